@@ -1,0 +1,139 @@
+//! ARNs: splitting and segment-wise pattern matching (S-MATCH-2, `Arn*` operators).
+//!
+//! An ARN is `arn:partition:service:region:account:resource`. Pattern and text are split
+//! on their first five colons into six segments, matched segment by segment with
+//! [`crate::pattern`] wildcards; a `*` never crosses into another segment, but the last
+//! (resource) segment may itself hold `:` and `/`, which `*` crosses. Matching is
+//! case-sensitive. A pattern with fewer than five colons is not ARN-shaped; it is
+//! matched as one wildcard pattern against the whole text (so `arn:aws:s3:*` covers
+//! every S3 ARN, as its author meant).
+//!
+//! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>
+
+use crate::pattern::{tokenize, Glob, Tok};
+
+/// Splits `text` into its six ARN segments, or `None` when it is not an ARN.
+pub(crate) fn split(text: &str) -> Option<[&str; 6]> {
+    let mut it = text.splitn(6, ':');
+    let parts = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
+    if parts[0] != "arn" {
+        return None;
+    }
+    Some(parts)
+}
+
+/// A compiled ARN pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ArnPattern {
+    /// `*`: every resource, including the request resource `*`.
+    Any,
+    /// Six segment patterns.
+    Segments(Box<[Glob; 6]>),
+    /// Not ARN-shaped (fewer than six segments): matched as one wildcard pattern
+    /// against the whole text.
+    Whole(Glob),
+}
+
+impl ArnPattern {
+    /// Compiles pattern text (`*`, `?` wildcards).
+    pub(crate) fn new(pattern: &str) -> ArnPattern {
+        let mut toks = Vec::new();
+        tokenize(pattern, &mut toks);
+        ArnPattern::from_tokens(toks)
+    }
+
+    /// Compiles a token list, splitting literal tokens on their first five colons.
+    pub(crate) fn from_tokens(toks: Vec<Tok>) -> ArnPattern {
+        if toks.as_slice() == [Tok::Star] {
+            return ArnPattern::Any;
+        }
+        let mut segs: Vec<Vec<Tok>> = vec![Vec::new()];
+        for t in &toks {
+            match t {
+                Tok::Lit(s) if segs.len() < 6 => {
+                    let mut rest = s.as_str();
+                    while segs.len() < 6 {
+                        match rest.split_once(':') {
+                            Some((head, tail)) => {
+                                if !head.is_empty() {
+                                    if let Some(cur) = segs.last_mut() {
+                                        cur.push(Tok::Lit(head.to_string()));
+                                    }
+                                }
+                                segs.push(Vec::new());
+                                rest = tail;
+                            }
+                            None => break,
+                        }
+                    }
+                    if !rest.is_empty() {
+                        if let Some(cur) = segs.last_mut() {
+                            cur.push(Tok::Lit(rest.to_string()));
+                        }
+                    }
+                }
+                other => {
+                    if let Some(cur) = segs.last_mut() {
+                        cur.push(other.clone());
+                    }
+                }
+            }
+        }
+        if segs.len() != 6 {
+            return ArnPattern::Whole(Glob::from_tokens(toks));
+        }
+        let mut it = segs.into_iter().map(Glob::from_tokens);
+        match (it.next(), it.next(), it.next(), it.next(), it.next(), it.next()) {
+            (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) => {
+                ArnPattern::Segments(Box::new([a, b, c, d, e, f]))
+            }
+            _ => ArnPattern::Whole(Glob::from_tokens(toks)),
+        }
+    }
+
+    /// Whether `text` (already split into `parts` when it is an ARN) matches.
+    pub(crate) fn is_match(&self, text: &str, parts: Option<&[&str; 6]>) -> bool {
+        match self {
+            ArnPattern::Any => true,
+            ArnPattern::Whole(g) => g.is_match(text),
+            ArnPattern::Segments(segs) => match parts {
+                Some(parts) => segs.iter().zip(parts.iter()).all(|(g, p)| g.is_match(p)),
+                None => false,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, t: &str) -> bool {
+        ArnPattern::new(p).is_match(t, split(t).as_ref())
+    }
+
+    #[test]
+    fn segment_rules() {
+        // `*` in the resource segment crosses `/` and `:`.
+        assert!(m("arn:aws:s3:::amzn-s3-demo-bucket/*", "arn:aws:s3:::amzn-s3-demo-bucket/a/b:c"));
+        // A wildcard does not cross into another segment…
+        assert!(!m("arn:aws:s3:*:*:b", "arn:aws:s3:::x:b"));
+        // …but a pattern with fewer than six segments is one pattern over the whole text.
+        assert!(m("arn:aws:s3:*", "arn:aws:s3:::b"));
+        assert!(m("arn:aws:s3:*:*:*", "arn:aws:s3:::b"));
+        assert!(!m("arn:aws:iam::*:role/x", "arn:aws:iam::1:2:role/x"));
+        // Region and account wildcards.
+        assert!(m("arn:aws:ec2:*:111122223333:instance/*", "arn:aws:ec2:us-east-1:111122223333:instance/i-1"));
+        assert!(!m("arn:aws:ec2:*:111122223333:instance/*", "arn:aws:ec2:us-east-1:444455556666:instance/i-1"));
+        // Case-sensitive.
+        assert!(!m("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket"));
+        // The request resource `*` is matched only by `*`.
+        assert!(m("*", "*"));
+        assert!(!m("arn:aws:s3:::*", "*"));
+        // A bucket pattern does not match its objects.
+        assert!(!m("arn:aws:s3:::b", "arn:aws:s3:::b/k"));
+        assert!(m("arn:aws:s3:::b*", "arn:aws:s3:::b/k"));
+        // `?` is one character within a segment.
+        assert!(m("arn:aws:sqs:us-east-?:*:q", "arn:aws:sqs:us-east-1:1:q"));
+    }
+}

@@ -1,0 +1,21 @@
+//! `Bool` (S-COND-4): `true`/`false`, case-insensitive; policy values may hold variables.
+
+use super::Text;
+use crate::request::Context;
+
+pub(crate) fn compile(raw: &[String], vars: bool) -> Vec<Text> {
+    raw.iter()
+        .map(|s| match Text::new(s, vars) {
+            Text::Plain(p) => Text::Plain(p.to_ascii_lowercase()),
+            t => t,
+        })
+        .collect()
+}
+
+pub(crate) fn any_match(vals: &[Text], v: &str, ctx: &Context) -> bool {
+    let v = v.to_ascii_lowercase();
+    vals.iter().any(|p| match p {
+        Text::Plain(p) => *p == v,
+        Text::Var(t) => t.resolve_text(ctx).is_some_and(|p| p.eq_ignore_ascii_case(&v)),
+    })
+}

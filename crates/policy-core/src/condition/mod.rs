@@ -1,0 +1,353 @@
+//! Condition operators (S-COND-1 … S-COND-8), one file per family, with set
+//! qualifiers (`ForAnyValue:`, `ForAllValues:`) and `…IfExists`.
+//!
+//! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
+
+mod arn;
+mod binary;
+mod boolean;
+mod date;
+mod ip;
+mod null;
+mod numeric;
+mod string;
+
+use crate::request::Context;
+use crate::span::Span;
+use crate::variables::Template;
+
+/// Three-valued outcome: a condition the engine cannot decide is `Indeterminate`
+/// (S-COND-8), never silently true or false.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tri {
+    True,
+    False,
+    Indeterminate,
+}
+
+impl Tri {
+    pub(crate) fn and(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::False, _) | (_, Tri::False) => Tri::False,
+            (Tri::Indeterminate, _) | (_, Tri::Indeterminate) => Tri::Indeterminate,
+            _ => Tri::True,
+        }
+    }
+}
+
+/// `ForAnyValue:` / `ForAllValues:` (S-COND-7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetQualifier {
+    ForAnyValue,
+    ForAllValues,
+}
+
+/// Numeric and date comparisons: request value `cmp` policy value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Cmp {
+    fn holds(self, o: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        matches!(
+            (self, o),
+            (Cmp::Eq, Equal)
+                | (Cmp::Lt, Less)
+                | (Cmp::Le, Less | Equal)
+                | (Cmp::Gt, Greater)
+                | (Cmp::Ge, Greater | Equal)
+        )
+    }
+}
+
+/// A policy value that may hold variables (string, ARN and `Bool` operators, S-VAR-1).
+#[derive(Debug, Clone)]
+pub(crate) enum Text {
+    Plain(String),
+    Var(Template),
+}
+
+impl Text {
+    pub(crate) fn new(s: &str, variables: bool) -> Text {
+        match variables.then(|| Template::parse(s)).flatten() {
+            Some(t) => Text::Var(t),
+            None => Text::Plain(s.to_string()),
+        }
+    }
+}
+
+/// The compiled policy values of one condition, by operator family.
+#[derive(Debug, Clone)]
+pub(crate) enum Values {
+    Str(string::StrValues),
+    Num(Cmp, Vec<Option<f64>>),
+    Date(Cmp, Vec<Option<i64>>),
+    Bool(Vec<Text>),
+    Binary(Vec<Option<Vec<u8>>>),
+    Ip(Vec<Option<ipnet::IpNet>>),
+    Arn(Vec<arn::ArnValue>),
+    Null(Vec<Option<bool>>),
+    /// An operator the engine does not know (S-COND-8).
+    Unknown,
+}
+
+/// One `operator: { key: values }` entry of a `Condition` block.
+#[derive(Debug, Clone)]
+pub(crate) struct Condition {
+    /// The operator as written (`ForAnyValue:StringLikeIfExists`).
+    pub(crate) operator: String,
+    pub(crate) qualifier: Option<SetQualifier>,
+    pub(crate) if_exists: bool,
+    pub(crate) negated: bool,
+    /// The condition key as written, and lower-cased for look-up.
+    pub(crate) key: String,
+    pub(crate) key_lc: String,
+    pub(crate) values: Values,
+    /// The policy values as written (for explanations).
+    pub(crate) raw_values: Vec<String>,
+    pub(crate) span: Span,
+}
+
+/// The operator families with their names, for parsing and suggestions.
+const OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+];
+
+/// All 27 base operator names.
+pub fn operator_names() -> &'static [&'static str] {
+    OPERATORS
+}
+
+/// The closest known operator to `name`, for "did you mean" help.
+pub(crate) fn suggest(name: &str) -> Option<&'static str> {
+    let base = strip_operator(name).1;
+    OPERATORS
+        .iter()
+        .map(|op| (crate::suggest::distance(&base.to_ascii_lowercase(), &op.to_ascii_lowercase()), *op))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, op)| op)
+}
+
+/// Splits `ForAnyValue:StringLikeIfExists` into qualifier, base name and IfExists.
+fn strip_operator(name: &str) -> (Option<SetQualifier>, &str, bool) {
+    let (q, rest) = if let Some(r) = name.strip_prefix("ForAnyValue:") {
+        (Some(SetQualifier::ForAnyValue), r)
+    } else if let Some(r) = name.strip_prefix("ForAllValues:") {
+        (Some(SetQualifier::ForAllValues), r)
+    } else {
+        (None, name)
+    };
+    match rest.strip_suffix("IfExists") {
+        Some(base) if base != "Null" && OPERATORS.contains(&base) => (q, base, true),
+        _ => (q, rest, false),
+    }
+}
+
+impl Condition {
+    /// Compiles one condition. `variables` is whether policy variables are recognised
+    /// (S-VAR-5). Returns whether the operator is known.
+    pub(crate) fn new(operator: &str, key: &str, raw: Vec<String>, variables: bool, span: Span) -> (Condition, bool) {
+        let (qualifier, base, if_exists) = strip_operator(operator);
+        let negated = matches!(
+            base,
+            "StringNotEquals"
+                | "StringNotEqualsIgnoreCase"
+                | "StringNotLike"
+                | "NumericNotEquals"
+                | "DateNotEquals"
+                | "NotIpAddress"
+                | "ArnNotEquals"
+                | "ArnNotLike"
+        );
+        let values = match base {
+            "StringEquals" | "StringNotEquals" => Values::Str(string::StrValues::equals(&raw, variables)),
+            "StringEqualsIgnoreCase" | "StringNotEqualsIgnoreCase" => {
+                Values::Str(string::StrValues::ignore_case(&raw, variables))
+            }
+            "StringLike" | "StringNotLike" => Values::Str(string::StrValues::like(&raw, variables)),
+            "NumericEquals" | "NumericNotEquals" => Values::Num(Cmp::Eq, numeric::compile(&raw)),
+            "NumericLessThan" => Values::Num(Cmp::Lt, numeric::compile(&raw)),
+            "NumericLessThanEquals" => Values::Num(Cmp::Le, numeric::compile(&raw)),
+            "NumericGreaterThan" => Values::Num(Cmp::Gt, numeric::compile(&raw)),
+            "NumericGreaterThanEquals" => Values::Num(Cmp::Ge, numeric::compile(&raw)),
+            "DateEquals" | "DateNotEquals" => Values::Date(Cmp::Eq, date::compile(&raw)),
+            "DateLessThan" => Values::Date(Cmp::Lt, date::compile(&raw)),
+            "DateLessThanEquals" => Values::Date(Cmp::Le, date::compile(&raw)),
+            "DateGreaterThan" => Values::Date(Cmp::Gt, date::compile(&raw)),
+            "DateGreaterThanEquals" => Values::Date(Cmp::Ge, date::compile(&raw)),
+            "Bool" => Values::Bool(boolean::compile(&raw, variables)),
+            "BinaryEquals" => Values::Binary(binary::compile(&raw)),
+            "IpAddress" | "NotIpAddress" => Values::Ip(ip::compile(&raw)),
+            "ArnEquals" | "ArnLike" | "ArnNotEquals" | "ArnNotLike" => Values::Arn(arn::compile(&raw, variables)),
+            "Null" if qualifier.is_none() => Values::Null(null::compile(&raw)),
+            _ => Values::Unknown,
+        };
+        let known = !matches!(values, Values::Unknown);
+        (
+            Condition {
+                operator: operator.to_string(),
+                qualifier,
+                if_exists,
+                negated,
+                key: key.to_string(),
+                key_lc: key.to_ascii_lowercase(),
+                values,
+                raw_values: raw,
+                span,
+            },
+            known,
+        )
+    }
+
+    /// Whether some policy value matches one request value (before negation).
+    fn any_match(&self, v: &str, ctx: &Context) -> bool {
+        match &self.values {
+            Values::Str(s) => s.any_match(v, ctx),
+            Values::Num(cmp, vals) => numeric::any_match(*cmp, vals, v),
+            Values::Date(cmp, vals) => date::any_match(*cmp, vals, v),
+            Values::Bool(vals) => boolean::any_match(vals, v, ctx),
+            Values::Binary(vals) => binary::any_match(vals, v),
+            Values::Ip(vals) => ip::any_match(vals, v),
+            Values::Arn(vals) => arn::any_match(vals, v, ctx),
+            Values::Null(_) | Values::Unknown => false,
+        }
+    }
+
+    /// The per-value test, with negation applied per value (S-COND-7).
+    fn value_holds(&self, v: &str, ctx: &Context) -> bool {
+        self.any_match(v, ctx) != self.negated
+    }
+
+    /// Evaluates against the request context. `missing` receives the key when the
+    /// request lacks it.
+    pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut Vec<&'p str>) -> Tri {
+        if matches!(self.values, Values::Unknown) {
+            return Tri::Indeterminate;
+        }
+        let values = ctx.get(&self.key_lc).filter(|v| !v.is_empty());
+        if values.is_none() {
+            missing.push(&self.key);
+        }
+        if let Values::Null(vals) = &self.values {
+            // S-COND-4: `Null: true` holds when the key is absent, `false` when present.
+            return tri(vals.contains(&Some(values.is_none())));
+        }
+        let Some(values) = values else {
+            // S-COND-6, then S-COND-7 (absent: ForAnyValue false, ForAllValues true),
+            // then S-COND-5 (negated operators hold on a missing key).
+            return tri(match (self.if_exists, self.qualifier) {
+                (true, _) => true,
+                (false, Some(SetQualifier::ForAnyValue)) => false,
+                (false, Some(SetQualifier::ForAllValues)) => true,
+                (false, None) => self.negated,
+            });
+        };
+        tri(match (self.qualifier, values) {
+            (Some(SetQualifier::ForAnyValue), vs) => vs.iter().any(|v| self.value_holds(v, ctx)),
+            (Some(SetQualifier::ForAllValues), vs) => vs.iter().all(|v| self.value_holds(v, ctx)),
+            (None, [one]) => self.value_holds(one, ctx),
+            // S-COND-7: a multi-valued request value without a set qualifier does not
+            // match (docs/SEMANTICS.md records this decision).
+            (None, _) => false,
+        })
+    }
+}
+
+fn tri(b: bool) -> Tri {
+    if b {
+        Tri::True
+    } else {
+        Tri::False
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cond(op: &str, key: &str, vals: &[&str]) -> Condition {
+        Condition::new(op, key, vals.iter().map(|s| s.to_string()).collect(), true, Span::default()).0
+    }
+
+    fn ctx(pairs: &[(&str, &[&str])]) -> Context {
+        let mut c = Context::default();
+        for (k, v) in pairs {
+            c.insert(k, v.iter().map(|s| s.to_string()).collect());
+        }
+        c
+    }
+
+    fn ev(c: &Condition, cx: &Context) -> Tri {
+        c.eval(cx, &mut Vec::new())
+    }
+
+    #[test]
+    fn missing_key_rules() {
+        let empty = Context::default();
+        assert_eq!(ev(&cond("StringEquals", "k", &["a"]), &empty), Tri::False);
+        assert_eq!(ev(&cond("StringNotEquals", "k", &["a"]), &empty), Tri::True);
+        assert_eq!(ev(&cond("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8"]), &empty), Tri::True);
+        assert_eq!(ev(&cond("StringEqualsIfExists", "k", &["a"]), &empty), Tri::True);
+        assert_eq!(ev(&cond("Null", "k", &["true"]), &empty), Tri::True);
+        assert_eq!(ev(&cond("Null", "k", &["false"]), &empty), Tri::False);
+        assert_eq!(ev(&cond("ForAnyValue:StringEquals", "k", &["a"]), &empty), Tri::False);
+        assert_eq!(ev(&cond("ForAllValues:StringEquals", "k", &["a"]), &empty), Tri::True);
+        assert_eq!(ev(&cond("StringEqul", "k", &["a"]), &empty), Tri::Indeterminate);
+        assert_eq!(ev(&cond("NullIfExists", "k", &["true"]), &empty), Tri::Indeterminate);
+    }
+
+    #[test]
+    fn set_qualifiers() {
+        let c = ctx(&[("aws:TagKeys", &["env", "team"])]);
+        assert_eq!(ev(&cond("ForAllValues:StringEquals", "aws:tagkeys", &["env", "team", "x"]), &c), Tri::True);
+        assert_eq!(ev(&cond("ForAllValues:StringEquals", "aws:TagKeys", &["env"]), &c), Tri::False);
+        assert_eq!(ev(&cond("ForAnyValue:StringEquals", "aws:TagKeys", &["env"]), &c), Tri::True);
+        assert_eq!(ev(&cond("ForAnyValue:StringNotEquals", "aws:TagKeys", &["env"]), &c), Tri::True);
+        assert_eq!(ev(&cond("ForAllValues:StringNotEquals", "aws:TagKeys", &["env"]), &c), Tri::False);
+        // Multi-valued without a qualifier does not match (S-COND-7).
+        assert_eq!(ev(&cond("StringEquals", "aws:TagKeys", &["env", "team"]), &c), Tri::False);
+        let one = ctx(&[("k", &["a"])]);
+        assert_eq!(ev(&cond("ForAllValues:StringEquals", "k", &["a"]), &one), Tri::True);
+    }
+
+    #[test]
+    fn suggests_operators() {
+        assert_eq!(suggest("StringEqual"), Some("StringEquals"));
+        assert_eq!(suggest("ForAnyValue:StringLke"), Some("StringLike"));
+        assert_eq!(suggest("Completely"), None);
+    }
+}

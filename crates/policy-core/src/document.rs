@@ -1,0 +1,536 @@
+//! The request document: the JSON contract `policy-sim eval --request`, `batch` and the
+//! wasm API read (README, "The request document"). Parsing is pure: policies given by
+//! path are fetched through a [`PolicyLoader`] the caller supplies.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::eval::PolicySet;
+use crate::parse::{parse_policy_at, Diagnostic};
+use crate::policy::{Policy, PolicyType};
+use crate::request::{
+    Acl, AclGrantee, AclPermission, BlockPublicAccess, Context, KmsGrant, ObjectOwnership, Principal, Request,
+};
+use crate::span::{Source, Span};
+
+/// A request document that cannot be used: where and why.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}{}", if path.is_empty() { String::new() } else { format!(" (at {path})") })]
+pub struct DocumentError {
+    /// The source's name.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// JSON path of the offending member (`policies.identity[1]`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// For invalid policies: every diagnostic of the policy.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads a policy named by path in a request document. Implementations resolve the
+/// path (relative to the request file), read and parse it, and may cache by path.
+pub trait PolicyLoader {
+    /// Loads the policy at `path` as a policy of type `ty`.
+    ///
+    /// Errors: the message (a missing file, say) and, for an invalid policy, its
+    /// diagnostics.
+    fn load(&mut self, path: &str, ty: PolicyType) -> Result<Arc<Policy>, (String, Vec<Diagnostic>)>;
+}
+
+/// A loader for environments without files (the browser): every path is an error.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoFiles;
+
+impl PolicyLoader for NoFiles {
+    fn load(&mut self, path: &str, _ty: PolicyType) -> Result<Arc<Policy>, (String, Vec<Diagnostic>)> {
+        Err((format!("cannot read `{path}` here: give the policy inline"), Vec::new()))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawDoc<'a> {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    #[serde(borrow, default)]
+    principal: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    action: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    resource: Option<&'a RawValue>,
+    #[serde(default)]
+    resource_account: Option<String>,
+    #[serde(borrow, default)]
+    context: Option<Vec<(&'a str, &'a RawValue)>>,
+    #[serde(default)]
+    organization: Option<RawOrg>,
+    #[serde(borrow, default)]
+    policies: Option<RawPolicies<'a>>,
+    #[serde(default)]
+    session_issuer: Option<String>,
+    #[serde(default)]
+    block_public_access: Option<RawBpa>,
+    #[serde(default)]
+    acl: Option<RawAcl>,
+    #[serde(default)]
+    kms_grants: Option<Vec<RawGrant>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawOrg {
+    management_account: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawBpa {
+    #[serde(default)]
+    restrict_public_buckets: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawAcl {
+    #[serde(default)]
+    object_ownership: Option<String>,
+    #[serde(default)]
+    grants: Vec<RawAclGrant>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAclGrant {
+    grantee: String,
+    permission: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawGrant {
+    grantee: String,
+    operations: Vec<String>,
+    #[serde(default)]
+    constraints: Option<RawConstraints>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawConstraints {
+    #[serde(default)]
+    encryption_context_subset: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    encryption_context_equals: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawPolicies<'a> {
+    #[serde(borrow, default)]
+    identity: Option<Vec<&'a RawValue>>,
+    #[serde(borrow, default)]
+    resource: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    permissions_boundary: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    session: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    scp: Option<Vec<Vec<&'a RawValue>>>,
+    #[serde(borrow, default)]
+    rcp: Option<Vec<Vec<&'a RawValue>>>,
+    #[serde(borrow, default)]
+    vpc_endpoint: Option<Vec<&'a RawValue>>,
+}
+
+/// A parsed request document whose members may be incomplete: a `--base` document, or a
+/// batch line before it is merged with its base.
+#[derive(Debug, Clone, Default)]
+pub struct PartialDocument {
+    id: Option<serde_json::Value>,
+    principal: Option<Principal>,
+    action: Option<String>,
+    resource: Option<String>,
+    resource_account: Option<String>,
+    context: Context,
+    management_account: Option<String>,
+    session_issuer: Option<String>,
+    block_public_access: Option<BlockPublicAccess>,
+    acl: Option<Acl>,
+    kms_grants: Option<Vec<KmsGrant>>,
+    identity: Option<Vec<Arc<Policy>>>,
+    resource_policy: Option<Option<Arc<Policy>>>,
+    permissions_boundary: Option<Option<Arc<Policy>>>,
+    session: Option<Option<Arc<Policy>>>,
+    scp: Option<Vec<Vec<Arc<Policy>>>>,
+    rcp: Option<Vec<Vec<Arc<Policy>>>>,
+    vpc_endpoint: Option<Vec<Arc<Policy>>>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// A complete request document: the request, its policies, and parse warnings.
+#[derive(Debug, Clone)]
+pub struct RequestDocument {
+    /// `id`, echoed in the response.
+    pub id: Option<serde_json::Value>,
+    /// The request.
+    pub request: Request,
+    /// The policies.
+    pub policies: PolicySet,
+    /// Warnings from parsing the policies (unknown operators…).
+    pub warnings: Vec<Diagnostic>,
+}
+
+struct Cx<'s, 'l> {
+    source: &'s Arc<Source>,
+    loader: &'l mut dyn PolicyLoader,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Cx<'_, '_> {
+    fn offset(&self, raw: &RawValue) -> usize {
+        (raw.get().as_ptr() as usize).saturating_sub(self.source.text().as_ptr() as usize)
+    }
+
+    fn err_at(&self, raw: Option<&RawValue>, path: &str, message: String) -> DocumentError {
+        let start = raw.map_or(0, |r| self.offset(r));
+        let end = raw.map_or(0, |r| start + r.get().len());
+        let loc = self.source.locate(Span::new(start, end));
+        DocumentError {
+            file: self.source.name().to_string(),
+            line: loc.line,
+            column: loc.column,
+            path: path.to_string(),
+            message,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn string(&self, raw: &RawValue, path: &str) -> Result<String, DocumentError> {
+        serde_json::from_str::<String>(raw.get()).map_err(|_| self.err_at(Some(raw), path, "expected a string".into()))
+    }
+
+    fn policy(&mut self, raw: &RawValue, path: &str, ty: PolicyType) -> Result<Arc<Policy>, DocumentError> {
+        let text = raw.get();
+        if text.starts_with('"') {
+            let p = self.string(raw, path)?;
+            return self.loader.load(&p, ty).map_err(|(message, diagnostics)| {
+                let mut e = self.err_at(Some(raw), path, message);
+                e.diagnostics = diagnostics;
+                e
+            });
+        }
+        if !text.starts_with('{') {
+            return Err(self.err_at(Some(raw), path, "expected a policy object or a path to a policy file".into()));
+        }
+        let start = self.offset(raw);
+        match parse_policy_at(self.source, Span::new(start, start + text.len()), ty) {
+            Ok(parsed) => {
+                self.warnings.extend(parsed.warnings);
+                Ok(Arc::new(parsed.policy))
+            }
+            Err(e) => {
+                let first = e.diagnostics.first();
+                let loc = first.map(|d| d.location());
+                Err(DocumentError {
+                    file: self.source.name().to_string(),
+                    line: loc.as_ref().map_or(1, |l| l.line),
+                    column: loc.as_ref().map_or(1, |l| l.column),
+                    path: match first {
+                        Some(d) if !d.path.is_empty() => format!("{path}.{}", d.path),
+                        _ => path.to_string(),
+                    },
+                    message: first.map_or_else(|| "invalid policy".to_string(), |d| d.message.clone()),
+                    diagnostics: e.diagnostics,
+                })
+            }
+        }
+    }
+
+    fn principal(&self, raw: &RawValue) -> Result<Principal, DocumentError> {
+        let bad = |m: String| self.err_at(Some(raw), "principal", m);
+        if raw.get().starts_with('"') {
+            let s = self.string(raw, "principal")?;
+            return Principal::parse(&s).map_err(|e| bad(e.to_string()));
+        }
+        let obj: std::collections::BTreeMap<String, String> = serde_json::from_str(raw.get())
+            .map_err(|_| bad("expected a string or a one-key object such as {\"Service\": \"lambda.amazonaws.com\"}".into()))?;
+        let mut it = obj.into_iter();
+        match (it.next(), it.next()) {
+            (Some((k, v)), None) => match k.as_str() {
+                "AWS" => Principal::parse(&v).map_err(|e| bad(e.to_string())),
+                "Service" => Ok(Principal::service(&v)),
+                "Federated" => Ok(Principal::federated(&v)),
+                "CanonicalUser" => Ok(Principal::canonical_user(&v)),
+                other => Err(bad(format!("unknown principal type `{other}`: expected `AWS`, `Service`, `Federated` or `CanonicalUser`"))),
+            },
+            _ => Err(bad("a principal object has exactly one key".into())),
+        }
+    }
+}
+
+fn context_values(raw: &RawValue) -> Option<Vec<String>> {
+    fn scalar(v: &serde_json::Value) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+    let v: serde_json::Value = serde_json::from_str(raw.get()).ok()?;
+    match &v {
+        serde_json::Value::Array(a) => a.iter().map(scalar).collect(),
+        other => scalar(other).map(|s| vec![s]),
+    }
+}
+
+impl PartialDocument {
+    /// Parses a request document (complete or not) from the whole of `source`.
+    ///
+    /// Errors: JSON syntax or an unknown member (with line and column), a principal,
+    /// action or context value of the wrong form, a policy that does not parse (with all
+    /// its diagnostics) or cannot be loaded.
+    pub fn parse(source: &Arc<Source>, loader: &mut dyn PolicyLoader) -> Result<PartialDocument, DocumentError> {
+        let raw: RawDoc<'_> = serde_json::from_str(source.text()).map_err(|e| DocumentError {
+            file: source.name().to_string(),
+            line: u32::try_from(e.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(e.column()).unwrap_or(u32::MAX),
+            path: String::new(),
+            message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+            diagnostics: Vec::new(),
+        })?;
+        let mut cx = Cx {
+            source,
+            loader,
+            warnings: Vec::new(),
+        };
+        let mut d = PartialDocument {
+            id: raw.id,
+            ..PartialDocument::default()
+        };
+        if let Some(p) = raw.principal {
+            d.principal = Some(cx.principal(p)?);
+        }
+        if let Some(a) = raw.action {
+            let s = cx.string(a, "action")?;
+            crate::request::Action::parse(&s).map_err(|e| cx.err_at(Some(a), "action", e.to_string()))?;
+            d.action = Some(s);
+        }
+        if let Some(r) = raw.resource {
+            d.resource = Some(cx.string(r, "resource")?);
+        }
+        d.resource_account = raw.resource_account;
+        if let Some(ctx) = raw.context {
+            for (k, v) in ctx {
+                let vals = context_values(v).ok_or_else(|| {
+                    cx.err_at(Some(v), &format!("context.{k}"), "expected a string, number, boolean or an array of them".into())
+                })?;
+                d.context.insert(k, vals);
+            }
+        }
+        d.management_account = raw.organization.and_then(|o| o.management_account);
+        d.session_issuer = raw.session_issuer;
+        d.block_public_access = raw.block_public_access.map(|b| BlockPublicAccess {
+            restrict_public_buckets: b.restrict_public_buckets,
+        });
+        if let Some(acl) = raw.acl {
+            d.acl = Some(convert_acl(acl).map_err(|m| cx.err_at(None, "acl", m))?);
+        }
+        d.kms_grants = raw.kms_grants.map(|gs| {
+            gs.into_iter()
+                .map(|g| KmsGrant {
+                    grantee: g.grantee,
+                    operations: g.operations.iter().map(|o| o.trim_start_matches("kms:").to_string()).collect(),
+                    encryption_context_subset: g
+                        .constraints
+                        .as_ref()
+                        .and_then(|c| c.encryption_context_subset.clone())
+                        .map(|m| m.into_iter().collect()),
+                    encryption_context_equals: g
+                        .constraints
+                        .as_ref()
+                        .and_then(|c| c.encryption_context_equals.clone())
+                        .map(|m| m.into_iter().collect()),
+                })
+                .collect()
+        });
+        let pols = raw.policies.unwrap_or_default();
+        if let Some(list) = pols.identity {
+            let mut v = Vec::with_capacity(list.len());
+            for (i, p) in list.iter().enumerate() {
+                v.push(cx.policy(p, &format!("policies.identity[{i}]"), PolicyType::Identity)?);
+            }
+            d.identity = Some(v);
+        }
+        if let Some(p) = pols.resource {
+            d.resource_policy = Some(Some(cx.policy(p, "policies.resource", PolicyType::Resource)?));
+        }
+        if let Some(p) = pols.permissions_boundary {
+            d.permissions_boundary = Some(Some(cx.policy(p, "policies.permissionsBoundary", PolicyType::PermissionsBoundary)?));
+        }
+        if let Some(p) = pols.session {
+            d.session = Some(Some(cx.policy(p, "policies.session", PolicyType::Session)?));
+        }
+        for (name, levels, ty) in [("scp", pols.scp, PolicyType::Scp), ("rcp", pols.rcp, PolicyType::Rcp)] {
+            if let Some(levels) = levels {
+                let mut out = Vec::with_capacity(levels.len());
+                for (l, level) in levels.iter().enumerate() {
+                    let mut lv = Vec::with_capacity(level.len());
+                    for (i, p) in level.iter().enumerate() {
+                        lv.push(cx.policy(p, &format!("policies.{name}[{l}][{i}]"), ty)?);
+                    }
+                    out.push(lv);
+                }
+                if ty == PolicyType::Scp {
+                    d.scp = Some(out);
+                } else {
+                    d.rcp = Some(out);
+                }
+            }
+        }
+        if let Some(list) = pols.vpc_endpoint {
+            let mut v = Vec::with_capacity(list.len());
+            for (i, p) in list.iter().enumerate() {
+                v.push(cx.policy(p, &format!("policies.vpcEndpoint[{i}]"), PolicyType::VpcEndpoint)?);
+            }
+            d.vpc_endpoint = Some(v);
+        }
+        d.warnings = cx.warnings;
+        Ok(d)
+    }
+
+    /// This document's members over `base`'s: a member given here replaces the base's;
+    /// context keys are merged key by key; each `policies` member replaces the base's.
+    pub fn over(mut self, base: &PartialDocument) -> PartialDocument {
+        macro_rules! inherit {
+            ($($f:ident),*) => { $( if self.$f.is_none() { self.$f = base.$f.clone(); } )* };
+        }
+        inherit!(
+            id,
+            principal,
+            action,
+            resource,
+            resource_account,
+            management_account,
+            session_issuer,
+            block_public_access,
+            acl,
+            kms_grants,
+            identity,
+            resource_policy,
+            permissions_boundary,
+            session,
+            scp,
+            rcp,
+            vpc_endpoint
+        );
+        let mut ctx = base.context.clone();
+        for (k, v) in self.context.iter() {
+            ctx.insert(k, v.to_vec());
+        }
+        self.context = ctx;
+        self
+    }
+
+    /// Completes the document: builds and validates the request.
+    ///
+    /// Errors: a missing principal or action, an invalid account id or session issuer;
+    /// reported against `source` (the line or file the document came from).
+    pub fn finish(self, source: &Source) -> Result<RequestDocument, DocumentError> {
+        let err = |message: String| DocumentError {
+            file: source.name().to_string(),
+            line: 1,
+            column: 1,
+            path: String::new(),
+            message,
+            diagnostics: Vec::new(),
+        };
+        let mut b = Request::builder();
+        if let Some(mut p) = self.principal {
+            if let Some(issuer) = &self.session_issuer {
+                p = p.with_session_issuer(issuer).map_err(|e| err(format!("sessionIssuer: {e}")))?;
+            }
+            b = b.principal(p);
+        }
+        if let Some(a) = self.action {
+            b = b.action(a);
+        }
+        if let Some(r) = self.resource {
+            b = b.resource(r);
+        }
+        if let Some(a) = self.resource_account {
+            b = b.resource_account(a);
+        }
+        if let Some(m) = self.management_account {
+            b = b.management_account(m);
+        }
+        for (k, v) in self.context.iter() {
+            b = b.context_value(k, v.to_vec());
+        }
+        if let Some(bpa) = self.block_public_access {
+            b = b.block_public_access(bpa);
+        }
+        if let Some(acl) = self.acl {
+            b = b.acl(acl);
+        }
+        if let Some(g) = self.kms_grants {
+            b = b.kms_grants(g);
+        }
+        let request = b.build().map_err(|e| err(e.to_string()))?;
+        Ok(RequestDocument {
+            id: self.id,
+            request,
+            policies: PolicySet {
+                identity: self.identity.unwrap_or_default(),
+                resource: self.resource_policy.flatten(),
+                permissions_boundary: self.permissions_boundary.flatten(),
+                session: self.session.flatten(),
+                scp: self.scp.unwrap_or_default(),
+                rcp: self.rcp.unwrap_or_default(),
+                vpc_endpoint: self.vpc_endpoint.unwrap_or_default(),
+            },
+            warnings: self.warnings,
+        })
+    }
+}
+
+fn convert_acl(raw: RawAcl) -> Result<Acl, String> {
+    let object_ownership = match raw.object_ownership.as_deref() {
+        None | Some("BucketOwnerEnforced") => ObjectOwnership::BucketOwnerEnforced,
+        Some("BucketOwnerPreferred") => ObjectOwnership::BucketOwnerPreferred,
+        Some("ObjectWriter") => ObjectOwnership::ObjectWriter,
+        Some(o) => return Err(format!("unknown objectOwnership `{o}`: expected `BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`")),
+    };
+    let mut grants = Vec::new();
+    for g in raw.grants {
+        let grantee = match g.grantee.as_str() {
+            "AllUsers" | "http://acs.amazonaws.com/groups/global/AllUsers" => AclGrantee::AllUsers,
+            "AuthenticatedUsers" | "http://acs.amazonaws.com/groups/global/AuthenticatedUsers" => AclGrantee::AuthenticatedUsers,
+            a if crate::request::is_account_id(a) => AclGrantee::Account(a.to_string()),
+            other => return Err(format!("unknown ACL grantee `{other}`: expected `AllUsers`, `AuthenticatedUsers` or a 12-digit account id")),
+        };
+        let permission = match g.permission.as_str() {
+            "READ" => AclPermission::Read,
+            "WRITE" => AclPermission::Write,
+            "READ_ACP" => AclPermission::ReadAcp,
+            "WRITE_ACP" => AclPermission::WriteAcp,
+            "FULL_CONTROL" => AclPermission::FullControl,
+            other => return Err(format!("unknown ACL permission `{other}`")),
+        };
+        grants.push((grantee, permission));
+    }
+    Ok(Acl { object_ownership, grants })
+}
+
+/// Parses a complete request document from `source`.
+///
+/// Errors: as [`PartialDocument::parse`] and [`PartialDocument::finish`].
+pub fn parse_request_document(source: &Arc<Source>, loader: &mut dyn PolicyLoader) -> Result<RequestDocument, DocumentError> {
+    PartialDocument::parse(source, loader)?.finish(source)
+}

@@ -1,0 +1,208 @@
+//! The response: decision, deciding statements with their locations, per-policy-type
+//! verdicts, the reasoning with rule ids, and the context keys the policies asked for
+//! that the request lacked. One serialisable shape feeds the CLI's JSON output, batch
+//! mode, the wasm API and the snapshots.
+
+use serde::Serialize;
+
+use crate::condition::Condition;
+use crate::eval::{Decider, Decision, Evaluation, Miss, PolicySet, PolicySlot, Reason, Verdict};
+use crate::request::Request;
+use crate::span::Location;
+
+/// A statement (or grant) that decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecidingItem {
+    /// `identity[0].Statement[2]`, `kmsGrants[0]`, `acl.grants[1]`.
+    pub label: String,
+    /// `Allow` or `Deny` (statements only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<&'static str>,
+    /// The statement's `Sid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// The file (or request label) holding the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line of the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column of the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+/// One policy type's (or SCP/RCP level's) own verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyVerdict {
+    /// `identity`, `resource`, `permissionsBoundary`, `session`, `scp[0]`, `rcp[1]`,
+    /// `vpcEndpoint[0]`.
+    pub policy: String,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Why it does not apply, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// A statement whose action matched but which did not apply, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NearMiss {
+    /// `identity[0].Statement[2]`.
+    pub label: String,
+    /// `Allow` or `Deny`.
+    pub effect: &'static str,
+    /// The statement's `Sid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// Where the failing part is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// What did not match, in words.
+    pub why: String,
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    /// The request's `id`, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<serde_json::Value>,
+    /// `Allow`, `ExplicitDeny` or `ImplicitDeny`.
+    pub decision: Decision,
+    /// The deciding statements: every matching `Deny` for `ExplicitDeny`; every matching
+    /// `Allow` of the applicable policies (and grants) for `Allow`; none for
+    /// `ImplicitDeny`.
+    pub deciding: Vec<DecidingItem>,
+    /// The reasoning, each step with its rule id.
+    pub reasons: Vec<Reason>,
+    /// Each policy type's own verdict.
+    pub policies: Vec<PolicyVerdict>,
+    /// Condition keys the policies asked for that the request context lacked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_context_keys: Vec<String>,
+    /// Statements the engine could not decide (S-COND-8), resolved fail-closed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indeterminate: Vec<String>,
+    /// Context keys derived from the principal.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub derived_context_keys: Vec<String>,
+    /// With near misses on: statements whose action matched but which did not apply.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub near_misses: Vec<NearMiss>,
+}
+
+fn effect_word(e: crate::policy::Effect) -> &'static str {
+    match e {
+        crate::policy::Effect::Allow => "Allow",
+        crate::policy::Effect::Deny => "Deny",
+    }
+}
+
+fn statement_label(slot: PolicySlot, i: usize) -> String {
+    format!("{slot}.Statement[{i}]")
+}
+
+fn loc_string(file: &str, l: &Location) -> String {
+    format!("{file}:{}:{}", l.line, l.column)
+}
+
+impl Response {
+    /// Builds the response for `ev`, which `policies` and `req` produced.
+    pub fn new(ev: &Evaluation<'_>, policies: &PolicySet, req: &Request, id: Option<serde_json::Value>) -> Response {
+        let deciding = ev
+            .deciding
+            .iter()
+            .map(|d| match *d {
+                Decider::Statement(slot, i) => {
+                    let pol = policies.get(slot);
+                    let stmt = pol.and_then(|p| p.statements.get(i));
+                    let loc = pol.and_then(|p| p.statement_location(i));
+                    DecidingItem {
+                        label: statement_label(slot, i),
+                        effect: stmt.map(|s| effect_word(s.effect)),
+                        sid: stmt.and_then(|s| s.sid.clone()),
+                        file: pol.map(|p| p.source.name().to_string()),
+                        line: loc.as_ref().map(|l| l.line),
+                        column: loc.as_ref().map(|l| l.column),
+                    }
+                }
+                Decider::KmsGrant(i) => DecidingItem {
+                    label: format!("kmsGrants[{i}]"),
+                    effect: None,
+                    sid: None,
+                    file: None,
+                    line: None,
+                    column: None,
+                },
+                Decider::AclGrant(i) => DecidingItem {
+                    label: format!("acl.grants[{i}]"),
+                    effect: None,
+                    sid: None,
+                    file: None,
+                    line: None,
+                    column: None,
+                },
+            })
+            .collect();
+        let near_misses = ev
+            .misses
+            .iter()
+            .filter_map(|&(slot, i, miss)| {
+                let pol = policies.get(slot)?;
+                let stmt = pol.statements.get(i)?;
+                let (why, span) = match miss {
+                    Miss::Resource => (format!("resource `{}` is not matched by its `Resource`/`NotResource`", req.resource()), stmt.span),
+                    Miss::Principal => (format!("principal `{}` is not matched by its `Principal`/`NotPrincipal`", req.principal().id()), stmt.span),
+                    Miss::Condition(c) => {
+                        let cond = stmt.conditions.get(c)?;
+                        (condition_why(cond, req), cond.span)
+                    }
+                };
+                Some(NearMiss {
+                    label: statement_label(slot, i),
+                    effect: effect_word(stmt.effect),
+                    sid: stmt.sid.clone(),
+                    location: Some(loc_string(pol.source.name(), &pol.source.locate(span))),
+                    why,
+                })
+            })
+            .collect();
+        Response {
+            id,
+            decision: ev.decision,
+            deciding,
+            reasons: ev.reasons.clone(),
+            policies: ev
+                .verdicts
+                .iter()
+                .map(|v| PolicyVerdict {
+                    policy: v.label.clone(),
+                    verdict: v.verdict,
+                    detail: v.detail.clone(),
+                })
+                .collect(),
+            missing_context_keys: ev.missing.iter().map(|s| s.to_string()).collect(),
+            indeterminate: ev.indeterminate.iter().map(|&(s, i)| statement_label(s, i)).collect(),
+            derived_context_keys: req.derived_keys().iter().map(|s| s.to_string()).collect(),
+            near_misses,
+        }
+    }
+}
+
+fn condition_why(c: &Condition, req: &Request) -> String {
+    let want = c.raw_values.join("`, `");
+    match req.context().get(&c.key_lc) {
+        None => format!("condition `{}` on `{}` needs the key, which the request lacks (wants `{want}`)", c.operator, c.key),
+        Some(vals) => format!(
+            "condition `{}` on `{}` does not hold: request has `{}`, policy wants `{want}`",
+            c.operator,
+            c.key,
+            vals.join("`, `")
+        ),
+    }
+}

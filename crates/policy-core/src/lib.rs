@@ -1,0 +1,36 @@
+//! policy-core: AWS IAM policies parsed and requests decided as AWS decides them.
+//!
+//! - [`parse_policy`] turns policy text into a [`Policy`] (all errors of a document at
+//!   once, each with line, column and JSON path).
+//! - [`Request::builder`] builds a request (principal, action, resource, context).
+//! - [`evaluate`] decides it against a [`PolicySet`]; [`Response`] explains it.
+//! - [`parse_request_document`] reads the JSON request document of the CLI and wasm API.
+//!
+//! No IO: no files, clock, environment or printing. The semantics and their rule ids
+//! are in `docs/SEMANTICS.md`; the AWS source is
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>.
+
+mod arn;
+mod condition;
+mod document;
+mod eval;
+mod explain;
+mod parse;
+mod pattern;
+mod policy;
+mod request;
+mod span;
+mod suggest;
+mod variables;
+
+pub use condition::operator_names;
+pub use document::{parse_request_document, DocumentError, NoFiles, PartialDocument, PolicyLoader, RequestDocument};
+pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
+pub use explain::{DecidingItem, NearMiss, PolicyVerdict, Response};
+pub use parse::{parse_policy, parse_policy_at, Diagnostic, Parsed, PolicyError, Severity, MAX_DEPTH, MAX_POLICY_BYTES, MAX_STATEMENTS};
+pub use policy::{Effect, Policy, PolicyType, PolicyVersion};
+pub use request::{
+    Acl, AclGrantee, AclPermission, Action, BlockPublicAccess, Context, KmsGrant, ObjectOwnership, Principal,
+    PrincipalKind, Request, RequestBuilder, RequestError,
+};
+pub use span::{Location, Source, Span};

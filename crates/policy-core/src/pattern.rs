@@ -1,0 +1,233 @@
+//! Wildcard matching for IAM patterns (`Action`, `Resource` segments, `StringLike`).
+//!
+//! Syntax, exactly:
+//! - `*` matches any run of characters, including none and including `:` and `/`
+//!   (segment rules for ARNs are applied by the caller, see [`crate::arn`]);
+//! - `?` matches exactly one character (one Unicode scalar value);
+//! - every other character matches itself. There are no escapes, classes or
+//!   alternations: `[`, `]`, `{`, `}`, `\`, `.` and `/` are ordinary characters. A
+//!   literal `*`, `?` or `$` can only come from the policy variables `${*}`, `${?}`,
+//!   `${$}` (see [`crate::variables`]), which produce [`Tok::Lit`] tokens.
+//! - Matching is case-sensitive; callers lower-case both sides where AWS is
+//!   case-insensitive (action names).
+//!
+//! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards>
+
+/// One token of a compiled pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Tok {
+    /// Literal text.
+    Lit(String),
+    /// `*`: any run of characters.
+    Star,
+    /// `?`: exactly one character.
+    One,
+}
+
+/// Splits pattern text into tokens: `*` and `?` are wildcards, all else literal.
+pub(crate) fn tokenize(pattern: &str, out: &mut Vec<Tok>) {
+    let mut lit = String::new();
+    for c in pattern.chars() {
+        match c {
+            '*' | '?' => {
+                if !lit.is_empty() {
+                    out.push(Tok::Lit(std::mem::take(&mut lit)));
+                }
+                out.push(if c == '*' { Tok::Star } else { Tok::One });
+            }
+            _ => lit.push(c),
+        }
+    }
+    if !lit.is_empty() {
+        out.push(Tok::Lit(lit));
+    }
+}
+
+/// A compiled wildcard pattern with fast paths for the common shapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Glob {
+    /// `*`
+    Any,
+    /// No wildcard.
+    Exact(Box<str>),
+    /// `abc*`
+    Prefix(Box<str>),
+    /// `*abc`
+    Suffix(Box<str>),
+    /// `*abc*`
+    Contains(Box<str>),
+    /// Anything else.
+    General(Box<[Tok]>),
+}
+
+impl Glob {
+    /// Compiles pattern text where `*` and `?` are wildcards.
+    pub(crate) fn new(pattern: &str) -> Glob {
+        let mut toks = Vec::new();
+        tokenize(pattern, &mut toks);
+        Glob::from_tokens(toks)
+    }
+
+    /// Compiles a token list: merges adjacent literals, collapses runs of `*`.
+    pub(crate) fn from_tokens(toks: Vec<Tok>) -> Glob {
+        let mut norm: Vec<Tok> = Vec::with_capacity(toks.len());
+        for t in toks {
+            match (norm.last_mut(), t) {
+                (Some(Tok::Lit(prev)), Tok::Lit(s)) => prev.push_str(&s),
+                (Some(Tok::Star), Tok::Star) => {}
+                (_, Tok::Lit(s)) if s.is_empty() => {}
+                (_, t) => norm.push(t),
+            }
+        }
+        match norm.as_slice() {
+            [] => Glob::Exact("".into()),
+            [Tok::Star] => Glob::Any,
+            [Tok::Lit(s)] => Glob::Exact(s.as_str().into()),
+            [Tok::Lit(s), Tok::Star] => Glob::Prefix(s.as_str().into()),
+            [Tok::Star, Tok::Lit(s)] => Glob::Suffix(s.as_str().into()),
+            [Tok::Star, Tok::Lit(s), Tok::Star] => Glob::Contains(s.as_str().into()),
+            _ => Glob::General(norm.into_boxed_slice()),
+        }
+    }
+
+    /// Whether `text` matches the whole pattern.
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        match self {
+            Glob::Any => true,
+            Glob::Exact(s) => **s == *text,
+            Glob::Prefix(p) => text.starts_with(&**p),
+            Glob::Suffix(p) => text.ends_with(&**p),
+            Glob::Contains(p) => text.contains(&**p),
+            Glob::General(toks) => general_match(toks, text),
+        }
+    }
+}
+
+fn char_len_at(text: &str, i: usize) -> usize {
+    text.get(i..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(1, char::len_utf8)
+}
+
+/// Greedy matching with backtracking to the last `*`: linear in the common case,
+/// O(pattern × text) in the worst case, never exponential.
+fn general_match(toks: &[Tok], text: &str) -> bool {
+    let (mut ti, mut si) = (0usize, 0usize);
+    let mut resume: Option<(usize, usize)> = None;
+    loop {
+        let advanced = match toks.get(ti) {
+            Some(Tok::Star) => {
+                resume = Some((ti + 1, si));
+                ti += 1;
+                continue;
+            }
+            Some(Tok::One) if si < text.len() => {
+                si += char_len_at(text, si);
+                true
+            }
+            Some(Tok::Lit(l)) if text.get(si..).is_some_and(|r| r.starts_with(l.as_str())) => {
+                si += l.len();
+                true
+            }
+            Some(_) => false,
+            None => {
+                if si == text.len() {
+                    return true;
+                }
+                false
+            }
+        };
+        if advanced {
+            ti += 1;
+            continue;
+        }
+        match resume {
+            Some((t, s)) if s < text.len() => {
+                let next = s + char_len_at(text, s);
+                resume = Some((t, next));
+                ti = t;
+                si = next;
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The regex oracle: `*` → `.*`, `?` → `.`, everything else escaped.
+    fn oracle(pattern: &str, text: &str) -> bool {
+        let mut re = String::from("(?s)^");
+        for c in pattern.chars() {
+            match c {
+                '*' => re.push_str(".*"),
+                '?' => re.push('.'),
+                _ => re.push_str(&regex::escape(&c.to_string())),
+            }
+        }
+        re.push('$');
+        regex::Regex::new(&re).map(|r| r.is_match(text)).unwrap_or(false)
+    }
+
+    /// The general matcher, bypassing the fast paths.
+    fn general(pattern: &str, text: &str) -> bool {
+        let mut toks = Vec::new();
+        tokenize(pattern, &mut toks);
+        general_match(&toks, text)
+    }
+
+    #[test]
+    fn table_fast_path_general_and_oracle_agree() {
+        let rows: &[(&str, &str, bool)] = &[
+            ("*", "", true),
+            ("*", "anything/at:all", true),
+            ("", "", true),
+            ("", "a", false),
+            ("abc", "abc", true),
+            ("abc", "ABC", false),
+            ("ab*", "abc", true),
+            ("ab*", "a", false),
+            ("*bc", "abc", true),
+            ("*bc", "abcd", false),
+            ("*b*", "abc", true),
+            ("*b*", "ac", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("a?c", "aéc", true),
+            ("a*c*e", "abcde", true),
+            ("a*c*e", "abcdf", false),
+            ("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),
+            ("home/${aws:username}/*", "home/${aws:username}/x", true),
+            ("a[b]{c}.d", "a[b]{c}.d", true),
+            ("a[b]{c}.d", "abcxd", false),
+            ("a.c", "abc", false),
+            ("a+c", "a+c", true),
+            ("a\\*", "a\\xyz", true),
+            ("??", "é𝄞", true),
+            ("photos/*/cat.jpg", "photos/2024/01/cat.jpg", true),
+        ];
+        for (p, t, want) in rows {
+            assert_eq!(Glob::new(p).is_match(t), *want, "fast path {p:?} {t:?}");
+            assert_eq!(general(p, t), *want, "general {p:?} {t:?}");
+            assert_eq!(oracle(p, t), *want, "oracle {p:?} {t:?}");
+        }
+    }
+
+    #[test]
+    fn literal_tokens_are_not_wildcards() {
+        let g = Glob::from_tokens(vec![Tok::Lit("a*".into()), Tok::Star]);
+        assert!(g.is_match("a*bc"));
+        assert!(!g.is_match("abc"));
+    }
+
+    proptest! {
+        #[test]
+        fn matcher_agrees_with_regex_oracle(p in "[ab*?./:é]{0,8}", t in "[ab./:é]{0,10}") {
+            prop_assert_eq!(Glob::new(&p).is_match(&t), oracle(&p, &t));
+            prop_assert_eq!(general(&p, &t), oracle(&p, &t));
+        }
+    }
+}

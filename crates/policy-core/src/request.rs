@@ -1,0 +1,612 @@
+//! The request: principal, action, resource and request context (SEMANTICS §1, §3).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::arn;
+
+/// The request context: condition key → one or more values, all held as text
+/// (JSON numbers and booleans are read as their text, S-DOC-4). Key names are
+/// case-insensitive (S-MATCH-4).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    entries: Vec<ContextEntry>,
+}
+
+#[derive(Debug, Clone)]
+struct ContextEntry {
+    key_lc: String,
+    key: String,
+    values: Vec<String>,
+}
+
+impl Context {
+    /// Sets `key` to `values` (one element for a single-valued key), replacing any
+    /// earlier value of the same key (compared case-insensitively).
+    pub fn insert(&mut self, key: &str, values: Vec<String>) {
+        let key_lc = key.to_ascii_lowercase();
+        if let Some(e) = self.entries.iter_mut().find(|e| e.key_lc == key_lc) {
+            e.values = values;
+            return;
+        }
+        self.entries.push(ContextEntry {
+            key_lc,
+            key: key.to_string(),
+            values,
+        });
+    }
+
+    /// The values of the key whose lower-cased name is `key_lc`.
+    pub fn get(&self, key_lc: &str) -> Option<&[String]> {
+        self.entries
+            .iter()
+            .find(|e| e.key_lc == key_lc)
+            .map(|e| e.values.as_slice())
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.get(&key.to_ascii_lowercase()).is_some()
+    }
+
+    /// `(key as given, values)` in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.values.as_slice()))
+    }
+}
+
+/// What kind of caller makes the request (S-MATCH-3a: a caller is a chain of
+/// identities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalKind {
+    /// No credentials.
+    Anonymous,
+    /// The account's root user.
+    Root,
+    /// An IAM user.
+    User,
+    /// An IAM role (given by its ARN rather than a session's).
+    Role,
+    /// An assumed-role session (`arn:aws:sts::<id>:assumed-role/<role>/<session>`).
+    AssumedRole,
+    /// A federated-user session from `GetFederationToken`.
+    FederatedUser,
+    /// An AWS service principal (`lambda.amazonaws.com`).
+    Service,
+    /// A web-identity or SAML caller, named by its identity provider (S-STS-3).
+    Federated,
+    /// An S3 canonical user.
+    CanonicalUser,
+}
+
+/// The caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub(crate) kind: PrincipalKind,
+    /// The caller's account, when it has one.
+    pub(crate) account: Option<String>,
+    /// The caller's own identifier as written (ARN, service name, provider…).
+    pub(crate) id: String,
+    /// For sessions: the role or IAM user behind the session.
+    pub(crate) issuer: Option<String>,
+    pub(crate) partition: String,
+    /// Role name, for matching a role ARN against its sessions.
+    pub(crate) role_name: Option<String>,
+}
+
+/// A request that cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// The principal is not a form AWS uses.
+    #[error("invalid principal `{0}`: expected an IAM user, role, assumed-role or federated-user ARN, an account root ARN or 12-digit id, a service principal such as `lambda.amazonaws.com`, `anonymous`, or an object such as {{\"Federated\": \"accounts.google.com\"}}")]
+    InvalidPrincipal(String),
+    /// The action is not `service:Name`.
+    #[error("invalid action `{0}`: expected `service:ActionName`, e.g. `s3:GetObject`")]
+    InvalidAction(String),
+    /// An account id is not 12 digits.
+    #[error("invalid account id `{0}`: expected 12 digits")]
+    InvalidAccount(String),
+    /// A required member is missing.
+    #[error("missing `{0}`")]
+    Missing(&'static str),
+    /// A member holds a value of the wrong form.
+    #[error("invalid `{field}`: {message}")]
+    Invalid {
+        /// The member.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+pub(crate) fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_service_principal(s: &str) -> bool {
+    !s.starts_with("arn:")
+        && (s.ends_with(".amazonaws.com") || s.ends_with(".amazonaws.com.cn"))
+        && !s.contains('/')
+}
+
+impl Principal {
+    /// Parses the `AWS`-style form: an ARN, a 12-digit account id, a service principal,
+    /// or `anonymous`.
+    pub fn parse(text: &str) -> Result<Principal, RequestError> {
+        let bad = || RequestError::InvalidPrincipal(text.to_string());
+        if text == "anonymous" {
+            return Ok(Principal::simple(PrincipalKind::Anonymous, None, text));
+        }
+        if is_account_id(text) {
+            return Ok(Principal::simple(PrincipalKind::Root, Some(text), text));
+        }
+        if is_service_principal(text) {
+            return Ok(Principal::simple(PrincipalKind::Service, None, text));
+        }
+        let parts = arn::split(text).ok_or_else(bad)?;
+        let [_, partition, service, _region, account, res] = parts;
+        if !is_account_id(account) {
+            return Err(bad());
+        }
+        let mut p = Principal::simple(PrincipalKind::User, Some(account), text);
+        p.partition = partition.to_string();
+        match (service, res.split_once('/')) {
+            ("iam", None) if res == "root" => p.kind = PrincipalKind::Root,
+            ("iam", Some(("user", rest))) if !rest.is_empty() => p.kind = PrincipalKind::User,
+            ("iam", Some(("role", rest))) if !rest.is_empty() => {
+                p.kind = PrincipalKind::Role;
+                p.role_name = rest.rsplit('/').next().map(str::to_string);
+            }
+            ("sts", Some(("assumed-role", rest))) => {
+                let (role, session) = rest.split_once('/').ok_or_else(bad)?;
+                if role.is_empty() || session.is_empty() {
+                    return Err(bad());
+                }
+                p.kind = PrincipalKind::AssumedRole;
+                p.role_name = Some(role.to_string());
+                p.issuer = Some(format!("arn:{partition}:iam::{account}:role/{role}"));
+            }
+            ("sts", Some(("federated-user", rest))) if !rest.is_empty() => {
+                p.kind = PrincipalKind::FederatedUser;
+            }
+            _ => return Err(bad()),
+        }
+        Ok(p)
+    }
+
+    /// A service principal (`{"Service": …}`).
+    pub fn service(name: &str) -> Principal {
+        Principal::simple(PrincipalKind::Service, None, name)
+    }
+
+    /// A web-identity or SAML identity provider (`{"Federated": …}`, S-STS-3).
+    pub fn federated(provider: &str) -> Principal {
+        Principal::simple(PrincipalKind::Federated, None, provider)
+    }
+
+    /// An S3 canonical user (`{"CanonicalUser": …}`).
+    pub fn canonical_user(id: &str) -> Principal {
+        Principal::simple(PrincipalKind::CanonicalUser, None, id)
+    }
+
+    fn simple(kind: PrincipalKind, account: Option<&str>, id: &str) -> Principal {
+        Principal {
+            kind,
+            account: account.map(str::to_string),
+            id: id.to_string(),
+            issuer: None,
+            partition: "aws".to_string(),
+            role_name: None,
+        }
+    }
+
+    /// Sets the role or IAM user behind a session (`sessionIssuer`); for an
+    /// assumed-role session this gives the role's path.
+    pub fn with_session_issuer(mut self, issuer: &str) -> Result<Principal, RequestError> {
+        let parts = arn::split(issuer)
+            .ok_or_else(|| RequestError::InvalidPrincipal(issuer.to_string()))?;
+        if let Some(name) = parts[5].strip_prefix("role/") {
+            self.role_name = name.rsplit('/').next().map(str::to_string);
+        }
+        self.issuer = Some(issuer.to_string());
+        Ok(self)
+    }
+
+    /// The kind of caller.
+    pub fn kind(&self) -> PrincipalKind {
+        self.kind
+    }
+
+    /// The caller's account, if any.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The caller as written.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// `aws:PrincipalArn`: the role ARN for role sessions, else the caller's ARN.
+    pub(crate) fn principal_arn(&self) -> Option<String> {
+        match self.kind {
+            PrincipalKind::AssumedRole | PrincipalKind::Role => {
+                self.issuer.clone().or_else(|| Some(self.id.clone()))
+            }
+            PrincipalKind::Root => Some(format!(
+                "arn:{}:iam::{}:root",
+                self.partition,
+                self.account.as_deref().unwrap_or_default()
+            )),
+            PrincipalKind::User | PrincipalKind::FederatedUser => Some(self.id.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a service-linked role or one of its sessions (path
+    /// `/aws-service-role/` or a name starting `AWSServiceRoleFor`).
+    pub(crate) fn is_service_linked_role(&self) -> bool {
+        let by_path = [Some(&self.id), self.issuer.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|a| a.contains(":role/aws-service-role/"));
+        let by_name = self
+            .role_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("AWSServiceRoleFor"));
+        matches!(self.kind, PrincipalKind::Role | PrincipalKind::AssumedRole) && (by_path || by_name)
+    }
+}
+
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+/// The action, `service:Name`; both parts case-insensitive (S-MATCH-1).
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub(crate) text: String,
+    /// `service:name`, lower-cased.
+    pub(crate) lc: String,
+    pub(crate) colon: usize,
+}
+
+impl Action {
+    /// Parses `service:Name`.
+    pub fn parse(text: &str) -> Result<Action, RequestError> {
+        let colon = text
+            .find(':')
+            .filter(|&i| i > 0 && i + 1 < text.len() && !text.contains(char::is_whitespace))
+            .ok_or_else(|| RequestError::InvalidAction(text.to_string()))?;
+        Ok(Action {
+            text: text.to_string(),
+            lc: text.to_ascii_lowercase(),
+            colon,
+        })
+    }
+
+    /// The lower-cased service prefix.
+    pub(crate) fn service(&self) -> &str {
+        self.lc.get(..self.colon).unwrap_or("")
+    }
+
+    /// The lower-cased action name.
+    pub(crate) fn name(&self) -> &str {
+        self.lc.get(self.colon + 1..).unwrap_or("")
+    }
+
+    /// The action as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// S3 Block Public Access settings that bear on evaluation (S-S3-1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockPublicAccess {
+    /// `RestrictPublicBuckets` on the bucket or the account.
+    pub restrict_public_buckets: bool,
+}
+
+/// S3 Object Ownership (S-S3-2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ObjectOwnership {
+    /// ACLs disabled (the default for new buckets since April 2023).
+    #[default]
+    BucketOwnerEnforced,
+    /// ACLs enabled, bucket owner preferred.
+    BucketOwnerPreferred,
+    /// ACLs enabled, object writer owns.
+    ObjectWriter,
+}
+
+/// An S3 ACL grantee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AclGrantee {
+    /// `http://acs.amazonaws.com/groups/global/AllUsers`: everyone, anonymous included.
+    AllUsers,
+    /// `…/AuthenticatedUsers`: every signed request of any account.
+    AuthenticatedUsers,
+    /// An account (by 12-digit id).
+    Account(String),
+}
+
+/// An S3 ACL permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclPermission {
+    /// `READ`
+    Read,
+    /// `WRITE`
+    Write,
+    /// `READ_ACP`
+    ReadAcp,
+    /// `WRITE_ACP`
+    WriteAcp,
+    /// `FULL_CONTROL`
+    FullControl,
+}
+
+/// Bucket or object ACL (S-S3-2).
+#[derive(Debug, Clone, Default)]
+pub struct Acl {
+    /// Object Ownership of the bucket; `BucketOwnerEnforced` disables ACLs.
+    pub object_ownership: ObjectOwnership,
+    /// The grants.
+    pub grants: Vec<(AclGrantee, AclPermission)>,
+}
+
+/// A KMS grant (S-KMS-3).
+#[derive(Debug, Clone, Default)]
+pub struct KmsGrant {
+    /// The grantee principal ARN (a role ARN also covers its sessions).
+    pub grantee: String,
+    /// Operation names without the `kms:` prefix (`Decrypt`).
+    pub operations: Vec<String>,
+    /// `EncryptionContextSubset`: these pairs must be in the request's encryption context.
+    pub encryption_context_subset: Option<Vec<(String, String)>>,
+    /// `EncryptionContextEquals`: the request's encryption context must be exactly these.
+    pub encryption_context_equals: Option<Vec<(String, String)>>,
+}
+
+/// One request to decide: who (principal), what (action), on what (resource), with
+/// which request context. Build with [`Request::builder`].
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub(crate) principal: Principal,
+    pub(crate) action: Action,
+    pub(crate) resource: String,
+    pub(crate) resource_account: Option<String>,
+    pub(crate) context: Context,
+    pub(crate) derived_keys: Vec<&'static str>,
+    pub(crate) management_account: Option<String>,
+    pub(crate) block_public_access: BlockPublicAccess,
+    pub(crate) acl: Option<Acl>,
+    pub(crate) kms_grants: Vec<KmsGrant>,
+}
+
+/// Builds a [`Request`]; [`RequestBuilder::build`] validates once.
+#[derive(Debug, Default, Clone)]
+pub struct RequestBuilder {
+    principal: Option<Principal>,
+    action: Option<String>,
+    resource: Option<String>,
+    resource_account: Option<String>,
+    context: Context,
+    management_account: Option<String>,
+    block_public_access: BlockPublicAccess,
+    acl: Option<Acl>,
+    kms_grants: Vec<KmsGrant>,
+}
+
+impl Request {
+    /// A builder with nothing set.
+    pub fn builder() -> RequestBuilder {
+        RequestBuilder::default()
+    }
+
+    /// The principal.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The action.
+    pub fn action(&self) -> &Action {
+        &self.action
+    }
+
+    /// The resource (an ARN or `*`).
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The request context, including derived keys.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// The resource account: given, else the ARN's account, else the principal's.
+    pub fn resource_account(&self) -> Option<&str> {
+        self.resource_account.as_deref()
+    }
+
+    /// Context keys the engine derived from the principal (not given in the request).
+    pub fn derived_keys(&self) -> &[&'static str] {
+        &self.derived_keys
+    }
+}
+
+impl RequestBuilder {
+    /// The caller.
+    pub fn principal(mut self, p: Principal) -> Self {
+        self.principal = Some(p);
+        self
+    }
+    /// `service:Name`.
+    pub fn action(mut self, a: impl Into<String>) -> Self {
+        self.action = Some(a.into());
+        self
+    }
+    /// An ARN or `*`.
+    pub fn resource(mut self, r: impl Into<String>) -> Self {
+        self.resource = Some(r.into());
+        self
+    }
+    /// The resource's account when the ARN does not say (S3 ARNs carry none).
+    pub fn resource_account(mut self, a: impl Into<String>) -> Self {
+        self.resource_account = Some(a.into());
+        self
+    }
+    /// One context key with its values.
+    pub fn context_value(mut self, key: &str, values: Vec<String>) -> Self {
+        self.context.insert(key, values);
+        self
+    }
+    /// The organization's management account (exempt from SCPs and RCPs).
+    pub fn management_account(mut self, a: impl Into<String>) -> Self {
+        self.management_account = Some(a.into());
+        self
+    }
+    /// S3 Block Public Access (S-S3-1).
+    pub fn block_public_access(mut self, b: BlockPublicAccess) -> Self {
+        self.block_public_access = b;
+        self
+    }
+    /// S3 ACL (S-S3-2).
+    pub fn acl(mut self, acl: Acl) -> Self {
+        self.acl = Some(acl);
+        self
+    }
+    /// KMS grants on the key (S-KMS-3).
+    pub fn kms_grants(mut self, g: Vec<KmsGrant>) -> Self {
+        self.kms_grants = g;
+        self
+    }
+
+    /// Validates and derives the principal's context keys (`aws:PrincipalArn`,
+    /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`,
+    /// `aws:PrincipalIsAWSService`, `aws:PrincipalServiceName`, `aws:ResourceAccount`)
+    /// where the context does not give them.
+    ///
+    /// Errors: a missing principal or action, an action not of the form
+    /// `service:Name`, an account id that is not 12 digits.
+    pub fn build(self) -> Result<Request, RequestError> {
+        let principal = self.principal.ok_or(RequestError::Missing("principal"))?;
+        let action = Action::parse(&self.action.ok_or(RequestError::Missing("action"))?)?;
+        let resource = self.resource.unwrap_or_else(|| "*".to_string());
+        for a in [&self.resource_account, &self.management_account]
+            .into_iter()
+            .flatten()
+        {
+            if !is_account_id(a) {
+                return Err(RequestError::InvalidAccount(a.clone()));
+            }
+        }
+        let resource_account = self.resource_account.or_else(|| {
+            arn::split(&resource)
+                .map(|p| p[4])
+                .filter(|a| is_account_id(a))
+                .map(str::to_string)
+                .or_else(|| principal.account.clone())
+        });
+        let mut context = self.context;
+        let mut derived = Vec::new();
+        let mut derive = |key: &'static str, value: Option<String>| {
+            if let Some(v) = value {
+                if !context.contains(key) {
+                    context.insert(key, vec![v]);
+                    derived.push(key);
+                }
+            }
+        };
+        let kind = principal.kind;
+        derive("aws:PrincipalArn", principal.principal_arn());
+        derive("aws:PrincipalAccount", principal.account.clone());
+        derive(
+            "aws:PrincipalType",
+            match kind {
+                PrincipalKind::Root => Some("Account"),
+                PrincipalKind::User => Some("User"),
+                PrincipalKind::FederatedUser => Some("FederatedUser"),
+                PrincipalKind::AssumedRole | PrincipalKind::Role => Some("AssumedRole"),
+                PrincipalKind::Anonymous => Some("Anonymous"),
+                _ => None,
+            }
+            .map(str::to_string),
+        );
+        derive(
+            "aws:username",
+            (kind == PrincipalKind::User)
+                .then(|| principal.id.rsplit('/').next().map(str::to_string))
+                .flatten(),
+        );
+        derive(
+            "aws:PrincipalIsAWSService",
+            Some((kind == PrincipalKind::Service).to_string()),
+        );
+        derive(
+            "aws:PrincipalServiceName",
+            (kind == PrincipalKind::Service).then(|| principal.id.clone()),
+        );
+        derive("aws:ResourceAccount", resource_account.clone());
+        Ok(Request {
+            principal,
+            action,
+            resource,
+            resource_account,
+            context,
+            derived_keys: derived,
+            management_account: self.management_account,
+            block_public_access: self.block_public_access,
+            acl: self.acl,
+            kms_grants: self.kms_grants,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_principal_forms() {
+        let k = |s: &str| Principal::parse(s).map(|p| p.kind);
+        assert_eq!(k("arn:aws:iam::111122223333:user/alice"), Ok(PrincipalKind::User));
+        assert_eq!(k("arn:aws:iam::111122223333:root"), Ok(PrincipalKind::Root));
+        assert_eq!(k("111122223333"), Ok(PrincipalKind::Root));
+        assert_eq!(k("arn:aws:iam::111122223333:role/a/b"), Ok(PrincipalKind::Role));
+        assert_eq!(
+            k("arn:aws:sts::111122223333:assumed-role/r/s"),
+            Ok(PrincipalKind::AssumedRole)
+        );
+        assert_eq!(
+            k("arn:aws:sts::111122223333:federated-user/bob"),
+            Ok(PrincipalKind::FederatedUser)
+        );
+        assert_eq!(k("lambda.amazonaws.com"), Ok(PrincipalKind::Service));
+        assert_eq!(k("anonymous"), Ok(PrincipalKind::Anonymous));
+        assert!(k("alice").is_err());
+        assert!(k("arn:aws:iam::1234:user/x").is_err());
+    }
+
+    #[test]
+    fn derives_principal_keys() {
+        let r = Request::builder()
+            .principal(Principal::parse("arn:aws:sts::111122223333:assumed-role/r/s").unwrap())
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/k")
+            .build()
+            .unwrap();
+        assert_eq!(
+            r.context().get("aws:principalarn"),
+            Some(&["arn:aws:iam::111122223333:role/r".to_string()][..])
+        );
+        assert_eq!(r.resource_account(), Some("111122223333"));
+        assert_eq!(r.action().service(), "s3");
+        assert_eq!(r.action().name(), "getobject");
+    }
+}

@@ -1,0 +1,139 @@
+//! Source text and positions: byte spans, 1-based line and column, UTF-16 offsets.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A byte range `start..end` into a [`Source`]'s text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    pub(crate) fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A named text (a file, or a request line) that policies and diagnostics point into.
+#[derive(Debug)]
+pub struct Source {
+    name: String,
+    text: String,
+    line_starts: Vec<u32>,
+}
+
+/// A resolved position: 1-based line and column (in characters), byte offsets and
+/// UTF-16 offsets (for browser editors).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in Unicode scalar values.
+    pub column: u32,
+    /// Byte offset of the start.
+    pub start: u32,
+    /// Byte offset of the end.
+    pub end: u32,
+    /// UTF-16 code-unit offset of the start.
+    pub utf16_start: u32,
+    /// UTF-16 code-unit offset of the end.
+    pub utf16_end: u32,
+}
+
+impl Source {
+    /// A source named `name` (a path, or a label such as `<stdin>:3`) holding `text`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
+        let text = text.into();
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        Arc::new(Source {
+            name: name.into(),
+            text,
+            line_starts,
+        })
+    }
+
+    /// The source's name as given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text under `span` (empty when the span is out of range).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    fn utf16_offset(&self, byte: usize) -> u32 {
+        let prefix = self.text.get(..byte).unwrap_or(&self.text);
+        u32::try_from(prefix.encode_utf16().count()).unwrap_or(u32::MAX)
+    }
+
+    /// Resolves a span to line, column and UTF-16 offsets.
+    pub fn locate(&self, span: Span) -> Location {
+        let idx = match self.line_starts.binary_search(&span.start) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts.get(idx).copied().unwrap_or(0) as usize;
+        let col_text = self
+            .text
+            .get(line_start..span.start as usize)
+            .unwrap_or("");
+        Location {
+            line: u32::try_from(idx + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(col_text.chars().count() + 1).unwrap_or(u32::MAX),
+            start: span.start,
+            end: span.end,
+            utf16_start: self.utf16_offset(span.start as usize),
+            utf16_end: self.utf16_offset(span.end as usize),
+        }
+    }
+
+    /// The full text of the line holding `offset` (without its newline).
+    pub fn line_text(&self, line: u32) -> &str {
+        let i = line.saturating_sub(1) as usize;
+        let start = self.line_starts.get(i).copied().unwrap_or(0) as usize;
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map(|e| (*e as usize).saturating_sub(1))
+            .unwrap_or(self.text.len());
+        self.text.get(start..end).unwrap_or("").trim_end_matches('\r')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_lines_columns_and_utf16() {
+        let src = Source::new("t", "{\n  \"é\": \"𝄞x\"\n}");
+        let x = src.text().find('x').unwrap_or(0);
+        let loc = src.locate(Span::new(x, x + 1));
+        assert_eq!((loc.line, loc.column), (2, 10));
+        // 𝄞 is two UTF-16 code units, é one.
+        assert_eq!(loc.utf16_start, 12);
+        assert_eq!(src.line_text(2), "  \"é\": \"𝄞x\"");
+    }
+}

@@ -1,0 +1,167 @@
+//! Policy variables: `${key}`, `${key, 'default'}`, and `${*}`, `${?}`, `${$}`
+//! (S-VAR-1 … S-VAR-5).
+//!
+//! A variable is replaced by the request's value of the condition key (key name
+//! case-insensitive). When the key is absent and there is no default, or the key holds
+//! several values, the value that holds the variable matches nothing (S-VAR-4).
+//! Substituted text is literal: a `*` in a context value is not a wildcard. Variables are
+//! recognised only under `Version: 2012-10-17` (S-VAR-5); the parser decides that.
+//!
+//! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
+
+use crate::pattern::{tokenize, Tok};
+use crate::request::Context;
+
+/// One part of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Policy text (wildcards active when the template is a pattern).
+    Text(String),
+    /// `${key}` or `${key, 'default'}`; `key` lower-cased.
+    Var { key: String, default: Option<String> },
+    /// `${*}`, `${?}`, `${$}`: the literal character.
+    Literal(char),
+}
+
+/// Text holding at least one `${…}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Template {
+    parts: Vec<Part>,
+}
+
+impl Template {
+    /// Parses `text`; `None` when it holds no `${…}` (plain text).
+    pub(crate) fn parse(text: &str) -> Option<Template> {
+        if !text.contains("${") {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut rest = text;
+        let mut buf = String::new();
+        while let Some(start) = rest.find("${") {
+            let (before, after) = rest.split_at(start);
+            let Some(end) = after.find('}') else {
+                break;
+            };
+            buf.push_str(before);
+            let inner = after.get(2..end).unwrap_or("");
+            if !buf.is_empty() {
+                parts.push(Part::Text(std::mem::take(&mut buf)));
+            }
+            parts.push(parse_inner(inner));
+            rest = after.get(end + 1..).unwrap_or("");
+        }
+        buf.push_str(rest);
+        if !buf.is_empty() {
+            parts.push(Part::Text(buf));
+        }
+        if parts.iter().all(|p| matches!(p, Part::Text(_))) {
+            return None;
+        }
+        Some(Template { parts })
+    }
+
+    /// The keys (lower-cased) this template reads.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Var { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Resolves to plain text (wildcards not special), or `None` (S-VAR-4).
+    pub(crate) fn resolve_text(&self, ctx: &Context) -> Option<String> {
+        let mut out = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Text(t) => out.push_str(t),
+                Part::Literal(c) => out.push(*c),
+                Part::Var { key, default } => out.push_str(lookup(ctx, key, default.as_deref())?),
+            }
+        }
+        Some(out)
+    }
+
+    /// Resolves to pattern tokens: policy text keeps its wildcards, substituted values
+    /// and `${*}`-style escapes are literal. `false` when unresolvable (S-VAR-4).
+    pub(crate) fn resolve_tokens(&self, ctx: &Context, out: &mut Vec<Tok>) -> bool {
+        for p in &self.parts {
+            match p {
+                Part::Text(t) => tokenize(t, out),
+                Part::Literal(c) => out.push(Tok::Lit(c.to_string())),
+                Part::Var { key, default } => match lookup(ctx, key, default.as_deref()) {
+                    Some(v) => out.push(Tok::Lit(v.to_string())),
+                    None => return false,
+                },
+            }
+        }
+        true
+    }
+}
+
+fn lookup<'c>(ctx: &'c Context, key: &str, default: Option<&'c str>) -> Option<&'c str> {
+    match ctx.get(key) {
+        Some(values) => match values {
+            [one] => Some(one.as_str()),
+            [] => default,
+            _ => None,
+        },
+        None => default,
+    }
+}
+
+fn parse_inner(inner: &str) -> Part {
+    match inner {
+        "*" => return Part::Literal('*'),
+        "?" => return Part::Literal('?'),
+        "$" => return Part::Literal('$'),
+        _ => {}
+    }
+    if let Some((key, def)) = inner.split_once(',') {
+        let def = def.trim();
+        let def = def
+            .strip_prefix('\'')
+            .and_then(|d| d.strip_suffix('\''))
+            .unwrap_or(def);
+        return Part::Var {
+            key: key.trim().to_ascii_lowercase(),
+            default: Some(def.to_string()),
+        };
+    }
+    Part::Var {
+        key: inner.trim().to_ascii_lowercase(),
+        default: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_variables_defaults_and_escapes() {
+        assert_eq!(Template::parse("plain*"), None);
+        let t = Template::parse("home/${aws:username}/${*}${?}${$}").unwrap();
+        let mut ctx = Context::default();
+        assert_eq!(t.resolve_text(&ctx), None);
+        ctx.insert("aws:username", vec!["alice".into()]);
+        assert_eq!(t.resolve_text(&ctx).as_deref(), Some("home/alice/*?$"));
+        let d = Template::parse("${aws:PrincipalTag/team, 'company-wide'}").unwrap();
+        assert_eq!(d.resolve_text(&Context::default()).as_deref(), Some("company-wide"));
+        ctx.insert("aws:principaltag/team", vec!["a".into(), "b".into()]);
+        assert_eq!(d.resolve_text(&ctx), None, "multi-valued keys resolve to nothing");
+    }
+
+    #[test]
+    fn substituted_values_are_literal_in_patterns() {
+        let t = Template::parse("x/${k}/*").unwrap();
+        let mut ctx = Context::default();
+        ctx.insert("k", vec!["a*".into()]);
+        let mut toks = Vec::new();
+        assert!(t.resolve_tokens(&ctx, &mut toks));
+        assert_eq!(
+            toks,
+            vec![Tok::Lit("x/".into()), Tok::Lit("a*".into()), Tok::Lit("/".into()), Tok::Star]
+        );
+    }
+}
