@@ -297,13 +297,26 @@ impl PartialDocument {
     /// action or context value of the wrong form, a policy that does not parse (with all
     /// its diagnostics) or cannot be loaded.
     pub fn parse(source: &Arc<Source>, loader: &mut dyn PolicyLoader) -> Result<PartialDocument, DocumentError> {
-        let raw: RawDoc<'_> = serde_json::from_str(source.text()).map_err(|e| DocumentError {
-            file: source.name().to_string(),
-            line: u32::try_from(e.line()).unwrap_or(u32::MAX),
-            column: u32::try_from(e.column()).unwrap_or(u32::MAX),
-            path: String::new(),
-            message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
-            diagnostics: Vec::new(),
+        PartialDocument::parse_at(source, Span::new(0, source.text().len()), loader)
+    }
+
+    /// Parses the request document at `span` inside `source` (a document embedded in a
+    /// larger file); positions stay relative to the whole source.
+    ///
+    /// Errors: as [`PartialDocument::parse`].
+    pub fn parse_at(source: &Arc<Source>, span: Span, loader: &mut dyn PolicyLoader) -> Result<PartialDocument, DocumentError> {
+        let raw: RawDoc<'_> = serde_json::from_str(source.slice(span)).map_err(|e| {
+            let start = source.locate(Span::new(span.start as usize, span.start as usize));
+            let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
+            let column = u32::try_from(e.column()).unwrap_or(u32::MAX);
+            DocumentError {
+                file: source.name().to_string(),
+                line: line.saturating_add(start.line).saturating_sub(1),
+                column: if line <= 1 { column.saturating_add(start.column).saturating_sub(1) } else { column },
+                path: String::new(),
+                message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+                diagnostics: Vec::new(),
+            }
         })?;
         let mut cx = Cx {
             source,

@@ -522,11 +522,13 @@ impl Parser {
     fn actions(&mut self, vals: &[(String, Span)], path: &str) -> Vec<ActionPattern> {
         let mut out = Vec::with_capacity(vals.len());
         for (i, (a, span)) in vals.iter().enumerate() {
-            if a == "*" {
+            if a.trim() == "*" {
                 out.push(ActionPattern::Any);
                 continue;
             }
-            let lc = a.to_ascii_lowercase();
+            // Surrounding whitespace is ignored (AWS's own troubleshooting example
+            // writes `"ec2:* "`).
+            let lc = a.trim().to_ascii_lowercase();
             match lc.split_once(':') {
                 Some((svc, name)) if !svc.is_empty() && !name.is_empty() && !name.contains(':') && !lc.contains(char::is_whitespace) => {
                     if svc.contains(['*', '?']) {
@@ -539,8 +541,19 @@ impl Parser {
                     }
                 }
                 _ => {
+                    // AWS rejects such an action when the policy is saved; documentation
+                    // samples hold placeholders such as `<action>`. Kept as a literal
+                    // that matches no real action, and reported.
                     let p = if vals.len() > 1 { format!("{path}[{i}]") } else { path.to_string() };
-                    self.error("invalid-action", format!("invalid action `{a}`: expected `service:ActionName` or `*`"), &p, *span, None);
+                    self.push(
+                        Severity::Warning,
+                        "invalid-action",
+                        format!("invalid action `{a}`: expected `service:ActionName` or `*`; it matches no action"),
+                        &p,
+                        *span,
+                        None,
+                    );
+                    out.push(ActionPattern::Whole(Glob::Exact(lc.into())));
                 }
             }
         }
@@ -760,7 +773,6 @@ mod tests {
             vec![
                 ("invalid-effect".into(), "Statement[0].Effect".into(), "\"allow\"".into()),
                 ("conflicting-elements".into(), "Statement[1].NotAction".into(), "\"NotAction\":\"s3:Put*\"".into()),
-                ("invalid-action".into(), "Statement[2].Action".into(), "\"s3\"".into()),
                 ("principal-not-allowed".into(), "Statement[2].Principal".into(), "\"Principal\":\"*\"".into()),
             ]
         );

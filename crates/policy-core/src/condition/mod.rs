@@ -162,17 +162,35 @@ pub(crate) fn suggest(name: &str) -> Option<&'static str> {
         .map(|(_, op)| op)
 }
 
-/// Splits `ForAnyValue:StringLikeIfExists` into qualifier, base name and IfExists.
+/// Strips a case-insensitive prefix.
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| s.get(prefix.len()..)).flatten()
+}
+
+/// Splits `ForAnyValue:StringLikeIfExists` into qualifier, canonical base name and
+/// IfExists. Operator names are matched case-insensitively: AWS accepts
+/// `ForAnyValue:Stringlike` (it ships in AWS's own RCP examples,
+/// `fixtures/corpus/rcp/rcp-examples__Service-specific-controls__STS-protect-IAMRA-session-tags.json`).
+/// An unknown base name is returned as written.
 fn strip_operator(name: &str) -> (Option<SetQualifier>, &str, bool) {
-    let (q, rest) = if let Some(r) = name.strip_prefix("ForAnyValue:") {
+    let (q, rest) = if let Some(r) = strip_prefix_ci(name, "ForAnyValue:") {
         (Some(SetQualifier::ForAnyValue), r)
-    } else if let Some(r) = name.strip_prefix("ForAllValues:") {
+    } else if let Some(r) = strip_prefix_ci(name, "ForAllValues:") {
         (Some(SetQualifier::ForAllValues), r)
     } else {
         (None, name)
     };
-    match rest.strip_suffix("IfExists") {
-        Some(base) if base != "Null" && OPERATORS.contains(&base) => (q, base, true),
+    let canonical = |s: &str| OPERATORS.iter().find(|op| op.eq_ignore_ascii_case(s)).copied();
+    if let Some(op) = canonical(rest) {
+        return (q, op, false);
+    }
+    let cut = rest.len().saturating_sub("IfExists".len());
+    match (rest.get(..cut), rest.get(cut..)) {
+        (Some(base), Some(suffix)) if suffix.eq_ignore_ascii_case("IfExists") => match canonical(base) {
+            Some(op) if op != "Null" => (q, op, true),
+            _ => (q, rest, false),
+        },
         _ => (q, rest, false),
     }
 }
