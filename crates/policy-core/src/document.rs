@@ -67,7 +67,7 @@ struct RawDoc<'a> {
     #[serde(default)]
     resource_account: Option<String>,
     #[serde(borrow, default)]
-    context: Option<Vec<(&'a str, &'a RawValue)>>,
+    context: Option<std::collections::BTreeMap<String, &'a RawValue>>,
     #[serde(default)]
     organization: Option<RawOrg>,
     #[serde(borrow, default)]
@@ -344,7 +344,7 @@ impl PartialDocument {
                 let vals = context_values(v).ok_or_else(|| {
                     cx.err_at(Some(v), &format!("context.{k}"), "expected a string, number, boolean or an array of them".into())
                 })?;
-                d.context.insert(k, vals);
+                d.context.insert(&k, vals);
             }
         }
         d.management_account = raw.organization.and_then(|o| o.management_account);

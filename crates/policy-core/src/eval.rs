@@ -894,7 +894,7 @@ fn principal_side_yes(boundary: bool, session: bool) -> String {
 
 fn principal_side_gap(identity: bool, boundary: bool, session: bool, kind: PrincipalKind) -> String {
     if !identity {
-        "no identity-based policy allows the action (S-EVAL-5, S-EVAL-6)".into()
+        "no identity-based policy allows the action".into()
     } else if !boundary {
         "the permissions boundary does not allow it (S-EVAL-7)".into()
     } else if !session && kind == PrincipalKind::FederatedUser {

@@ -1,0 +1,263 @@
+//! `policy-sim eval`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use policy_core::{evaluate_with, Decision, EvalOptions, PartialDocument, Response, Source};
+use serde_json::{json, Map, Value};
+
+use crate::loader::{display_path, FsLoader};
+use crate::{render, Format, EXIT_EXPLICIT_DENY, EXIT_IMPLICIT_DENY, EXIT_INPUT, EXIT_UNEXPECTED};
+
+/// The expected decision for `--expect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Expect {
+    /// Allow.
+    #[value(name = "Allow")]
+    Allow,
+    /// ExplicitDeny.
+    #[value(name = "ExplicitDeny")]
+    ExplicitDeny,
+    /// ImplicitDeny.
+    #[value(name = "ImplicitDeny")]
+    ImplicitDeny,
+    /// ExplicitDeny or ImplicitDeny.
+    #[value(name = "Deny")]
+    Deny,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A request document (JSON); the flags below override its members.
+    #[arg(long, value_name = "FILE")]
+    request: Option<PathBuf>,
+    /// The caller: user, role, assumed-role or federated-user ARN, account root ARN or
+    /// 12-digit id, service principal (`lambda.amazonaws.com`), or `anonymous`.
+    #[arg(long)]
+    principal: Option<String>,
+    /// The action, `service:Name`.
+    #[arg(long)]
+    action: Option<String>,
+    /// The resource ARN (default `*`).
+    #[arg(long)]
+    resource: Option<String>,
+    /// The resource's account when its ARN has none (S3).
+    #[arg(long, value_name = "ACCOUNT")]
+    resource_account: Option<String>,
+    /// Identity-based policy files of the principal.
+    #[arg(long = "identity-policy", value_name = "FILE", num_args = 1..)]
+    identity: Vec<PathBuf>,
+    /// The resource-based policy file (bucket, key, trust policy…).
+    #[arg(long = "resource-policy", value_name = "FILE")]
+    resource_policy: Option<PathBuf>,
+    /// The permissions boundary file.
+    #[arg(long, value_name = "FILE")]
+    boundary: Option<PathBuf>,
+    /// The session policy file.
+    #[arg(long = "session-policy", value_name = "FILE")]
+    session: Option<PathBuf>,
+    /// SCP files, one level each, root first; several files of one level separated by commas.
+    #[arg(long, value_name = "FILE[,FILE…]", num_args = 1..)]
+    scp: Vec<String>,
+    /// RCP files, one level each, root first; several files of one level separated by commas.
+    #[arg(long, value_name = "FILE[,FILE…]", num_args = 1..)]
+    rcp: Vec<String>,
+    /// VPC endpoint policy files the request passes through.
+    #[arg(long = "vpc-endpoint-policy", value_name = "FILE", num_args = 1..)]
+    vpc_endpoint: Vec<PathBuf>,
+    /// Request context, KEY=VALUE; repeat a key for a multi-valued key.
+    #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
+    context: Vec<String>,
+    /// The organization's management account (exempt from SCPs and RCPs).
+    #[arg(long, value_name = "ACCOUNT")]
+    management_account: Option<String>,
+    /// The role (with its path) or IAM user behind a session principal.
+    #[arg(long, value_name = "ARN")]
+    session_issuer: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Exit 0 when the decision is this one (Deny: either deny), 4 otherwise.
+    #[arg(long, value_enum)]
+    expect: Option<Expect>,
+    /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
+    #[arg(long)]
+    no_clock: bool,
+}
+
+fn path_value(p: &std::path::Path) -> Value {
+    Value::String(crate::absolute(p).to_string_lossy().into_owned())
+}
+
+/// The request document the flags describe (paths made absolute).
+fn flags_document(a: &EvalArgs) -> Result<Value, String> {
+    let mut doc = Map::new();
+    let mut set = |k: &str, v: Option<&String>| {
+        if let Some(v) = v {
+            doc.insert(k.to_string(), Value::String(v.clone()));
+        }
+    };
+    set("principal", a.principal.as_ref());
+    set("action", a.action.as_ref());
+    set("resource", a.resource.as_ref());
+    set("resourceAccount", a.resource_account.as_ref());
+    set("sessionIssuer", a.session_issuer.as_ref());
+    if let Some(m) = &a.management_account {
+        doc.insert("organization".into(), json!({ "managementAccount": m }));
+    }
+    let mut ctx = Map::new();
+    for kv in &a.context {
+        let (k, v) = kv.split_once('=').ok_or_else(|| format!("--context `{kv}`: expected KEY=VALUE"))?;
+        match ctx.get_mut(k) {
+            Some(Value::Array(vals)) => vals.push(Value::String(v.to_string())),
+            Some(prev) => {
+                let first = prev.take();
+                *prev = Value::Array(vec![first, Value::String(v.to_string())]);
+            }
+            None => {
+                ctx.insert(k.to_string(), Value::String(v.to_string()));
+            }
+        }
+    }
+    if !ctx.is_empty() {
+        doc.insert("context".into(), Value::Object(ctx));
+    }
+    let mut pols = Map::new();
+    if !a.identity.is_empty() {
+        pols.insert("identity".into(), Value::Array(a.identity.iter().map(|p| path_value(p)).collect()));
+    }
+    if let Some(p) = &a.resource_policy {
+        pols.insert("resource".into(), path_value(p));
+    }
+    if let Some(p) = &a.boundary {
+        pols.insert("permissionsBoundary".into(), path_value(p));
+    }
+    if let Some(p) = &a.session {
+        pols.insert("session".into(), path_value(p));
+    }
+    let levels = |v: &[String]| {
+        Value::Array(
+            v.iter()
+                .map(|l| Value::Array(l.split(',').map(|f| path_value(std::path::Path::new(f))).collect()))
+                .collect(),
+        )
+    };
+    if !a.scp.is_empty() {
+        pols.insert("scp".into(), levels(&a.scp));
+    }
+    if !a.rcp.is_empty() {
+        pols.insert("rcp".into(), levels(&a.rcp));
+    }
+    if !a.vpc_endpoint.is_empty() {
+        pols.insert("vpcEndpoint".into(), Value::Array(a.vpc_endpoint.iter().map(|p| path_value(p)).collect()));
+    }
+    if !pols.is_empty() {
+        doc.insert("policies".into(), Value::Object(pols));
+    }
+    Ok(Value::Object(doc))
+}
+
+pub fn run(a: EvalArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let loader = FsLoader::new(&cwd);
+    let flags = match flags_document(&a) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INPUT;
+        }
+    };
+    let flags_src = Source::new("<command line>", flags.to_string());
+    let mut flag_loader = loader.clone();
+    let mut doc = match PartialDocument::parse(&flags_src, &mut flag_loader) {
+        Ok(d) => d,
+        Err(e) => {
+            eprint!("{}", render::document_error(&e));
+            return EXIT_INPUT;
+        }
+    };
+    let mut src: Arc<Source> = flags_src;
+    if let Some(path) = &a.request {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read request `{}`: {e}", display_path(path));
+                return EXIT_INPUT;
+            }
+        };
+        let file_src = Source::new(display_path(path), text);
+        let base_dir = crate::absolute(path).parent().map(std::path::Path::to_path_buf).unwrap_or(cwd);
+        let mut file_loader = loader.with_base(&base_dir);
+        match PartialDocument::parse(&file_src, &mut file_loader) {
+            Ok(file_doc) => doc = doc.over(&file_doc),
+            Err(e) => {
+                eprint!("{}", render::document_error(&e));
+                return EXIT_INPUT;
+            }
+        }
+        src = file_src;
+    }
+    if !a.no_clock {
+        let mut clock = PartialDocument::default();
+        let text = json!({ "context": Map::from_iter(crate::clock_keys().into_iter().map(|(k, v)| (k, Value::String(v)))) }).to_string();
+        let clock_src = Source::new("<clock>", text);
+        if let Ok(c) = PartialDocument::parse(&clock_src, &mut policy_core::NoFiles) {
+            clock = c;
+        }
+        doc = doc.over(&clock);
+    }
+    let doc = match doc.finish(&src) {
+        Ok(d) => d,
+        Err(e) => {
+            eprint!("{}", render::document_error(&e));
+            return EXIT_INPUT;
+        }
+    };
+    let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
+    let resp = Response::new(&ev, &doc.policies, &doc.request, doc.id.clone());
+    let mut warnings = doc.warnings.clone();
+    if let Ok(w) = loader.warnings.lock() {
+        warnings.extend(w.iter().cloned());
+    }
+    let out = match a.format {
+        Format::Human => render::response(&resp, &doc.request, &doc.policies, &warnings),
+        Format::Json => match serde_json::to_string_pretty(&resp) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_INPUT;
+            }
+        },
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return EXIT_INPUT;
+    }
+    if a.format == Format::Json {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    match (a.expect, resp.decision) {
+        (None, Decision::Allow) => 0,
+        (None, Decision::ExplicitDeny) => EXIT_EXPLICIT_DENY,
+        (None, Decision::ImplicitDeny) => EXIT_IMPLICIT_DENY,
+        (Some(e), d) => {
+            let ok = matches!(
+                (e, d),
+                (Expect::Allow, Decision::Allow)
+                    | (Expect::ExplicitDeny, Decision::ExplicitDeny)
+                    | (Expect::ImplicitDeny, Decision::ImplicitDeny)
+                    | (Expect::Deny, Decision::ExplicitDeny | Decision::ImplicitDeny)
+            );
+            if ok {
+                0
+            } else {
+                eprintln!("expectation failed: expected {e:?}, got {d}");
+                EXIT_UNEXPECTED
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The commands of the `policy-sim` binary.
+//!
+//! Exit codes:
+//! - `eval`: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny; with `--expect`, 0 when the
+//!   decision is the expected one and 4 when it is not; 1 for bad input.
+//! - `batch`: 0 when every line was evaluated, 1 when some line (or the base document)
+//!   was bad input (those lines carry an `error` member; the others are answered).
+
+mod batch;
+mod eval;
+mod loader;
+mod render;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use loader::FsLoader;
+
+/// Exit code for bad input.
+pub const EXIT_INPUT: u8 = 1;
+/// Exit code of `eval` for an explicit deny.
+pub const EXIT_EXPLICIT_DENY: u8 = 2;
+/// Exit code of `eval` for an implicit deny.
+pub const EXIT_IMPLICIT_DENY: u8 = 3;
+/// Exit code of `eval --expect` when the decision is not the expected one.
+pub const EXIT_UNEXPECTED: u8 = 4;
+
+/// policy-sim: would this AWS request be allowed, and why not? Decides requests offline
+/// with AWS's authorization logic (identity, resource, boundary, session, SCP, RCP and
+/// VPC endpoint policies).
+#[derive(Debug, Parser)]
+#[command(name = "policy-sim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decide one request and explain the decision.
+    ///
+    /// Exit codes: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 1 bad input. With --expect:
+    /// 0 when the decision is the expected one, 4 when not, 1 bad input.
+    Eval(eval::EvalArgs),
+    /// Decide request documents given as JSON Lines, one JSON response per line, in
+    /// order, on all cores.
+    ///
+    /// Each line is a request document; with --base, every line inherits the base
+    /// document's members (typically the policies) and may override them. A policy
+    /// file is read and parsed once per batch. A bad line gets an `error` response and
+    /// does not stop the batch. Exit codes: 0 all lines answered, 1 some line was bad
+    /// input.
+    Batch(batch::BatchArgs),
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Human,
+    /// The response as one JSON object.
+    Json,
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Eval(a) => eval::run(a),
+        Command::Batch(a) => batch::run(a),
+    }
+}
+
+/// Resolves `p` against the working folder.
+pub(crate) fn absolute(p: &std::path::Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map(|c| c.join(p)).unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+/// The clock's `aws:CurrentTime` and `aws:EpochTime` (the core never reads the clock).
+pub(crate) fn clock_keys() -> [(String, String); 2] {
+    let now = chrono::Utc::now();
+    [
+        ("aws:CurrentTime".to_string(), now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        ("aws:EpochTime".to_string(), now.timestamp().to_string()),
+    ]
+}

@@ -1,0 +1,120 @@
+//! Human-readable rendering of a response and of input errors.
+
+use std::fmt::Write as _;
+
+use policy_core::{Decision, Diagnostic, DocumentError, PolicySet, Request, Response, Verdict};
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Allow => "Allow",
+        Verdict::ExplicitDeny => "ExplicitDeny",
+        Verdict::ImplicitDeny => "ImplicitDeny (no Allow)",
+        Verdict::NoDeny => "no Deny",
+        Verdict::NotApplicable => "not applicable",
+    }
+}
+
+/// Files behind a verdict label (`scp[1]` → the files of SCP level 1).
+fn files_of(label: &str, set: &PolicySet) -> Vec<String> {
+    let names = |v: &[std::sync::Arc<policy_core::Policy>]| v.iter().map(|p| p.source().name().to_string()).collect::<Vec<_>>();
+    let level = |s: &str| s.trim_end_matches(']').parse::<usize>().ok();
+    if let Some(l) = label.strip_prefix("scp[").and_then(level) {
+        return set.scp.get(l).map(|v| names(v)).unwrap_or_default();
+    }
+    if let Some(l) = label.strip_prefix("rcp[").and_then(level) {
+        return set.rcp.get(l).map(|v| names(v)).unwrap_or_default();
+    }
+    if let Some(i) = label.strip_prefix("vpcEndpoint[").and_then(level) {
+        return set.vpc_endpoint.get(i).map(|p| vec![p.source().name().to_string()]).unwrap_or_default();
+    }
+    match label {
+        "identity" => names(&set.identity),
+        "resource" => set.resource.iter().map(|p| p.source().name().to_string()).collect(),
+        "permissionsBoundary" => set.permissions_boundary.iter().map(|p| p.source().name().to_string()).collect(),
+        "session" => set.session.iter().map(|p| p.source().name().to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The explanation for people.
+pub fn response(resp: &Response, req: &Request, set: &PolicySet, warnings: &[Diagnostic]) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}: {} → {} on {}",
+        resp.decision,
+        req.principal().id(),
+        req.action().as_str(),
+        req.resource()
+    );
+    for r in &resp.reasons {
+        let _ = writeln!(o, "  because {} ({})", r.message, r.rule);
+    }
+    if !resp.deciding.is_empty() {
+        let what = match resp.decision {
+            Decision::ExplicitDeny => "Denied by",
+            _ => "Allowed by",
+        };
+        let _ = writeln!(o, "\n{what}:");
+        for d in &resp.deciding {
+            let at = match (&d.file, d.line, d.column) {
+                (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}"),
+                _ => String::new(),
+            };
+            let sid = d.sid.as_deref().map(|s| format!(" Sid \"{s}\"")).unwrap_or_default();
+            let _ = writeln!(o, "  {at}  {}{sid}{}", d.label, d.effect.map(|e| format!(" ({e})")).unwrap_or_default());
+        }
+    }
+    if !resp.policies.is_empty() {
+        let _ = writeln!(o, "\nPolicy types:");
+        for v in &resp.policies {
+            let files = files_of(&v.policy, set);
+            let files = if files.is_empty() { String::new() } else { format!(" ({})", files.join(", ")) };
+            let mut line = format!("  {}{files}: {}", v.policy, verdict_word(v.verdict));
+            if v.verdict == Verdict::ImplicitDeny {
+                let _ = write!(line, " for {}", req.action().as_str());
+            }
+            if let Some(d) = &v.detail {
+                let _ = write!(line, " — {d}");
+            }
+            let _ = writeln!(o, "{line}");
+        }
+    }
+    if !resp.near_misses.is_empty() {
+        let _ = writeln!(o, "\nStatements for this action that did not apply:");
+        for m in &resp.near_misses {
+            let sid = m.sid.as_deref().map(|s| format!(" Sid \"{s}\"")).unwrap_or_default();
+            let _ = writeln!(o, "  {}  {} ({}){sid}: {}", m.location.as_deref().unwrap_or(""), m.label, m.effect, m.why);
+        }
+    }
+    if !resp.missing_context_keys.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nContext keys the policies asked for that the request lacks: {}",
+            resp.missing_context_keys.join(", ")
+        );
+    }
+    if !resp.indeterminate.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nIndeterminate (unknown operator; a Deny applies, an Allow does not): {}",
+            resp.indeterminate.join(", ")
+        );
+    }
+    if !warnings.is_empty() {
+        let _ = writeln!(o, "\nWarnings:");
+        for w in warnings {
+            o.push_str(&w.render());
+        }
+    }
+    o
+}
+
+/// An input error, with every policy diagnostic rendered.
+pub fn document_error(e: &DocumentError) -> String {
+    let mut o = format!("error: {e}\n");
+    for d in &e.diagnostics {
+        o.push_str(&d.render());
+    }
+    o
+}
