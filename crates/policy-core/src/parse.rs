@@ -451,7 +451,7 @@ impl Parser {
                 None
             }
             None => {
-                self.error("missing-effect", "the statement has no `Effect`".into(), &base, self.sp(obj.range), Some("add \"Effect\": \"Allow\" or \"Effect\": \"Deny\"".into()));
+                self.error("missing-effect", "the statement has no `Effect`".into(), &format!("{base}.Effect"), self.sp(obj.range), Some("add \"Effect\": \"Allow\" or \"Effect\": \"Deny\"".into()));
                 None
             }
         };
@@ -508,8 +508,8 @@ impl Parser {
                     let span = obj.range;
                     self.error(
                         "missing-element",
-                        format!("the statement has no `{pos}` or `{neg}` (required in a {})", self.ty.name()),
-                        base,
+                        format!("the statement has no `{pos}` or `{neg}` (required in {})", self.ty.with_article()),
+                        &format!("{base}.{pos}"),
                         self.sp(span),
                         None,
                     );
@@ -581,8 +581,8 @@ impl Parser {
                 if !self.ty.is_principal_side() && self.ty != PolicyType::VpcEndpoint {
                     self.error(
                         "missing-principal",
-                        format!("the statement has no `Principal` or `NotPrincipal` (required in a {})", self.ty.name()),
-                        base,
+                        format!("the statement has no `Principal` or `NotPrincipal` (required in {})", self.ty.with_article()),
+                        &format!("{base}.Principal"),
                         self.sp(obj.range),
                         Some("add \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"} naming who the policy grants".into()),
                     );
@@ -595,7 +595,7 @@ impl Parser {
         if self.ty.is_principal_side() {
             self.error(
                 "principal-not-allowed",
-                format!("`{name}` is not allowed in a {}: it applies to the identity it is attached to", self.ty.name()),
+                format!("`{name}` is not allowed in {}: it applies to the identity it is attached to", self.ty.with_article()),
                 &path,
                 self.sp(prop.range),
                 Some(format!("remove `{name}`")),

@@ -41,6 +41,13 @@ impl PolicyType {
         )
     }
 
+    /// The name with its article (`an SCP`, `a session policy`).
+    pub fn with_article(self) -> String {
+        let n = self.name();
+        let vowel_sound = matches!(self, PolicyType::Identity | PolicyType::Scp | PolicyType::Rcp);
+        format!("{} {n}", if vowel_sound { "an" } else { "a" })
+    }
+
     /// The name used in messages.
     pub fn name(self) -> &'static str {
         match self {
