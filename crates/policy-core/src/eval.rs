@@ -399,12 +399,14 @@ fn is_role_trust(req: &Request) -> bool {
         && arn::split(&req.resource).is_some_and(|p| p[2] == "iam" && p[5].starts_with("role/"))
 }
 
-/// S-S3-1: a statement is public when it grants `*` without a condition that fixes the
-/// caller or the network to known values.
+/// S-S3-1: a statement is public when it grants `*` (or uses `NotPrincipal`) without a
+/// condition that fixes the caller, the source or the network to values without
+/// wildcards (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status>).
 fn policy_is_public(p: &Policy) -> bool {
     const NARROWING: &[&str] = &[
         "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce",
         "aws:principalorgid", "aws:principalaccount", "aws:principalarn", "aws:userid", "aws:sourceip",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:dataaccesspointarn", "s3:dataaccesspointaccount",
     ];
     p.statements.iter().any(|s| {
         s.effect == Effect::Allow

@@ -544,9 +544,11 @@ impl RequestBuilder {
                 .then(|| principal.id.rsplit('/').next().map(str::to_string))
                 .flatten(),
         );
+        // Anonymous requests do not include `aws:PrincipalIsAWSService`
+        // (reference_policies_condition-keys, aws:PrincipalIsAWSService).
         derive(
             "aws:PrincipalIsAWSService",
-            Some((kind == PrincipalKind::Service).to_string()),
+            (kind != PrincipalKind::Anonymous).then(|| (kind == PrincipalKind::Service).to_string()),
         );
         derive(
             "aws:PrincipalServiceName",
