@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::arn::{self, ArnPattern};
 use crate::condition::Tri;
-use crate::policy::{ActionPattern, Effect, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement};
+use crate::policy::{Effect, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement};
 use crate::request::{AclGrantee, AclPermission, ObjectOwnership, Principal, PrincipalKind, Request};
 
 /// The three decisions.
@@ -213,12 +213,7 @@ struct Found {
 
 fn action_matches(stmt: &Statement, req: &Request) -> bool {
     let a = &req.action;
-    let any = stmt.actions.iter().any(|p| match p {
-        ActionPattern::Any => true,
-        ActionPattern::Service { service, name } => **service == *a.service() && name.is_match(a.name()),
-        ActionPattern::Whole(g) => g.is_match(&a.lc),
-    });
-    any != stmt.not_action
+    stmt.actions.matches(a.service(), a.name(), &a.lc) != stmt.not_action
 }
 
 fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Vec<&'p str>) -> bool {
@@ -269,7 +264,17 @@ fn entry_grant(entry: &PrincipalEntry, p: &Principal) -> Option<Grant> {
         PrincipalEntry::Service(s) => (p.kind == K::Service && p.id.eq_ignore_ascii_case(s)).then_some(Grant::Direct),
         PrincipalEntry::Federated(s) => (p.kind == K::Federated && p.id == *s).then_some(Grant::Direct),
         PrincipalEntry::CanonicalUser(s) => (p.kind == K::CanonicalUser && p.id == *s).then_some(Grant::Direct),
+        PrincipalEntry::Unresolved(_) => None,
     }
+}
+
+/// An unresolvable entry (a unique id) matches the request whose `aws:userid` is that id
+/// (`AIDA…` for users, `AROA…:session` for role sessions).
+fn unresolved_matches(entry: &PrincipalEntry, req: &Request) -> bool {
+    let PrincipalEntry::Unresolved(id) = entry else { return false };
+    req.context.get("aws:userid").is_some_and(|v| {
+        v.iter().any(|u| u == id || u.strip_prefix(id.as_str()).is_some_and(|r| r.starts_with(':')))
+    })
 }
 
 /// `Principal`: the strongest grant among listed links. `NotPrincipal`: applies unless
@@ -308,9 +313,19 @@ fn statement_applies<'p>(
         *miss = Some(Miss::Resource);
         return (Tri::False, None);
     }
+    let mut result = Tri::True;
     let grant = match &stmt.principal {
         Some(spec) => match principal_matches(spec, &cx.req.principal) {
             Some(g) => Some(g),
+            None if !spec.negated && spec.entries.iter().any(|e| unresolved_matches(e, cx.req)) => Some(Grant::Direct),
+            // S-COND-8: a Deny naming a principal the engine cannot resolve applies.
+            None if !spec.negated
+                && stmt.effect == Effect::Deny
+                && spec.entries.iter().any(|e| matches!(e, PrincipalEntry::Unresolved(_))) =>
+            {
+                result = Tri::Indeterminate;
+                None
+            }
             None => {
                 *miss = Some(Miss::Principal);
                 return (Tri::False, None);
@@ -318,7 +333,6 @@ fn statement_applies<'p>(
         },
         None => None,
     };
-    let mut result = Tri::True;
     for (i, c) in stmt.conditions.iter().enumerate() {
         match c.eval(&cx.req.context, missing) {
             Tri::False => {
@@ -341,7 +355,8 @@ struct Run<'p, 'r> {
 impl<'p> Run<'p, '_> {
     fn policy(&mut self, slot: PolicySlot, policy: &'p Policy) -> Found {
         let mut found = Found::default();
-        for (i, stmt) in policy.statements.iter().enumerate() {
+        for i in policy.index.candidates(self.cx.req.action.service()) {
+            let Some(stmt) = policy.statements.get(i) else { continue };
             let mut miss = None;
             let (t, grant) = statement_applies(stmt, &self.cx, &mut self.missing, &mut miss);
             match (t, stmt.effect) {
@@ -393,32 +408,59 @@ fn is_kms_key(req: &Request) -> bool {
     arn::split(&req.resource).is_some_and(|p| p[2] == "kms" && p[5].starts_with("key/"))
 }
 
+/// Actions on a role that its trust policy governs (S-STS-1): `AssumeRole*` and the
+/// session options passed with them (`TagSession`, `SetSourceIdentity`, `SetContext`),
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>.
 fn is_role_trust(req: &Request) -> bool {
+    let name = req.action.name();
     req.action.service() == "sts"
-        && req.action.name().starts_with("assumerole")
+        && (name.starts_with("assumerole") || matches!(name, "tagsession" | "setsourceidentity" | "setcontext"))
         && arn::split(&req.resource).is_some_and(|p| p[2] == "iam" && p[5].starts_with("role/"))
 }
 
-/// S-S3-1: a statement is public when it grants `*` (or uses `NotPrincipal`) without a
-/// condition that fixes the caller, the source or the network to values without
-/// wildcards (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status>).
+/// S-S3-1: a policy is public when some `Allow` grants `*`, a `NotPrincipal`, or a
+/// `Federated` provider without a condition that fixes a narrowing key to values without
+/// wildcards or variables; an `aws:SourceIp` range wider than /8 (IPv4) or /32 (IPv6),
+/// outside RFC 1918, does not narrow
+/// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status>).
 fn policy_is_public(p: &Policy) -> bool {
     const NARROWING: &[&str] = &[
         "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce",
         "aws:principalorgid", "aws:principalaccount", "aws:principalarn", "aws:userid", "aws:sourceip",
         "s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:dataaccesspointarn", "s3:dataaccesspointaccount",
     ];
+    let fixed_value = |key: &str, v: &str| {
+        if v.contains(['*', '?']) || v.contains("${") {
+            return false;
+        }
+        if key != "aws:sourceip" {
+            return true;
+        }
+        match v.parse::<ipnet::IpNet>() {
+            Ok(ipnet::IpNet::V4(n)) => n.prefix_len() >= 8 || n.network().is_private(),
+            Ok(ipnet::IpNet::V6(n)) => n.prefix_len() >= 32,
+            Err(_) => v.parse::<std::net::IpAddr>().is_ok(),
+        }
+    };
+    let fixing_operator = |c: &crate::condition::Condition| {
+        !c.negated
+            && !c.if_exists
+            && c.qualifier.is_none()
+            && (c.operator.starts_with("String") || c.operator.starts_with("Arn") || c.operator == "IpAddress")
+    };
     p.statements.iter().any(|s| {
         s.effect == Effect::Allow
             && s.principal.as_ref().is_some_and(|ps| {
-                ps.negated || ps.entries.iter().any(|e| *e == PrincipalEntry::Everyone)
+                ps.negated
+                    || ps
+                        .entries
+                        .iter()
+                        .any(|e| matches!(e, PrincipalEntry::Everyone | PrincipalEntry::Federated(_)))
             })
             && !s.conditions.iter().any(|c| {
-                !c.negated
-                    && !c.if_exists
+                fixing_operator(c)
                     && NARROWING.contains(&c.key_lc.as_str())
-                    && !(c.key_lc == "aws:sourceip" && c.raw_values.iter().any(|v| v.ends_with("/0")))
-                    && !c.raw_values.iter().any(|v| v.contains('*'))
+                    && c.raw_values.iter().all(|v| fixed_value(&c.key_lc, v))
             })
     })
 }
@@ -491,7 +533,9 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     let r_account = req.resource_account.as_deref();
     let slr = p.is_service_linked_role();
     let iam_identity = matches!(p.kind, K::User | K::Role | K::AssumedRole | K::FederatedUser);
-    let session_principal = matches!(p.kind, K::AssumedRole | K::FederatedUser);
+    // A role acts only through a session: a role ARN given as the caller is treated as
+    // a session of it (S-EVAL-8).
+    let session_principal = matches!(p.kind, K::AssumedRole | K::Role | K::FederatedUser);
 
     // Which policy types apply, and why not when they do not.
     let scp_exempt: Option<&str> = if p_account.is_none() {
@@ -509,6 +553,8 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         Some("service-linked roles are exempt from RCPs (S-EVAL-3)")
     } else if !RCP_SERVICES.contains(&req.action.service()) {
         Some("RCPs do not apply to this service (S-EVAL-3)")
+    } else if req.action.lc == "kms:retiregrant" {
+        Some("`kms:RetireGrant` is not affected by RCPs (S-EVAL-3)")
     } else {
         None
     };
@@ -670,6 +716,17 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
 
     let kms_key = is_kms_key(req);
     let trust = is_role_trust(req);
+
+    // S-STS-4: STS refuses role assumption with root credentials, and STS and KMS refuse
+    // unsigned (anonymous) requests, whatever the policies say.
+    if trust && p.kind == K::Root {
+        deny(&mut ev, "S-STS-4", "the root user cannot assume roles: STS rejects `AssumeRole*` with root credentials".into());
+        return ev;
+    }
+    if p.kind == K::Anonymous && matches!(req.action.service(), "sts" | "kms") {
+        deny(&mut ev, "S-STS-4", "STS and KMS reject unsigned (anonymous) requests".into());
+        return ev;
+    }
     let same_account = p_account.is_some() && p_account == r_account;
 
     // S-KMS-5: key management operations are never allowed across accounts.
@@ -683,17 +740,6 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     let mut grants: Vec<Grant> = resource_found
         .map(|(_, _, f)| f.allows.iter().map(|(_, g)| g.unwrap_or(Grant::Everyone)).collect())
         .unwrap_or_default();
-    let public_blocked = req.block_public_access.restrict_public_buckets
-        && req.action.service() == "s3"
-        && policies.resource.as_deref().is_some_and(policy_is_public)
-        && (p.kind == K::Anonymous || (p_account.is_some() && !same_account));
-    if public_blocked {
-        grants.clear();
-        ev.reasons.push(Reason {
-            rule: "S-S3-1",
-            message: "Block Public Access `RestrictPublicBuckets` is on and the bucket policy is public: it grants nothing to anonymous callers or other accounts".into(),
-        });
-    }
     let mut grant_deciders: Vec<Decider> = Vec::new();
     if let Some(acl) = req.acl.as_ref().filter(|a| a.object_ownership != ObjectOwnership::BucketOwnerEnforced) {
         for (i, (grantee, perm)) in acl.grants.iter().enumerate() {
@@ -711,17 +757,24 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             }
         }
     }
+    let public_blocked = req.block_public_access.restrict_public_buckets
+        && req.action.service() == "s3"
+        && policies.resource.as_deref().is_some_and(policy_is_public)
+        && (p.kind == K::Anonymous || (p_account.is_some() && !same_account));
+    if public_blocked {
+        // Cross-account and anonymous access through the policy and ACLs is blocked.
+        grants.clear();
+        grant_deciders.retain(|d| !matches!(d, Decider::AclGrant(_)));
+        ev.reasons.push(Reason {
+            rule: "S-S3-1",
+            message: "Block Public Access `RestrictPublicBuckets` is on and the bucket policy is public: it grants nothing to anonymous callers or other accounts".into(),
+        });
+    }
     let mut kms_grant_allows = false;
     if kms_key {
         for (i, g) in req.kms_grants.iter().enumerate() {
-            let grantee_ok = g.grantee == p.id || p.issuer.as_deref() == Some(g.grantee.as_str()) || {
-                let e = PrincipalEntry::Role {
-                    account: p_account.unwrap_or_default().to_string(),
-                    name: g.grantee.rsplit('/').next().unwrap_or_default().to_string(),
-                    arn: g.grantee.clone(),
-                };
-                g.grantee.contains(":role/") && g.grantee.contains(p_account.unwrap_or("-")) && entry_grant(&e, p).is_some()
-            };
+            let grantee_ok = entry_grant(&PrincipalEntry::from_aws(&g.grantee), p)
+                .is_some_and(|gr| matches!(gr, Grant::Direct | Grant::Role));
             let op_ok = g.operations.iter().any(|o| o.eq_ignore_ascii_case(req.action.name()));
             if grantee_ok && op_ok && kms_constraints_hold(g, req) {
                 kms_grant_allows = true;

@@ -91,6 +91,9 @@ pub struct Response {
     /// Context keys derived from the principal.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub derived_context_keys: Vec<String>,
+    /// What the engine assumed because the request did not say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
     /// With near misses on: statements whose action matched but which did not apply.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub near_misses: Vec<NearMiss>,
@@ -189,6 +192,7 @@ impl Response {
             missing_context_keys: ev.missing.iter().map(|s| s.to_string()).collect(),
             indeterminate: ev.indeterminate.iter().map(|&(s, i)| statement_label(s, i)).collect(),
             derived_context_keys: req.derived_keys().iter().map(|s| s.to_string()).collect(),
+            assumptions: req.assumptions(),
             near_misses,
         }
     }

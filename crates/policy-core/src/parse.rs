@@ -14,10 +14,9 @@ use crate::arn::ArnPattern;
 use crate::condition::{self, Condition};
 use crate::pattern::Glob;
 use crate::policy::{
-    ActionPattern, Effect, Policy, PolicyType, PolicyVersion, PrincipalEntry, PrincipalSpec,
+    ActionIndex, ActionPattern, ActionSet, Effect, Policy, PolicyType, PolicyVersion, PrincipalEntry, PrincipalSpec,
     ResourcePattern, Statement,
 };
-use crate::request::is_account_id;
 use crate::span::{Location, Source, Span};
 use crate::suggest::closest;
 use crate::variables::Template;
@@ -255,6 +254,28 @@ fn prop_name<'a>(n: &'a ObjectPropName<'a>) -> &'a str {
     }
 }
 
+/// Whether every `${` in `r` starts after the fifth colon outside `${…}` (or `r` is not
+/// ARN-shaped, e.g. a bare `${aws:username}`).
+fn variable_starts_after_fifth_colon(r: &str) -> bool {
+    let mut colons = 0;
+    let mut depth = 0;
+    let bytes = r.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                if colons < 5 && r.starts_with("arn:") {
+                    return false;
+                }
+                depth += 1;
+            }
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => colons += 1,
+            _ => {}
+        }
+    }
+    true
+}
+
 const POLICY_KEYS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_KEYS: &[&str] = &[
     "Sid",
@@ -368,6 +389,7 @@ impl Parser {
             ty: self.ty,
             version,
             id,
+            index: ActionIndex::new(&statements),
             statements,
         })
     }
@@ -474,7 +496,7 @@ impl Parser {
             sid,
             effect,
             not_action,
-            actions,
+            actions: ActionSet::new(actions),
             resource,
             principal,
             conditions,
@@ -561,7 +583,10 @@ impl Parser {
     }
 
     fn resource(&self, r: &str) -> ResourcePattern {
-        match self.variables.then(|| Template::parse(r)).flatten() {
+        // S-VAR-1: variables are recognised only in the resource segment of an ARN
+        // (after the fifth colon); elsewhere `${…}` is literal text.
+        let in_resource_segment = variable_starts_after_fifth_colon(r);
+        match (self.variables && in_resource_segment).then(|| Template::parse(r)).flatten() {
             Some(t) => ResourcePattern::Var(t),
             None => ResourcePattern::Arn(ArnPattern::new(r)),
         }
@@ -636,40 +661,20 @@ impl Parser {
     }
 
     fn aws_principal(&mut self, v: &str, path: &str, span: Span) -> Option<PrincipalEntry> {
-        if v == "*" {
-            return Some(PrincipalEntry::Everyone);
+        let e = PrincipalEntry::from_aws(v);
+        if let PrincipalEntry::Unresolved(_) = e {
+            // AWS accepts unique ids (AIDA…, AROA…) once it has resolved them; offline
+            // they match only a request whose `aws:userid` is that id.
+            self.push(
+                Severity::Warning,
+                "unresolvable-principal",
+                format!("principal `{v}` is not an account id, an account root ARN or an IAM user, role or session ARN; it matches only a request whose `aws:userid` is `{v}`, and a `Deny` naming it is applied to everyone else (fail-closed)"),
+                path,
+                span,
+                None,
+            );
         }
-        if is_account_id(v) {
-            return Some(PrincipalEntry::Account(v.to_string()));
-        }
-        if let Some(parts) = crate::arn::split(v) {
-            let [_, _, service, _, account, res] = parts;
-            match (service, res.split_once('/')) {
-                ("iam", None) if res == "root" => return Some(PrincipalEntry::Account(account.to_string())),
-                ("iam", Some(("role", rest))) => {
-                    return Some(PrincipalEntry::Role {
-                        account: account.to_string(),
-                        name: rest.rsplit('/').next().unwrap_or(rest).to_string(),
-                        arn: v.to_string(),
-                    })
-                }
-                ("iam", Some(("user", _))) | ("sts", Some(("assumed-role" | "federated-user", _))) => {
-                    return Some(PrincipalEntry::Arn(v.to_string()))
-                }
-                _ => {}
-            }
-        }
-        // AWS also accepts unique ids (AIDA…, AROA…) once it has resolved them; an
-        // offline engine cannot tell whom they name, so they match nothing.
-        self.push(
-            Severity::Warning,
-            "unresolvable-principal",
-            format!("principal `{v}` is not an account id, an account root ARN or an IAM user, role or session ARN; it matches no caller"),
-            path,
-            span,
-            None,
-        );
-        None
+        Some(e)
     }
 
     fn conditions(&mut self, v: &Value, path: &str) -> Vec<Condition> {

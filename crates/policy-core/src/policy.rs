@@ -93,6 +93,123 @@ pub(crate) enum ActionPattern {
     Whole(Glob),
 }
 
+/// The compiled entries of one `Action`/`NotAction` element, grouped for look-up: the
+/// patterns with a literal service prefix are sorted by service, so a request's action
+/// is checked only against the patterns of its own service.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ActionSet {
+    any: bool,
+    whole: Vec<Glob>,
+    by_service: Vec<(Box<str>, Glob)>,
+}
+
+impl ActionSet {
+    pub(crate) fn new(patterns: Vec<ActionPattern>) -> ActionSet {
+        let mut set = ActionSet::default();
+        for p in patterns {
+            match p {
+                ActionPattern::Any => set.any = true,
+                ActionPattern::Whole(g) => set.whole.push(g),
+                ActionPattern::Service { service, name } => set.by_service.push((service, name)),
+            }
+        }
+        set.by_service.sort_by(|a, b| a.0.cmp(&b.0));
+        set
+    }
+
+    /// Whether `service:name` (both lower-cased) matches some entry.
+    pub(crate) fn matches(&self, service: &str, name: &str, full: &str) -> bool {
+        if self.any || self.whole.iter().any(|g| g.is_match(full)) {
+            return true;
+        }
+        let start = self.by_service.partition_point(|(s, _)| &**s < service);
+        self.by_service
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(s, _)| &**s == service)
+            .any(|(_, g)| g.is_match(name))
+    }
+
+    /// `Some(services)` when every entry has a literal service prefix.
+    fn services(&self) -> Option<impl Iterator<Item = &str>> {
+        (!self.any && self.whole.is_empty()).then(|| self.by_service.iter().map(|(s, _)| &**s))
+    }
+}
+
+/// Which statements can apply to an action of a given service: statements whose
+/// `Action` lists only literal service prefixes are filed under each; the others
+/// (`*`, wildcard services, `NotAction`) are always candidates. Built once per policy.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ActionIndex {
+    by_service: Vec<(Box<str>, Vec<u32>)>,
+    always: Vec<u32>,
+}
+
+impl ActionIndex {
+    pub(crate) fn new(statements: &[Statement]) -> ActionIndex {
+        let mut map: std::collections::BTreeMap<&str, Vec<u32>> = std::collections::BTreeMap::new();
+        let mut always = Vec::new();
+        for (i, st) in statements.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            match st.actions.services().filter(|_| !st.not_action) {
+                Some(services) => {
+                    for svc in services {
+                        let v = map.entry(svc).or_default();
+                        if v.last() != Some(&i) {
+                            v.push(i);
+                        }
+                    }
+                }
+                None => always.push(i),
+            }
+        }
+        ActionIndex {
+            by_service: map.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+            always,
+        }
+    }
+
+    /// Candidate statement indices for `service`, in document order.
+    pub(crate) fn candidates(&self, service: &str) -> Candidates<'_> {
+        let listed = self
+            .by_service
+            .binary_search_by(|(s, _)| (**s).cmp(service))
+            .ok()
+            .and_then(|i| self.by_service.get(i))
+            .map_or(&[][..], |(_, v)| v.as_slice());
+        Candidates {
+            a: listed,
+            b: &self.always,
+        }
+    }
+}
+
+/// The merge of two sorted index lists.
+pub(crate) struct Candidates<'a> {
+    a: &'a [u32],
+    b: &'a [u32],
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        let take_a = match (self.a.first(), self.b.first()) {
+            (Some(x), Some(y)) => x <= y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let (head, rest) = if take_a { self.a.split_first()? } else { self.b.split_first()? };
+        if take_a {
+            self.a = rest;
+        } else {
+            self.b = rest;
+        }
+        Some(*head as usize)
+    }
+}
+
 /// One compiled `Resource`/`NotResource` entry (S-MATCH-2).
 #[derive(Debug, Clone)]
 pub(crate) enum ResourcePattern {
@@ -118,6 +235,43 @@ pub(crate) enum PrincipalEntry {
     Federated(String),
     /// `{"CanonicalUser": …}`.
     CanonicalUser(String),
+    /// A value the engine cannot resolve offline (a unique id such as `AIDA…`, or a
+    /// placeholder): matches only a request whose `aws:userid` is that id; otherwise a
+    /// `Deny` naming it is indeterminate (fail-closed, S-COND-8).
+    Unresolved(String),
+}
+
+impl PrincipalEntry {
+    /// Classifies an `AWS` principal value (S-MATCH-3).
+    pub(crate) fn from_aws(v: &str) -> PrincipalEntry {
+        if v == "*" {
+            return PrincipalEntry::Everyone;
+        }
+        if crate::request::is_account_id(v) {
+            return PrincipalEntry::Account(v.to_string());
+        }
+        if let Some([_, _, service, _, account, res]) = crate::arn::split(v) {
+            if crate::request::is_account_id(account) {
+                match (service, res.split_once('/')) {
+                    ("iam", None) if res == "root" => return PrincipalEntry::Account(account.to_string()),
+                    ("iam", Some(("role", rest))) if !rest.is_empty() => {
+                        return PrincipalEntry::Role {
+                            account: account.to_string(),
+                            name: rest.rsplit('/').next().unwrap_or(rest).to_string(),
+                            arn: v.to_string(),
+                        }
+                    }
+                    ("iam", Some(("user", rest))) | ("sts", Some(("assumed-role" | "federated-user", rest)))
+                        if !rest.is_empty() =>
+                    {
+                        return PrincipalEntry::Arn(v.to_string())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        PrincipalEntry::Unresolved(v.to_string())
+    }
 }
 
 /// A `Principal` or `NotPrincipal` element.
@@ -133,7 +287,7 @@ pub(crate) struct Statement {
     pub(crate) sid: Option<String>,
     pub(crate) effect: Effect,
     pub(crate) not_action: bool,
-    pub(crate) actions: Vec<ActionPattern>,
+    pub(crate) actions: ActionSet,
     /// `None`: no `Resource` element (the policy's own resource, in resource-based
     /// policies such as trust policies).
     pub(crate) resource: Option<(bool, Vec<ResourcePattern>)>,
@@ -152,6 +306,7 @@ pub struct Policy {
     pub(crate) version: PolicyVersion,
     pub(crate) id: Option<String>,
     pub(crate) statements: Vec<Statement>,
+    pub(crate) index: ActionIndex,
 }
 
 impl Policy {

@@ -95,6 +95,8 @@ pub struct Principal {
     pub(crate) partition: String,
     /// Role name, for matching a role ARN against its sessions.
     pub(crate) role_name: Option<String>,
+    /// `issuer` was built from the session ARN (no path known).
+    pub(crate) issuer_from_session: bool,
 }
 
 /// A request that cannot be built.
@@ -168,6 +170,7 @@ impl Principal {
                 p.kind = PrincipalKind::AssumedRole;
                 p.role_name = Some(role.to_string());
                 p.issuer = Some(format!("arn:{partition}:iam::{account}:role/{role}"));
+                p.issuer_from_session = true;
             }
             ("sts", Some(("federated-user", rest))) if !rest.is_empty() => {
                 p.kind = PrincipalKind::FederatedUser;
@@ -200,6 +203,7 @@ impl Principal {
             issuer: None,
             partition: "aws".to_string(),
             role_name: None,
+            issuer_from_session: false,
         }
     }
 
@@ -212,6 +216,7 @@ impl Principal {
             self.role_name = name.rsplit('/').next().map(str::to_string);
         }
         self.issuer = Some(issuer.to_string());
+        self.issuer_from_session = false;
         Ok(self)
     }
 
@@ -383,6 +388,9 @@ pub struct Request {
     pub(crate) resource_account: Option<String>,
     pub(crate) context: Context,
     pub(crate) derived_keys: Vec<&'static str>,
+    /// The resource account was not given and the ARN names none: the principal's
+    /// account was assumed.
+    pub(crate) resource_account_assumed: bool,
     pub(crate) management_account: Option<String>,
     pub(crate) block_public_access: BlockPublicAccess,
     pub(crate) acl: Option<Acl>,
@@ -437,6 +445,27 @@ impl Request {
     /// Context keys the engine derived from the principal (not given in the request).
     pub fn derived_keys(&self) -> &[&'static str] {
         &self.derived_keys
+    }
+
+    /// What the engine assumed because the request did not say, in words.
+    pub fn assumptions(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.resource_account_assumed {
+            out.push(format!(
+                "the resource ARN names no account and `resourceAccount` is not given: the resource is taken to be in the principal's account {} (same-account rules); give `resourceAccount` for a bucket of another account",
+                self.resource_account.as_deref().unwrap_or_default()
+            ));
+        }
+        if self.principal.kind == PrincipalKind::AssumedRole
+            && self.principal.issuer_from_session
+            && self.derived_keys.contains(&"aws:PrincipalArn")
+        {
+            out.push(format!(
+                "`aws:PrincipalArn` is derived as `{}` without a path; give `sessionIssuer` if the role has one",
+                self.principal.issuer.as_deref().unwrap_or_default()
+            ));
+        }
+        out
     }
 }
 
@@ -506,13 +535,15 @@ impl RequestBuilder {
                 return Err(RequestError::InvalidAccount(a.clone()));
             }
         }
-        let resource_account = self.resource_account.or_else(|| {
-            arn::split(&resource)
-                .map(|p| p[4])
-                .filter(|a| is_account_id(a))
-                .map(str::to_string)
-                .or_else(|| principal.account.clone())
-        });
+        let from_arn = arn::split(&resource)
+            .map(|p| p[4])
+            .filter(|a| is_account_id(a))
+            .map(str::to_string);
+        let resource_account_assumed = self.resource_account.is_none() && from_arn.is_none() && resource != "*" && principal.account.is_some();
+        let resource_account = self
+            .resource_account
+            .or(from_arn)
+            .or_else(|| principal.account.clone());
         let mut context = self.context;
         let mut derived = Vec::new();
         let mut derive = |key: &'static str, value: Option<String>| {
@@ -562,6 +593,7 @@ impl RequestBuilder {
             resource_account,
             context,
             derived_keys: derived,
+            resource_account_assumed,
             management_account: self.management_account,
             block_public_access: self.block_public_access,
             acl: self.acl,

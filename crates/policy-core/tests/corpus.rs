@@ -44,6 +44,6 @@ fn every_corpus_policy_parses() {
         }
     }
     assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
-    assert!(warnings < 20, "{warnings} placeholder warnings");
+    assert!(warnings < 40, "{warnings} placeholder warnings");
     assert!(statements > 5000, "only {statements} statements parsed");
 }

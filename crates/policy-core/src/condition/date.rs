@@ -9,6 +9,16 @@ use super::Cmp;
 /// Milliseconds since the epoch.
 pub(crate) fn parse(s: &str) -> Option<i64> {
     let s = s.trim();
+    // W3C ISO 8601 profile: `YYYY` and `YYYY-MM` are dates too (a bare year is not
+    // read as epoch seconds).
+    if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return parse(&format!("{s}-01-01"));
+    }
+    if s.len() == 7 && s.as_bytes().get(4) == Some(&b'-') {
+        if let Some(d) = parse(&format!("{s}-01")) {
+            return Some(d);
+        }
+    }
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') && !s.contains("--") && s.matches('-').count() <= 1 {
         if let Ok(secs) = s.parse::<f64>() {
             return Some((secs * 1000.0) as i64);
@@ -49,5 +59,7 @@ mod tests {
         assert_eq!(parse("1577836800"), Some(day));
         assert_eq!(parse("2020-01-01T00:00:00.000Z"), Some(day));
         assert_eq!(parse("yesterday"), None);
+        assert_eq!(parse("2020"), Some(day));
+        assert_eq!(parse("2020-01"), Some(day));
     }
 }

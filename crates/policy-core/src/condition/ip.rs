@@ -17,7 +17,8 @@ pub(crate) fn compile(raw: &[String]) -> Vec<Option<IpNet>> {
 }
 
 pub(crate) fn any_match(vals: &[Option<IpNet>], v: &str) -> bool {
-    let Some(addr) = v.trim().parse::<IpAddr>().ok() else {
+    // An IPv4-mapped IPv6 address (`::ffff:203.0.113.9`) is the IPv4 address.
+    let Some(addr) = v.trim().parse::<IpAddr>().ok().map(|a| a.to_canonical()) else {
         return false;
     };
     vals.iter().flatten().any(|n| n.contains(&addr))
@@ -35,5 +36,6 @@ mod tests {
         assert!(any_match(&v, "198.51.100.7"));
         assert!(!any_match(&v, "198.51.100.8"));
         assert!(!any_match(&v, "not-an-ip"));
+        assert!(any_match(&v, "::ffff:203.0.113.9"));
     }
 }

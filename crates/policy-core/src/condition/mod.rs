@@ -294,14 +294,17 @@ impl Condition {
                 (false, None) => self.negated,
             });
         };
-        tri(match (self.qualifier, values) {
-            (Some(SetQualifier::ForAnyValue), vs) => vs.iter().any(|v| self.value_holds(v, ctx)),
-            (Some(SetQualifier::ForAllValues), vs) => vs.iter().all(|v| self.value_holds(v, ctx)),
-            (None, [one]) => self.value_holds(one, ctx),
-            // S-COND-7: a multi-valued request value without a set qualifier does not
-            // match (docs/SEMANTICS.md records this decision).
-            (None, _) => false,
-        })
+        // S-COND-7: a set holding only the empty string is the null data set.
+        let null_set = values.iter().all(String::is_empty);
+        match (self.qualifier, values) {
+            (Some(SetQualifier::ForAnyValue), vs) => tri(!null_set && vs.iter().any(|v| self.value_holds(v, ctx))),
+            (Some(SetQualifier::ForAllValues), vs) => tri(null_set || vs.iter().all(|v| self.value_holds(v, ctx))),
+            (None, [one]) => tri(self.value_holds(one, ctx)),
+            // S-COND-7: a multi-valued request value without a set qualifier is not
+            // defined by AWS's pages: indeterminate, so a Deny applies and an Allow does
+            // not (docs/SEMANTICS.md records this decision).
+            (None, _) => Tri::Indeterminate,
+        }
     }
 }
 
@@ -356,8 +359,12 @@ mod tests {
         assert_eq!(ev(&cond("ForAnyValue:StringEquals", "aws:TagKeys", &["env"]), &c), Tri::True);
         assert_eq!(ev(&cond("ForAnyValue:StringNotEquals", "aws:TagKeys", &["env"]), &c), Tri::True);
         assert_eq!(ev(&cond("ForAllValues:StringNotEquals", "aws:TagKeys", &["env"]), &c), Tri::False);
-        // Multi-valued without a qualifier does not match (S-COND-7).
-        assert_eq!(ev(&cond("StringEquals", "aws:TagKeys", &["env", "team"]), &c), Tri::False);
+        // Multi-valued without a qualifier is indeterminate (S-COND-7).
+        assert_eq!(ev(&cond("StringEquals", "aws:TagKeys", &["env", "team"]), &c), Tri::Indeterminate);
+        assert_eq!(ev(&cond("StringNotEquals", "aws:TagKeys", &["env"]), &c), Tri::Indeterminate);
+        let null = ctx(&[("aws:TagKeys", &[""])]);
+        assert_eq!(ev(&cond("ForAllValues:StringEquals", "aws:TagKeys", &["env"]), &null), Tri::True);
+        assert_eq!(ev(&cond("ForAnyValue:StringEquals", "aws:TagKeys", &[""]), &null), Tri::False);
         let one = ctx(&[("k", &["a"])]);
         assert_eq!(ev(&cond("ForAllValues:StringEquals", "k", &["a"]), &one), Tri::True);
     }
