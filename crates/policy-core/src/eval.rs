@@ -891,7 +891,16 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     ev
 }
 
+/// S-KMS-3: grant constraints apply only to operations that take an encryption context
+/// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>).
 fn kms_constraints_hold(g: &crate::request::KmsGrant, req: &Request) -> bool {
+    const WITH_CONTEXT: &[&str] = &[
+        "encrypt", "decrypt", "generatedatakey", "generatedatakeypair", "generatedatakeypairwithoutplaintext",
+        "generatedatakeywithoutplaintext", "reencryptfrom", "reencryptto",
+    ];
+    if !WITH_CONTEXT.contains(&req.action.name()) {
+        return true;
+    }
     let ctx_value = |k: &str| {
         req.context
             .get(&format!("kms:encryptioncontext:{}", k.to_ascii_lowercase()))
