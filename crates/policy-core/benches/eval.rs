@@ -47,13 +47,13 @@ fn line_doc(line: &str, base: &PartialDocument) -> RequestDocument {
 
 const LINES: &[&str] = &[
     // Allow: identity (AmazonS3ReadOnlyAccess) ∧ boundary ∧ 3 SCP levels.
-    r#"{"principal":"arn:aws:sts::111122223333:assumed-role/DataScience/alice","action":"s3:GetObject","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/reports/q3.csv","context":{"aws:SourceIp":"203.0.113.9","aws:RequestedRegion":"us-east-1","aws:SecureTransport":true}}"#,
+    r#"{"principal":"arn:aws:sts::111122223333:assumed-role/DataScience/alice","action":"s3:GetObject","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/reports/q3.csv","context":{"aws:SourceIp":"203.0.113.9","aws:RequestedRegion":"eu-west-1","aws:SecureTransport":true}}"#,
     // ExplicitDeny: SCP region control.
     r#"{"principal":"arn:aws:sts::111122223333:assumed-role/DataScience/alice","action":"ec2:RunInstances","resource":"arn:aws:ec2:ap-southeast-2:111122223333:instance/*","context":{"aws:SourceIp":"203.0.113.9","aws:RequestedRegion":"ap-southeast-2"}}"#,
     // ImplicitDeny: no identity allow.
     r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"dynamodb:GetItem","resource":"arn:aws:dynamodb:us-east-1:111122223333:table/orders","context":{"aws:SourceIp":"203.0.113.9","aws:RequestedRegion":"us-east-1"}}"#,
     // Allow: resource policy names the role directly, bounded by the boundary.
-    r#"{"principal":"arn:aws:sts::111122223333:assumed-role/JohnDoe/s1","action":"s3:PutObjectTagging","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/a.bin","context":{"aws:RequestedRegion":"us-east-1","s3:RequestObjectTagKeys":["Owner"],"s3:x-amz-server-side-encryption":"aws:kms"}}"#,
+    r#"{"principal":"arn:aws:sts::111122223333:assumed-role/JohnDoe/s1","action":"s3:PutObjectTagging","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/a.bin","context":{"aws:RequestedRegion":"eu-west-1","s3:RequestObjectTagKeys":["Owner"],"s3:x-amz-server-side-encryption":"aws:kms"}}"#,
 ];
 
 fn benches(c: &mut Criterion) {

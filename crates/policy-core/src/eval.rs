@@ -6,6 +6,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>,
 //! <https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -153,12 +154,39 @@ pub enum Verdict {
     NotApplicable,
 }
 
+/// Which policy type (or level) a verdict is about; displays as `identity`,
+/// `resource`, `permissionsBoundary`, `session`, `scp[1]`, `rcp[0]`, `vpcEndpoint[0]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VerdictLabel {
+    Identity,
+    Resource,
+    PermissionsBoundary,
+    Session,
+    Scp(usize),
+    Rcp(usize),
+    VpcEndpoint(usize),
+}
+
+impl fmt::Display for VerdictLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerdictLabel::Identity => f.write_str("identity"),
+            VerdictLabel::Resource => f.write_str("resource"),
+            VerdictLabel::PermissionsBoundary => f.write_str("permissionsBoundary"),
+            VerdictLabel::Session => f.write_str("session"),
+            VerdictLabel::Scp(l) => write!(f, "scp[{l}]"),
+            VerdictLabel::Rcp(l) => write!(f, "rcp[{l}]"),
+            VerdictLabel::VpcEndpoint(i) => write!(f, "vpcEndpoint[{i}]"),
+        }
+    }
+}
+
 /// A policy type's (or level's) verdict with its detail.
 #[derive(Debug, Clone)]
 pub(crate) struct TypeVerdict {
-    pub(crate) label: String,
+    pub(crate) label: VerdictLabel,
     pub(crate) verdict: Verdict,
-    pub(crate) detail: Option<String>,
+    pub(crate) detail: Option<&'static str>,
 }
 
 /// A step of the reasoning, citing its rule.
@@ -167,7 +195,7 @@ pub struct Reason {
     /// Rule id in docs/SEMANTICS.md.
     pub rule: &'static str,
     /// What happened, in words.
-    pub message: String,
+    pub message: Cow<'static, str>,
 }
 
 /// The outcome of one evaluation, borrowing the policies.
@@ -625,13 +653,13 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         let (v, d) = if identity_applies {
             (verdict_of(&|s| matches!(s, PolicySlot::Identity(_))), None)
         } else {
-            (Verdict::NotApplicable, Some(format!("identity-based policies do not apply to a {} caller", kind_word(p.kind))))
+            (Verdict::NotApplicable, Some("identity-based policies apply only to IAM users, roles and their sessions"))
         };
-        ev.verdicts.push(TypeVerdict { label: "identity".into(), verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict { label: VerdictLabel::Identity, verdict: v, detail: d });
     }
     if policies.resource.is_some() {
         ev.verdicts.push(TypeVerdict {
-            label: "resource".into(),
+            label: VerdictLabel::Resource,
             verdict: verdict_of(&|s| s == PolicySlot::Resource),
             detail: None,
         });
@@ -640,22 +668,22 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         let (v, d) = if boundary_applies {
             (verdict_of(&|s| s == PolicySlot::PermissionsBoundary), None)
         } else {
-            (Verdict::NotApplicable, Some("permissions boundaries apply to IAM users and roles only".into()))
+            (Verdict::NotApplicable, Some("permissions boundaries apply to IAM users and roles only"))
         };
-        ev.verdicts.push(TypeVerdict { label: "permissionsBoundary".into(), verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict { label: VerdictLabel::PermissionsBoundary, verdict: v, detail: d });
     }
     if policies.session.is_some() {
         let (v, d) = if session_applies {
             (verdict_of(&|s| s == PolicySlot::Session), None)
         } else {
-            (Verdict::NotApplicable, Some("session policies apply to role and federated-user sessions only".into()))
+            (Verdict::NotApplicable, Some("session policies apply to role and federated-user sessions only"))
         };
-        ev.verdicts.push(TypeVerdict { label: "session".into(), verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict { label: VerdictLabel::Session, verdict: v, detail: d });
     }
     let mut scp_missing_level: Option<usize> = None;
     for l in 0..policies.scp.len() {
         let (v, d) = match scp_exempt {
-            Some(why) => (Verdict::NotApplicable, Some(why.to_string())),
+            Some(why) => (Verdict::NotApplicable, Some(why)),
             None => {
                 let v = verdict_of(&|s| matches!(s, PolicySlot::Scp(x, _) if x == l));
                 if v == Verdict::ImplicitDeny && scp_missing_level.is_none() {
@@ -664,15 +692,15 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                 (v, None)
             }
         };
-        ev.verdicts.push(TypeVerdict { label: format!("scp[{l}]"), verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict { label: VerdictLabel::Scp(l), verdict: v, detail: d });
     }
     for l in 0..policies.rcp.len() {
         let (v, d) = match rcp_exempt {
-            Some(why) => (Verdict::NotApplicable, Some(why.to_string())),
+            Some(why) => (Verdict::NotApplicable, Some(why)),
             None if denies_in(&|s| matches!(s, PolicySlot::Rcp(x, _) if x == l)) => (Verdict::ExplicitDeny, None),
-            None => (Verdict::NoDeny, Some("RCPFullAWSAccess is implied; RCPs only deny (S-EVAL-3)".into())),
+            None => (Verdict::NoDeny, Some("RCPFullAWSAccess is implied; RCPs only deny (S-EVAL-3)")),
         };
-        ev.verdicts.push(TypeVerdict { label: format!("rcp[{l}]"), verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict { label: VerdictLabel::Rcp(l), verdict: v, detail: d });
     }
     let mut vpce_missing: Option<usize> = None;
     for i in 0..policies.vpc_endpoint.len() {
@@ -680,7 +708,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         if v == Verdict::ImplicitDeny && vpce_missing.is_none() {
             vpce_missing = Some(i);
         }
-        ev.verdicts.push(TypeVerdict { label: format!("vpcEndpoint[{i}]"), verdict: v, detail: None });
+        ev.verdicts.push(TypeVerdict { label: VerdictLabel::VpcEndpoint(i), verdict: v, detail: None });
     }
 
     // S-EVAL-1: explicit deny anywhere.
@@ -698,19 +726,19 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         return ev;
     }
 
-    let deny = |ev: &mut Evaluation<'p>, rule: &'static str, message: String| {
+    let deny = |ev: &mut Evaluation<'p>, rule: &'static str, message: Cow<'static, str>| {
         ev.decision = Decision::ImplicitDeny;
         ev.reasons.push(Reason { rule, message });
     };
 
     // S-EVAL-2: every SCP level needs an allow.
     if let Some(l) = scp_missing_level {
-        deny(&mut ev, "S-EVAL-2", format!("SCP level {l} has no `Allow` for `{}`: every level of the organization path must allow", req.action.text));
+        deny(&mut ev, "S-EVAL-2", Cow::Owned(format!("SCP level {l} has no `Allow` for `{}`: every level of the organization path must allow", req.action.text)));
         return ev;
     }
     // S-EVAL-4: every VPC endpoint policy must allow.
     if let Some(i) = vpce_missing {
-        deny(&mut ev, "S-EVAL-4", format!("VPC endpoint policy {i} does not allow the request"));
+        deny(&mut ev, "S-EVAL-4", Cow::Owned(format!("VPC endpoint policy {i} does not allow the request")));
         return ev;
     }
 
@@ -731,7 +759,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
 
     // S-KMS-5: key management operations are never allowed across accounts.
     if kms_key && p_account.is_some() && !same_account && !KMS_CROSS_ACCOUNT.contains(&req.action.name()) {
-        deny(&mut ev, "S-KMS-5", format!("`{}` cannot be used on a KMS key of another account, whatever the policies say", req.action.text));
+        deny(&mut ev, "S-KMS-5", Cow::Owned(format!("`{}` cannot be used on a KMS key of another account, whatever the policies say", req.action.text)));
         return ev;
     }
 
@@ -816,16 +844,16 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         Caller::CrossAccount
     };
 
-    let allowed: Result<(&'static str, String), (&'static str, String)> = match (caller, resource_required, kms_grant_allows) {
+    let allowed: Result<(&'static str, Cow<'static, str>), (&'static str, Cow<'static, str>)> = match (caller, resource_required, kms_grant_allows) {
         // S-KMS-3: a grant allows its grantee the grant's operations on the key.
         (_, _, true) => Ok(("S-KMS-3", "a KMS grant gives the principal this operation on the key".into())),
         // S-EVAL-10 and S-STS-3: callers without identity policies need a
         // resource-based policy (or ACL) that names them or `*`.
         (Caller::ResourceOnly, _, false) => {
             if direct {
-                Ok((rule_for_resource_only(p.kind), format!("the resource-based policy allows the {} caller", kind_word(p.kind))))
+                Ok((rule_for_resource_only(p.kind), Cow::Owned(format!("the resource-based policy allows the {} caller", kind_word(p.kind)))))
             } else {
-                Err((rule_for_resource_only(p.kind), format!("a {} caller is allowed only by a resource-based policy that names it; none does", kind_word(p.kind))))
+                Err((rule_for_resource_only(p.kind), Cow::Owned(format!("a {} caller is allowed only by a resource-based policy that names it; none does", kind_word(p.kind)))))
             }
         }
         // S-KMS-1 / S-STS-1: the key policy or trust policy is the root of access.
@@ -833,15 +861,15 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             let rule = if kms_key { "S-KMS-1" } else { "S-STS-1" };
             let what = if kms_key { "key policy" } else { "trust policy" };
             if direct {
-                Ok((rule, format!("the {what} names the principal directly")))
+                Ok((rule, Cow::Owned(format!("the {what} names the principal directly"))))
             } else if via_role && boundary_ok && session_ok {
-                Ok((rule, format!("the {what} names the role; the boundary and session policy allow")))
+                Ok((rule, Cow::Owned(format!("the {what} names the role; the boundary and session policy allow"))))
             } else if via_account && principal_side {
-                Ok((rule, format!("the {what} allows the account, which delegates to IAM, and the principal's own policies allow")))
+                Ok((rule, Cow::Owned(format!("the {what} allows the account, which delegates to IAM, and the principal's own policies allow"))))
             } else if via_account || via_role {
-                Err((rule, format!("the {what} delegates to the account, but {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind))))
+                Err((rule, Cow::Owned(format!("the {what} delegates to the account, but {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)))))
             } else {
-                Err((rule, format!("the {what} does not allow the principal or its account: IAM policies alone grant nothing here")))
+                Err((rule, Cow::Owned(format!("the {what} does not allow the principal or its account: IAM policies alone grant nothing here"))))
             }
         }
         // S-EVAL-5: same account, either side suffices, with the principal-type rules.
@@ -856,9 +884,9 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                 } else {
                     format!("same account: {}", principal_side_yes(boundary_applies, session_applies))
                 };
-                Ok((if p.kind == K::Root { "S-EVAL-9" } else { "S-EVAL-5" }, msg))
+                Ok((if p.kind == K::Root { "S-EVAL-9" } else { "S-EVAL-5" }, msg.into()))
             } else {
-                Err(("S-EVAL-5", format!("same account: no resource-based policy names the principal directly, and {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind))))
+                Err(("S-EVAL-5", Cow::Owned(format!("same account: no resource-based policy names the principal directly, and {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)))))
             }
         }
         // S-EVAL-6: cross account, both sides must allow.
@@ -868,7 +896,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             } else if !any_grant {
                 Err(("S-EVAL-6", "cross account: the resource-based policy does not allow the principal or its account".into()))
             } else {
-                Err(("S-EVAL-6", format!("cross account: the resource side allows, but {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind))))
+                Err(("S-EVAL-6", Cow::Owned(format!("cross account: the resource side allows, but {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)))))
             }
         }
     };

@@ -184,9 +184,9 @@ impl Response {
                 .verdicts
                 .iter()
                 .map(|v| PolicyVerdict {
-                    policy: v.label.clone(),
+                    policy: v.label.to_string(),
                     verdict: v.verdict,
-                    detail: v.detail.clone(),
+                    detail: v.detail.map(str::to_string),
                 })
                 .collect(),
             missing_context_keys: ev.missing.iter().map(|s| s.to_string()).collect(),

@@ -16,6 +16,7 @@ pub struct Context {
 
 #[derive(Debug, Clone)]
 struct ContextEntry {
+    hash: u64,
     key_lc: String,
     key: String,
     values: Vec<String>,
@@ -26,11 +27,13 @@ impl Context {
     /// earlier value of the same key (compared case-insensitively).
     pub fn insert(&mut self, key: &str, values: Vec<String>) {
         let key_lc = key.to_ascii_lowercase();
-        if let Some(e) = self.entries.iter_mut().find(|e| e.key_lc == key_lc) {
+        let hash = key_hash(&key_lc);
+        if let Some(e) = self.entries.iter_mut().find(|e| e.hash == hash && e.key_lc == key_lc) {
             e.values = values;
             return;
         }
         self.entries.push(ContextEntry {
+            hash,
             key_lc,
             key: key.to_string(),
             values,
@@ -39,9 +42,14 @@ impl Context {
 
     /// The values of the key whose lower-cased name is `key_lc`.
     pub fn get(&self, key_lc: &str) -> Option<&[String]> {
+        self.get_hashed(key_hash(key_lc), key_lc)
+    }
+
+    /// As [`Context::get`], with `hash` = `key_hash(key_lc)` computed once by the caller.
+    pub(crate) fn get_hashed(&self, hash: u64, key_lc: &str) -> Option<&[String]> {
         self.entries
             .iter()
-            .find(|e| e.key_lc == key_lc)
+            .find(|e| e.hash == hash && e.key_lc == key_lc)
             .map(|e| e.values.as_slice())
     }
 
@@ -55,6 +63,14 @@ impl Context {
             .iter()
             .map(|e| (e.key.as_str(), e.values.as_slice()))
     }
+}
+
+/// FNV-1a over the bytes of a lower-cased key: compared before the text, so a look-up
+/// rarely compares strings that differ.
+pub(crate) fn key_hash(key_lc: &str) -> u64 {
+    key_lc
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// What kind of caller makes the request (S-MATCH-3a: a caller is a chain of

@@ -109,6 +109,7 @@ pub(crate) struct Condition {
     /// The condition key as written, and lower-cased for look-up.
     pub(crate) key: String,
     pub(crate) key_lc: String,
+    pub(crate) key_hash: u64,
     pub(crate) values: Values,
     /// The policy values as written (for explanations).
     pub(crate) raw_values: Vec<String>,
@@ -243,6 +244,7 @@ impl Condition {
                 negated,
                 key: key.to_string(),
                 key_lc: key.to_ascii_lowercase(),
+                key_hash: crate::request::key_hash(&key.to_ascii_lowercase()),
                 values,
                 raw_values: raw,
                 span,
@@ -276,7 +278,7 @@ impl Condition {
         if matches!(self.values, Values::Unknown) {
             return Tri::Indeterminate;
         }
-        let values = ctx.get(&self.key_lc).filter(|v| !v.is_empty());
+        let values = ctx.get_hashed(self.key_hash, &self.key_lc).filter(|v| !v.is_empty());
         if values.is_none() {
             missing.push(&self.key);
         }
