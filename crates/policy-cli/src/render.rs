@@ -110,11 +110,21 @@ pub fn response(resp: &Response, req: &Request, set: &PolicySet, warnings: &[Dia
     o
 }
 
-/// An input error, with every policy diagnostic rendered.
+/// An input error; for an invalid policy, every diagnostic rendered, then a summary.
 pub fn document_error(e: &DocumentError) -> String {
-    let mut o = format!("error: {e}\n");
+    if e.diagnostics.is_empty() {
+        return format!("error: {e}\n");
+    }
+    let mut o = String::new();
     for d in &e.diagnostics {
         o.push_str(&d.render());
+        o.push('\n');
     }
+    let errors = e.diagnostics.iter().filter(|d| d.severity == policy_core::Severity::Error).count();
+    let member = e.path.split(".Statement").next().unwrap_or(&e.path);
+    o.push_str(&format!(
+        "error: {member} is not a valid policy ({errors} error{})\n",
+        if errors == 1 { "" } else { "s" }
+    ));
     o
 }

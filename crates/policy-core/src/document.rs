@@ -308,7 +308,12 @@ impl PartialDocument {
         let raw: RawDoc<'_> = serde_json::from_str(source.slice(span)).map_err(|e| {
             let start = source.locate(Span::new(span.start as usize, span.start as usize));
             let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
-            let column = u32::try_from(e.column()).unwrap_or(u32::MAX);
+            let mut column = u32::try_from(e.column()).unwrap_or(u32::MAX);
+            // serde reports an unknown member at its closing quote: point at the opening one.
+            let msg = e.to_string();
+            if let Some(field) = msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+                column = column.saturating_sub(u32::try_from(field.chars().count() + 1).unwrap_or(0)).max(1);
+            }
             DocumentError {
                 file: source.name().to_string(),
                 line: line.saturating_add(start.line).saturating_sub(1),

@@ -12,9 +12,8 @@
 use std::sync::Arc;
 
 use policy_core::{
-    evaluate, evaluate_with, parse_policy, Acl, AclGrantee, AclPermission, BlockPublicAccess,
-    Decision, EvalOptions, KmsGrant, ObjectOwnership, Policy, PolicySet, PolicyType, Principal,
-    PrincipalKind, Request, Response, Source,
+    evaluate, evaluate_with, parse_policy, Acl, AclGrantee, AclPermission, BlockPublicAccess, Decision, EvalOptions,
+    KmsGrant, ObjectOwnership, Policy, PolicySet, PolicyType, Principal, PrincipalKind, Request, Response, Source,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -29,11 +28,7 @@ const OTHER: &str = "444455556666";
 fn config(cases: u32) -> ProptestConfig {
     let deeper = std::env::var_os("PROPTEST_CASES").is_some();
     ProptestConfig {
-        cases: if deeper {
-            ProptestConfig::default().cases
-        } else {
-            cases
-        },
+        cases: if deeper { ProptestConfig::default().cases } else { cases },
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -90,27 +85,14 @@ fn strings(v: &[&str]) -> Value {
 impl Stmt {
     fn to_json(&self) -> Value {
         let mut m = Map::new();
-        m.insert(
-            "Effect".into(),
-            json!(if self.allow { "Allow" } else { "Deny" }),
-        );
-        let action_key = if self.not_action {
-            "NotAction"
-        } else {
-            "Action"
-        };
+        m.insert("Effect".into(), json!(if self.allow { "Allow" } else { "Deny" }));
+        let action_key = if self.not_action { "NotAction" } else { "Action" };
         m.insert(action_key.into(), strings(&self.actions));
         if let Some((neg, rs)) = &self.resource {
-            m.insert(
-                if *neg { "NotResource" } else { "Resource" }.into(),
-                strings(rs),
-            );
+            m.insert(if *neg { "NotResource" } else { "Resource" }.into(), strings(rs));
         }
         if let Some((neg, p)) = &self.principal {
-            m.insert(
-                if *neg { "NotPrincipal" } else { "Principal" }.into(),
-                p.clone(),
-            );
+            m.insert(if *neg { "NotPrincipal" } else { "Principal" }.into(), p.clone());
         }
         if let Some(c) = &self.condition {
             m.insert("Condition".into(), c.clone());
@@ -195,8 +177,7 @@ impl Estate {
             set.rcp.push(v);
         }
         for (i, p) in self.vpce.iter().enumerate() {
-            set.vpc_endpoint
-                .push(parse(Kind::Vpce, format!("vpce{i}.json"), p)?);
+            set.vpc_endpoint.push(parse(Kind::Vpce, format!("vpce{i}.json"), p)?);
         }
         Ok(set)
     }
@@ -235,9 +216,7 @@ struct Req {
 
 impl Req {
     fn build(&self) -> Result<Request, TestCaseError> {
-        let fail = |e: policy_core::RequestError| {
-            TestCaseError::fail(format!("request does not build: {e}"))
-        };
+        let fail = |e: policy_core::RequestError| TestCaseError::fail(format!("request does not build: {e}"));
         let mut principal = Principal::parse(self.principal).map_err(fail)?;
         if principal.kind() == PrincipalKind::FederatedUser {
             // GetFederationToken sessions are issued by an IAM user.
@@ -318,6 +297,15 @@ const POLICY_ACTIONS: &[&str] = &[
     "sts:AssumeRole",
     "sts:*",
     "iam:List*",
+    // Case, surrounding whitespace and wildcard service prefixes (S-MATCH-1): these
+    // take the action index's "always a candidate" and per-service paths.
+    "S3:getobject",
+    "Kms:Decrypt",
+    "ec2:* ",
+    "*:Get*",
+    "s?:*",
+    // Not `service:Name`: reported, matches no action.
+    "<action>",
 ];
 
 const POLICY_RESOURCES: &[&str] = &[
@@ -341,6 +329,7 @@ const REQUEST_ACTIONS: &[&str] = &[
     "kms:Decrypt",
     "kms:ScheduleKeyDeletion",
     "sts:AssumeRole",
+    "sts:TagSession",
     "sts:GetCallerIdentity",
     "iam:ListUsers",
 ];
@@ -413,6 +402,9 @@ fn resource_principals() -> Vec<Value> {
         json!({"AWS": "arn:aws:sts::111122223333:federated-user/fed"}),
         json!({"Service": "lambda.amazonaws.com"}),
         json!({"AWS": ["arn:aws:iam::111122223333:user/alice", SAME]}),
+        // A unique id the engine cannot resolve offline (S-MATCH-3, decided): a `Deny`
+        // naming it applies to everyone (fail-closed).
+        json!({"AWS": "AIDAEXAMPLEUSERID1234"}),
     ]
 }
 
@@ -436,30 +428,24 @@ fn stmt(kind: Kind) -> BoxedStrategy<Stmt> {
     let principal = match kind {
         Kind::Resource => {
             let negated = prop_oneof![7 => Just(false), 1 => Just(true)];
-            (negated, select(resource_principals()))
-                .prop_map(Some)
-                .boxed()
+            (negated, select(resource_principals())).prop_map(Some).boxed()
         }
         Kind::Rcp => Just(Some((false, json!("*")))).boxed(),
-        Kind::Vpce => prop::option::weighted(
-            0.5,
-            (Just(false), select(vec![json!("*"), json!({"AWS": SAME})])),
-        )
-        .boxed(),
+        Kind::Vpce => {
+            prop::option::weighted(0.5, (Just(false), select(vec![json!("*"), json!({"AWS": SAME})]))).boxed()
+        }
         _ => Just(None).boxed(),
     };
     let condition = prop::option::weighted(0.3, select(conditions()));
     (allow, not_action, actions(), resource, principal, condition)
-        .prop_map(
-            |(allow, not_action, actions, resource, principal, condition)| Stmt {
-                allow,
-                not_action,
-                actions,
-                resource,
-                principal,
-                condition,
-            },
-        )
+        .prop_map(|(allow, not_action, actions, resource, principal, condition)| Stmt {
+            allow,
+            not_action,
+            actions,
+            resource,
+            principal,
+            condition,
+        })
         .boxed()
 }
 
@@ -485,17 +471,15 @@ fn estate() -> impl Strategy<Value = Estate> {
         prop::collection::vec(prop::collection::vec(policy(Kind::Rcp), 1..=1), 0..=1),
         prop::collection::vec(policy(Kind::Vpce), 0..=1),
     )
-        .prop_map(
-            |(identity, resource, boundary, session, scp, rcp, vpce)| Estate {
-                identity,
-                resource,
-                boundary,
-                session,
-                scp,
-                rcp,
-                vpce,
-            },
-        )
+        .prop_map(|(identity, resource, boundary, session, scp, rcp, vpce)| Estate {
+            identity,
+            resource,
+            boundary,
+            session,
+            scp,
+            rcp,
+            vpce,
+        })
 }
 
 fn request_from(callers: Vec<&'static str>) -> impl Strategy<Value = Req> {
@@ -577,9 +561,7 @@ fn make_inert(kind: Kind, (how, allow, principal): (u8, bool, Value), req: &Req)
         // S-S3-1 makes the whole bucket policy public when any `Allow` names `*`, even
         // one that does not apply to this request; keep such statements non-public when
         // the request has RestrictPublicBuckets, so the property is only about S-MATCH-0.
-        Kind::Resource if allow && req.restrict_public_buckets => {
-            Some((false, json!({"AWS": SAME})))
-        }
+        Kind::Resource if allow && req.restrict_public_buckets => Some((false, json!({"AWS": SAME}))),
         Kind::Resource => Some((false, principal)),
         Kind::Rcp => Some((false, json!("*"))),
         _ => None,
@@ -723,9 +705,10 @@ proptest! {
     }
 
     /// Property 4a (S-EVAL-8, S-EVAL-5): a session policy never widens access for
-    /// assumed-role sessions (and changes nothing for callers that are not sessions).
-    /// Federated-user sessions are left out on purpose: without a session policy they
-    /// have no identity-based permissions at all (S-EVAL-8), so adding one may widen.
+    /// assumed-role sessions and role-ARN callers (treated as sessions, S-EVAL-8), and
+    /// changes nothing for other callers. Federated-user sessions are left out on
+    /// purpose: without a session policy they have no identity-based permissions at all
+    /// (S-EVAL-8), so adding one may widen.
     #[test]
     fn session_policy_never_widens(estate in estate(), session in policy(Kind::Session), req in request()) {
         prop_assume!(req.kind()? != PrincipalKind::FederatedUser);
@@ -862,12 +845,14 @@ proptest! {
 proptest! {
     #![proptest_config(config(512))]
 
-    /// Property 8 (S-EVAL-5, S-EVAL-6, S-EVAL-8, S-EVAL-9, S-EVAL-10, S-KMS-1, S-STS-1,
-    /// S-STS-2): with no policy at all, every caller except a root user gets
-    /// `ImplicitDeny` for every action but `sts:GetCallerIdentity` (always `Allow`); the
-    /// root user of the resource's own account gets `Allow` on a resource that is not a
-    /// KMS key (S-KMS-1: the key policy is the root of access) nor a role's trust policy
-    /// (S-STS-1), and `ImplicitDeny` on those; a root user of another account gets
+    /// Property 8 (S-EVAL-5, S-EVAL-6, S-EVAL-8, S-EVAL-9, S-EVAL-10, S-EVAL-11,
+    /// S-KMS-1, S-STS-1, S-STS-2, S-STS-4): with no policy at all (and no grant or ACL),
+    /// every caller except a root user gets `ImplicitDeny` for every action but
+    /// `sts:GetCallerIdentity` (always `Allow`); the root user of the resource's own
+    /// account (for S3 and `*` without `resourceAccount`, the principal's account,
+    /// S-EVAL-11) gets `Allow` on a resource that is not a KMS key (S-KMS-1: the key
+    /// policy is the root of access) nor a role governed by its trust policy (S-STS-1,
+    /// S-STS-4), and `ImplicitDeny` on those; a root user of another account gets
     /// `ImplicitDeny`.
     #[test]
     fn no_policies(req in request()) {
@@ -878,7 +863,7 @@ proptest! {
         let got = evaluate(&set, &r).decision();
         let kind = req.kind()?;
         let kms = req.resource.starts_with("arn:aws:kms:");
-        let trust = req.action.starts_with("sts:AssumeRole") && req.resource.starts_with("arn:aws:iam::");
+        let trust = req.action.starts_with("sts:") && req.resource.starts_with("arn:aws:iam::");
         let own_account = r.principal().account().is_some() && r.principal().account() == r.resource_account();
         let want = if req.action == "sts:GetCallerIdentity" {
             Decision::Allow
@@ -892,4 +877,52 @@ proptest! {
         };
         prop_assert_eq!(got, want, "caller {} action {} resource {}", req.principal, req.action, req.resource);
     }
+}
+
+/// Why property 2 keeps added bucket-policy `Allow`s non-public under
+/// RestrictPublicBuckets (S-S3-1 beside S-MATCH-0): a public statement that does not
+/// apply to the request still makes the bucket policy public, and a public bucket
+/// policy grants nothing to other accounts.
+#[test]
+fn public_statement_that_does_not_apply_still_blocks_cross_account() -> Result<(), TestCaseError> {
+    let grant_other = Stmt {
+        allow: true,
+        not_action: false,
+        actions: vec!["s3:GetObject"],
+        resource: Some((false, vec!["arn:aws:s3:::bucket-a/*"])),
+        principal: Some((false, json!({"AWS": OTHER}))),
+        condition: None,
+    };
+    let identity = Stmt {
+        principal: None,
+        ..grant_other.clone()
+    };
+    let public_put = Stmt {
+        actions: vec!["s3:PutObject"],
+        principal: Some((false, json!("*"))),
+        ..grant_other.clone()
+    };
+    let req = Req {
+        principal: "arn:aws:iam::444455556666:user/bob",
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::bucket-a/alice/notes.txt",
+        resource_account: Some(SAME),
+        source_ip: None,
+        secure_transport: None,
+        management_account: None,
+        restrict_public_buckets: true,
+        kms_grant: None,
+        acl: None,
+    };
+    let mut estate = Estate {
+        identity: vec![vec![identity]],
+        resource: Some(vec![grant_other]),
+        ..Estate::default()
+    };
+    prop_assert_eq!(decide(&estate, &req)?, Decision::Allow);
+    if let Some(p) = estate.resource.as_mut() {
+        p.push(public_put);
+    }
+    prop_assert_eq!(decide(&estate, &req)?, Decision::ImplicitDeny);
+    Ok(())
 }
