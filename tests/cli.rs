@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn sim() -> Command {
@@ -20,7 +23,12 @@ fn sim() -> Command {
 #[test]
 fn quick_start_explains_the_implicit_deny() {
     let out = sim()
-        .args(["eval", "--no-clock", "--request", "fixtures/requests/cross-account-put-object.json"])
+        .args([
+            "eval",
+            "--no-clock",
+            "--request",
+            "fixtures/requests/cross-account-put-object.json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "ImplicitDeny exits 3");
@@ -47,13 +55,23 @@ fn json_output_and_flag_overrides() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["decision"], "Allow");
     assert_eq!(v["id"], "carlos-put-q3-report");
-    let labels: Vec<&str> = v["deciding"].as_array().unwrap().iter().map(|d| d["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> = v["deciding"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["label"].as_str().unwrap())
+        .collect();
     assert_eq!(labels, ["identity[0].Statement[0]", "resource.Statement[0]"]);
 }
 
 #[test]
 fn expect_turns_eval_into_an_assertion() {
-    let base = ["eval", "--no-clock", "--request", "fixtures/requests/cross-account-put-object.json"];
+    let base = [
+        "eval",
+        "--no-clock",
+        "--request",
+        "fixtures/requests/cross-account-put-object.json",
+    ];
     sim().args(base).args(["--expect", "ImplicitDeny"]).assert().code(0);
     sim().args(base).args(["--expect", "Deny"]).assert().code(0);
     let out = sim().args(base).args(["--expect", "Allow"]).output().unwrap();
@@ -104,7 +122,13 @@ fn invalid_policy_is_reported_with_position_and_exit_1() {
     let out = Command::cargo_bin("policy-sim")
         .unwrap()
         .current_dir(&dir)
-        .args(["eval", "--principal", "arn:aws:iam::111122223333:user/a", "--action", "s3:GetObject"])
+        .args([
+            "eval",
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+        ])
         .args(["--identity-policy", "policy.json"])
         .output()
         .unwrap();
@@ -121,9 +145,16 @@ fn invalid_policy_is_reported_with_position_and_exit_1() {
 fn bad_request_json_names_line_and_column() {
     let dir = std::env::temp_dir().join(format!("policy-sim-cli-req-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("r.json"), "{\n  \"principal\": \"arn:aws:iam::111122223333:user/a\",\n  \"acton\": \"s3:GetObject\"\n}\n")
+    std::fs::write(
+        dir.join("r.json"),
+        "{\n  \"principal\": \"arn:aws:iam::111122223333:user/a\",\n  \"acton\": \"s3:GetObject\"\n}\n",
+    )
+    .unwrap();
+    let out = sim()
+        .args(["eval", "--request"])
+        .arg(dir.join("r.json"))
+        .output()
         .unwrap();
-    let out = sim().args(["eval", "--request"]).arg(dir.join("r.json")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("r.json:3:3: unknown field `acton`"), "{err}");
@@ -138,7 +169,13 @@ fn batch_answers_every_line_in_order_and_reports_bad_lines() {
         r#"{"id":4,"principal":"arn:aws:iam::111111111111:user/someone-else","action":"s3:GetObject","resource":"arn:aws:s3:::Production/a"}"#,
     ];
     let out = sim()
-        .args(["batch", "--no-clock", "--base", "fixtures/requests/cross-account-put-object.json", "-"])
+        .args([
+            "batch",
+            "--no-clock",
+            "--base",
+            "fixtures/requests/cross-account-put-object.json",
+            "-",
+        ])
         .write_stdin(lines.join("\n") + "\n")
         .output()
         .unwrap();
@@ -146,9 +183,15 @@ fn batch_answers_every_line_in_order_and_reports_bad_lines() {
     let text = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 4);
-    assert_eq!((rows[0]["id"].as_i64(), rows[0]["decision"].as_str()), (Some(1), Some("Allow")));
+    assert_eq!(
+        (rows[0]["id"].as_i64(), rows[0]["decision"].as_str()),
+        (Some(1), Some("Allow"))
+    );
     assert_eq!(rows[1]["decision"], "ImplicitDeny");
-    assert!(rows[2]["error"]["message"].as_str().unwrap().contains("invalid principal"));
+    assert!(rows[2]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("invalid principal"));
     assert_eq!(rows[3]["decision"], "ImplicitDeny");
 }
 
@@ -157,10 +200,24 @@ fn batch_with_all_good_lines_exits_0() {
     let line = r#"{"principal":"arn:aws:iam::111111111111:user/carlossalazar","action":"s3:GetObject","resource":"arn:aws:s3:::Production/a"}"#;
     let input = std::iter::repeat_n(line, 50).collect::<Vec<_>>().join("\n");
     let out = sim()
-        .args(["batch", "--no-clock", "--base", "fixtures/requests/cross-account-put-object.json", "--jobs", "2"])
+        .args([
+            "batch",
+            "--no-clock",
+            "--base",
+            "fixtures/requests/cross-account-put-object.json",
+            "--jobs",
+            "2",
+        ])
         .write_stdin(input)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().filter(|l| l.contains("\"Allow\"")).count(), 50);
+    assert_eq!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("\"Allow\""))
+            .count(),
+        50
+    );
 }

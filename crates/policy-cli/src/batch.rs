@@ -57,7 +57,11 @@ fn answer(line: &str, name: String, base: &PartialDocument, loader: &FsLoader) -
 
 pub fn run(a: BatchArgs) -> u8 {
     if let Some(j) = a.jobs {
-        if rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global().is_err() {
+        if rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global()
+            .is_err()
+        {
             eprintln!("error: cannot start {j} worker threads");
             return EXIT_INPUT;
         }
@@ -68,7 +72,10 @@ pub fn run(a: BatchArgs) -> u8 {
             Ok(f) => (
                 Box::new(f),
                 display_path(p),
-                crate::absolute(p).parent().map(std::path::Path::to_path_buf).unwrap_or(cwd.clone()),
+                crate::absolute(p)
+                    .parent()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or(cwd.clone()),
             ),
             Err(e) => {
                 eprintln!("error: cannot read `{}`: {e}", display_path(p));
@@ -88,7 +95,10 @@ pub fn run(a: BatchArgs) -> u8 {
             }
         };
         let src = Source::new(display_path(bp), text);
-        let dir = crate::absolute(bp).parent().map(std::path::Path::to_path_buf).unwrap_or(cwd.clone());
+        let dir = crate::absolute(bp)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or(cwd.clone());
         match PartialDocument::parse(&src, &mut loader.with_base(&dir)) {
             Ok(d) => base = d,
             Err(e) => {

@@ -109,7 +109,9 @@ fn flags_document(a: &EvalArgs) -> Result<Value, String> {
     }
     let mut ctx = Map::new();
     for kv in &a.context {
-        let (k, v) = kv.split_once('=').ok_or_else(|| format!("--context `{kv}`: expected KEY=VALUE"))?;
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("--context `{kv}`: expected KEY=VALUE"))?;
         match ctx.get_mut(k) {
             Some(Value::Array(vals)) => vals.push(Value::String(v.to_string())),
             Some(prev) => {
@@ -126,7 +128,10 @@ fn flags_document(a: &EvalArgs) -> Result<Value, String> {
     }
     let mut pols = Map::new();
     if !a.identity.is_empty() {
-        pols.insert("identity".into(), Value::Array(a.identity.iter().map(|p| path_value(p)).collect()));
+        pols.insert(
+            "identity".into(),
+            Value::Array(a.identity.iter().map(|p| path_value(p)).collect()),
+        );
     }
     if let Some(p) = &a.resource_policy {
         pols.insert("resource".into(), path_value(p));
@@ -151,7 +156,10 @@ fn flags_document(a: &EvalArgs) -> Result<Value, String> {
         pols.insert("rcp".into(), levels(&a.rcp));
     }
     if !a.vpc_endpoint.is_empty() {
-        pols.insert("vpcEndpoint".into(), Value::Array(a.vpc_endpoint.iter().map(|p| path_value(p)).collect()));
+        pols.insert(
+            "vpcEndpoint".into(),
+            Value::Array(a.vpc_endpoint.iter().map(|p| path_value(p)).collect()),
+        );
     }
     if !pols.is_empty() {
         doc.insert("policies".into(), Value::Object(pols));
@@ -188,7 +196,10 @@ pub fn run(a: EvalArgs) -> u8 {
             }
         };
         let file_src = Source::new(display_path(path), text);
-        let base_dir = crate::absolute(path).parent().map(std::path::Path::to_path_buf).unwrap_or(cwd);
+        let base_dir = crate::absolute(path)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or(cwd);
         let mut file_loader = loader.with_base(&base_dir);
         match PartialDocument::parse(&file_src, &mut file_loader) {
             Ok(file_doc) => doc = doc.over(&file_doc),
@@ -201,7 +212,9 @@ pub fn run(a: EvalArgs) -> u8 {
     }
     if !a.no_clock {
         let mut clock = PartialDocument::default();
-        let text = json!({ "context": Map::from_iter(crate::clock_keys().into_iter().map(|(k, v)| (k, Value::String(v)))) }).to_string();
+        let text =
+            json!({ "context": Map::from_iter(crate::clock_keys().into_iter().map(|(k, v)| (k, Value::String(v)))) })
+                .to_string();
         let clock_src = Source::new("<clock>", text);
         if let Ok(c) = PartialDocument::parse(&clock_src, &mut policy_core::NoFiles) {
             clock = c;

@@ -42,7 +42,7 @@ enum Command {
     ///
     /// Exit codes: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 1 bad input. With --expect:
     /// 0 when the decision is the expected one, 4 when not, 1 bad input.
-    Eval(eval::EvalArgs),
+    Eval(Box<eval::EvalArgs>),
     /// Decide request documents given as JSON Lines, one JSON response per line, in
     /// order, on all cores.
     ///
@@ -66,7 +66,7 @@ pub enum Format {
 /// Runs the command; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Eval(a) => eval::run(a),
+        Command::Eval(a) => eval::run(*a),
         Command::Batch(a) => batch::run(a),
     }
 }
@@ -76,7 +76,9 @@ pub(crate) fn absolute(p: &std::path::Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir().map(|c| c.join(p)).unwrap_or_else(|_| p.to_path_buf())
+        std::env::current_dir()
+            .map(|c| c.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
     }
 }
 
@@ -84,7 +86,10 @@ pub(crate) fn absolute(p: &std::path::Path) -> PathBuf {
 pub(crate) fn clock_keys() -> [(String, String); 2] {
     let now = chrono::Utc::now();
     [
-        ("aws:CurrentTime".to_string(), now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        (
+            "aws:CurrentTime".to_string(),
+            now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
         ("aws:EpochTime".to_string(), now.timestamp().to_string()),
     ]
 }

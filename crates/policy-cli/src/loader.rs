@@ -78,10 +78,15 @@ impl PolicyLoader for FsLoader {
                 return Ok(p.clone());
             }
         }
-        let text = std::fs::read_to_string(&full).map_err(|e| (format!("cannot read policy `{}`: {e}", display_path(&full)), Vec::new()))?;
+        let text = std::fs::read_to_string(&full)
+            .map_err(|e| (format!("cannot read policy `{}`: {e}", display_path(&full)), Vec::new()))?;
         let src = Source::new(display_path(&full), text);
-        let parsed = parse_policy(&src, ty)
-            .map_err(|e| (format!("invalid {} `{}`", ty.name(), display_path(&full)), e.diagnostics))?;
+        let parsed = parse_policy(&src, ty).map_err(|e| {
+            (
+                format!("invalid {} `{}`", ty.name(), display_path(&full)),
+                e.diagnostics,
+            )
+        })?;
         if let Ok(mut w) = self.warnings.lock() {
             w.extend(parsed.warnings);
         }

@@ -16,7 +16,8 @@ fn verdict_word(v: Verdict) -> &'static str {
 
 /// Files behind a verdict label (`scp[1]` → the files of SCP level 1).
 fn files_of(label: &str, set: &PolicySet) -> Vec<String> {
-    let names = |v: &[std::sync::Arc<policy_core::Policy>]| v.iter().map(|p| p.source().name().to_string()).collect::<Vec<_>>();
+    let names =
+        |v: &[std::sync::Arc<policy_core::Policy>]| v.iter().map(|p| p.source().name().to_string()).collect::<Vec<_>>();
     let level = |s: &str| s.trim_end_matches(']').parse::<usize>().ok();
     if let Some(l) = label.strip_prefix("scp[").and_then(level) {
         return set.scp.get(l).map(|v| names(v)).unwrap_or_default();
@@ -25,12 +26,20 @@ fn files_of(label: &str, set: &PolicySet) -> Vec<String> {
         return set.rcp.get(l).map(|v| names(v)).unwrap_or_default();
     }
     if let Some(i) = label.strip_prefix("vpcEndpoint[").and_then(level) {
-        return set.vpc_endpoint.get(i).map(|p| vec![p.source().name().to_string()]).unwrap_or_default();
+        return set
+            .vpc_endpoint
+            .get(i)
+            .map(|p| vec![p.source().name().to_string()])
+            .unwrap_or_default();
     }
     match label {
         "identity" => names(&set.identity),
         "resource" => set.resource.iter().map(|p| p.source().name().to_string()).collect(),
-        "permissionsBoundary" => set.permissions_boundary.iter().map(|p| p.source().name().to_string()).collect(),
+        "permissionsBoundary" => set
+            .permissions_boundary
+            .iter()
+            .map(|p| p.source().name().to_string())
+            .collect(),
         "session" => set.session.iter().map(|p| p.source().name().to_string()).collect(),
         _ => Vec::new(),
     }
@@ -62,14 +71,23 @@ pub fn response(resp: &Response, req: &Request, set: &PolicySet, warnings: &[Dia
                 _ => String::new(),
             };
             let sid = d.sid.as_deref().map(|s| format!(" Sid \"{s}\"")).unwrap_or_default();
-            let _ = writeln!(o, "  {at}  {}{sid}{}", d.label, d.effect.map(|e| format!(" ({e})")).unwrap_or_default());
+            let _ = writeln!(
+                o,
+                "  {at}  {}{sid}{}",
+                d.label,
+                d.effect.map(|e| format!(" ({e})")).unwrap_or_default()
+            );
         }
     }
     if !resp.policies.is_empty() {
         let _ = writeln!(o, "\nPolicy types:");
         for v in &resp.policies {
             let files = files_of(&v.policy, set);
-            let files = if files.is_empty() { String::new() } else { format!(" ({})", files.join(", ")) };
+            let files = if files.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", files.join(", "))
+            };
             let mut line = format!("  {}{files}: {}", v.policy, verdict_word(v.verdict));
             if v.verdict == Verdict::ImplicitDeny {
                 let _ = write!(line, " for {}", req.action().as_str());
@@ -84,7 +102,14 @@ pub fn response(resp: &Response, req: &Request, set: &PolicySet, warnings: &[Dia
         let _ = writeln!(o, "\nStatements for this action that did not apply:");
         for m in &resp.near_misses {
             let sid = m.sid.as_deref().map(|s| format!(" Sid \"{s}\"")).unwrap_or_default();
-            let _ = writeln!(o, "  {}  {} ({}){sid}: {}", m.location.as_deref().unwrap_or(""), m.label, m.effect, m.why);
+            let _ = writeln!(
+                o,
+                "  {}  {} ({}){sid}: {}",
+                m.location.as_deref().unwrap_or(""),
+                m.label,
+                m.effect,
+                m.why
+            );
         }
     }
     if !resp.missing_context_keys.is_empty() {
@@ -120,7 +145,11 @@ pub fn document_error(e: &DocumentError) -> String {
         o.push_str(&d.render());
         o.push('\n');
     }
-    let errors = e.diagnostics.iter().filter(|d| d.severity == policy_core::Severity::Error).count();
+    let errors = e
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == policy_core::Severity::Error)
+        .count();
     let member = e.path.split(".Statement").next().unwrap_or(&e.path);
     o.push_str(&format!(
         "error: {member} is not a valid policy ({errors} error{})\n",

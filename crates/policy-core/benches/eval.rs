@@ -5,6 +5,8 @@
 //!
 //! Run: `cargo bench -p policy-core --bench eval`
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -90,8 +92,14 @@ fn benches(c: &mut Criterion) {
     let readonly = base("readonly.json");
     let mut g = c.benchmark_group("readonly-access");
     for (name, line) in [
-        ("allow", r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#),
-        ("implicit-deny", r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:PutObject","resource":"arn:aws:s3:::b/k"}"#),
+        (
+            "allow",
+            r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
+        ),
+        (
+            "implicit-deny",
+            r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:PutObject","resource":"arn:aws:s3:::b/k"}"#,
+        ),
     ] {
         let d = line_doc(line, &readonly);
         g.bench_function(format!("evaluate/{name}"), |b| {

@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn segment_rules() {
         // `*` in the resource segment crosses `/` and `:`.
-        assert!(m("arn:aws:s3:::amzn-s3-demo-bucket/*", "arn:aws:s3:::amzn-s3-demo-bucket/a/b:c"));
+        assert!(m(
+            "arn:aws:s3:::amzn-s3-demo-bucket/*",
+            "arn:aws:s3:::amzn-s3-demo-bucket/a/b:c"
+        ));
         // A wildcard does not cross into another segment…
         assert!(!m("arn:aws:s3:*:*:b", "arn:aws:s3:::x:b"));
         // …but a pattern with fewer than six segments is one pattern over the whole text.
@@ -123,8 +126,14 @@ mod tests {
         assert!(m("arn:aws:s3:*:*:*", "arn:aws:s3:::b"));
         assert!(!m("arn:aws:iam::*:role/x", "arn:aws:iam::1:2:role/x"));
         // Region and account wildcards.
-        assert!(m("arn:aws:ec2:*:111122223333:instance/*", "arn:aws:ec2:us-east-1:111122223333:instance/i-1"));
-        assert!(!m("arn:aws:ec2:*:111122223333:instance/*", "arn:aws:ec2:us-east-1:444455556666:instance/i-1"));
+        assert!(m(
+            "arn:aws:ec2:*:111122223333:instance/*",
+            "arn:aws:ec2:us-east-1:111122223333:instance/i-1"
+        ));
+        assert!(!m(
+            "arn:aws:ec2:*:111122223333:instance/*",
+            "arn:aws:ec2:us-east-1:444455556666:instance/i-1"
+        ));
         // Case-sensitive.
         assert!(!m("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket"));
         // The request resource `*` is matched only by `*`.

@@ -226,7 +226,11 @@ impl Cx<'_, '_> {
             });
         }
         if !text.starts_with('{') {
-            return Err(self.err_at(Some(raw), path, "expected a policy object or a path to a policy file".into()));
+            return Err(self.err_at(
+                Some(raw),
+                path,
+                "expected a policy object or a path to a policy file".into(),
+            ));
         }
         let start = self.offset(raw);
         match parse_policy_at(self.source, Span::new(start, start + text.len()), ty) {
@@ -258,8 +262,9 @@ impl Cx<'_, '_> {
             let s = self.string(raw, "principal")?;
             return Principal::parse(&s).map_err(|e| bad(e.to_string()));
         }
-        let obj: std::collections::BTreeMap<String, String> = serde_json::from_str(raw.get())
-            .map_err(|_| bad("expected a string or a one-key object such as {\"Service\": \"lambda.amazonaws.com\"}".into()))?;
+        let obj: std::collections::BTreeMap<String, String> = serde_json::from_str(raw.get()).map_err(|_| {
+            bad("expected a string or a one-key object such as {\"Service\": \"lambda.amazonaws.com\"}".into())
+        })?;
         let mut it = obj.into_iter();
         match (it.next(), it.next()) {
             (Some((k, v)), None) => match k.as_str() {
@@ -267,7 +272,9 @@ impl Cx<'_, '_> {
                 "Service" => Ok(Principal::service(&v)),
                 "Federated" => Ok(Principal::federated(&v)),
                 "CanonicalUser" => Ok(Principal::canonical_user(&v)),
-                other => Err(bad(format!("unknown principal type `{other}`: expected `AWS`, `Service`, `Federated` or `CanonicalUser`"))),
+                other => Err(bad(format!(
+                    "unknown principal type `{other}`: expected `AWS`, `Service`, `Federated` or `CanonicalUser`"
+                ))),
             },
             _ => Err(bad("a principal object has exactly one key".into())),
         }
@@ -304,7 +311,11 @@ impl PartialDocument {
     /// larger file); positions stay relative to the whole source.
     ///
     /// Errors: as [`PartialDocument::parse`].
-    pub fn parse_at(source: &Arc<Source>, span: Span, loader: &mut dyn PolicyLoader) -> Result<PartialDocument, DocumentError> {
+    pub fn parse_at(
+        source: &Arc<Source>,
+        span: Span,
+        loader: &mut dyn PolicyLoader,
+    ) -> Result<PartialDocument, DocumentError> {
         let raw: RawDoc<'_> = serde_json::from_str(source.slice(span)).map_err(|e| {
             let start = source.locate(Span::new(span.start as usize, span.start as usize));
             let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
@@ -312,12 +323,18 @@ impl PartialDocument {
             // serde reports an unknown member at its closing quote: point at the opening one.
             let msg = e.to_string();
             if let Some(field) = msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
-                column = column.saturating_sub(u32::try_from(field.chars().count() + 1).unwrap_or(0)).max(1);
+                column = column
+                    .saturating_sub(u32::try_from(field.chars().count() + 1).unwrap_or(0))
+                    .max(1);
             }
             DocumentError {
                 file: source.name().to_string(),
                 line: line.saturating_add(start.line).saturating_sub(1),
-                column: if line <= 1 { column.saturating_add(start.column).saturating_sub(1) } else { column },
+                column: if line <= 1 {
+                    column.saturating_add(start.column).saturating_sub(1)
+                } else {
+                    column
+                },
                 path: String::new(),
                 message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
                 diagnostics: Vec::new(),
@@ -347,7 +364,11 @@ impl PartialDocument {
         if let Some(ctx) = raw.context {
             for (k, v) in ctx {
                 let vals = context_values(v).ok_or_else(|| {
-                    cx.err_at(Some(v), &format!("context.{k}"), "expected a string, number, boolean or an array of them".into())
+                    cx.err_at(
+                        Some(v),
+                        &format!("context.{k}"),
+                        "expected a string, number, boolean or an array of them".into(),
+                    )
                 })?;
                 d.context.insert(&k, vals);
             }
@@ -364,7 +385,11 @@ impl PartialDocument {
             gs.into_iter()
                 .map(|g| KmsGrant {
                     grantee: g.grantee,
-                    operations: g.operations.iter().map(|o| o.trim_start_matches("kms:").to_string()).collect(),
+                    operations: g
+                        .operations
+                        .iter()
+                        .map(|o| o.trim_start_matches("kms:").to_string())
+                        .collect(),
                     encryption_context_subset: g
                         .constraints
                         .as_ref()
@@ -390,7 +415,11 @@ impl PartialDocument {
             d.resource_policy = Some(Some(cx.policy(p, "policies.resource", PolicyType::Resource)?));
         }
         if let Some(p) = pols.permissions_boundary {
-            d.permissions_boundary = Some(Some(cx.policy(p, "policies.permissionsBoundary", PolicyType::PermissionsBoundary)?));
+            d.permissions_boundary = Some(Some(cx.policy(
+                p,
+                "policies.permissionsBoundary",
+                PolicyType::PermissionsBoundary,
+            )?));
         }
         if let Some(p) = pols.session {
             d.session = Some(Some(cx.policy(p, "policies.session", PolicyType::Session)?));
@@ -472,7 +501,9 @@ impl PartialDocument {
         let mut b = Request::builder();
         if let Some(mut p) = self.principal {
             if let Some(issuer) = &self.session_issuer {
-                p = p.with_session_issuer(issuer).map_err(|e| err(format!("sessionIssuer: {e}")))?;
+                p = p
+                    .with_session_issuer(issuer)
+                    .map_err(|e| err(format!("sessionIssuer: {e}")))?;
             }
             b = b.principal(p);
         }
@@ -523,15 +554,25 @@ fn convert_acl(raw: RawAcl) -> Result<Acl, String> {
         None | Some("BucketOwnerEnforced") => ObjectOwnership::BucketOwnerEnforced,
         Some("BucketOwnerPreferred") => ObjectOwnership::BucketOwnerPreferred,
         Some("ObjectWriter") => ObjectOwnership::ObjectWriter,
-        Some(o) => return Err(format!("unknown objectOwnership `{o}`: expected `BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`")),
+        Some(o) => {
+            return Err(format!(
+            "unknown objectOwnership `{o}`: expected `BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`"
+        ))
+        }
     };
     let mut grants = Vec::new();
     for g in raw.grants {
         let grantee = match g.grantee.as_str() {
             "AllUsers" | "http://acs.amazonaws.com/groups/global/AllUsers" => AclGrantee::AllUsers,
-            "AuthenticatedUsers" | "http://acs.amazonaws.com/groups/global/AuthenticatedUsers" => AclGrantee::AuthenticatedUsers,
+            "AuthenticatedUsers" | "http://acs.amazonaws.com/groups/global/AuthenticatedUsers" => {
+                AclGrantee::AuthenticatedUsers
+            }
             a if crate::request::is_account_id(a) => AclGrantee::Account(a.to_string()),
-            other => return Err(format!("unknown ACL grantee `{other}`: expected `AllUsers`, `AuthenticatedUsers` or a 12-digit account id")),
+            other => {
+                return Err(format!(
+                    "unknown ACL grantee `{other}`: expected `AllUsers`, `AuthenticatedUsers` or a 12-digit account id"
+                ))
+            }
         };
         let permission = match g.permission.as_str() {
             "READ" => AclPermission::Read,
@@ -543,12 +584,18 @@ fn convert_acl(raw: RawAcl) -> Result<Acl, String> {
         };
         grants.push((grantee, permission));
     }
-    Ok(Acl { object_ownership, grants })
+    Ok(Acl {
+        object_ownership,
+        grants,
+    })
 }
 
 /// Parses a complete request document from `source`.
 ///
 /// Errors: as [`PartialDocument::parse`] and [`PartialDocument::finish`].
-pub fn parse_request_document(source: &Arc<Source>, loader: &mut dyn PolicyLoader) -> Result<RequestDocument, DocumentError> {
+pub fn parse_request_document(
+    source: &Arc<Source>,
+    loader: &mut dyn PolicyLoader,
+) -> Result<RequestDocument, DocumentError> {
     PartialDocument::parse(source, loader)?.finish(source)
 }

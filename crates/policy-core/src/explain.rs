@@ -159,8 +159,20 @@ impl Response {
                 let pol = policies.get(slot)?;
                 let stmt = pol.statements.get(i)?;
                 let (why, span) = match miss {
-                    Miss::Resource => (format!("resource `{}` is not matched by its `Resource`/`NotResource`", req.resource()), stmt.span),
-                    Miss::Principal => (format!("principal `{}` is not matched by its `Principal`/`NotPrincipal`", req.principal().id()), stmt.span),
+                    Miss::Resource => (
+                        format!(
+                            "resource `{}` is not matched by its `Resource`/`NotResource`",
+                            req.resource()
+                        ),
+                        stmt.span,
+                    ),
+                    Miss::Principal => (
+                        format!(
+                            "principal `{}` is not matched by its `Principal`/`NotPrincipal`",
+                            req.principal().id()
+                        ),
+                        stmt.span,
+                    ),
                     Miss::Condition(c) => {
                         let cond = stmt.conditions.get(c)?;
                         (condition_why(cond, req), cond.span)
@@ -201,7 +213,10 @@ impl Response {
 fn condition_why(c: &Condition, req: &Request) -> String {
     let want = c.raw_values.join("`, `");
     match req.context().get(&c.key_lc) {
-        None => format!("condition `{}` on `{}` needs the key, which the request lacks (wants `{want}`)", c.operator, c.key),
+        None => format!(
+            "condition `{}` on `{}` needs the key, which the request lacks (wants `{want}`)",
+            c.operator, c.key
+        ),
         Some(vals) => format!(
             "condition `{}` on `{}` does not hold: request has `{}`, policy wants `{want}`",
             c.operator,

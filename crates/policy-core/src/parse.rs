@@ -87,7 +87,11 @@ impl Diagnostic {
             self.source.name(),
             loc.line,
             loc.column,
-            if self.path.is_empty() { String::new() } else { format!(" ({})", self.path) },
+            if self.path.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", self.path)
+            },
             loc.line,
             line,
             " ".repeat(loc.column.saturating_sub(1) as usize),
@@ -103,7 +107,14 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let loc = self.location();
-        write!(f, "{}:{}:{}: {}", self.source.name(), loc.line, loc.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.source.name(),
+            loc.line,
+            loc.column,
+            self.message
+        )?;
         if !self.path.is_empty() {
             write!(f, " (at {})", self.path)?;
         }
@@ -163,7 +174,10 @@ pub fn parse_policy_at(source: &Arc<Source>, span: Span, ty: PolicyType) -> Resu
     if text.len() > MAX_POLICY_BYTES {
         p.error(
             "limit",
-            format!("policy is {} bytes, more than the limit of {MAX_POLICY_BYTES}", text.len()),
+            format!(
+                "policy is {} bytes, more than the limit of {MAX_POLICY_BYTES}",
+                text.len()
+            ),
             "",
             Span::new(span.start as usize, span.start as usize + 1),
             None,
@@ -192,11 +206,23 @@ pub fn parse_policy_at(source: &Arc<Source>, span: Span, ty: PolicyType) -> Resu
         }
     };
     let Some(root) = ast.value else {
-        p.error("json-syntax", "empty document: expected a policy object".into(), "", Span::new(span.start as usize, span.end as usize), None);
+        p.error(
+            "json-syntax",
+            "empty document: expected a policy object".into(),
+            "",
+            Span::new(span.start as usize, span.end as usize),
+            None,
+        );
         return Err(p.finish_err());
     };
     if depth(&root) > MAX_DEPTH {
-        p.error("limit", format!("JSON nesting deeper than the limit of {MAX_DEPTH}"), "", p.sp(root_range(&root)), None);
+        p.error(
+            "limit",
+            format!("JSON nesting deeper than the limit of {MAX_DEPTH}"),
+            "",
+            p.sp(root_range(&root)),
+            None,
+        );
         return Err(p.finish_err());
     }
     let policy = p.policy(&root, span);
@@ -276,6 +302,9 @@ fn variable_starts_after_fifth_colon(r: &str) -> bool {
     true
 }
 
+/// `(negated, values with spans, JSON path)` of an `Action`/`NotAction`-style pair.
+type OneOf = (bool, Vec<(String, Span)>, String);
+
 const POLICY_KEYS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_KEYS: &[&str] = &[
     "Sid",
@@ -302,7 +331,15 @@ impl Parser {
         Span::new(self.base + r.start, self.base + r.end)
     }
 
-    fn push(&mut self, severity: Severity, code: &'static str, message: String, path: &str, span: Span, help: Option<String>) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        message: String,
+        path: &str,
+        span: Span,
+        help: Option<String>,
+    ) {
         self.diags.push(Diagnostic {
             severity,
             code,
@@ -326,7 +363,13 @@ impl Parser {
 
     fn policy(&mut self, root: &Value, span: Span) -> Option<Policy> {
         let Value::Object(obj) = root else {
-            self.error("type", format!("a policy must be a JSON object, found {}", kind_name(root)), "", self.sp(root_range(root)), None);
+            self.error(
+                "type",
+                format!("a policy must be a JSON object, found {}", kind_name(root)),
+                "",
+                self.sp(root_range(root)),
+                None,
+            );
             return None;
         };
         self.duplicate_keys(obj, "");
@@ -356,7 +399,13 @@ impl Parser {
                 "Statement" => seen_statement = true,
                 other => {
                     let help = closest(other, POLICY_KEYS).map(|c| format!("did you mean `{c}`?"));
-                    self.error("unknown-element", format!("unknown policy element `{other}`"), &path, self.sp(prop.range), help);
+                    self.error(
+                        "unknown-element",
+                        format!("unknown policy element `{other}`"),
+                        &path,
+                        self.sp(prop.range),
+                        help,
+                    );
                 }
             }
         }
@@ -366,7 +415,16 @@ impl Parser {
                 Value::Object(s) => statements.extend(self.statement(s, 0)),
                 Value::Array(a) => {
                     if a.elements.len() > MAX_STATEMENTS {
-                        self.error("limit", format!("{} statements, more than the limit of {MAX_STATEMENTS}", a.elements.len()), "Statement", self.sp(a.range), None);
+                        self.error(
+                            "limit",
+                            format!(
+                                "{} statements, more than the limit of {MAX_STATEMENTS}",
+                                a.elements.len()
+                            ),
+                            "Statement",
+                            self.sp(a.range),
+                            None,
+                        );
                         return None;
                     }
                     for (i, el) in a.elements.iter().enumerate() {
@@ -380,7 +438,13 @@ impl Parser {
             }
         }
         if !seen_statement {
-            self.error("missing-statement", "the policy has no `Statement`".into(), "", self.sp(obj.range), None);
+            self.error(
+                "missing-statement",
+                "the policy has no `Statement`".into(),
+                "",
+                self.sp(obj.range),
+                None,
+            );
             return None;
         }
         Some(Policy {
@@ -402,15 +466,31 @@ impl Parser {
     }
 
     fn type_error(&mut self, v: &Value, want: &str, path: &str) {
-        self.error("type", format!("expected {want}, found {}", kind_name(v)), path, self.sp(root_range(v)), None);
+        self.error(
+            "type",
+            format!("expected {want}, found {}", kind_name(v)),
+            path,
+            self.sp(root_range(v)),
+            None,
+        );
     }
 
     fn duplicate_keys(&mut self, obj: &Object, path: &str) {
         for (i, p) in obj.properties.iter().enumerate() {
             let name = prop_name(&p.name);
             if obj.properties.iter().take(i).any(|q| prop_name(&q.name) == name) {
-                let at = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
-                self.error("duplicate-key", format!("duplicate key `{name}`"), &at, self.sp(p.range), Some("JSON parsers disagree on which value wins; keep one".into()));
+                let at = if path.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                };
+                self.error(
+                    "duplicate-key",
+                    format!("duplicate key `{name}`"),
+                    &at,
+                    self.sp(p.range),
+                    Some("JSON parsers disagree on which value wins; keep one".into()),
+                );
             }
         }
     }
@@ -428,7 +508,13 @@ impl Parser {
                     }
                 }
                 if a.elements.is_empty() {
-                    self.error("empty", "empty array: expected at least one value".into(), path, self.sp(a.range), None);
+                    self.error(
+                        "empty",
+                        "empty array: expected at least one value".into(),
+                        path,
+                        self.sp(a.range),
+                        None,
+                    );
                 }
                 out
             }
@@ -448,7 +534,13 @@ impl Parser {
             let name = prop_name(&prop.name);
             if !STATEMENT_KEYS.contains(&name) {
                 let help = closest(name, STATEMENT_KEYS).map(|c| format!("did you mean `{c}`?"));
-                self.error("unknown-element", format!("unknown statement element `{name}`"), &format!("{base}.{name}"), self.sp(prop.range), help);
+                self.error(
+                    "unknown-element",
+                    format!("unknown statement element `{name}`"),
+                    &format!("{base}.{name}"),
+                    self.sp(prop.range),
+                    help,
+                );
             }
         }
         let sid = match get("Sid").map(|p| &p.value) {
@@ -464,16 +556,32 @@ impl Parser {
             Some(Value::StringLit(s)) if s.value == "Deny" => Some(Effect::Deny),
             Some(v) => {
                 let help = match v {
-                    Value::StringLit(s) if s.value.eq_ignore_ascii_case("allow") => Some("`Effect` is case-sensitive: use `Allow`".to_string()),
-                    Value::StringLit(s) if s.value.eq_ignore_ascii_case("deny") => Some("`Effect` is case-sensitive: use `Deny`".to_string()),
+                    Value::StringLit(s) if s.value.eq_ignore_ascii_case("allow") => {
+                        Some("`Effect` is case-sensitive: use `Allow`".to_string())
+                    }
+                    Value::StringLit(s) if s.value.eq_ignore_ascii_case("deny") => {
+                        Some("`Effect` is case-sensitive: use `Deny`".to_string())
+                    }
                     _ => None,
                 };
                 let shown = self.show(v);
-                self.error("invalid-effect", format!("`Effect` must be `Allow` or `Deny`, found {shown}"), &format!("{base}.Effect"), self.sp(root_range(v)), help);
+                self.error(
+                    "invalid-effect",
+                    format!("`Effect` must be `Allow` or `Deny`, found {shown}"),
+                    &format!("{base}.Effect"),
+                    self.sp(root_range(v)),
+                    help,
+                );
                 None
             }
             None => {
-                self.error("missing-effect", "the statement has no `Effect`".into(), &format!("{base}.Effect"), self.sp(obj.range), Some("add \"Effect\": \"Allow\" or \"Effect\": \"Deny\"".into()));
+                self.error(
+                    "missing-effect",
+                    "the statement has no `Effect`".into(),
+                    &format!("{base}.Effect"),
+                    self.sp(obj.range),
+                    Some("add \"Effect\": \"Allow\" or \"Effect\": \"Deny\"".into()),
+                );
                 None
             }
         };
@@ -509,12 +617,18 @@ impl Parser {
     }
 
     /// Exactly one of `pos`/`neg` (or at most one when not `required`).
-    fn one_of(&mut self, obj: &Object, base: &str, pos: &str, neg: &str, required: bool) -> Option<(bool, Vec<(String, Span)>, String)> {
+    fn one_of(&mut self, obj: &Object, base: &str, pos: &str, neg: &str, required: bool) -> Option<OneOf> {
         let p = obj.properties.iter().find(|p| prop_name(&p.name) == pos);
         let n = obj.properties.iter().find(|p| prop_name(&p.name) == neg);
         match (p, n) {
             (Some(_), Some(n)) => {
-                self.error("conflicting-elements", format!("a statement has either `{pos}` or `{neg}`, not both"), &format!("{base}.{neg}"), self.sp(n.range), None);
+                self.error(
+                    "conflicting-elements",
+                    format!("a statement has either `{pos}` or `{neg}`, not both"),
+                    &format!("{base}.{neg}"),
+                    self.sp(n.range),
+                    None,
+                );
                 None
             }
             (Some(p), None) => {
@@ -530,7 +644,10 @@ impl Parser {
                     let span = obj.range;
                     self.error(
                         "missing-element",
-                        format!("the statement has no `{pos}` or `{neg}` (required in {})", self.ty.with_article()),
+                        format!(
+                            "the statement has no `{pos}` or `{neg}` (required in {})",
+                            self.ty.with_article()
+                        ),
                         &format!("{base}.{pos}"),
                         self.sp(span),
                         None,
@@ -552,7 +669,12 @@ impl Parser {
             // writes `"ec2:* "`).
             let lc = a.trim().to_ascii_lowercase();
             match lc.split_once(':') {
-                Some((svc, name)) if !svc.is_empty() && !name.is_empty() && !name.contains(':') && !lc.contains(char::is_whitespace) => {
+                Some((svc, name))
+                    if !svc.is_empty()
+                        && !name.is_empty()
+                        && !name.contains(':')
+                        && !lc.contains(char::is_whitespace) =>
+                {
                     if svc.contains(['*', '?']) {
                         out.push(ActionPattern::Whole(Glob::new(&lc)));
                     } else {
@@ -566,7 +688,11 @@ impl Parser {
                     // AWS rejects such an action when the policy is saved; documentation
                     // samples hold placeholders such as `<action>`. Kept as a literal
                     // that matches no real action, and reported.
-                    let p = if vals.len() > 1 { format!("{path}[{i}]") } else { path.to_string() };
+                    let p = if vals.len() > 1 {
+                        format!("{path}[{i}]")
+                    } else {
+                        path.to_string()
+                    };
                     self.push(
                         Severity::Warning,
                         "invalid-action",
@@ -586,7 +712,10 @@ impl Parser {
         // S-VAR-1: variables are recognised only in the resource segment of an ARN
         // (after the fifth colon); elsewhere `${…}` is literal text.
         let in_resource_segment = variable_starts_after_fifth_colon(r);
-        match (self.variables && in_resource_segment).then(|| Template::parse(r)).flatten() {
+        match (self.variables && in_resource_segment)
+            .then(|| Template::parse(r))
+            .flatten()
+        {
             Some(t) => ResourcePattern::Var(t),
             None => ResourcePattern::Arn(ArnPattern::new(r)),
         }
@@ -597,7 +726,13 @@ impl Parser {
         let n = obj.properties.iter().find(|p| prop_name(&p.name) == "NotPrincipal");
         let (negated, prop) = match (p, n) {
             (Some(_), Some(n)) => {
-                self.error("conflicting-elements", "a statement has either `Principal` or `NotPrincipal`, not both".into(), &format!("{base}.NotPrincipal"), self.sp(n.range), None);
+                self.error(
+                    "conflicting-elements",
+                    "a statement has either `Principal` or `NotPrincipal`, not both".into(),
+                    &format!("{base}.NotPrincipal"),
+                    self.sp(n.range),
+                    None,
+                );
                 return None;
             }
             (Some(p), None) => (false, p),
@@ -620,7 +755,10 @@ impl Parser {
         if self.ty.is_principal_side() {
             self.error(
                 "principal-not-allowed",
-                format!("`{name}` is not allowed in {}: it applies to the identity it is attached to", self.ty.with_article()),
+                format!(
+                    "`{name}` is not allowed in {}: it applies to the identity it is attached to",
+                    self.ty.with_article()
+                ),
                 &path,
                 self.sp(prop.range),
                 Some(format!("remove `{name}`")),
@@ -647,14 +785,27 @@ impl Parser {
                         entries.extend(e);
                     }
                     if !matches!(kind, "AWS" | "Service" | "Federated" | "CanonicalUser") {
-                        let help = closest(kind, &["AWS", "Service", "Federated", "CanonicalUser"]).map(|c| format!("did you mean `{c}`?"));
-                        self.error("invalid-principal", format!("unknown principal type `{kind}`"), &kpath, self.sp(kv.range), help);
+                        let help = closest(kind, &["AWS", "Service", "Federated", "CanonicalUser"])
+                            .map(|c| format!("did you mean `{c}`?"));
+                        self.error(
+                            "invalid-principal",
+                            format!("unknown principal type `{kind}`"),
+                            &kpath,
+                            self.sp(kv.range),
+                            help,
+                        );
                     }
                 }
             }
             v => {
                 let shown = self.show(v);
-                self.error("invalid-principal", format!("`{name}` must be `*` or an object such as {{\"AWS\": …}}, found {shown}"), &path, self.sp(root_range(v)), None);
+                self.error(
+                    "invalid-principal",
+                    format!("`{name}` must be `*` or an object such as {{\"AWS\": …}}, found {shown}"),
+                    &path,
+                    self.sp(root_range(v)),
+                    None,
+                );
             }
         }
         Some(PrincipalSpec { negated, entries })
@@ -776,9 +927,21 @@ mod tests {
         assert_eq!(
             e,
             vec![
-                ("invalid-effect".into(), "Statement[0].Effect".into(), "\"allow\"".into()),
-                ("conflicting-elements".into(), "Statement[1].NotAction".into(), "\"NotAction\":\"s3:Put*\"".into()),
-                ("principal-not-allowed".into(), "Statement[2].Principal".into(), "\"Principal\":\"*\"".into()),
+                (
+                    "invalid-effect".into(),
+                    "Statement[0].Effect".into(),
+                    "\"allow\"".into()
+                ),
+                (
+                    "conflicting-elements".into(),
+                    "Statement[1].NotAction".into(),
+                    "\"NotAction\":\"s3:Put*\"".into()
+                ),
+                (
+                    "principal-not-allowed".into(),
+                    "Statement[2].Principal".into(),
+                    "\"Principal\":\"*\"".into()
+                ),
             ]
         );
     }
@@ -806,7 +969,10 @@ mod tests {
 
     #[test]
     fn misspelt_elements_get_suggestions() {
-        let src = Source::new("p.json", r#"{"Statement":{"Efect":"Allow","Action":"*","Resource":"*"}}"#);
+        let src = Source::new(
+            "p.json",
+            r#"{"Statement":{"Efect":"Allow","Action":"*","Resource":"*"}}"#,
+        );
         let e = parse_policy(&src, PolicyType::Identity).unwrap_err();
         let helps: Vec<_> = e.diagnostics.iter().filter_map(|d| d.help.clone()).collect();
         assert!(helps.contains(&"did you mean `Effect`?".to_string()), "{helps:?}");
@@ -815,7 +981,11 @@ mod tests {
     #[test]
     fn resource_policies_need_principals_trust_policies_need_no_resource() {
         assert_eq!(
-            errs(r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#, PolicyType::Resource)[0].0,
+            errs(
+                r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#,
+                PolicyType::Resource
+            )[0]
+            .0,
             "missing-principal"
         );
         assert!(errs(

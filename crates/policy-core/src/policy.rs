@@ -200,7 +200,11 @@ impl Iterator for Candidates<'_> {
             (None, Some(_)) => false,
             (None, None) => return None,
         };
-        let (head, rest) = if take_a { self.a.split_first()? } else { self.b.split_first()? };
+        let (head, rest) = if take_a {
+            self.a.split_first()?
+        } else {
+            self.b.split_first()?
+        };
         if take_a {
             self.a = rest;
         } else {

@@ -59,18 +59,16 @@ impl Context {
 
     /// `(key as given, values)` in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.entries
-            .iter()
-            .map(|e| (e.key.as_str(), e.values.as_slice()))
+        self.entries.iter().map(|e| (e.key.as_str(), e.values.as_slice()))
     }
 }
 
 /// FNV-1a over the bytes of a lower-cased key: compared before the text, so a look-up
 /// rarely compares strings that differ.
 pub(crate) fn key_hash(key_lc: &str) -> u64 {
-    key_lc
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    key_lc.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// What kind of caller makes the request (S-MATCH-3a: a caller is a chain of
@@ -145,9 +143,7 @@ pub(crate) fn is_account_id(s: &str) -> bool {
 }
 
 fn is_service_principal(s: &str) -> bool {
-    !s.starts_with("arn:")
-        && (s.ends_with(".amazonaws.com") || s.ends_with(".amazonaws.com.cn"))
-        && !s.contains('/')
+    !s.starts_with("arn:") && (s.ends_with(".amazonaws.com") || s.ends_with(".amazonaws.com.cn")) && !s.contains('/')
 }
 
 impl Principal {
@@ -226,8 +222,7 @@ impl Principal {
     /// Sets the role or IAM user behind a session (`sessionIssuer`); for an
     /// assumed-role session this gives the role's path.
     pub fn with_session_issuer(mut self, issuer: &str) -> Result<Principal, RequestError> {
-        let parts = arn::split(issuer)
-            .ok_or_else(|| RequestError::InvalidPrincipal(issuer.to_string()))?;
+        let parts = arn::split(issuer).ok_or_else(|| RequestError::InvalidPrincipal(issuer.to_string()))?;
         if let Some(name) = parts[5].strip_prefix("role/") {
             self.role_name = name.rsplit('/').next().map(str::to_string);
         }
@@ -254,9 +249,7 @@ impl Principal {
     /// `aws:PrincipalArn`: the role ARN for role sessions, else the caller's ARN.
     pub(crate) fn principal_arn(&self) -> Option<String> {
         match self.kind {
-            PrincipalKind::AssumedRole | PrincipalKind::Role => {
-                self.issuer.clone().or_else(|| Some(self.id.clone()))
-            }
+            PrincipalKind::AssumedRole | PrincipalKind::Role => self.issuer.clone().or_else(|| Some(self.id.clone())),
             PrincipalKind::Root => Some(format!(
                 "arn:{}:iam::{}:root",
                 self.partition,
@@ -543,10 +536,7 @@ impl RequestBuilder {
         let principal = self.principal.ok_or(RequestError::Missing("principal"))?;
         let action = Action::parse(&self.action.ok_or(RequestError::Missing("action"))?)?;
         let resource = self.resource.unwrap_or_else(|| "*".to_string());
-        for a in [&self.resource_account, &self.management_account]
-            .into_iter()
-            .flatten()
-        {
+        for a in [&self.resource_account, &self.management_account].into_iter().flatten() {
             if !is_account_id(a) {
                 return Err(RequestError::InvalidAccount(a.clone()));
             }
@@ -555,11 +545,9 @@ impl RequestBuilder {
             .map(|p| p[4])
             .filter(|a| is_account_id(a))
             .map(str::to_string);
-        let resource_account_assumed = self.resource_account.is_none() && from_arn.is_none() && resource != "*" && principal.account.is_some();
-        let resource_account = self
-            .resource_account
-            .or(from_arn)
-            .or_else(|| principal.account.clone());
+        let resource_account_assumed =
+            self.resource_account.is_none() && from_arn.is_none() && resource != "*" && principal.account.is_some();
+        let resource_account = self.resource_account.or(from_arn).or_else(|| principal.account.clone());
         let mut context = self.context;
         let mut derived = Vec::new();
         let mut derive = |key: &'static str, value: Option<String>| {

@@ -79,9 +79,7 @@ impl Source {
 
     /// The text under `span` (empty when the span is out of range).
     pub fn slice(&self, span: Span) -> &str {
-        self.text
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("")
+        self.text.get(span.start as usize..span.end as usize).unwrap_or("")
     }
 
     fn utf16_offset(&self, byte: usize) -> u32 {
@@ -96,10 +94,7 @@ impl Source {
             Err(i) => i.saturating_sub(1),
         };
         let line_start = self.line_starts.get(idx).copied().unwrap_or(0) as usize;
-        let col_text = self
-            .text
-            .get(line_start..span.start as usize)
-            .unwrap_or("");
+        let col_text = self.text.get(line_start..span.start as usize).unwrap_or("");
         Location {
             line: u32::try_from(idx + 1).unwrap_or(u32::MAX),
             column: u32::try_from(col_text.chars().count() + 1).unwrap_or(u32::MAX),

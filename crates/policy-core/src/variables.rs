@@ -119,10 +119,7 @@ fn parse_inner(inner: &str) -> Part {
     }
     if let Some((key, def)) = inner.split_once(',') {
         let def = def.trim();
-        let def = def
-            .strip_prefix('\'')
-            .and_then(|d| d.strip_suffix('\''))
-            .unwrap_or(def);
+        let def = def.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')).unwrap_or(def);
         return Part::Var {
             key: key.trim().to_ascii_lowercase(),
             default: Some(def.to_string()),
@@ -161,7 +158,12 @@ mod tests {
         assert!(t.resolve_tokens(&ctx, &mut toks));
         assert_eq!(
             toks,
-            vec![Tok::Lit("x/".into()), Tok::Lit("a*".into()), Tok::Lit("/".into()), Tok::Star]
+            vec![
+                Tok::Lit("x/".into()),
+                Tok::Lit("a*".into()),
+                Tok::Lit("/".into()),
+                Tok::Star
+            ]
         );
     }
 }

@@ -2,6 +2,8 @@
 //! each case's decision and deciding statements are asserted exactly and its full
 //! response is snapshotted; every SEMANTICS rule id must be cited by some case.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -59,7 +61,10 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Option<Response>), String> {
             }
             Ok((case.rules, None))
         }
-        (Some(want), Ok(_)) => Err(format!("expected an error at {}.{}, but the request parsed", want.policy, want.path)),
+        (Some(want), Ok(_)) => Err(format!(
+            "expected an error at {}.{}, but the request parsed",
+            want.policy, want.path
+        )),
         (None, Err(e)) => Err(format!("request did not parse: {e}")),
         (None, Ok(doc)) => {
             let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
@@ -98,7 +103,10 @@ fn cases() {
             Ok((rules, resp)) => {
                 cited.extend(rules);
                 if let Some(resp) = resp {
-                    let snap = name.trim_start_matches("fixtures/cases/").trim_end_matches(".json").replace('/', "__");
+                    let snap = name
+                        .trim_start_matches("fixtures/cases/")
+                        .trim_end_matches(".json")
+                        .replace('/', "__");
                     insta::with_settings!({ snapshot_path => "snapshots/cases", prepend_module_to_snapshot => false, description => name.clone() }, {
                         insta::assert_json_snapshot!(snap, resp);
                     });
@@ -107,7 +115,13 @@ fn cases() {
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
 
     // Every rule id of docs/SEMANTICS.md is cited by at least one case.
     let semantics = std::fs::read_to_string(root.join("docs/SEMANTICS.md")).unwrap();

@@ -9,6 +9,8 @@
 //! property relates two evaluations (with and without some change) rather than
 //! predicting a decision, so it holds whatever the random policies say.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::sync::Arc;
 
 use policy_core::{

@@ -19,7 +19,11 @@ pub(crate) fn parse(s: &str) -> Option<i64> {
             return Some(d);
         }
     }
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') && !s.contains("--") && s.matches('-').count() <= 1 {
+    if !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.')
+        && !s.contains("--")
+        && s.matches('-').count() <= 1
+    {
         if let Ok(secs) = s.parse::<f64>() {
             return Some((secs * 1000.0) as i64);
         }
@@ -27,7 +31,12 @@ pub(crate) fn parse(s: &str) -> Option<i64> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.timestamp_millis());
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%MZ",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
             return Some(d.and_utc().timestamp_millis());
         }

@@ -157,7 +157,12 @@ pub(crate) fn suggest(name: &str) -> Option<&'static str> {
     let base = strip_operator(name).1;
     OPERATORS
         .iter()
-        .map(|op| (crate::suggest::distance(&base.to_ascii_lowercase(), &op.to_ascii_lowercase()), *op))
+        .map(|op| {
+            (
+                crate::suggest::distance(&base.to_ascii_lowercase(), &op.to_ascii_lowercase()),
+                *op,
+            )
+        })
         .filter(|(d, _)| *d <= 3)
         .min_by_key(|(d, _)| *d)
         .map(|(_, op)| op)
@@ -166,7 +171,9 @@ pub(crate) fn suggest(name: &str) -> Option<&'static str> {
 /// Strips a case-insensitive prefix.
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| s.get(prefix.len()..)).flatten()
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| s.get(prefix.len()..))
+        .flatten()
 }
 
 /// Splits `ForAnyValue:StringLikeIfExists` into qualifier, canonical base name and
@@ -323,7 +330,14 @@ mod tests {
     use super::*;
 
     fn cond(op: &str, key: &str, vals: &[&str]) -> Condition {
-        Condition::new(op, key, vals.iter().map(|s| s.to_string()).collect(), true, Span::default()).0
+        Condition::new(
+            op,
+            key,
+            vals.iter().map(|s| s.to_string()).collect(),
+            true,
+            Span::default(),
+        )
+        .0
     }
 
     fn ctx(pairs: &[(&str, &[&str])]) -> Context {
@@ -343,7 +357,10 @@ mod tests {
         let empty = Context::default();
         assert_eq!(ev(&cond("StringEquals", "k", &["a"]), &empty), Tri::False);
         assert_eq!(ev(&cond("StringNotEquals", "k", &["a"]), &empty), Tri::True);
-        assert_eq!(ev(&cond("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8"]), &empty), Tri::True);
+        assert_eq!(
+            ev(&cond("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8"]), &empty),
+            Tri::True
+        );
         assert_eq!(ev(&cond("StringEqualsIfExists", "k", &["a"]), &empty), Tri::True);
         assert_eq!(ev(&cond("Null", "k", &["true"]), &empty), Tri::True);
         assert_eq!(ev(&cond("Null", "k", &["false"]), &empty), Tri::False);
@@ -356,17 +373,47 @@ mod tests {
     #[test]
     fn set_qualifiers() {
         let c = ctx(&[("aws:TagKeys", &["env", "team"])]);
-        assert_eq!(ev(&cond("ForAllValues:StringEquals", "aws:tagkeys", &["env", "team", "x"]), &c), Tri::True);
-        assert_eq!(ev(&cond("ForAllValues:StringEquals", "aws:TagKeys", &["env"]), &c), Tri::False);
-        assert_eq!(ev(&cond("ForAnyValue:StringEquals", "aws:TagKeys", &["env"]), &c), Tri::True);
-        assert_eq!(ev(&cond("ForAnyValue:StringNotEquals", "aws:TagKeys", &["env"]), &c), Tri::True);
-        assert_eq!(ev(&cond("ForAllValues:StringNotEquals", "aws:TagKeys", &["env"]), &c), Tri::False);
+        assert_eq!(
+            ev(
+                &cond("ForAllValues:StringEquals", "aws:tagkeys", &["env", "team", "x"]),
+                &c
+            ),
+            Tri::True
+        );
+        assert_eq!(
+            ev(&cond("ForAllValues:StringEquals", "aws:TagKeys", &["env"]), &c),
+            Tri::False
+        );
+        assert_eq!(
+            ev(&cond("ForAnyValue:StringEquals", "aws:TagKeys", &["env"]), &c),
+            Tri::True
+        );
+        assert_eq!(
+            ev(&cond("ForAnyValue:StringNotEquals", "aws:TagKeys", &["env"]), &c),
+            Tri::True
+        );
+        assert_eq!(
+            ev(&cond("ForAllValues:StringNotEquals", "aws:TagKeys", &["env"]), &c),
+            Tri::False
+        );
         // Multi-valued without a qualifier is indeterminate (S-COND-7).
-        assert_eq!(ev(&cond("StringEquals", "aws:TagKeys", &["env", "team"]), &c), Tri::Indeterminate);
-        assert_eq!(ev(&cond("StringNotEquals", "aws:TagKeys", &["env"]), &c), Tri::Indeterminate);
+        assert_eq!(
+            ev(&cond("StringEquals", "aws:TagKeys", &["env", "team"]), &c),
+            Tri::Indeterminate
+        );
+        assert_eq!(
+            ev(&cond("StringNotEquals", "aws:TagKeys", &["env"]), &c),
+            Tri::Indeterminate
+        );
         let null = ctx(&[("aws:TagKeys", &[""])]);
-        assert_eq!(ev(&cond("ForAllValues:StringEquals", "aws:TagKeys", &["env"]), &null), Tri::True);
-        assert_eq!(ev(&cond("ForAnyValue:StringEquals", "aws:TagKeys", &[""]), &null), Tri::False);
+        assert_eq!(
+            ev(&cond("ForAllValues:StringEquals", "aws:TagKeys", &["env"]), &null),
+            Tri::True
+        );
+        assert_eq!(
+            ev(&cond("ForAnyValue:StringEquals", "aws:TagKeys", &[""]), &null),
+            Tri::False
+        );
         let one = ctx(&[("k", &["a"])]);
         assert_eq!(ev(&cond("ForAllValues:StringEquals", "k", &["a"]), &one), Tri::True);
     }

@@ -1,6 +1,7 @@
 //! Shared by the integration tests: a file-system policy loader with sources named
 //! relative to the repository root, so snapshots do not depend on the checkout path.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -10,7 +11,10 @@ use std::sync::Arc;
 use policy_core::{parse_policy, Diagnostic, Policy, PolicyLoader, PolicyType, Source};
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn rel(p: &Path) -> String {
@@ -26,7 +30,10 @@ pub struct FsLoader {
 
 impl FsLoader {
     pub fn new(base: &Path) -> FsLoader {
-        FsLoader { base: base.to_path_buf(), cache: HashMap::new() }
+        FsLoader {
+            base: base.to_path_buf(),
+            cache: HashMap::new(),
+        }
     }
 }
 
