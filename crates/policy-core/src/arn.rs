@@ -96,8 +96,12 @@ impl ArnPattern {
         match self {
             ArnPattern::Any => true,
             ArnPattern::Whole(g) => g.is_match(text),
+            // The most selective segments first: resource, service, account, region,
+            // partition, then the `arn` prefix.
             ArnPattern::Segments(segs) => match parts {
-                Some(parts) => segs.iter().zip(parts.iter()).all(|(g, p)| g.is_match(p)),
+                Some(parts) => [5usize, 2, 4, 3, 1, 0]
+                    .iter()
+                    .all(|&i| matches!((segs.get(i), parts.get(i)), (Some(g), Some(p)) if g.is_match(p))),
                 None => false,
             },
         }

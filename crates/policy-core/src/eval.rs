@@ -17,6 +17,22 @@ use crate::condition::Tri;
 use crate::policy::{Effect, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement};
 use crate::request::{AclGrantee, AclPermission, ObjectOwnership, Principal, PrincipalKind, Request};
 
+/// A `'static` message: `$prefix` followed by what the principal's side lacks.
+macro_rules! gap_message {
+    ($prefix:literal, $gap:expr) => {
+        match $gap {
+            Gap::Identity => concat!($prefix, "no identity-based policy allows the action"),
+            Gap::Boundary => concat!($prefix, "the permissions boundary does not allow it (S-EVAL-7)"),
+            Gap::FederatedSession => concat!(
+                $prefix,
+                "the federated user's session policy is missing or does not allow it: the session has only what the session policy allows (S-EVAL-8)"
+            ),
+            Gap::Session => concat!($prefix, "the session policy does not allow it (S-EVAL-8)"),
+            Gap::Other => concat!($prefix, "the principal's own policies do not allow it"),
+        }
+    };
+}
+
 /// The three decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Decision {
@@ -235,16 +251,17 @@ struct Ctx<'r> {
     opts: EvalOptions,
 }
 
-/// Matching statements of one policy.
-#[derive(Default)]
-struct Found {
-    allows: Vec<(usize, Option<Grant>)>,
-    denies: Vec<usize>,
+/// A statement that applies (or, for a `Deny`, may apply: S-COND-8).
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    slot: PolicySlot,
+    index: usize,
+    effect: Effect,
+    grant: Option<Grant>,
 }
 
 fn action_matches(stmt: &Statement, req: &Request) -> bool {
-    let a = &req.action;
-    stmt.actions.matches(a.service(), a.name(), &a.lc) != stmt.not_action
+    stmt.actions.matches(&req.action) != stmt.not_action
 }
 
 fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Vec<&'p str>) -> bool {
@@ -383,26 +400,31 @@ fn statement_applies<'p>(
 
 struct Run<'p, 'r> {
     cx: Ctx<'r>,
+    hits: Vec<Hit>,
     missing: Vec<&'p str>,
     indeterminate: Vec<(PolicySlot, usize)>,
     misses: Vec<(PolicySlot, usize, Miss)>,
 }
 
 impl<'p> Run<'p, '_> {
-    fn policy(&mut self, slot: PolicySlot, policy: &'p Policy) -> Found {
-        let mut found = Found::default();
-        for i in policy.index.candidates(self.cx.req.action.service()) {
+    fn policy(&mut self, slot: PolicySlot, policy: &'p Policy) {
+        for i in policy.index.candidates(&self.cx.req.action) {
             let Some(stmt) = policy.statements.get(i) else { continue };
             let mut miss = None;
             let (t, grant) = statement_applies(stmt, &self.cx, &mut self.missing, &mut miss);
+            let hit = Hit {
+                slot,
+                index: i,
+                effect: stmt.effect,
+                grant,
+            };
             match (t, stmt.effect) {
-                (Tri::True, Effect::Allow) => found.allows.push((i, grant)),
-                (Tri::True, Effect::Deny) => found.denies.push(i),
+                (Tri::True, _) => self.hits.push(hit),
                 // S-COND-8: fail closed. An indeterminate Deny applies; an
                 // indeterminate Allow never allows.
                 (Tri::Indeterminate, Effect::Deny) => {
                     self.indeterminate.push((slot, i));
-                    found.denies.push(i);
+                    self.hits.push(hit);
                 }
                 (Tri::Indeterminate, Effect::Allow) => self.indeterminate.push((slot, i)),
                 (Tri::False, _) => {
@@ -412,7 +434,6 @@ impl<'p> Run<'p, '_> {
                 }
             }
         }
-        found
     }
 }
 
@@ -509,18 +530,50 @@ const KMS_CROSS_ACCOUNT: &[&str] = &[
     "retiregrant",
 ];
 
+/// Facts about a request that evaluation needs every time, computed once when the
+/// request is built.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Facts {
+    /// Byte ranges of the resource ARN's six segments.
+    pub(crate) parts: Option<[(u32, u32); 6]>,
+    pub(crate) kms_key: bool,
+    pub(crate) role_trust: bool,
+    pub(crate) service_linked_role: bool,
+    pub(crate) rcp_service: bool,
+}
+
+impl Facts {
+    pub(crate) fn new(resource: &str, action: &crate::request::Action, principal: &Principal) -> Facts {
+        let split = arn::split(resource);
+        let parts = split.map(|p| {
+            let base = resource.as_ptr() as usize;
+            p.map(|seg| {
+                let start = seg.as_ptr() as usize - base;
+                (u32::try_from(start).unwrap_or(0), u32::try_from(start + seg.len()).unwrap_or(0))
+            })
+        });
+        let name = action.name();
+        Facts {
+            parts,
+            kms_key: split.is_some_and(|p| p[2] == "kms" && p[5].starts_with("key/")),
+            role_trust: action.service() == "sts"
+                && (name.starts_with("assumerole") || matches!(name, "tagsession" | "setsourceidentity" | "setcontext"))
+                && split.is_some_and(|p| p[2] == "iam" && p[5].starts_with("role/")),
+            service_linked_role: principal.is_service_linked_role(),
+            rcp_service: RCP_SERVICES.contains(&action.service()),
+        }
+    }
+}
+
 fn is_kms_key(req: &Request) -> bool {
-    arn::split(&req.resource).is_some_and(|p| p[2] == "kms" && p[5].starts_with("key/"))
+    req.facts.kms_key
 }
 
 /// Actions on a role that its trust policy governs (S-STS-1): `AssumeRole*` and the
 /// session options passed with them (`TagSession`, `SetSourceIdentity`, `SetContext`),
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>.
 fn is_role_trust(req: &Request) -> bool {
-    let name = req.action.name();
-    req.action.service() == "sts"
-        && (name.starts_with("assumerole") || matches!(name, "tagsession" | "setsourceidentity" | "setcontext"))
-        && arn::split(&req.resource).is_some_and(|p| p[2] == "iam" && p[5].starts_with("role/"))
+    req.facts.role_trust
 }
 
 /// S-S3-1: a policy is public when some `Allow` grants `*`, a `NotPrincipal`, or a
@@ -582,7 +635,7 @@ fn policy_is_public(p: &Policy) -> bool {
 
 fn acl_grants_action(perm: AclPermission, req: &Request) -> bool {
     let name = req.action.name();
-    let object = arn::split(&req.resource).is_some_and(|p| p[5].contains('/'));
+    let object = req.resource_parts().is_some_and(|p| p[5].contains('/'));
     let read: &[&str] = if object {
         &["getobject", "getobjectversion"]
     } else {
@@ -636,9 +689,10 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     let mut run = Run {
         cx: Ctx {
             req,
-            parts: arn::split(&req.resource),
+            parts: req.resource_parts(),
             opts,
         },
+        hits: Vec::with_capacity(16),
         missing: Vec::new(),
         indeterminate: Vec::new(),
         misses: Vec::new(),
@@ -646,7 +700,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     let mgmt = req.management_account.as_deref();
     let p_account = p.account.as_deref();
     let r_account = req.resource_account.as_deref();
-    let slr = p.is_service_linked_role();
+    let slr = req.facts.service_linked_role;
     let iam_identity = matches!(p.kind, K::User | K::Role | K::AssumedRole | K::FederatedUser);
     // A role acts only through a session: a role ARN given as the caller is treated as
     // a session of it (S-EVAL-8).
@@ -666,7 +720,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         Some("resources of the management account are exempt from RCPs (S-EVAL-3)")
     } else if slr {
         Some("service-linked roles are exempt from RCPs (S-EVAL-3)")
-    } else if !RCP_SERVICES.contains(&req.action.service()) {
+    } else if !req.facts.rcp_service {
         Some("RCPs do not apply to this service (S-EVAL-3)")
     } else if req.action.lc == "kms:retiregrant" {
         Some("`kms:RetireGrant` is not affected by RCPs (S-EVAL-3)")
@@ -675,47 +729,39 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     };
 
     // Evaluate every policy once.
-    let mut found: Vec<(PolicySlot, &'p Policy, Found)> = Vec::new();
     let identity_applies = iam_identity;
     if identity_applies {
         for (i, pol) in policies.identity.iter().enumerate() {
-            let f = run.policy(PolicySlot::Identity(i), pol);
-            found.push((PolicySlot::Identity(i), pol, f));
+            run.policy(PolicySlot::Identity(i), pol);
         }
     }
     if let Some(pol) = &policies.resource {
-        let f = run.policy(PolicySlot::Resource, pol);
-        found.push((PolicySlot::Resource, pol, f));
+        run.policy(PolicySlot::Resource, pol);
     }
     let boundary_applies = iam_identity && policies.permissions_boundary.is_some();
     if let (true, Some(pol)) = (boundary_applies, &policies.permissions_boundary) {
-        let f = run.policy(PolicySlot::PermissionsBoundary, pol);
-        found.push((PolicySlot::PermissionsBoundary, pol, f));
+        run.policy(PolicySlot::PermissionsBoundary, pol);
     }
     let session_applies = session_principal && policies.session.is_some();
     if let (true, Some(pol)) = (session_applies, &policies.session) {
-        let f = run.policy(PolicySlot::Session, pol);
-        found.push((PolicySlot::Session, pol, f));
+        run.policy(PolicySlot::Session, pol);
     }
     if scp_exempt.is_none() {
         for (l, level) in policies.scp.iter().enumerate() {
             for (i, pol) in level.iter().enumerate() {
-                let f = run.policy(PolicySlot::Scp(l, i), pol);
-                found.push((PolicySlot::Scp(l, i), pol, f));
+                run.policy(PolicySlot::Scp(l, i), pol);
             }
         }
     }
     if rcp_exempt.is_none() {
         for (l, level) in policies.rcp.iter().enumerate() {
             for (i, pol) in level.iter().enumerate() {
-                let f = run.policy(PolicySlot::Rcp(l, i), pol);
-                found.push((PolicySlot::Rcp(l, i), pol, f));
+                run.policy(PolicySlot::Rcp(l, i), pol);
             }
         }
     }
     for (i, pol) in policies.vpc_endpoint.iter().enumerate() {
-        let f = run.policy(PolicySlot::VpcEndpoint(i), pol);
-        found.push((PolicySlot::VpcEndpoint(i), pol, f));
+        run.policy(PolicySlot::VpcEndpoint(i), pol);
     }
     ev.missing = run.missing;
     ev.missing.sort_unstable_by_key(|k| k.to_ascii_lowercase());
@@ -723,8 +769,9 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     ev.indeterminate = run.indeterminate;
     ev.misses = run.misses;
 
-    let allows_in = |pred: &dyn Fn(PolicySlot) -> bool| found.iter().any(|(s, _, f)| pred(*s) && !f.allows.is_empty());
-    let denies_in = |pred: &dyn Fn(PolicySlot) -> bool| found.iter().any(|(s, _, f)| pred(*s) && !f.denies.is_empty());
+    let hits = run.hits;
+    let allows_in = |pred: &dyn Fn(PolicySlot) -> bool| hits.iter().any(|h| h.effect == Effect::Allow && pred(h.slot));
+    let denies_in = |pred: &dyn Fn(PolicySlot) -> bool| hits.iter().any(|h| h.effect == Effect::Deny && pred(h.slot));
 
     // Per-type verdicts.
     let verdict_of = |pred: &dyn Fn(PolicySlot) -> bool| {
@@ -835,9 +882,10 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     }
 
     // S-EVAL-1: explicit deny anywhere.
-    let denies: Vec<Decider> = found
+    let denies: Vec<Decider> = hits
         .iter()
-        .flat_map(|(s, _, f)| f.denies.iter().map(move |i| Decider::Statement(*s, *i)))
+        .filter(|h| h.effect == Effect::Deny)
+        .map(|h| Decider::Statement(h.slot, h.index))
         .collect();
     if !denies.is_empty() {
         ev.decision = Decision::ExplicitDeny;
@@ -913,10 +961,11 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     }
 
     // Resource-side grants: resource policy statements, then ACL and KMS grants.
-    let resource_found = found.iter().find(|(s, _, _)| *s == PolicySlot::Resource);
-    let mut grants: Vec<Grant> = resource_found
-        .map(|(_, _, f)| f.allows.iter().map(|(_, g)| g.unwrap_or(Grant::Everyone)).collect())
-        .unwrap_or_default();
+    let mut grants: Vec<Grant> = hits
+        .iter()
+        .filter(|h| h.slot == PolicySlot::Resource && h.effect == Effect::Allow)
+        .map(|h| h.grant.unwrap_or(Grant::Everyone))
+        .collect();
     let mut grant_deciders: Vec<Decider> = Vec::new();
     if let Some(acl) = req
         .acl
@@ -997,6 +1046,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         Caller::CrossAccount
     };
 
+    let gap = principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind);
     let allowed: Result<RuleMessage, RuleMessage> = match (caller, resource_required, kms_grant_allows) {
         // S-KMS-3: a grant allows its grantee the grant's operations on the key.
         (_, _, true) => Ok((
@@ -1027,37 +1077,41 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         // S-KMS-1 / S-STS-1: the key policy or trust policy is the root of access.
         (Caller::SameAccount, true, false) => {
             let rule = if kms_key { "S-KMS-1" } else { "S-STS-1" };
-            let what = if kms_key { "key policy" } else { "trust policy" };
+            let pick = |key: &'static str, trust: &'static str| Cow::Borrowed(if kms_key { key } else { trust });
             if direct {
-                Ok((rule, Cow::Owned(format!("the {what} names the principal directly"))))
+                Ok((rule, pick("the key policy names the principal directly", "the trust policy names the principal directly")))
             } else if via_role && boundary_ok && session_ok {
                 Ok((
                     rule,
-                    Cow::Owned(format!(
-                        "the {what} names the role; the boundary and session policy allow"
-                    )),
+                    pick(
+                        "the key policy names the role; the boundary and session policy allow",
+                        "the trust policy names the role; the boundary and session policy allow",
+                    ),
                 ))
             } else if via_account && principal_side {
                 Ok((
                     rule,
-                    Cow::Owned(format!(
-                        "the {what} allows the account, which delegates to IAM, and the principal's own policies allow"
-                    )),
+                    pick(
+                        "the key policy allows the account, which delegates to IAM, and the principal's own policies allow",
+                        "the trust policy allows the account, which delegates to IAM, and the principal's own policies allow",
+                    ),
                 ))
             } else if via_account || via_role {
                 Err((
                     rule,
-                    Cow::Owned(format!(
-                        "the {what} delegates to the account, but {}",
-                        principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)
-                    )),
+                    Cow::Borrowed(if kms_key {
+                        gap_message!("the key policy delegates to the account, but ", gap)
+                    } else {
+                        gap_message!("the trust policy delegates to the account, but ", gap)
+                    }),
                 ))
             } else {
                 Err((
                     rule,
-                    Cow::Owned(format!(
-                        "the {what} does not allow the principal or its account: IAM policies alone grant nothing here"
-                    )),
+                    pick(
+                        "the key policy does not allow the principal or its account: IAM policies alone grant nothing here",
+                        "the trust policy does not allow the principal or its account: IAM policies alone grant nothing here",
+                    ),
                 ))
             }
         }
@@ -1067,23 +1121,22 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                 Ok(("S-EVAL-5", "the resource-based policy names the principal directly (or `*`): identity-policy, boundary and session implicit denies do not limit it".into()))
             } else if via_role && boundary_ok && session_ok {
                 Ok(("S-EVAL-5", "the resource-based policy names the role (or the IAM user behind the session); the boundary and session policy allow".into()))
+            } else if p.kind == K::Root && principal_side {
+                Ok(("S-EVAL-9", "the account's root user is allowed in its own account".into()))
             } else if principal_side {
-                let msg = if p.kind == K::Root {
-                    "the account's root user is allowed in its own account (S-EVAL-9)".to_string()
-                } else {
-                    format!(
-                        "same account: {}",
-                        principal_side_yes(boundary_applies, session_applies)
-                    )
-                };
-                Ok((if p.kind == K::Root { "S-EVAL-9" } else { "S-EVAL-5" }, msg.into()))
+                Ok((
+                    "S-EVAL-5",
+                    Cow::Borrowed(match (boundary_applies, session_applies) {
+                        (false, false) => "same account: an identity-based policy allows",
+                        (true, false) => "same account: an identity-based policy allows, the permissions boundary allows",
+                        (false, true) => "same account: an identity-based policy allows, the session policy allows",
+                        (true, true) => "same account: an identity-based policy allows, the permissions boundary allows, the session policy allows",
+                    }),
+                ))
             } else {
                 Err((
                     "S-EVAL-5",
-                    Cow::Owned(format!(
-                        "same account: no resource-based policy names the principal directly, and {}",
-                        principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)
-                    )),
+                    Cow::Borrowed(gap_message!("same account: no resource-based policy names the principal directly, and ", gap)),
                 ))
             }
         }
@@ -1097,13 +1150,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                     "cross account: the resource-based policy does not allow the principal or its account".into(),
                 ))
             } else {
-                Err((
-                    "S-EVAL-6",
-                    Cow::Owned(format!(
-                        "cross account: the resource side allows, but {}",
-                        principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind)
-                    )),
-                ))
+                Err(("S-EVAL-6", Cow::Borrowed(gap_message!("cross account: the resource side allows, but ", gap))))
             }
         }
     };
@@ -1111,10 +1158,10 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         Ok((rule, message)) => {
             ev.decision = Decision::Allow;
             ev.reasons.push(Reason { rule, message });
-            ev.deciding = found
+            ev.deciding = hits
                 .iter()
-                .filter(|(s, _, _)| !matches!(s, PolicySlot::Rcp(..)))
-                .flat_map(|(s, _, f)| f.allows.iter().map(move |(i, _)| Decider::Statement(*s, *i)))
+                .filter(|h| h.effect == Effect::Allow && !matches!(h.slot, PolicySlot::Rcp(..)))
+                .map(|h| Decider::Statement(h.slot, h.index))
                 .collect();
             if public_blocked {
                 ev.deciding
@@ -1187,27 +1234,26 @@ pub(crate) fn kind_word(k: PrincipalKind) -> &'static str {
     }
 }
 
-fn principal_side_yes(boundary: bool, session: bool) -> String {
-    let mut s = "an identity-based policy allows".to_string();
-    if boundary {
-        s.push_str(", the permissions boundary allows");
-    }
-    if session {
-        s.push_str(", the session policy allows");
-    }
-    s
+/// What the principal's side lacks, for the explanation.
+#[derive(Debug, Clone, Copy)]
+enum Gap {
+    Identity,
+    Boundary,
+    FederatedSession,
+    Session,
+    Other,
 }
 
-fn principal_side_gap(identity: bool, boundary: bool, session: bool, kind: PrincipalKind) -> String {
+fn principal_side_gap(identity: bool, boundary: bool, session: bool, kind: PrincipalKind) -> Gap {
     if !identity {
-        "no identity-based policy allows the action".into()
+        Gap::Identity
     } else if !boundary {
-        "the permissions boundary does not allow it (S-EVAL-7)".into()
+        Gap::Boundary
     } else if !session && kind == PrincipalKind::FederatedUser {
-        "the federated user's session policy is missing or does not allow it: the session has only what the session policy allows (S-EVAL-8)".into()
+        Gap::FederatedSession
     } else if !session {
-        "the session policy does not allow it (S-EVAL-8)".into()
+        Gap::Session
     } else {
-        "the principal's own policies do not allow it".into()
+        Gap::Other
     }
 }

@@ -94,13 +94,24 @@ impl Glob {
     pub(crate) fn is_match(&self, text: &str) -> bool {
         match self {
             Glob::Any => true,
-            Glob::Exact(s) => **s == *text,
-            Glob::Prefix(p) => text.starts_with(&**p),
-            Glob::Suffix(p) => text.ends_with(&**p),
+            Glob::Exact(s) => bytes_eq(s.as_bytes(), text.as_bytes()),
+            Glob::Prefix(p) => text.as_bytes().get(..p.len()).is_some_and(|h| bytes_eq(h, p.as_bytes())),
+            Glob::Suffix(p) => text
+                .len()
+                .checked_sub(p.len())
+                .and_then(|i| text.as_bytes().get(i..))
+                .is_some_and(|t| bytes_eq(t, p.as_bytes())),
             Glob::Contains(p) => text.contains(&**p),
             Glob::General(toks) => general_match(toks, text),
         }
     }
+}
+
+/// Byte equality without a call into `memcmp`: the strings compared here (ARN
+/// segments, action names) are short, where the call costs more than the loop.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 fn char_len_at(text: &str, i: usize) -> usize {

@@ -100,7 +100,9 @@ pub(crate) enum ActionPattern {
 pub(crate) struct ActionSet {
     any: bool,
     whole: Vec<Glob>,
-    by_service: Vec<(Box<str>, Glob)>,
+    /// `(hash of service, service, name pattern)`, sorted by hash then service: a
+    /// look-up compares integers, and text only on a hash match.
+    by_service: Vec<(u64, Box<str>, Glob)>,
 }
 
 impl ActionSet {
@@ -110,30 +112,33 @@ impl ActionSet {
             match p {
                 ActionPattern::Any => set.any = true,
                 ActionPattern::Whole(g) => set.whole.push(g),
-                ActionPattern::Service { service, name } => set.by_service.push((service, name)),
+                ActionPattern::Service { service, name } => {
+                    set.by_service.push((crate::request::key_hash(&service), service, name))
+                }
             }
         }
-        set.by_service.sort_by(|a, b| a.0.cmp(&b.0));
+        set.by_service.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         set
     }
 
-    /// Whether `service:name` (both lower-cased) matches some entry.
-    pub(crate) fn matches(&self, service: &str, name: &str, full: &str) -> bool {
-        if self.any || self.whole.iter().any(|g| g.is_match(full)) {
+    /// Whether the request's action matches some entry.
+    pub(crate) fn matches(&self, action: &crate::request::Action) -> bool {
+        if self.any || self.whole.iter().any(|g| g.is_match(&action.lc)) {
             return true;
         }
-        let start = self.by_service.partition_point(|(s, _)| &**s < service);
+        let (hash, service, name) = (action.service_hash, action.service(), action.name());
+        let start = self.by_service.partition_point(|(h, _, _)| *h < hash);
         self.by_service
             .get(start..)
             .unwrap_or_default()
             .iter()
-            .take_while(|(s, _)| &**s == service)
-            .any(|(_, g)| g.is_match(name))
+            .take_while(|(h, _, _)| *h == hash)
+            .any(|(_, s, g)| **s == *service && g.is_match(name))
     }
 
     /// `Some(services)` when every entry has a literal service prefix.
     fn services(&self) -> Option<impl Iterator<Item = &str>> {
-        (!self.any && self.whole.is_empty()).then(|| self.by_service.iter().map(|(s, _)| &**s))
+        (!self.any && self.whole.is_empty()).then(|| self.by_service.iter().map(|(_, s, _)| &**s))
     }
 }
 
@@ -142,20 +147,21 @@ impl ActionSet {
 /// (`*`, wildcard services, `NotAction`) are always candidates. Built once per policy.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ActionIndex {
-    by_service: Vec<(Box<str>, Vec<u32>)>,
+    /// `(hash of service, service, statement indices)`, sorted by hash then service.
+    by_service: Vec<(u64, Box<str>, Vec<u32>)>,
     always: Vec<u32>,
 }
 
 impl ActionIndex {
     pub(crate) fn new(statements: &[Statement]) -> ActionIndex {
-        let mut map: std::collections::BTreeMap<&str, Vec<u32>> = std::collections::BTreeMap::new();
+        let mut map: std::collections::BTreeMap<(u64, &str), Vec<u32>> = std::collections::BTreeMap::new();
         let mut always = Vec::new();
         for (i, st) in statements.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             match st.actions.services().filter(|_| !st.not_action) {
                 Some(services) => {
                     for svc in services {
-                        let v = map.entry(svc).or_default();
+                        let v = map.entry((crate::request::key_hash(svc), svc)).or_default();
                         if v.last() != Some(&i) {
                             v.push(i);
                         }
@@ -165,19 +171,23 @@ impl ActionIndex {
             }
         }
         ActionIndex {
-            by_service: map.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+            by_service: map.into_iter().map(|((h, k), v)| (h, k.into(), v)).collect(),
             always,
         }
     }
 
-    /// Candidate statement indices for `service`, in document order.
-    pub(crate) fn candidates(&self, service: &str) -> Candidates<'_> {
+    /// Candidate statement indices for the request's action, in document order.
+    pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
+        let (hash, service) = (action.service_hash, action.service());
+        let start = self.by_service.partition_point(|(h, _, _)| *h < hash);
         let listed = self
             .by_service
-            .binary_search_by(|(s, _)| (**s).cmp(service))
-            .ok()
-            .and_then(|i| self.by_service.get(i))
-            .map_or(&[][..], |(_, v)| v.as_slice());
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(h, _, _)| *h == hash)
+            .find(|(_, s, _)| **s == *service)
+            .map_or(&[][..], |(_, _, v)| v.as_slice());
         Candidates {
             a: listed,
             b: &self.always,

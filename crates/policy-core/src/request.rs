@@ -288,6 +288,8 @@ pub struct Action {
     /// `service:name`, lower-cased.
     pub(crate) lc: String,
     pub(crate) colon: usize,
+    /// Hash of the lower-cased service prefix, for the action indexes.
+    pub(crate) service_hash: u64,
 }
 
 impl Action {
@@ -297,10 +299,13 @@ impl Action {
             .find(':')
             .filter(|&i| i > 0 && i + 1 < text.len() && !text.contains(char::is_whitespace))
             .ok_or_else(|| RequestError::InvalidAction(text.to_string()))?;
+        let lc = text.to_ascii_lowercase();
+        let service_hash = key_hash(lc.get(..colon).unwrap_or(""));
         Ok(Action {
             text: text.to_string(),
-            lc: text.to_ascii_lowercase(),
+            lc,
             colon,
+            service_hash,
         })
     }
 
@@ -400,6 +405,7 @@ pub struct Request {
     /// The resource account was not given and the ARN names none: the principal's
     /// account was assumed.
     pub(crate) resource_account_assumed: bool,
+    pub(crate) facts: crate::eval::Facts,
     pub(crate) management_account: Option<String>,
     pub(crate) block_public_access: BlockPublicAccess,
     pub(crate) acl: Option<Acl>,
@@ -444,6 +450,14 @@ impl Request {
     /// The request context, including derived keys.
     pub fn context(&self) -> &Context {
         &self.context
+    }
+
+    /// The resource ARN's six segments (computed once at build).
+    pub(crate) fn resource_parts(&self) -> Option<[&str; 6]> {
+        let parts = self.facts.parts?;
+        let r = self.resource.as_str();
+        let seg = |(a, b): (u32, u32)| r.get(a as usize..b as usize).unwrap_or("");
+        Some(parts.map(seg))
     }
 
     /// The resource account: given, else the ARN's account, else the principal's.
@@ -590,6 +604,7 @@ impl RequestBuilder {
             (kind == PrincipalKind::Service).then(|| principal.id.clone()),
         );
         derive("aws:ResourceAccount", resource_account.clone());
+        let facts = crate::eval::Facts::new(&resource, &action, &principal);
         Ok(Request {
             principal,
             action,
@@ -598,6 +613,7 @@ impl RequestBuilder {
             context,
             derived_keys: derived,
             resource_account_assumed,
+            facts,
             management_account: self.management_account,
             block_public_access: self.block_public_access,
             acl: self.acl,
