@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use policy_core::{evaluate, PartialDocument, Response, Source};
+use policy_core::{evaluate, Detail, PartialDocument, Response, Source};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -27,12 +27,29 @@ pub struct BatchArgs {
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
     #[arg(long)]
     no_clock: bool,
+    /// How much each response says: `brief` (decision, deciding statements with Sid,
+    /// reasons, per-type verdicts, missing keys) or `full` (also statement locations and
+    /// derived context keys, as `eval --format json`).
+    #[arg(long, value_enum, default_value = "brief")]
+    detail: DetailArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DetailArg {
+    Brief,
+    Full,
 }
 
 /// Lines evaluated per parallel chunk.
-const CHUNK: usize = 16 * 1024;
+const CHUNK: usize = 2048;
 
-fn answer(line: &str, name: String, base: &PartialDocument, loader: &FsLoader) -> Result<String, String> {
+fn answer(
+    line: &str,
+    name: String,
+    base: &PartialDocument,
+    loader: &FsLoader,
+    detail: Detail,
+) -> Result<Vec<u8>, Vec<u8>> {
     let src = Source::new(name, line);
     let mut l = loader.clone();
     let doc = PartialDocument::parse(&src, &mut l)
@@ -49,10 +66,17 @@ fn answer(line: &str, name: String, base: &PartialDocument, loader: &FsLoader) -
                 }
             })
             .to_string()
+            .into_bytes()
         })?;
     let ev = evaluate(&doc.policies, &doc.request);
-    let resp = Response::new(&ev, &doc.policies, &doc.request, doc.id);
-    serde_json::to_string(&resp).map_err(|e| json!({ "error": { "message": e.to_string() } }).to_string())
+    let resp = Response::with_detail(&ev, &doc.policies, &doc.request, doc.id, detail);
+    let mut out = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut out, &resp).map_err(|e| {
+        json!({ "error": { "message": e.to_string() } })
+            .to_string()
+            .into_bytes()
+    })?;
+    Ok(out)
 }
 
 pub fn run(a: BatchArgs) -> u8 {
@@ -113,6 +137,8 @@ pub fn run(a: BatchArgs) -> u8 {
             base = base.over(&clock);
         }
     }
+    // Lines that name no policies share the base's set instead of copying it.
+    base.share_policies();
     let mut lines = BufReader::with_capacity(1 << 20, reader).lines();
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -138,9 +164,13 @@ pub fn run(a: BatchArgs) -> u8 {
         if chunk.is_empty() {
             break;
         }
-        let answers: Vec<Result<String, String>> = chunk
+        let detail = match a.detail {
+            DetailArg::Brief => Detail::Brief,
+            DetailArg::Full => Detail::Full,
+        };
+        let answers: Vec<Result<Vec<u8>, Vec<u8>>> = chunk
             .par_iter()
-            .map(|(n, l)| answer(l, format!("{name}:{n}"), &base, &loader))
+            .map(|(n, l)| answer(l, format!("{name}:{n}"), &base, &loader, detail))
             .collect();
         for r in answers {
             let s = match r {
@@ -150,7 +180,7 @@ pub fn run(a: BatchArgs) -> u8 {
                     s
                 }
             };
-            if out.write_all(s.as_bytes()).and_then(|()| out.write_all(b"\n")).is_err() {
+            if out.write_all(&s).and_then(|()| out.write_all(b"\n")).is_err() {
                 return EXIT_INPUT;
             }
         }

@@ -66,8 +66,8 @@ struct RawDoc<'a> {
     resource: Option<&'a RawValue>,
     #[serde(default)]
     resource_account: Option<String>,
-    #[serde(borrow, default)]
-    context: Option<std::collections::BTreeMap<String, &'a RawValue>>,
+    #[serde(default)]
+    context: Option<ContextDoc>,
     #[serde(default)]
     organization: Option<RawOrg>,
     #[serde(borrow, default)]
@@ -170,6 +170,8 @@ pub struct PartialDocument {
     scp: Option<Vec<Vec<Arc<Policy>>>>,
     rcp: Option<Vec<Vec<Arc<Policy>>>>,
     vpc_endpoint: Option<Vec<Arc<Policy>>>,
+    /// The policies as one shared set (see [`PartialDocument::share_policies`]).
+    shared: Option<Arc<PolicySet>>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -180,8 +182,8 @@ pub struct RequestDocument {
     pub id: Option<serde_json::Value>,
     /// The request.
     pub request: Request,
-    /// The policies.
-    pub policies: PolicySet,
+    /// The policies (shared with the base document when the request names none).
+    pub policies: Arc<PolicySet>,
     /// Warnings from parsing the policies (unknown operators…).
     pub warnings: Vec<Diagnostic>,
 }
@@ -281,19 +283,101 @@ impl Cx<'_, '_> {
     }
 }
 
-fn context_values(raw: &RawValue) -> Option<Vec<String>> {
-    fn scalar(v: &serde_json::Value) -> Option<String> {
-        match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            serde_json::Value::Bool(b) => Some(b.to_string()),
-            _ => None,
+/// The `context` member, read straight into a [`Context`]: key → a string, number or
+/// boolean, or an array of them (S-DOC-4: numbers and booleans are read as their text).
+struct ContextDoc(Context);
+
+impl<'de> Deserialize<'de> for ContextDoc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ContextDoc;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of condition keys")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ContextDoc, A::Error> {
+                let mut ctx = Context::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let ContextValues(values) = map.next_value()?;
+                    ctx.insert(&key, values);
+                }
+                Ok(ContextDoc(ctx))
+            }
         }
+        d.deserialize_map(MapVisitor)
     }
-    let v: serde_json::Value = serde_json::from_str(raw.get()).ok()?;
-    match &v {
-        serde_json::Value::Array(a) => a.iter().map(scalar).collect(),
-        other => scalar(other).map(|s| vec![s]),
+}
+
+/// One context value: a scalar (one value) or an array of scalars.
+struct ContextValues(Vec<String>);
+
+impl<'de> Deserialize<'de> for ContextValues {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        const EXPECTING: &str = "a string, number, boolean or an array of them";
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ContextValues;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(EXPECTING)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ContextValues, E> {
+                Ok(ContextValues(vec![v.to_string()]))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<ContextValues, E> {
+                Ok(ContextValues(vec![v]))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ContextValues, E> {
+                Ok(ContextValues(vec![v.to_string()]))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ContextValues, E> {
+                Ok(ContextValues(vec![v.to_string()]))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ContextValues, E> {
+                Ok(ContextValues(vec![v.to_string()]))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ContextValues, E> {
+                Ok(ContextValues(vec![v.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ContextValues, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Scalar(v)) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(ContextValues(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A scalar element of a context array.
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -361,17 +445,8 @@ impl PartialDocument {
             d.resource = Some(cx.string(r, "resource")?);
         }
         d.resource_account = raw.resource_account;
-        if let Some(ctx) = raw.context {
-            for (k, v) in ctx {
-                let vals = context_values(v).ok_or_else(|| {
-                    cx.err_at(
-                        Some(v),
-                        &format!("context.{k}"),
-                        "expected a string, number, boolean or an array of them".into(),
-                    )
-                })?;
-                d.context.insert(&k, vals);
-            }
+        if let Some(ContextDoc(ctx)) = raw.context {
+            d.context = ctx;
         }
         d.management_account = raw.organization.and_then(|o| o.management_account);
         d.session_issuer = raw.session_issuer;
@@ -452,9 +527,41 @@ impl PartialDocument {
         Ok(d)
     }
 
+    /// Freezes this document's policies into one shared set, so that documents laid
+    /// over it (batch lines) that name no policies share it instead of copying it.
+    pub fn share_policies(&mut self) {
+        self.shared = Some(Arc::new(self.policy_set()));
+    }
+
+    fn has_policies(&self) -> bool {
+        self.identity.is_some()
+            || self.resource_policy.is_some()
+            || self.permissions_boundary.is_some()
+            || self.session.is_some()
+            || self.scp.is_some()
+            || self.rcp.is_some()
+            || self.vpc_endpoint.is_some()
+    }
+
+    fn policy_set(&self) -> PolicySet {
+        PolicySet {
+            identity: self.identity.clone().unwrap_or_default(),
+            resource: self.resource_policy.clone().flatten(),
+            permissions_boundary: self.permissions_boundary.clone().flatten(),
+            session: self.session.clone().flatten(),
+            scp: self.scp.clone().unwrap_or_default(),
+            rcp: self.rcp.clone().unwrap_or_default(),
+            vpc_endpoint: self.vpc_endpoint.clone().unwrap_or_default(),
+        }
+    }
+
     /// This document's members over `base`'s: a member given here replaces the base's;
     /// context keys are merged key by key; each `policies` member replaces the base's.
     pub fn over(mut self, base: &PartialDocument) -> PartialDocument {
+        if !self.has_policies() && base.shared.is_some() {
+            self.shared = base.shared.clone();
+        }
+        let share = self.shared.is_some();
         macro_rules! inherit {
             ($($f:ident),*) => { $( if self.$f.is_none() { self.$f = base.$f.clone(); } )* };
         }
@@ -468,20 +575,26 @@ impl PartialDocument {
             session_issuer,
             block_public_access,
             acl,
-            kms_grants,
-            identity,
-            resource_policy,
-            permissions_boundary,
-            session,
-            scp,
-            rcp,
-            vpc_endpoint
+            kms_grants
         );
-        let mut ctx = base.context.clone();
-        for (k, v) in self.context.iter() {
-            ctx.insert(k, v.to_vec());
+        if !share {
+            inherit!(
+                identity,
+                resource_policy,
+                permissions_boundary,
+                session,
+                scp,
+                rcp,
+                vpc_endpoint
+            );
         }
-        self.context = ctx;
+        if !base.context.is_empty() {
+            let mut ctx = base.context.clone();
+            for (k, v) in self.context.iter() {
+                ctx.insert(k, v.to_vec());
+            }
+            self.context = ctx;
+        }
         self
     }
 
@@ -497,6 +610,10 @@ impl PartialDocument {
             path: String::new(),
             message,
             diagnostics: Vec::new(),
+        };
+        let policies = match &self.shared {
+            Some(shared) if !self.has_policies() => shared.clone(),
+            _ => Arc::new(self.policy_set()),
         };
         let mut b = Request::builder();
         if let Some(mut p) = self.principal {
@@ -519,9 +636,7 @@ impl PartialDocument {
         if let Some(m) = self.management_account {
             b = b.management_account(m);
         }
-        for (k, v) in self.context.iter() {
-            b = b.context_value(k, v.to_vec());
-        }
+        b = b.context(self.context);
         if let Some(bpa) = self.block_public_access {
             b = b.block_public_access(bpa);
         }
@@ -535,15 +650,7 @@ impl PartialDocument {
         Ok(RequestDocument {
             id: self.id,
             request,
-            policies: PolicySet {
-                identity: self.identity.unwrap_or_default(),
-                resource: self.resource_policy.flatten(),
-                permissions_boundary: self.permissions_boundary.flatten(),
-                session: self.session.flatten(),
-                scp: self.scp.unwrap_or_default(),
-                rcp: self.rcp.unwrap_or_default(),
-                vpc_endpoint: self.vpc_endpoint.unwrap_or_default(),
-            },
+            policies,
             warnings: self.warnings,
         })
     }

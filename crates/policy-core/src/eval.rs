@@ -549,7 +549,10 @@ impl Facts {
             let base = resource.as_ptr() as usize;
             p.map(|seg| {
                 let start = seg.as_ptr() as usize - base;
-                (u32::try_from(start).unwrap_or(0), u32::try_from(start + seg.len()).unwrap_or(0))
+                (
+                    u32::try_from(start).unwrap_or(0),
+                    u32::try_from(start + seg.len()).unwrap_or(0),
+                )
             })
         });
         let name = action.name();
@@ -557,7 +560,8 @@ impl Facts {
             parts,
             kms_key: split.is_some_and(|p| p[2] == "kms" && p[5].starts_with("key/")),
             role_trust: action.service() == "sts"
-                && (name.starts_with("assumerole") || matches!(name, "tagsession" | "setsourceidentity" | "setcontext"))
+                && (name.starts_with("assumerole")
+                    || matches!(name, "tagsession" | "setsourceidentity" | "setcontext"))
                 && split.is_some_and(|p| p[2] == "iam" && p[5].starts_with("role/")),
             service_linked_role: principal.is_service_linked_role(),
             rcp_service: RCP_SERVICES.contains(&action.service()),
@@ -1079,7 +1083,13 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             let rule = if kms_key { "S-KMS-1" } else { "S-STS-1" };
             let pick = |key: &'static str, trust: &'static str| Cow::Borrowed(if kms_key { key } else { trust });
             if direct {
-                Ok((rule, pick("the key policy names the principal directly", "the trust policy names the principal directly")))
+                Ok((
+                    rule,
+                    pick(
+                        "the key policy names the principal directly",
+                        "the trust policy names the principal directly",
+                    ),
+                ))
             } else if via_role && boundary_ok && session_ok {
                 Ok((
                     rule,
@@ -1122,7 +1132,10 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             } else if via_role && boundary_ok && session_ok {
                 Ok(("S-EVAL-5", "the resource-based policy names the role (or the IAM user behind the session); the boundary and session policy allow".into()))
             } else if p.kind == K::Root && principal_side {
-                Ok(("S-EVAL-9", "the account's root user is allowed in its own account".into()))
+                Ok((
+                    "S-EVAL-9",
+                    "the account's root user is allowed in its own account".into(),
+                ))
             } else if principal_side {
                 Ok((
                     "S-EVAL-5",
@@ -1136,7 +1149,10 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             } else {
                 Err((
                     "S-EVAL-5",
-                    Cow::Borrowed(gap_message!("same account: no resource-based policy names the principal directly, and ", gap)),
+                    Cow::Borrowed(gap_message!(
+                        "same account: no resource-based policy names the principal directly, and ",
+                        gap
+                    )),
                 ))
             }
         }
@@ -1150,7 +1166,10 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                     "cross account: the resource-based policy does not allow the principal or its account".into(),
                 ))
             } else {
-                Err(("S-EVAL-6", Cow::Borrowed(gap_message!("cross account: the resource side allows, but ", gap))))
+                Err((
+                    "S-EVAL-6",
+                    Cow::Borrowed(gap_message!("cross account: the resource side allows, but ", gap)),
+                ))
             }
         }
     };

@@ -10,6 +10,17 @@ use crate::eval::{Decider, Decision, Evaluation, Miss, PolicySet, PolicySlot, Re
 use crate::request::Request;
 use crate::span::Location;
 
+/// How much a [`Response`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Everything: statement locations, derived context keys.
+    #[default]
+    Full,
+    /// Decision, deciding statements (label, effect, Sid), reasons, per-type verdicts,
+    /// missing keys, indeterminate statements and assumptions.
+    Brief,
+}
+
 /// A statement (or grant) that decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,6 +128,19 @@ fn loc_string(file: &str, l: &Location) -> String {
 impl Response {
     /// Builds the response for `ev`, which `policies` and `req` produced.
     pub fn new(ev: &Evaluation<'_>, policies: &PolicySet, req: &Request, id: Option<serde_json::Value>) -> Response {
+        Response::with_detail(ev, policies, req, id, Detail::Full)
+    }
+
+    /// Builds the response with the given level of detail: [`Detail::Brief`] leaves out
+    /// statement locations and derived context keys (batch mode's default).
+    pub fn with_detail(
+        ev: &Evaluation<'_>,
+        policies: &PolicySet,
+        req: &Request,
+        id: Option<serde_json::Value>,
+        detail: Detail,
+    ) -> Response {
+        let full = detail == Detail::Full;
         let deciding = ev
             .deciding
             .iter()
@@ -124,12 +148,12 @@ impl Response {
                 Decider::Statement(slot, i) => {
                     let pol = policies.get(slot);
                     let stmt = pol.and_then(|p| p.statements.get(i));
-                    let loc = pol.and_then(|p| p.statement_location(i));
+                    let loc = pol.filter(|_| full).and_then(|p| p.statement_location(i));
                     DecidingItem {
                         label: statement_label(slot, i),
                         effect: stmt.map(|s| effect_word(s.effect)),
                         sid: stmt.and_then(|s| s.sid.clone()),
-                        file: pol.map(|p| p.source.name().to_string()),
+                        file: pol.filter(|_| full).map(|p| p.source.name().to_string()),
                         line: loc.as_ref().map(|l| l.line),
                         column: loc.as_ref().map(|l| l.column),
                     }
@@ -203,7 +227,11 @@ impl Response {
                 .collect(),
             missing_context_keys: ev.missing.iter().map(|s| s.to_string()).collect(),
             indeterminate: ev.indeterminate.iter().map(|&(s, i)| statement_label(s, i)).collect(),
-            derived_context_keys: req.derived_keys().iter().map(|s| s.to_string()).collect(),
+            derived_context_keys: if full {
+                req.derived_keys().iter().map(|s| s.to_string()).collect()
+            } else {
+                Vec::new()
+            },
             assumptions: req.assumptions(),
             near_misses,
         }

@@ -26,7 +26,7 @@ mod variables;
 pub use condition::operator_names;
 pub use document::{parse_request_document, DocumentError, NoFiles, PartialDocument, PolicyLoader, RequestDocument};
 pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
-pub use explain::{DecidingItem, NearMiss, PolicyVerdict, Response};
+pub use explain::{DecidingItem, Detail, NearMiss, PolicyVerdict, Response};
 pub use parse::{
     parse_policy, parse_policy_at, Diagnostic, Parsed, PolicyError, Severity, MAX_DEPTH, MAX_POLICY_BYTES,
     MAX_STATEMENTS,

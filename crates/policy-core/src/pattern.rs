@@ -95,7 +95,10 @@ impl Glob {
         match self {
             Glob::Any => true,
             Glob::Exact(s) => bytes_eq(s.as_bytes(), text.as_bytes()),
-            Glob::Prefix(p) => text.as_bytes().get(..p.len()).is_some_and(|h| bytes_eq(h, p.as_bytes())),
+            Glob::Prefix(p) => text
+                .as_bytes()
+                .get(..p.len())
+                .is_some_and(|h| bytes_eq(h, p.as_bytes())),
             Glob::Suffix(p) => text
                 .len()
                 .checked_sub(p.len())

@@ -1,5 +1,6 @@
 //! The request: principal, action, resource and request context (SEMANTICS §1, §3).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -17,8 +18,8 @@ pub struct Context {
 #[derive(Debug, Clone)]
 struct ContextEntry {
     hash: u64,
-    key_lc: String,
-    key: String,
+    key_lc: Cow<'static, str>,
+    key: Cow<'static, str>,
     values: Vec<String>,
 }
 
@@ -28,15 +29,25 @@ impl Context {
     pub fn insert(&mut self, key: &str, values: Vec<String>) {
         let key_lc = key.to_ascii_lowercase();
         let hash = key_hash(&key_lc);
-        if let Some(e) = self.entries.iter_mut().find(|e| e.hash == hash && e.key_lc == key_lc) {
+        if let Some(e) = self.entries.iter_mut().find(|e| e.hash == hash && *e.key_lc == *key_lc) {
             e.values = values;
             return;
         }
         self.entries.push(ContextEntry {
             hash,
-            key_lc,
-            key: key.to_string(),
+            key_lc: Cow::Owned(key_lc),
+            key: Cow::Owned(key.to_string()),
             values,
+        });
+    }
+
+    /// Adds a key known not to be present, named by static text (derived keys).
+    fn push_static(&mut self, key: &'static str, key_lc: &'static str, value: String) {
+        self.entries.push(ContextEntry {
+            hash: key_hash(key_lc),
+            key_lc: Cow::Borrowed(key_lc),
+            key: Cow::Borrowed(key),
+            values: vec![value],
         });
     }
 
@@ -49,17 +60,18 @@ impl Context {
     pub(crate) fn get_hashed(&self, hash: u64, key_lc: &str) -> Option<&[String]> {
         self.entries
             .iter()
-            .find(|e| e.hash == hash && e.key_lc == key_lc)
+            .find(|e| e.hash == hash && *e.key_lc == *key_lc)
             .map(|e| e.values.as_slice())
     }
 
-    fn contains(&self, key: &str) -> bool {
-        self.get(&key.to_ascii_lowercase()).is_some()
+    /// Whether no key is set.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// `(key as given, values)` in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.entries.iter().map(|e| (e.key.as_str(), e.values.as_slice()))
+        self.entries.iter().map(|e| (&*e.key, e.values.as_slice()))
     }
 }
 
@@ -513,6 +525,11 @@ impl RequestBuilder {
         self.resource_account = Some(a.into());
         self
     }
+    /// The whole request context (replacing any set so far).
+    pub fn context(mut self, context: Context) -> Self {
+        self.context = context;
+        self
+    }
     /// One context key with its values.
     pub fn context_value(mut self, key: &str, values: Vec<String>) -> Self {
         self.context.insert(key, values);
@@ -566,8 +583,17 @@ impl RequestBuilder {
         let mut derived = Vec::new();
         let mut derive = |key: &'static str, value: Option<String>| {
             if let Some(v) = value {
-                if !context.contains(key) {
-                    context.insert(key, vec![v]);
+                let key_lc = match key {
+                    "aws:PrincipalArn" => "aws:principalarn",
+                    "aws:PrincipalAccount" => "aws:principalaccount",
+                    "aws:PrincipalType" => "aws:principaltype",
+                    "aws:username" => "aws:username",
+                    "aws:PrincipalIsAWSService" => "aws:principalisawsservice",
+                    "aws:PrincipalServiceName" => "aws:principalservicename",
+                    _ => "aws:resourceaccount",
+                };
+                if context.get(key_lc).is_none() {
+                    context.push_static(key, key_lc, v);
                     derived.push(key);
                 }
             }
