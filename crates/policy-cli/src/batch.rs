@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use crate::loader::{display_path, FsLoader};
-use crate::{render, EXIT_INPUT};
+use crate::EXIT_INPUT;
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -111,31 +111,13 @@ pub fn run(a: BatchArgs) -> u8 {
     let loader = FsLoader::new(&base_dir);
     let mut base = PartialDocument::default();
     if let Some(bp) = &a.base {
-        let text = match std::fs::read_to_string(bp) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read base `{}`: {e}", display_path(bp));
-                return EXIT_INPUT;
-            }
-        };
-        let src = Source::new(display_path(bp), text);
-        let dir = crate::absolute(bp)
-            .parent()
-            .map(std::path::Path::to_path_buf)
-            .unwrap_or(cwd.clone());
-        match PartialDocument::parse(&src, &mut loader.with_base(&dir)) {
-            Ok(d) => base = d,
-            Err(e) => {
-                eprint!("{}", render::document_error(&e));
-                return EXIT_INPUT;
-            }
+        match crate::read_document(bp, "base", &loader) {
+            Ok((d, _)) => base = d,
+            Err(code) => return code,
         }
     }
     if !a.no_clock {
-        let text = json!({ "context": serde_json::Map::from_iter(crate::clock_keys().into_iter().map(|(k, v)| (k, serde_json::Value::String(v)))) }).to_string();
-        if let Ok(clock) = PartialDocument::parse(&Source::new("<clock>", text), &mut policy_core::NoFiles) {
-            base = base.over(&clock);
-        }
+        base = base.over(&crate::clock_document());
     }
     // Lines that name no policies share the base's set instead of copying it.
     base.share_policies();

@@ -8,7 +8,7 @@ use clap::Args;
 use policy_core::{evaluate_with, Decision, EvalOptions, PartialDocument, Response, Source};
 use serde_json::{json, Map, Value};
 
-use crate::loader::{display_path, FsLoader};
+use crate::loader::FsLoader;
 use crate::{render, Format, EXIT_EXPLICIT_DENY, EXIT_IMPLICIT_DENY, EXIT_INPUT, EXIT_UNEXPECTED};
 
 /// The expected decision for `--expect`.
@@ -188,38 +188,16 @@ pub fn run(a: EvalArgs) -> u8 {
     };
     let mut src: Arc<Source> = flags_src;
     if let Some(path) = &a.request {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read request `{}`: {e}", display_path(path));
-                return EXIT_INPUT;
+        match crate::read_document(path, "request", &loader) {
+            Ok((file_doc, file_src)) => {
+                doc = doc.over(&file_doc);
+                src = file_src;
             }
-        };
-        let file_src = Source::new(display_path(path), text);
-        let base_dir = crate::absolute(path)
-            .parent()
-            .map(std::path::Path::to_path_buf)
-            .unwrap_or(cwd);
-        let mut file_loader = loader.with_base(&base_dir);
-        match PartialDocument::parse(&file_src, &mut file_loader) {
-            Ok(file_doc) => doc = doc.over(&file_doc),
-            Err(e) => {
-                eprint!("{}", render::document_error(&e));
-                return EXIT_INPUT;
-            }
+            Err(code) => return code,
         }
-        src = file_src;
     }
     if !a.no_clock {
-        let mut clock = PartialDocument::default();
-        let text =
-            json!({ "context": Map::from_iter(crate::clock_keys().into_iter().map(|(k, v)| (k, Value::String(v)))) })
-                .to_string();
-        let clock_src = Source::new("<clock>", text);
-        if let Ok(c) = PartialDocument::parse(&clock_src, &mut policy_core::NoFiles) {
-            clock = c;
-        }
-        doc = doc.over(&clock);
+        doc = doc.over(&crate::clock_document());
     }
     let doc = match doc.finish(&src) {
         Ok(d) => d,

@@ -82,14 +82,42 @@ pub(crate) fn absolute(p: &std::path::Path) -> PathBuf {
     }
 }
 
-/// The clock's `aws:CurrentTime` and `aws:EpochTime` (the core never reads the clock).
-pub(crate) fn clock_keys() -> [(String, String); 2] {
+/// A document holding only the clock's `aws:CurrentTime` and `aws:EpochTime` (the core
+/// never reads the clock), to lay requests over.
+pub(crate) fn clock_document() -> policy_core::PartialDocument {
     let now = chrono::Utc::now();
-    [
-        (
-            "aws:CurrentTime".to_string(),
-            now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        ),
-        ("aws:EpochTime".to_string(), now.timestamp().to_string()),
-    ]
+    let text = serde_json::json!({
+        "context": {
+            "aws:CurrentTime": now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "aws:EpochTime": now.timestamp().to_string(),
+        }
+    })
+    .to_string();
+    policy_core::PartialDocument::parse(&policy_core::Source::new("<clock>", text), &mut policy_core::NoFiles)
+        .unwrap_or_default()
+}
+
+/// Reads and parses the request document at `path` (`what` names it in errors), its
+/// policy paths resolved against its folder. Errors are printed; `Err` is the exit code.
+pub(crate) fn read_document(
+    path: &std::path::Path,
+    what: &str,
+    loader: &FsLoader,
+) -> Result<(policy_core::PartialDocument, std::sync::Arc<policy_core::Source>), u8> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read {what} `{}`: {e}", loader::display_path(path));
+        EXIT_INPUT
+    })?;
+    let src = policy_core::Source::new(loader::display_path(path), text);
+    let dir = absolute(path)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    match policy_core::PartialDocument::parse(&src, &mut loader.with_base(&dir)) {
+        Ok(d) => Ok((d, src)),
+        Err(e) => {
+            eprint!("{}", render::document_error(&e));
+            Err(EXIT_INPUT)
+        }
+    }
 }
