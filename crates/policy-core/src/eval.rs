@@ -1146,6 +1146,25 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                         (true, true) => "same account: an identity-based policy allows, the permissions boundary allows, the session policy allows",
                     }),
                 ))
+            } else if via_role {
+                // Grants to a role ARN (or the IAM user behind a federated session) are
+                // limited by the boundary and the session policy.
+                let role_gap = principal_side_gap(true, boundary_ok, session_ok, p.kind);
+                Err((
+                    "S-EVAL-5",
+                    Cow::Borrowed(gap_message!(
+                        "same account: the resource-based policy names the role or IAM user behind this session, not the session itself, so the boundary and session policy still limit it: ",
+                        role_gap
+                    )),
+                ))
+            } else if via_account {
+                Err((
+                    "S-EVAL-5",
+                    Cow::Borrowed(gap_message!(
+                        "same account: the resource-based policy names only the account, which delegates to IAM policies, and ",
+                        gap
+                    )),
+                ))
             } else {
                 Err((
                     "S-EVAL-5",
