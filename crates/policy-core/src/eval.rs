@@ -639,7 +639,11 @@ fn policy_is_public(p: &Policy) -> bool {
 
 fn acl_grants_action(perm: AclPermission, req: &Request) -> bool {
     let name = req.action.name();
-    let object = req.resource_parts().is_some_and(|p| p[5].contains('/'));
+    let Some(parts) = req.resource_parts().filter(|p| p[2] == "s3") else {
+        // ACLs exist only on S3 buckets and objects.
+        return false;
+    };
+    let object = parts[5].contains('/');
     let read: &[&str] = if object {
         &["getobject", "getobjectversion"]
     } else {
