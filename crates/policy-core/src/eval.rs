@@ -11,6 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::arn::{self, ArnPattern};
 use crate::condition::Tri;
@@ -218,10 +219,10 @@ pub struct Reason {
 #[derive(Debug, Clone)]
 pub struct Evaluation<'p> {
     pub(crate) decision: Decision,
-    pub(crate) deciding: Vec<Decider>,
-    pub(crate) verdicts: Vec<TypeVerdict>,
-    pub(crate) reasons: Vec<Reason>,
-    pub(crate) missing: Vec<&'p str>,
+    pub(crate) deciding: SmallVec<[Decider; 8]>,
+    pub(crate) verdicts: SmallVec<[TypeVerdict; 8]>,
+    pub(crate) reasons: SmallVec<[Reason; 2]>,
+    pub(crate) missing: Missing<'p>,
     pub(crate) indeterminate: Vec<(PolicySlot, usize)>,
     pub(crate) misses: Vec<(PolicySlot, usize, Miss)>,
 }
@@ -232,6 +233,11 @@ impl Evaluation<'_> {
         self.decision
     }
 }
+
+/// Condition keys the request lacked, as the policies spell them. A `Vec` (not a
+/// `SmallVec`) so that an `Evaluation` may outlive its borrow in a tail expression
+/// (`Vec`'s drop does not touch its borrowed elements).
+pub(crate) type Missing<'p> = Vec<&'p str>;
 
 /// A rule id with the message that explains its outcome.
 type RuleMessage = (&'static str, Cow<'static, str>);
@@ -264,7 +270,7 @@ fn action_matches(stmt: &Statement, req: &Request) -> bool {
     stmt.actions.matches(&req.action) != stmt.not_action
 }
 
-fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Vec<&'p str>) -> bool {
+fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> bool {
     let Some((negated, pats)) = &stmt.resource else {
         // No `Resource`: the policy's own resource (trust policies, S-DOC-3).
         return true;
@@ -356,7 +362,7 @@ fn principal_matches(spec: &PrincipalSpec, p: &Principal) -> Option<Grant> {
 fn statement_applies<'p>(
     stmt: &'p Statement,
     cx: &Ctx<'_>,
-    missing: &mut Vec<&'p str>,
+    missing: &mut Missing<'p>,
     miss: &mut Option<Miss>,
 ) -> (Tri, Option<Grant>) {
     if !action_matches(stmt, cx.req) {
@@ -400,8 +406,8 @@ fn statement_applies<'p>(
 
 struct Run<'p, 'r> {
     cx: Ctx<'r>,
-    hits: Vec<Hit>,
-    missing: Vec<&'p str>,
+    hits: SmallVec<[Hit; 16]>,
+    missing: Missing<'p>,
     indeterminate: Vec<(PolicySlot, usize)>,
     misses: Vec<(PolicySlot, usize, Miss)>,
 }
@@ -678,9 +684,9 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     use PrincipalKind as K;
     let mut ev = Evaluation {
         decision: Decision::ImplicitDeny,
-        deciding: Vec::new(),
-        verdicts: Vec::new(),
-        reasons: Vec::new(),
+        deciding: SmallVec::new(),
+        verdicts: SmallVec::new(),
+        reasons: SmallVec::new(),
         missing: Vec::new(),
         indeterminate: Vec::new(),
         misses: Vec::new(),
@@ -700,7 +706,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             parts: req.resource_parts(),
             opts,
         },
-        hits: Vec::with_capacity(16),
+        hits: SmallVec::new(),
         missing: Vec::new(),
         indeterminate: Vec::new(),
         misses: Vec::new(),
@@ -890,7 +896,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     }
 
     // S-EVAL-1: explicit deny anywhere.
-    let denies: Vec<Decider> = hits
+    let denies: SmallVec<[Decider; 8]> = hits
         .iter()
         .filter(|h| h.effect == Effect::Deny)
         .map(|h| Decider::Statement(h.slot, h.index))
@@ -969,12 +975,12 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     }
 
     // Resource-side grants: resource policy statements, then ACL and KMS grants.
-    let mut grants: Vec<Grant> = hits
+    let mut grants: SmallVec<[Grant; 4]> = hits
         .iter()
         .filter(|h| h.slot == PolicySlot::Resource && h.effect == Effect::Allow)
         .map(|h| h.grant.unwrap_or(Grant::Everyone))
         .collect();
-    let mut grant_deciders: Vec<Decider> = Vec::new();
+    let mut grant_deciders: SmallVec<[Decider; 4]> = SmallVec::new();
     if let Some(acl) = req
         .acl
         .as_ref()

@@ -215,7 +215,7 @@ impl Response {
             id,
             decision: ev.decision,
             deciding,
-            reasons: ev.reasons.clone(),
+            reasons: ev.reasons.to_vec(),
             policies: ev
                 .verdicts
                 .iter()

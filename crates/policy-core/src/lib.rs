@@ -6,6 +6,29 @@
 //! - [`evaluate`] decides it against a [`PolicySet`]; [`Response`] explains it.
 //! - [`parse_request_document`] reads the JSON request document of the CLI and wasm API.
 //!
+//! ```
+//! use std::sync::Arc;
+//! use policy_core::{evaluate, parse_policy, Decision, PolicySet, PolicyType, Principal, Request, Source};
+//!
+//! let text = r#"{"Version": "2012-10-17", "Statement": {
+//!     "Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*",
+//!     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}}"#;
+//! let policy = parse_policy(&Source::new("policy.json", text), PolicyType::Identity)?.policy;
+//! let policies = PolicySet { identity: vec![Arc::new(policy)], ..PolicySet::default() };
+//! let decide = |ip: &str| -> Result<Decision, policy_core::RequestError> {
+//!     let request = Request::builder()
+//!         .principal(Principal::parse("arn:aws:iam::111122223333:user/alice")?)
+//!         .action("s3:GetObject")
+//!         .resource("arn:aws:s3:::amzn-s3-demo-bucket/photos/cat.jpg")
+//!         .context_value("aws:SourceIp", vec![ip.to_string()])
+//!         .build()?;
+//!     Ok(evaluate(&policies, &request).decision())
+//! };
+//! assert_eq!(decide("203.0.113.9")?, Decision::Allow);
+//! assert_eq!(decide("198.51.100.1")?, Decision::ImplicitDeny);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! No IO: no files, clock, environment or printing. The semantics and their rule ids
 //! are in `docs/SEMANTICS.md`; the AWS source is
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>.

@@ -281,7 +281,7 @@ impl Condition {
 
     /// Evaluates against the request context. `missing` receives the key when the
     /// request lacks it.
-    pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut Vec<&'p str>) -> Tri {
+    pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut crate::eval::Missing<'p>) -> Tri {
         if matches!(self.values, Values::Unknown) {
             return Tri::Indeterminate;
         }
