@@ -221,3 +221,39 @@ fn batch_with_all_good_lines_exits_0() {
         50
     );
 }
+
+#[test]
+fn unknown_operator_is_warned_about_with_a_suggestion_and_fails_closed() {
+    let dir = std::env::temp_dir().join(format!("policy-sim-cli-op-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("req.json"),
+        r#"{
+  "principal": "arn:aws:iam::111122223333:user/alice",
+  "action": "s3:GetObject",
+  "resource": "arn:aws:s3:::b/k",
+  "policies": { "identity": [ { "Version": "2012-10-17", "Statement": [
+    { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+      "Condition": { "StringEqual": { "aws:username": "alice" } } } ] } ] }
+}
+"#,
+    )
+    .unwrap();
+    let out = sim()
+        .args(["eval", "--no-clock", "--request"])
+        .arg(dir.join("req.json"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "an Allow with an unknown operator never allows"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("warning[unknown-operator]"), "{text}");
+    assert!(
+        text.contains("req.json:7:22 (Statement[0].Condition.StringEqual)"),
+        "{text}"
+    );
+    assert!(text.contains("help: did you mean `StringEquals`?"), "{text}");
+}

@@ -112,7 +112,12 @@ pub fn run(a: BatchArgs) -> u8 {
     let mut base = PartialDocument::default();
     if let Some(bp) = &a.base {
         match crate::read_document(bp, "base", &loader) {
-            Ok((d, _)) => base = d,
+            Ok((d, _)) => {
+                for w in d.warnings() {
+                    eprint!("{}", w.render());
+                }
+                base = d;
+            }
             Err(code) => return code,
         }
     }

@@ -527,6 +527,11 @@ impl PartialDocument {
         Ok(d)
     }
 
+    /// Warnings from parsing this document's policies (unknown operators…).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
     /// Freezes this document's policies into one shared set, so that documents laid
     /// over it (batch lines) that name no policies share it instead of copying it.
     pub fn share_policies(&mut self) {
@@ -558,6 +563,7 @@ impl PartialDocument {
     /// This document's members over `base`'s: a member given here replaces the base's;
     /// context keys are merged key by key; each `policies` member replaces the base's.
     pub fn over(mut self, base: &PartialDocument) -> PartialDocument {
+        self.warnings.extend(base.warnings.iter().cloned());
         if !self.has_policies() && base.shared.is_some() {
             self.shared = base.shared.clone();
         }
