@@ -14,12 +14,36 @@ use crate::pattern::{tokenize, Glob, Tok};
 
 /// Splits `text` into its six ARN segments, or `None` when it is not an ARN.
 pub(crate) fn split(text: &str) -> Option<[&str; 6]> {
-    let mut it = text.splitn(6, ':');
-    let parts = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
-    if parts[0] != "arn" {
+    if !text.starts_with("arn:") {
         return None;
     }
-    Some(parts)
+    // Byte offsets of the first five colons (`:` is ASCII, so every offset is a char
+    // boundary).
+    let mut cuts = [0usize; 5];
+    let mut n = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b':' {
+            if let Some(c) = cuts.get_mut(n) {
+                *c = i;
+            }
+            n += 1;
+            if n == 5 {
+                break;
+            }
+        }
+    }
+    if n < 5 {
+        return None;
+    }
+    let [c0, c1, c2, c3, c4] = cuts;
+    Some([
+        text.get(..c0)?,
+        text.get(c0 + 1..c1)?,
+        text.get(c1 + 1..c2)?,
+        text.get(c2 + 1..c3)?,
+        text.get(c3 + 1..c4)?,
+        text.get(c4 + 1..)?,
+    ])
 }
 
 /// A compiled ARN pattern.

@@ -93,30 +93,39 @@ pub(crate) enum ActionPattern {
     Whole(Glob),
 }
 
-/// The compiled entries of one `Action`/`NotAction` element, grouped for look-up: the
-/// patterns with a literal service prefix are sorted by service, so a request's action
-/// is checked only against the patterns of its own service.
+/// The compiled entries of one `Action`/`NotAction` element, grouped for look-up:
+/// names without wildcards by the hash of `service:name` (most entries: a look-up is a
+/// binary search over integers), wildcard names by the hash of their service.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ActionSet {
     any: bool,
     whole: Vec<Glob>,
-    /// `(hash of service, service, name pattern)`, sorted by hash then service: a
-    /// look-up compares integers, and text only on a hash match.
+    /// `(hash of service:name, service:name)`, sorted.
+    exact: Vec<(u64, Box<str>)>,
+    /// `(hash of service, service, name pattern)`, sorted, for names with wildcards.
     by_service: Vec<(u64, Box<str>, Glob)>,
 }
 
 impl ActionSet {
     pub(crate) fn new(patterns: Vec<ActionPattern>) -> ActionSet {
+        use crate::request::key_hash;
         let mut set = ActionSet::default();
         for p in patterns {
             match p {
                 ActionPattern::Any => set.any = true,
                 ActionPattern::Whole(g) => set.whole.push(g),
-                ActionPattern::Service { service, name } => {
-                    set.by_service.push((crate::request::key_hash(&service), service, name))
+                ActionPattern::Service {
+                    service,
+                    name: Glob::Exact(name),
+                } => {
+                    let full = format!("{service}:{name}");
+                    set.exact.push((key_hash(&full), full.into()));
                 }
+                ActionPattern::Service { service, name } => set.by_service.push((key_hash(&service), service, name)),
             }
         }
+        set.exact.sort();
+        set.exact.dedup();
         set.by_service.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         set
     }
@@ -126,101 +135,138 @@ impl ActionSet {
         if self.any || self.whole.iter().any(|g| g.is_match(&action.lc)) {
             return true;
         }
-        let (hash, service, name) = (action.service_hash, action.service(), action.name());
-        let start = self.by_service.partition_point(|(h, _, _)| *h < hash);
-        self.by_service
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|(h, _, _)| *h == hash)
+        if sorted_find(&self.exact, action.full_hash, |(h, _)| *h).any(|(_, full)| **full == *action.lc) {
+            return true;
+        }
+        let (service, name) = (action.service(), action.name());
+        sorted_find(&self.by_service, action.service_hash, |(h, _, _)| *h)
             .any(|(_, s, g)| **s == *service && g.is_match(name))
     }
 
-    /// `Some(services)` when every entry has a literal service prefix.
-    fn services(&self) -> Option<impl Iterator<Item = &str>> {
-        (!self.any && self.whole.is_empty()).then(|| self.by_service.iter().map(|(_, s, _)| &**s))
+    /// Whether every entry has a literal service prefix (the statement can be indexed).
+    fn indexable(&self) -> bool {
+        !self.any && self.whole.is_empty()
     }
 }
 
-/// Which statements can apply to an action of a given service: statements whose
-/// `Action` lists only literal service prefixes are filed under each; the others
-/// (`*`, wildcard services, `NotAction`) are always candidates. Built once per policy.
+/// The entries of a slice sorted by `key` whose key is `want`.
+fn sorted_find<T>(items: &[T], want: u64, key: impl Fn(&T) -> u64 + Copy) -> impl Iterator<Item = &T> {
+    let start = items.partition_point(|t| key(t) < want);
+    items
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(move |t| key(t) == want)
+}
+
+/// Which statements can apply to a request's action, built once per policy: statements
+/// naming the exact action, statements with a wildcard name in the action's service,
+/// and the statements that cannot be indexed (`*`, wildcard services, `NotAction`).
+/// Keyed by the precomputed hashes, so a look-up is one probe.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ActionIndex {
-    /// `(hash of service, service, statement indices)`, sorted by hash then service.
-    by_service: Vec<(u64, Box<str>, Vec<u32>)>,
+    /// hash of `service:name` → `(service:name, statements)` (a list: hashes may collide).
+    exact: IdMap<Vec<(Box<str>, Vec<u32>)>>,
+    /// hash of `service` → `(service, statements)`.
+    by_service: IdMap<Vec<(Box<str>, Vec<u32>)>>,
     always: Vec<u32>,
+}
+
+/// A map keyed by a hash computed elsewhere ([`crate::request::key_hash`]): no rehashing.
+type IdMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// Passes a `u64` key through unchanged.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl ActionIndex {
     pub(crate) fn new(statements: &[Statement]) -> ActionIndex {
-        let mut map: std::collections::BTreeMap<(u64, &str), Vec<u32>> = std::collections::BTreeMap::new();
-        let mut always = Vec::new();
-        for (i, st) in statements.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            match st.actions.services().filter(|_| !st.not_action) {
-                Some(services) => {
-                    for svc in services {
-                        let v = map.entry((crate::request::key_hash(svc), svc)).or_default();
-                        if v.last() != Some(&i) {
-                            v.push(i);
-                        }
-                    }
+        fn file(map: &mut IdMap<Vec<(Box<str>, Vec<u32>)>>, hash: u64, key: &str, i: u32) {
+            let bucket = map.entry(hash).or_default();
+            let pos = match bucket.iter().position(|(k, _)| **k == *key) {
+                Some(p) => p,
+                None => {
+                    bucket.push((key.into(), Vec::new()));
+                    bucket.len() - 1
                 }
-                None => always.push(i),
+            };
+            if let Some((_, v)) = bucket.get_mut(pos) {
+                if v.last() != Some(&i) {
+                    v.push(i);
+                }
             }
         }
-        ActionIndex {
-            by_service: map.into_iter().map(|((h, k), v)| (h, k.into(), v)).collect(),
-            always,
+        let mut index = ActionIndex::default();
+        for (i, st) in statements.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            if st.not_action || !st.actions.indexable() {
+                index.always.push(i);
+                continue;
+            }
+            for (h, full) in &st.actions.exact {
+                file(&mut index.exact, *h, full, i);
+            }
+            for (h, svc, _) in &st.actions.by_service {
+                file(&mut index.by_service, *h, svc, i);
+            }
         }
+        index
     }
 
-    /// Candidate statement indices for the request's action, in document order.
+    /// Candidate statement indices for the request's action, in document order, each
+    /// once.
     pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
-        let (hash, service) = (action.service_hash, action.service());
-        let start = self.by_service.partition_point(|(h, _, _)| *h < hash);
-        let listed = self
-            .by_service
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|(h, _, _)| *h == hash)
-            .find(|(_, s, _)| **s == *service)
-            .map_or(&[][..], |(_, _, v)| v.as_slice());
+        fn probe<'m>(map: &'m IdMap<Vec<(Box<str>, Vec<u32>)>>, hash: u64, key: &str) -> &'m [u32] {
+            map.get(&hash)
+                .and_then(|b| b.iter().find(|(k, _)| **k == *key))
+                .map_or(&[][..], |(_, v)| v.as_slice())
+        }
+        // Skip the probes when nothing is indexed (policies of `*` statements).
+        let exact = if self.exact.is_empty() {
+            &[][..]
+        } else {
+            probe(&self.exact, action.full_hash, &action.lc)
+        };
+        let by_service = if self.by_service.is_empty() {
+            &[][..]
+        } else {
+            probe(&self.by_service, action.service_hash, action.service())
+        };
         Candidates {
-            a: listed,
-            b: &self.always,
+            lists: [exact, by_service, &self.always],
         }
     }
 }
 
-/// The merge of two sorted index lists.
+/// The merge of three sorted index lists, without repeats.
 pub(crate) struct Candidates<'a> {
-    a: &'a [u32],
-    b: &'a [u32],
+    lists: [&'a [u32]; 3],
 }
 
 impl Iterator for Candidates<'_> {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
-        let take_a = match (self.a.first(), self.b.first()) {
-            (Some(x), Some(y)) => x <= y,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => return None,
-        };
-        let (head, rest) = if take_a {
-            self.a.split_first()?
-        } else {
-            self.b.split_first()?
-        };
-        if take_a {
-            self.a = rest;
-        } else {
-            self.b = rest;
+        let min = self.lists.iter().filter_map(|l| l.first()).min().copied()?;
+        for l in &mut self.lists {
+            if l.first() == Some(&min) {
+                *l = l.get(1..).unwrap_or_default();
+            }
         }
-        Some(*head as usize)
+        Some(min as usize)
     }
 }
 

@@ -302,6 +302,8 @@ pub struct Action {
     pub(crate) colon: usize,
     /// Hash of the lower-cased service prefix, for the action indexes.
     pub(crate) service_hash: u64,
+    /// Hash of the lower-cased `service:name`, for the action indexes.
+    pub(crate) full_hash: u64,
 }
 
 impl Action {
@@ -313,11 +315,13 @@ impl Action {
             .ok_or_else(|| RequestError::InvalidAction(text.to_string()))?;
         let lc = text.to_ascii_lowercase();
         let service_hash = key_hash(lc.get(..colon).unwrap_or(""));
+        let full_hash = key_hash(&lc);
         Ok(Action {
             text: text.to_string(),
             lc,
             colon,
             service_hash,
+            full_hash,
         })
     }
 

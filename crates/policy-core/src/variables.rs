@@ -85,6 +85,15 @@ impl Template {
     /// Resolves to pattern tokens: policy text keeps its wildcards, substituted values
     /// and `${*}`-style escapes are literal. `false` when unresolvable (S-VAR-4).
     pub(crate) fn resolve_tokens(&self, ctx: &Context, out: &mut Vec<Tok>) -> bool {
+        // Check every variable first: an unresolvable one (the common case for a
+        // key the request lacks) costs no tokenizing.
+        let resolvable = self.parts.iter().all(|p| match p {
+            Part::Var { key, default } => lookup(ctx, key, default.as_deref()).is_some(),
+            _ => true,
+        });
+        if !resolvable {
+            return false;
+        }
         for p in &self.parts {
             match p {
                 Part::Text(t) => tokenize(t, out),
