@@ -96,6 +96,45 @@ pub enum PolicySlot {
     VpcEndpoint(usize),
 }
 
+/// Appends `n` in decimal (faster than `fmt` on the per-request path).
+pub(crate) fn push_num(out: &mut String, n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default());
+}
+
+impl PolicySlot {
+    /// Appends the label (`scp[1][0]`) to `out`.
+    pub(crate) fn push_label(self, out: &mut String) {
+        let (name, a, b) = match self {
+            PolicySlot::Identity(i) => ("identity", Some(i), None),
+            PolicySlot::Resource => ("resource", None, None),
+            PolicySlot::PermissionsBoundary => ("permissionsBoundary", None, None),
+            PolicySlot::Session => ("session", None, None),
+            PolicySlot::Scp(l, i) => ("scp", Some(l), Some(i)),
+            PolicySlot::Rcp(l, i) => ("rcp", Some(l), Some(i)),
+            PolicySlot::VpcEndpoint(i) => ("vpcEndpoint", Some(i), None),
+        };
+        out.push_str(name);
+        for n in [a, b].into_iter().flatten() {
+            out.push('[');
+            push_num(out, n);
+            out.push(']');
+        }
+    }
+}
+
 impl fmt::Display for PolicySlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -182,6 +221,26 @@ pub(crate) enum VerdictLabel {
     Scp(usize),
     Rcp(usize),
     VpcEndpoint(usize),
+}
+
+impl VerdictLabel {
+    /// The label as text, without `fmt` for the common, level-less labels.
+    pub(crate) fn text(self) -> Cow<'static, str> {
+        let (name, n) = match self {
+            VerdictLabel::Identity => return Cow::Borrowed("identity"),
+            VerdictLabel::Resource => return Cow::Borrowed("resource"),
+            VerdictLabel::PermissionsBoundary => return Cow::Borrowed("permissionsBoundary"),
+            VerdictLabel::Session => return Cow::Borrowed("session"),
+            VerdictLabel::Scp(l) => ("scp[", l),
+            VerdictLabel::Rcp(l) => ("rcp[", l),
+            VerdictLabel::VpcEndpoint(i) => ("vpcEndpoint[", i),
+        };
+        let mut s = String::with_capacity(16);
+        s.push_str(name);
+        push_num(&mut s, n);
+        s.push(']');
+        Cow::Owned(s)
+    }
 }
 
 impl fmt::Display for VerdictLabel {

@@ -3,6 +3,8 @@
 //! that the request lacked. One serialisable shape feeds the CLI's JSON output, batch
 //! mode, the wasm API and the snapshots.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::condition::Condition;
@@ -50,7 +52,7 @@ pub struct DecidingItem {
 pub struct PolicyVerdict {
     /// `identity`, `resource`, `permissionsBoundary`, `session`, `scp[0]`, `rcp[1]`,
     /// `vpcEndpoint[0]`.
-    pub policy: String,
+    pub policy: Cow<'static, str>,
     /// Its verdict.
     pub verdict: Verdict,
     /// Why it does not apply, when it does not.
@@ -118,7 +120,12 @@ fn effect_word(e: crate::policy::Effect) -> &'static str {
 }
 
 fn statement_label(slot: PolicySlot, i: usize) -> String {
-    format!("{slot}.Statement[{i}]")
+    let mut s = String::with_capacity(32);
+    slot.push_label(&mut s);
+    s.push_str(".Statement[");
+    crate::eval::push_num(&mut s, i);
+    s.push(']');
+    s
 }
 
 fn loc_string(file: &str, l: &Location) -> String {
@@ -220,7 +227,7 @@ impl Response {
                 .verdicts
                 .iter()
                 .map(|v| PolicyVerdict {
-                    policy: v.label.to_string(),
+                    policy: v.label.text(),
                     verdict: v.verdict,
                     detail: v.detail.map(str::to_string),
                 })
