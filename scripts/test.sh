@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: the Rust workspace (unit, case corpus, properties, corpus
+# parsing, CLI end to end, doc tests), then the browser package and the playground in
+# headless Chromium (scripts/playground.sh test installs what it needs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --workspace --locked
+scripts/playground.sh test
