@@ -14,6 +14,14 @@ fn root() -> PathBuf {
         .unwrap()
 }
 
+/// Writes `text` to `name` in a fresh folder of this test process; returns the folder.
+fn temp_dir_with(tag: &str, name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("policy-sim-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), text).unwrap();
+    dir
+}
+
 fn sim() -> Command {
     let mut c = Command::cargo_bin("policy-sim").unwrap();
     c.current_dir(root());
@@ -112,13 +120,11 @@ fn flags_alone_build_the_request() {
 
 #[test]
 fn invalid_policy_is_reported_with_position_and_exit_1() {
-    let dir = std::env::temp_dir().join(format!("policy-sim-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("policy.json"),
+    let dir = temp_dir_with(
+        "policy",
+        "policy.json",
         "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    { \"Effect\": \"allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\" },\n    { \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\" }\n  ]\n}\n",
-    )
-    .unwrap();
+    );
     let out = Command::cargo_bin("policy-sim")
         .unwrap()
         .current_dir(&dir)
@@ -143,13 +149,11 @@ fn invalid_policy_is_reported_with_position_and_exit_1() {
 
 #[test]
 fn bad_request_json_names_line_and_column() {
-    let dir = std::env::temp_dir().join(format!("policy-sim-cli-req-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("r.json"),
+    let dir = temp_dir_with(
+        "req",
+        "r.json",
         "{\n  \"principal\": \"arn:aws:iam::111122223333:user/a\",\n  \"acton\": \"s3:GetObject\"\n}\n",
-    )
-    .unwrap();
+    );
     let out = sim()
         .args(["eval", "--request"])
         .arg(dir.join("r.json"))
@@ -224,10 +228,9 @@ fn batch_with_all_good_lines_exits_0() {
 
 #[test]
 fn unknown_operator_is_warned_about_with_a_suggestion_and_fails_closed() {
-    let dir = std::env::temp_dir().join(format!("policy-sim-cli-op-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("req.json"),
+    let dir = temp_dir_with(
+        "op",
+        "req.json",
         r#"{
   "principal": "arn:aws:iam::111122223333:user/alice",
   "action": "s3:GetObject",
@@ -237,8 +240,7 @@ fn unknown_operator_is_warned_about_with_a_suggestion_and_fails_closed() {
       "Condition": { "StringEqual": { "aws:username": "alice" } } } ] } ] }
 }
 "#,
-    )
-    .unwrap();
+    );
     let out = sim()
         .args(["eval", "--no-clock", "--request"])
         .arg(dir.join("req.json"))
