@@ -15,8 +15,9 @@ use crate::request::Context;
 /// One part of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Part {
-    /// Policy text (wildcards active when the template is a pattern).
-    Text(String),
+    /// Policy text, and its pattern tokens (wildcards active when the template is a
+    /// pattern), split once when the policy is parsed.
+    Text(String, Vec<Tok>),
     /// `${key}` or `${key, 'default'}`; `key` lower-cased.
     Var { key: String, default: Option<String> },
     /// `${*}`, `${?}`, `${$}`: the literal character.
@@ -46,16 +47,16 @@ impl Template {
             buf.push_str(before);
             let inner = after.get(2..end).unwrap_or("");
             if !buf.is_empty() {
-                parts.push(Part::Text(std::mem::take(&mut buf)));
+                parts.push(text_part(std::mem::take(&mut buf)));
             }
             parts.push(parse_inner(inner));
             rest = after.get(end + 1..).unwrap_or("");
         }
         buf.push_str(rest);
         if !buf.is_empty() {
-            parts.push(Part::Text(buf));
+            parts.push(text_part(buf));
         }
-        if parts.iter().all(|p| matches!(p, Part::Text(_))) {
+        if parts.iter().all(|p| matches!(p, Part::Text(..))) {
             return None;
         }
         Some(Template { parts })
@@ -74,7 +75,7 @@ impl Template {
         let mut out = String::new();
         for p in &self.parts {
             match p {
-                Part::Text(t) => out.push_str(t),
+                Part::Text(t, _) => out.push_str(t),
                 Part::Literal(c) => out.push(*c),
                 Part::Var { key, default } => out.push_str(lookup(ctx, key, default.as_deref())?),
             }
@@ -96,7 +97,7 @@ impl Template {
         }
         for p in &self.parts {
             match p {
-                Part::Text(t) => tokenize(t, out),
+                Part::Text(_, toks) => out.extend(toks.iter().cloned()),
                 Part::Literal(c) => out.push(Tok::Lit(c.to_string())),
                 Part::Var { key, default } => match lookup(ctx, key, default.as_deref()) {
                     Some(v) => out.push(Tok::Lit(v.to_string())),
@@ -106,6 +107,12 @@ impl Template {
         }
         true
     }
+}
+
+fn text_part(text: String) -> Part {
+    let mut toks = Vec::new();
+    tokenize(&text, &mut toks);
+    Part::Text(text, toks)
 }
 
 fn lookup<'c>(ctx: &'c Context, key: &str, default: Option<&'c str>) -> Option<&'c str> {
