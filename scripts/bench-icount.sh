@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
-# Instructions per evaluation (callgrind): repeatable on a busy machine.
-# Usage: scripts/bench-icount.sh [realistic|readonly]
+# Instruction counts (callgrind): repeatable on a busy machine.
+#   scripts/bench-icount.sh [realistic|readonly]   instructions per evaluation
+#   scripts/bench-icount.sh batch                  instructions per `policy-sim batch` line
 set -euo pipefail
 cd "$(dirname "$0")/.."
-estate=${1:-realistic}
-cargo build --release --locked -q -p policy-core --example icount
-count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/icount "$estate" "$1" 2>&1 \
-    | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+mode=${1:-realistic}
+collected() {
+  "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-one=$(count 1)
-many=$(count 10001)
-echo "$estate: $(( (many - one) / 20000 )) instructions per evaluation (mean of 2 requests x 10,000)"
+if [ "$mode" = batch ]; then
+  cargo build --release --locked -q -p policy-cli
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  python3 fixtures/bench/gen_requests.py 2001 > "$tmp/lines.jsonl"
+  head -1 "$tmp/lines.jsonl" > "$tmp/one.jsonl"
+  run() {
+    collected valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/policy-sim batch \
+      --no-clock --jobs 1 --base fixtures/bench/realistic.json "$1"
+  }
+  one=$(run "$tmp/one.jsonl")
+  many=$(run "$tmp/lines.jsonl")
+  echo "batch (realistic): $(( (many - one) / 2000 )) instructions per line (mean of 2,000 lines)"
+  exit 0
+fi
+cargo build --release --locked -q -p policy-core --example icount
+one=$(collected valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/icount "$mode" 1)
+many=$(collected valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/icount "$mode" 10001)
+echo "$mode: $(( (many - one) / 20000 )) instructions per evaluation (mean of 2 requests x 10,000)"

@@ -634,17 +634,6 @@ impl Facts {
     }
 }
 
-fn is_kms_key(req: &Request) -> bool {
-    req.facts.kms_key
-}
-
-/// Actions on a role that its trust policy governs (S-STS-1): `AssumeRole*` and the
-/// session options passed with them (`TagSession`, `SetSourceIdentity`, `SetContext`),
-/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>.
-fn is_role_trust(req: &Request) -> bool {
-    req.facts.role_trust
-}
-
 /// S-S3-1: a policy is public when some `Allow` grants `*`, a `NotPrincipal`, or a
 /// `Federated` provider without a condition that fixes a narrowing key to values without
 /// wildcards or variables; an `aws:SourceIp` range wider than /8 (IPv4) or /32 (IPv6),
@@ -997,8 +986,11 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         return ev;
     }
 
-    let kms_key = is_kms_key(req);
-    let trust = is_role_trust(req);
+    let kms_key = req.facts.kms_key;
+    // S-STS-1: `AssumeRole*` and the session options passed with them (`TagSession`,
+    // `SetSourceIdentity`, `SetContext`) on a role are governed by its trust policy
+    // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>).
+    let trust = req.facts.role_trust;
 
     // S-STS-4: STS refuses role assumption with root credentials, and STS and KMS refuse
     // unsigned (anonymous) requests, whatever the policies say.
