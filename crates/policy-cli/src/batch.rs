@@ -2,12 +2,11 @@
 //! cores. Policies are parsed once per batch (the base document's once, files named by
 //! path once per path).
 
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use policy_core::{evaluate, Detail, PartialDocument, Response, Source};
-use rayon::prelude::*;
+use policy_core::{evaluate, write_response_json, Detail, LineReader, PartialDocument, Source};
 use serde_json::json;
 
 use crate::loader::{display_path, FsLoader};
@@ -40,56 +39,153 @@ enum DetailArg {
     Full,
 }
 
-/// Lines evaluated per parallel chunk.
-const CHUNK: usize = 2048;
+/// Input read per job: a job is the complete lines of one block.
+const BLOCK: usize = 256 * 1024;
 
-fn answer(
-    line: &str,
-    name: String,
-    base: &PartialDocument,
-    loader: &FsLoader,
+/// One block of input lines for a worker: `seq` orders the output.
+struct Job {
+    seq: u64,
+    first_line: usize,
+    bytes: Vec<u8>,
+}
+
+/// A worker's answers to one job, in line order.
+struct Answers {
+    seq: u64,
+    out: Vec<u8>,
+    bad: bool,
+}
+
+/// What every worker shares.
+struct Shared<'a> {
+    name: &'a str,
+    base: &'a PartialDocument,
+    loader: &'a FsLoader,
     detail: Detail,
-) -> Result<Vec<u8>, Vec<u8>> {
-    let src = Source::new(name, line);
-    let mut l = loader.clone();
-    let doc = PartialDocument::parse(&src, &mut l)
-        .and_then(|d| d.over(base).finish(&src))
-        .map_err(|e| {
-            let diags: Vec<String> = e.diagnostics.iter().map(ToString::to_string).collect();
-            json!({
-                "error": {
-                    "message": e.message,
-                    "line": e.line,
-                    "column": e.column,
-                    "path": e.path,
-                    "diagnostics": diags,
-                }
+}
+
+/// The error response of a line: `{"error": {…}}`.
+fn error_line(e: &policy_core::DocumentError, out: &mut Vec<u8>) {
+    let diags: Vec<String> = e.diagnostics.iter().map(ToString::to_string).collect();
+    let v = json!({
+        "error": {
+            "message": e.message,
+            "line": e.line,
+            "column": e.column,
+            "path": e.path,
+            "diagnostics": diags,
+        }
+    });
+    // Writing a `Value` into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &v);
+}
+
+/// Answers one line into `out` (no newline); `false` when the line is bad input.
+fn answer(line: &str, lineno: usize, reader: &mut LineReader<'_>, sh: &Shared<'_>, out: &mut Vec<u8>) -> bool {
+    if let Some(doc) = reader.read(line) {
+        let ev = evaluate(&doc.policies, &doc.request);
+        write_response_json(&ev, &doc.policies, &doc.request, doc.id.as_ref(), sh.detail, out);
+        return true;
+    }
+    // The general path: any line form, and errors with line and column.
+    let src = Source::new(format!("{}:{lineno}", sh.name), line);
+    let mut l = sh.loader.clone();
+    match PartialDocument::parse(&src, &mut l).and_then(|d| d.over(sh.base).finish(&src)) {
+        Ok(doc) => {
+            let ev = evaluate(&doc.policies, &doc.request);
+            write_response_json(&ev, &doc.policies, &doc.request, doc.id.as_ref(), sh.detail, out);
+            true
+        }
+        Err(e) => {
+            error_line(&e, out);
+            false
+        }
+    }
+}
+
+/// Answers every line of a job.
+fn work(job: &Job, reader: &mut LineReader<'_>, sh: &Shared<'_>) -> Answers {
+    let mut out = Vec::with_capacity(job.bytes.len() * 3);
+    let mut bad = false;
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', &job.bytes).chain(std::iter::once(job.bytes.len()));
+    for (i, end) in ends.enumerate() {
+        let raw = job.bytes.get(start..end).unwrap_or_default();
+        start = end + 1;
+        let lineno = job.first_line + i;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        match std::str::from_utf8(raw) {
+            Ok(l) if l.trim().is_empty() => continue,
+            Ok(l) => bad |= !answer(l, lineno, reader, sh, &mut out),
+            Err(e) => {
+                bad = true;
+                let v = json!({ "error": {
+                    "message": format!("line is not valid UTF-8 (byte {})", e.valid_up_to() + 1),
+                    "line": lineno,
+                    "column": 1,
+                    "path": "",
+                    "diagnostics": [],
+                }});
+                let _ = serde_json::to_writer(&mut out, &v);
+            }
+        }
+        out.push(b'\n');
+    }
+    Answers { seq: job.seq, out, bad }
+}
+
+/// Reads `input` in blocks of complete lines and sends them as jobs; `Err` is the
+/// read error's message.
+fn read_jobs(mut input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>) -> Result<(), String> {
+    let mut seq = 0;
+    let mut line = 1;
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let mut buf = std::mem::take(&mut carry);
+        buf.reserve(BLOCK);
+        let n = input
+            .by_ref()
+            .take(BLOCK as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| e.to_string())?;
+        if n == 0 {
+            if !buf.is_empty() {
+                let _ = jobs.send(Job {
+                    seq,
+                    first_line: line,
+                    bytes: buf,
+                });
+            }
+            return Ok(());
+        }
+        // Send the complete lines; keep the partial last one for the next block.
+        let Some(end) = memchr::memrchr(b'\n', &buf) else {
+            carry = buf;
+            continue;
+        };
+        carry = buf.get(end + 1..).unwrap_or_default().to_vec();
+        buf.truncate(end);
+        let lines = memchr::memchr_iter(b'\n', &buf).count() + 1;
+        if jobs
+            .send(Job {
+                seq,
+                first_line: line,
+                bytes: buf,
             })
-            .to_string()
-            .into_bytes()
-        })?;
-    let ev = evaluate(&doc.policies, &doc.request);
-    let resp = Response::with_detail(&ev, &doc.policies, &doc.request, doc.id, detail);
-    let mut out = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut out, &resp).map_err(|e| {
-        json!({ "error": { "message": e.to_string() } })
-            .to_string()
-            .into_bytes()
-    })?;
-    Ok(out)
+            .is_err()
+        {
+            return Ok(());
+        }
+        seq += 1;
+        line += lines;
+    }
 }
 
 pub fn run(a: BatchArgs) -> u8 {
-    if let Some(j) = a.jobs {
-        if rayon::ThreadPoolBuilder::new()
-            .num_threads(j.max(1))
-            .build_global()
-            .is_err()
-        {
-            eprintln!("error: cannot start {j} worker threads");
-            return EXIT_INPUT;
-        }
-    }
+    let workers = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
+        .max(1);
     let cwd = std::env::current_dir().unwrap_or_default();
     let (reader, name, base_dir): (Box<dyn Read>, String, PathBuf) = match &a.input {
         Some(p) if p.as_os_str() != "-" => match std::fs::File::open(p) {
@@ -106,7 +202,7 @@ pub fn run(a: BatchArgs) -> u8 {
                 return EXIT_INPUT;
             }
         },
-        _ => (Box::new(std::io::stdin().lock()), "<stdin>".to_string(), cwd.clone()),
+        _ => (Box::new(std::io::stdin()), "<stdin>".to_string(), cwd.clone()),
     };
     let loader = FsLoader::new(&base_dir);
     let mut base = PartialDocument::default();
@@ -126,53 +222,65 @@ pub fn run(a: BatchArgs) -> u8 {
     }
     // Lines that name no policies share the base's set instead of copying it.
     base.share_policies();
-    let mut lines = BufReader::with_capacity(1 << 20, reader).lines();
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    let mut lineno = 0usize;
-    let mut bad = false;
-    loop {
-        let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-        for line in lines.by_ref() {
-            lineno += 1;
-            match line {
-                Ok(l) if l.trim().is_empty() => continue,
-                Ok(l) => chunk.push((lineno, l)),
-                Err(e) => {
-                    eprintln!("error: {name}:{lineno}: {e}");
-                    bad = true;
-                    break;
-                }
-            }
-            if chunk.len() == CHUNK {
-                break;
-            }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let detail = match a.detail {
+    let sh = Shared {
+        name: &name,
+        base: &base,
+        loader: &loader,
+        detail: match a.detail {
             DetailArg::Brief => Detail::Brief,
             DetailArg::Full => Detail::Full,
-        };
-        let answers: Vec<Result<Vec<u8>, Vec<u8>>> = chunk
-            .par_iter()
-            .map(|(n, l)| answer(l, format!("{name}:{n}"), &base, &loader, detail))
-            .collect();
-        for r in answers {
-            let s = match r {
-                Ok(s) => s,
-                Err(s) => {
-                    bad = true;
-                    s
+        },
+    };
+    // Reading, answering and writing overlap: this thread reads blocks of lines, the
+    // workers answer them, the writer puts the answers out in input order.
+    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Job>(workers * 2);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let (ans_tx, ans_rx) = std::sync::mpsc::sync_channel::<Answers>(workers * 2);
+    let (read_result, write_result) = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let ans_tx = ans_tx.clone();
+            let (job_rx, sh) = (&job_rx, &sh);
+            scope.spawn(move || {
+                let mut reader = LineReader::new(sh.base);
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    if ans_tx.send(work(&job, &mut reader, sh)).is_err() {
+                        return;
+                    }
                 }
-            };
-            if out.write_all(&s).and_then(|()| out.write_all(b"\n")).is_err() {
-                return EXIT_INPUT;
-            }
+            });
         }
+        drop(ans_tx);
+        let writer = scope.spawn(move || -> (bool, bool) {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            let mut pending = std::collections::BTreeMap::new();
+            let (mut next, mut bad, mut failed) = (0u64, false, false);
+            for ans in ans_rx {
+                pending.insert(ans.seq, ans);
+                while let Some(ans) = pending.remove(&next) {
+                    bad |= ans.bad;
+                    failed = failed || out.write_all(&ans.out).is_err();
+                    next += 1;
+                }
+            }
+            failed = failed || out.flush().is_err();
+            (bad, failed)
+        });
+        let read = read_jobs(reader, &job_tx);
+        drop(job_tx);
+        (read, writer.join().unwrap_or((true, true)))
+    });
+    let (mut bad, failed) = write_result;
+    if let Err(e) = read_result {
+        eprintln!("error: cannot read `{name}`: {e}");
+        bad = true;
     }
-    if out.flush().is_err() {
+    if failed {
         return EXIT_INPUT;
     }
     if let Ok(w) = loader.warnings.lock() {

@@ -289,22 +289,34 @@ struct ContextDoc(Context);
 
 impl<'de> Deserialize<'de> for ContextDoc {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = ContextDoc;
+        let mut ctx = Context::default();
+        serde::de::DeserializeSeed::deserialize(ContextInto(&mut ctx), d)?;
+        Ok(ContextDoc(ctx))
+    }
+}
+
+/// Reads a `context` member's keys into an existing [`Context`], replacing keys it
+/// already has (a batch line's context laid over its base's).
+struct ContextInto<'c>(&'c mut Context);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ContextInto<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        struct MapVisitor<'c>(&'c mut Context);
+        impl<'de> serde::de::Visitor<'de> for MapVisitor<'_> {
+            type Value = ();
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object of condition keys")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ContextDoc, A::Error> {
-                let mut ctx = Context::default();
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     let ContextValues(values) = map.next_value()?;
-                    ctx.insert(&key, values);
+                    self.0.insert(&key, values);
                 }
-                Ok(ContextDoc(ctx))
+                Ok(())
             }
         }
-        d.deserialize_map(MapVisitor)
+        d.deserialize_map(MapVisitor(self.0))
     }
 }
 
@@ -711,4 +723,200 @@ pub fn parse_request_document(
     loader: &mut dyn PolicyLoader,
 ) -> Result<RequestDocument, DocumentError> {
     PartialDocument::parse(source, loader)?.finish(source)
+}
+
+/// A string member, borrowed from the line when it has no escapes.
+struct Text<'a>(std::borrow::Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A batch line in the form most lines take: `id`, `principal` (a string), `action`,
+/// `resource`, `resourceAccount` and `context`, each at most once, and nothing else.
+/// The context is read straight into the seed's [`Context`] (the base's, cloned).
+#[derive(Default)]
+struct PlainLine<'a> {
+    id: Option<serde_json::Value>,
+    principal: Option<Text<'a>>,
+    action: Option<Text<'a>>,
+    resource: Option<Text<'a>>,
+    resource_account: Option<Text<'a>>,
+}
+
+struct PlainLineSeed<'c>(&'c mut Context);
+
+impl<'de> serde::de::DeserializeSeed<'de> for PlainLineSeed<'_> {
+    type Value = PlainLine<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<PlainLine<'de>, D::Error> {
+        struct V<'c>(&'c mut Context);
+        impl<'de> serde::de::Visitor<'de> for V<'_> {
+            type Value = PlainLine<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a request document")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<PlainLine<'de>, A::Error> {
+                use serde::de::Error;
+                let mut line = PlainLine::default();
+                let mut context = false;
+                while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+                    let slot = match &*key {
+                        "id" if line.id.is_none() => {
+                            line.id = Some(map.next_value()?);
+                            continue;
+                        }
+                        "context" if !context => {
+                            context = true;
+                            map.next_value_seed(ContextInto(&mut *self.0))?;
+                            continue;
+                        }
+                        "principal" => &mut line.principal,
+                        "action" => &mut line.action,
+                        "resource" => &mut line.resource,
+                        "resourceAccount" => &mut line.resource_account,
+                        _ => return Err(A::Error::custom("not a plain line")),
+                    };
+                    if slot.is_some() {
+                        return Err(A::Error::custom("duplicate member"));
+                    }
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(line)
+            }
+        }
+        d.deserialize_map(V(self.0))
+    }
+}
+
+/// Most principals and actions a batch names repeat; this many of each are kept parsed.
+const LINE_CACHE: usize = 4096;
+
+/// Reads batch lines laid over one base document, fast: a line of the plain form
+/// (`id`, `principal` as a string, `action`, `resource`, `resourceAccount`,
+/// `context`, and no other member) is read without building a [`Source`], sharing the
+/// base's policies, with principals, session issuer and actions parsed once per batch
+/// (a small cache per reader). Any other line, and any line with an error, is left to
+/// the general path (`PartialDocument::parse(…)?.over(base).finish(…)`), which reads it
+/// to the same request or reports the error with line and column.
+#[derive(Debug)]
+pub struct LineReader<'b> {
+    base: &'b PartialDocument,
+    policies: Option<Arc<PolicySet>>,
+    principals: rustc_hash::FxHashMap<Box<str>, Arc<Principal>>,
+    actions: rustc_hash::FxHashMap<Box<str>, crate::request::Action>,
+}
+
+impl<'b> LineReader<'b> {
+    /// A reader of lines over `base`; the fast path needs the base's policies shared
+    /// ([`PartialDocument::share_policies`]).
+    pub fn new(base: &'b PartialDocument) -> LineReader<'b> {
+        LineReader {
+            base,
+            policies: base.shared.clone(),
+            principals: rustc_hash::FxHashMap::default(),
+            actions: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// The line's complete request document, or `None` when the line is not of the
+    /// plain form or has any error: then the general path must read it. The result has
+    /// no `warnings` (they are the base's: the caller has them).
+    pub fn read(&mut self, line: &str) -> Option<RequestDocument> {
+        let policies = self.policies.clone()?;
+        let base = self.base;
+        let mut context = base.context.clone();
+        let mut de = serde_json::Deserializer::from_str(line);
+        let raw = serde::de::DeserializeSeed::deserialize(PlainLineSeed(&mut context), &mut de).ok()?;
+        de.end().ok()?;
+        let mut b = Request::builder();
+        match raw.principal {
+            Some(Text(p)) => b = b.principal_shared(self.principal(&p)?),
+            None => {
+                let mut p = base.principal.clone()?;
+                if let Some(issuer) = &base.session_issuer {
+                    p = p.with_session_issuer(issuer).ok()?;
+                }
+                b = b.principal(p);
+            }
+        }
+        match raw.action {
+            Some(Text(a)) => b = b.action_parsed(self.action(&a)?),
+            None => b = b.action(base.action.clone()?),
+        }
+        if let Some(r) = raw.resource.map(|t| t.0.into_owned()).or_else(|| base.resource.clone()) {
+            b = b.resource(r);
+        }
+        if let Some(a) = raw
+            .resource_account
+            .map(|t| t.0.into_owned())
+            .or_else(|| base.resource_account.clone())
+        {
+            b = b.resource_account(a);
+        }
+        if let Some(m) = &base.management_account {
+            b = b.management_account(m.clone());
+        }
+        b = b.context(context);
+        if let Some(bpa) = base.block_public_access {
+            b = b.block_public_access(bpa);
+        }
+        if let Some(acl) = &base.acl {
+            b = b.acl(acl.clone());
+        }
+        if let Some(g) = &base.kms_grants {
+            b = b.kms_grants(g.clone());
+        }
+        let request = b.build().ok()?;
+        Some(RequestDocument {
+            id: raw.id.or_else(|| base.id.clone()),
+            request,
+            policies,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// The principal named `text`, with the base's session issuer, parsed once.
+    fn principal(&mut self, text: &str) -> Option<Arc<Principal>> {
+        if let Some(p) = self.principals.get(text) {
+            return Some(p.clone());
+        }
+        let mut p = Principal::parse(text).ok()?;
+        if let Some(issuer) = &self.base.session_issuer {
+            p = p.with_session_issuer(issuer).ok()?;
+        }
+        let p = Arc::new(p);
+        if self.principals.len() >= LINE_CACHE {
+            self.principals.clear();
+        }
+        self.principals.insert(text.into(), p.clone());
+        Some(p)
+    }
+
+    /// The action named `text`, parsed once.
+    fn action(&mut self, text: &str) -> Option<crate::request::Action> {
+        if let Some(a) = self.actions.get(text) {
+            return Some(a.clone());
+        }
+        let a = crate::request::Action::parse(text).ok()?;
+        if self.actions.len() >= LINE_CACHE {
+            self.actions.clear();
+        }
+        self.actions.insert(text.into(), a.clone());
+        Some(a)
+    }
 }

@@ -226,20 +226,40 @@ pub(crate) enum VerdictLabel {
 impl VerdictLabel {
     /// The label as text, without `fmt` for the common, level-less labels.
     pub(crate) fn text(self) -> Cow<'static, str> {
-        let (name, n) = match self {
-            VerdictLabel::Identity => return Cow::Borrowed("identity"),
-            VerdictLabel::Resource => return Cow::Borrowed("resource"),
-            VerdictLabel::PermissionsBoundary => return Cow::Borrowed("permissionsBoundary"),
-            VerdictLabel::Session => return Cow::Borrowed("session"),
-            VerdictLabel::Scp(l) => ("scp[", l),
-            VerdictLabel::Rcp(l) => ("rcp[", l),
-            VerdictLabel::VpcEndpoint(i) => ("vpcEndpoint[", i),
-        };
-        let mut s = String::with_capacity(16);
-        s.push_str(name);
-        push_num(&mut s, n);
-        s.push(']');
-        Cow::Owned(s)
+        match self.fixed() {
+            Ok(name) => Cow::Borrowed(name),
+            Err(_) => {
+                let mut s = String::with_capacity(16);
+                self.push(&mut s);
+                Cow::Owned(s)
+            }
+        }
+    }
+
+    /// The label's text, or its prefix and level (index) for `scp[l]`, `rcp[l]` and
+    /// `vpcEndpoint[i]`.
+    fn fixed(self) -> Result<&'static str, (&'static str, usize)> {
+        match self {
+            VerdictLabel::Identity => Ok("identity"),
+            VerdictLabel::Resource => Ok("resource"),
+            VerdictLabel::PermissionsBoundary => Ok("permissionsBoundary"),
+            VerdictLabel::Session => Ok("session"),
+            VerdictLabel::Scp(l) => Err(("scp[", l)),
+            VerdictLabel::Rcp(l) => Err(("rcp[", l)),
+            VerdictLabel::VpcEndpoint(i) => Err(("vpcEndpoint[", i)),
+        }
+    }
+
+    /// Appends the label's text (which needs no JSON escaping) to `out`.
+    pub(crate) fn push(self, out: &mut String) {
+        match self.fixed() {
+            Ok(name) => out.push_str(name),
+            Err((prefix, n)) => {
+                out.push_str(prefix);
+                push_num(out, n);
+                out.push(']');
+            }
+        }
     }
 }
 

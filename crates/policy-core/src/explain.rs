@@ -151,73 +151,21 @@ impl Response {
         let deciding = ev
             .deciding
             .iter()
-            .map(|d| match *d {
-                Decider::Statement(slot, i) => {
-                    let pol = policies.get(slot);
-                    let stmt = pol.and_then(|p| p.statements.get(i));
-                    let loc = pol.filter(|_| full).and_then(|p| p.statement_location(i));
-                    DecidingItem {
-                        label: statement_label(slot, i),
-                        effect: stmt.map(|s| effect_word(s.effect)),
-                        sid: stmt.and_then(|s| s.sid.clone()),
-                        file: pol.filter(|_| full).map(|p| p.source.name().to_string()),
-                        line: loc.as_ref().map(|l| l.line),
-                        column: loc.as_ref().map(|l| l.column),
-                    }
+            .map(|&d| {
+                let v = DecidingView::new(d, policies, full);
+                let mut label = String::with_capacity(32);
+                v.push_label(&mut label);
+                DecidingItem {
+                    label,
+                    effect: v.effect,
+                    sid: v.sid.map(str::to_string),
+                    file: v.file.map(str::to_string),
+                    line: v.loc.as_ref().map(|l| l.line),
+                    column: v.loc.as_ref().map(|l| l.column),
                 }
-                Decider::KmsGrant(i) => DecidingItem {
-                    label: format!("kmsGrants[{i}]"),
-                    effect: None,
-                    sid: None,
-                    file: None,
-                    line: None,
-                    column: None,
-                },
-                Decider::AclGrant(i) => DecidingItem {
-                    label: format!("acl.grants[{i}]"),
-                    effect: None,
-                    sid: None,
-                    file: None,
-                    line: None,
-                    column: None,
-                },
             })
             .collect();
-        let near_misses = ev
-            .misses
-            .iter()
-            .filter_map(|&(slot, i, miss)| {
-                let pol = policies.get(slot)?;
-                let stmt = pol.statements.get(i)?;
-                let (why, span) = match miss {
-                    Miss::Resource => (
-                        format!(
-                            "resource `{}` is not matched by its `Resource`/`NotResource`",
-                            req.resource()
-                        ),
-                        stmt.span,
-                    ),
-                    Miss::Principal => (
-                        format!(
-                            "principal `{}` is not matched by its `Principal`/`NotPrincipal`",
-                            req.principal().id()
-                        ),
-                        stmt.span,
-                    ),
-                    Miss::Condition(c) => {
-                        let cond = stmt.conditions.get(c)?;
-                        (condition_why(cond, req), cond.span)
-                    }
-                };
-                Some(NearMiss {
-                    label: statement_label(slot, i),
-                    effect: effect_word(stmt.effect),
-                    sid: stmt.sid.clone(),
-                    location: Some(loc_string(pol.source.name(), &pol.source.locate(span))),
-                    why,
-                })
-            })
-            .collect();
+        let near_misses = near_misses(ev, policies, req);
         Response {
             id,
             decision: ev.decision,
@@ -245,6 +193,44 @@ impl Response {
     }
 }
 
+/// The near misses of `ev` (empty unless evaluated with near misses on).
+fn near_misses(ev: &Evaluation<'_>, policies: &PolicySet, req: &Request) -> Vec<NearMiss> {
+    ev.misses
+        .iter()
+        .filter_map(|&(slot, i, miss)| {
+            let pol = policies.get(slot)?;
+            let stmt = pol.statements.get(i)?;
+            let (why, span) = match miss {
+                Miss::Resource => (
+                    format!(
+                        "resource `{}` is not matched by its `Resource`/`NotResource`",
+                        req.resource()
+                    ),
+                    stmt.span,
+                ),
+                Miss::Principal => (
+                    format!(
+                        "principal `{}` is not matched by its `Principal`/`NotPrincipal`",
+                        req.principal().id()
+                    ),
+                    stmt.span,
+                ),
+                Miss::Condition(c) => {
+                    let cond = stmt.conditions.get(c)?;
+                    (condition_why(cond, req), cond.span)
+                }
+            };
+            Some(NearMiss {
+                label: statement_label(slot, i),
+                effect: effect_word(stmt.effect),
+                sid: stmt.sid.clone(),
+                location: Some(loc_string(pol.source.name(), &pol.source.locate(span))),
+                why,
+            })
+        })
+        .collect()
+}
+
 fn condition_why(c: &Condition, req: &Request) -> String {
     let want = c.raw_values.join("`, `");
     match req.context().get(&c.key_lc) {
@@ -259,4 +245,204 @@ fn condition_why(c: &Condition, req: &Request) -> String {
             vals.join("`, `")
         ),
     }
+}
+
+/// What a [`DecidingItem`] says, borrowed from the policies: shared by
+/// [`Response::with_detail`] and [`write_response_json`].
+struct DecidingView<'a> {
+    decider: Decider,
+    effect: Option<&'static str>,
+    sid: Option<&'a str>,
+    file: Option<&'a str>,
+    loc: Option<Location>,
+}
+
+impl<'a> DecidingView<'a> {
+    fn new(d: Decider, policies: &'a PolicySet, full: bool) -> DecidingView<'a> {
+        match d {
+            Decider::Statement(slot, i) => {
+                let pol = policies.get(slot);
+                let stmt = pol.and_then(|p| p.statements.get(i));
+                DecidingView {
+                    decider: d,
+                    effect: stmt.map(|s| effect_word(s.effect)),
+                    sid: stmt.and_then(|s| s.sid.as_deref()),
+                    file: pol.filter(|_| full).map(|p| p.source.name()),
+                    loc: pol.filter(|_| full).and_then(|p| p.statement_location(i)),
+                }
+            }
+            Decider::KmsGrant(_) | Decider::AclGrant(_) => DecidingView {
+                decider: d,
+                effect: None,
+                sid: None,
+                file: None,
+                loc: None,
+            },
+        }
+    }
+
+    fn push_label(&self, out: &mut String) {
+        match self.decider {
+            Decider::Statement(slot, i) => {
+                slot.push_label(out);
+                out.push_str(".Statement[");
+                crate::eval::push_num(out, i);
+                out.push(']');
+            }
+            Decider::KmsGrant(i) => {
+                out.push_str("kmsGrants[");
+                crate::eval::push_num(out, i);
+                out.push(']');
+            }
+            Decider::AclGrant(i) => {
+                out.push_str("acl.grants[");
+                crate::eval::push_num(out, i);
+                out.push(']');
+            }
+        }
+    }
+}
+
+fn decision_word(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "ExplicitDeny",
+        Decision::ImplicitDeny => "ImplicitDeny",
+    }
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Allow => "Allow",
+        Verdict::ExplicitDeny => "ExplicitDeny",
+        Verdict::ImplicitDeny => "ImplicitDeny",
+        Verdict::NoDeny => "NoDeny",
+        Verdict::NotApplicable => "NotApplicable",
+    }
+}
+
+/// Writes the JSON of `Response::with_detail(ev, policies, req, id, detail)` to `out`,
+/// byte for byte what `serde_json` writes for that response, without building it:
+/// batch mode's per-line path. `out` is appended to, never cleared.
+pub fn write_response_json(
+    ev: &Evaluation<'_>,
+    policies: &PolicySet,
+    req: &Request,
+    id: Option<&serde_json::Value>,
+    detail: Detail,
+    out: &mut Vec<u8>,
+) {
+    use crate::json_out::{push_escaped, push_num, push_str_member};
+    let full = detail == Detail::Full;
+    out.push(b'{');
+    if let Some(id) = id {
+        out.extend_from_slice(b"\"id\":");
+        // Writing a `Value` into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, id);
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"decision\":\"");
+    out.extend_from_slice(decision_word(ev.decision).as_bytes());
+    out.extend_from_slice(b"\",\"deciding\":[");
+    let mut label = String::with_capacity(48);
+    for (n, &d) in ev.deciding.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        let v = DecidingView::new(d, policies, full);
+        label.clear();
+        v.push_label(&mut label);
+        out.extend_from_slice(b"{\"label\":");
+        push_escaped(out, &label);
+        if let Some(e) = v.effect {
+            push_str_member(out, "effect", e);
+        }
+        if let Some(s) = v.sid {
+            push_str_member(out, "sid", s);
+        }
+        if let Some(f) = v.file {
+            push_str_member(out, "file", f);
+        }
+        if let Some(l) = &v.loc {
+            out.extend_from_slice(b",\"line\":");
+            push_num(out, u64::from(l.line));
+            out.extend_from_slice(b",\"column\":");
+            push_num(out, u64::from(l.column));
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"reasons\":[");
+    for (n, r) in ev.reasons.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"rule\":");
+        push_escaped(out, r.rule);
+        push_str_member(out, "message", &r.message);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"policies\":[");
+    for (n, v) in ev.verdicts.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"policy\":\"");
+        label.clear();
+        v.label.push(&mut label);
+        out.extend_from_slice(label.as_bytes());
+        out.push(b'"');
+        out.extend_from_slice(b",\"verdict\":\"");
+        out.extend_from_slice(verdict_word(v.verdict).as_bytes());
+        out.push(b'"');
+        if let Some(d) = v.detail {
+            push_str_member(out, "detail", d);
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    let list = |out: &mut Vec<u8>, name: &str, items: &mut dyn Iterator<Item = &str>| {
+        let mut first = true;
+        for s in items {
+            if first {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"\":[");
+                first = false;
+            } else {
+                out.push(b',');
+            }
+            push_escaped(out, s);
+        }
+        if !first {
+            out.push(b']');
+        }
+    };
+    list(out, "missingContextKeys", &mut ev.missing.iter().copied());
+    if !ev.indeterminate.is_empty() {
+        let labels: Vec<String> = ev.indeterminate.iter().map(|&(s, i)| statement_label(s, i)).collect();
+        list(out, "indeterminate", &mut labels.iter().map(String::as_str));
+    }
+    if full {
+        list(out, "derivedContextKeys", &mut req.derived_keys().iter().copied());
+    }
+    let mut first = true;
+    req.for_each_assumption(|parts| {
+        out.extend_from_slice(if first { b",\"assumptions\":[\"" } else { b",\"" });
+        first = false;
+        for p in parts {
+            crate::json_out::push_escaped_contents(out, p);
+        }
+        out.push(b'"');
+    });
+    if !first {
+        out.push(b']');
+    }
+    if !ev.misses.is_empty() {
+        let misses = near_misses(ev, policies, req);
+        if !misses.is_empty() {
+            out.extend_from_slice(b",\"nearMisses\":");
+            let _ = serde_json::to_writer(&mut *out, &misses);
+        }
+    }
+    out.push(b'}');
 }

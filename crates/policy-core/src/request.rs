@@ -412,7 +412,7 @@ pub struct KmsGrant {
 /// which request context. Build with [`Request::builder`].
 #[derive(Debug, Clone)]
 pub struct Request {
-    pub(crate) principal: Principal,
+    pub(crate) principal: std::sync::Arc<Principal>,
     pub(crate) action: Action,
     pub(crate) resource: String,
     pub(crate) resource_account: Option<String>,
@@ -431,8 +431,9 @@ pub struct Request {
 /// Builds a [`Request`]; [`RequestBuilder::build`] validates once.
 #[derive(Debug, Default, Clone)]
 pub struct RequestBuilder {
-    principal: Option<Principal>,
+    principal: Option<std::sync::Arc<Principal>>,
     action: Option<String>,
+    parsed_action: Option<Action>,
     resource: Option<String>,
     resource_account: Option<String>,
     context: Context,
@@ -489,29 +490,47 @@ impl Request {
     /// What the engine assumed because the request did not say, in words.
     pub fn assumptions(&self) -> Vec<String> {
         let mut out = Vec::new();
+        self.for_each_assumption(|parts| out.push(parts.concat()));
+        out
+    }
+
+    /// Calls `f` with each assumption's text in pieces (concatenated, they are one
+    /// entry of [`Request::assumptions`]), without building the text.
+    pub(crate) fn for_each_assumption(&self, mut f: impl FnMut(&[&str])) {
         if self.resource_account_assumed {
-            out.push(format!(
-                "the resource ARN names no account and `resourceAccount` is not given: the resource is taken to be in the principal's account {} (same-account rules); give `resourceAccount` for a bucket of another account",
-                self.resource_account.as_deref().unwrap_or_default()
-            ));
+            f(&[
+                "the resource ARN names no account and `resourceAccount` is not given: the resource is taken to be in the principal's account ",
+                self.resource_account.as_deref().unwrap_or_default(),
+                " (same-account rules); give `resourceAccount` for a bucket of another account",
+            ]);
         }
         if self.principal.kind == PrincipalKind::AssumedRole
             && self.principal.issuer_from_session
             && self.derived_keys.contains(&"aws:PrincipalArn")
         {
-            out.push(format!(
-                "`aws:PrincipalArn` is derived as `{}` without a path; give `sessionIssuer` if the role has one",
-                self.principal.issuer.as_deref().unwrap_or_default()
-            ));
+            f(&[
+                "`aws:PrincipalArn` is derived as `",
+                self.principal.issuer.as_deref().unwrap_or_default(),
+                "` without a path; give `sessionIssuer` if the role has one",
+            ]);
         }
-        out
     }
 }
 
 impl RequestBuilder {
     /// The caller.
     pub fn principal(mut self, p: Principal) -> Self {
+        self.principal = Some(std::sync::Arc::new(p));
+        self
+    }
+    /// The caller, shared (batch mode reuses one parsed principal for many lines).
+    pub(crate) fn principal_shared(mut self, p: std::sync::Arc<Principal>) -> Self {
         self.principal = Some(p);
+        self
+    }
+    /// The action, already parsed.
+    pub(crate) fn action_parsed(mut self, a: Action) -> Self {
+        self.parsed_action = Some(a);
         self
     }
     /// `service:Name`.
@@ -569,7 +588,10 @@ impl RequestBuilder {
     /// `service:Name`, an account id that is not 12 digits.
     pub fn build(self) -> Result<Request, RequestError> {
         let principal = self.principal.ok_or(RequestError::Missing("principal"))?;
-        let action = Action::parse(&self.action.ok_or(RequestError::Missing("action"))?)?;
+        let action = match self.parsed_action {
+            Some(a) => a,
+            None => Action::parse(&self.action.ok_or(RequestError::Missing("action"))?)?,
+        };
         let resource = self.resource.unwrap_or_else(|| "*".to_string());
         for a in [&self.resource_account, &self.management_account].into_iter().flatten() {
             if !is_account_id(a) {

@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use policy_core::{evaluate_with, EvalOptions, PartialDocument, Response, Source, Span};
+use policy_core::{evaluate_with, write_response_json, Detail, EvalOptions, PartialDocument, Response, Source, Span};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -69,6 +69,17 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Option<Response>), String> {
         (None, Ok(doc)) => {
             let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
             let resp = Response::new(&ev, &doc.policies, &doc.request, doc.id.clone());
+            // The batch path's hand-written JSON is byte for byte serde's.
+            for detail in [Detail::Brief, Detail::Full] {
+                let mut fast = Vec::new();
+                write_response_json(&ev, &doc.policies, &doc.request, doc.id.as_ref(), detail, &mut fast);
+                let slow = Response::with_detail(&ev, &doc.policies, &doc.request, doc.id.clone(), detail);
+                let slow = serde_json::to_string(&slow).unwrap();
+                let fast = String::from_utf8(fast).unwrap();
+                if fast != slow {
+                    return Err(format!("write_response_json ({detail:?}) differs:\n{fast}\n{slow}"));
+                }
+            }
             let want = case.expect.decision.ok_or("expect.decision is missing")?;
             if resp.decision != want {
                 return Err(format!(

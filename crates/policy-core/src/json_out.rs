@@ -1,0 +1,151 @@
+//! Writing JSON text by hand on the batch path, exactly as `serde_json` writes it
+//! (compact; `"`, `\` and control characters escaped, with `\b \t \n \f \r` in their
+//! short forms and others as `\u00xx`; everything else, non-ASCII included, as is).
+
+/// Whether byte `b` must be escaped inside a JSON string.
+#[inline]
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Whether any byte of the 8 in `x` must be escaped: one below 0x20, a `"` or a `\`
+/// (exact for the word as a whole; the classic has-less/has-zero bit tricks).
+#[inline]
+fn word_needs_escape(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    let q = x ^ (ONES * u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q & HIGH;
+    let b = x ^ (ONES * u64::from(b'\\'));
+    let backslash = b.wrapping_sub(ONES) & !b & HIGH;
+    (below_space | quote | backslash) != 0
+}
+
+/// Appends `s`'s characters, escaped, without the surrounding quotes.
+pub(crate) fn push_escaped_contents(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none needs escaping.
+        while let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+            if word_needs_escape(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += 8;
+        }
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes.get(i).copied().unwrap_or_default();
+            if needs_escape(b) {
+                out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+                push_escape(out, b);
+                start = i + 1;
+            }
+            i += 1;
+        }
+    }
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+}
+
+/// Appends the escape sequence of byte `b` (one that [`needs_escape`]).
+fn push_escape(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let hex = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
+            out.extend_from_slice(b"\\u00");
+            out.push(hex(b >> 4));
+            out.push(hex(b & 0xf));
+        }
+    }
+}
+
+/// Appends `s` as a JSON string.
+pub(crate) fn push_escaped(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    push_escaped_contents(out, s);
+    out.push(b'"');
+}
+
+/// Appends `,"name":"value"` (`name` needs no escaping).
+pub(crate) fn push_str_member(out: &mut Vec<u8>, name: &str, value: &str) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    push_escaped(out, value);
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_num(out: &mut Vec<u8>, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(buf.get(i..).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_serde_json_does() {
+        let long = "0123456789abcdef\"0123456789abcdef\\01234567\u{1f}89abcdef\u{7f}\u{80}é";
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "tab\there\nnl\r\u{8}\u{c}",
+            "\u{1}\u{1f}\u{7f}",
+            "é ✓ 𝄞",
+            "`x` — y",
+            long,
+        ] {
+            let mut out = Vec::new();
+            push_escaped(&mut out, s);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(s).unwrap(),
+                "{s:?}"
+            );
+        }
+        // Every byte value at every offset within an 8-byte word.
+        for b in 0u8..0x80 {
+            for at in 0..17 {
+                let mut t = "x".repeat(at);
+                t.push(char::from(b));
+                t.push_str("yyyyyyyyy");
+                let mut out = Vec::new();
+                push_escaped(&mut out, &t);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    serde_json::to_string(&t).unwrap(),
+                    "{t:?}"
+                );
+            }
+        }
+        for n in [0u64, 7, 10, 1234567, u64::MAX] {
+            let mut out = Vec::new();
+            push_num(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
+    }
+}
