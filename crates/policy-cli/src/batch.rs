@@ -56,8 +56,31 @@ struct Answers {
     bad: bool,
 }
 
+/// Buffers handed back for reuse (input blocks and answer buffers), so that a batch
+/// does not allocate, fault in and free a block of memory per job.
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn take(&self) -> Vec<u8> {
+        self.0.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
+    }
+    fn give(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        if let Ok(mut v) = self.0.lock() {
+            if v.len() < 64 {
+                v.push(buf);
+            }
+        }
+    }
+}
+
 /// What every worker shares.
 struct Shared<'a> {
+    /// Input blocks, back from the workers.
+    blocks: Pool,
+    /// Answer buffers, back from the writer.
+    answers: Pool,
     name: &'a str,
     base: &'a PartialDocument,
     loader: &'a FsLoader,
@@ -105,7 +128,8 @@ fn answer(line: &str, lineno: usize, reader: &mut LineReader<'_>, sh: &Shared<'_
 
 /// Answers every line of a job.
 fn work(job: &Job, reader: &mut LineReader<'_>, sh: &Shared<'_>) -> Answers {
-    let mut out = Vec::with_capacity(job.bytes.len() * 3);
+    let mut out = sh.answers.take();
+    out.reserve(job.bytes.len() * 2);
     let mut bad = false;
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', &job.bytes).chain(std::iter::once(job.bytes.len()));
@@ -136,12 +160,13 @@ fn work(job: &Job, reader: &mut LineReader<'_>, sh: &Shared<'_>) -> Answers {
 
 /// Reads `input` in blocks of complete lines and sends them as jobs; `Err` is the
 /// read error's message.
-fn read_jobs(mut input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>) -> Result<(), String> {
+fn read_jobs(mut input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>, pool: &Pool) -> Result<(), String> {
     let mut seq = 0;
     let mut line = 1;
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut buf = std::mem::take(&mut carry);
+        let mut buf = pool.take();
+        buf.extend_from_slice(&carry);
         buf.reserve(BLOCK);
         let n = input
             .by_ref()
@@ -163,7 +188,8 @@ fn read_jobs(mut input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>) 
             carry = buf;
             continue;
         };
-        carry = buf.get(end + 1..).unwrap_or_default().to_vec();
+        carry.clear();
+        carry.extend_from_slice(buf.get(end + 1..).unwrap_or_default());
         buf.truncate(end);
         let lines = memchr::memchr_iter(b'\n', &buf).count() + 1;
         if jobs
@@ -223,6 +249,8 @@ pub fn run(a: BatchArgs) -> u8 {
     // Lines that name no policies share the base's set instead of copying it.
     base.share_policies();
     let sh = Shared {
+        blocks: Pool::default(),
+        answers: Pool::default(),
         name: &name,
         base: &base,
         loader: &loader,
@@ -248,16 +276,20 @@ pub fn run(a: BatchArgs) -> u8 {
                         Err(_) => return,
                     };
                     let Ok(job) = job else { return };
-                    if ans_tx.send(work(&job, &mut reader, sh)).is_err() {
+                    let answers = work(&job, &mut reader, sh);
+                    sh.blocks.give(job.bytes);
+                    if ans_tx.send(answers).is_err() {
                         return;
                     }
                 }
             });
         }
         drop(ans_tx);
+        let answers_pool = &sh.answers;
         let writer = scope.spawn(move || -> (bool, bool) {
             let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            // Each answer buffer holds whole lines: written as is, not copied into a buffer.
+            let mut out = stdout.lock();
             let mut pending = std::collections::BTreeMap::new();
             let (mut next, mut bad, mut failed) = (0u64, false, false);
             for ans in ans_rx {
@@ -265,13 +297,14 @@ pub fn run(a: BatchArgs) -> u8 {
                 while let Some(ans) = pending.remove(&next) {
                     bad |= ans.bad;
                     failed = failed || out.write_all(&ans.out).is_err();
+                    answers_pool.give(ans.out);
                     next += 1;
                 }
             }
             failed = failed || out.flush().is_err();
             (bad, failed)
         });
-        let read = read_jobs(reader, &job_tx);
+        let read = read_jobs(reader, &job_tx, &sh.blocks);
         drop(job_tx);
         (read, writer.join().unwrap_or((true, true)))
     });
