@@ -290,33 +290,48 @@ struct ContextDoc(Context);
 impl<'de> Deserialize<'de> for ContextDoc {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut ctx = Context::default();
-        serde::de::DeserializeSeed::deserialize(ContextInto(&mut ctx), d)?;
+        serde::de::DeserializeSeed::deserialize(ContextInto(&mut ctx, None), d)?;
         Ok(ContextDoc(ctx))
     }
 }
 
 /// Reads a `context` member's keys into an existing [`Context`], replacing keys it
-/// already has (a batch line's context laid over its base's).
-struct ContextInto<'c>(&'c mut Context);
+/// already has (a batch line's context laid over its base's); with key names looked up
+/// in (and added to) a cache when one is given.
+struct ContextInto<'c>(&'c mut Context, Option<&'c mut KeyNames>);
+
+/// Context key names seen so far, lower-cased and hashed (at most [`LINE_CACHE`]).
+type KeyNames = rustc_hash::FxHashMap<Box<str>, crate::request::KeyName>;
 
 impl<'de> serde::de::DeserializeSeed<'de> for ContextInto<'_> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        struct MapVisitor<'c>(&'c mut Context);
+        struct MapVisitor<'c>(&'c mut Context, Option<&'c mut KeyNames>);
         impl<'de> serde::de::Visitor<'de> for MapVisitor<'_> {
             type Value = ();
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object of condition keys")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+                while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
                     let ContextValues(values) = map.next_value()?;
-                    self.0.insert(&key, values);
+                    match self.1.as_deref_mut() {
+                        None => self.0.insert(&key, values),
+                        Some(names) => {
+                            if names.len() >= LINE_CACHE {
+                                names.clear();
+                            }
+                            let name = names
+                                .entry(Box::from(&*key))
+                                .or_insert_with(|| crate::request::KeyName::new(&key));
+                            self.0.insert_named(name, values);
+                        }
+                    }
                 }
                 Ok(())
             }
         }
-        d.deserialize_map(MapVisitor(self.0))
+        d.deserialize_map(MapVisitor(self.0, self.1))
     }
 }
 
@@ -759,12 +774,12 @@ struct PlainLine<'a> {
     resource_account: Option<Text<'a>>,
 }
 
-struct PlainLineSeed<'c>(&'c mut Context);
+struct PlainLineSeed<'c>(&'c mut Context, &'c mut KeyNames);
 
 impl<'de> serde::de::DeserializeSeed<'de> for PlainLineSeed<'_> {
     type Value = PlainLine<'de>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<PlainLine<'de>, D::Error> {
-        struct V<'c>(&'c mut Context);
+        struct V<'c>(&'c mut Context, &'c mut KeyNames);
         impl<'de> serde::de::Visitor<'de> for V<'_> {
             type Value = PlainLine<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -782,7 +797,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for PlainLineSeed<'_> {
                         }
                         "context" if !context => {
                             context = true;
-                            map.next_value_seed(ContextInto(&mut *self.0))?;
+                            map.next_value_seed(ContextInto(&mut *self.0, Some(&mut *self.1)))?;
                             continue;
                         }
                         "principal" => &mut line.principal,
@@ -799,7 +814,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for PlainLineSeed<'_> {
                 Ok(line)
             }
         }
-        d.deserialize_map(V(self.0))
+        d.deserialize_map(V(self.0, self.1))
     }
 }
 
@@ -819,6 +834,7 @@ pub struct LineReader<'b> {
     policies: Option<Arc<PolicySet>>,
     principals: rustc_hash::FxHashMap<Box<str>, Arc<Principal>>,
     actions: rustc_hash::FxHashMap<Box<str>, crate::request::Action>,
+    keys: KeyNames,
 }
 
 impl<'b> LineReader<'b> {
@@ -830,6 +846,7 @@ impl<'b> LineReader<'b> {
             policies: base.shared.clone(),
             principals: rustc_hash::FxHashMap::default(),
             actions: rustc_hash::FxHashMap::default(),
+            keys: KeyNames::default(),
         }
     }
 
@@ -841,46 +858,37 @@ impl<'b> LineReader<'b> {
         let base = self.base;
         let mut context = base.context.clone();
         let mut de = serde_json::Deserializer::from_str(line);
-        let raw = serde::de::DeserializeSeed::deserialize(PlainLineSeed(&mut context), &mut de).ok()?;
+        let raw = serde::de::DeserializeSeed::deserialize(PlainLineSeed(&mut context, &mut self.keys), &mut de).ok()?;
         de.end().ok()?;
-        let mut b = Request::builder();
-        match raw.principal {
-            Some(Text(p)) => b = b.principal_shared(self.principal(&p)?),
+        let principal = match raw.principal {
+            Some(Text(p)) => self.principal(&p)?,
             None => {
                 let mut p = base.principal.clone()?;
                 if let Some(issuer) = &base.session_issuer {
                     p = p.with_session_issuer(issuer).ok()?;
                 }
-                b = b.principal(p);
+                Arc::new(p)
             }
-        }
-        match raw.action {
-            Some(Text(a)) => b = b.action_parsed(self.action(&a)?),
-            None => b = b.action(base.action.clone()?),
-        }
-        if let Some(r) = raw.resource.map(|t| t.0.into_owned()).or_else(|| base.resource.clone()) {
-            b = b.resource(r);
-        }
-        if let Some(a) = raw
-            .resource_account
-            .map(|t| t.0.into_owned())
-            .or_else(|| base.resource_account.clone())
-        {
-            b = b.resource_account(a);
-        }
-        if let Some(m) = &base.management_account {
-            b = b.management_account(m.clone());
-        }
-        b = b.context(context);
-        if let Some(bpa) = base.block_public_access {
-            b = b.block_public_access(bpa);
-        }
-        if let Some(acl) = &base.acl {
-            b = b.acl(acl.clone());
-        }
-        if let Some(g) = &base.kms_grants {
-            b = b.kms_grants(g.clone());
-        }
+        };
+        let (action, parsed_action) = match raw.action {
+            Some(Text(a)) => (None, Some(self.action(&a)?)),
+            None => (Some(base.action.clone()?), None),
+        };
+        let b = crate::request::RequestBuilder {
+            principal: Some(principal),
+            action,
+            parsed_action,
+            resource: raw.resource.map(|t| t.0.into_owned()).or_else(|| base.resource.clone()),
+            resource_account: raw
+                .resource_account
+                .map(|t| t.0.into_owned())
+                .or_else(|| base.resource_account.clone()),
+            context,
+            management_account: base.management_account.clone(),
+            block_public_access: base.block_public_access.unwrap_or_default(),
+            acl: base.acl.clone(),
+            kms_grants: base.kms_grants.clone().unwrap_or_default(),
+        };
         let request = b.build().ok()?;
         Some(RequestDocument {
             id: raw.id.or_else(|| base.id.clone()),

@@ -1,7 +1,9 @@
 //! The request: principal, action, resource and request context (SEMANTICS §1, §3).
 
-use std::borrow::Cow;
 use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use smallvec::SmallVec;
 
 use serde::Serialize;
 
@@ -18,9 +20,63 @@ pub struct Context {
 #[derive(Debug, Clone)]
 struct ContextEntry {
     hash: u64,
-    key_lc: Cow<'static, str>,
-    key: Cow<'static, str>,
-    values: Vec<String>,
+    key_lc: Name,
+    key: Name,
+    values: Values,
+}
+
+/// A key name: static text (derived keys) or shared text (parsed once per batch).
+#[derive(Debug, Clone)]
+enum Name {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Name::Static(s) => s,
+            Name::Shared(s) => s,
+        }
+    }
+}
+
+/// A key's values: the request's own, or shared (derived keys of a shared principal).
+#[derive(Debug, Clone)]
+enum Values {
+    Owned(Vec<String>),
+    Shared(Arc<[String]>),
+}
+
+impl Values {
+    fn as_slice(&self) -> &[String] {
+        match self {
+            Values::Owned(v) => v,
+            Values::Shared(v) => v,
+        }
+    }
+}
+
+/// A context key's name, lower-cased and hashed once: batch mode reads the same key
+/// names on every line.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyName {
+    hash: u64,
+    key_lc: Arc<str>,
+    key: Arc<str>,
+}
+
+impl KeyName {
+    pub(crate) fn new(key: &str) -> KeyName {
+        let lc = key.to_ascii_lowercase();
+        let key_lc: Arc<str> = Arc::from(lc.as_str());
+        KeyName {
+            hash: key_hash(&lc),
+            key: if lc == key { key_lc.clone() } else { Arc::from(key) },
+            key_lc,
+        }
+    }
 }
 
 impl Context {
@@ -30,24 +86,41 @@ impl Context {
         let key_lc = key.to_ascii_lowercase();
         let hash = key_hash(&key_lc);
         if let Some(e) = self.entries.iter_mut().find(|e| e.hash == hash && *e.key_lc == *key_lc) {
-            e.values = values;
+            e.values = Values::Owned(values);
             return;
         }
+        self.insert_named(&KeyName::new(key), values);
+    }
+
+    /// As [`Context::insert`], with the key's name already lower-cased and hashed.
+    pub(crate) fn insert_named(&mut self, name: &KeyName, values: Vec<String>) {
+        if let Some(e) = self
+            .entries
+            .iter_mut()
+            .find(|e| e.hash == name.hash && *e.key_lc == *name.key_lc)
+        {
+            e.values = Values::Owned(values);
+            return;
+        }
+        // Room for a few keys and the derived ones, grown once.
+        if self.entries.capacity() == 0 {
+            self.entries.reserve(12);
+        }
         self.entries.push(ContextEntry {
-            hash,
-            key_lc: Cow::Owned(key_lc),
-            key: Cow::Owned(key.to_string()),
-            values,
+            hash: name.hash,
+            key_lc: Name::Shared(name.key_lc.clone()),
+            key: Name::Shared(name.key.clone()),
+            values: Values::Owned(values),
         });
     }
 
     /// Adds a key known not to be present, named by static text (derived keys).
-    fn push_static(&mut self, key: &'static str, key_lc: &'static str, value: String) {
+    fn push_static(&mut self, key: &'static str, key_lc: &'static str, values: Values) {
         self.entries.push(ContextEntry {
             hash: key_hash(key_lc),
-            key_lc: Cow::Borrowed(key_lc),
-            key: Cow::Borrowed(key),
-            values: vec![value],
+            key_lc: Name::Static(key_lc),
+            key: Name::Static(key),
+            values,
         });
     }
 
@@ -123,6 +196,8 @@ pub struct Principal {
     pub(crate) role_name: Option<String>,
     /// `issuer` was built from the session ARN (no path known).
     pub(crate) issuer_from_session: bool,
+    /// The context keys derived from the principal alone, computed on first use.
+    derived: OnceLock<Vec<(&'static str, &'static str, Arc<[String]>)>>,
 }
 
 /// A request that cannot be built.
@@ -228,6 +303,7 @@ impl Principal {
             partition: "aws".to_string(),
             role_name: None,
             issuer_from_session: false,
+            derived: OnceLock::new(),
         }
     }
 
@@ -240,6 +316,7 @@ impl Principal {
         }
         self.issuer = Some(issuer.to_string());
         self.issuer_from_session = false;
+        self.derived = OnceLock::new();
         Ok(self)
     }
 
@@ -270,6 +347,58 @@ impl Principal {
             PrincipalKind::User | PrincipalKind::FederatedUser => Some(self.id.clone()),
             _ => None,
         }
+    }
+
+    /// The context keys derived from the principal (S-EVAL-11): `(key, lower-cased key,
+    /// value)` for `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+    /// `aws:username`, `aws:PrincipalIsAWSService` and `aws:PrincipalServiceName`,
+    /// where they apply; computed once per principal.
+    fn derived_keys(&self) -> &[(&'static str, &'static str, Arc<[String]>)] {
+        self.derived.get_or_init(|| {
+            let kind = self.kind;
+            let one = |v: String| -> Arc<[String]> { Arc::from(vec![v]) };
+            let mut out = Vec::with_capacity(6);
+            let mut derive = |key, key_lc, value: Option<String>| {
+                if let Some(v) = value {
+                    out.push((key, key_lc, one(v)));
+                }
+            };
+            derive("aws:PrincipalArn", "aws:principalarn", self.principal_arn());
+            derive("aws:PrincipalAccount", "aws:principalaccount", self.account.clone());
+            derive(
+                "aws:PrincipalType",
+                "aws:principaltype",
+                match kind {
+                    PrincipalKind::Root => Some("Account"),
+                    PrincipalKind::User => Some("User"),
+                    PrincipalKind::FederatedUser => Some("FederatedUser"),
+                    PrincipalKind::AssumedRole | PrincipalKind::Role => Some("AssumedRole"),
+                    PrincipalKind::Anonymous => Some("Anonymous"),
+                    _ => None,
+                }
+                .map(str::to_string),
+            );
+            derive(
+                "aws:username",
+                "aws:username",
+                (kind == PrincipalKind::User)
+                    .then(|| self.id.rsplit('/').next().map(str::to_string))
+                    .flatten(),
+            );
+            // Anonymous requests do not include `aws:PrincipalIsAWSService`
+            // (reference_policies_condition-keys, aws:PrincipalIsAWSService).
+            derive(
+                "aws:PrincipalIsAWSService",
+                "aws:principalisawsservice",
+                (kind != PrincipalKind::Anonymous).then(|| (kind == PrincipalKind::Service).to_string()),
+            );
+            derive(
+                "aws:PrincipalServiceName",
+                "aws:principalservicename",
+                (kind == PrincipalKind::Service).then(|| self.id.clone()),
+            );
+            out
+        })
     }
 
     /// Whether this is a service-linked role or one of its sessions (path
@@ -417,7 +546,7 @@ pub struct Request {
     pub(crate) resource: String,
     pub(crate) resource_account: Option<String>,
     pub(crate) context: Context,
-    pub(crate) derived_keys: Vec<&'static str>,
+    pub(crate) derived_keys: SmallVec<[&'static str; 8]>,
     /// The resource account was not given and the ARN names none: the principal's
     /// account was assumed.
     pub(crate) resource_account_assumed: bool,
@@ -431,16 +560,16 @@ pub struct Request {
 /// Builds a [`Request`]; [`RequestBuilder::build`] validates once.
 #[derive(Debug, Default, Clone)]
 pub struct RequestBuilder {
-    principal: Option<std::sync::Arc<Principal>>,
-    action: Option<String>,
-    parsed_action: Option<Action>,
-    resource: Option<String>,
-    resource_account: Option<String>,
-    context: Context,
-    management_account: Option<String>,
-    block_public_access: BlockPublicAccess,
-    acl: Option<Acl>,
-    kms_grants: Vec<KmsGrant>,
+    pub(crate) principal: Option<std::sync::Arc<Principal>>,
+    pub(crate) action: Option<String>,
+    pub(crate) parsed_action: Option<Action>,
+    pub(crate) resource: Option<String>,
+    pub(crate) resource_account: Option<String>,
+    pub(crate) context: Context,
+    pub(crate) management_account: Option<String>,
+    pub(crate) block_public_access: BlockPublicAccess,
+    pub(crate) acl: Option<Acl>,
+    pub(crate) kms_grants: Vec<KmsGrant>,
 }
 
 impl Request {
@@ -523,16 +652,6 @@ impl RequestBuilder {
         self.principal = Some(std::sync::Arc::new(p));
         self
     }
-    /// The caller, shared (batch mode reuses one parsed principal for many lines).
-    pub(crate) fn principal_shared(mut self, p: std::sync::Arc<Principal>) -> Self {
-        self.principal = Some(p);
-        self
-    }
-    /// The action, already parsed.
-    pub(crate) fn action_parsed(mut self, a: Action) -> Self {
-        self.parsed_action = Some(a);
-        self
-    }
     /// `service:Name`.
     pub fn action(mut self, a: impl Into<String>) -> Self {
         self.action = Some(a.into());
@@ -606,56 +725,23 @@ impl RequestBuilder {
             self.resource_account.is_none() && from_arn.is_none() && resource != "*" && principal.account.is_some();
         let resource_account = self.resource_account.or(from_arn).or_else(|| principal.account.clone());
         let mut context = self.context;
-        let mut derived = Vec::new();
-        let mut derive = |key: &'static str, value: Option<String>| {
-            if let Some(v) = value {
-                let key_lc = match key {
-                    "aws:PrincipalArn" => "aws:principalarn",
-                    "aws:PrincipalAccount" => "aws:principalaccount",
-                    "aws:PrincipalType" => "aws:principaltype",
-                    "aws:username" => "aws:username",
-                    "aws:PrincipalIsAWSService" => "aws:principalisawsservice",
-                    "aws:PrincipalServiceName" => "aws:principalservicename",
-                    _ => "aws:resourceaccount",
-                };
-                if context.get(key_lc).is_none() {
-                    context.push_static(key, key_lc, v);
-                    derived.push(key);
-                }
+        let mut derived = SmallVec::new();
+        for (key, key_lc, values) in principal.derived_keys() {
+            if context.get(key_lc).is_none() {
+                context.push_static(key, key_lc, Values::Shared(values.clone()));
+                derived.push(*key);
             }
-        };
-        let kind = principal.kind;
-        derive("aws:PrincipalArn", principal.principal_arn());
-        derive("aws:PrincipalAccount", principal.account.clone());
-        derive(
-            "aws:PrincipalType",
-            match kind {
-                PrincipalKind::Root => Some("Account"),
-                PrincipalKind::User => Some("User"),
-                PrincipalKind::FederatedUser => Some("FederatedUser"),
-                PrincipalKind::AssumedRole | PrincipalKind::Role => Some("AssumedRole"),
-                PrincipalKind::Anonymous => Some("Anonymous"),
-                _ => None,
+        }
+        if let Some(a) = &resource_account {
+            if context.get("aws:resourceaccount").is_none() {
+                context.push_static(
+                    "aws:ResourceAccount",
+                    "aws:resourceaccount",
+                    Values::Owned(vec![a.clone()]),
+                );
+                derived.push("aws:ResourceAccount");
             }
-            .map(str::to_string),
-        );
-        derive(
-            "aws:username",
-            (kind == PrincipalKind::User)
-                .then(|| principal.id.rsplit('/').next().map(str::to_string))
-                .flatten(),
-        );
-        // Anonymous requests do not include `aws:PrincipalIsAWSService`
-        // (reference_policies_condition-keys, aws:PrincipalIsAWSService).
-        derive(
-            "aws:PrincipalIsAWSService",
-            (kind != PrincipalKind::Anonymous).then(|| (kind == PrincipalKind::Service).to_string()),
-        );
-        derive(
-            "aws:PrincipalServiceName",
-            (kind == PrincipalKind::Service).then(|| principal.id.clone()),
-        );
-        derive("aws:ResourceAccount", resource_account.clone());
+        }
         let facts = crate::eval::Facts::new(&resource, &action, &principal);
         Ok(Request {
             principal,
