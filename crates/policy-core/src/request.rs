@@ -181,6 +181,9 @@ pub enum PrincipalKind {
     CanonicalUser,
 }
 
+/// A context key derived from the principal: `(key, lower-cased key, value)`.
+type DerivedKey = (&'static str, &'static str, Arc<[String]>);
+
 /// The caller of a request.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -197,7 +200,7 @@ pub struct Principal {
     /// `issuer` was built from the session ARN (no path known).
     pub(crate) issuer_from_session: bool,
     /// The context keys derived from the principal alone, computed on first use.
-    derived: OnceLock<Vec<(&'static str, &'static str, Arc<[String]>)>>,
+    derived: OnceLock<Vec<DerivedKey>>,
 }
 
 /// A request that cannot be built.
@@ -353,7 +356,7 @@ impl Principal {
     /// value)` for `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
     /// `aws:username`, `aws:PrincipalIsAWSService` and `aws:PrincipalServiceName`,
     /// where they apply; computed once per principal.
-    fn derived_keys(&self) -> &[(&'static str, &'static str, Arc<[String]>)] {
+    fn derived_keys(&self) -> &[DerivedKey] {
         self.derived.get_or_init(|| {
             let kind = self.kind;
             let one = |v: String| -> Arc<[String]> { Arc::from(vec![v]) };
