@@ -131,14 +131,21 @@ fn work(job: &Job, reader: &mut LineReader<'_>, sh: &Shared<'_>) -> Answers {
     let mut out = sh.answers.take();
     out.reserve(job.bytes.len() * 2);
     let mut bad = false;
+    // One UTF-8 check for the whole block; line by line only when it fails, to say
+    // which line is bad.
+    let text = std::str::from_utf8(&job.bytes).ok();
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', &job.bytes).chain(std::iter::once(job.bytes.len()));
     for (i, end) in ends.enumerate() {
         let raw = job.bytes.get(start..end).unwrap_or_default();
+        let line = match text {
+            // Cut at `\n` bytes, so at character boundaries.
+            Some(t) => Ok(t.get(start..end).unwrap_or_default()),
+            None => std::str::from_utf8(raw),
+        };
         start = end + 1;
         let lineno = job.first_line + i;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        match std::str::from_utf8(raw) {
+        match line.map(|l| l.strip_suffix('\r').unwrap_or(l)) {
             Ok(l) if l.trim().is_empty() => continue,
             Ok(l) => bad |= !answer(l, lineno, reader, sh, &mut out),
             Err(e) => {

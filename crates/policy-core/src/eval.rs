@@ -252,6 +252,17 @@ impl VerdictLabel {
 
     /// Appends the label's text (which needs no JSON escaping) to `out`.
     pub(crate) fn push(self, out: &mut String) {
+        const SCP: [&str; 6] = ["scp[0]", "scp[1]", "scp[2]", "scp[3]", "scp[4]", "scp[5]"];
+        const RCP: [&str; 6] = ["rcp[0]", "rcp[1]", "rcp[2]", "rcp[3]", "rcp[4]", "rcp[5]"];
+        let level = match self {
+            VerdictLabel::Scp(l) => SCP.get(l),
+            VerdictLabel::Rcp(l) => RCP.get(l),
+            _ => None,
+        };
+        if let Some(text) = level {
+            out.push_str(text);
+            return;
+        }
         match self.fixed() {
             Ok(name) => out.push_str(name),
             Err((prefix, n)) => {

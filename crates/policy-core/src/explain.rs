@@ -352,8 +352,10 @@ pub fn write_response_json(
         let v = DecidingView::new(d, policies, full);
         label.clear();
         v.push_label(&mut label);
-        out.extend_from_slice(b"{\"label\":");
-        push_escaped(out, &label);
+        // Labels are built of names, digits and brackets: nothing to escape.
+        out.extend_from_slice(b"{\"label\":\"");
+        out.extend_from_slice(label.as_bytes());
+        out.push(b'"');
         if let Some(e) = v.effect {
             push_str_member(out, "effect", e);
         }
@@ -376,8 +378,10 @@ pub fn write_response_json(
         if n > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"rule\":");
-        push_escaped(out, r.rule);
+        // Rule ids (`S-EVAL-1`) need no escaping.
+        out.extend_from_slice(b"{\"rule\":\"");
+        out.extend_from_slice(r.rule.as_bytes());
+        out.push(b'"');
         push_str_member(out, "message", &r.message);
         out.push(b'}');
     }

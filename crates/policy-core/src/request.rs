@@ -114,10 +114,11 @@ impl Context {
         });
     }
 
-    /// Adds a key known not to be present, named by static text (derived keys).
-    fn push_static(&mut self, key: &'static str, key_lc: &'static str, values: Values) {
+    /// Adds a key known not to be present, named by static text (derived keys), with
+    /// `hash` = `key_hash(key_lc)`.
+    fn push_static(&mut self, key: &'static str, key_lc: &'static str, hash: u64, values: Values) {
         self.entries.push(ContextEntry {
-            hash: key_hash(key_lc),
+            hash,
             key_lc: Name::Static(key_lc),
             key: Name::Static(key),
             values,
@@ -150,10 +151,14 @@ impl Context {
 
 /// FNV-1a over the bytes of a lower-cased key: compared before the text, so a look-up
 /// rarely compares strings that differ.
-pub(crate) fn key_hash(key_lc: &str) -> u64 {
-    key_lc.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+pub(crate) const fn key_hash(key_lc: &str) -> u64 {
+    let mut rest = key_lc.as_bytes();
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    while let [b, tail @ ..] = rest {
+        h = (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+        rest = tail;
+    }
+    h
 }
 
 /// What kind of caller makes the request (S-MATCH-3a: a caller is a chain of
@@ -182,7 +187,7 @@ pub enum PrincipalKind {
 }
 
 /// A context key derived from the principal: `(key, lower-cased key, value)`.
-type DerivedKey = (&'static str, &'static str, Arc<[String]>);
+type DerivedKey = (&'static str, &'static str, u64, Arc<[String]>);
 
 /// The caller of a request.
 #[derive(Debug, Clone)]
@@ -363,7 +368,7 @@ impl Principal {
             let mut out = Vec::with_capacity(6);
             let mut derive = |key, key_lc, value: Option<String>| {
                 if let Some(v) = value {
-                    out.push((key, key_lc, one(v)));
+                    out.push((key, key_lc, key_hash(key_lc), one(v)));
                 }
             };
             derive("aws:PrincipalArn", "aws:principalarn", self.principal_arn());
@@ -729,17 +734,19 @@ impl RequestBuilder {
         let resource_account = self.resource_account.or(from_arn).or_else(|| principal.account.clone());
         let mut context = self.context;
         let mut derived = SmallVec::new();
-        for (key, key_lc, values) in principal.derived_keys() {
-            if context.get(key_lc).is_none() {
-                context.push_static(key, key_lc, Values::Shared(values.clone()));
-                derived.push(*key);
+        for &(key, key_lc, hash, ref values) in principal.derived_keys() {
+            if context.get_hashed(hash, key_lc).is_none() {
+                context.push_static(key, key_lc, hash, Values::Shared(values.clone()));
+                derived.push(key);
             }
         }
         if let Some(a) = &resource_account {
-            if context.get("aws:resourceaccount").is_none() {
+            const HASH: u64 = key_hash("aws:resourceaccount");
+            if context.get_hashed(HASH, "aws:resourceaccount").is_none() {
                 context.push_static(
                     "aws:ResourceAccount",
                     "aws:resourceaccount",
+                    HASH,
                     Values::Owned(vec![a.clone()]),
                 );
                 derived.push("aws:ResourceAccount");
