@@ -290,48 +290,33 @@ struct ContextDoc(Context);
 impl<'de> Deserialize<'de> for ContextDoc {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut ctx = Context::default();
-        serde::de::DeserializeSeed::deserialize(ContextInto(&mut ctx, None), d)?;
+        serde::de::DeserializeSeed::deserialize(ContextInto(&mut ctx), d)?;
         Ok(ContextDoc(ctx))
     }
 }
 
 /// Reads a `context` member's keys into an existing [`Context`], replacing keys it
-/// already has (a batch line's context laid over its base's); with key names looked up
-/// in (and added to) a cache when one is given.
-struct ContextInto<'c>(&'c mut Context, Option<&'c mut KeyNames>);
-
-/// Context key names seen so far, lower-cased and hashed (at most [`LINE_CACHE`]).
-type KeyNames = rustc_hash::FxHashMap<Box<str>, crate::request::KeyName>;
+/// already has.
+struct ContextInto<'c>(&'c mut Context);
 
 impl<'de> serde::de::DeserializeSeed<'de> for ContextInto<'_> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        struct MapVisitor<'c>(&'c mut Context, Option<&'c mut KeyNames>);
+        struct MapVisitor<'c>(&'c mut Context);
         impl<'de> serde::de::Visitor<'de> for MapVisitor<'_> {
             type Value = ();
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object of condition keys")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-                while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     let ContextValues(values) = map.next_value()?;
-                    match self.1.as_deref_mut() {
-                        None => self.0.insert(&key, values),
-                        Some(names) => {
-                            if names.len() >= LINE_CACHE {
-                                names.clear();
-                            }
-                            let name = names
-                                .entry(Box::from(&*key))
-                                .or_insert_with(|| crate::request::KeyName::new(&key));
-                            self.0.insert_named(name, values);
-                        }
-                    }
+                    self.0.insert(&key, values);
                 }
                 Ok(())
             }
         }
-        d.deserialize_map(MapVisitor(self.0, self.1))
+        d.deserialize_map(MapVisitor(self.0))
     }
 }
 
@@ -740,83 +725,8 @@ pub fn parse_request_document(
     PartialDocument::parse(source, loader)?.finish(source)
 }
 
-/// A string member, borrowed from the line when it has no escapes.
-struct Text<'a>(std::borrow::Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(std::borrow::Cow::Borrowed(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(std::borrow::Cow::Owned(v.to_string())))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// A batch line in the form most lines take: `id`, `principal` (a string), `action`,
-/// `resource`, `resourceAccount` and `context`, each at most once, and nothing else.
-/// The context is read straight into the seed's [`Context`] (the base's, cloned).
-#[derive(Default)]
-struct PlainLine<'a> {
-    id: Option<serde_json::Value>,
-    principal: Option<Text<'a>>,
-    action: Option<Text<'a>>,
-    resource: Option<Text<'a>>,
-    resource_account: Option<Text<'a>>,
-}
-
-struct PlainLineSeed<'c>(&'c mut Context, &'c mut KeyNames);
-
-impl<'de> serde::de::DeserializeSeed<'de> for PlainLineSeed<'_> {
-    type Value = PlainLine<'de>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<PlainLine<'de>, D::Error> {
-        struct V<'c>(&'c mut Context, &'c mut KeyNames);
-        impl<'de> serde::de::Visitor<'de> for V<'_> {
-            type Value = PlainLine<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a request document")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<PlainLine<'de>, A::Error> {
-                use serde::de::Error;
-                let mut line = PlainLine::default();
-                let mut context = false;
-                while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-                    let slot = match &*key {
-                        "id" if line.id.is_none() => {
-                            line.id = Some(map.next_value()?);
-                            continue;
-                        }
-                        "context" if !context => {
-                            context = true;
-                            map.next_value_seed(ContextInto(&mut *self.0, Some(&mut *self.1)))?;
-                            continue;
-                        }
-                        "principal" => &mut line.principal,
-                        "action" => &mut line.action,
-                        "resource" => &mut line.resource,
-                        "resourceAccount" => &mut line.resource_account,
-                        _ => return Err(A::Error::custom("not a plain line")),
-                    };
-                    if slot.is_some() {
-                        return Err(A::Error::custom("duplicate member"));
-                    }
-                    *slot = Some(map.next_value()?);
-                }
-                Ok(line)
-            }
-        }
-        d.deserialize_map(V(self.0, self.1))
-    }
-}
+/// Context key names seen so far, lower-cased and hashed (at most [`LINE_CACHE`]).
+type KeyNames = rustc_hash::FxHashMap<Box<str>, crate::request::KeyName>;
 
 /// Most principals and actions a batch names repeat; this many of each are kept parsed.
 const LINE_CACHE: usize = 4096;
@@ -857,11 +767,22 @@ impl<'b> LineReader<'b> {
         let policies = self.policies.clone()?;
         let base = self.base;
         let mut context = base.context.clone();
-        let mut de = serde_json::Deserializer::from_str(line);
-        let raw = serde::de::DeserializeSeed::deserialize(PlainLineSeed(&mut context, &mut self.keys), &mut de).ok()?;
-        de.end().ok()?;
+        let keys = &mut self.keys;
+        let raw = crate::plain_line::scan(line, &mut |key, values| {
+            if keys.len() >= LINE_CACHE {
+                keys.clear();
+            }
+            match keys.get(key) {
+                Some(name) => context.insert_named(name, values),
+                None => {
+                    let name = crate::request::KeyName::new(key);
+                    context.insert_named(&name, values);
+                    keys.insert(Box::from(key), name);
+                }
+            }
+        })?;
         let principal = match raw.principal {
-            Some(Text(p)) => self.principal(&p)?,
+            Some(p) => self.principal(p)?,
             None => {
                 let mut p = base.principal.clone()?;
                 if let Some(issuer) = &base.session_issuer {
@@ -871,17 +792,17 @@ impl<'b> LineReader<'b> {
             }
         };
         let (action, parsed_action) = match raw.action {
-            Some(Text(a)) => (None, Some(self.action(&a)?)),
+            Some(a) => (None, Some(self.action(a)?)),
             None => (Some(base.action.clone()?), None),
         };
         let b = crate::request::RequestBuilder {
             principal: Some(principal),
             action,
             parsed_action,
-            resource: raw.resource.map(|t| t.0.into_owned()).or_else(|| base.resource.clone()),
+            resource: raw.resource.map(str::to_string).or_else(|| base.resource.clone()),
             resource_account: raw
                 .resource_account
-                .map(|t| t.0.into_owned())
+                .map(str::to_string)
                 .or_else(|| base.resource_account.clone()),
             context,
             management_account: base.management_account.clone(),

@@ -98,6 +98,11 @@ pub enum PolicySlot {
 
 /// Appends `n` in decimal (faster than `fmt` on the per-request path).
 pub(crate) fn push_num(out: &mut String, n: usize) {
+    // Statement and policy indices are mostly one digit.
+    if n < 10 {
+        out.push(char::from(b'0' + n as u8));
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut n = n;

@@ -22,6 +22,23 @@ fn word_needs_escape(x: u64) -> bool {
     (below_space | quote | backslash) != 0
 }
 
+/// Whether `bytes` holds a control character or a `\\` (eight bytes at a time).
+pub(crate) fn has_control_or_backslash(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    for w in words.by_ref() {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default());
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let b = x ^ (ONES * u64::from(b'\\'));
+        let backslash = b.wrapping_sub(ONES) & !b & HIGH;
+        if below_space | backslash != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| b < 0x20 || b == b'\\')
+}
+
 /// Appends `s`'s characters, escaped, without the surrounding quotes.
 pub(crate) fn push_escaped_contents(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
@@ -141,6 +158,16 @@ mod tests {
                     "{t:?}"
                 );
             }
+        }
+        for (t, want) in [
+            ("", false),
+            ("plain text, longer than a word", false),
+            ("a\\b", true),
+            ("0123456789\t", true),
+            ("é\u{7f}", false),
+            ("\u{1f}", true),
+        ] {
+            assert_eq!(has_control_or_backslash(t.as_bytes()), want, "{t:?}");
         }
         for n in [0u64, 7, 10, 1234567, u64::MAX] {
             let mut out = Vec::new();

@@ -41,6 +41,7 @@ mod explain;
 mod json_out;
 mod parse;
 mod pattern;
+mod plain_line;
 mod policy;
 mod request;
 mod span;

@@ -260,6 +260,19 @@ pub(crate) struct Candidates<'a> {
 impl Iterator for Candidates<'_> {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
+        // Mostly one list is non-empty: take from it without merging.
+        if let [[first, rest @ ..], [], []] | [[], [first, rest @ ..], []] | [[], [], [first, rest @ ..]] =
+            &mut self.lists
+        {
+            let i = *first as usize;
+            let rest: &[u32] = rest;
+            for l in &mut self.lists {
+                if !l.is_empty() {
+                    *l = rest;
+                }
+            }
+            return Some(i);
+        }
         let min = self.lists.iter().filter_map(|l| l.first()).min().copied()?;
         for l in &mut self.lists {
             if l.first() == Some(&min) {

@@ -1,0 +1,205 @@
+//! Batch mode's scanner for plain lines: a request document holding only `id`,
+//! `principal`, `action`, `resource`, `resourceAccount` and `context` (the form
+//! `policy-sim batch --base` lines take), read without a general JSON parser.
+//!
+//! It accepts a strict subset of JSON and says `None` for everything else — a `\\` or
+//! a control character anywhere in the line (tabs and line breaks included), a number that is not a plain integer, `null`, a
+//! nested value, a duplicate or unknown member, anything malformed — and the caller
+//! then reads the line with `serde_json` (`PartialDocument::parse`), which gives the
+//! same request or the error with its position. So the scanner never decides what a
+//! line means on its own: what it accepts it reads as `serde_json` does (tested in
+//! `tests/line_reader.rs`).
+
+/// The members of a plain line; strings borrowed from the line.
+#[derive(Debug, Default)]
+pub(crate) struct PlainLine<'a> {
+    pub(crate) id: Option<serde_json::Value>,
+    pub(crate) principal: Option<&'a str>,
+    pub(crate) action: Option<&'a str>,
+    pub(crate) resource: Option<&'a str>,
+    pub(crate) resource_account: Option<&'a str>,
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// Skips spaces (the line has no other white space: see [`scan`]).
+    fn ws(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips white space, then expects byte `b`.
+    fn eat(&mut self, b: u8) -> Option<()> {
+        self.ws();
+        (self.peek() == Some(b)).then(|| self.pos += 1)
+    }
+
+    /// Skips white space; consumes `b` if it is next.
+    fn eat_if(&mut self, b: u8) -> bool {
+        self.ws();
+        let yes = self.peek() == Some(b);
+        if yes {
+            self.pos += 1;
+        }
+        yes
+    }
+
+    /// A string (the line has no escapes or control characters: see [`scan`]).
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let rest = self.text.as_bytes().get(self.pos..)?;
+        let len = memchr::memchr(b'"', rest)?;
+        let out = self.text.get(self.pos..self.pos + len)?;
+        self.pos += len + 1;
+        Some(out)
+    }
+
+    /// An integer as `serde_json` reads and `to_string` writes it back: no sign but
+    /// `-`, no leading zero, no `-0`, within `i64`/`u64` (checked by the caller).
+    fn integer(&mut self) -> Option<&'a str> {
+        self.ws();
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let digits = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        let n = self.pos - digits;
+        let first = self.text.as_bytes().get(digits).copied();
+        let text = self.text.get(start..self.pos)?;
+        let plain = n > 0 && n <= 18 && (first != Some(b'0') || (n == 1 && digits == start));
+        // A fraction or exponent: not an integer.
+        (plain && !matches!(self.peek(), Some(b'.' | b'e' | b'E'))).then_some(text)
+    }
+
+    /// A context scalar: a string, `true`, `false` or an integer, as its text.
+    fn scalar(&mut self) -> Option<String> {
+        self.ws();
+        match self.peek()? {
+            b'"' => self.string().map(str::to_string),
+            b't' => self.word("true"),
+            b'f' => self.word("false"),
+            b'-' | b'0'..=b'9' => self.integer().map(str::to_string),
+            _ => None,
+        }
+    }
+
+    fn word(&mut self, w: &str) -> Option<String> {
+        let ok = self.text.get(self.pos..)?.starts_with(w);
+        ok.then(|| {
+            self.pos += w.len();
+            w.to_string()
+        })
+    }
+
+    /// The context object: each key with its values, in order, to `each`.
+    fn context(&mut self, each: &mut dyn FnMut(&str, Vec<String>)) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat_if(b'}') {
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            self.ws();
+            let values = if self.peek() == Some(b'[') {
+                self.pos += 1;
+                let mut v = Vec::new();
+                if !self.eat_if(b']') {
+                    loop {
+                        v.push(self.scalar()?);
+                        if self.eat_if(b']') {
+                            break;
+                        }
+                        self.eat(b',')?;
+                    }
+                }
+                v
+            } else {
+                vec![self.scalar()?]
+            };
+            each(key, values);
+            if self.eat_if(b'}') {
+                return Some(());
+            }
+            self.eat(b',')?;
+        }
+    }
+}
+
+/// Scans `line`; context keys go to `context` in order. `None`: not a plain line, or
+/// not one this scanner reads (the caller falls back to `serde_json`).
+pub(crate) fn scan<'a>(line: &'a str, context: &mut dyn FnMut(&str, Vec<String>)) -> Option<PlainLine<'a>> {
+    // No escapes, and no control characters: white space is spaces, and a string ends
+    // at the next `"`.
+    if crate::json_out::has_control_or_backslash(line.as_bytes()) {
+        return None;
+    }
+    let mut s = Scanner { text: line, pos: 0 };
+    let mut out = PlainLine::default();
+    let mut seen_context = false;
+    s.eat(b'{')?;
+    if !s.eat_if(b'}') {
+        loop {
+            let key = s.string()?;
+            s.eat(b':')?;
+            let slot = match key {
+                "principal" => &mut out.principal,
+                "action" => &mut out.action,
+                "resource" => &mut out.resource,
+                "resourceAccount" => &mut out.resource_account,
+                "context" if !seen_context => {
+                    seen_context = true;
+                    s.context(context)?;
+                    if s.eat_if(b'}') {
+                        break;
+                    }
+                    s.eat(b',')?;
+                    continue;
+                }
+                "id" if out.id.is_none() => {
+                    s.ws();
+                    out.id = Some(match s.peek()? {
+                        b'"' => serde_json::Value::String(s.string()?.to_string()),
+                        _ => {
+                            let t = s.integer()?;
+                            let n: serde_json::Number = t
+                                .parse::<i64>()
+                                .map(Into::into)
+                                .or_else(|_| t.parse::<u64>().map(Into::into))
+                                .ok()?;
+                            serde_json::Value::Number(n)
+                        }
+                    });
+                    if s.eat_if(b'}') {
+                        break;
+                    }
+                    s.eat(b',')?;
+                    continue;
+                }
+                _ => return None,
+            };
+            if slot.is_some() {
+                return None;
+            }
+            *slot = Some(s.string()?);
+            if s.eat_if(b'}') {
+                break;
+            }
+            s.eat(b',')?;
+        }
+    }
+    s.ws();
+    (s.pos == line.len()).then_some(out)
+}
