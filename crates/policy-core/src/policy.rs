@@ -170,6 +170,14 @@ pub(crate) struct ActionIndex {
     /// hash of `service` → `(service, statements)`.
     by_service: IdMap<Vec<(Box<str>, Vec<u32>)>>,
     always: Vec<u32>,
+    /// One bit per indexed service (bit `hash % 64` of its prefix): a request whose
+    /// service's bit is clear has no exact or per-service candidates, without a probe.
+    service_bits: u64,
+}
+
+/// The [`ActionIndex::service_bits`] bit of a service prefix hash.
+fn service_bit(hash: u64) -> u64 {
+    1 << (hash % 64)
 }
 
 /// A map keyed by a hash computed elsewhere ([`crate::request::key_hash`]): no rehashing.
@@ -219,9 +227,12 @@ impl ActionIndex {
             }
             for (h, full) in &st.actions.exact {
                 file(&mut index.exact, *h, full, i);
+                let service = full.split_once(':').map_or(&**full, |(s, _)| s);
+                index.service_bits |= service_bit(crate::request::key_hash(service));
             }
             for (h, svc, _) in &st.actions.by_service {
                 file(&mut index.by_service, *h, svc, i);
+                index.service_bits |= service_bit(*h);
             }
         }
         index
@@ -235,7 +246,13 @@ impl ActionIndex {
                 .and_then(|b| b.iter().find(|(k, _)| **k == *key))
                 .map_or(&[][..], |(_, v)| v.as_slice())
         }
-        // Skip the probes when nothing is indexed (policies of `*` statements).
+        // No statement names the action's service (or nothing is indexed: policies of
+        // `*` statements): no probe.
+        if self.service_bits & service_bit(action.service_hash) == 0 {
+            return Candidates {
+                lists: [&[], &[], &self.always],
+            };
+        }
         let exact = if self.exact.is_empty() {
             &[][..]
         } else {
