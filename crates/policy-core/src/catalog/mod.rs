@@ -298,7 +298,8 @@ impl Catalog {
 
     /// Every action whose `service:Name` matches the IAM wildcard `pattern`
     /// (`s3:Get*`, `*:List*`, `ec2:Describe?pcs`, `*`), case-insensitively: `*` is any
-    /// run of characters (crossing `:`), `?` one character ([`crate::pattern`] rules).
+    /// run of characters (crossing `:`), `?` exactly one character; no escapes, as in
+    /// the `Action` element.
     pub fn actions_matching<'c>(&'c self, pattern: &str) -> impl Iterator<Item = ActionInfo<'c>> + 'c {
         let lc = pattern.to_ascii_lowercase();
         // A literal service part picks one service; a wildcard one, all.
