@@ -12,6 +12,7 @@ use crate::suggest::closest;
 /// What a [`CatalogWarning`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum CatalogWarningKind {
     /// The action's service prefix is not in the catalog.
     UnknownService,
@@ -22,6 +23,19 @@ pub enum CatalogWarningKind {
     UnknownContextKey,
     /// A context value that does not parse as its key's type (`abc` for a `Numeric` key).
     InvalidContextValue,
+}
+
+impl CatalogWarningKind {
+    /// A stable code for output: `unknown-service`, `unknown-action`,
+    /// `unknown-context-key`, `invalid-context-value`.
+    pub fn code(self) -> &'static str {
+        match self {
+            CatalogWarningKind::UnknownService => "unknown-service",
+            CatalogWarningKind::UnknownAction => "unknown-action",
+            CatalogWarningKind::UnknownContextKey => "unknown-context-key",
+            CatalogWarningKind::InvalidContextValue => "invalid-context-value",
+        }
+    }
 }
 
 /// A warning about a request: the request is still decided, but probably not the one
@@ -59,7 +73,10 @@ pub fn check_request(request: &Request) -> Vec<CatalogWarning> {
 /// - each context key given (not the keys the engine derived) must be a global key
 ///   (`aws:SourceIp`, `aws:PrincipalTag/…`) or a key, or an instance of a pattern key,
 ///   of the action's service (`s3:prefix`, `kms:EncryptionContext:…`); when the
-///   service is unknown, of any service ([`CatalogWarningKind::UnknownContextKey`]);
+///   service is unknown, of any service; for `sts`, a key of a web-identity provider
+///   (`<provider URL>:<claim>`, such as `token.actions.githubusercontent.com:sub`) is
+///   accepted too, the reference listing only some providers' claims
+///   ([`CatalogWarningKind::UnknownContextKey`]);
 /// - each value of a known key must parse as the key's type
 ///   ([`KeyType::accepts`]; [`CatalogWarningKind::InvalidContextValue`]).
 ///
@@ -110,11 +127,17 @@ pub fn check_request_with(catalog: &Catalog, request: &Request) -> Vec<CatalogWa
             (None, Some(s)) => s.condition_key(key),
             (None, None) => catalog.condition_key(key),
         };
+        if found.is_none() && service.is_some_and(|s| s.prefix() == "sts") && is_federation_key(key) {
+            // Keys of a web-identity provider (`token.actions.githubusercontent.com:sub`):
+            // any OIDC provider URL can be a prefix, and the reference lists only some
+            // of their claims.
+            continue;
+        }
         let Some(k) = found else {
             let elsewhere = catalog.condition_key(key);
             let message = match (elsewhere, service) {
                 (Some(k), Some(s)) => format!(
-                    "context key `{key}` is not a condition key of service `{}` (it is `{}`, a key of other services): policies for `{}` never see it",
+                    "context key `{key}` is not a condition key of service `{}` (`{}` is a key of other services): AWS does not send it with `{}`",
                     s.prefix(),
                     k.name(),
                     action.as_str()
@@ -152,7 +175,7 @@ pub fn check_request_with(catalog: &Catalog, request: &Request) -> Vec<CatalogWa
                     kind: CatalogWarningKind::InvalidContextValue,
                     subject: key.to_string(),
                     message: format!(
-                        "context key `{key}` is of type {ty}, and `{v}` is not {}: conditions on it will not match",
+                        "context key `{key}` is of type {ty}, and `{v}` is not {}: conditions of its type do not match it",
                         type_words(ty.scalar())
                     ),
                 });
@@ -160,6 +183,13 @@ pub fn check_request_with(catalog: &Catalog, request: &Request) -> Vec<CatalogWa
         }
     }
     out
+}
+
+/// `<provider URL>:<claim>`: a prefix with a `.` (a host name), as the keys of web-identity
+/// federation (`sts:AssumeRoleWithWebIdentity`) are named.
+fn is_federation_key(key: &str) -> bool {
+    key.rsplit_once(':')
+        .is_some_and(|(provider, claim)| provider.contains('.') && !claim.is_empty())
 }
 
 fn type_words(t: KeyType) -> &'static str {

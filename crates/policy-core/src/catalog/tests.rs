@@ -333,6 +333,16 @@ fn request_checks() {
     assert_eq!(kinds(&w), [CatalogWarningKind::InvalidContextValue; 4]);
     assert!(w[0].message.contains("Numeric"), "{}", w[0].message);
 
+    // Web-identity provider keys for STS.
+    let w = check_request(&request(
+        "sts:AssumeRoleWithWebIdentity",
+        &[(
+            "token.actions.githubusercontent.com:sub",
+            "repo:o/r:ref:refs/heads/main",
+        )],
+    ));
+    assert_eq!(w, []);
+
     // An unknown service: keys of any service are accepted.
     let w = check_request(&request("nope:Do", &[("s3:prefix", "a")]));
     assert_eq!(kinds(&w), [CatalogWarningKind::UnknownService]);
