@@ -704,8 +704,8 @@ impl<'c> ResourceType<'c> {
 
     /// Whether `arn` — an ARN, or a `Resource` pattern with `*`, `?` and policy
     /// variables — can name a resource of this type: some ARN matches both `arn` and one
-    /// of the formats. In a format each `${Name}` is one or more characters other than
-    /// the character after it (`${BucketName}/` holds no `/`), and one at the end is
+    /// of the formats. In a format each `${Name}` is one or more characters (in the
+    /// region and account segments, none too) other than the character after it (`${BucketName}/` holds no `/`), and one at the end is
     /// any text (without `/` if another format of the service extends this one with
     /// `/…`, as `object` extends `bucket`); pattern wildcards follow the `Resource` element's segment rules; policy
     /// variables are any text; comparison is case-sensitive.
