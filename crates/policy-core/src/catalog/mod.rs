@@ -204,17 +204,6 @@ impl AccessLevel {
         }
     }
 
-    fn from_code(c: char) -> Option<AccessLevel> {
-        Some(match c {
-            'L' => AccessLevel::List,
-            'R' => AccessLevel::Read,
-            'W' => AccessLevel::Write,
-            'P' => AccessLevel::PermissionsManagement,
-            'T' => AccessLevel::Tagging,
-            _ => return None,
-        })
-    }
-
     fn bit(self) -> u8 {
         1 << (self as u8)
     }
@@ -588,8 +577,8 @@ impl<'c> ActionInfo<'c> {
         let list = self
             .rec()
             .deps
-            .and_then(|d| self.c.t.deps.get(d as usize).copied())
-            .unwrap_or("");
+            .and_then(|d| self.c.t.deps.get(d as usize))
+            .map_or("", |&r| self.c.arena(r));
         list.split(',').filter(|s| !s.is_empty())
     }
 

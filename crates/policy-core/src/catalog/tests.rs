@@ -347,3 +347,48 @@ fn request_checks() {
     let w = check_request(&request("nope:Do", &[("s3:prefix", "a")]));
     assert_eq!(kinds(&w), [CatalogWarningKind::UnknownService]);
 }
+
+#[test]
+fn every_record_decodes_cleanly() {
+    let c = c();
+    let mut formats = 0;
+    for s in c.services() {
+        assert!(!s.prefix().is_empty());
+        for r in s.resource_types() {
+            for f in r.arn_formats() {
+                formats += 1;
+                assert!(f.starts_with("arn:"), "{f}");
+                // Every `$` opens a variable, every variable is closed.
+                let mut rest = f;
+                while let Some(i) = rest.find('$') {
+                    let after = &rest[i..];
+                    assert!(after.starts_with("${"), "{f}");
+                    let end = after.find('}').unwrap_or_else(|| panic!("{f}"));
+                    assert!(end > 2, "{f}");
+                    rest = &after[end..];
+                }
+            }
+        }
+        for a in s.actions() {
+            assert!(!a.name().is_empty());
+            assert!(
+                a.name()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{}",
+                a.name()
+            );
+            assert!(AccessLevel::ALL.iter().any(|l| a.has_access_level(*l)));
+            for d in a.dependent_actions() {
+                let (svc, name) = d.split_once(':').unwrap();
+                assert!(!svc.is_empty() && !name.is_empty() && !name.contains(':'), "{d}");
+            }
+        }
+    }
+    assert!(formats >= 2348, "{formats}");
+    let deps: usize = c
+        .actions_matching("*")
+        .filter(|a| a.dependent_actions().next().is_some())
+        .count();
+    assert!(deps > 1600, "{deps}");
+}
