@@ -802,5 +802,23 @@ impl fmt::Debug for ConditionKey<'_> {
     }
 }
 
+/// Handles are equal when they name the same record of the same catalog.
+macro_rules! handle_eq {
+    ($($t:ident),*) => {$(
+        impl PartialEq for $t<'_> {
+            fn eq(&self, other: &Self) -> bool {
+                std::ptr::eq(self.c, other.c) && self.i == other.i
+            }
+        }
+        impl Eq for $t<'_> {}
+        impl std::hash::Hash for $t<'_> {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.i.hash(state);
+            }
+        }
+    )*};
+}
+handle_eq!(Service, ActionInfo, ResourceType, ConditionKey);
+
 #[cfg(test)]
 mod tests;

@@ -177,6 +177,8 @@ fn condition_keys_and_types() {
     assert!(c().condition_key("aws:SourceIp").unwrap().is_global());
     assert!(!c().condition_key("s3:prefix").unwrap().is_global());
     assert!(c().condition_key("aws:NoSuchKey").is_none());
+    assert_eq!(c().condition_key("aws:sourceip"), c().condition_key("AWS:SourceIP"));
+    assert_ne!(c().condition_key("aws:SourceIp"), c().condition_key("aws:SourceVpc"));
     assert!(c().condition_key("s3:nosuchkey").is_none());
     assert!(c().condition_key("").is_none());
     assert!(KeyType::ALL
@@ -391,4 +393,23 @@ fn every_record_decodes_cleanly() {
         .filter(|a| a.dependent_actions().next().is_some())
         .count();
     assert!(deps > 1600, "{deps}");
+}
+
+#[test]
+fn malformed_text_is_an_error_with_its_line() {
+    let e = Catalog::parse("V\t1\tx\ty\nK\taws:X\tNoSuchType\n").unwrap_err();
+    assert_eq!(e.line, 2);
+    assert!(e.to_string().contains("unknown key type `NoSuchType`"), "{e}");
+    assert_eq!(Catalog::parse("").unwrap_err().message, "no `V` record");
+    let e = Catalog::parse("V\t1\tx\ty\nS\ts3\tAmazon S3\nT\tbucket\t$~~\n").unwrap_err();
+    assert_eq!(e.line, 3);
+    let e = Catalog::parse("V\t9\tx\ty\n").unwrap_err();
+    assert!(e.message.contains("unsupported format version"), "{e}");
+    // A minimal catalog.
+    let c = Catalog::parse("V\t1\tv\tu\nK\taws:SourceIp\tIPAddress\tg\nW\tGet\nW\tThing\nN\tId\nS\tx\tX\t\t0\nT\tthing\tarn:aws:x:::t/$!\nc!\"\t\t0*\n").unwrap();
+    let a = c.action("X", "getthing").unwrap();
+    assert_eq!(a.name(), "GetThing");
+    assert_eq!(a.access_level(), AccessLevel::Read);
+    assert!(a.supports_resource("arn:aws:x:::t/1"));
+    assert_eq!(c.condition_key("aws:sourceip").unwrap().key_type(), KeyType::IPAddress);
 }
