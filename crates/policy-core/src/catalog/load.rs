@@ -174,7 +174,8 @@ fn pattern_of(name: &str) -> Option<(u16, u16)> {
 
 pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
     let mut t = Tables {
-        arena: String::with_capacity(text.len() / 2),
+        // The decoded names and formats take about 1.25 times the text.
+        arena: String::with_capacity(text.len() + text.len() / 3),
         ..Tables::default()
     };
     let mut words: Vec<&'static str> = Vec::new();

@@ -21,12 +21,20 @@ fn the_embedded_artifact_parses() {
 fn first_use_parse_time() {
     let start = std::time::Instant::now();
     let parsed = Catalog::parse(CATALOG_TEXT).unwrap();
-    let took = start.elapsed();
+    let mut took = start.elapsed();
+    // The best of a few, as the machine may be busy.
+    for _ in 0..4 {
+        let start = std::time::Instant::now();
+        let again = Catalog::parse(CATALOG_TEXT).unwrap();
+        took = took.min(start.elapsed());
+        assert_eq!(again.t.actions.len(), parsed.t.actions.len());
+    }
     eprintln!(
-        "catalog: {} bytes raw, {} services, {} actions, parsed in {:?}",
+        "catalog: {} bytes raw, {} services, {} actions, arena {} bytes, parsed in {:?} (best of 5)",
         CATALOG_TEXT.len(),
         parsed.t.services.len(),
         parsed.t.actions.len(),
+        parsed.t.arena.len(),
         took
     );
     assert!(parsed.t.actions.len() > 20_000);
