@@ -247,7 +247,8 @@ impl Catalog {
 
     /// Makes `text` (catalog text as `scripts/gen-catalog.py` writes it, e.g. fetched
     /// by a browser page when the library is built without the `embedded-catalog`
-    /// feature, to keep the `.wasm` small) the catalog [`Catalog::get`] returns.
+    /// feature, to keep the `.wasm` small; `Box::leak` a fetched `String`) the catalog
+    /// [`Catalog::get`] returns.
     ///
     /// # Errors
     /// [`CatalogError`] when the text is malformed, or (line 0) when [`Catalog::get`]
