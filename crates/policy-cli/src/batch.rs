@@ -106,9 +106,11 @@ fn error_line(e: &policy_core::DocumentError, out: &mut Vec<u8>) {
 /// Answers one line into `out` (no newline); `false` when the line is bad input.
 fn answer(line: &str, lineno: usize, reader: &mut LineReader<'_>, sh: &Shared<'_>, out: &mut Vec<u8>) -> bool {
     if let Some(doc) = reader.read(line) {
-        let ev = evaluate(&doc.policies, &doc.request);
-        write_response_json(&ev, &doc.policies, &doc.request, doc.id.as_ref(), sh.detail, out);
-        return true;
+        if let Some(policies) = reader.policies() {
+            let ev = evaluate(policies, &doc.request);
+            write_response_json(&ev, policies, &doc.request, doc.id.as_ref(), sh.detail, out);
+            return true;
+        }
     }
     // The general path: any line form, and errors with line and column.
     let src = Source::new(format!("{}:{lineno}", sh.name), line);

@@ -725,6 +725,15 @@ pub fn parse_request_document(
     PartialDocument::parse(source, loader)?.finish(source)
 }
 
+/// A batch line read by [`LineReader::read`].
+#[derive(Debug, Clone)]
+pub struct LineRequest {
+    /// `id`, echoed in the response.
+    pub id: Option<serde_json::Value>,
+    /// The request.
+    pub request: Request,
+}
+
 /// Context key names seen so far, lower-cased and hashed (at most [`LINE_CACHE`]).
 type KeyNames = rustc_hash::FxHashMap<Box<str>, crate::request::KeyName>;
 
@@ -741,9 +750,11 @@ const LINE_CACHE: usize = 4096;
 #[derive(Debug)]
 pub struct LineReader<'b> {
     base: &'b PartialDocument,
+    /// The base's context, its values shared: cloned for every line.
+    context: Context,
     policies: Option<Arc<PolicySet>>,
     principals: rustc_hash::FxHashMap<Box<str>, Arc<Principal>>,
-    actions: rustc_hash::FxHashMap<Box<str>, crate::request::Action>,
+    actions: rustc_hash::FxHashMap<Box<str>, Arc<crate::request::Action>>,
     keys: KeyNames,
 }
 
@@ -752,6 +763,7 @@ impl<'b> LineReader<'b> {
     /// ([`PartialDocument::share_policies`]).
     pub fn new(base: &'b PartialDocument) -> LineReader<'b> {
         LineReader {
+            context: base.context.detached(),
             base,
             policies: base.shared.clone(),
             principals: rustc_hash::FxHashMap::default(),
@@ -760,13 +772,19 @@ impl<'b> LineReader<'b> {
         }
     }
 
-    /// The line's complete request document, or `None` when the line is not of the
-    /// plain form or has any error: then the general path must read it. The result has
-    /// no `warnings` (they are the base's: the caller has them).
-    pub fn read(&mut self, line: &str) -> Option<RequestDocument> {
-        let policies = self.policies.clone()?;
+    /// The base's policies, which every line read by [`LineReader::read`] is decided
+    /// against (`None`: the base's policies are not shared, and no line is read here).
+    pub fn policies(&self) -> Option<&PolicySet> {
+        self.policies.as_deref()
+    }
+
+    /// The line's request and `id`, or `None` when the line is not of the plain form or
+    /// has any error: then the general path must read it. Its policies are
+    /// [`LineReader::policies`]; its warnings are the base's (the caller has them).
+    pub fn read(&mut self, line: &str) -> Option<LineRequest> {
+        self.policies.as_ref()?;
         let base = self.base;
-        let mut context = base.context.clone();
+        let mut context = self.context.clone();
         let keys = &mut self.keys;
         let raw = crate::plain_line::scan(line, &mut |key, values| {
             if keys.len() >= LINE_CACHE {
@@ -811,11 +829,9 @@ impl<'b> LineReader<'b> {
             kms_grants: base.kms_grants.clone().unwrap_or_default(),
         };
         let request = b.build().ok()?;
-        Some(RequestDocument {
+        Some(LineRequest {
             id: raw.id.or_else(|| base.id.clone()),
             request,
-            policies,
-            warnings: Vec::new(),
         })
     }
 
@@ -837,11 +853,11 @@ impl<'b> LineReader<'b> {
     }
 
     /// The action named `text`, parsed once.
-    fn action(&mut self, text: &str) -> Option<crate::request::Action> {
+    fn action(&mut self, text: &str) -> Option<Arc<crate::request::Action>> {
         if let Some(a) = self.actions.get(text) {
             return Some(a.clone());
         }
-        let a = crate::request::Action::parse(text).ok()?;
+        let a = Arc::new(crate::request::Action::parse(text).ok()?);
         if self.actions.len() >= LINE_CACHE {
             self.actions.clear();
         }

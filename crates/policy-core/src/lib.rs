@@ -57,7 +57,8 @@ pub use catalog::{
 };
 pub use condition::operator_names;
 pub use document::{
-    parse_request_document, DocumentError, LineReader, NoFiles, PartialDocument, PolicyLoader, RequestDocument,
+    parse_request_document, DocumentError, LineReader, LineRequest, NoFiles, PartialDocument, PolicyLoader,
+    RequestDocument,
 };
 pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
 pub use explain::{write_response_json, DecidingItem, Detail, NearMiss, PolicyVerdict, Response};

@@ -138,6 +138,28 @@ impl Context {
             .map(|e| e.values.as_slice())
     }
 
+    /// A copy with allocations of its own (not shared with `self`, which other threads
+    /// may be cloning), its values shared, so that clones of the copy (a batch base's
+    /// context, one per line) copy no text and touch no other thread's counters.
+    pub(crate) fn detached(&self) -> Context {
+        let name = |n: &Name| match n {
+            Name::Static(s) => Name::Static(s),
+            Name::Shared(s) => Name::Shared(Arc::from(&**s)),
+        };
+        Context {
+            entries: self
+                .entries
+                .iter()
+                .map(|e| ContextEntry {
+                    hash: e.hash,
+                    key_lc: name(&e.key_lc),
+                    key: name(&e.key),
+                    values: Values::Shared(Arc::from(e.values.as_slice())),
+                })
+                .collect(),
+        }
+    }
+
     /// Whether no key is set.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -550,7 +572,7 @@ pub struct KmsGrant {
 #[derive(Debug, Clone)]
 pub struct Request {
     pub(crate) principal: std::sync::Arc<Principal>,
-    pub(crate) action: Action,
+    pub(crate) action: Arc<Action>,
     pub(crate) resource: String,
     pub(crate) resource_account: Option<String>,
     pub(crate) context: Context,
@@ -570,7 +592,7 @@ pub struct Request {
 pub struct RequestBuilder {
     pub(crate) principal: Option<std::sync::Arc<Principal>>,
     pub(crate) action: Option<String>,
-    pub(crate) parsed_action: Option<Action>,
+    pub(crate) parsed_action: Option<Arc<Action>>,
     pub(crate) resource: Option<String>,
     pub(crate) resource_account: Option<String>,
     pub(crate) context: Context,
@@ -717,7 +739,7 @@ impl RequestBuilder {
         let principal = self.principal.ok_or(RequestError::Missing("principal"))?;
         let action = match self.parsed_action {
             Some(a) => a,
-            None => Action::parse(&self.action.ok_or(RequestError::Missing("action"))?)?,
+            None => Arc::new(Action::parse(&self.action.ok_or(RequestError::Missing("action"))?)?),
         };
         let resource = self.resource.unwrap_or_else(|| "*".to_string());
         for a in [&self.resource_account, &self.management_account].into_iter().flatten() {

@@ -36,9 +36,10 @@ fn general(line: &str, base: &PartialDocument, detail: Detail) -> Option<String>
 
 fn fast(line: &str, reader: &mut LineReader<'_>, detail: Detail) -> Option<String> {
     let doc = reader.read(line)?;
-    let ev = evaluate(&doc.policies, &doc.request);
+    let policies = reader.policies().unwrap();
+    let ev = evaluate(policies, &doc.request);
     let mut out = Vec::new();
-    write_response_json(&ev, &doc.policies, &doc.request, doc.id.as_ref(), detail, &mut out);
+    write_response_json(&ev, policies, &doc.request, doc.id.as_ref(), detail, &mut out);
     Some(String::from_utf8(out).unwrap())
 }
 
