@@ -394,3 +394,83 @@ fn catalog_warns_about_context_values_of_the_wrong_type() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains("warning["), "{stderr}");
 }
+
+#[test]
+fn batch_keeps_order_and_line_numbers_across_blocks_and_workers() {
+    // Over 256 KiB of lines: several input blocks, answered by two workers.
+    let mut lines = Vec::new();
+    for i in 0..3000 {
+        let line = match i {
+            1000 => String::new(),
+            2500 => r#"{"id":2500,"principal":"nobody","action":"s3:GetObject"}"#.to_string(),
+            _ => format!(
+                r#"{{"id":{i},"principal":"arn:aws:iam::111111111111:user/carlossalazar","action":"s3:{}Object","resource":"arn:aws:s3:::Production/k{i}","context":{{"aws:SourceIp":"203.0.113.{}"}}}}"#,
+                if i % 3 == 0 { "Put" } else { "Get" },
+                i % 250
+            ),
+        };
+        lines.push(line);
+    }
+    let out = sim()
+        .args([
+            "batch",
+            "--no-clock",
+            "--jobs",
+            "2",
+            "--base",
+            "fixtures/requests/cross-account-put-object.json",
+            "-",
+        ])
+        .write_stdin(lines.join("\r\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 2999, "the blank line gets no answer");
+    let mut want = (0..3000).filter(|&i| i != 1000);
+    for row in &rows {
+        let i = want.next().unwrap();
+        if i == 2500 {
+            // Line numbers count the blank line and the lines of earlier blocks.
+            assert_eq!(row["error"]["line"], 2501, "{row}");
+            assert!(row["error"]["message"].as_str().unwrap().contains("invalid principal"));
+            continue;
+        }
+        assert_eq!(row["id"], i, "{row}");
+        let want = if i % 3 == 0 { "ImplicitDeny" } else { "Allow" };
+        assert_eq!(row["decision"], want, "{row}");
+    }
+}
+
+#[test]
+fn batch_full_detail_is_what_eval_prints() {
+    let line = r#"{"id":"x","principal":"arn:aws:iam::111111111111:user/carlossalazar","action":"s3:GetObject","resource":"arn:aws:s3:::Production/a","context":{"aws:SourceIp":"203.0.113.9","k":[1,true,"v"]}}"#;
+    let base = root().join("fixtures/requests/cross-account-put-object.json");
+    let batch = sim()
+        .args(["batch", "--no-clock", "--detail", "full", "--base"])
+        .arg(&base)
+        .write_stdin(line)
+        .output()
+        .unwrap();
+    assert_eq!(batch.status.code(), Some(0));
+    let eval = sim()
+        .args(["eval", "--no-clock", "--format", "json", "--request"])
+        .arg(&base)
+        .args([
+            "--principal",
+            "arn:aws:iam::111111111111:user/carlossalazar",
+            "--action",
+            "s3:GetObject",
+        ])
+        .args(["--resource", "arn:aws:s3:::Production/a"])
+        .args(["--context", "aws:SourceIp=203.0.113.9"])
+        .output()
+        .unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&batch.stdout).unwrap();
+    let mut e: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert_eq!(b["id"], "x");
+    e["id"] = "x".into();
+    // The batch line also sets `k`, which no policy reads: the answers are the same.
+    assert_eq!(b, e);
+}

@@ -87,13 +87,14 @@ struct Shared<'a> {
     detail: Detail,
 }
 
-/// The error response of a line: `{"error": {…}}`.
-fn error_line(e: &policy_core::DocumentError, out: &mut Vec<u8>) {
+/// The error response of input line `lineno`: `{"error": {…}}`, its `line` the input's
+/// line number (a request document in a batch is one line).
+fn error_line(e: &policy_core::DocumentError, lineno: usize, out: &mut Vec<u8>) {
     let diags: Vec<String> = e.diagnostics.iter().map(ToString::to_string).collect();
     let v = json!({
         "error": {
             "message": e.message,
-            "line": e.line,
+            "line": lineno + e.line.saturating_sub(1) as usize,
             "column": e.column,
             "path": e.path,
             "diagnostics": diags,
@@ -122,7 +123,7 @@ fn answer(line: &str, lineno: usize, reader: &mut LineReader<'_>, sh: &Shared<'_
             true
         }
         Err(e) => {
-            error_line(&e, out);
+            error_line(&e, lineno, out);
             false
         }
     }
