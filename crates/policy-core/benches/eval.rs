@@ -75,7 +75,23 @@ fn benches(c: &mut Criterion) {
             Response::new(&ev, &d.policies, &d.request, None)
         })
     });
-    g.bench_function("batch-line/parse+evaluate+serialize", |b| {
+    // What `policy-sim batch --base` does per plain line: read it (LineReader), decide,
+    // write the brief response.
+    let mut shared = realistic.clone();
+    shared.share_policies();
+    let mut reader = policy_core::LineReader::new(&shared);
+    let mut out = Vec::with_capacity(4096);
+    g.bench_function("batch-line/read+evaluate+write (LineReader, brief)", |b| {
+        b.iter(|| {
+            out.clear();
+            let line = reader.read(std::hint::black_box(LINES[0])).unwrap();
+            let policies = reader.policies().unwrap();
+            let ev = evaluate(policies, &line.request);
+            policy_core::write_response_json(&ev, policies, &line.request, None, policy_core::Detail::Brief, &mut out);
+            out.len()
+        })
+    });
+    g.bench_function("batch-line/parse+evaluate+serialize (general path, serde)", |b| {
         b.iter(|| {
             let src = Source::new("line", LINES[0]);
             let doc = PartialDocument::parse(&src, &mut policy_core::NoFiles)
