@@ -837,31 +837,35 @@ impl<'b> LineReader<'b> {
 
     /// The principal named `text`, with the base's session issuer, parsed once.
     fn principal(&mut self, text: &str) -> Option<Arc<Principal>> {
-        if let Some(p) = self.principals.get(text) {
-            return Some(p.clone());
-        }
-        let mut p = Principal::parse(text).ok()?;
-        if let Some(issuer) = &self.base.session_issuer {
-            p = p.with_session_issuer(issuer).ok()?;
-        }
-        let p = Arc::new(p);
-        if self.principals.len() >= LINE_CACHE {
-            self.principals.clear();
-        }
-        self.principals.insert(text.into(), p.clone());
-        Some(p)
+        let issuer = self.base.session_issuer.as_deref();
+        cached(&mut self.principals, text, || {
+            let p = Principal::parse(text).ok()?;
+            match issuer {
+                Some(i) => p.with_session_issuer(i).ok(),
+                None => Some(p),
+            }
+        })
     }
 
     /// The action named `text`, parsed once.
     fn action(&mut self, text: &str) -> Option<Arc<crate::request::Action>> {
-        if let Some(a) = self.actions.get(text) {
-            return Some(a.clone());
-        }
-        let a = Arc::new(crate::request::Action::parse(text).ok()?);
-        if self.actions.len() >= LINE_CACHE {
-            self.actions.clear();
-        }
-        self.actions.insert(text.into(), a.clone());
-        Some(a)
+        cached(&mut self.actions, text, || crate::request::Action::parse(text).ok())
     }
+}
+
+/// `map[text]`, made by `make` and kept (at most [`LINE_CACHE`] entries) when missing.
+fn cached<T>(
+    map: &mut rustc_hash::FxHashMap<Box<str>, Arc<T>>,
+    text: &str,
+    make: impl FnOnce() -> Option<T>,
+) -> Option<Arc<T>> {
+    if let Some(v) = map.get(text) {
+        return Some(v.clone());
+    }
+    let v = Arc::new(make()?);
+    if map.len() >= LINE_CACHE {
+        map.clear();
+    }
+    map.insert(text.into(), v.clone());
+    Some(v)
 }
