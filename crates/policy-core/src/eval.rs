@@ -103,20 +103,7 @@ pub(crate) fn push_num(out: &mut String, n: usize) {
         out.push(char::from(b'0' + n as u8));
         return;
     }
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        if let Some(b) = buf.get_mut(i) {
-            *b = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default());
+    out.push_str(crate::json_out::Digits::new(n as u64).as_str());
 }
 
 impl PolicySlot {

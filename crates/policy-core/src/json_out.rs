@@ -103,20 +103,36 @@ pub(crate) fn push_str_member(out: &mut Vec<u8>, name: &str, value: &str) {
 
 /// Appends `n` in decimal.
 pub(crate) fn push_num(out: &mut Vec<u8>, n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        if let Some(b) = buf.get_mut(i) {
-            *b = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
+    out.extend_from_slice(Digits::new(n).as_str().as_bytes());
+}
+
+/// A number's decimal digits, written without `fmt` (the per-request path).
+pub(crate) struct Digits {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    pub(crate) fn new(mut n: u64) -> Digits {
+        let mut d = Digits {
+            buf: [0; 20],
+            start: 20,
+        };
+        loop {
+            d.start -= 1;
+            if let Some(b) = d.buf.get_mut(d.start) {
+                *b = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || d.start == 0 {
+                return d;
+            }
         }
     }
-    out.extend_from_slice(buf.get(i..).unwrap_or_default());
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(self.buf.get(self.start..).unwrap_or_default()).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
