@@ -763,12 +763,13 @@ impl RequestBuilder {
         if let Some(a) = &resource_account {
             const HASH: u64 = key_hash("aws:resourceaccount");
             if context.get_hashed(HASH, "aws:resourceaccount").is_none() {
-                context.push_static(
-                    "aws:ResourceAccount",
-                    "aws:resourceaccount",
-                    HASH,
-                    Values::Owned(vec![a.clone()]),
-                );
+                // Mostly the principal's own account, whose value is already shared.
+                let own = principal.derived_keys().iter().find(|d| d.0 == "aws:PrincipalAccount");
+                let values = match own {
+                    Some((_, _, _, v)) if v.first() == Some(a) => Values::Shared(v.clone()),
+                    _ => Values::Owned(vec![a.clone()]),
+                };
+                context.push_static("aws:ResourceAccount", "aws:resourceaccount", HASH, values);
                 derived.push("aws:ResourceAccount");
             }
         }
