@@ -249,9 +249,7 @@ impl ActionIndex {
         // No statement names the action's service (or nothing is indexed: policies of
         // `*` statements): no probe.
         if self.service_bits & service_bit(action.service_hash) == 0 {
-            return Candidates {
-                lists: [&[], &[], &self.always],
-            };
+            return Candidates::One(self.always.iter());
         }
         let exact = if self.exact.is_empty() {
             &[][..]
@@ -263,35 +261,35 @@ impl ActionIndex {
         } else {
             probe(&self.by_service, action.service_hash, action.service())
         };
-        Candidates {
-            lists: [exact, by_service, &self.always],
-        }
+        Candidates::new([exact, by_service, &self.always])
     }
 }
 
 /// The merge of three sorted index lists, without repeats.
-pub(crate) struct Candidates<'a> {
-    lists: [&'a [u32]; 3],
+pub(crate) enum Candidates<'a> {
+    /// At most one list is not empty (the common case): no merging.
+    One(std::slice::Iter<'a, u32>),
+    Merge([&'a [u32]; 3]),
+}
+
+impl<'a> Candidates<'a> {
+    fn new(lists: [&'a [u32]; 3]) -> Candidates<'a> {
+        match lists {
+            [l, [], []] | [[], l, []] | [[], [], l] => Candidates::One(l.iter()),
+            _ => Candidates::Merge(lists),
+        }
+    }
 }
 
 impl Iterator for Candidates<'_> {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
-        // Mostly one list is non-empty: take from it without merging.
-        if let [[first, rest @ ..], [], []] | [[], [first, rest @ ..], []] | [[], [], [first, rest @ ..]] =
-            &mut self.lists
-        {
-            let i = *first as usize;
-            let rest: &[u32] = rest;
-            for l in &mut self.lists {
-                if !l.is_empty() {
-                    *l = rest;
-                }
-            }
-            return Some(i);
-        }
-        let min = self.lists.iter().filter_map(|l| l.first()).min().copied()?;
-        for l in &mut self.lists {
+        let lists = match self {
+            Candidates::One(it) => return it.next().map(|&i| i as usize),
+            Candidates::Merge(lists) => lists,
+        };
+        let min = lists.iter().filter_map(|l| l.first()).min().copied()?;
+        for l in lists.iter_mut() {
             if l.first() == Some(&min) {
                 *l = l.get(1..).unwrap_or_default();
             }
