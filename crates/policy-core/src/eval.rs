@@ -15,6 +15,7 @@ use smallvec::SmallVec;
 
 use crate::arn::ArnPattern;
 use crate::condition::Tri;
+use crate::json_out::TextOut;
 use crate::policy::{Effect, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement};
 use crate::request::{AclGrantee, AclPermission, ObjectOwnership, Principal, PrincipalKind, Request};
 
@@ -97,18 +98,18 @@ pub enum PolicySlot {
 }
 
 /// Appends `n` in decimal (faster than `fmt` on the per-request path).
-pub(crate) fn push_num(out: &mut String, n: usize) {
+pub(crate) fn push_num(out: &mut impl TextOut, n: usize) {
     // Statement and policy indices are mostly one digit.
-    if n < 10 {
-        out.push(char::from(b'0' + n as u8));
-        return;
+    const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    match DIGITS.get(n) {
+        Some(d) => out.put(d),
+        None => out.put(crate::json_out::Digits::new(n as u64).as_str()),
     }
-    out.push_str(crate::json_out::Digits::new(n as u64).as_str());
 }
 
 impl PolicySlot {
     /// Appends the label (`scp[1][0]`) to `out`.
-    pub(crate) fn push_label(self, out: &mut String) {
+    pub(crate) fn push_label(self, out: &mut impl TextOut) {
         let (name, a, b) = match self {
             PolicySlot::Identity(i) => ("identity", Some(i), None),
             PolicySlot::Resource => ("resource", None, None),
@@ -118,11 +119,11 @@ impl PolicySlot {
             PolicySlot::Rcp(l, i) => ("rcp", Some(l), Some(i)),
             PolicySlot::VpcEndpoint(i) => ("vpcEndpoint", Some(i), None),
         };
-        out.push_str(name);
+        out.put(name);
         for n in [a, b].into_iter().flatten() {
-            out.push('[');
+            out.put("[");
             push_num(out, n);
-            out.push(']');
+            out.put("]");
         }
     }
 }
@@ -243,7 +244,7 @@ impl VerdictLabel {
     }
 
     /// Appends the label's text (which needs no JSON escaping) to `out`.
-    pub(crate) fn push(self, out: &mut String) {
+    pub(crate) fn push(self, out: &mut impl TextOut) {
         const SCP: [&str; 6] = ["scp[0]", "scp[1]", "scp[2]", "scp[3]", "scp[4]", "scp[5]"];
         const RCP: [&str; 6] = ["rcp[0]", "rcp[1]", "rcp[2]", "rcp[3]", "rcp[4]", "rcp[5]"];
         let level = match self {
@@ -252,15 +253,15 @@ impl VerdictLabel {
             _ => None,
         };
         if let Some(text) = level {
-            out.push_str(text);
+            out.put(text);
             return;
         }
         match self.fixed() {
-            Ok(name) => out.push_str(name),
+            Ok(name) => out.put(name),
             Err((prefix, n)) => {
-                out.push_str(prefix);
+                out.put(prefix);
                 push_num(out, n);
-                out.push(']');
+                out.put("]");
             }
         }
     }

@@ -281,23 +281,23 @@ impl<'a> DecidingView<'a> {
         }
     }
 
-    fn push_label(&self, out: &mut String) {
+    fn push_label(&self, out: &mut impl crate::json_out::TextOut) {
         match self.decider {
             Decider::Statement(slot, i) => {
                 slot.push_label(out);
-                out.push_str(".Statement[");
+                out.put(".Statement[");
                 crate::eval::push_num(out, i);
-                out.push(']');
+                out.put("]");
             }
             Decider::KmsGrant(i) => {
-                out.push_str("kmsGrants[");
+                out.put("kmsGrants[");
                 crate::eval::push_num(out, i);
-                out.push(']');
+                out.put("]");
             }
             Decider::AclGrant(i) => {
-                out.push_str("acl.grants[");
+                out.put("acl.grants[");
                 crate::eval::push_num(out, i);
-                out.push(']');
+                out.put("]");
             }
         }
     }
@@ -344,17 +344,14 @@ pub fn write_response_json(
     out.extend_from_slice(b"\"decision\":\"");
     out.extend_from_slice(decision_word(ev.decision).as_bytes());
     out.extend_from_slice(b"\",\"deciding\":[");
-    let mut label = String::with_capacity(48);
     for (n, &d) in ev.deciding.iter().enumerate() {
         if n > 0 {
             out.push(b',');
         }
         let v = DecidingView::new(d, policies, full);
-        label.clear();
-        v.push_label(&mut label);
         // Labels are built of names, digits and brackets: nothing to escape.
         out.extend_from_slice(b"{\"label\":\"");
-        out.extend_from_slice(label.as_bytes());
+        v.push_label(out);
         out.push(b'"');
         if let Some(e) = v.effect {
             push_str_member(out, "effect", e);
@@ -391,9 +388,7 @@ pub fn write_response_json(
             out.push(b',');
         }
         out.extend_from_slice(b"{\"policy\":\"");
-        label.clear();
-        v.label.push(&mut label);
-        out.extend_from_slice(label.as_bytes());
+        v.label.push(out);
         out.push(b'"');
         out.extend_from_slice(b",\"verdict\":\"");
         out.extend_from_slice(verdict_word(v.verdict).as_bytes());

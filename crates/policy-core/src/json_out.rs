@@ -2,6 +2,24 @@
 //! (compact; `"`, `\` and control characters escaped, with `\b \t \n \f \r` in their
 //! short forms and others as `\u00xx`; everything else, non-ASCII included, as is).
 
+/// Where label text goes: a `String` (owned responses) or the JSON bytes themselves
+/// (batch mode writes labels straight into its output).
+pub(crate) trait TextOut {
+    fn put(&mut self, s: &str);
+}
+
+impl TextOut for String {
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+impl TextOut for Vec<u8> {
+    fn put(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
+}
+
 /// Whether byte `b` must be escaped inside a JSON string.
 #[inline]
 fn needs_escape(b: u8) -> bool {
