@@ -12,15 +12,17 @@ if [ "$mode" = batch ]; then
   cargo build --release --locked -q -p policy-cli
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  python3 fixtures/bench/gen_requests.py 2001 > "$tmp/lines.jsonl"
-  head -1 "$tmp/lines.jsonl" > "$tmp/one.jsonl"
-  run() {
-    collected valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/policy-sim batch \
-      --no-clock --jobs 1 --base fixtures/bench/realistic.json "$1"
-  }
-  one=$(run "$tmp/one.jsonl")
-  many=$(run "$tmp/lines.jsonl")
-  echo "batch (realistic): $(( (many - one) / 2000 )) instructions per line (mean of 2,000 lines)"
+  for estate in realistic readonly; do
+    python3 fixtures/bench/gen_requests.py 2001 "$estate" > "$tmp/lines.jsonl"
+    head -1 "$tmp/lines.jsonl" > "$tmp/one.jsonl"
+    run() {
+      collected valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/policy-sim batch \
+        --no-clock --jobs 1 --base "fixtures/bench/$estate.json" "$1"
+    }
+    one=$(run "$tmp/one.jsonl")
+    many=$(run "$tmp/lines.jsonl")
+    echo "batch ($estate): $(( (many - one) / 2000 )) instructions per line (mean of 2,000 lines)"
+  done
   exit 0
 fi
 cargo build --release --locked -q -p policy-core --example icount
