@@ -38,6 +38,7 @@ mod condition;
 mod document;
 mod eval;
 mod explain;
+pub mod lint;
 mod parse;
 mod pattern;
 mod policy;
@@ -50,6 +51,7 @@ pub use condition::operator_names;
 pub use document::{parse_request_document, DocumentError, NoFiles, PartialDocument, PolicyLoader, RequestDocument};
 pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
 pub use explain::{DecidingItem, Detail, NearMiss, PolicyVerdict, Response};
+pub use lint::{lint, lint_at, Finding, LintPolicyType, LintReport, LintSeverity};
 pub use parse::{
     parse_policy, parse_policy_at, Diagnostic, Parsed, PolicyError, Severity, MAX_DEPTH, MAX_POLICY_BYTES,
     MAX_STATEMENTS,
