@@ -259,3 +259,138 @@ fn unknown_operator_is_warned_about_with_a_suggestion_and_fails_closed() {
     );
     assert!(text.contains("help: did you mean `StringEquals`?"), "{text}");
 }
+
+fn catalog_warnings(args: &[&str]) -> (Option<i32>, String, Vec<String>) {
+    let out = sim()
+        .args([
+            "eval",
+            "--no-clock",
+            "--principal",
+            "arn:aws:iam::111122223333:user/alice",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let warnings = String::from_utf8(out.stderr)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("warning["))
+        .map(str::to_string)
+        .collect();
+    (out.status.code(), stdout, warnings)
+}
+
+#[test]
+fn catalog_warns_about_unknown_services_and_actions() {
+    let (code, stdout, w) = catalog_warnings(&["--action", "s3:GetObjekt"]);
+    assert_eq!(code, Some(3), "the request is still decided");
+    assert!(!stdout.contains("warning"), "warnings go to stderr: {stdout}");
+    assert_eq!(
+        w,
+        ["warning[unknown-action]: action `s3:GetObjekt` is not an action of service `s3` (did you mean `s3:GetObject`?)"]
+    );
+    let (_, _, w) = catalog_warnings(&["--action", "s4:GetObject"]);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with("warning[unknown-service]: action `s4:GetObject`: `s4` is not a service prefix"),
+        "{w:?}"
+    );
+    // Known actions, any case, give no warning.
+    let (_, _, w) = catalog_warnings(&["--action", "S3:getobject", "--context", "aws:SourceIp=203.0.113.9"]);
+    assert_eq!(w, Vec::<String>::new());
+}
+
+#[test]
+fn catalog_warns_about_unknown_context_keys() {
+    let (_, _, w) = catalog_warnings(&[
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:SourceIpp=203.0.113.9",
+        "--context",
+        "ec2:Region=us-east-1",
+        "--context",
+        "aws:PrincipalTag/team=blue",
+        "--context",
+        "s3:ExistingObjectTag/env=prod",
+        "--context",
+        "S3:MAX-KEYS=10",
+    ]);
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w.iter().any(
+            |l| l.starts_with("warning[unknown-context-key]: context key `aws:SourceIpp`")
+                && l.contains("did you mean `aws:SourceIp`?")
+        ),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().any(|l| l.starts_with(
+            "warning[unknown-context-key]: context key `ec2:Region` is not a condition key of service `s3`"
+        )),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn catalog_warns_about_context_values_of_the_wrong_type() {
+    let (code, stdout, w) = catalog_warnings(&[
+        "--action",
+        "s3:ListBucket",
+        "--resource",
+        "arn:aws:s3:::amzn-s3-demo-bucket",
+        "--context",
+        "s3:max-keys=abc",
+        "--context",
+        "aws:CurrentTime=yesterday",
+        "--context",
+        "aws:SecureTransport=yes",
+        "--context",
+        "aws:SourceIp=not-an-ip",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(3));
+    let resp: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        resp.get("warnings").is_none(),
+        "the JSON response has no member for them"
+    );
+    assert_eq!(w.len(), 4, "{w:?}");
+    assert!(
+        w.iter().all(|l| l.starts_with("warning[invalid-context-value]")),
+        "{w:?}"
+    );
+    for (key, ty) in [
+        ("s3:max-keys", "Numeric"),
+        ("aws:CurrentTime", "Date"),
+        ("aws:SecureTransport", "Bool"),
+        ("aws:SourceIp", "IPAddress"),
+    ] {
+        assert!(
+            w.iter()
+                .any(|l| l.contains(&format!("context key `{key}` is of type {ty}"))),
+            "{key}: {w:?}"
+        );
+    }
+    // The clock's keys, and well-typed values, give no warning.
+    let out = sim()
+        .args([
+            "eval",
+            "--principal",
+            "arn:aws:iam::111122223333:user/alice",
+            "--action",
+            "s3:GetObject",
+        ])
+        .args([
+            "--context",
+            "aws:MultiFactorAuthAge=300",
+            "--context",
+            "aws:SecureTransport=TRUE",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("warning["), "{stderr}");
+}

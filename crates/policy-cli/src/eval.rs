@@ -206,6 +206,12 @@ pub fn run(a: EvalArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
+    // What the service catalog does not know about the request: stderr, both formats
+    // (the response has no member for it).
+    eprint!(
+        "{}",
+        render::catalog_warnings(&policy_core::check_request(&doc.request))
+    );
     let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
     let resp = Response::new(&ev, &doc.policies, &doc.request, doc.id.clone());
     let mut warnings = doc.warnings.clone();

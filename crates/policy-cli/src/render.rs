@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use policy_core::{Decision, Diagnostic, DocumentError, PolicySet, Request, Response, Verdict};
+use policy_core::{CatalogWarning, Decision, Diagnostic, DocumentError, PolicySet, Request, Response, Verdict};
 
 fn verdict_word(v: Verdict) -> &'static str {
     match v {
@@ -155,5 +155,15 @@ pub fn document_error(e: &DocumentError) -> String {
         "error: {member} is not a valid policy ({errors} error{})\n",
         if errors == 1 { "" } else { "s" }
     ));
+    o
+}
+
+/// Warnings from the service catalog about a request, one line each:
+/// `warning[unknown-action]: …`.
+pub fn catalog_warnings(warnings: &[CatalogWarning]) -> String {
+    let mut o = String::new();
+    for w in warnings {
+        let _ = writeln!(o, "warning[{}]: {}", w.kind.code(), w.message);
+    }
     o
 }

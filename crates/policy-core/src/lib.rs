@@ -5,6 +5,8 @@
 //! - [`Request::builder`] builds a request (principal, action, resource, context).
 //! - [`evaluate`] decides it against a [`PolicySet`]; [`Response`] explains it.
 //! - [`parse_request_document`] reads the JSON request document of the CLI and wasm API.
+//! - [`Catalog::get`] is the AWS service authorization reference (services, actions,
+//!   resource types, condition keys and their types), embedded; [`catalog`] has the rest.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -34,6 +36,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>.
 
 mod arn;
+pub mod catalog;
 mod condition;
 mod document;
 mod eval;
@@ -47,6 +50,10 @@ mod span;
 mod suggest;
 mod variables;
 
+pub use catalog::{
+    check_request, AccessLevel, ActionInfo, ActionResource, Catalog, CatalogWarning, CatalogWarningKind, ConditionKey,
+    KeyType, ResourceType, Service,
+};
 pub use condition::operator_names;
 pub use document::{parse_request_document, DocumentError, NoFiles, PartialDocument, PolicyLoader, RequestDocument};
 pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};

@@ -7,10 +7,10 @@
 mod arn;
 mod binary;
 mod boolean;
-mod date;
-mod ip;
+pub(crate) mod date;
+pub(crate) mod ip;
 mod null;
-mod numeric;
+pub(crate) mod numeric;
 mod string;
 
 use crate::request::Context;

