@@ -64,6 +64,11 @@ impl Out {
         self.add(d.code, d.span, &d.path, d.message.clone(), d.help.clone());
     }
 
+    /// The policy type being checked.
+    pub(crate) fn ty(&self) -> LintPolicyType {
+        self.ty
+    }
+
     pub(crate) fn finish(self) -> Vec<Finding> {
         self.findings
     }
@@ -1086,7 +1091,8 @@ fn scp(st: &Stmt, out: &mut Out) {
     }
 }
 
-/// Services whose actions RCPs can control.
+/// Services whose actions RCPs can control, when the catalog does not say (the
+/// catalog's `supports_rcp` decides for the services it knows).
 const RCP_SERVICES: &[&str] = &[
     "s3",
     "sts",
@@ -1149,7 +1155,11 @@ fn rcp(st: &Stmt, out: &mut Out) {
         for v in &a.values {
             let t = v.text.trim().to_ascii_lowercase();
             if let Some((svc, _)) = t.split_once(':') {
-                if !has_wild(svc) && !opaque(svc) && !RCP_SERVICES.contains(&svc) {
+                let supported = match crate::catalog::Catalog::get().service(svc) {
+                    Some(s) => s.supports_rcp(),
+                    None => RCP_SERVICES.contains(&svc),
+                };
+                if !has_wild(svc) && !opaque(svc) && !supported {
                     out.add(
                         "rcp-unsupported-service",
                         v.span,

@@ -17,6 +17,7 @@
 //!
 //! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>
 
+mod catalog_checks;
 mod checks;
 pub mod embedded;
 mod model;
@@ -320,6 +321,7 @@ pub fn lint_at(source: &Arc<Source>, span: Span, ty: Option<LintPolicyType>) -> 
     }
     if let Some(doc) = &doc {
         checks::run(doc, source.slice(span), &mut out);
+        catalog_checks::run(doc, &mut out);
     }
     let mut findings = out.finish();
     findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.severity), f.end));
