@@ -463,16 +463,16 @@ fn human(o: &mut impl std::io::Write, reports: &[LintReport], _tty: bool) -> std
                 .map(|n| format!("{n} {}{}", s.as_str(), if *n == 1 { "" } else { "s" }))
         })
         .collect();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let scope = format!(
+        "{} ({})",
+        plural(reports.len(), "policy", "policies"),
+        plural(files.len(), "file", "files")
+    );
     if parts.is_empty() {
-        writeln!(o, "no findings in {} policies ({} files)", reports.len(), files.len())
+        writeln!(o, "no findings in {scope}")
     } else {
-        writeln!(
-            o,
-            "{} in {} policies ({} files)",
-            parts.join(", "),
-            reports.len(),
-            files.len()
-        )
+        writeln!(o, "{} in {scope}", parts.join(", "))
     }
 }
 
