@@ -141,6 +141,8 @@ fx('allow-with-unsupported-tag-condition-key-for-service', pol(S(action='iam:Lis
 fx('unsupported-resource-arn-in-policy', pol(S(action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket')), good_id)
 fx('privilege-escalation-action-on-star', pol(S(action='iam:AttachUserPolicy', resource='*')), pol(S(action='iam:AttachUserPolicy', resource='arn:aws:iam::111122223333:user/${aws:username}')))
 fx('credentials-exposure-action-on-star', pol(S(action='iam:CreateAccessKey', resource='*')), pol(S(action='iam:CreateAccessKey', resource='arn:aws:iam::111122223333:user/${aws:username}')))
+fx('string-like-operator-with-arn-condition-keys', pol(R(principal={'Service':'sns.amazonaws.com'}, action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1', Condition={'StringLike':{'aws:SourceArn':'arn:aws:sns:*:111122223333:*'}})), pol(R(principal={'Service':'sns.amazonaws.com'}, action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1', Condition={'ArnLike':{'aws:SourceArn':'arn:aws:sns:*:111122223333:*'}})), 'resource')
+fx('create-slr-with-star-in-resource', pol(S(action='iam:CreateServiceLinkedRole', resource='*')), pol(S(action='iam:CreateServiceLinkedRole', resource='*', Condition={'StringEquals':{'iam:AWSServiceName':'elasticloadbalancing.amazonaws.com'}})))
 import shutil
 keep=os.path.join(root,'README.md'); readme=open(keep).read() if os.path.exists(keep) else None
 if os.path.isdir(root): shutil.rmtree(root)

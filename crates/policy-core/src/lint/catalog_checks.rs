@@ -202,6 +202,15 @@ fn condition(cat: &Catalog, st: &Stmt, c: &Cond, acts: Option<&[ActionInfo<'_>]>
                 Some(format!("use a {} operator", family_of(ty))),
             );
         }
+        if matches!(base, "StringLike" | "StringNotLike") && ty.scalar() == KeyType::ARN {
+            out.add(
+                "string-like-operator-with-arn-condition-keys",
+                c.operator_span,
+                &c.operator_path,
+                format!("`{}` holds an ARN, but `{}` matches it as plain text: a `*` there crosses the ARN's `:` fields (`arn:aws:*:role` fits any service and account)", c.key, c.operator),
+                Some(format!("use `{}`", if base == "StringLike" { "ArnLike" } else { "ArnNotLike" })),
+            );
+        }
         if !c.key.to_ascii_lowercase().starts_with("aws:") {
             match c.qualifier {
                 Some(SetQualifier::ForAllValues) if !ty.is_multivalued() => out.add(
@@ -271,23 +280,41 @@ fn condition(cat: &Catalog, st: &Stmt, c: &Cond, acts: Option<&[ActionInfo<'_>]>
                 shown(&ignoring),
                 c.key
             ),
-            Some(
-                "deny those actions in a separate statement without the tag condition, or use `…IfExists` carefully"
-                    .into(),
-            ),
+            Some("deny those actions in a separate statement without the tag condition".into()),
         ),
-        Some(Effect::Allow) if ignoring.len() == acts.len() => out.add(
-            "allow-with-unsupported-tag-condition-key-for-service",
-            c.key_span,
-            &c.key_path,
-            format!(
-                "{} do not support `{}`: this Allow never applies",
-                shown(&ignoring),
-                c.key
-            ),
-            Some("remove the tag condition, or allow actions that support it".into()),
-        ),
-        _ => {}
+        Some(Effect::Allow) => {
+            // Services all of whose actions here ignore the key: the Allow does nothing
+            // for them.
+            let mut services: Vec<&str> = acts.iter().map(|a| a.service().prefix()).collect();
+            services.sort_unstable();
+            services.dedup();
+            let dead: Vec<&str> = services
+                .into_iter()
+                .filter(|svc| {
+                    acts.iter().filter(|a| a.service().prefix() == *svc).all(|a| {
+                        if request {
+                            !a.supports_request_tags()
+                        } else {
+                            !a.supports_resource_tags()
+                        }
+                    })
+                })
+                .collect();
+            if !dead.is_empty() {
+                out.add(
+                    "allow-with-unsupported-tag-condition-key-for-service",
+                    c.key_span,
+                    &c.key_path,
+                    format!(
+                        "the actions of {} here do not support `{}`: this Allow never applies to them",
+                        dead.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+                        c.key
+                    ),
+                    Some("move those actions to a statement without the tag condition".into()),
+                );
+            }
+        }
+        None => {}
     }
 }
 

@@ -1293,7 +1293,17 @@ fn security(st: &Stmt, out: &mut Out) {
     }
     let ty = out.ty;
     let grants = matches!(ty, T::Identity | T::Resource | T::Key | T::Trust);
-    let passed_to_service = st.conditions.iter().any(|c| c.key_lc() == "iam:passedtoservice");
+    // A condition naming the services exactly closes the gap; `…IfExists`, negated
+    // operators and wildcards do not (Access Analyzer reports those too).
+    let pinned = |key: &str| {
+        st.conditions.iter().any(|c| {
+            c.key_lc() == key
+                && c.base.is_some_and(|b| !b.contains("Not"))
+                && !c.operator.to_ascii_lowercase().ends_with("ifexists")
+                && c.values.iter().all(|v| !has_wild(&v.text))
+        })
+    };
+    let passed_to_service = pinned("iam:passedtoservice");
     if ty == T::Identity && st.covers_action("iam:passrole") && !passed_to_service {
         if let Some(r) = &st.resource {
             let star_action = st.action.as_ref().is_some_and(|a| !a.negated && a.has_star());
@@ -1317,6 +1327,23 @@ fn security(st: &Stmt, out: &mut Out) {
                     Some("name the roles (`arn:aws:iam::111122223333:role/app-*`) and add the condition key `iam:PassedToService`".into()),
                 );
             }
+        }
+    }
+    let slr_named = pinned("iam:awsservicename");
+    if ty == T::Identity && !slr_named && st.covers_action("iam:createservicelinkedrole") {
+        if let Some(v) = st
+            .resource
+            .as_ref()
+            .filter(|r| !r.negated)
+            .and_then(|r| r.values.iter().find(|v| v.text.trim() == "*"))
+        {
+            out.add(
+                "create-slr-with-star-in-resource",
+                v.span,
+                &v.path,
+                "`iam:CreateServiceLinkedRole` is allowed on every resource: the caller can create the service-linked role of any service".into(),
+                Some("name the role (`arn:aws:iam::*:role/aws-service-role/SERVICE.amazonaws.com/*`) or add a condition on `iam:AWSServiceName`".into()),
+            );
         }
     }
     if grants {

@@ -164,6 +164,8 @@ static RULES: &[Rule] = &[
     r("unsupported-resource-arn-in-policy", W, "A resource that no action of the statement acts on", "The entry matches no resource type of the statement's actions (service authorization reference ARN formats).", AA),
     r("privilege-escalation-action-on-star", S, "A privilege-escalation action allowed on every resource", "Actions such as iam:AttachUserPolicy or iam:CreatePolicyVersion on `*` let a principal raise its own permissions (policy_sentry's list).", "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
     r("credentials-exposure-action-on-star", S, "A credentials-exposure action allowed on every resource", "Actions such as iam:CreateAccessKey or ecr:GetAuthorizationToken on `*` return credentials (policy_sentry's list).", "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
+    r("string-like-operator-with-arn-condition-keys", S, "`StringLike` on a condition key that holds an ARN", "StringLike's `*` crosses the ARN's `:` fields, so a pattern can fit other services, Regions and accounts than meant; ArnLike matches field by field.", AA),
+    r("create-slr-with-star-in-resource", W, "`iam:CreateServiceLinkedRole` allowed on every resource", "The caller can create the service-linked role of any service; name the role or add a condition on iam:AWSServiceName.", AA),
     // Statements.
     r("redundant-statement", G, "A statement covered by another one", "Another statement with the same effect applies to every request this one applies to.", AA),
     r("unreachable-statement", W, "An Allow that an unconditional Deny always overrides", "An explicit deny overrides any allow; the Allow never applies.", EVAL),
