@@ -355,7 +355,9 @@ pub fn run(a: LintArgs) -> u8 {
     let (inputs, mut errors) = collect(&a.paths);
     let min = a.min_severity.core();
     let ty = a.ty.map(TypeArg::core);
-    let mut reports = Vec::new();
+    // Read in order (standard input at most once), then lint on all cores; the
+    // reports keep the order of the inputs.
+    let mut sources = Vec::new();
     for input in inputs {
         let (name, text, explicit) = match input {
             Input::Stdin => {
@@ -377,12 +379,24 @@ pub fn run(a: LintArgs) -> u8 {
         if !explicit && !worth_linting(&name, &text) {
             continue;
         }
-        let src = Source::new(name, text);
-        for mut r in lint_document(&src, ty) {
-            settings.apply(&mut r, min);
-            reports.push(r);
-        }
+        sources.push(Source::new(name, text));
     }
+    let reports: Vec<LintReport> = {
+        use rayon::prelude::*;
+        sources
+            .par_iter()
+            .map(|src| {
+                let mut rs = lint_document(src, ty);
+                for r in &mut rs {
+                    settings.apply(r, min);
+                }
+                rs
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect()
+    };
     let stdout = std::io::stdout();
     let mut o = stdout.lock();
     let written = match a.format {

@@ -494,7 +494,11 @@ fn lint_runs_the_linter_with_its_four_severities() {
     let r = api::lint(text, "identity").unwrap();
     assert!(r.valid);
     assert!(r.diagnostics.is_empty());
-    let f = r.findings.iter().find(|f| f.code == "pass-role-with-star-in-resource").unwrap();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "pass-role-with-star-in-resource")
+        .unwrap();
     assert_eq!(f.severity, policy_wasm::types::LintSeverityName::SecurityWarning);
     assert_eq!(f.path, "Statement[0].Resource");
     assert_eq!(&text[f.start as usize..f.end as usize], "\"*\"");

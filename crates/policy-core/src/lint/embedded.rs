@@ -720,6 +720,18 @@ mod tests {
     }
 
     #[test]
+    fn yaml_spans_are_bytes_after_non_ascii_text() {
+        let text = "Description: 'Rôle für 🚀 déploiement'\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: iam:PassRole\n            Resource: \"*\"\n";
+        let src = Source::new("t.yaml", text);
+        let reports = lint_document(&src, None);
+        assert_eq!(
+            codes(&reports[0]),
+            vec![("pass-role-with-star-in-resource", "\"*\"".to_string(), 11)]
+        );
+        assert_eq!(reports[0].findings[0].column, 23);
+    }
+
+    #[test]
     fn invalid_yaml_is_one_error() {
         let src = Source::new("t.yaml", "Resources:\n  a: [\n");
         let reports = lint_document(&src, None);
