@@ -398,7 +398,7 @@ pub fn run(a: LintArgs) -> u8 {
             .collect()
     };
     let stdout = std::io::stdout();
-    let mut o = stdout.lock();
+    let mut o = std::io::BufWriter::new(stdout.lock());
     let written = match a.format {
         LintFormat::Human => human(&mut o, &reports, std::io::stdout().is_terminal()),
         LintFormat::Json => json(&mut o, &reports),
@@ -407,6 +407,7 @@ pub fn run(a: LintArgs) -> u8 {
             .and_then(|s| writeln!(o, "{s}")),
         LintFormat::Github => github(&mut o, &reports),
     };
+    let written = written.and_then(|()| o.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {e}");
