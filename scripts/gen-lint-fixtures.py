@@ -143,6 +143,7 @@ fx('privilege-escalation-action-on-star', pol(S(action='iam:AttachUserPolicy', r
 fx('credentials-exposure-action-on-star', pol(S(action='iam:CreateAccessKey', resource='*')), pol(S(action='iam:CreateAccessKey', resource='arn:aws:iam::111122223333:user/${aws:username}')))
 fx('string-like-operator-with-arn-condition-keys', pol(R(principal={'Service':'sns.amazonaws.com'}, action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1', Condition={'StringLike':{'aws:SourceArn':'arn:aws:sns:*:111122223333:*'}})), pol(R(principal={'Service':'sns.amazonaws.com'}, action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1', Condition={'ArnLike':{'aws:SourceArn':'arn:aws:sns:*:111122223333:*'}})), 'resource')
 fx('create-slr-with-star-in-resource', pol(S(action='iam:CreateServiceLinkedRole', resource='*')), pol(S(action='iam:CreateServiceLinkedRole', resource='*', Condition={'StringEquals':{'iam:AWSServiceName':'elasticloadbalancing.amazonaws.com'}})))
+fx('unknown-policy-variable', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/home/${aws:usrname}/*')), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/home/${aws:username}/*')))
 import shutil
 keep=os.path.join(root,'README.md'); readme=open(keep).read() if os.path.exists(keep) else None
 if os.path.isdir(root): shutil.rmtree(root)

@@ -59,7 +59,11 @@ pub(crate) fn run(doc: &Doc, out: &mut Out) {
     if cat.services().next().is_none() {
         return;
     }
+    let v2012 = doc.version.as_ref().is_some_and(|v| v.text == "2012-10-17");
     for st in &doc.statements {
+        if v2012 {
+            variables(cat, st, out);
+        }
         actions(cat, st, out);
         let acts = expanded(cat, st);
         for c in &st.conditions {
@@ -68,6 +72,47 @@ pub(crate) fn run(doc: &Doc, out: &mut Out) {
         if let Some(acts) = &acts {
             resources(st, acts, out);
             sensitive(st, acts, out);
+        }
+    }
+}
+
+/// Policy variables naming a key no request carries (`${aws:usrname}`).
+fn variables(cat: &Catalog, st: &Stmt, out: &mut Out) {
+    let values = st
+        .resource
+        .iter()
+        .flat_map(|r| r.values.iter())
+        .chain(st.conditions.iter().flat_map(|c| c.values.iter()));
+    for v in values {
+        let mut rest = v.text.as_str();
+        while let Some(i) = rest.find("${") {
+            let after = rest.get(i + 2..).unwrap_or("");
+            let Some(end) = after.find('}') else { break };
+            let inner = after.get(..end).unwrap_or("");
+            rest = after.get(end + 1..).unwrap_or("");
+            let key = inner.split(',').next().unwrap_or("").trim();
+            if matches!(key, "*" | "?" | "$") || key.is_empty() || key.contains(char::is_whitespace) {
+                continue;
+            }
+            let Some((prefix, _)) = key.split_once(':') else {
+                continue;
+            };
+            let checked = prefix.eq_ignore_ascii_case("aws") || cat.service(prefix).is_some();
+            if checked && cat.condition_key(key).is_none() {
+                let help = if prefix.eq_ignore_ascii_case("aws") {
+                    closest(key, cat.global_condition_keys().map(|k| k.name()))
+                        .map(|k| format!("did you mean `${{{k}}}`?"))
+                } else {
+                    None
+                };
+                out.add(
+                    "unknown-policy-variable",
+                    v.span,
+                    &v.path,
+                    format!("`${{{key}}}` names a condition key no request carries: the variable never resolves, so `{}` never matches", v.text),
+                    help,
+                );
+            }
         }
     }
 }
