@@ -40,19 +40,24 @@ lists are comma-separated, empty fields may be omitted at the end of a line):
   S <prefix> <name> [r] [keys] a service (`r`: RCPs apply to it); keys = K numbers
   T <name> <arns> [keys]       a resource type of the service above (#n within it);
                                <arns>: its ARN formats; in each, a leading `@` stands for
-                               `arn:${Partition}:<prefix>:${Region}:${Account}:`
+                               `arn:${Partition}:<prefix>:${Region}:${Account}:`, and `$`
+                               followed by a word code (see actions) for `${<N name>}`
   C <keys>                     a condition-key set of the service above (#n within it)
-  D <actions>                  dependent-action list #n: `service:Action` names
   W <word>                     word #n of action names (most frequent first)
-  A <code> <level> [keyset] [resources] [dependent]
-                               an action of the service above, sorted by lower-cased
-                               name. <code> spells its name as word codes: with the
-                               alphabet A = ASCII 33..126 without `,` (93 characters),
-                               A[i] for i < 63 is word i, and A[63 + h] A[l] is word
-                               63 + 93 h + l. level is letters of L(ist) R(ead) W(rite)
-                               P(ermissions management) T(agging); keyset = C number;
-                               resources = `<T number>[*][.<key>.<key>…]` (`*` =
-                               required); dependent = D number
+  D <actions>                  dependent-action list #n: `service:<code>` (code: see actions)
+  N <name>                     ARN format variable name #n (most frequent first)
+  <level><code> [keyset] [resources] [dependent]
+                               (no tag: a line starting with a lower-case letter) an
+                               action of the service above, sorted by lower-cased name.
+                               <level> is one letter, `a` + the sum of its access levels'
+                               bits: 1 List, 2 Read, 4 Write, 8 Permissions management,
+                               16 Tagging (`e` Write, `u` Tagging and Write). <code>
+                               spells its name as word codes: with the alphabet
+                               A = ASCII 33..126 without `,` (93 characters), A[i] for
+                               i < 63 is word i, and A[63 + h] A[l] is word
+                               63 + 93 h + l. keyset = C number; resources =
+                               `<T number>[*][.<key>.<key>…]` (`*` = required);
+                               dependent = D number
 """
 
 from __future__ import annotations
@@ -272,17 +277,41 @@ def main() -> None:
     for lc in order:
         k = keys[lc]
         out.append("\t".join(["K", k["name"], k["type"]] + (["g"] if k["global"] else [])))
-    for dl in sorted(dep_lists, key=dep_lists.get):
-        out.append("D\t" + dl)
     words: dict[str, int] = {}
     for b in service_blocks:
         for f in b[5]:
             for w in words_of(f[0]):
                 words[w] = words.get(w, 0) + 1
+    for dl in dep_lists:
+        for d in dl.split(","):
+            for w in words_of(d.split(":", 1)[1]):
+                words[w] = words.get(w, 0) + 1
     word_list = sorted(words, key=lambda w: (-words[w], w))
     wcode = {w: word_code(i) for i, w in enumerate(word_list)}
     for w in word_list:
         out.append("W\t" + w)
+
+    def spell(name: str) -> str:
+        return "".join(wcode[w] for w in words_of(name))
+
+    for dl in sorted(dep_lists, key=dep_lists.get):
+        items = []
+        for d in dl.split(","):
+            svc, name = d.split(":", 1)
+            items.append(svc + ":" + spell(name))
+        out.append("D\t" + ",".join(items))
+
+    # ARN format variables (`${BucketName}`) by number, most frequent first.
+    var_re = re.compile(r"\$\{([^}]*)\}")
+    var_count: dict[str, int] = {}
+    for b in service_blocks:
+        for _, arn, _ in b[3]:
+            for v in var_re.findall(arn):
+                var_count[v] = var_count.get(v, 0) + 1
+    var_list = sorted(var_count, key=lambda v: (-var_count[v], v))
+    vcode = {v: word_code(i) for i, v in enumerate(var_list)}
+    for v in var_list:
+        out.append("N\t" + check_field(v, "ARN variable"))
 
     def ids(lcs) -> str:
         return ",".join(str(kid[x]) for x in sorted(set(lcs), key=lambda x: kid[x]))
@@ -296,14 +325,22 @@ def main() -> None:
         check_field(title.replace(",", ";"), "service name")
         out.append(trim(["S", prefix, title.replace(",", ";"), "r" if prefix.lower() in rcp else "", ids(svc_keys)]))
         for n, arn, ks in rt_lines:
+            if "$" in var_re.sub("", arn):
+                raise SystemExit(f"gen-catalog: ARN format `{arn}` has a `$` outside a variable")
+            arn = var_re.sub(lambda m: "$" + vcode[m.group(1)], arn)
             out.append(trim(["T", n, arn, ids(ks)]))
         for ks in sorted(keysets, key=keysets.get):
             out.append("C\t" + ids(ks))
         for f in action_lines:
             # resource-level keys: lower-cased names -> ids
-            f[0] = "".join(wcode[w] for w in words_of(f[0]))
             f[3] = ",".join(".".join([head] + [str(kid[x]) for x in sorted(set(rk), key=lambda x: kid[x])]) for head, rk in f[3])
-            out.append(trim(["A"] + f))
+            # The action line: its access levels as one letter, then its name's code.
+            mask = sum(1 << "LRWPT".index(x) for x in f[1])
+            if mask >= 26:
+                raise SystemExit(f"gen-catalog: access levels `{f[1]}` cannot be written")
+            f[0] = chr(ord("a") + mask) + spell(f[0])
+            del f[1]
+            out.append(trim(f))
 
     text = "\n".join(out) + "\n"
     data = text.encode("utf-8")

@@ -9,8 +9,10 @@
 //!   and `${$}` are the literal characters.
 //! - In a format (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) every `${Name}`
 //!   stands for one or more characters other than the character that follows it in
-//!   the format (so `${BucketName}/` holds no `/`, and the five `:`-separated segments
-//!   stay apart); a variable at the end stands for one or more of any character, but
+//!   the format, so `${BucketName}/` holds no `/` and the five `:`-separated segments
+//!   stay apart (in the partition, service, region and account segments it may also be
+//!   empty: AWS-owned resources such as SSM's `AWS-RunShellScript` document have no
+//!   account); a variable at the end stands for one or more of any character, but
 //!   no `/` when the format is *sealed*: when another format of the service extends it
 //!   with `/…` (the S3 `bucket` format, which `object` extends).
 //! - Literal text is compared case-sensitively, as ARNs are.
@@ -104,21 +106,29 @@ fn pattern_elements(pattern: &str) -> Vec<El> {
         .collect()
 }
 
-/// The format's elements: each `${Name}` is one or more characters other than the
-/// character that follows it.
+/// The format's elements: each `${Name}` is a run of characters other than the
+/// character that follows it, non-empty in the resource segment.
 fn format_elements(format: &str, sealed: bool) -> Vec<El> {
     let mut out = Vec::with_capacity(format.len());
     let mut rest = format;
+    let mut colons = 0;
     while let Some(c) = rest.chars().next() {
         if let Some(after) = rest.strip_prefix("${") {
             if let Some(end) = after.find('}') {
                 rest = after.get(end + 1..).unwrap_or("");
                 let next = rest.chars().next();
                 let class = Class::Not(if next.is_none() && sealed { Some('/') } else { next });
-                out.push(El { class, star: false });
+                // Empty in the first five segments (an AWS-owned resource's account),
+                // not in the resource part.
+                if colons >= 5 {
+                    out.push(El { class, star: false });
+                }
                 out.push(El { class, star: true });
                 continue;
             }
+        }
+        if c == ':' {
+            colons += 1;
         }
         out.push(El {
             class: Class::Lit(c),
@@ -203,7 +213,10 @@ mod tests {
         assert!(!can_match(BUCKET, "arn:aws:s3:::b/k"));
         assert!(can_match(BUCKET, "arn:aws:s3:::b"));
         assert!(!can_match(OBJECT, "arn:aws:s3:::b"));
-        assert!(!can_match(OBJECT, "arn:aws:s3:::b/"));
+        assert!(can_match(
+            "arn:${Partition}:ssm:${Region}:${Account}:document/${DocumentName}",
+            "arn:aws:ssm:*::document/AWS-RunShellScript"
+        ));
         assert!(can_match(ROLE, "arn:aws:iam::111122223333:role/path/r"));
         assert!(!can_match(ROLE, "arn:aws:iam::111122223333:user/u"));
         assert!(!can_match(ROLE, "arn:aws:s3:::b"));
@@ -238,5 +251,6 @@ mod tests {
         // `?` is one character.
         assert!(can_match(BUCKET, "arn:aws:s3:::?"));
         assert!(!can_match(OBJECT, "arn:aws:s3:::?"));
+        assert!(!can_match(OBJECT, "arn:aws:s3:::b"));
     }
 }

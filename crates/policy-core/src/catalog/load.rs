@@ -69,7 +69,8 @@ pub(crate) struct Tables {
     /// Pattern key indexes, longest fixed text first.
     pub(crate) patterns: Vec<u32>,
     pub(crate) key_refs: Vec<u32>,
-    pub(crate) deps: Vec<&'static str>,
+    /// Dependent-action lists, decoded into the arena (`iam:PassRole,kms:Decrypt`).
+    pub(crate) deps: Vec<Range32>,
     /// Decoded action names and ARN formats.
     pub(crate) arena: String,
     pub(crate) arns: Vec<Range32>,
@@ -113,6 +114,28 @@ fn code_index(b: u8) -> Option<u32> {
     }
 }
 
+/// Decodes one word code at `code[*i..]` (advancing `i`): the index of a word.
+fn word_at(code: &[u8], i: &mut usize) -> Option<u32> {
+    let c = code_index(*code.get(*i)?)?;
+    if c < ONE_CHAR {
+        *i += 1;
+        return Some(c);
+    }
+    let lo = code_index(*code.get(*i + 1)?)?;
+    *i += 2;
+    Some(ONE_CHAR + (c - ONE_CHAR) * ALPHABET_LEN + lo)
+}
+
+/// Appends the name spelled by `code` (word codes) to `out`.
+fn spell(code: &str, words: &[&str], out: &mut String) -> Option<()> {
+    let code = code.as_bytes();
+    let mut i = 0;
+    while i < code.len() {
+        out.push_str(words.get(word_at(code, &mut i)? as usize)?);
+    }
+    Some(())
+}
+
 fn r32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -151,10 +174,12 @@ fn pattern_of(name: &str) -> Option<(u16, u16)> {
 
 pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
     let mut t = Tables {
-        arena: String::with_capacity(text.len() / 2),
+        // The decoded names and formats take about 1.25 times the text.
+        arena: String::with_capacity(text.len() + text.len() / 3),
         ..Tables::default()
     };
     let mut words: Vec<&'static str> = Vec::new();
+    let mut vars: Vec<&'static str> = Vec::new();
     // Per-service key sets (C lines) of the current service.
     let mut keysets: Vec<Range32> = Vec::new();
     let mut cur_rt_start = 0u32;
@@ -164,7 +189,12 @@ pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
             continue;
         }
         let mut f = line.split('\t');
-        let tag = f.next().unwrap_or("");
+        let first = f.next().unwrap_or("");
+        // An action line has no tag: it starts with its access-level letter.
+        let (tag, action_code) = match first.as_bytes().first() {
+            Some(b'a'..=b'z') => ("", first),
+            _ => (first, ""),
+        };
         let mut next = || f.next().unwrap_or("");
         match tag {
             "V" => {
@@ -186,8 +216,23 @@ pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
                     pattern: pattern_of(name),
                 });
             }
-            "D" => t.deps.push(next()),
             "W" => words.push(next()),
+            "N" => vars.push(next()),
+            "D" => {
+                let start = r32(t.arena.len());
+                for (k, item) in next().split(',').enumerate() {
+                    let (svc, code) = item
+                        .split_once(':')
+                        .ok_or_else(|| err(format!("bad dependent action `{item}`")))?;
+                    if k > 0 {
+                        t.arena.push(',');
+                    }
+                    t.arena.push_str(svc);
+                    t.arena.push(':');
+                    spell(code, &words, &mut t.arena).ok_or_else(|| err("bad word code".into()))?;
+                }
+                t.deps.push((start, r32(t.arena.len())));
+            }
             "S" => {
                 let prefix = next();
                 let name = next();
@@ -214,14 +259,33 @@ pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
                 let start = r32(t.arns.len());
                 for arn in next().split(',') {
                     let a = r32(t.arena.len());
-                    if let Some(rest) = arn.strip_prefix('@') {
-                        t.arena.push_str("arn:${Partition}:");
-                        t.arena.push_str(prefix);
-                        t.arena.push_str(":${Region}:${Account}:");
-                        t.arena.push_str(rest);
-                    } else {
-                        t.arena.push_str(arn);
+                    let rest = match arn.strip_prefix('@') {
+                        Some(rest) => {
+                            t.arena.push_str("arn:${Partition}:");
+                            t.arena.push_str(prefix);
+                            t.arena.push_str(":${Region}:${Account}:");
+                            rest
+                        }
+                        None => arn,
+                    };
+                    // `$` + a word code: an ARN variable `${Name}` (the code's characters
+                    // may be `$` too, so scan, not split).
+                    let mut rest = rest;
+                    while let Some(d) = rest.find('$') {
+                        t.arena.push_str(rest.get(..d).unwrap_or(""));
+                        let after = rest.get(d + 1..).unwrap_or("");
+                        let mut i = 0;
+                        let name = word_at(after.as_bytes(), &mut i)
+                            .and_then(|v| vars.get(v as usize))
+                            .ok_or_else(|| err(format!("bad ARN variable in `{arn}`")))?;
+                        t.arena.push_str("${");
+                        t.arena.push_str(name);
+                        t.arena.push('}');
+                        rest = after
+                            .get(i..)
+                            .ok_or_else(|| err(format!("bad ARN variable in `{arn}`")))?;
                     }
+                    t.arena.push_str(rest);
                     t.arns.push((a, r32(t.arena.len())));
                 }
                 let keys = ids(next(), &mut t.key_refs, t.keys.len()).map_err(err)?;
@@ -239,36 +303,17 @@ pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
                 let r = ids(next(), &mut t.key_refs, t.keys.len()).map_err(err)?;
                 keysets.push(r);
             }
-            "A" => {
+            "" => {
                 let service = r32(t.services.len())
                     .checked_sub(1)
                     .ok_or_else(|| err("no service".into()))?;
-                let code = next().as_bytes();
+                let levels = action_code.as_bytes().first().map_or(0, |b| b - b'a');
+                if levels == 0 || AccessLevel::ALL.iter().fold(levels, |m, l| m & !l.bit()) != 0 {
+                    return Err(err(format!("bad access levels in `{action_code}`")));
+                }
                 let start = r32(t.arena.len());
-                let mut i = 0;
-                while let Some(&b) = code.get(i) {
-                    let c = code_index(b).ok_or_else(|| err("bad word code".into()))?;
-                    let w = if c < ONE_CHAR {
-                        i += 1;
-                        c
-                    } else {
-                        let lo = code
-                            .get(i + 1)
-                            .and_then(|&b| code_index(b))
-                            .ok_or_else(|| err("bad word code".into()))?;
-                        i += 2;
-                        ONE_CHAR + (c - ONE_CHAR) * ALPHABET_LEN + lo
-                    };
-                    let word = words
-                        .get(w as usize)
-                        .ok_or_else(|| err(format!("word {w} out of range")))?;
-                    t.arena.push_str(word);
-                }
-                let mut levels = 0u8;
-                for ch in next().chars() {
-                    let l = AccessLevel::from_code(ch).ok_or_else(|| err(format!("bad access level `{ch}`")))?;
-                    levels |= l.bit();
-                }
+                spell(action_code.get(1..).unwrap_or(""), &words, &mut t.arena)
+                    .ok_or_else(|| err("bad word code".into()))?;
                 let ks = next();
                 let keys = if ks.is_empty() {
                     (0, 0)

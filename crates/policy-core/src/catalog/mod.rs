@@ -204,17 +204,6 @@ impl AccessLevel {
         }
     }
 
-    fn from_code(c: char) -> Option<AccessLevel> {
-        Some(match c {
-            'L' => AccessLevel::List,
-            'R' => AccessLevel::Read,
-            'W' => AccessLevel::Write,
-            'P' => AccessLevel::PermissionsManagement,
-            'T' => AccessLevel::Tagging,
-            _ => return None,
-        })
-    }
-
     fn bit(self) -> u8 {
         1 << (self as u8)
     }
@@ -588,8 +577,8 @@ impl<'c> ActionInfo<'c> {
         let list = self
             .rec()
             .deps
-            .and_then(|d| self.c.t.deps.get(d as usize).copied())
-            .unwrap_or("");
+            .and_then(|d| self.c.t.deps.get(d as usize))
+            .map_or("", |&r| self.c.arena(r));
         list.split(',').filter(|s| !s.is_empty())
     }
 
@@ -704,8 +693,8 @@ impl<'c> ResourceType<'c> {
 
     /// Whether `arn` — an ARN, or a `Resource` pattern with `*`, `?` and policy
     /// variables — can name a resource of this type: some ARN matches both `arn` and one
-    /// of the formats. In a format each `${Name}` is one or more characters other than
-    /// the character after it (`${BucketName}/` holds no `/`), and one at the end is
+    /// of the formats. In a format each `${Name}` is one or more characters (in the
+    /// region and account segments, none too) other than the character after it (`${BucketName}/` holds no `/`), and one at the end is
     /// any text (without `/` if another format of the service extends this one with
     /// `/…`, as `object` extends `bucket`); pattern wildcards follow the `Resource` element's segment rules; policy
     /// variables are any text; comparison is case-sensitive.
@@ -812,6 +801,24 @@ impl fmt::Debug for ConditionKey<'_> {
         write!(f, "ConditionKey({}: {})", self.name(), self.key_type())
     }
 }
+
+/// Handles are equal when they name the same record of the same catalog.
+macro_rules! handle_eq {
+    ($($t:ident),*) => {$(
+        impl PartialEq for $t<'_> {
+            fn eq(&self, other: &Self) -> bool {
+                std::ptr::eq(self.c, other.c) && self.i == other.i
+            }
+        }
+        impl Eq for $t<'_> {}
+        impl std::hash::Hash for $t<'_> {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.i.hash(state);
+            }
+        }
+    )*};
+}
+handle_eq!(Service, ActionInfo, ResourceType, ConditionKey);
 
 #[cfg(test)]
 mod tests;

@@ -21,12 +21,20 @@ fn the_embedded_artifact_parses() {
 fn first_use_parse_time() {
     let start = std::time::Instant::now();
     let parsed = Catalog::parse(CATALOG_TEXT).unwrap();
-    let took = start.elapsed();
+    let mut took = start.elapsed();
+    // The best of a few, as the machine may be busy.
+    for _ in 0..4 {
+        let start = std::time::Instant::now();
+        let again = Catalog::parse(CATALOG_TEXT).unwrap();
+        took = took.min(start.elapsed());
+        assert_eq!(again.t.actions.len(), parsed.t.actions.len());
+    }
     eprintln!(
-        "catalog: {} bytes raw, {} services, {} actions, parsed in {:?}",
+        "catalog: {} bytes raw, {} services, {} actions, arena {} bytes, parsed in {:?} (best of 5)",
         CATALOG_TEXT.len(),
         parsed.t.services.len(),
         parsed.t.actions.len(),
+        parsed.t.arena.len(),
         took
     );
     assert!(parsed.t.actions.len() > 20_000);
@@ -177,6 +185,8 @@ fn condition_keys_and_types() {
     assert!(c().condition_key("aws:SourceIp").unwrap().is_global());
     assert!(!c().condition_key("s3:prefix").unwrap().is_global());
     assert!(c().condition_key("aws:NoSuchKey").is_none());
+    assert_eq!(c().condition_key("aws:sourceip"), c().condition_key("AWS:SourceIP"));
+    assert_ne!(c().condition_key("aws:SourceIp"), c().condition_key("aws:SourceVpc"));
     assert!(c().condition_key("s3:nosuchkey").is_none());
     assert!(c().condition_key("").is_none());
     assert!(KeyType::ALL
@@ -346,4 +356,68 @@ fn request_checks() {
     // An unknown service: keys of any service are accepted.
     let w = check_request(&request("nope:Do", &[("s3:prefix", "a")]));
     assert_eq!(kinds(&w), [CatalogWarningKind::UnknownService]);
+}
+
+#[test]
+fn every_record_decodes_cleanly() {
+    let c = c();
+    let mut formats = 0;
+    for s in c.services() {
+        assert!(!s.prefix().is_empty());
+        for r in s.resource_types() {
+            for f in r.arn_formats() {
+                formats += 1;
+                assert!(f.starts_with("arn:"), "{f}");
+                // Every `$` opens a variable, every variable is closed.
+                let mut rest = f;
+                while let Some(i) = rest.find('$') {
+                    let after = &rest[i..];
+                    assert!(after.starts_with("${"), "{f}");
+                    let end = after.find('}').unwrap_or_else(|| panic!("{f}"));
+                    assert!(end > 2, "{f}");
+                    rest = &after[end..];
+                }
+            }
+        }
+        for a in s.actions() {
+            assert!(!a.name().is_empty());
+            assert!(
+                a.name()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{}",
+                a.name()
+            );
+            assert!(AccessLevel::ALL.iter().any(|l| a.has_access_level(*l)));
+            for d in a.dependent_actions() {
+                let (svc, name) = d.split_once(':').unwrap();
+                assert!(!svc.is_empty() && !name.is_empty() && !name.contains(':'), "{d}");
+            }
+        }
+    }
+    assert!(formats >= 2348, "{formats}");
+    let deps: usize = c
+        .actions_matching("*")
+        .filter(|a| a.dependent_actions().next().is_some())
+        .count();
+    assert!(deps > 1600, "{deps}");
+}
+
+#[test]
+fn malformed_text_is_an_error_with_its_line() {
+    let e = Catalog::parse("V\t1\tx\ty\nK\taws:X\tNoSuchType\n").unwrap_err();
+    assert_eq!(e.line, 2);
+    assert!(e.to_string().contains("unknown key type `NoSuchType`"), "{e}");
+    assert_eq!(Catalog::parse("").unwrap_err().message, "no `V` record");
+    let e = Catalog::parse("V\t1\tx\ty\nS\ts3\tAmazon S3\nT\tbucket\t$~~\n").unwrap_err();
+    assert_eq!(e.line, 3);
+    let e = Catalog::parse("V\t9\tx\ty\n").unwrap_err();
+    assert!(e.message.contains("unsupported format version"), "{e}");
+    // A minimal catalog.
+    let c = Catalog::parse("V\t1\tv\tu\nK\taws:SourceIp\tIPAddress\tg\nW\tGet\nW\tThing\nN\tId\nS\tx\tX\t\t0\nT\tthing\tarn:aws:x:::t/$!\nc!\"\t\t0*\n").unwrap();
+    let a = c.action("X", "getthing").unwrap();
+    assert_eq!(a.name(), "GetThing");
+    assert_eq!(a.access_level(), AccessLevel::Read);
+    assert!(a.supports_resource("arn:aws:x:::t/1"));
+    assert_eq!(c.condition_key("aws:sourceip").unwrap().key_type(), KeyType::IPAddress);
 }
