@@ -136,7 +136,7 @@ pub(crate) fn run(doc: &Doc, text: &str, out: &mut Out) {
     document(doc, text, out);
     sids(doc, out);
     for st in &doc.statements {
-        statement(doc, st, out);
+        statement(st, out);
     }
     redundancy(doc, out);
 }
@@ -268,10 +268,9 @@ fn sids(doc: &Doc, out: &mut Out) {
 // ---------------------------------------------------------------------------------
 // One statement.
 
-fn statement(doc: &Doc, st: &Stmt, out: &mut Out) {
-    let _ = doc;
+fn statement(st: &Stmt, out: &mut Out) {
     if let Some(a) = &st.action {
-        actions(st, a, out);
+        actions(a, out);
     }
     if let Some(r) = &st.resource {
         for v in &r.values {
@@ -290,7 +289,7 @@ fn statement(doc: &Doc, st: &Stmt, out: &mut Out) {
     security(st, out);
 }
 
-fn actions(st: &Stmt, a: &Elem, out: &mut Out) {
+fn actions(a: &Elem, out: &mut Out) {
     for v in &a.values {
         let t = v.text.trim();
         if opaque(t) {
@@ -321,7 +320,6 @@ fn actions(st: &Stmt, a: &Elem, out: &mut Out) {
             }
         }
     }
-    let _ = st;
     redundant_values(a, "redundant-action", out);
 }
 

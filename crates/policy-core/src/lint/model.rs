@@ -315,7 +315,6 @@ impl Builder {
                     let name = prop_name(&op.name);
                     let opath = format!("{cpath}.{name}");
                     let (qualifier, base, if_exists) = strip_operator(name);
-                    let _ = if_exists;
                     let base = crate::condition::operator_names()
                         .iter()
                         .find(|o| **o == base)
