@@ -689,7 +689,14 @@ fn uri(file: &str) -> String {
     if file == "<stdin>" {
         return "stdin".into();
     }
-    file.replace('\\', "/").replace(' ', "%20")
+    let path = file.replace('\\', "/").replace('%', "%25").replace(' ', "%20");
+    // Relative paths stay relative (GitHub resolves them against the checkout); an
+    // absolute path becomes a file URI.
+    if path.starts_with('/') {
+        format!("file://{path}")
+    } else {
+        path
+    }
 }
 
 fn sarif(reports: &[LintReport], settings: &Settings) -> Sarif {

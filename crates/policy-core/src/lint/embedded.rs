@@ -82,32 +82,70 @@ pub fn detect(name: &str, text: &str) -> DocumentKind {
 pub fn lint_document(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<LintReport> {
     match detect(source.name(), source.text()) {
         DocumentKind::Policy => vec![lint(source, ty)],
+        DocumentKind::CloudFormationJson | DocumentKind::TerraformPlan if json_too_deep(source.text()) => {
+            vec![syntax_report(
+                source,
+                0,
+                "json-syntax",
+                &format!("JSON nesting deeper than the limit of {MAX_TEMPLATE_DEPTH}"),
+            )]
+        }
         DocumentKind::CloudFormationJson => match json_node(source.text()) {
             Some(root) => cloudformation(source, &root, ty),
             None => vec![lint(source, ty)],
         },
         DocumentKind::CloudFormationYaml => match yaml_node(source.text()) {
             Ok(root) => cloudformation(source, &root, ty),
-            Err((at, msg)) => vec![syntax_report(source, at, &msg)],
+            Err((at, msg)) => vec![syntax_report(
+                source,
+                at,
+                "yaml-syntax",
+                &format!("invalid YAML: {msg}"),
+            )],
         },
         DocumentKind::TerraformPlan => terraform(source, ty),
     }
 }
 
-fn syntax_report(source: &Arc<Source>, at: usize, msg: &str) -> LintReport {
+/// Deepest nesting of a template accepted (the trees are built recursively).
+pub const MAX_TEMPLATE_DEPTH: usize = 256;
+
+/// Whether the JSON text nests deeper than [`MAX_TEMPLATE_DEPTH`] (a scan, no recursion).
+fn json_too_deep(text: &str) -> bool {
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_str {
+            match (esc, b) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_TEMPLATE_DEPTH {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+fn syntax_report(source: &Arc<Source>, at: usize, code: &'static str, msg: &str) -> LintReport {
     let mut out = Out::new(source.clone(), LintPolicyType::Identity);
     let end = source
         .text()
         .get(at..)
         .and_then(|r| r.chars().next())
         .map_or(at, |c| at + c.len_utf8());
-    out.add(
-        "yaml-syntax",
-        Span::new(at, end.max(at)),
-        "",
-        format!("invalid YAML: {msg}"),
-        None,
-    );
+    out.add(code, Span::new(at, end.max(at)), "", msg.to_string(), None);
     LintReport {
         file: source.name().to_string(),
         pointer: String::new(),
@@ -234,9 +272,21 @@ impl CharIndex {
 fn yaml_node(text: &str) -> Result<Node, (usize, String)> {
     let ix = CharIndex::new(text);
     let mut events = Vec::new();
+    let mut depth = 0usize;
     for ev in Parser::new_from_str(text) {
         match ev {
-            Ok((e, span)) => events.push((e, Span::new(ix.byte(span.start.index()), ix.byte(span.end.index())))),
+            Ok((e, span)) => {
+                let at = ix.byte(span.start.index());
+                match e {
+                    Event::SequenceStart(..) | Event::MappingStart(..) => depth += 1,
+                    Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                if depth > MAX_TEMPLATE_DEPTH {
+                    return Err((at, format!("nesting deeper than the limit of {MAX_TEMPLATE_DEPTH}")));
+                }
+                events.push((e, Span::new(at, ix.byte(span.end.index()))));
+            }
             Err(e) => return Err((ix.byte(e.marker().index()), e.info().to_string())),
         }
     }
@@ -729,6 +779,16 @@ mod tests {
             vec![("pass-role-with-star-in-resource", "\"*\"".to_string(), 11)]
         );
         assert_eq!(reports[0].findings[0].column, 23);
+    }
+
+    #[test]
+    fn deep_templates_are_errors_not_crashes() {
+        let yaml = format!("Resources:\n  a: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+        let r = lint_document(&Source::new("t.yaml", yaml), None);
+        assert_eq!(r[0].findings[0].code, "yaml-syntax");
+        let json = format!("{{\"Resources\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        let r = lint_document(&Source::new("t.json", json), None);
+        assert_eq!(r[0].findings[0].code, "json-syntax");
     }
 
     #[test]
