@@ -14,9 +14,12 @@
 //!   for SARIF rule tables and documentation.
 //! - [`embedded`] finds policies inside CloudFormation templates (JSON, YAML) and
 //!   Terraform plan JSON, and maps findings back into the template.
+//! - The checks that need the service catalog ([`crate::catalog`]) run with the
+//!   `lint-catalog` feature (on by default).
 //!
 //! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>
 
+#[cfg(feature = "lint-catalog")]
 mod catalog_checks;
 mod checks;
 pub mod embedded;
@@ -321,6 +324,7 @@ pub fn lint_at(source: &Arc<Source>, span: Span, ty: Option<LintPolicyType>) -> 
     }
     if let Some(doc) = &doc {
         checks::run(doc, source.slice(span), &mut out);
+        #[cfg(feature = "lint-catalog")]
         catalog_checks::run(doc, &mut out);
     }
     let mut findings = out.finish();
