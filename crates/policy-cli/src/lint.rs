@@ -107,11 +107,11 @@ pub struct LintArgs {
     format: LintFormat,
     /// Report only findings at or above this severity; any reported finding makes the
     /// exit code 5.
-    #[arg(long, value_enum, default_value = "suggestion")]
+    #[arg(long, value_enum, default_value = "suggestion", value_name = "LEVEL")]
     min_severity: SeverityArg,
     /// The policy type of plain policy files (default: inferred from each policy, and
     /// stated in the output). Policies in templates take the type of their place.
-    #[arg(long = "type", value_enum)]
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
     ty: Option<TypeArg>,
     /// A TOML file of severity overrides and suppressions:
     /// `[severity]` with `code = "warning"` (or `"off"`), and `[[suppress]]` tables with
@@ -491,18 +491,21 @@ fn human(o: &mut impl std::io::Write, reports: &[LintReport], _tty: bool) -> std
     }
 }
 
+/// The `--format json` document.
+#[derive(Serialize)]
+struct JsonOutput<'a> {
+    reports: &'a [LintReport],
+    summary: BTreeMap<&'static str, usize>,
+}
+
 fn json(o: &mut impl std::io::Write, reports: &[LintReport]) -> std::io::Result<()> {
     let c = counts(reports);
-    let summary: BTreeMap<&str, usize> = LintSeverity::ALL
+    let summary = LintSeverity::ALL
         .iter()
         .map(|s| (s.as_str(), c.get(s).copied().unwrap_or(0)))
         .collect();
-    let v = serde_json::json!({ "reports": reports, "summary": summary });
-    writeln!(
-        o,
-        "{}",
-        serde_json::to_string_pretty(&v).map_err(std::io::Error::other)?
-    )
+    serde_json::to_writer_pretty(&mut *o, &JsonOutput { reports, summary }).map_err(std::io::Error::other)?;
+    writeln!(o)
 }
 
 /// Escapes workflow command data (`%`, CR, LF) and, in properties, `:` and `,`.
