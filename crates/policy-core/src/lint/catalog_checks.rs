@@ -6,6 +6,9 @@
 //!
 //! AWS source: <https://docs.aws.amazon.com/service-authorization/latest/reference/reference.html>
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use super::checks::Out;
 use super::model::{Cond, Doc, Stmt, Str};
 use super::{LintPolicyType, OPAQUE};
@@ -17,9 +20,18 @@ use crate::suggest::distance;
 const PRIVESC: &str = include_str!("../../data/sensitive/policy_sentry.privilege-escalation.txt");
 const CREDENTIALS: &str = include_str!("../../data/sensitive/policy_sentry.credentials-exposure.txt");
 
-fn listed(list: &str, action_lc: &str) -> bool {
-    list.lines().any(|l| l.trim().eq_ignore_ascii_case(action_lc))
+/// The lower-cased entries of a list, built once.
+fn set(list: &'static str, cell: &'static OnceLock<HashSet<String>>) -> &'static HashSet<String> {
+    cell.get_or_init(|| {
+        list.lines()
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
 }
+
+static PRIVESC_SET: OnceLock<HashSet<String>> = OnceLock::new();
+static CREDENTIALS_SET: OnceLock<HashSet<String>> = OnceLock::new();
 
 fn skip(s: &str) -> bool {
     s.starts_with(OPAQUE) || s.contains("${")
@@ -412,18 +424,20 @@ fn sensitive(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
     for (code, list, what) in [
         (
             "privilege-escalation-action-on-star",
-            PRIVESC,
+            set(PRIVESC, &PRIVESC_SET),
             "can raise the caller's own permissions",
         ),
         (
             "credentials-exposure-action-on-star",
-            CREDENTIALS,
+            set(CREDENTIALS, &CREDENTIALS_SET),
             "returns credentials or tokens",
         ),
     ] {
         let hits: Vec<&String> = lc
             .iter()
-            .filter(|a| listed(list, a) && (code != "privilege-escalation-action-on-star" || *a != "iam:passrole"))
+            .filter(|a| {
+                list.contains(a.as_str()) && (code != "privilege-escalation-action-on-star" || *a != "iam:passrole")
+            })
             .collect();
         if hits.is_empty() {
             continue;

@@ -134,7 +134,11 @@ impl Stmt {
 
 /// Whether an action pattern (`s3:Get*`, `*`) matches the lower-case action name.
 pub(crate) fn action_glob_matches(pattern: &str, action: &str) -> bool {
-    crate::pattern::Glob::new(&pattern.trim().to_ascii_lowercase()).is_match(action)
+    let p = pattern.trim();
+    if !p.contains(['*', '?']) {
+        return p.eq_ignore_ascii_case(action);
+    }
+    crate::pattern::Glob::new(&p.to_ascii_lowercase()).is_match(action)
 }
 
 /// The document.
