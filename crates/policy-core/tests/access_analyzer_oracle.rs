@@ -7,6 +7,8 @@
 //! table that BENCHMARKS.md records. A finding counts as raised when `lint` reports the
 //! mapped code in the same statement (or anywhere, for document-level findings).
 
+// Needs the catalog checks, so the embedded catalog.
+#![cfg(all(feature = "embedded-catalog", feature = "lint-catalog"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;

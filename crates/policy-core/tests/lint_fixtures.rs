@@ -7,6 +7,8 @@
 //! File names: `fail.<type>.<ext>` / `pass.<type>.<ext>`, `<type>` a `--type` name or
 //! `auto` (inferred); `.yaml` files are read as CloudFormation templates.
 
+// Needs the fixtures of the catalog checks, so the embedded catalog.
+#![cfg(all(feature = "embedded-catalog", feature = "lint-catalog"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;

