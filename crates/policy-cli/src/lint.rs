@@ -750,7 +750,7 @@ fn sarif(reports: &[LintReport], settings: &Settings) -> Sarif {
             let path = full_path(r, f);
             let mut text = f.message.clone();
             if let Some(h) = &f.help {
-                text.push_str(&format!(" Help: {h}."));
+                text.push_str(&format!(". Help: {h}"));
             }
             results.push(SarifResult {
                 rule_id: f.code,

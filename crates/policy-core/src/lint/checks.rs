@@ -1393,10 +1393,8 @@ fn security(st: &Stmt, out: &mut Out) {
             "public-principal-without-condition",
             p.span,
             &p.path,
-            format!(
-                "this statement allows everyone, anonymous users included, with no condition: {} is public",
-                ty.with_article().trim_start_matches("a ").trim_start_matches("an ")
-            ),
+            "this statement allows everyone, anonymous users included, with no condition: the resource is public"
+                .into(),
             Some("name the principals, or add a condition such as `aws:PrincipalOrgID` or `aws:SourceVpce`".into()),
         );
     }
