@@ -285,7 +285,21 @@ impl LintReport {
     }
 }
 
-/// Checks the whole of `source` as a policy of type `ty`, or of the inferred type.
+/// Checks the whole of `source` as a policy of type `ty`, or of the inferred type
+/// ([`LintReport::inferred`] says why). Never fails: text that is not a policy gets
+/// `Error` findings (`json-syntax`, `missing-statement`…). The checks and their AWS
+/// sources are [`rules`]; the reference they follow is
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>.
+///
+/// ```
+/// use policy_core::{lint, LintSeverity, Source};
+/// let src = Source::new("p.json", r#"{"Version": "2012-10-17", "Statement": {
+///     "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}}"#);
+/// let report = lint(&src, None);
+/// let f = &report.findings[0];
+/// assert_eq!((f.code, f.severity), ("pass-role-with-star-in-resource", LintSeverity::SecurityWarning));
+/// assert_eq!((f.line, f.column, f.path.as_str()), (2, 62, "Statement[0].Resource"));
+/// ```
 pub fn lint(source: &Arc<Source>, ty: Option<LintPolicyType>) -> LintReport {
     lint_at(source, Span::new(0, source.text().len()), ty)
 }
