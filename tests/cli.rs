@@ -474,3 +474,297 @@ fn batch_full_detail_is_what_eval_prints() {
     // The batch line also sets `k`, which no policy reads: the answers are the same.
     assert_eq!(b, e);
 }
+
+// ---------------------------------------------------------------------------------
+// lint
+
+const PASS_ROLE: &str = "fixtures/lint/pass-role-with-star-in-resource/fail.identity.json";
+
+#[test]
+fn lint_human_output_underlines_the_span_and_exits_5() {
+    let out = sim().args(["lint", PASS_ROLE]).output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "findings exit 5");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("security-warning[pass-role-with-star-in-resource]"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("--> {PASS_ROLE}:7:19 (Statement[0].Resource)")),
+        "{text}"
+    );
+    assert!(text.contains("^^^"), "{text}");
+    assert!(
+        text.contains("note: ") && text.contains("checked as an identity-based policy"),
+        "{text}"
+    );
+    insta::assert_snapshot!("lint_human", text);
+}
+
+#[test]
+fn lint_min_severity_filters_and_sets_the_exit_code() {
+    let out = sim()
+        .args(["lint", "--min-severity", "error", PASS_ROLE])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("no findings"));
+}
+
+#[test]
+fn lint_json_output() {
+    let out = sim()
+        .args(["lint", "--format", "json", "--type", "identity", PASS_ROLE])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v["reports"][0];
+    assert_eq!(r["file"], PASS_ROLE);
+    assert_eq!(r["policyType"], "identity");
+    assert!(r.get("inferred").is_none(), "--type given: nothing inferred");
+    let f = &r["findings"][0];
+    assert_eq!(f["code"], "pass-role-with-star-in-resource");
+    assert_eq!(f["severity"], "security-warning");
+    assert_eq!(f["path"], "Statement[0].Resource");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(7), Some(19)));
+    assert_eq!((f["endLine"].as_u64(), f["endColumn"].as_u64()), (Some(7), Some(22)));
+    assert!(f["help"].as_str().unwrap().contains("iam:PassedToService"));
+    assert_eq!(v["summary"]["security-warning"], 1);
+}
+
+#[test]
+fn lint_sarif_has_the_fields_github_code_scanning_requires() {
+    let out = sim()
+        .args([
+            "lint",
+            "--format",
+            "sarif",
+            "fixtures/lint/public-principal-without-condition",
+            PASS_ROLE,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &v["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "policy-sim");
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), policy_core::lint::rules().len());
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        assert!(!id.is_empty());
+        for field in ["shortDescription", "fullDescription", "help"] {
+            assert!(!r[field]["text"].as_str().unwrap_or("").is_empty(), "{id}: {field}");
+        }
+        let level = r["defaultConfiguration"]["level"].as_str().unwrap();
+        assert!(["none", "note", "warning", "error"].contains(&level), "{id}: {level}");
+        if let Some(s) = r["properties"].get("security-severity") {
+            let n: f64 = s.as_str().unwrap().parse().unwrap();
+            assert!((0.0..=10.0).contains(&n));
+        }
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() >= 2, "{results:?}");
+    let mut seen = std::collections::BTreeSet::new();
+    for res in results {
+        let id = res["ruleId"].as_str().unwrap();
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], id);
+        assert!(["note", "warning", "error"].contains(&res["level"].as_str().unwrap()));
+        assert!(!res["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("fixtures/lint/") && !uri.contains('\\'), "{uri}");
+        let region = &loc["region"];
+        let (sl, sc, el, ec) = (
+            region["startLine"].as_u64().unwrap(),
+            region["startColumn"].as_u64().unwrap(),
+            region["endLine"].as_u64().unwrap(),
+            region["endColumn"].as_u64().unwrap(),
+        );
+        assert!(sl >= 1 && sc >= 1 && el >= sl && (el > sl || ec >= sc));
+        seen.insert(id.to_string());
+    }
+    assert!(seen.contains("public-principal-without-condition") && seen.contains("pass-role-with-star-in-resource"));
+    let sec = rules
+        .iter()
+        .find(|r| r["id"] == "pass-role-with-star-in-resource")
+        .unwrap();
+    assert_eq!(sec["properties"]["security-severity"], "7.5");
+}
+
+#[test]
+fn lint_github_annotations() {
+    let out = sim().args(["lint", "--format", "github", PASS_ROLE]).output().unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!(
+            "::warning file={PASS_ROLE},line=7,col=19,endLine=7,endColumn=22,title=pass-role-with-star-in-resource::"
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "one finding, one line (newlines escaped): {text}"
+    );
+    assert!(text.contains("%0Ahelp: "), "{text}");
+}
+
+#[test]
+fn lint_config_overrides_and_suppressions_need_reasons() {
+    let dir = temp_dir_with(
+        "lint-config",
+        "lint.toml",
+        "[severity]\n\"pass-role-with-star-in-resource\" = \"error\"\n",
+    );
+    let out = sim()
+        .args(["lint", "--format", "json", "--config"])
+        .arg(dir.join("lint.toml"))
+        .arg(PASS_ROLE)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["reports"][0]["findings"][0]["severity"], "error");
+    std::fs::write(
+        dir.join("suppress.toml"),
+        "[[suppress]]\ncode = \"pass-role-with-star-in-resource\"\npath = \"fixtures/lint/**\"\nreason = \"test fixture\"\n",
+    )
+    .unwrap();
+    let out = sim()
+        .args(["lint", "--config"])
+        .arg(dir.join("suppress.toml"))
+        .arg(PASS_ROLE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[[suppress]]\ncode = \"pass-role-with-star-in-resource\"\n",
+    )
+    .unwrap();
+    let out = sim()
+        .args(["lint", "--config"])
+        .arg(dir.join("bad.toml"))
+        .arg(PASS_ROLE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("reason"), "{err}");
+    std::fs::write(dir.join("unknown.toml"), "[severity]\nno-such-code = \"off\"\n").unwrap();
+    let out = sim()
+        .args(["lint", "--config"])
+        .arg(dir.join("unknown.toml"))
+        .arg(PASS_ROLE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("unknown code `no-such-code`"));
+}
+
+#[test]
+fn lint_reads_stdin_globs_and_directories_and_rejects_missing_paths() {
+    let out = sim()
+        .args(["lint", "-", "--format", "json"])
+        .write_stdin(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"allow","Action":"s3:GetObject","Resource":"*"}}"#,
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["reports"][0]["file"], "<stdin>");
+    assert_eq!(v["reports"][0]["findings"][0]["code"], "invalid-effect");
+    assert_eq!(v["reports"][0]["findings"][0]["column"], 47);
+
+    let out = sim()
+        .args(["lint", "--format", "json", "fixtures/lint/redundant-*/fail.*.json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = v["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "fixtures/lint/redundant-action/fail.identity.json",
+            "fixtures/lint/redundant-resource/fail.identity.json",
+            "fixtures/lint/redundant-statement/fail.identity.json"
+        ]
+    );
+
+    let out = sim()
+        .args(["lint", "--format", "json", "fixtures/lint/empty-sid-value"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["reports"].as_array().unwrap().len(), 2);
+
+    let out = sim().args(["lint", "no/such/file.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("`no/such/file.json`"));
+    let out = sim().args(["lint", "fixtures/lint/*.nothing"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn lint_finds_policies_in_cloudformation_yaml_and_terraform_plans() {
+    let yaml = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal: {Service: !Sub 'codebuild.${AWS::URLSuffix}'}\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: deploy\n          PolicyDocument:\n            Version: '2012-10-17'\n            Statement:\n              - Effect: Allow\n                Action: [iam:PassRole, s3:GetObject]\n                Resource: '*'\n              - Effect: Allow\n                Action: s3:PutObject\n                Resource: !Sub 'arn:${AWS::Partition}:s3:::${Bucket}/*'\n";
+    let dir = temp_dir_with("lint-cfn", "template.yaml", yaml);
+    let out = sim()
+        .args(["lint", "--format", "json"])
+        .arg(dir.join("template.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = v["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(
+        reports[0]["pointer"],
+        "Resources.Deploy.Properties.AssumeRolePolicyDocument"
+    );
+    assert_eq!(reports[0]["policyType"], "trust");
+    assert_eq!(
+        reports[0]["findings"].as_array().unwrap().len(),
+        0,
+        "intrinsics are opaque, never errors"
+    );
+    let f = &reports[1]["findings"][0];
+    assert_eq!(f["code"], "pass-role-with-star-in-resource");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(19), Some(27)));
+
+    let plan = r#"{"format_version":"1.2","terraform_version":"1.9.5","planned_values":{"root_module":{"resources":[
+{"address":"aws_iam_role.ci","type":"aws_iam_role","values":{"assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}"}}]}}}"#;
+    std::fs::write(dir.join("plan.json"), plan).unwrap();
+    let out = sim()
+        .args(["lint", "--format", "json"])
+        .arg(dir.join("plan.json"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v["reports"][0];
+    assert_eq!(r["pointer"], "aws_iam_role.ci.assume_role_policy");
+    let f = &r["findings"][0];
+    assert_eq!(f["code"], "missing-github-repo-condition-key");
+    assert_eq!(f["line"], 2);
+    let col = f["column"].as_u64().unwrap() as usize;
+    let line2 = plan.lines().nth(1).unwrap();
+    assert!(
+        line2[col - 1..].starts_with("\\\"Principal\\\""),
+        "{}",
+        &line2[col - 1..]
+    );
+}

@@ -5,9 +5,14 @@
 //!   decision is the expected one and 4 when it is not; 1 for bad input.
 //! - `batch`: 0 when every line was evaluated, 1 when some line (or the base document)
 //!   was bad input (those lines carry an `error` member; the others are answered).
+//! - `lint`: 0 when no finding is at or above `--min-severity`, 5 when some is, 1 for
+//!   bad input (a path that does not exist or cannot be read, no file matching a glob,
+//!   an invalid `--config` file). An invalid policy is a finding (`Error`), not bad
+//!   input.
 
 mod batch;
 mod eval;
+mod lint;
 mod loader;
 mod render;
 
@@ -15,6 +20,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use lint::EXIT_FINDINGS;
 pub use loader::FsLoader;
 
 /// Exit code for bad input.
@@ -52,6 +58,15 @@ enum Command {
     /// does not stop the batch. Exit codes: 0 all lines answered, 1 some line was bad
     /// input.
     Batch(batch::BatchArgs),
+    /// Validate policies for CI: IAM Access Analyzer's checks, offline.
+    ///
+    /// Lints policy files, the policies in CloudFormation templates (JSON, YAML) and
+    /// Terraform plans (`terraform show -json`), directories and globs. Every finding has
+    /// a code, a severity (error, security-warning, warning, suggestion), a message, the
+    /// fix, and file:line:column with the JSON path. Exit codes: 0 no finding at or above
+    /// --min-severity, 5 some finding at or above it, 1 bad input (a path that cannot be
+    /// read, a glob matching nothing, an invalid --config).
+    Lint(lint::LintArgs),
 }
 
 /// Output format.
@@ -68,6 +83,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Eval(a) => eval::run(*a),
         Command::Batch(a) => batch::run(a),
+        Command::Lint(a) => lint::run(a),
     }
 }
 

@@ -42,6 +42,7 @@ mod document;
 mod eval;
 mod explain;
 mod json_out;
+pub mod lint;
 mod parse;
 mod pattern;
 mod plain_line;
@@ -62,6 +63,7 @@ pub use document::{
 };
 pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
 pub use explain::{write_response_json, DecidingItem, Detail, NearMiss, PolicyVerdict, Response};
+pub use lint::{lint, lint_at, Finding, LintPolicyType, LintReport, LintSeverity};
 pub use parse::{
     parse_policy, parse_policy_at, Diagnostic, Parsed, PolicyError, Severity, MAX_DEPTH, MAX_POLICY_BYTES,
     MAX_STATEMENTS,

@@ -29,6 +29,8 @@ pub struct Source {
     name: String,
     text: String,
     line_starts: Vec<u32>,
+    /// The text is ASCII: UTF-16 offsets are byte offsets.
+    ascii: bool,
 }
 
 /// A resolved position: 1-based line and column (in characters), byte offsets and
@@ -60,10 +62,12 @@ impl Source {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
+        let ascii = text.is_ascii();
         Arc::new(Source {
             name: name.into(),
             text,
             line_starts,
+            ascii,
         })
     }
 
@@ -83,6 +87,9 @@ impl Source {
     }
 
     fn utf16_offset(&self, byte: usize) -> u32 {
+        if self.ascii {
+            return u32::try_from(byte.min(self.text.len())).unwrap_or(u32::MAX);
+        }
         let prefix = self.text.get(..byte).unwrap_or(&self.text);
         u32::try_from(prefix.encode_utf16().count()).unwrap_or(u32::MAX)
     }

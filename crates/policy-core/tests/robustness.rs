@@ -1,6 +1,7 @@
 //! Bad input never panics: arbitrary text, and real policies with random bytes changed,
 //! go through the policy parser, the request-document parser and evaluation without a
-//! panic; every error names a position inside the text.
+//! panic; every error names a position inside the text. The linter (every type, and the
+//! template reader) goes through the same inputs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -28,7 +29,32 @@ fn corpus_sample() -> Vec<String> {
         .collect()
 }
 
+/// `lint` (every type, and inferred) and the template reader never panic, and every
+/// finding lies inside the text.
+fn check_lint(text: &str) {
+    let src = Source::new("p.json", text);
+    let mut reports = Vec::new();
+    for ty in policy_core::LintPolicyType::ALL {
+        reports.push(policy_core::lint(&src, Some(ty)));
+    }
+    reports.extend(policy_core::lint::embedded::lint_document(&src, None));
+    reports.extend(policy_core::lint::embedded::lint_document(
+        &Source::new("t.yaml", text),
+        None,
+    ));
+    for r in &reports {
+        for f in &r.findings {
+            assert!(
+                f.end as usize <= r.source().text().len() && f.start <= f.end && f.line >= 1,
+                "{f:?}"
+            );
+            let _ = f.render(r.source());
+        }
+    }
+}
+
 fn check_policy(text: &str) {
+    check_lint(text);
     for ty in TYPES {
         let src = Source::new("p.json", text);
         match parse_policy(&src, ty) {

@@ -10,8 +10,8 @@ use policy_core::{
 };
 
 use crate::types::{
-    ApiError, Clock, Diagnostic, EvaluateOptions, LintResult, Mark, MissMark, PanelResult, ParseResult, PolicyTypeName,
-    SeverityName, StatementInfo, WorkspaceInput, WorkspaceResult,
+    ApiError, Clock, Diagnostic, EvaluateOptions, LintFinding, LintResult, LintSeverityName, Mark, MissMark,
+    PanelResult, ParseResult, PolicyTypeName, SeverityName, StatementInfo, WorkspaceInput, WorkspaceResult,
 };
 
 /// The package version.
@@ -185,7 +185,8 @@ fn statement_info(policy: &Policy, index: usize) -> Option<StatementInfo> {
     })
 }
 
-/// `lint(text, type)`: the parser's diagnostics (errors and warnings) for `type_name`.
+/// `lint(text, type)`: the parser's diagnostics (errors and warnings) for `type_name`,
+/// and the findings of `policy_core::lint` for that type.
 ///
 /// Errors: an unknown type name.
 pub fn lint(text: &str, type_name: &str) -> Result<LintResult, ApiError> {
@@ -195,18 +196,59 @@ pub fn lint(text: &str, type_name: &str) -> Result<LintResult, ApiError> {
         ))
     })?;
     let src = Source::new("policy.json", text);
+    let findings = lint_findings(&src, ty);
     Ok(match parse_policy(&src, ty.core()) {
         Ok(parsed) => LintResult {
             ty,
             valid: true,
             diagnostics: diagnostics(&parsed.warnings),
+            findings,
         },
         Err(e) => LintResult {
             ty,
             valid: e.diagnostics.iter().all(|d| d.severity != Severity::Error),
             diagnostics: diagnostics(&e.diagnostics),
+            findings,
         },
     })
+}
+
+/// The linter's findings for the text as a policy of type `ty`.
+fn lint_findings(src: &Arc<Source>, ty: PolicyTypeName) -> Vec<LintFinding> {
+    use policy_core::{LintPolicyType as L, LintSeverity as S};
+    let lty = match ty {
+        PolicyTypeName::Identity => L::Identity,
+        PolicyTypeName::Resource => L::Resource,
+        PolicyTypeName::Boundary => L::Boundary,
+        PolicyTypeName::Session => L::Session,
+        PolicyTypeName::Scp => L::Scp,
+        PolicyTypeName::Rcp => L::Rcp,
+        PolicyTypeName::Endpoint => L::Endpoint,
+    };
+    policy_core::lint(src, Some(lty))
+        .findings
+        .into_iter()
+        .map(|f| LintFinding {
+            code: f.code.to_string(),
+            severity: match f.severity {
+                S::Error => LintSeverityName::Error,
+                S::SecurityWarning => LintSeverityName::SecurityWarning,
+                S::Warning => LintSeverityName::Warning,
+                S::Suggestion => LintSeverityName::Suggestion,
+            },
+            message: f.message,
+            help: f.help,
+            path: f.path,
+            line: f.line,
+            column: f.column,
+            end_line: f.end_line,
+            end_column: f.end_column,
+            start: f.start,
+            end: f.end,
+            utf16_start: f.utf16_start,
+            utf16_end: f.utf16_end,
+        })
+        .collect()
 }
 
 /// `parse(text)`: the diagnostics every policy type reports, the types the text is

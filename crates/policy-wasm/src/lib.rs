@@ -5,7 +5,9 @@
 //! - `evaluate(requestDocument, options?)`: the response `policy-sim eval --format json`
 //!   prints, for a request document (JSON text or object, inline policies only);
 //! - `lint(policyText, type)`: the parser's diagnostics for one policy type (errors and
-//!   warnings), with line, column and UTF-16 offsets for editors;
+//!   warnings) and the linter's findings (`policy-sim lint`'s checks; those that need
+//!   the service catalog run only once a catalog is installed, as the package does not
+//!   embed it, for its size budget), with line, column and UTF-16 offsets for editors;
 //! - `parse(policyText)`: the diagnostics every policy type reports, the types the text
 //!   is valid as, and its statements;
 //! - `evaluateWorkspace(input)` and `new Workspace().evaluate(input)`: the playground's
@@ -130,8 +132,10 @@ pub fn evaluate(
 }
 
 /// The parser's diagnostics (errors and warnings) of `policyText` as a policy of
-/// `policyType` (`identity|resource|boundary|session|scp|rcp|endpoint`). policy-core
-/// has no separate lint rules yet: these are the parse diagnostics of that type.
+/// `policyType` (`identity|resource|boundary|session|scp|rcp|endpoint`), and the
+/// linter's findings (`findings`: the checks of `policy-sim lint`, with severities
+/// `error`, `security-warning`, `warning`, `suggestion`; the catalog checks only once a
+/// catalog is installed).
 #[wasm_bindgen(unchecked_return_type = "LintOutput")]
 pub fn lint(
     #[wasm_bindgen(js_name = "policyText", unchecked_param_type = "string")] policy_text: JsValue,

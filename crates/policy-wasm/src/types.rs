@@ -215,7 +215,8 @@ pub enum Clock {
 }
 
 /// The result of `lint`: the parser's diagnostics for one policy type (errors and
-/// warnings). Until policy-core has a lint module, this is all `lint` checks.
+/// warnings, as the evaluator sees them), and the findings of policy-core's linter
+/// (`policy-sim lint`: Access-Analyzer-style checks with four severities).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct LintResult {
@@ -226,6 +227,57 @@ pub struct LintResult {
     pub valid: bool,
     /// Errors first, in document order, then warnings.
     pub diagnostics: Vec<Diagnostic>,
+    /// The linter's findings, in document order (the same as `policy-sim lint --format
+    /// json` gives for the text).
+    pub findings: Vec<LintFinding>,
+}
+
+/// A finding's severity, as `policy-sim lint` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "kebab-case")]
+pub enum LintSeverityName {
+    /// AWS rejects the policy, or part of it can never work.
+    Error,
+    /// The policy grants access that is likely too wide.
+    SecurityWarning,
+    /// The policy works, but probably not as meant.
+    Warning,
+    /// A simplification with the same effect.
+    Suggestion,
+}
+
+/// One finding of the linter, located for editors like [`Diagnostic`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct LintFinding {
+    /// A stable code (`pass-role-with-star-in-resource`).
+    pub code: String,
+    /// The severity.
+    pub severity: LintSeverityName,
+    /// What is wrong.
+    pub message: String,
+    /// The fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub help: Option<String>,
+    /// JSON path (`Statement[2].Condition`); empty for the root.
+    pub path: String,
+    /// 1-based line of the start.
+    pub line: u32,
+    /// 1-based column of the start.
+    pub column: u32,
+    /// 1-based line of the end.
+    pub end_line: u32,
+    /// 1-based column of the end (exclusive).
+    pub end_column: u32,
+    /// Byte offset of the start (UTF-8).
+    pub start: u32,
+    /// Byte offset of the end.
+    pub end: u32,
+    /// UTF-16 offset of the start.
+    pub utf16_start: u32,
+    /// UTF-16 offset of the end.
+    pub utf16_end: u32,
 }
 
 /// The result of `parse`: the policy's shape, checked against no particular type.

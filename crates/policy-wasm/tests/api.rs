@@ -487,3 +487,33 @@ fn a_workspace_reparses_only_what_changed() {
     assert_eq!(r.error.as_deref(), Some("invalid policies: a, b"));
     assert_eq!(r.panels[0].diagnostics[0].code, "no-text");
 }
+
+#[test]
+fn lint_runs_the_linter_with_its_four_severities() {
+    let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"iam:PassRole\", \"Resource\": \"*\"}]\n}";
+    let r = api::lint(text, "identity").unwrap();
+    assert!(r.valid);
+    assert!(r.diagnostics.is_empty());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "pass-role-with-star-in-resource")
+        .unwrap();
+    assert_eq!(f.severity, policy_wasm::types::LintSeverityName::SecurityWarning);
+    assert_eq!(f.path, "Statement[0].Resource");
+    assert_eq!(&text[f.start as usize..f.end as usize], "\"*\"");
+    assert_eq!(f.line, 3);
+    let json = serde_json::to_value(f).unwrap();
+    assert_eq!(json["severity"], "security-warning");
+    assert_eq!(json["utf16Start"], f.utf16_start);
+    // An unknown operator: a warning for the evaluator, an error for the linter.
+    let r = api::lint(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEqual": {"aws:username": "a"}}}]}"#,
+        "identity",
+    )
+    .unwrap();
+    assert!(r.valid);
+    let f = r.findings.iter().find(|f| f.code == "unknown-operator").unwrap();
+    assert_eq!(f.severity, policy_wasm::types::LintSeverityName::Error);
+    assert_eq!(f.help.as_deref(), Some("did you mean `StringEquals`?"));
+}

@@ -168,6 +168,27 @@ pub(crate) fn suggest(name: &str) -> Option<&'static str> {
         .map(|(_, op)| op)
 }
 
+/// Whether a policy value parses for the operator family `base` (a canonical name from
+/// [`operator_names`]): numbers for `Numeric…`, dates for `Date…`, `true`/`false` for
+/// `Bool` and `Null`, CIDR blocks or addresses for `IpAddress`, base64 for
+/// `BinaryEquals`; every value is valid for string and ARN operators.
+pub(crate) fn value_parses(base: &str, value: &str) -> bool {
+    let one = [value.to_string()];
+    match base {
+        b if b.starts_with("Numeric") => numeric::compile(&one).iter().all(Option::is_some),
+        b if b.starts_with("Date") => date::compile(&one).iter().all(Option::is_some),
+        "Bool" | "Null" => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
+        "IpAddress" | "NotIpAddress" => ip::parse_net(value).is_some(),
+        "BinaryEquals" => binary::compile(&one).iter().all(Option::is_some),
+        _ => true,
+    }
+}
+
+/// The CIDR block of an `IpAddress` value, when it parses.
+pub(crate) fn parse_ip(value: &str) -> Option<ipnet::IpNet> {
+    ip::parse_net(value)
+}
+
 /// Strips a case-insensitive prefix.
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
@@ -181,7 +202,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// `ForAnyValue:Stringlike` (it ships in AWS's own RCP examples,
 /// `fixtures/corpus/rcp/rcp-examples__Service-specific-controls__STS-protect-IAMRA-session-tags.json`).
 /// An unknown base name is returned as written.
-fn strip_operator(name: &str) -> (Option<SetQualifier>, &str, bool) {
+pub(crate) fn strip_operator(name: &str) -> (Option<SetQualifier>, &str, bool) {
     let (q, rest) = if let Some(r) = strip_prefix_ci(name, "ForAnyValue:") {
         (Some(SetQualifier::ForAnyValue), r)
     } else if let Some(r) = strip_prefix_ci(name, "ForAllValues:") {

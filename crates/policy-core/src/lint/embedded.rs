@@ -1,0 +1,812 @@
+//! Policies inside other documents: CloudFormation templates (JSON and YAML) and
+//! Terraform plans (`terraform show -json`). Pure: the caller reads the files.
+//!
+//! - [`detect`] tells what a text is.
+//! - [`lint_document`] lints a plain policy, or every policy found in a template, each
+//!   [`LintReport`] pointing into the template itself (`pointer` names the policy's
+//!   place, such as `Resources.Role.Properties.AssumeRolePolicyDocument`).
+//!
+//! CloudFormation intrinsic functions (`{"Ref": …}`, `{"Fn::Sub": …}`, YAML `!Sub`,
+//! `!GetAtt`…) are opaque values: no check looks inside them and none is an error. A
+//! policy held in a JSON string (Terraform's `policy`, `assume_role_policy`) is
+//! unescaped with a map from every byte back to the file, so locations are exact.
+//!
+//! Sources: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html>,
+//! <https://developer.hashicorp.com/terraform/internals/json-format>
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use jsonc_parser::ast::{ObjectPropName, Value};
+use jsonc_parser::CollectOptions;
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use super::checks::Out;
+use super::{lint, LintPolicyType, LintReport, OPAQUE};
+use crate::span::{Source, Span};
+
+/// What a text holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// A policy document (or text that is meant to be one).
+    Policy,
+    /// A CloudFormation template in JSON.
+    CloudFormationJson,
+    /// A CloudFormation template in YAML.
+    CloudFormationYaml,
+    /// A Terraform plan or state in JSON (`terraform show -json`).
+    TerraformPlan,
+}
+
+/// Tells what `text` (named `name`, a path) holds: a `.yaml`/`.yml` file or a text with
+/// a top-level `Resources:` line is a YAML template; a JSON object with `Resources` is
+/// a JSON template, one with `planned_values`, `resource_changes` or `values.root_module`
+/// a Terraform plan; anything else a policy.
+pub fn detect(name: &str, text: &str) -> DocumentKind {
+    let lower = name.to_ascii_lowercase();
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') {
+        if lower.ends_with(".yaml")
+            || lower.ends_with(".yml")
+            || text
+                .lines()
+                .any(|l| l.starts_with("Resources:") || l.starts_with("AWSTemplateFormatVersion:"))
+        {
+            return DocumentKind::CloudFormationYaml;
+        }
+        return DocumentKind::Policy;
+    }
+    let Ok(ast) = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &super::strict()) else {
+        return DocumentKind::Policy;
+    };
+    let Some(Value::Object(o)) = ast.value else {
+        return DocumentKind::Policy;
+    };
+    let has = |k: &str| o.properties.iter().any(|p| prop_name(&p.name) == k);
+    if has("Statement") {
+        DocumentKind::Policy
+    } else if has("Resources") {
+        DocumentKind::CloudFormationJson
+    } else if has("planned_values") || has("resource_changes") || (has("values") && has("terraform_version")) {
+        DocumentKind::TerraformPlan
+    } else {
+        DocumentKind::Policy
+    }
+}
+
+/// Lints `source`: a policy as type `ty` (or inferred), or every policy embedded in a
+/// template, each as the type its place says (a role's `AssumeRolePolicyDocument` is a
+/// trust policy, a bucket policy's `PolicyDocument` a resource-based policy…; `ty`
+/// applies only to places that do not say). A template that does not parse gets one
+/// report with the syntax error.
+pub fn lint_document(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<LintReport> {
+    match detect(source.name(), source.text()) {
+        DocumentKind::Policy => vec![lint(source, ty)],
+        DocumentKind::CloudFormationJson | DocumentKind::TerraformPlan if json_too_deep(source.text()) => {
+            vec![syntax_report(
+                source,
+                0,
+                "json-syntax",
+                &format!("JSON nesting deeper than the limit of {MAX_TEMPLATE_DEPTH}"),
+            )]
+        }
+        DocumentKind::CloudFormationJson => match json_node(source.text()) {
+            Some(root) => cloudformation(source, &root, ty),
+            None => vec![lint(source, ty)],
+        },
+        DocumentKind::CloudFormationYaml => match yaml_node(source.text()) {
+            Ok(root) => cloudformation(source, &root, ty),
+            Err((at, msg)) => vec![syntax_report(
+                source,
+                at,
+                "yaml-syntax",
+                &format!("invalid YAML: {msg}"),
+            )],
+        },
+        DocumentKind::TerraformPlan => terraform(source, ty),
+    }
+}
+
+/// Deepest nesting of a template accepted (the trees are built recursively).
+pub const MAX_TEMPLATE_DEPTH: usize = 256;
+
+/// Whether the JSON text nests deeper than [`MAX_TEMPLATE_DEPTH`] (a scan, no recursion).
+fn json_too_deep(text: &str) -> bool {
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_str {
+            match (esc, b) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_TEMPLATE_DEPTH {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+fn syntax_report(source: &Arc<Source>, at: usize, code: &'static str, msg: &str) -> LintReport {
+    let mut out = Out::new(source.clone(), LintPolicyType::Identity);
+    let end = source
+        .text()
+        .get(at..)
+        .and_then(|r| r.chars().next())
+        .map_or(at, |c| at + c.len_utf8());
+    out.add(code, Span::new(at, end.max(at)), "", msg.to_string(), None);
+    LintReport {
+        file: source.name().to_string(),
+        pointer: String::new(),
+        policy_type: LintPolicyType::Identity,
+        inferred: None,
+        findings: out.finish(),
+        source: source.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// A small tree of either JSON or YAML, with spans into the file.
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Map(Vec<(String, Span, Node)>),
+    Seq(Vec<Node>),
+    Str(String),
+    /// A number, boolean or null, as JSON text.
+    Literal(String),
+    /// An intrinsic function (its name).
+    Opaque(String),
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    kind: Kind,
+    span: Span,
+}
+
+impl Node {
+    fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            Kind::Map(m) => m.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v),
+            _ => None,
+        }
+    }
+
+    fn str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+fn prop_name<'a>(n: &'a ObjectPropName<'a>) -> &'a str {
+    match n {
+        ObjectPropName::String(s) => &s.value,
+        ObjectPropName::Word(w) => w.value,
+    }
+}
+
+fn json_node(text: &str) -> Option<Node> {
+    let ast = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &super::strict()).ok()?;
+    ast.value.as_ref().map(from_json)
+}
+
+fn from_json(v: &Value) -> Node {
+    let r = |r: jsonc_parser::common::Range| Span::new(r.start, r.end);
+    match v {
+        Value::Object(o) => {
+            if let [only] = o.properties.as_slice() {
+                let k = prop_name(&only.name);
+                if k == "Ref" || k.starts_with("Fn::") {
+                    return Node {
+                        kind: Kind::Opaque(k.to_string()),
+                        span: r(o.range),
+                    };
+                }
+            }
+            Node {
+                kind: Kind::Map(
+                    o.properties
+                        .iter()
+                        .map(|p| (prop_name(&p.name).to_string(), r(p.range), from_json(&p.value)))
+                        .collect(),
+                ),
+                span: r(o.range),
+            }
+        }
+        Value::Array(a) => Node {
+            kind: Kind::Seq(a.elements.iter().map(from_json).collect()),
+            span: r(a.range),
+        },
+        Value::StringLit(s) => Node {
+            kind: Kind::Str(s.value.to_string()),
+            span: r(s.range),
+        },
+        Value::NumberLit(n) => Node {
+            kind: Kind::Literal(n.value.to_string()),
+            span: r(n.range),
+        },
+        Value::BooleanLit(b) => Node {
+            kind: Kind::Literal(b.value.to_string()),
+            span: r(b.range),
+        },
+        Value::NullKeyword(n) => Node {
+            kind: Kind::Literal("null".into()),
+            span: r(n.range),
+        },
+    }
+}
+
+/// Byte offset of a character index.
+struct CharIndex(Vec<usize>);
+
+impl CharIndex {
+    fn new(text: &str) -> CharIndex {
+        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        v.push(text.len());
+        CharIndex(v)
+    }
+    fn byte(&self, char_index: usize) -> usize {
+        self.0
+            .get(char_index)
+            .copied()
+            .unwrap_or_else(|| self.0.last().copied().unwrap_or(0))
+    }
+}
+
+/// Parses YAML into a [`Node`] tree; `Err((byte offset, message))` for invalid YAML.
+/// Tagged nodes with a local tag (`!Sub`, `!Ref`…) are opaque.
+fn yaml_node(text: &str) -> Result<Node, (usize, String)> {
+    let ix = CharIndex::new(text);
+    let mut events = Vec::new();
+    let mut depth = 0usize;
+    for ev in Parser::new_from_str(text) {
+        match ev {
+            Ok((e, span)) => {
+                let at = ix.byte(span.start.index());
+                match e {
+                    Event::SequenceStart(..) | Event::MappingStart(..) => depth += 1,
+                    Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                if depth > MAX_TEMPLATE_DEPTH {
+                    return Err((at, format!("nesting deeper than the limit of {MAX_TEMPLATE_DEPTH}")));
+                }
+                events.push((e, Span::new(at, ix.byte(span.end.index()))));
+            }
+            Err(e) => return Err((ix.byte(e.marker().index()), e.info().to_string())),
+        }
+    }
+    let mut pos = 0usize;
+    // Skip to the first node of the first document.
+    while let Some((e, _)) = events.get(pos) {
+        if matches!(e, Event::StreamStart | Event::DocumentStart(_)) {
+            pos += 1;
+        } else {
+            break;
+        }
+    }
+    let node = yaml_build(&events, &mut pos);
+    node.ok_or((0, "the document is empty".to_string()))
+}
+
+fn is_intrinsic(tag: &Option<std::borrow::Cow<'_, saphyr_parser::Tag>>) -> Option<String> {
+    tag.as_ref().filter(|t| t.handle == "!").map(|t| t.suffix.clone())
+}
+
+fn yaml_build(events: &[(Event<'_>, Span)], pos: &mut usize) -> Option<Node> {
+    let (ev, span) = events.get(*pos)?;
+    *pos += 1;
+    match ev {
+        Event::Scalar(v, style, _, tag) => {
+            if let Some(name) = is_intrinsic(tag) {
+                return Some(Node {
+                    kind: Kind::Opaque(name),
+                    span: *span,
+                });
+            }
+            let plain = matches!(style, ScalarStyle::Plain);
+            let literal = plain
+                && (matches!(v.as_ref(), "true" | "false" | "null" | "~")
+                    || (v.parse::<f64>().is_ok() && !v.contains(['-', '+', 'e', 'E']) || v.parse::<i64>().is_ok()));
+            let kind = if literal {
+                Kind::Literal(if v == "~" { "null".into() } else { v.to_string() })
+            } else {
+                Kind::Str(v.to_string())
+            };
+            Some(Node { kind, span: *span })
+        }
+        Event::SequenceStart(_, tag) => {
+            let start = span.start;
+            let mut items = Vec::new();
+            let mut end = span.end;
+            while let Some((e, s)) = events.get(*pos) {
+                if matches!(e, Event::SequenceEnd) {
+                    end = s.end.max(end);
+                    *pos += 1;
+                    break;
+                }
+                if let Some(n) = yaml_build(events, pos) {
+                    end = end.max(n.span.end);
+                    items.push(n);
+                }
+            }
+            let span = Span::new(start as usize, end as usize);
+            Some(match is_intrinsic(tag) {
+                Some(name) => Node {
+                    kind: Kind::Opaque(name),
+                    span,
+                },
+                None => Node {
+                    kind: Kind::Seq(items),
+                    span,
+                },
+            })
+        }
+        Event::MappingStart(_, tag) => {
+            let start = span.start;
+            let mut entries = Vec::new();
+            let mut end = span.end;
+            while let Some((e, ks)) = events.get(*pos) {
+                if matches!(e, Event::MappingEnd) {
+                    end = ks.end.max(end);
+                    *pos += 1;
+                    break;
+                }
+                let key_span = *ks;
+                let key = yaml_build(events, pos)?;
+                let key_text = match &key.kind {
+                    Kind::Str(s) | Kind::Literal(s) | Kind::Opaque(s) => s.clone(),
+                    _ => String::new(),
+                };
+                let Some(value) = yaml_build(events, pos) else {
+                    break;
+                };
+                end = end.max(value.span.end);
+                let entry = Span::new(key_span.start as usize, value.span.end as usize);
+                entries.push((key_text, entry, value));
+            }
+            let span = Span::new(start as usize, end as usize);
+            if let Some(name) = is_intrinsic(tag) {
+                return Some(Node {
+                    kind: Kind::Opaque(name),
+                    span,
+                });
+            }
+            if let [(k, _, _)] = entries.as_slice() {
+                if k == "Ref" || k.starts_with("Fn::") {
+                    return Some(Node {
+                        kind: Kind::Opaque(k.clone()),
+                        span,
+                    });
+                }
+            }
+            Some(Node {
+                kind: Kind::Map(entries),
+                span,
+            })
+        }
+        Event::Alias(_) => Some(Node {
+            kind: Kind::Opaque("alias".into()),
+            span: *span,
+        }),
+        _ => yaml_build(events, pos),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Node → JSON text, with the place of every value.
+
+/// `(inner span, outer span)` for every emitted value and `"key": value` pair.
+type Places = Vec<(Span, Span)>;
+
+fn emit(node: &Node, out: &mut String, places: &mut Places) {
+    let start = out.len();
+    match &node.kind {
+        Kind::Map(entries) => {
+            out.push('{');
+            for (i, (k, entry, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let kstart = out.len();
+                let _ = write!(out, "{}:", serde_json::Value::String(k.clone()));
+                emit(v, out, places);
+                places.push((Span::new(kstart, out.len()), *entry));
+            }
+            out.push('}');
+        }
+        Kind::Seq(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                emit(v, out, places);
+            }
+            out.push(']');
+        }
+        Kind::Str(s) => out.push_str(&serde_json::Value::String(s.clone()).to_string()),
+        Kind::Literal(l) => out.push_str(l),
+        Kind::Opaque(name) => {
+            out.push_str(&serde_json::Value::String(format!("{OPAQUE}{name}")).to_string());
+        }
+    }
+    places.push((Span::new(start, out.len()), node.span));
+}
+
+fn lint_node(outer: &Arc<Source>, node: &Node, pointer: String, ty: Option<LintPolicyType>) -> Option<LintReport> {
+    if !matches!(node.kind, Kind::Map(_)) {
+        return None;
+    }
+    let mut text = String::new();
+    let mut places = Places::new();
+    emit(node, &mut text, &mut places);
+    let inner = Source::new(outer.name(), text);
+    let report = lint(&inner, ty);
+    let map = |s: Span| -> Option<Span> {
+        if let Some((_, o)) = places.iter().find(|(i, _)| *i == s) {
+            return Some(*o);
+        }
+        places
+            .iter()
+            .filter(|(i, _)| i.start <= s.start && s.end <= i.end)
+            .min_by_key(|(i, _)| i.end - i.start)
+            .map(|(_, o)| *o)
+    };
+    Some(report.remap(outer, pointer, map, node.span, "the policy's place in the template"))
+}
+
+// ---------------------------------------------------------------------------------
+// CloudFormation.
+
+fn cloudformation(source: &Arc<Source>, root: &Node, ty: Option<LintPolicyType>) -> Vec<LintReport> {
+    let mut out = Vec::new();
+    let Some(Kind::Map(resources)) = root.get("Resources").map(|r| &r.kind) else {
+        return out;
+    };
+    for (name, _, res) in resources {
+        let rtype = res.get("Type").and_then(Node::str).unwrap_or("");
+        let Some(props) = res.get("Properties") else { continue };
+        let base = format!("Resources.{name}.Properties");
+        let doc_type = match rtype {
+            "AWS::IAM::Policy"
+            | "AWS::IAM::ManagedPolicy"
+            | "AWS::IAM::GroupPolicy"
+            | "AWS::IAM::UserPolicy"
+            | "AWS::IAM::RolePolicy" => Some(LintPolicyType::Identity),
+            "AWS::S3::BucketPolicy"
+            | "AWS::SQS::QueuePolicy"
+            | "AWS::SNS::TopicPolicy"
+            | "AWS::S3::AccessPointPolicy" => Some(LintPolicyType::Resource),
+            "AWS::EC2::VPCEndpoint" => Some(LintPolicyType::Endpoint),
+            _ => ty,
+        };
+        if let Some(doc) = props.get("PolicyDocument") {
+            out.extend(lint_node(source, doc, format!("{base}.PolicyDocument"), doc_type));
+        }
+        if let Some(doc) = props.get("AssumeRolePolicyDocument") {
+            out.extend(lint_node(
+                source,
+                doc,
+                format!("{base}.AssumeRolePolicyDocument"),
+                Some(LintPolicyType::Trust),
+            ));
+        }
+        if let Some(doc) = props.get("KeyPolicy") {
+            out.extend(lint_node(
+                source,
+                doc,
+                format!("{base}.KeyPolicy"),
+                Some(LintPolicyType::Key),
+            ));
+        }
+        if rtype == "AWS::Organizations::Policy" {
+            let t = match props.get("Type").and_then(Node::str) {
+                Some("SERVICE_CONTROL_POLICY") => Some(LintPolicyType::Scp),
+                Some("RESOURCE_CONTROL_POLICY") => Some(LintPolicyType::Rcp),
+                _ => None,
+            };
+            if let (Some(t), Some(doc)) = (t, props.get("Content")) {
+                out.extend(lint_node(source, doc, format!("{base}.Content"), Some(t)));
+            }
+        }
+        if let Some(Kind::Seq(policies)) = props.get("Policies").map(|p| &p.kind) {
+            for (i, p) in policies.iter().enumerate() {
+                if let Some(doc) = p.get("PolicyDocument") {
+                    out.extend(lint_node(
+                        source,
+                        doc,
+                        format!("{base}.Policies[{i}].PolicyDocument"),
+                        Some(LintPolicyType::Identity),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------
+// Terraform plan JSON.
+
+/// Unescapes the JSON string literal at `span` (quotes included) of `text`: the value
+/// and, for every byte of it, its offset in `text` (one more entry for the end).
+fn unescape(text: &str, span: Span) -> Option<(String, Vec<u32>)> {
+    let raw = text.get(span.start as usize + 1..(span.end as usize).checked_sub(1)?)?;
+    let base = span.start as usize + 1;
+    let mut value = String::with_capacity(raw.len());
+    let mut map = Vec::with_capacity(raw.len() + 1);
+    let mut chars = raw.char_indices().peekable();
+    let at = |i: usize| u32::try_from(base + i).unwrap_or(u32::MAX);
+    while let Some((i, c)) = chars.next() {
+        let decoded = if c == '\\' {
+            let (_, e) = chars.next()?;
+            match e {
+                '"' => '"',
+                '\\' => '\\',
+                '/' => '/',
+                'b' => '\u{8}',
+                'f' => '\u{c}',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'u' => {
+                    let hex = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| -> Option<u32> {
+                        let mut n = 0u32;
+                        for _ in 0..4 {
+                            n = n * 16 + chars.next()?.1.to_digit(16)?;
+                        }
+                        Some(n)
+                    };
+                    let hi = hex(&mut chars)?;
+                    if (0xD800..0xDC00).contains(&hi) {
+                        let (_, b) = chars.next()?;
+                        let (_, u) = chars.next()?;
+                        if b != '\\' || u != 'u' {
+                            return None;
+                        }
+                        let lo = hex(&mut chars)?;
+                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo.checked_sub(0xDC00)?))?
+                    } else {
+                        char::from_u32(hi)?
+                    }
+                }
+                _ => return None,
+            }
+        } else {
+            c
+        };
+        for _ in 0..decoded.len_utf8() {
+            map.push(at(i));
+        }
+        value.push(decoded);
+    }
+    map.push(at(raw.len()));
+    Some((value, map))
+}
+
+fn terraform(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<LintReport> {
+    let text = source.text();
+    let Ok(ast) = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &super::strict()) else {
+        return vec![lint(source, ty)];
+    };
+    let Some(root) = ast.value.as_ref() else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, &'static str, Span, Option<LintPolicyType>)> = Vec::new();
+    // planned_values.root_module (and child_modules), or values.root_module.
+    fn find<'a>(v: &'a Value<'a>, k: &str) -> Option<&'a Value<'a>> {
+        match v {
+            Value::Object(o) => o.properties.iter().find(|p| prop_name(&p.name) == k).map(|p| &p.value),
+            _ => None,
+        }
+    }
+    fn module<'a>(m: &'a Value<'a>, found: &mut Vec<(String, &'static str, Span, Option<LintPolicyType>)>) {
+        if let Some(Value::Array(rs)) = find(m, "resources") {
+            for r in &rs.elements {
+                let address = match find(r, "address") {
+                    Some(Value::StringLit(s)) => s.value.to_string(),
+                    _ => String::new(),
+                };
+                let rtype = match find(r, "type") {
+                    Some(Value::StringLit(s)) => s.value.to_string(),
+                    _ => String::new(),
+                };
+                let Some(values) = find(r, "values") else { continue };
+                for attr in ["policy", "assume_role_policy", "content"] {
+                    let Some(Value::StringLit(s)) = find(values, attr) else {
+                        continue;
+                    };
+                    if s.value.trim().is_empty() {
+                        continue;
+                    }
+                    let t = match (rtype.as_str(), attr) {
+                        (_, "assume_role_policy") => Some(LintPolicyType::Trust),
+                        (
+                            "aws_iam_policy" | "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy",
+                            "policy",
+                        ) => Some(LintPolicyType::Identity),
+                        (
+                            "aws_s3_bucket_policy"
+                            | "aws_sqs_queue_policy"
+                            | "aws_sns_topic_policy"
+                            | "aws_sns_topic"
+                            | "aws_sqs_queue",
+                            "policy",
+                        ) => Some(LintPolicyType::Resource),
+                        ("aws_kms_key", "policy") => Some(LintPolicyType::Key),
+                        ("aws_vpc_endpoint" | "aws_vpc_endpoint_policy", "policy") => Some(LintPolicyType::Endpoint),
+                        ("aws_organizations_policy", "content") => match find(values, "type") {
+                            Some(Value::StringLit(t)) if t.value == "RESOURCE_CONTROL_POLICY" => {
+                                Some(LintPolicyType::Rcp)
+                            }
+                            Some(Value::StringLit(t)) if t.value == "SERVICE_CONTROL_POLICY" => {
+                                Some(LintPolicyType::Scp)
+                            }
+                            _ => continue,
+                        },
+                        (_, "content") => continue,
+                        _ => None,
+                    };
+                    let attr: &'static str = attr;
+                    found.push((address.clone(), attr, Span::new(s.range.start, s.range.end), t));
+                }
+            }
+        }
+        if let Some(Value::Array(children)) = find(m, "child_modules") {
+            for c in &children.elements {
+                module(c, found);
+            }
+        }
+    }
+    for top in ["planned_values", "values", "prior_state"] {
+        if let Some(rm) = find(root, top)
+            .and_then(|v| find(v, "root_module").or_else(|| find(v, "values").and_then(|v| find(v, "root_module"))))
+        {
+            module(rm, &mut found);
+            if !found.is_empty() {
+                break;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (address, attr, span, t) in found {
+        let t = t.or(ty);
+        let pointer = format!("{address}.{attr}");
+        let Some((value, map)) = unescape(text, span) else {
+            continue;
+        };
+        let inner = Source::new(source.name(), value);
+        let report = lint(&inner, t);
+        let mapper = |s: Span| -> Option<Span> {
+            let a = *map.get(s.start as usize)?;
+            let b = *map.get(s.end as usize)?;
+            Some(Span::new(a as usize, b.max(a) as usize))
+        };
+        out.push(report.remap(source, pointer, mapper, span, "the string holding the policy"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+    use super::*;
+
+    fn codes(r: &LintReport) -> Vec<(&'static str, String, u32)> {
+        r.findings
+            .iter()
+            .map(|f| (f.code, r.source().slice(f.span).to_string(), f.line))
+            .collect()
+    }
+
+    #[test]
+    fn yaml_template_with_short_form_intrinsics() {
+        let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: 2012-10-17\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: ec2.amazonaws.com\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: p\n          PolicyDocument:\n            Version: '2012-10-17'\n            Statement:\n              - Effect: Allow\n                Action: iam:PassRole\n                Resource: '*'\n              - Effect: Allow\n                Action: s3:GetObject\n                Resource: !Sub 'arn:${AWS::Partition}:s3:::${Bucket}/*'\n              - Effect: Allow\n                Action: [s3:PutObject]\n                Resource: !GetAtt Bucket.Arn\n";
+        let src = Source::new("t.yaml", text);
+        let reports = lint_document(&src, None);
+        assert_eq!(reports.len(), 2);
+        assert_eq!(reports[0].pointer, "Resources.Role.Properties.AssumeRolePolicyDocument");
+        assert_eq!(reports[0].policy_type, LintPolicyType::Trust);
+        assert!(reports[0].findings.is_empty(), "{:?}", codes(&reports[0]));
+        assert_eq!(
+            reports[1].pointer,
+            "Resources.Role.Properties.Policies[0].PolicyDocument"
+        );
+        assert_eq!(
+            codes(&reports[1]),
+            vec![("pass-role-with-star-in-resource", "'*'".to_string(), 20)]
+        );
+    }
+
+    #[test]
+    fn json_template_with_intrinsics_and_a_bucket_policy() {
+        let text = r#"{"Resources": {"P": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+  "Bucket": {"Ref": "B"},
+  "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+     "Resource": {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": "B"}, "/*"]]}}]}}}}}"#;
+        let src = Source::new("t.json", text);
+        let reports = lint_document(&src, None);
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].policy_type, LintPolicyType::Resource);
+        assert_eq!(
+            codes(&reports[0]),
+            vec![(
+                "public-principal-without-condition",
+                "\"Principal\": \"*\"".to_string(),
+                4
+            )]
+        );
+    }
+
+    #[test]
+    fn terraform_plan_policy_strings_map_back_exactly() {
+        let text = r#"{"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {"root_module": {"resources": [
+  {"address": "aws_iam_policy.p", "type": "aws_iam_policy", "values": {
+    "policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:PassRole\",\"Resource\":\"*\"}]}"}}]}}}"#;
+        let src = Source::new("plan.json", text);
+        let reports = lint_document(&src, None);
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].pointer, "aws_iam_policy.p.policy");
+        assert_eq!(
+            codes(&reports[0]),
+            vec![("pass-role-with-star-in-resource", "\\\"*\\\"".to_string(), 3)]
+        );
+    }
+
+    #[test]
+    fn yaml_spans_are_bytes_after_non_ascii_text() {
+        let text = "Description: 'Rôle für 🚀 déploiement'\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: iam:PassRole\n            Resource: \"*\"\n";
+        let src = Source::new("t.yaml", text);
+        let reports = lint_document(&src, None);
+        assert_eq!(
+            codes(&reports[0]),
+            vec![("pass-role-with-star-in-resource", "\"*\"".to_string(), 11)]
+        );
+        assert_eq!(reports[0].findings[0].column, 23);
+    }
+
+    #[test]
+    fn deep_templates_are_errors_not_crashes() {
+        let yaml = format!("Resources:\n  a: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+        let r = lint_document(&Source::new("t.yaml", yaml), None);
+        assert_eq!(r[0].findings[0].code, "yaml-syntax");
+        let json = format!("{{\"Resources\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        let r = lint_document(&Source::new("t.json", json), None);
+        assert_eq!(r[0].findings[0].code, "json-syntax");
+    }
+
+    #[test]
+    fn invalid_yaml_is_one_error() {
+        let src = Source::new("t.yaml", "Resources:\n  a: [\n");
+        let reports = lint_document(&src, None);
+        assert_eq!(reports[0].findings[0].code, "yaml-syntax");
+    }
+
+    #[test]
+    fn unescape_maps_every_byte_back() {
+        let text = r#"{"p": "{\"a\":\"\u00e9x\"}"}"#;
+        let start = text.find("\"{").unwrap_or(0);
+        let span = Span::new(start, text.len() - 1);
+        let (v, map) = unescape(text, span).unwrap_or_default();
+        assert_eq!(v, "{\"a\":\"éx\"}");
+        let x = v.find('x').unwrap_or(0);
+        let outer = map[x] as usize;
+        assert_eq!(&text[outer..outer + 1], "x");
+    }
+}

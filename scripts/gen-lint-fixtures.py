@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+# Writes fixtures/lint/<code>/{fail,pass}.<type>.json: one failing and one passing policy
+# per lint code, written from the AWS pages each rule cites (see fixtures/lint/README.md).
+# Rerun after adding a rule: python3 scripts/gen-lint-fixtures.py (rewrites fixtures/lint).
+import json, os
+root=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'lint')
+V='2012-10-17'
+def pol(*st, version=V, extra=None):
+    d={}
+    if version: d['Version']=version
+    if extra: d.update(extra)
+    d['Statement']=list(st)
+    return json.dumps(d, indent=2)+"\n"
+def S(effect='Allow', action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket/*', **kw):
+    s={'Effect':effect}
+    if action is not None: s['Action']=action
+    if resource is not None: s['Resource']=resource
+    s.update(kw); return s
+ACC='arn:aws:iam::111122223333:root'
+def R(effect='Allow', action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket/*', principal={'AWS':ACC}, **kw):
+    s={'Effect':effect}
+    if principal is not None: s['Principal']=principal
+    if action is not None: s['Action']=action
+    if resource is not None: s['Resource']=resource
+    s.update(kw); return s
+def T(principal={'Service':'ec2.amazonaws.com'}, action='sts:AssumeRole', **kw):
+    s={'Effect':'Allow','Principal':principal,'Action':action}; s.update(kw); return s
+good_id=pol(S())
+F={}
+def fx(code, fail, passing, fty='identity', pty=None):
+    F[code]=[(f'fail.{fty}.json',fail),(f'pass.{pty or fty}.json',passing)]
+# parser codes
+fx('json-syntax','{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",}\n  ]\n}\n', good_id)
+deep='{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":'+'['*40+'"x"'+']'*40+'}}}}\n'
+fx('limit', deep, good_id)
+fx('type', pol(S(action=42)), good_id)
+fx('invalid-version', pol(S(), version='2012-10-18'), good_id)
+fx('unknown-element', pol(S(Resources='*')), good_id)
+fx('missing-statement', json.dumps({'Version':V},indent=2)+"\n", good_id)
+fx('duplicate-key', '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}\n  ]\n}\n', good_id)
+fx('empty', pol(S(action=[])), good_id)
+fx('invalid-effect', pol(S(effect='allow')), good_id)
+fx('missing-effect', pol({'Action':'s3:GetObject','Resource':'*'}), good_id)
+fx('missing-element', pol(S(resource=None)), good_id)
+fx('conflicting-elements', pol(S(NotAction='s3:PutObject')), good_id)
+fx('missing-principal', pol(S()), pol(R()), 'resource')
+fx('principal-not-allowed', pol(S(Principal={'AWS':ACC})), good_id)
+fx('invalid-principal', pol(R(principal={'User':ACC})), pol(R()), 'resource')
+fx('invalid-action', pol(S(action='s3 GetObject')), good_id)
+fx('unresolvable-principal', pol(R(principal={'AWS':'account-ARN'})), pol(R()), 'resource')
+fx('unknown-operator', pol(S(Condition={'StringEqual':{'aws:username':'alice'}})), pol(S(Condition={'StringEquals':{'aws:username':'alice'}})))
+fx('yaml-syntax', None, None)
+F['yaml-syntax']=[('fail.auto.yaml', "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role: [\n"), ('pass.auto.yaml', "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Policy:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: !Sub 'arn:${AWS::Partition}:s3:::${Bucket}/*'\n")]
+# document
+fx('missing-version', pol(S(), version=None), good_id)
+fx('variable-unsupported-in-version', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/${aws:username}/*'), version='2008-10-17'), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/${aws:username}/*')))
+big=[S(resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(200)])]
+fx('policy-size-exceeds-identity-policy-quota', pol(*big), good_id)
+fx('policy-size-exceeds-scp-quota', pol(S(effect='Deny', action='s3:PutObject', resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(150)])), pol(S(effect='Deny', action='s3:PutObject', resource='*')), 'scp')
+fx('policy-size-exceeds-role-trust-policy-quota', pol(T(principal={'AWS':[f'arn:aws:iam::111122223333:role/deployment-role-{i:03d}' for i in range(50)]})), pol(T()), 'trust')
+fx('policy-size-exceeds-resource-policy-quota', pol(R(principal={'AWS':[f'arn:aws:iam::111122223333:role/deployment-role-{i:04d}' for i in range(450)]})), pol(R()), 'resource')
+fx('empty-sid-value', pol(S(Sid='')), pol(S(Sid='ReadObjects')))
+fx('unsupported-sid', pol(S(Sid='read-objects')), pol(S(Sid='ReadObjects')))
+fx('unique-sids-required', pol(R(Sid='A'), R(Sid='A', action='s3:PutObject')), pol(R(Sid='A'), R(Sid='B', action='s3:PutObject')), 'resource')
+fx('unique-sids-recommended', pol(S(Sid='A'), S(Sid='A', action='s3:PutObject')), pol(S(Sid='A'), S(Sid='B', action='s3:PutObject')))
+fx('variable-unsupported-in-element', pol(S(action='s3:${aws:username}')), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/${aws:username}/*')))
+fx('wildcard-in-service-name', pol(S(action='s*:GetObject')), pol(S(action='s3:Get*')))
+fx('redundant-action', pol(S(action=['s3:Get*','s3:GetObject'])), pol(S(action=['s3:GetObject','s3:PutObject'])))
+fx('redundant-resource', pol(S(resource=['arn:aws:s3:::amzn-s3-demo-bucket/*','arn:aws:s3:::amzn-s3-demo-bucket/photos/cat.jpg'])), pol(S(resource=['arn:aws:s3:::amzn-s3-demo-bucket/*','arn:aws:s3:::amzn-s3-demo-bucket'])))
+fx('invalid-arn-prefix', pol(S(resource='amzn-s3-demo-bucket/*')), good_id)
+fx('missing-arn-field', pol(S(resource='arn:aws:s3:amzn-s3-demo-bucket')), good_id)
+fx('invalid-partition', pol(S(resource='arn:amazon:s3:::amzn-s3-demo-bucket/*')), good_id)
+fx('invalid-arn-service-case', pol(S(resource='arn:aws:S3:::amzn-s3-demo-bucket/*')), good_id)
+fx('invalid-arn-region', pol(S(action='sqs:SendMessage', resource='arn:aws:sqs:Virginia:111122223333:queue1')), pol(S(action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1')))
+fx('invalid-arn-account', pol(S(action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:1111-2222-3333:queue1')), pol(S(action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1')))
+fx('invalid-arn-resource', pol(S(action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:')), pol(S(action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:*')))
+fx('empty-object-principal', pol(R(principal={})), pol(R()), 'resource')
+fx('unsupported-wildcard-in-principal', pol(R(principal={'AWS':'arn:aws:iam::111122223333:user/*'})), pol(R(principal='*', Condition={'ArnLike':{'aws:PrincipalArn':'arn:aws:iam::111122223333:user/*'}})), 'resource')
+fx('invalid-service-principal-format', pol(R(principal={'Service':'arn:aws:iam::111122223333:role/ec2'}, Condition={'StringEquals':{'aws:SourceAccount':'111122223333'}})), pol(R(principal={'Service':'cloudtrail.amazonaws.com'}, Condition={'StringEquals':{'aws:SourceAccount':'111122223333'}})), 'resource')
+fx('empty-object-condition', pol(S(Condition={})), good_id)
+fx('null-with-if-exists', pol(S(effect='Deny', Condition={'NullIfExists':{'aws:MultiFactorAuthAge':'true'}})), pol(S(effect='Deny', Condition={'Null':{'aws:MultiFactorAuthAge':'true'}})))
+fx('null-with-qualifier', pol(S(effect='Deny', Condition={'ForAnyValue:Null':{'aws:TagKeys':'true'}})), pol(S(effect='Deny', Condition={'Null':{'aws:TagKeys':'true'}})))
+fx('invalid-condition-key-format', pol(S(Condition={'StringEquals':{'SourceIp':'alice'}})), pol(S(Condition={'StringEquals':{'aws:username':'alice'}})))
+fx('missing-tag-key-in-condition', pol(S(Condition={'StringEquals':{'aws:ResourceTag/':'dev'}})), pol(S(Condition={'StringEquals':{'aws:ResourceTag/team':'dev'}})))
+fx('invalid-variable-for-operator', pol(S(Condition={'NumericLessThan':{'s3:max-keys':'${aws:username}'}})), pol(S(Condition={'StringEquals':{'s3:prefix':'${aws:username}'}})))
+fx('type-mismatch-number', pol(S(Condition={'NumericLessThan':{'s3:max-keys':'ten'}})), pol(S(Condition={'NumericLessThan':{'s3:max-keys':'10'}})))
+fx('type-mismatch-date', pol(S(Condition={'DateLessThan':{'aws:CurrentTime':'next monday'}})), pol(S(Condition={'DateLessThan':{'aws:CurrentTime':'2026-12-31T23:59:59Z'}})))
+fx('type-mismatch-boolean', pol(S(Condition={'Bool':{'aws:SecureTransport':'yes'}})), pol(S(Condition={'Bool':{'aws:SecureTransport':'true'}})))
+fx('type-mismatch-ip-range', pol(S(Condition={'IpAddress':{'aws:SourceIp':'203.0.113.0/33'}})), pol(S(Condition={'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}})))
+fx('type-mismatch', pol(S(Condition={'BinaryEquals':{'aws:username':'not base64!'}})), pol(S(Condition={'BinaryEquals':{'aws:username':'YWxpY2U='}})))
+fx('wildcard-without-like-operator', pol(S(Condition={'StringEquals':{'s3:prefix':'home/*'}})), pol(S(Condition={'StringLike':{'s3:prefix':'home/*'}})))
+fx('invalid-condition-multiple-boolean', pol(S(Condition={'Bool':{'aws:SecureTransport':['true','false']}})), pol(S(Condition={'Bool':{'aws:SecureTransport':'true'}})))
+fx('missing-brace-in-variable', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/*', Condition={'StringLike':{'s3:prefix':'home/${aws:username/*'}})), pol(S(Condition={'StringLike':{'s3:prefix':'home/${aws:username}/*'}})))
+fx('empty-variable', pol(S(Condition={'StringLike':{'s3:prefix':'home/${}/*'}})), pol(S(Condition={'StringLike':{'s3:prefix':'home/${aws:username}/*'}})))
+fx('unsupported-space-in-variable', pol(S(Condition={'StringLike':{'s3:prefix':'home/${ aws:username}/*'}})), pol(S(Condition={'StringLike':{'s3:prefix':'home/${aws:username}/*'}})))
+fx('improve-ip-range', pol(S(Condition={'IpAddress':{'aws:SourceIp':'203.0.113.7/24'}})), pol(S(Condition={'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}})))
+fx('private-ip-address', pol(S(Condition={'IpAddress':{'aws:SourceIp':'10.0.0.0/8'}})), pol(S(Condition={'IpAddress':{'aws:VpcSourceIp':'10.0.0.0/8'}})))
+fx('private-ip-address-subset', pol(S(Condition={'IpAddress':{'aws:SourceIp':['203.0.113.0/24','192.168.0.0/16']}})), pol(S(Condition={'IpAddress':{'aws:SourceIp':['203.0.113.0/24']}})))
+fx('invalid-region', pol(S(effect='Deny', action='*', resource='*', Condition={'StringNotEquals':{'aws:RequestedRegion':['us-east-1','Frankfurt']}})), pol(S(effect='Deny', action='*', resource='*', Condition={'StringNotEquals':{'aws:RequestedRegion':['us-east-1','eu-central-1']}})))
+fx('invalid-vpc-format', pol(S(effect='Deny', Condition={'StringNotEquals':{'aws:SourceVpc':'my-vpc'}})), pol(S(effect='Deny', Condition={'StringNotEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})))
+fx('invalid-vpce-format', pol(S(effect='Deny', Condition={'StringNotEquals':{'aws:SourceVpce':'vpc-1a2b3c4d'}})), pol(S(effect='Deny', Condition={'StringNotEquals':{'aws:SourceVpce':'vpce-1a2b3c4d'}})))
+fx('invalid-account-id', pol(S(Condition={'StringEquals':{'aws:ResourceAccount':'1111-2222-3333'}})), pol(S(Condition={'StringEquals':{'aws:ResourceAccount':'111122223333'}})))
+fx('forallvalues-with-single-valued-key', pol(S(Condition={'ForAllValues:StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})), pol(S(Condition={'StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})))
+fx('foranyvalue-with-single-valued-key', pol(S(Condition={'ForAnyValue:StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})), pol(S(Condition={'StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})))
+fx('missing-qualifier', pol(S(action='ec2:CreateTags', resource='*', Condition={'StringEquals':{'aws:TagKeys':'team'}})), pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAnyValue:StringEquals':{'aws:TagKeys':'team'}})))
+fx('forallvalues-allow-absent-key', pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAllValues:StringEquals':{'aws:TagKeys':['team','env']}})), pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAllValues:StringEquals':{'aws:TagKeys':['team','env']},'Null':{'aws:TagKeys':'false'}})))
+# SCP / RCP
+fx('scp-syntax-error-action-wildcard', pol(S(effect='Deny', action='iam:*Role', resource='*')), pol(S(effect='Deny', action='iam:Delete*', resource='*')), 'scp')
+fx('scp-syntax-error-notresource', pol(S(effect='Deny', action='s3:DeleteBucket', resource=None, NotResource='arn:aws:s3:::amzn-s3-demo-bucket')), pol(S(effect='Deny', action='s3:DeleteBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket')), 'scp')
+fx('scp-syntax-error-allow-condition', pol(S(action='*', resource='*', Condition={'StringEquals':{'aws:RequestedRegion':'us-east-1'}})), pol(S(effect='Deny', action='*', resource='*', Condition={'StringNotEquals':{'aws:RequestedRegion':'us-east-1'}})), 'scp')
+fx('scp-syntax-error-allow-notaction', pol(S(action=None, resource='*', NotAction='iam:*')), pol(S(effect='Deny', action=None, resource='*', NotAction='iam:*')), 'scp')
+fx('scp-syntax-error-allow-resource', pol(S(action='s3:*', resource='arn:aws:s3:::amzn-s3-demo-bucket/*')), pol(S(action='s3:*', resource='*')), 'scp')
+fx('rcp-syntax-error-notprincipal', pol(R(effect='Deny', principal=None, action='s3:*', resource='*', NotPrincipal={'AWS':ACC})), pol(R(effect='Deny', principal='*', action='s3:*', resource='*', Condition={'StringNotEquals':{'aws:PrincipalAccount':'111122223333'}})), 'rcp')
+fx('rcp-syntax-error-principal', pol(R(effect='Deny', action='s3:*', resource='*')), pol(R(effect='Deny', principal='*', action='s3:*', resource='*', Condition={'StringNotEquals':{'aws:PrincipalAccount':'111122223333'}})), 'rcp')
+fx('rcp-syntax-error-allow', pol(R(principal='*', action='s3:GetObject', resource='*')), pol(R(principal='*', action='*', resource='*')), 'rcp')
+fx('rcp-unsupported-service', pol(R(effect='Deny', principal='*', action='ec2:RunInstances', resource='*', Condition={'StringNotEquals':{'aws:PrincipalAccount':'111122223333'}})), pol(R(effect='Deny', principal='*', action='sqs:SendMessage', resource='*', Condition={'StringNotEquals':{'aws:PrincipalAccount':'111122223333'}})), 'rcp')
+# trust
+fx('trust-policy-syntax-error-notprincipal', pol({'Effect':'Allow','NotPrincipal':{'AWS':ACC},'Action':'sts:AssumeRole'}), pol(T(principal={'AWS':ACC})), 'trust')
+fx('trust-policy-syntax-error-resource', pol(T(Resource='arn:aws:iam::111122223333:role/app')), pol(T()), 'trust')
+fx('mismatched-action-for-principal', pol(T(principal={'Federated':'arn:aws:iam::111122223333:saml-provider/ExampleOrgSSOProvider'}, action='sts:AssumeRole', Condition={'StringEquals':{'SAML:aud':'https://signin.aws.amazon.com/saml'}})), pol(T(principal={'Federated':'arn:aws:iam::111122223333:saml-provider/ExampleOrgSSOProvider'}, action='sts:AssumeRoleWithSAML', Condition={'StringEquals':{'SAML:aud':'https://signin.aws.amazon.com/saml'}})), 'trust')
+GH='arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com'
+fx('missing-github-repo-condition-key', pol(T(principal={'Federated':GH}, action='sts:AssumeRoleWithWebIdentity', Condition={'StringEquals':{'token.actions.githubusercontent.com:aud':'sts.amazonaws.com'}})), pol(T(principal={'Federated':GH}, action='sts:AssumeRoleWithWebIdentity', Condition={'StringEquals':{'token.actions.githubusercontent.com:aud':'sts.amazonaws.com','token.actions.githubusercontent.com:sub':'repo:octo-org/octo-repo:ref:refs/heads/main'}})), 'trust')
+fx('specific-github-repo-and-branch-recommended', pol(T(principal={'Federated':GH}, action='sts:AssumeRoleWithWebIdentity', Condition={'StringEquals':{'token.actions.githubusercontent.com:aud':'sts.amazonaws.com'},'StringLike':{'token.actions.githubusercontent.com:sub':'repo:octo-org/*'}})), pol(T(principal={'Federated':GH}, action='sts:AssumeRoleWithWebIdentity', Condition={'StringEquals':{'token.actions.githubusercontent.com:aud':'sts.amazonaws.com','token.actions.githubusercontent.com:sub':'repo:octo-org/octo-repo:ref:refs/heads/main'}})), 'trust')
+# security
+fx('pass-role-with-not-resource', pol(S(action='iam:PassRole', resource=None, NotResource='arn:aws:iam::111122223333:role/admin')), pol(S(action='iam:PassRole', resource='arn:aws:iam::111122223333:role/app-*')))
+fx('pass-role-with-star-in-resource', pol(S(action='iam:PassRole', resource='*')), pol(S(action='iam:PassRole', resource='*', Condition={'StringEquals':{'iam:PassedToService':'ec2.amazonaws.com'}})))
+fx('allow-with-not-action', pol(S(action=None, resource='*', NotAction='iam:*')), pol(S(effect='Deny', action=None, resource='*', NotAction='iam:*'), S()))
+fx('allow-with-not-resource', pol(S(action='s3:*', resource=None, NotResource='arn:aws:s3:::amzn-s3-demo-bucket/*')), pol(S(action='s3:*')))
+fx('allow-with-not-principal', pol(R(principal=None, NotPrincipal={'AWS':ACC})), pol(R()), 'resource')
+fx('public-principal-without-condition', pol(R(principal='*')), pol(R(principal='*', Condition={'StringEquals':{'aws:PrincipalOrgID':'o-a1b2c3d4e5'}})), 'resource')
+fx('restrict-access-to-service-principal', pol(R(principal={'Service':'cloudtrail.amazonaws.com'}, action='s3:PutObject')), pol(R(principal={'Service':'cloudtrail.amazonaws.com'}, action='s3:PutObject', Condition={'StringEquals':{'aws:SourceAccount':'111122223333'}})), 'resource')
+fx('redundant-statement', pol(S(action='s3:Get*'), S(action='s3:GetObject')), pol(S(action='s3:GetObject'), S(action='s3:PutObject')))
+fx('unreachable-statement', pol(S(effect='Deny', action='s3:*', resource='*'), S(action='s3:GetObject')), pol(S(effect='Deny', action='s3:DeleteObject', resource='*'), S(action='s3:GetObject')))
+fx('unknown-service', pol(S(action='s3x:GetObject')), good_id)
+fx('unknown-action', pol(S(action='s3:GetObjekt')), good_id)
+fx('invalid-global-condition-key', pol(S(Condition={'IpAddress':{'aws:SourceIpAddress':'203.0.113.0/24'}})), pol(S(Condition={'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}})))
+fx('invalid-service-condition-key', pol(S(action='s3:ListBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket', Condition={'StringLike':{'s3:prefixes':'home/*'}})), pol(S(action='s3:ListBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket', Condition={'StringLike':{'s3:prefix':'home/*'}})))
+fx('type-mismatch-operator', pol(S(Condition={'StringEquals':{'aws:MultiFactorAuthAge':'3600'}})), pol(S(Condition={'NumericLessThan':{'aws:MultiFactorAuthAge':'3600'}})))
+fx('deny-with-unsupported-tag-condition-key-for-service', pol(S(effect='Deny', action=['iam:ListRoles','iam:DeleteRole'], resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})), pol(S(effect='Deny', action='iam:DeleteRole', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})))
+fx('allow-with-unsupported-tag-condition-key-for-service', pol(S(action='iam:ListRoles', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})), pol(S(action='iam:DeleteRole', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})))
+fx('unsupported-resource-arn-in-policy', pol(S(action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket')), good_id)
+fx('privilege-escalation-action-on-star', pol(S(action='iam:AttachUserPolicy', resource='*')), pol(S(action='iam:AttachUserPolicy', resource='arn:aws:iam::111122223333:user/${aws:username}')))
+fx('credentials-exposure-action-on-star', pol(S(action='iam:CreateAccessKey', resource='*')), pol(S(action='iam:CreateAccessKey', resource='arn:aws:iam::111122223333:user/${aws:username}')))
+fx('string-like-operator-with-arn-condition-keys', pol(R(principal={'Service':'sns.amazonaws.com'}, action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1', Condition={'StringLike':{'aws:SourceArn':'arn:aws:sns:*:111122223333:*'}})), pol(R(principal={'Service':'sns.amazonaws.com'}, action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1', Condition={'ArnLike':{'aws:SourceArn':'arn:aws:sns:*:111122223333:*'}})), 'resource')
+fx('create-slr-with-star-in-resource', pol(S(action='iam:CreateServiceLinkedRole', resource='*')), pol(S(action='iam:CreateServiceLinkedRole', resource='*', Condition={'StringEquals':{'iam:AWSServiceName':'elasticloadbalancing.amazonaws.com'}})))
+fx('unknown-policy-variable', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/home/${aws:usrname}/*')), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/home/${aws:username}/*')))
+import shutil
+keep=os.path.join(root,'README.md'); readme=open(keep).read() if os.path.exists(keep) else None
+if os.path.isdir(root): shutil.rmtree(root)
+os.makedirs(root)
+if readme: open(keep,'w').write(readme)
+for code, files in F.items():
+    d=os.path.join(root, code); os.makedirs(d, exist_ok=True)
+    for name, text in files:
+        open(os.path.join(d,name),'w').write(text)
+print(len(F))
