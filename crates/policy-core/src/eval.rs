@@ -855,7 +855,12 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         run.policy(PolicySlot::VpcEndpoint(i), pol);
     }
     ev.missing = run.missing;
-    ev.missing.sort_unstable_by_key(|k| k.to_ascii_lowercase());
+    // Ordered as their lower-cased text, without building it.
+    ev.missing.sort_unstable_by(|a, b| {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    });
     ev.missing.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     ev.indeterminate = run.indeterminate;
     ev.misses = run.misses;
