@@ -496,8 +496,18 @@ struct Run<'p, 'r> {
 }
 
 impl<'p> Run<'p, '_> {
+    /// Evaluates the statements of `policy` that can apply to the request's action.
+    #[inline]
     fn policy(&mut self, slot: PolicySlot, policy: &'p Policy) {
-        for i in policy.index.candidates(&self.cx.req.action) {
+        let candidates = policy.index.candidates(&self.cx.req.action);
+        // Most policies name none of the action's service: nothing to call.
+        if !candidates.is_empty() {
+            self.statements(slot, policy, candidates);
+        }
+    }
+
+    fn statements(&mut self, slot: PolicySlot, policy: &'p Policy, candidates: crate::policy::Candidates<'p>) {
+        for i in candidates {
             let Some(stmt) = policy.statements.get(i) else { continue };
             let mut miss = None;
             let (t, grant) = statement_applies(stmt, &self.cx, &mut self.missing, &mut miss);

@@ -240,6 +240,7 @@ impl ActionIndex {
 
     /// Candidate statement indices for the request's action, in document order, each
     /// once.
+    #[inline]
     pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
         fn probe<'m>(map: &'m IdMap<Vec<(Box<str>, Vec<u32>)>>, hash: u64, key: &str) -> &'m [u32] {
             map.get(&hash)
@@ -273,6 +274,14 @@ pub(crate) enum Candidates<'a> {
 }
 
 impl<'a> Candidates<'a> {
+    /// Whether there is no candidate at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Candidates::One(it) => it.len() == 0,
+            Candidates::Merge(_) => false,
+        }
+    }
+
     fn new(lists: [&'a [u32]; 3]) -> Candidates<'a> {
         match lists {
             [l, [], []] | [[], l, []] | [[], [], l] => Candidates::One(l.iter()),
