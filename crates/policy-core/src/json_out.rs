@@ -60,25 +60,21 @@ pub(crate) fn has_control_or_backslash(bytes: &[u8]) -> bool {
 /// Appends `s`'s characters, escaped, without the surrounding quotes.
 pub(crate) fn push_escaped_contents(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    // Text with nothing to escape (almost all of it) is copied whole.
+    let mut words = bytes.chunks_exact(8);
+    let clean = words
+        .by_ref()
+        .all(|w| !word_needs_escape(u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default())));
+    if clean && !words.remainder().iter().any(|&b| needs_escape(b)) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time while none needs escaping.
-        while let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-            if word_needs_escape(u64::from_le_bytes(word)) {
-                break;
-            }
-            i += 8;
-        }
-        let end = (i + 8).min(bytes.len());
-        while i < end {
-            let b = bytes.get(i).copied().unwrap_or_default();
-            if needs_escape(b) {
-                out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-                push_escape(out, b);
-                start = i + 1;
-            }
-            i += 1;
+    for (i, &b) in bytes.iter().enumerate() {
+        if needs_escape(b) {
+            out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+            push_escape(out, b);
+            start = i + 1;
         }
     }
     out.extend_from_slice(bytes.get(start..).unwrap_or_default());
