@@ -875,7 +875,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     ev.indeterminate = run.indeterminate;
     ev.misses = run.misses;
 
-    let hits = run.hits;
+    let hits = &run.hits;
     let allows_in = |pred: &dyn Fn(PolicySlot) -> bool| hits.iter().any(|h| h.effect == Effect::Allow && pred(h.slot));
     let denies_in = |pred: &dyn Fn(PolicySlot) -> bool| hits.iter().any(|h| h.effect == Effect::Deny && pred(h.slot));
 
@@ -988,14 +988,13 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     }
 
     // S-EVAL-1: explicit deny anywhere.
-    let denies: SmallVec<[Decider; 8]> = hits
-        .iter()
-        .filter(|h| h.effect == Effect::Deny)
-        .map(|h| Decider::Statement(h.slot, h.index))
-        .collect();
-    if !denies.is_empty() {
+    if hits.iter().any(|h| h.effect == Effect::Deny) {
         ev.decision = Decision::ExplicitDeny;
-        ev.deciding = denies;
+        ev.deciding.extend(
+            hits.iter()
+                .filter(|h| h.effect == Effect::Deny)
+                .map(|h| Decider::Statement(h.slot, h.index)),
+        );
         ev.reasons.push(Reason {
             rule: "S-EVAL-1",
             message: "a matching `Deny` statement overrides every allow".into(),
@@ -1301,11 +1300,11 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         Ok((rule, message)) => {
             ev.decision = Decision::Allow;
             ev.reasons.push(Reason { rule, message });
-            ev.deciding = hits
-                .iter()
-                .filter(|h| h.effect == Effect::Allow && !matches!(h.slot, PolicySlot::Rcp(..)))
-                .map(|h| Decider::Statement(h.slot, h.index))
-                .collect();
+            ev.deciding.extend(
+                hits.iter()
+                    .filter(|h| h.effect == Effect::Allow && !matches!(h.slot, PolicySlot::Rcp(..)))
+                    .map(|h| Decider::Statement(h.slot, h.index)),
+            );
             if public_blocked {
                 ev.deciding
                     .retain(|d| !matches!(d, Decider::Statement(PolicySlot::Resource, _)));
