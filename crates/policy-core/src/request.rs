@@ -228,6 +228,8 @@ pub struct Principal {
     pub(crate) issuer_from_session: bool,
     /// The context keys derived from the principal alone, computed on first use.
     derived: OnceLock<Vec<DerivedKey>>,
+    /// [`Principal::is_service_linked_role`], computed on first use.
+    service_linked: OnceLock<bool>,
 }
 
 /// A request that cannot be built.
@@ -334,6 +336,7 @@ impl Principal {
             role_name: None,
             issuer_from_session: false,
             derived: OnceLock::new(),
+            service_linked: OnceLock::new(),
         }
     }
 
@@ -347,6 +350,7 @@ impl Principal {
         self.issuer = Some(issuer.to_string());
         self.issuer_from_session = false;
         self.derived = OnceLock::new();
+        self.service_linked = OnceLock::new();
         Ok(self)
     }
 
@@ -434,15 +438,17 @@ impl Principal {
     /// Whether this is a service-linked role or one of its sessions (path
     /// `/aws-service-role/` or a name starting `AWSServiceRoleFor`).
     pub(crate) fn is_service_linked_role(&self) -> bool {
-        let by_path = [Some(&self.id), self.issuer.as_ref()]
-            .into_iter()
-            .flatten()
-            .any(|a| a.contains(":role/aws-service-role/"));
-        let by_name = self
-            .role_name
-            .as_deref()
-            .is_some_and(|n| n.starts_with("AWSServiceRoleFor"));
-        matches!(self.kind, PrincipalKind::Role | PrincipalKind::AssumedRole) && (by_path || by_name)
+        *self.service_linked.get_or_init(|| {
+            let by_path = [Some(&self.id), self.issuer.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|a| a.contains(":role/aws-service-role/"));
+            let by_name = self
+                .role_name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("AWSServiceRoleFor"));
+            matches!(self.kind, PrincipalKind::Role | PrincipalKind::AssumedRole) && (by_path || by_name)
+        })
     }
 }
 
