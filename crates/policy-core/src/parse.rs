@@ -184,18 +184,7 @@ pub fn parse_policy_at(source: &Arc<Source>, span: Span, ty: PolicyType) -> Resu
         );
         return Err(p.finish_err());
     }
-    let opts = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let opts = strict_json();
     let ast = match jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &opts) {
         Ok(r) => r,
         Err(e) => {
@@ -896,6 +885,23 @@ impl Parser {
                 }
             },
         }
+    }
+}
+
+/// `jsonc_parser` options for strict JSON, as IAM reads policies: no comments, trailing
+/// commas, single quotes or other JSON5 extensions.
+pub(crate) fn strict_json() -> ParseOptions {
+    ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
     }
 }
 

@@ -56,7 +56,7 @@ pub fn detect(name: &str, text: &str) -> DocumentKind {
         }
         return DocumentKind::Policy;
     }
-    let Ok(ast) = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &super::strict()) else {
+    let Ok(ast) = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &crate::parse::strict_json()) else {
         return DocumentKind::Policy;
     };
     let Some(Value::Object(o)) = ast.value else {
@@ -200,7 +200,7 @@ fn prop_name<'a>(n: &'a ObjectPropName<'a>) -> &'a str {
 }
 
 fn json_node(text: &str) -> Option<Node> {
-    let ast = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &super::strict()).ok()?;
+    let ast = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &crate::parse::strict_json()).ok()?;
     ast.value.as_ref().map(from_json)
 }
 
@@ -601,7 +601,7 @@ fn unescape(text: &str, span: Span) -> Option<(String, Vec<u32>)> {
 
 fn terraform(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<LintReport> {
     let text = source.text();
-    let Ok(ast) = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &super::strict()) else {
+    let Ok(ast) = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &crate::parse::strict_json()) else {
         return vec![lint(source, ty)];
     };
     let Some(root) = ast.value.as_ref() else {

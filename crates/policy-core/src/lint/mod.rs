@@ -29,7 +29,7 @@ mod rules;
 
 use std::sync::Arc;
 
-use jsonc_parser::{CollectOptions, ParseOptions};
+use jsonc_parser::CollectOptions;
 use serde::Serialize;
 
 use crate::parse::{parse_policy_at, Severity as ParseSeverity};
@@ -308,7 +308,7 @@ pub fn lint(source: &Arc<Source>, ty: Option<LintPolicyType>) -> LintReport {
 /// Never fails: a text that is not a policy gets `Error` findings.
 pub fn lint_at(source: &Arc<Source>, span: Span, ty: Option<LintPolicyType>) -> LintReport {
     let text = source.slice(span);
-    let ast = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict()).ok();
+    let ast = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &crate::parse::strict_json()).ok();
     let doc = ast.as_ref().and_then(|a| a.value.as_ref()).and_then(|root| {
         model::Builder {
             base: span.start as usize,
@@ -352,21 +352,6 @@ pub fn lint_at(source: &Arc<Source>, span: Span, ty: Option<LintPolicyType>) -> 
         inferred,
         findings,
         source: source.clone(),
-    }
-}
-
-fn strict() -> ParseOptions {
-    ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
     }
 }
 
