@@ -83,12 +83,6 @@ impl Context {
     /// Sets `key` to `values` (one element for a single-valued key), replacing any
     /// earlier value of the same key (compared case-insensitively).
     pub fn insert(&mut self, key: &str, values: Vec<String>) {
-        let key_lc = key.to_ascii_lowercase();
-        let hash = key_hash(&key_lc);
-        if let Some(e) = self.entries.iter_mut().find(|e| e.hash == hash && *e.key_lc == *key_lc) {
-            e.values = Values::Owned(values);
-            return;
-        }
         self.insert_named(&KeyName::new(key), values);
     }
 

@@ -184,11 +184,6 @@ pub(crate) fn value_parses(base: &str, value: &str) -> bool {
     }
 }
 
-/// The CIDR block of an `IpAddress` value, when it parses.
-pub(crate) fn parse_ip(value: &str) -> Option<ipnet::IpNet> {
-    ip::parse_net(value)
-}
-
 /// Strips a case-insensitive prefix.
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;

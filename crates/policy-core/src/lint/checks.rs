@@ -891,7 +891,7 @@ fn ip_ranges(c: &Cond, key_lc: &str, out: &mut Out) {
     let nets: Vec<(&Str, ipnet::IpNet)> = c
         .values
         .iter()
-        .filter_map(|v| crate::condition::parse_ip(&v.text).map(|n| (v, n)))
+        .filter_map(|v| crate::condition::ip::parse_net(&v.text).map(|n| (v, n)))
         .collect();
     for (v, n) in &nets {
         if n.addr() != n.network() {
