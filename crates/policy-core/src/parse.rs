@@ -163,6 +163,22 @@ pub fn parse_policy(source: &Arc<Source>, ty: PolicyType) -> Result<Parsed, Poli
 /// Parses the policy at `span` inside `source` (an inline policy in a request document);
 /// spans stay relative to the whole source.
 pub fn parse_policy_at(source: &Arc<Source>, span: Span, ty: PolicyType) -> Result<Parsed, PolicyError> {
+    let text = source.slice(span);
+    if text.len() > MAX_POLICY_BYTES {
+        return parse_policy_from(source, span, ty, None);
+    }
+    let ast = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict_json());
+    parse_policy_from(source, span, ty, Some(ast.as_ref()))
+}
+
+/// As [`parse_policy_at`], from the text's syntax tree when the caller has it (the
+/// linter parses the text once for both); `None` only for a text over the size limit.
+pub(crate) fn parse_policy_from(
+    source: &Arc<Source>,
+    span: Span,
+    ty: PolicyType,
+    ast: Option<Result<&jsonc_parser::ParseResult<'_>, &jsonc_parser::errors::ParseError>>,
+) -> Result<Parsed, PolicyError> {
     let mut p = Parser {
         source: source.clone(),
         base: span.start as usize,
@@ -184,17 +200,18 @@ pub fn parse_policy_at(source: &Arc<Source>, span: Span, ty: PolicyType) -> Resu
         );
         return Err(p.finish_err());
     }
-    let opts = strict_json();
-    let ast = match jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &opts) {
-        Ok(r) => r,
-        Err(e) => {
+    let ast = match ast {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
             let r = e.range();
             let message = e.kind().to_string();
             p.error("json-syntax", lower_first(&message), "", p.sp(r), None);
             return Err(p.finish_err());
         }
+        // Over the size limit: reported above.
+        None => return Err(p.finish_err()),
     };
-    let Some(root) = ast.value else {
+    let Some(root) = &ast.value else {
         p.error(
             "json-syntax",
             "empty document: expected a policy object".into(),
@@ -204,17 +221,17 @@ pub fn parse_policy_at(source: &Arc<Source>, span: Span, ty: PolicyType) -> Resu
         );
         return Err(p.finish_err());
     };
-    if depth(&root) > MAX_DEPTH {
+    if depth(root) > MAX_DEPTH {
         p.error(
             "limit",
             format!("JSON nesting deeper than the limit of {MAX_DEPTH}"),
             "",
-            p.sp(root_range(&root)),
+            p.sp(root_range(root)),
             None,
         );
         return Err(p.finish_err());
     }
-    let policy = p.policy(&root, span);
+    let policy = p.policy(root, span);
     match policy {
         Some(policy) if !p.diags.iter().any(|d| d.severity == Severity::Error) => Ok(Parsed {
             policy,

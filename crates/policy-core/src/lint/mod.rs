@@ -32,7 +32,7 @@ use std::sync::Arc;
 use jsonc_parser::CollectOptions;
 use serde::Serialize;
 
-use crate::parse::{parse_policy_at, Severity as ParseSeverity};
+use crate::parse::{parse_policy_from, Severity as ParseSeverity};
 use crate::policy::PolicyType;
 use crate::span::{Source, Span};
 
@@ -308,8 +308,9 @@ pub fn lint(source: &Arc<Source>, ty: Option<LintPolicyType>) -> LintReport {
 /// Never fails: a text that is not a policy gets `Error` findings.
 pub fn lint_at(source: &Arc<Source>, span: Span, ty: Option<LintPolicyType>) -> LintReport {
     let text = source.slice(span);
-    let ast = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &crate::parse::strict_json()).ok();
-    let doc = ast.as_ref().and_then(|a| a.value.as_ref()).and_then(|root| {
+    // One syntax tree for the linter's model and the evaluator's parser.
+    let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &crate::parse::strict_json());
+    let doc = parsed.as_ref().ok().and_then(|a| a.value.as_ref()).and_then(|root| {
         model::Builder {
             base: span.start as usize,
         }
@@ -327,7 +328,7 @@ pub fn lint_at(source: &Arc<Source>, span: Span, ty: Option<LintPolicyType>) -> 
         ),
     };
     let mut out = checks::Out::new(source.clone(), ty);
-    let parser = match parse_policy_at(source, span, ty.core()) {
+    let parser = match parse_policy_from(source, span, ty.core(), Some(parsed.as_ref())) {
         Ok(p) => p.warnings,
         Err(e) => e.diagnostics,
     };
