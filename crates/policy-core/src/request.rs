@@ -251,6 +251,20 @@ pub enum RequestError {
     },
 }
 
+impl RequestError {
+    /// A stable code for the kind of error (`invalid-principal`, `invalid-action`,
+    /// `invalid-account`, `missing-member`, `invalid-value`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::InvalidPrincipal(_) => "invalid-principal",
+            RequestError::InvalidAction(_) => "invalid-action",
+            RequestError::InvalidAccount(_) => "invalid-account",
+            RequestError::Missing(_) => "missing-member",
+            RequestError::Invalid { .. } => "invalid-value",
+        }
+    }
+}
+
 pub(crate) fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
