@@ -29,6 +29,9 @@ good_id=pol(S())
 F={}
 def fx(code, fail, passing, fty='identity', pty=None):
     F[code]=[(f'fail.{fty}.json',fail),(f'pass.{pty or fty}.json',passing)]
+def also(code, name, text):
+    """Another fixture of `code`: `name` is `fail.<type>[.<label>].json` or `pass…`."""
+    F[code].append((name, text))
 # parser codes
 fx('json-syntax','{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",}\n  ]\n}\n', good_id)
 deep='{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":'+'['*40+'"x"'+']'*40+'}}}}\n'
@@ -45,6 +48,16 @@ fx('missing-element', pol(S(resource=None)), good_id)
 fx('conflicting-elements', pol(S(NotAction='s3:PutObject')), good_id)
 fx('missing-principal', pol(S()), pol(R()), 'resource')
 fx('principal-not-allowed', pol(S(Principal={'AWS':ACC})), good_id)
+# SCPs: Principal and NotPrincipal are still not supported (SCP syntax page; NotPrincipal page:
+# "SCPs and RCPs do not support the NotPrincipal element"); everything else of the IAM
+# language is, since September 2025 (the `scp-syntax-error-*` codes are retired).
+also('principal-not-allowed', 'fail.scp.principal.json', pol(S(effect='Deny', action='s3:*', resource='*', Principal='*')))
+also('principal-not-allowed', 'fail.scp.notprincipal.json', pol(S(effect='Deny', action='s3:*', resource='*', NotPrincipal={'AWS':ACC})))
+also('principal-not-allowed', 'pass.scp.full-language.json', pol(
+    S(action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket/*', Condition={'StringEquals':{'aws:RequestedRegion':'us-east-1'}}),
+    S(action=None, resource='*', NotAction=['iam:*', 'organizations:*']),
+    S(effect='Deny', action='s3:DeleteBucket', resource=None, NotResource='arn:aws:s3:::amzn-s3-demo-bucket'),
+    S(effect='Deny', action='iam:*AccessKey*', resource='*')))
 fx('invalid-principal', pol(R(principal={'User':ACC})), pol(R()), 'resource')
 fx('invalid-action', pol(S(action='s3 GetObject')), good_id)
 fx('unresolvable-principal', pol(R(principal={'AWS':'account-ARN'})), pol(R()), 'resource')
@@ -56,7 +69,14 @@ fx('missing-version', pol(S(), version=None), good_id)
 fx('variable-unsupported-in-version', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/${aws:username}/*'), version='2008-10-17'), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/${aws:username}/*')))
 big=[S(resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(200)])]
 fx('policy-size-exceeds-identity-policy-quota', pol(*big), good_id)
-fx('policy-size-exceeds-scp-quota', pol(S(effect='Deny', action='s3:PutObject', resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(150)])), pol(S(effect='Deny', action='s3:PutObject', resource='*')), 'scp')
+# SCPs count every character, whitespace included (SCP syntax page): the failing one is
+# under 5,120 characters without its whitespace.
+fx('policy-size-exceeds-scp-quota', pol(S(effect='Deny', action='s3:PutObject', resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(95)])), pol(S(effect='Deny', action='s3:PutObject', resource='*')), 'scp')
+also('policy-size-exceeds-scp-quota', 'pass.scp.compact.json', json.dumps(json.loads(pol(S(effect='Deny', action='s3:PutObject', resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(95)]))), separators=(',', ':'))+"\n")
+RS=dict(effect='Deny', principal='*', action='s3:GetObject', Condition={'StringNotEqualsIfExists':{'aws:PrincipalOrgID':'o-a1b2c3d4e5'}})
+fx('policy-size-exceeds-rcp-quota', pol(R(resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(95)], **RS)), pol(R(resource='*', **RS)), 'rcp')
+also('policy-size-exceeds-identity-policy-quota', 'fail.boundary.json', pol(*big))
+also('policy-size-exceeds-identity-policy-quota', 'pass.boundary.json', good_id)
 fx('policy-size-exceeds-role-trust-policy-quota', pol(T(principal={'AWS':[f'arn:aws:iam::111122223333:role/deployment-role-{i:03d}' for i in range(50)]})), pol(T()), 'trust')
 fx('policy-size-exceeds-resource-policy-quota', pol(R(principal={'AWS':[f'arn:aws:iam::111122223333:role/deployment-role-{i:04d}' for i in range(450)]})), pol(R()), 'resource')
 fx('empty-sid-value', pol(S(Sid='')), pol(S(Sid='ReadObjects')))
@@ -105,11 +125,6 @@ fx('foranyvalue-with-single-valued-key', pol(S(Condition={'ForAnyValue:StringEqu
 fx('missing-qualifier', pol(S(action='ec2:CreateTags', resource='*', Condition={'StringEquals':{'aws:TagKeys':'team'}})), pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAnyValue:StringEquals':{'aws:TagKeys':'team'}})))
 fx('forallvalues-allow-absent-key', pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAllValues:StringEquals':{'aws:TagKeys':['team','env']}})), pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAllValues:StringEquals':{'aws:TagKeys':['team','env']},'Null':{'aws:TagKeys':'false'}})))
 # SCP / RCP
-fx('scp-syntax-error-action-wildcard', pol(S(effect='Deny', action='iam:*Role', resource='*')), pol(S(effect='Deny', action='iam:Delete*', resource='*')), 'scp')
-fx('scp-syntax-error-notresource', pol(S(effect='Deny', action='s3:DeleteBucket', resource=None, NotResource='arn:aws:s3:::amzn-s3-demo-bucket')), pol(S(effect='Deny', action='s3:DeleteBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket')), 'scp')
-fx('scp-syntax-error-allow-condition', pol(S(action='*', resource='*', Condition={'StringEquals':{'aws:RequestedRegion':'us-east-1'}})), pol(S(effect='Deny', action='*', resource='*', Condition={'StringNotEquals':{'aws:RequestedRegion':'us-east-1'}})), 'scp')
-fx('scp-syntax-error-allow-notaction', pol(S(action=None, resource='*', NotAction='iam:*')), pol(S(effect='Deny', action=None, resource='*', NotAction='iam:*')), 'scp')
-fx('scp-syntax-error-allow-resource', pol(S(action='s3:*', resource='arn:aws:s3:::amzn-s3-demo-bucket/*')), pol(S(action='s3:*', resource='*')), 'scp')
 fx('rcp-syntax-error-notprincipal', pol(R(effect='Deny', principal=None, action='s3:*', resource='*', NotPrincipal={'AWS':ACC})), pol(R(effect='Deny', principal='*', action='s3:*', resource='*', Condition={'StringNotEquals':{'aws:PrincipalAccount':'111122223333'}})), 'rcp')
 fx('rcp-syntax-error-principal', pol(R(effect='Deny', action='s3:*', resource='*')), pol(R(effect='Deny', principal='*', action='s3:*', resource='*', Condition={'StringNotEquals':{'aws:PrincipalAccount':'111122223333'}})), 'rcp')
 fx('rcp-syntax-error-allow', pol(R(principal='*', action='s3:GetObject', resource='*')), pol(R(principal='*', action='*', resource='*')), 'rcp')

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use policy_core::lint::embedded::{detect, lint_document, DocumentKind};
-use policy_core::lint::{rule, rules, Rule};
+use policy_core::lint::{retired, rule, rules, Rule};
 use policy_core::{Finding, LintPolicyType, LintReport, LintSeverity, Source};
 use serde::{Deserialize, Serialize};
 
@@ -166,6 +166,10 @@ fn load_config(path: Option<&Path>) -> Result<Settings, String> {
         format!("invalid config `{shown}`: {at}{}", e.message())
     })?;
     for (code, sev) in cfg.severity {
+        if let Some(why) = retired(&code) {
+            eprintln!("warning: config `{shown}`: [severity] names `{code}`, which is no longer raised: {why}");
+            continue;
+        }
         if rule(&code).is_none() {
             return Err(format!("config `{shown}`: [severity] names unknown code `{code}`"));
         }
@@ -179,6 +183,13 @@ fn load_config(path: Option<&Path>) -> Result<Settings, String> {
         s.severity.insert(code, level);
     }
     for sup in cfg.suppress {
+        if let Some(why) = retired(&sup.code) {
+            eprintln!(
+                "warning: config `{shown}`: [[suppress]] names `{}`, which is no longer raised: {why}",
+                sup.code
+            );
+            continue;
+        }
         if rule(&sup.code).is_none() {
             return Err(format!(
                 "config `{shown}`: [[suppress]] names unknown code `{}`",

@@ -179,27 +179,63 @@ fn document(doc: &Doc, text: &str, out: &mut Out) {
             }
         }
     }
-    // IAM counts policy size without whitespace (IAM and STS quotas page).
-    let size = text.chars().filter(|c| !c.is_whitespace()).count();
-    let (code, limit, what) = match out.ty {
-        T::Identity => ("policy-size-exceeds-identity-policy-quota", 6_144, "a managed policy"),
-        T::Scp => ("policy-size-exceeds-scp-quota", 5_120, "an SCP"),
+    // IAM counts the size of its policies without whitespace (IAM and STS quotas page);
+    // Organizations counts every character of an SCP or RCP, whitespace included ("All
+    // characters in your SCP count against its maximum size", SCP syntax page).
+    let (code, limit, what, whitespace) = match out.ty {
+        T::Identity => (
+            "policy-size-exceeds-identity-policy-quota",
+            6_144,
+            "a managed policy",
+            false,
+        ),
+        T::Boundary => (
+            "policy-size-exceeds-identity-policy-quota",
+            6_144,
+            "a permissions boundary (a managed policy)",
+            false,
+        ),
+        T::Scp => ("policy-size-exceeds-scp-quota", 5_120, "an SCP", true),
+        T::Rcp => ("policy-size-exceeds-rcp-quota", 5_120, "an RCP", true),
         T::Trust => (
             "policy-size-exceeds-role-trust-policy-quota",
             2_048,
             "a role trust policy (default quota)",
+            false,
         ),
-        T::Resource => ("policy-size-exceeds-resource-policy-quota", 20_480, "a bucket policy"),
-        T::Key => ("policy-size-exceeds-resource-policy-quota", 32_768, "a key policy"),
-        _ => return,
+        T::Resource => (
+            "policy-size-exceeds-resource-policy-quota",
+            20_480,
+            "a bucket policy",
+            false,
+        ),
+        T::Key => (
+            "policy-size-exceeds-resource-policy-quota",
+            32_768,
+            "a key policy",
+            false,
+        ),
+        T::Session | T::Endpoint => return,
+    };
+    let (size, counted) = if whitespace {
+        (text.chars().count(), "characters (whitespace included)")
+    } else {
+        (
+            text.chars().filter(|c| !c.is_whitespace()).count(),
+            "characters without whitespace",
+        )
     };
     if size > limit {
         out.add(
             code,
             head,
             "",
-            format!("the policy has {size} characters without whitespace, more than the {limit} allowed for {what}"),
-            Some("split it into several policies, or merge statements and use wildcards".into()),
+            format!("the policy has {size} {counted}, more than the {limit} allowed for {what}"),
+            Some(if whitespace {
+                "remove the whitespace outside strings, split it into several policies, or merge statements and use wildcards".into()
+            } else {
+                "split it into several policies, or merge statements and use wildcards".into()
+            }),
         );
     }
 }
@@ -285,7 +321,6 @@ fn statement(st: &Stmt, out: &mut Out) {
     principals(st, out);
     conditions(st, out);
     match out.ty {
-        T::Scp => scp(st, out),
         T::Rcp => rcp(st, out),
         T::Trust => trust(st, out),
         _ => {}
@@ -1028,70 +1063,12 @@ fn qualifiers(st: &Stmt, c: &Cond, key_lc: &str, base: &str, out: &mut Out) {
 }
 
 // ---------------------------------------------------------------------------------
-// Per policy type.
-
-fn scp(st: &Stmt, out: &mut Out) {
-    if let Some(a) = &st.action {
-        for v in &a.values {
-            let t = v.text.trim();
-            let inner = t.get(..t.len().saturating_sub(1)).unwrap_or("");
-            if t != "*" && !opaque(t) && (t.contains('?') || inner.contains('*')) {
-                out.add(
-                    "scp-syntax-error-action-wildcard",
-                    v.span,
-                    &v.path,
-                    format!("SCP actions may hold a wildcard only at the end: `{t}`"),
-                    Some("list the actions, or end the name with `*` (`iam:Get*`)".into()),
-                );
-            }
-        }
-    }
-    if st.resource.as_ref().is_some_and(|r| r.negated) {
-        if let Some(r) = &st.resource {
-            out.add(
-                "scp-syntax-error-notresource",
-                r.span,
-                &r.path,
-                "SCPs do not support `NotResource`".into(),
-                Some("use `Resource`".into()),
-            );
-        }
-    }
-    if st.effect != Some(Effect::Allow) {
-        return;
-    }
-    if let Some((span, path)) = &st.condition {
-        out.add(
-            "scp-syntax-error-allow-condition",
-            *span,
-            path,
-            "SCPs do not support `Condition` in an Allow statement".into(),
-            Some("deny what the condition excludes instead (a Deny with the negated operator)".into()),
-        );
-    }
-    if let Some(a) = st.action.as_ref().filter(|a| a.negated) {
-        out.add(
-            "scp-syntax-error-allow-notaction",
-            a.span,
-            &a.path,
-            "SCPs do not support `NotAction` in an Allow statement".into(),
-            Some("allow a list of actions, or deny every action not listed".into()),
-        );
-    }
-    if let Some(r) = st
-        .resource
-        .as_ref()
-        .filter(|r| !(r.negated || r.values.len() == 1 && r.has_star()))
-    {
-        out.add(
-            "scp-syntax-error-allow-resource",
-            r.span,
-            &r.path,
-            "SCPs support only `\"Resource\": \"*\"` in an Allow statement".into(),
-            Some("allow `*`, and deny the resources to exclude".into()),
-        );
-    }
-}
+// Per policy type. SCPs take the full IAM policy language since September 2025
+// (conditions, `NotAction` and resource ARNs in Allow statements, `NotResource`,
+// wildcards anywhere in an action: "AWS Organizations service control policy now supports
+// full IAM language", AWS Security Blog, and the SCP syntax page), so they have no checks
+// of their own; a `Principal` or `NotPrincipal` in one is the parser's
+// `principal-not-allowed`.
 
 /// Services whose actions RCPs can control, when the catalog does not say (the
 /// catalog's `supports_rcp` decides for the services it knows).

@@ -36,7 +36,7 @@ use crate::parse::{parse_policy_from, Severity as ParseSeverity};
 use crate::policy::PolicyType;
 use crate::span::{Source, Span};
 
-pub use rules::{rule, rules, Rule};
+pub use rules::{retired, rule, rules, Rule, RETIRED};
 
 /// A value that stands for something the linter cannot see (a CloudFormation intrinsic
 /// function such as `!Ref Bucket`): a string starting with this character is opaque,

@@ -76,7 +76,8 @@ static RULES: &[Rule] = &[
     r("missing-version", W, "The policy has no `Version`", "Without Version, AWS reads the policy as 2008-10-17, where policy variables are literal text. Add \"Version\": \"2012-10-17\".", AA),
     r("variable-unsupported-in-version", E, "A policy variable in a policy without `Version` 2012-10-17", "Policy variables need Version 2012-10-17; otherwise `${…}` is literal text.", VARS),
     r("policy-size-exceeds-identity-policy-quota", W, "The policy exceeds the managed policy size quota", "Managed policies are limited to 6,144 characters, whitespace not counted.", QUOTAS),
-    r("policy-size-exceeds-scp-quota", E, "The policy exceeds the SCP size quota", "SCPs are limited to 5,120 characters.", AA),
+    r("policy-size-exceeds-scp-quota", E, "The policy exceeds the SCP size quota", "SCPs are limited to 5,120 characters, and every character counts, whitespace included: remove the whitespace outside strings, or split the policy.", SCP),
+    r("policy-size-exceeds-rcp-quota", E, "The policy exceeds the RCP size quota", "RCPs are limited to 5,120 characters, and every character counts, whitespace included: remove the whitespace outside strings, or split the policy.", RCP),
     r("policy-size-exceeds-role-trust-policy-quota", W, "The trust policy exceeds the default role trust policy quota", "Role trust policies are limited to 2,048 characters by default (4,096 on request).", QUOTAS),
     r("policy-size-exceeds-resource-policy-quota", W, "The policy exceeds the service's resource policy quota", "Bucket policies are limited to 20 KB, key policies to 32 KB.", AA),
     // Sid.
@@ -129,12 +130,7 @@ static RULES: &[Rule] = &[
     r("foranyvalue-with-single-valued-key", W, "`ForAnyValue` on a single-valued key", "The qualifier is needless on a single-valued key; use the operator without it.", MULTI),
     r("missing-qualifier", W, "A multi-valued key without `ForAnyValue`/`ForAllValues`", "Say whether some value or every value must match; policy-sim treats the unqualified form as indeterminate.", AA),
     r("forallvalues-allow-absent-key", S, "`ForAllValues` in an Allow without a check that the key is present", "ForAllValues holds for a request without the key; add a Null condition with false on the key.", MULTI),
-    // SCPs and RCPs.
-    r("scp-syntax-error-action-wildcard", E, "An SCP action with a wildcard not at the end", "SCP actions may end with `*` (iam:Get*), nothing else.", SCP),
-    r("scp-syntax-error-notresource", E, "`NotResource` in an SCP", "Use Resource.", SCP),
-    r("scp-syntax-error-allow-condition", E, "`Condition` in an SCP Allow statement", "Deny what the condition excludes instead.", SCP),
-    r("scp-syntax-error-allow-notaction", E, "`NotAction` in an SCP Allow statement", "Allow a list of actions, or deny every action not listed.", SCP),
-    r("scp-syntax-error-allow-resource", E, "A `Resource` other than `*` in an SCP Allow statement", "Allow `*` and deny the resources to exclude.", SCP),
+    // RCPs (SCPs take the full IAM language: see RETIRED).
     r("rcp-syntax-error-notprincipal", E, "`NotPrincipal` in an RCP", "Use \"Principal\": \"*\" and conditions.", RCP),
     r("rcp-syntax-error-principal", E, "An RCP `Principal` other than `*`", "RCPs take \"Principal\": \"*\"; narrow with conditions.", RCP),
     r("rcp-syntax-error-allow", E, "An RCP Allow statement other than RCPFullAWSAccess", "RCPs restrict: Allow only as Principal *, Action *, Resource * without Condition.", RCP),
@@ -171,6 +167,24 @@ static RULES: &[Rule] = &[
     r("redundant-statement", G, "A statement covered by another one", "Another statement with the same effect applies to every request this one applies to.", AA),
     r("unreachable-statement", W, "An Allow that an unconditional Deny always overrides", "An explicit deny overrides any allow; the Allow never applies.", EVAL),
 ];
+
+/// Codes that policy-sim no longer raises, with why: a configuration file may still name
+/// them (`policy-sim lint --config`), which is not an error.
+pub static RETIRED: &[(&str, &str)] = &[
+    ("scp-syntax-error-action-wildcard", SCP_FULL),
+    ("scp-syntax-error-notresource", SCP_FULL),
+    ("scp-syntax-error-allow-condition", SCP_FULL),
+    ("scp-syntax-error-allow-notaction", SCP_FULL),
+    ("scp-syntax-error-allow-resource", SCP_FULL),
+];
+
+/// Why the `scp-syntax-error-*` codes were retired.
+const SCP_FULL: &str = "SCPs take the full IAM policy language since September 2025 (conditions, NotAction and resource ARNs in Allow statements, NotResource, wildcards anywhere in an action): AWS Security Blog, \"AWS Organizations service control policy now supports full IAM language\", and https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html";
+
+/// Why `code` is no longer raised, when it is a retired code.
+pub fn retired(code: &str) -> Option<&'static str> {
+    RETIRED.iter().find(|(c, _)| *c == code).map(|(_, why)| *why)
+}
 
 /// Every rule, in a stable order.
 pub fn rules() -> &'static [Rule] {
