@@ -1351,20 +1351,27 @@ fn security(st: &Stmt, out: &mut Out) {
             }
         }
     }
-    if !matches!(ty, T::Resource | T::Key | T::Trust) {
-        return;
-    }
-    let Some(p) = &st.principal else { return };
-    if p.negated && ty != T::Trust {
+    // "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is
+    // not supported" (reference_policies_elements_notprincipal). Trust policies have a
+    // code of their own; identity-based policies, SCPs and RCPs reject any NotPrincipal.
+    if let Some(p) = st
+        .principal
+        .as_ref()
+        .filter(|p| p.negated && matches!(ty, T::Resource | T::Key | T::Endpoint))
+    {
         out.add(
             "allow-with-not-principal",
             p.span,
             &p.path,
-            "Allow with `NotPrincipal` allows every principal not listed, anonymous users included".into(),
-            Some("name the principals in `Principal`".into()),
+            "AWS does not support `NotPrincipal` with `\"Effect\": \"Allow\"`: where it is still accepted it allows every principal not listed, anonymous users included".into(),
+            Some("name the principals in `Principal`; to exclude some, add a Deny with a condition on `aws:PrincipalArn`".into()),
         );
         return;
     }
+    if !matches!(ty, T::Resource | T::Key | T::Trust) {
+        return;
+    }
+    let Some(p) = &st.principal else { return };
     if p.is_public() && !st.has_condition() {
         out.add(
             "public-principal-without-condition",
