@@ -60,6 +60,13 @@ also('principal-not-allowed', 'pass.scp.full-language.json', pol(
     S(effect='Deny', action='iam:*AccessKey*', resource='*')))
 fx('invalid-principal', pol(R(principal={'User':ACC})), pol(R()), 'resource')
 fx('invalid-action', pol(S(action='s3 GetObject')), good_id)
+# Empty action names and whitespace (conformance issue: `"NotAction": "s3:"` in an Allow).
+also('invalid-action', 'fail.identity.empty-name.json', pol(S(action=None, NotAction='s3:')))
+also('invalid-action', 'fail.identity.blank-name.json', pol(S(action='s3:   ')))
+also('invalid-action', 'fail.identity.trailing-space.json', pol(S(action=['s3:GetObject   ', ' s3:PutObject'])))
+also('invalid-action', 'fail.identity.inner-space.json', pol(S(action='s3: GetObject')))
+also('invalid-action', 'fail.identity.no-service.json', pol(S(action=':GetObject')))
+also('invalid-action', 'pass.identity.wildcards.json', pol(S(action=['s3:Get*', 's3:*Object', '*'])))
 fx('unresolvable-principal', pol(R(principal={'AWS':'account-ARN'})), pol(R()), 'resource')
 fx('unknown-operator', pol(S(Condition={'StringEqual':{'aws:username':'alice'}})), pol(S(Condition={'StringEquals':{'aws:username':'alice'}})))
 fx('yaml-syntax', None, None)

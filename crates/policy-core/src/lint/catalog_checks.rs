@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::checks::Out;
-use super::model::{Cond, Doc, Stmt, Str};
+use super::model::{malformed_action, Cond, Doc, Stmt, Str};
 use super::{LintPolicyType, OPAQUE};
 use crate::catalog::{ActionInfo, Catalog, KeyType};
 use crate::condition::SetQualifier;
@@ -133,7 +133,7 @@ fn actions(cat: &Catalog, st: &Stmt, out: &mut Out) {
     let Some(a) = &st.action else { return };
     for v in &a.values {
         let t = v.text.trim();
-        if skip(t) || t == "*" {
+        if skip(t) || t == "*" || malformed_action(&v.text).is_some() {
             continue;
         }
         let Some((svc, name)) = t.split_once(':') else { continue };

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::model::{Cond, Doc, Elem, Stmt, Str};
+use super::model::{malformed_action, Cond, Doc, Elem, Stmt, Str};
 use super::{rule, Finding, LintPolicyType, LintSeverity, OPAQUE};
 use crate::arn::ArnPattern;
 use crate::condition::SetQualifier;
@@ -332,6 +332,21 @@ fn actions(a: &Elem, out: &mut Out) {
     for v in &a.values {
         let t = v.text.trim();
         if opaque(t) {
+            continue;
+        }
+        // Access Analyzer's INVALID_ACTION: such an entry names no action AWS has.
+        if let Some(why) = malformed_action(&v.text) {
+            let fixed: String = t.split_whitespace().collect();
+            out.add(
+                "invalid-action",
+                v.span,
+                &v.path,
+                format!(
+                    "invalid action `{}`: it {why}; an action is `service:ActionName` without spaces",
+                    v.text
+                ),
+                (malformed_action(&fixed).is_none() && !fixed.is_empty()).then(|| format!("write `{fixed}`")),
+            );
             continue;
         }
         if has_var(t) {

@@ -132,6 +132,33 @@ impl Stmt {
     }
 }
 
+/// Why an `Action`/`NotAction` entry is malformed, when it is: whitespace in it (`"s3:GetObject "`,
+/// `" s3:GetObject"`, `"s3: GetObject"`), or an empty service prefix or action name (`"s3:"`,
+/// `"s3:   "`, `":GetObject"`). AWS names actions `service:ActionName`, without spaces
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>).
+/// `None` for other entries, `*` included.
+pub(crate) fn malformed_action(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Some("is empty");
+    }
+    if let Some((svc, name)) = t.split_once(':') {
+        if svc.trim().is_empty() {
+            return Some("names no service prefix");
+        }
+        if name.trim().is_empty() {
+            return Some("names no action");
+        }
+    }
+    if t.contains(char::is_whitespace) {
+        Some("holds whitespace")
+    } else if t.len() != text.len() {
+        Some("has whitespace around it")
+    } else {
+        None
+    }
+}
+
 /// Whether an action pattern (`s3:Get*`, `*`) matches the lower-case action name.
 pub(crate) fn action_glob_matches(pattern: &str, action: &str) -> bool {
     let p = pattern.trim();

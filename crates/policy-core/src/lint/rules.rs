@@ -69,7 +69,7 @@ static RULES: &[Rule] = &[
     r("missing-principal", E, "A resource-based policy statement names no principal", "Resource-based policies must say whom they grant: add Principal.", AA),
     r("principal-not-allowed", E, "`Principal` in a policy type that does not take one", "Identity-based policies, boundaries, session policies and SCPs apply to the identity they are attached to: remove Principal.", AA),
     r("invalid-principal", E, "A malformed `Principal` element", "Principal is \"*\" or an object whose keys are AWS, Service, Federated or CanonicalUser.", PRINCIPAL),
-    r("invalid-action", E, "An action that is not `service:ActionName` or `*`", "AWS rejects such an action when the policy is saved; it matches no request.", AA),
+    r("invalid-action", E, "An action that is not `service:ActionName` or `*`", "An empty service prefix or action name (`s3:`), whitespace in or around the entry (`s3:GetObject `), a third colon or a placeholder (`<action>`) names no action AWS has (Access Analyzer's INVALID_ACTION). Write `service:ActionName` without spaces.", AA),
     r("unresolvable-principal", W, "A principal that is not an account, root, user, role or session ARN", "AWS accepts unique ids (AIDA…, AROA…) that it has resolved; offline such a principal matches only a request with that aws:userid.", PRINCIPAL),
     r("unknown-operator", E, "An unknown condition operator", "The operator is not one AWS defines; AWS rejects the policy. policy-sim treats such a statement as indeterminate.", OPERATORS),
     // Document.
