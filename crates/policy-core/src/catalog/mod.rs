@@ -405,6 +405,7 @@ impl<'c> Service<'c> {
             prefix: "",
             name: "",
             rcp: false,
+            multi_page: false,
             keys: (0, 0),
             rtypes: (0, 0),
             actions: (0, 0),
@@ -426,6 +427,17 @@ impl<'c> Service<'c> {
     /// services that support RCPs).
     pub fn supports_rcp(&self) -> bool {
         self.rec().rcp
+    }
+
+    /// Whether several pages of the reference share this prefix (Elastic Load Balancing
+    /// and Elastic Load Balancing V2 under `elasticloadbalancing`, API Gateway's two
+    /// management APIs under `apigateway`, the AWS Marketplace services under
+    /// `aws-marketplace`…). Actions of the same name on those pages are merged (their
+    /// resource types and condition keys united) where the generator's two sources kept
+    /// different pages; a third page's action can still be missing, so the resource
+    /// types of such a service's actions are a lower bound.
+    pub fn shares_prefix(&self) -> bool {
+        self.rec().multi_page
     }
 
     /// The service's actions, in case-insensitive order of name.

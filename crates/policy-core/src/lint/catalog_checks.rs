@@ -393,10 +393,17 @@ fn resources(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
         if crate::arn::split(t).is_none() {
             continue;
         }
-        if !acts.iter().any(|a| a.supports_resource(t)) {
+        // Where several reference pages share a prefix, an action's resource types may
+        // lack those of a page neither source kept (`Service::shares_prefix`): there any
+        // resource type of the service will do.
+        let fits = |a: &ActionInfo<'_>| {
+            a.supports_resource(t)
+                || (a.service().shares_prefix() && a.service().resource_types().any(|r| r.matches_arn(t)))
+        };
+        if !acts.iter().any(fits) {
             let names: Vec<String> = acts.iter().take(3).map(ActionInfo::full_name).collect();
             out.add(
-                "unsupported-resource-arn-in-policy",
+                "resource-matches-no-action",
                 v.span,
                 &v.path,
                 format!(

@@ -158,7 +158,7 @@ static RULES: &[Rule] = &[
     r("type-mismatch-operator", W, "An operator of another type than the condition key's", "Compare a key with an operator of its type (Numeric keys with Numeric operators, Date keys with Date operators…).", AA),
     r("deny-with-unsupported-tag-condition-key-for-service", S, "A Deny with a tag condition on actions that do not support it", "Requests for those actions carry no such tag key, so the Deny never applies to them.", AA),
     r("allow-with-unsupported-tag-condition-key-for-service", G, "An Allow with a tag condition on actions that do not support it", "Requests for those actions carry no such tag key, so the Allow never applies.", AA),
-    r("unsupported-resource-arn-in-policy", W, "A resource that no action of the statement acts on", "The entry matches no resource type of the statement's actions (service authorization reference ARN formats).", AA),
+    r("resource-matches-no-action", W, "A resource that no action of the statement acts on", "The entry matches no resource type of the statement's actions (the service authorization reference's ARN formats), so it never matches a request for them. Where several reference pages share a service prefix (Elastic Load Balancing and its V2, API Gateway's two APIs, the AWS Marketplace services), same-name actions are merged and any resource type of the service is accepted. (Access Analyzer's UNSUPPORTED_RESOURCE_ARN_IN_POLICY is another check: a resource ARN a resource-based policy does not support.)", "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"),
     r("privilege-escalation-action-on-star", S, "A privilege-escalation action allowed on every resource", "Actions such as iam:AttachUserPolicy or iam:CreatePolicyVersion on `*` let a principal raise its own permissions (policy_sentry's list).", "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
     r("credentials-exposure-action-on-star", S, "A credentials-exposure action allowed on every resource", "Actions such as iam:CreateAccessKey or ecr:GetAuthorizationToken on `*` return credentials (policy_sentry's list).", "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
     r("string-like-operator-with-arn-condition-keys", S, "`StringLike` on a condition key that holds an ARN", "StringLike's `*` crosses the ARN's `:` fields, so a pattern can fit other services, Regions and accounts than meant; ArnLike matches field by field.", AA),
@@ -176,6 +176,7 @@ pub static RETIRED: &[(&str, &str)] = &[
     ("scp-syntax-error-allow-condition", SCP_FULL),
     ("scp-syntax-error-allow-notaction", SCP_FULL),
     ("scp-syntax-error-allow-resource", SCP_FULL),
+    ("unsupported-resource-arn-in-policy", "renamed `resource-matches-no-action`: Access Analyzer's UNSUPPORTED_RESOURCE_ARN_IN_POLICY means another thing (a resource ARN a resource-based policy does not support)"),
 ];
 
 /// Why the `scp-syntax-error-*` codes were retired.
