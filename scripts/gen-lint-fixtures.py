@@ -157,6 +157,12 @@ fx('restrict-access-to-service-principal', pol(R(principal={'Service':'cloudtrai
 fx('redundant-statement', pol(S(action='s3:Get*'), S(action='s3:GetObject')), pol(S(action='s3:GetObject'), S(action='s3:PutObject')))
 fx('unreachable-statement', pol(S(effect='Deny', action='s3:*', resource='*'), S(action='s3:GetObject')), pol(S(effect='Deny', action='s3:DeleteObject', resource='*'), S(action='s3:GetObject')))
 fx('unknown-service', pol(S(action='s3x:GetObject')), good_id)
+# Retired services (in the reference of 2024-10-24, not in the current one).
+fx('retired-service', pol(S(action=['codestar:ListProjects', 'evidently:GetProject'], resource='*')), pol(S(action='codecommit:ListRepositories', resource='*')))
+# Names the reference lacks but AWS managed policies use (IAM accepts them).
+fx('differs-from-reference', pol(S(action=['payments:GetAccountBalance', 'mobilehub:*'], resource='*')), pol(S(action='s3:GetObject')))
+also('differs-from-reference', 'fail.identity.condition-key.json', pol(S(action='lakeformation:GetDataAccess', resource='*', Condition={'Null':{'lakeformation:GlueARN':'true'}})))
+also('differs-from-reference', 'fail.identity.unqualified.json', pol(S(action='events:PutRule', resource='*', Condition={'StringEquals':{'events:detail-type':'EC2 Instance State-change Notification'}})))
 fx('unknown-action', pol(S(action='s3:GetObjekt')), good_id)
 fx('invalid-global-condition-key', pol(S(Condition={'IpAddress':{'aws:SourceIpAddress':'203.0.113.0/24'}})), pol(S(Condition={'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}})))
 fx('invalid-service-condition-key', pol(S(action='s3:ListBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket', Condition={'StringLike':{'s3:prefixes':'home/*'}})), pol(S(action='s3:ListBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket', Condition={'StringLike':{'s3:prefix':'home/*'}})))

