@@ -1051,7 +1051,16 @@ fn qualifiers(st: &Stmt, c: &Cond, key_lc: &str, base: &str, out: &mut Out) {
         ),
         _ => {}
     }
-    if c.qualifier == Some(SetQualifier::ForAllValues) && st.effect == Some(Effect::Allow) && !single_valued(key_lc) {
+    // A list of tag keys (`aws:TagKeys`, `s3:RequestObjectTagKeys`) is absent when the
+    // request sets no tags: `ForAllValues` then restricts which tag keys may be set,
+    // the pattern AWS's own policies use (access_tags.md, "Controlling access during
+    // AWS requests"), and the absent case grants nothing the statement does not mean.
+    let tag_key_list = key_lc.ends_with("tagkeys");
+    if c.qualifier == Some(SetQualifier::ForAllValues)
+        && st.effect == Some(Effect::Allow)
+        && !single_valued(key_lc)
+        && !tag_key_list
+    {
         // ForAllValues holds for a request without the key (the empty set); a `Null`
         // test or another condition on the key closes the gap.
         let guarded = st.conditions.iter().any(|o| {

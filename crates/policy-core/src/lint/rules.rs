@@ -129,7 +129,7 @@ static RULES: &[Rule] = &[
     r("forallvalues-with-single-valued-key", S, "`ForAllValues` on a single-valued key", "ForAllValues also holds when the request lacks the key, so in an Allow it grants more than meant. Use the operator without the qualifier.", AA),
     r("foranyvalue-with-single-valued-key", W, "`ForAnyValue` on a single-valued key", "The qualifier is needless on a single-valued key; use the operator without it.", MULTI),
     r("missing-qualifier", E, "A multi-valued key without `ForAnyValue`/`ForAllValues`", "Say whether some value or every value must match; policy-sim treats the unqualified form as indeterminate. An error, as Access Analyzer's MISSING_QUALIFIER; keys AWS managed policies test unqualified get `differs-from-reference`.", AA),
-    r("forallvalues-allow-absent-key", S, "`ForAllValues` in an Allow without a check that the key is present", "ForAllValues holds for a request without the key; add a Null condition with false on the key.", MULTI),
+    r("forallvalues-allow-absent-key", S, "`ForAllValues` in an Allow without a check that the key is present", "ForAllValues holds for a request without the key; add a Null condition with false on the key. Not raised for lists of tag keys (`aws:TagKeys`, `s3:RequestObjectTagKeys`): a request without them sets no tags, and restricting the tag keys allowed is the pattern AWS's own policies use.", MULTI),
     // RCPs (SCPs take the full IAM language: see RETIRED).
     r("rcp-syntax-error-notprincipal", E, "`NotPrincipal` in an RCP", "Use \"Principal\": \"*\" and conditions.", RCP),
     r("rcp-syntax-error-principal", E, "An RCP `Principal` other than `*`", "RCPs take \"Principal\": \"*\"; narrow with conditions.", RCP),
