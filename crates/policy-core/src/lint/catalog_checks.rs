@@ -17,7 +17,6 @@ use crate::condition::SetQualifier;
 use crate::policy::Effect;
 use crate::suggest::distance;
 
-const PRIVESC: &str = include_str!("../../data/sensitive/policy_sentry.privilege-escalation.txt");
 const CREDENTIALS: &str = include_str!("../../data/sensitive/policy_sentry.credentials-exposure.txt");
 
 /// The lower-cased entries of a list, built once.
@@ -30,7 +29,6 @@ fn set(list: &'static str, cell: &'static OnceLock<HashSet<String>>) -> &'static
     })
 }
 
-static PRIVESC_SET: OnceLock<HashSet<String>> = OnceLock::new();
 static CREDENTIALS_SET: OnceLock<HashSet<String>> = OnceLock::new();
 
 fn skip(s: &str) -> bool {
@@ -488,6 +486,9 @@ fn resources(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
     }
 }
 
+/// Credentials-exposure actions allowed on `"Resource": "*"` without a condition. Actions
+/// the reference lists without resource types can only be granted on `*`, where the
+/// fix (name the resources) is impossible: those are not reported.
 fn sensitive(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
     if st.effect != Some(Effect::Allow) || out.ty() != LintPolicyType::Identity || st.has_condition() {
         return;
@@ -498,44 +499,28 @@ fn sensitive(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
     let Some(star) = r.values.iter().find(|v| v.text.trim() == "*") else {
         return;
     };
-    let lc: Vec<String> = acts.iter().map(|a| a.full_name().to_ascii_lowercase()).collect();
-    for (code, list, what) in [
-        (
-            "privilege-escalation-action-on-star",
-            set(PRIVESC, &PRIVESC_SET),
-            "can raise the caller's own permissions",
-        ),
-        (
-            "credentials-exposure-action-on-star",
-            set(CREDENTIALS, &CREDENTIALS_SET),
-            "returns credentials or tokens",
-        ),
-    ] {
-        let hits: Vec<&String> = lc
-            .iter()
-            .filter(|a| {
-                list.contains(a.as_str()) && (code != "privilege-escalation-action-on-star" || *a != "iam:passrole")
-            })
-            .collect();
-        if hits.is_empty() {
-            continue;
-        }
-        let names: Vec<String> = acts
-            .iter()
-            .map(ActionInfo::full_name)
-            .filter(|n| hits.iter().any(|h| h.eq_ignore_ascii_case(n)))
-            .take(4)
-            .collect();
-        out.add(
-            code,
-            star.span,
-            &star.path,
-            format!(
-                "{} {what}, allowed here on every resource without a condition{}",
-                names.join(", "),
-                if hits.len() > 4 { " (and more)" } else { "" }
-            ),
-            Some("name the resources, or add conditions (`aws:ResourceTag/…`, `iam:PermissionsBoundary`)".into()),
-        );
+    let list = set(CREDENTIALS, &CREDENTIALS_SET);
+    let mut names: Vec<String> = acts
+        .iter()
+        .filter(|a| a.resource_types().next().is_some())
+        .map(ActionInfo::full_name)
+        .filter(|n| list.contains(&n.to_ascii_lowercase()))
+        .collect();
+    names.dedup();
+    if names.is_empty() {
+        return;
     }
+    let more = names.len() > 4;
+    names.truncate(4);
+    out.add(
+        "credentials-exposure-action-on-star",
+        star.span,
+        &star.path,
+        format!(
+            "{} returns credentials or tokens, allowed here on every resource without a condition{}",
+            names.join(", "),
+            if more { " (and more)" } else { "" }
+        ),
+        Some("name the resources (`arn:aws:iam::111122223333:user/${aws:username}`), or add conditions".into()),
+    );
 }

@@ -65,10 +65,6 @@ impl Out {
     }
 
     /// The policy type being checked.
-    #[cfg_attr(
-        not(feature = "lint-catalog"),
-        expect(dead_code, reason = "only the catalog checks ask")
-    )]
     pub(crate) fn ty(&self) -> LintPolicyType {
         self.ty
     }
@@ -143,6 +139,7 @@ pub(crate) fn run(doc: &Doc, text: &str, out: &mut Out) {
         statement(st, out);
     }
     redundancy(doc, out);
+    super::escalation::run(doc, out);
 }
 
 // ---------------------------------------------------------------------------------
@@ -531,15 +528,21 @@ fn resource_arn(v: &Str, out: &mut Out) {
         return;
     }
     let Some([_, partition, service, region, account, res]) = crate::arn::split(t) else {
-        if !has_wild(t) && !has_var(t) {
-            out.add(
-                "missing-arn-field",
-                v.span,
-                &v.path,
-                format!("`{t}` has fewer than the six fields of an ARN"),
-                Some(fix.into()),
-            );
+        if has_var(t) {
+            return;
         }
+        let (code, message) = if has_wild(t) {
+            (
+                "incomplete-arn",
+                format!("`{t}` has fewer than the six fields of an ARN: wildcards work within a field, not in place of the missing ones"),
+            )
+        } else {
+            (
+                "missing-arn-field",
+                format!("`{t}` has fewer than the six fields of an ARN"),
+            )
+        };
+        out.add(code, v.span, &v.path, message, Some(fix.into()));
         return;
     };
     let plain = |s: &str| !has_wild(s) && !has_var(s);

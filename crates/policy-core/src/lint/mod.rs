@@ -24,6 +24,7 @@
 mod catalog_checks;
 mod checks;
 pub mod embedded;
+mod escalation;
 mod model;
 mod rules;
 
@@ -36,7 +37,7 @@ use crate::parse::{parse_policy_from, Severity as ParseSeverity};
 use crate::policy::PolicyType;
 use crate::span::{Source, Span};
 
-pub use rules::{retired, rule, rules, Rule, RETIRED};
+pub use rules::{retired, rule, rules, security_severity, Rule, RETIRED};
 
 /// A value that stands for something the linter cannot see (a CloudFormation intrinsic
 /// function such as `!Ref Bucket`): a string starting with this character is opaque,

@@ -97,6 +97,7 @@ static RULES: &[Rule] = &[
     r("invalid-arn-service-case", E, "An ARN whose service is not lower-case", "ARN service namespaces are lower-case.", ARNS),
     r("invalid-arn-region", E, "An ARN whose Region field is not a Region code", "Use a Region code such as us-east-1, a wildcard, or an empty field.", ARNS),
     r("invalid-arn-account", E, "An ARN whose account field is not a 12-digit account id", "Use the 12-digit account id, a wildcard, or an empty field.", ARNS),
+    r("incomplete-arn", W, "A resource ARN pattern with fewer than six fields", "`arn:aws:cloudfront:*` leaves fields out: wildcards work within the fields of an ARN (Resource element page), so write all six (`arn:aws:cloudfront::111122223333:distribution/*`).", "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"),
     r("invalid-arn-resource", W, "An ARN with an empty resource field", "No resource has an empty resource field, so the entry matches nothing: name the resource, or end the ARN with `*`.", ARNS),
     // Principal.
     r("empty-object-principal", G, "An empty `Principal` object", "An empty Principal names no one; name the principals or remove the statement.", AA),
@@ -161,8 +162,10 @@ static RULES: &[Rule] = &[
     r("deny-with-unsupported-tag-condition-key-for-service", S, "A Deny with a tag condition on actions that do not support it", "Requests for those actions carry no such tag key, so the Deny never applies to them.", AA),
     r("allow-with-unsupported-tag-condition-key-for-service", G, "An Allow with a tag condition on actions that do not support it", "Requests for those actions carry no such tag key, so the Allow never applies.", AA),
     r("resource-matches-no-action", W, "A resource that no action of the statement acts on", "The entry matches no resource type of the statement's actions (the service authorization reference's ARN formats), so it never matches a request for them. Where several reference pages share a service prefix (Elastic Load Balancing and its V2, API Gateway's two APIs, the AWS Marketplace services), same-name actions are merged and any resource type of the service is accepted. (Access Analyzer's UNSUPPORTED_RESOURCE_ARN_IN_POLICY is another check: a resource ARN a resource-based policy does not support.)", "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"),
-    r("privilege-escalation-action-on-star", S, "A privilege-escalation action allowed on every resource", "Actions such as iam:AttachUserPolicy or iam:CreatePolicyVersion on `*` let a principal raise its own permissions (policy_sentry's list).", "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
-    r("credentials-exposure-action-on-star", S, "A credentials-exposure action allowed on every resource", "Actions such as iam:CreateAccessKey or ecr:GetAuthorizationToken on `*` return credentials (policy_sentry's list).", "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
+    r("privilege-escalation-action-on-star", S, "Actions that together escalate privileges, allowed on every resource", "The policy allows, on `*` and without a condition, every action of a known privilege-escalation method (cloudsplaining's list: iam:CreatePolicyVersion alone, iam:PassRole with ec2:RunInstances, lambda:CreateFunction with lambda:InvokeFunction…), so the principal can raise its own permissions. One action of a combination alone is not reported.", "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
+    r("privilege-escalation-with-scoped-pass-role", S, "An escalation combination whose `iam:PassRole` is limited to some roles", "The policy allows the other actions of a pass-role escalation (ec2:RunInstances, lambda:CreateFunction…) on every resource, and iam:PassRole on named roles or under a condition: the principal gains the permissions of every role it may pass. Check those roles.", "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html"),
+    r("bucket-policy-privilege-escalation", S, "Bucket policy or ACL writes allowed on every bucket", "s3:PutBucketPolicy, s3:PutBucketAcl, s3:PutObjectAcl and their kind, allowed on every bucket without a condition, let the principal grant itself (or anyone) access to every bucket's data. Name the buckets.", "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"),
+    r("credentials-exposure-action-on-star", S, "A credentials-exposure action allowed on every resource", "Actions such as iam:CreateAccessKey on `*` return credentials for any user (policy_sentry's list). Actions the reference lists without resource types (ecr:GetAuthorizationToken) can only be granted on `*` and are not reported.", "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
     r("string-like-operator-with-arn-condition-keys", S, "`StringLike` on a condition key that holds an ARN", "StringLike's `*` crosses the ARN's `:` fields, so a pattern can fit other services, Regions and accounts than meant; ArnLike matches field by field.", AA),
     r("create-slr-with-star-in-resource", W, "`iam:CreateServiceLinkedRole` allowed on every resource", "The caller can create the service-linked role of any service; name the role or add a condition on iam:AWSServiceName.", AA),
     // Statements.
@@ -187,6 +190,31 @@ const SCP_FULL: &str = "SCPs take the full IAM policy language since September 2
 /// Why `code` is no longer raised, when it is a retired code.
 pub fn retired(code: &str) -> Option<&'static str> {
     RETIRED.iter().find(|(c, _)| *c == code).map(|(_, why)| *why)
+}
+
+/// The `security-severity` of a rule's findings for code scanning (GitHub: 9.0 and above
+/// critical, 7.0 high, 4.0 medium, below low), for the rules about access that is too
+/// wide. Chosen by what an attacker gains: a public resource or any GitHub repository
+/// assuming a role is critical; escalation to more permissions high; conditions that
+/// do not hold as meant medium.
+pub fn security_severity(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "public-principal-without-condition" | "missing-github-repo-condition-key" => "9.0",
+        "privilege-escalation-action-on-star" => "8.8",
+        "pass-role-with-star-in-resource" | "pass-role-with-not-resource" => "8.1",
+        "bucket-policy-privilege-escalation" => "8.0",
+        "allow-with-not-principal" => "7.7",
+        "credentials-exposure-action-on-star" => "7.4",
+        "privilege-escalation-with-scoped-pass-role" => "6.5",
+        "allow-with-not-action" => "6.1",
+        "deny-with-unsupported-tag-condition-key-for-service" => "5.9",
+        "allow-with-not-resource" => "5.4",
+        "restrict-access-to-service-principal" => "5.3",
+        "forallvalues-with-single-valued-key" => "5.0",
+        "forallvalues-allow-absent-key" => "4.6",
+        "string-like-operator-with-arn-condition-keys" => "4.3",
+        _ => return None,
+    })
 }
 
 /// Every rule, in a stable order.
