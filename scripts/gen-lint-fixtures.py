@@ -45,6 +45,8 @@ fx('empty', pol(S(action=[])), good_id)
 fx('invalid-effect', pol(S(effect='allow')), good_id)
 fx('missing-effect', pol({'Action':'s3:GetObject','Resource':'*'}), good_id)
 fx('missing-element', pol(S(resource=None)), good_id)
+also('missing-element', 'fail.rcp.json', pol(R(effect='Deny', principal='*', action='s3:*', resource=None, Condition={'BoolIfExists':{'aws:SecureTransport':'false'}})))
+also('missing-element', 'pass.rcp.json', pol(R(effect='Deny', principal='*', action='s3:*', resource='*', Condition={'BoolIfExists':{'aws:SecureTransport':'false'}})))
 fx('conflicting-elements', pol(S(NotAction='s3:PutObject')), good_id)
 fx('missing-principal', pol(S()), pol(R()), 'resource')
 fx('principal-not-allowed', pol(S(Principal={'AWS':ACC})), good_id)
@@ -171,6 +173,8 @@ fx('invalid-service-condition-key', pol(S(action='s3:ListBucket', resource='arn:
 fx('type-mismatch-operator', pol(S(Condition={'StringEquals':{'aws:MultiFactorAuthAge':'3600'}})), pol(S(Condition={'NumericLessThan':{'aws:MultiFactorAuthAge':'3600'}})))
 fx('deny-with-unsupported-tag-condition-key-for-service', pol(S(effect='Deny', action=['iam:ListRoles','iam:DeleteRole'], resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})), pol(S(effect='Deny', action='iam:DeleteRole', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})))
 fx('allow-with-unsupported-tag-condition-key-for-service', pol(S(action='iam:ListRoles', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})), pol(S(action='iam:DeleteRole', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})))
+# One action of a service that ignores the key, another that supports it.
+also('allow-with-unsupported-tag-condition-key-for-service', 'fail.identity.one-action.json', pol(S(action=['iam:ListRoles', 'iam:DeleteRole'], resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})))
 fx('resource-matches-no-action', pol(S(action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket')), good_id)
 # Actions of the same name on several reference pages of one prefix (catalog merge).
 also('resource-matches-no-action', 'fail.identity.elb.json', pol(S(action='elasticloadbalancing:AddTags', resource='arn:aws:s3:::amzn-s3-demo-bucket')))

@@ -402,44 +402,27 @@ fn condition(cat: &Catalog, st: &Stmt, c: &Cond, acts: Option<&[ActionInfo<'_>]>
             c.key_span,
             &c.key_path,
             format!(
-                "{} do not support `{}`: requests for them never carry it, so this Deny never applies to them",
+                "{} {} not support `{}`: requests for them never carry it, so this Deny never applies to them",
                 shown(&ignoring),
+                if ignoring.len() == 1 { "does" } else { "do" },
                 c.key
             ),
             Some("deny those actions in a separate statement without the tag condition".into()),
         ),
-        Some(Effect::Allow) => {
-            // Services all of whose actions here ignore the key: the Allow does nothing
-            // for them.
-            let mut services: Vec<&str> = acts.iter().map(|a| a.service().prefix()).collect();
-            services.sort_unstable();
-            services.dedup();
-            let dead: Vec<&str> = services
-                .into_iter()
-                .filter(|svc| {
-                    acts.iter().filter(|a| a.service().prefix() == *svc).all(|a| {
-                        if request {
-                            !a.supports_request_tags()
-                        } else {
-                            !a.supports_resource_tags()
-                        }
-                    })
-                })
-                .collect();
-            if !dead.is_empty() {
-                out.add(
-                    "allow-with-unsupported-tag-condition-key-for-service",
-                    c.key_span,
-                    &c.key_path,
-                    format!(
-                        "the actions of {} here do not support `{}`: this Allow never applies to them",
-                        dead.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
-                        c.key
-                    ),
-                    Some("move those actions to a statement without the tag condition".into()),
-                );
-            }
-        }
+        // Each action that ignores the key, as Access Analyzer reports it: for those,
+        // the Allow never applies.
+        Some(Effect::Allow) => out.add(
+            "allow-with-unsupported-tag-condition-key-for-service",
+            c.key_span,
+            &c.key_path,
+            format!(
+                "{} {} not support `{}`: requests for them never carry it, so this Allow never applies to them",
+                shown(&ignoring),
+                if ignoring.len() == 1 { "does" } else { "do" },
+                c.key
+            ),
+            Some("move those actions to a statement without the tag condition".into()),
+        ),
         None => {}
     }
 }

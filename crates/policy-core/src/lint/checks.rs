@@ -1115,6 +1115,17 @@ const RCP_SERVICES: &[&str] = &[
 ];
 
 fn rcp(st: &Stmt, out: &mut Out) {
+    // "Resource … Required" (RCP syntax page): an RCP statement names the resources it
+    // restricts.
+    if st.resource.is_none() {
+        out.add(
+            "missing-element",
+            st.span,
+            &st.path,
+            "RCP statements need `Resource` (or `NotResource`)".into(),
+            Some("add \"Resource\": \"*\" or the ARNs the statement restricts".into()),
+        );
+    }
     if let Some(p) = &st.principal {
         if p.negated {
             out.add(
