@@ -71,6 +71,8 @@ also('invalid-action', 'fail.identity.no-service.json', pol(S(action=':GetObject
 also('invalid-action', 'pass.identity.wildcards.json', pol(S(action=['s3:Get*', 's3:*Object', '*'])))
 fx('unresolvable-principal', pol(R(principal={'AWS':'account-ARN'})), pol(R()), 'resource')
 fx('unknown-operator', pol(S(Condition={'StringEqual':{'aws:username':'alice'}})), pol(S(Condition={'StringEquals':{'aws:username':'alice'}})))
+# Not UTF-8: `é` in Latin-1 (one byte 0xE9). Written as bytes.
+fx('not-utf8', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/caf\u00e9/*')).replace('\\u00e9', '\udce9'), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/caf\u00e9/*')))
 fx('yaml-syntax', None, None)
 F['yaml-syntax']=[('fail.auto.yaml', "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role: [\n"), ('pass.auto.yaml', "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Policy:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: !Sub 'arn:${AWS::Partition}:s3:::${Bucket}/*'\n")]
 # document
@@ -206,5 +208,6 @@ if readme: open(keep,'w').write(readme)
 for code, files in F.items():
     d=os.path.join(root, code); os.makedirs(d, exist_ok=True)
     for name, text in files:
-        open(os.path.join(d,name),'w').write(text)
+        # Lone surrogates stand for raw bytes (`not-utf8`).
+        open(os.path.join(d,name),'wb').write(text.encode('utf-8', 'surrogateescape'))
 print(len(F))

@@ -54,6 +54,8 @@ const fn r(
 static RULES: &[Rule] = &[
     // The parser's diagnostics.
     r("yaml-syntax", E, "The template is not valid YAML", "Fix the YAML syntax at the position shown.", "https://yaml.org/spec/1.2.2/"),
+    r("not-utf8", E, "The file is not UTF-8", "IAM reads policies as UTF-8 JSON; the file was not checked. Save it as UTF-8.", "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"),
+    r("unreadable-file", E, "A file that could not be read", "policy-sim could not read the file (permissions, a broken link), so it was not checked; the other files were.", GRAMMAR),
     r("json-syntax", E, "The text is not valid JSON", "AWS accepts policies only as strict JSON: no comments, no trailing commas. Fix the syntax at the position shown.", AA),
     r("limit", E, "The document exceeds a size, depth or statement limit", "policy-sim rejects documents beyond its limits (1 MiB, 32 levels of nesting, 10,000 statements); AWS's own quotas are far lower.", QUOTAS),
     r("type", E, "An element has a value of the wrong JSON type", "Each policy element takes a particular JSON type (a string, an array of strings, an object). Use the type the grammar gives.", GRAMMAR),
