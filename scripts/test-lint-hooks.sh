@@ -54,7 +54,7 @@ for hook in policy-sim-lint policy-sim-lint-system; do
   echo "== pre-commit hook $hook, clean policies"
   run_hook "$hook" 0
 done
-git revert -q --no-edit HEAD
+git revert --no-edit HEAD >/dev/null
 
 echo "== the GitHub Actions example's Lint step"
 step="$("$venv/bin/python" - "$root/docs/github-actions-lint.yml" <<'PY'
