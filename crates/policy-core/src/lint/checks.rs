@@ -417,7 +417,7 @@ impl Pat {
     }
 
     /// Whether this pattern covers the (normalised) text `v`.
-    fn covers(&self, v: &str) -> bool {
+    pub(crate) fn covers(&self, v: &str) -> bool {
         match self {
             Pat::Exact(s) => s == v,
             Pat::Action(g) => g.is_match(v),

@@ -15,10 +15,10 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>,
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html>.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use super::checks::Out;
+use super::checks::{Out, Pat};
 use super::model::{Doc, Stmt, Str};
 use super::LintPolicyType;
 use crate::policy::Effect;
@@ -65,6 +65,21 @@ const BUCKET_POLICY_ACTIONS: &[&str] = &[
     "s3:putaccountpublicaccessblock",
 ];
 
+/// A statement's `Action` values compiled once (lower-case), for many look-ups.
+struct Actions(Vec<Pat>);
+
+impl Actions {
+    fn of(st: &Stmt) -> Option<Actions> {
+        let a = st.action.as_ref().filter(|a| !a.negated)?;
+        Some(Actions(Pat::compile(a, true).into_iter().flatten().collect()))
+    }
+
+    /// Whether some value covers `action` (lower-case).
+    fn cover(&self, action: &str) -> bool {
+        self.0.iter().any(|p| p.covers(action))
+    }
+}
+
 /// An `Allow` with `Action` (not `NotAction`, not `"*"` alone), no condition, and `*`
 /// among its resources: the value `*` when so.
 fn broad_star(st: &Stmt) -> Option<&Str> {
@@ -88,23 +103,30 @@ pub(crate) fn run(doc: &Doc, out: &mut Out) {
         return;
     }
     bucket_policies(doc, out);
-    let broad: Vec<(&Stmt, &Str)> = doc
+    let broad: Vec<(Actions, &Str)> = doc
         .statements
         .iter()
-        .filter_map(|st| broad_star(st).map(|v| (st, v)))
+        .filter_map(|st| broad_star(st).and_then(|v| Some((Actions::of(st)?, v))))
         .collect();
     if broad.is_empty() {
         return;
     }
-    let broad_for = |action: &str| broad.iter().find(|(st, _)| st.covers_action(action));
+    // Methods share actions: each is looked up once.
+    let mut memo: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut broad_for = |action: &'static str| -> Option<&Str> {
+        let i = *memo
+            .entry(action)
+            .or_insert_with(|| broad.iter().position(|(a, _)| a.cover(action)));
+        i.and_then(|i| broad.get(i)).map(|(_, v)| *v)
+    };
     // Findings grouped by the place they point at: (code, start, end) → (span, path,
     // method names).
     type Place = (&'static str, u32, u32);
     let mut found: BTreeMap<Place, (Span, String, Vec<&'static str>)> = BTreeMap::new();
     for m in methods() {
-        let others: Vec<&str> = m.actions.iter().copied().filter(|a| *a != PASS_ROLE).collect();
+        let others: Vec<&'static str> = m.actions.iter().copied().filter(|a| *a != PASS_ROLE).collect();
         let Some(first) = others.first() else { continue };
-        let Some(&(_, star)) = broad_for(first) else { continue };
+        let Some(star) = broad_for(first) else { continue };
         if !others.iter().all(|a| broad_for(a).is_some()) {
             continue;
         }
@@ -204,6 +226,9 @@ fn bucket_policies(doc: &Doc, out: &mut Out) {
             continue;
         }
         let Some(r) = &st.resource else { continue };
+        if !r.negated && !r.values.iter().any(|v| every_bucket(&v.text)) {
+            continue;
+        }
         let broad = if r.negated {
             Some((r.span, r.path.as_str()))
         } else {
@@ -213,10 +238,11 @@ fn bucket_policies(doc: &Doc, out: &mut Out) {
                 .map(|v| (v.span, v.path.as_str()))
         };
         let Some((span, path)) = broad else { continue };
+        let Some(compiled) = Actions::of(st) else { continue };
         let hits: Vec<&str> = BUCKET_POLICY_ACTIONS
             .iter()
             .copied()
-            .filter(|x| st.covers_action(x))
+            .filter(|x| compiled.cover(x))
             .collect();
         if hits.is_empty() {
             continue;
