@@ -377,26 +377,42 @@ fn not_a_policy(text: &str, value: Option<&jsonc_parser::ast::Value<'_>>) -> Str
     format!("{what}; a policy is a JSON object with a `Statement`")
 }
 
-/// A report for a file that could not be read (`unreadable-file`): the caller did the
-/// IO, `message` says what failed (`permission denied`).
-pub fn unreadable(name: &str, message: &str) -> LintReport {
-    let source = Source::new(name, String::new());
+/// A report of one finding about a whole file (`code` at the character at byte `at`):
+/// an input that could not be checked as a policy.
+pub(crate) fn file_report(
+    source: &Arc<Source>,
+    at: usize,
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+) -> LintReport {
+    let end = source
+        .text()
+        .get(at..)
+        .and_then(|r| r.chars().next())
+        .map_or(at, |c| at + c.len_utf8());
     let mut out = checks::Out::new(source.clone(), LintPolicyType::Identity);
-    out.add(
-        "unreadable-file",
-        Span::new(0, 0),
-        "",
-        format!("the file could not be read: {message}"),
-        Some("check that the path names a readable file".into()),
-    );
+    out.add(code, Span::new(at, end), "", message, help);
     LintReport {
-        file: name.to_string(),
+        file: source.name().to_string(),
         pointer: String::new(),
         policy_type: LintPolicyType::Identity,
         inferred: None,
         findings: out.finish(),
-        source,
+        source: source.clone(),
     }
+}
+
+/// A report for a file that could not be read (`unreadable-file`): the caller did the
+/// IO, `message` says what failed (`permission denied`).
+pub fn unreadable(name: &str, message: &str) -> LintReport {
+    file_report(
+        &Source::new(name, String::new()),
+        0,
+        "unreadable-file",
+        format!("the file could not be read: {message}"),
+        Some("check that the path names a readable file".into()),
+    )
 }
 
 /// Lints the raw bytes of a file named `name` (see [`embedded::lint_document`]). Bytes
@@ -407,29 +423,14 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, ty: Option<LintPolicyType>) -> Vec
         Ok(text) => embedded::lint_document(&Source::new(name, text), ty),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let source = Source::new(name, text);
-            let end = source
-                .text()
-                .get(at..)
-                .and_then(|r| r.chars().next())
-                .map_or(at, |c| at + c.len_utf8());
-            let mut out = checks::Out::new(source.clone(), LintPolicyType::Identity);
-            out.add(
+            let source = Source::new(name, String::from_utf8_lossy(e.as_bytes()).into_owned());
+            vec![file_report(
+                &source,
+                at,
                 "not-utf8",
-                Span::new(at, end),
-                "",
                 format!("the file is not UTF-8: byte {at} is invalid, so it was not checked"),
                 Some("save the file as UTF-8".into()),
-            );
-            vec![LintReport {
-                file: name.to_string(),
-                pointer: String::new(),
-                policy_type: LintPolicyType::Identity,
-                inferred: None,
-                findings: out.finish(),
-                source,
-            }]
+            )]
         }
     }
 }
