@@ -80,6 +80,8 @@ struct RawDoc<'a> {
     acl: Option<RawAcl>,
     #[serde(default)]
     kms_grants: Option<Vec<RawGrant>>,
+    #[serde(default)]
+    kms_key_manager: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +165,8 @@ pub struct PartialDocument {
     block_public_access: Option<BlockPublicAccess>,
     acl: Option<Acl>,
     kms_grants: Option<Vec<KmsGrant>>,
+    /// `kmsKeyManager` is `AWS`.
+    aws_managed_kms_key: Option<bool>,
     identity: Option<Vec<Arc<Policy>>>,
     resource_policy: Option<Option<Arc<Policy>>>,
     permissions_boundary: Option<Option<Arc<Policy>>>,
@@ -468,6 +472,18 @@ impl PartialDocument {
         if let Some(acl) = raw.acl {
             d.acl = Some(convert_acl(acl).map_err(|m| cx.err_at(None, "acl", m))?);
         }
+        d.aws_managed_kms_key = match raw.kms_key_manager.as_deref() {
+            None => None,
+            Some("AWS") => Some(true),
+            Some("CUSTOMER") => Some(false),
+            Some(other) => return Err(cx.err_at(
+                None,
+                "kmsKeyManager",
+                format!(
+                    "unknown kmsKeyManager `{other}`: expected `AWS` or `CUSTOMER` (as `aws kms describe-key` prints)"
+                ),
+            )),
+        };
         d.kms_grants = raw.kms_grants.map(|gs| {
             gs.into_iter()
                 .map(|g| KmsGrant {
@@ -593,7 +609,8 @@ impl PartialDocument {
             session_issuer,
             block_public_access,
             acl,
-            kms_grants
+            kms_grants,
+            aws_managed_kms_key
         );
         if !share {
             inherit!(
@@ -664,6 +681,7 @@ impl PartialDocument {
         if let Some(g) = self.kms_grants {
             b = b.kms_grants(g);
         }
+        b = b.aws_managed_kms_key(self.aws_managed_kms_key.unwrap_or(false));
         let request = b.build().map_err(|e| err(e.to_string()))?;
         Ok(RequestDocument {
             id: self.id,
@@ -827,6 +845,7 @@ impl<'b> LineReader<'b> {
             block_public_access: base.block_public_access.unwrap_or_default(),
             acl: base.acl.clone(),
             kms_grants: base.kms_grants.clone().unwrap_or_default(),
+            aws_managed_kms_key: base.aws_managed_kms_key.unwrap_or(false),
         };
         let request = b.build().ok()?;
         Some(LineRequest {

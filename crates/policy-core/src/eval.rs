@@ -825,6 +825,8 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         Some("RCPs do not apply to this service (S-EVAL-3)")
     } else if req.action.lc == "kms:retiregrant" {
         Some("`kms:RetireGrant` is not affected by RCPs (S-EVAL-3)")
+    } else if req.facts.kms_key && req.aws_managed_kms_key {
+        Some("AWS managed KMS keys are not affected by RCPs (S-EVAL-3)")
     } else {
         None
     };

@@ -44,6 +44,11 @@ pub struct DecidingItem {
     /// 1-based column of the statement.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
+    /// The statement's JSON path in its file (`RoleDetailList[3].RolePolicyList[0].PolicyDocument.Statement[2]`),
+    /// for policies that are part of a larger file (an estate snapshot, see
+    /// [`crate::Policy::with_pointer`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// One policy type's (or SCP/RCP level's) own verdict.
@@ -162,6 +167,11 @@ impl Response {
                     file: v.file.map(str::to_string),
                     line: v.loc.as_ref().map(|l| l.line),
                     column: v.loc.as_ref().map(|l| l.column),
+                    path: v.pointer.map(|p| {
+                        let mut s = String::with_capacity(p.len() + 16);
+                        v.push_path(p, &mut s);
+                        s
+                    }),
                 }
             })
             .collect();
@@ -255,6 +265,8 @@ struct DecidingView<'a> {
     sid: Option<&'a str>,
     file: Option<&'a str>,
     loc: Option<Location>,
+    /// The policy's JSON path in its file ([`crate::Policy::with_pointer`]).
+    pointer: Option<&'a str>,
 }
 
 impl<'a> DecidingView<'a> {
@@ -269,6 +281,7 @@ impl<'a> DecidingView<'a> {
                     sid: stmt.and_then(|s| s.sid.as_deref()),
                     file: pol.filter(|_| full).map(|p| p.source.name()),
                     loc: pol.filter(|_| full).and_then(|p| p.statement_location(i)),
+                    pointer: pol.filter(|_| full).and_then(|p| p.pointer()),
                 }
             }
             Decider::KmsGrant(_) | Decider::AclGrant(_) => DecidingView {
@@ -277,7 +290,18 @@ impl<'a> DecidingView<'a> {
                 sid: None,
                 file: None,
                 loc: None,
+                pointer: None,
             },
+        }
+    }
+
+    /// Appends `pointer.Statement[i]` (statements only).
+    fn push_path(&self, pointer: &str, out: &mut impl crate::json_out::TextOut) {
+        if let Decider::Statement(_, i) = self.decider {
+            out.put(pointer);
+            out.put(".Statement[");
+            crate::eval::push_num(out, i);
+            out.put("]");
         }
     }
 
@@ -368,6 +392,11 @@ pub fn write_response_json(
             out.extend_from_slice(b",\"column\":");
             push_num(out, u64::from(l.column));
         }
+        if let Some(p) = v.pointer {
+            let mut path = String::with_capacity(p.len() + 16);
+            v.push_path(p, &mut path);
+            push_str_member(out, "path", &path);
+        }
         out.push(b'}');
     }
     out.extend_from_slice(b"],\"reasons\":[");
@@ -444,4 +473,50 @@ pub fn write_response_json(
         }
     }
     out.push(b'}');
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{evaluate, parse_policy_at, PolicyType, Principal, Source, Span};
+
+    /// A policy inside a larger file carries its JSON path into the deciding items, in
+    /// both the serde and the hand-written JSON.
+    #[test]
+    fn deciding_items_carry_the_policy_pointer() {
+        let text = r#"{"RoleDetailList": [{"RolePolicyList": [{"PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}, {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]}]}"#;
+        let src = Source::new("gaad.json", text);
+        let start = text.find(r#"{"Version""#).unwrap();
+        let end = text.len() - "}]}]}".len();
+        let policy = parse_policy_at(&src, Span::new(start, end), PolicyType::Identity)
+            .unwrap()
+            .policy
+            .with_pointer("RoleDetailList[0].RolePolicyList[0].PolicyDocument");
+        let policies = PolicySet {
+            identity: vec![Arc::new(policy)],
+            ..PolicySet::default()
+        };
+        let req = Request::builder()
+            .principal(Principal::parse("arn:aws:iam::111122223333:role/r").unwrap())
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/k")
+            .build()
+            .unwrap();
+        let ev = evaluate(&policies, &req);
+        let resp = Response::new(&ev, &policies, &req, None);
+        assert_eq!(
+            resp.deciding[0].path.as_deref(),
+            Some("RoleDetailList[0].RolePolicyList[0].PolicyDocument.Statement[0]")
+        );
+        assert_eq!(resp.deciding[0].line, Some(1));
+        let mut fast = Vec::new();
+        write_response_json(&ev, &policies, &req, None, Detail::Full, &mut fast);
+        assert_eq!(String::from_utf8(fast).unwrap(), serde_json::to_string(&resp).unwrap());
+        // Brief responses leave locations out, the path too.
+        let brief = Response::with_detail(&ev, &policies, &req, None, Detail::Brief);
+        assert_eq!(brief.deciding[0].path, None);
+    }
 }

@@ -461,6 +461,7 @@ impl Parser {
             id,
             index: ActionIndex::new(&statements),
             statements,
+            pointer: None,
         })
     }
 

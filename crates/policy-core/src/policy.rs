@@ -404,6 +404,9 @@ pub struct Policy {
     pub(crate) id: Option<String>,
     pub(crate) statements: Vec<Statement>,
     pub(crate) index: ActionIndex,
+    /// Where the policy document sits in its file, as a JSON path
+    /// (`RoleDetailList[3].RolePolicyList[0].PolicyDocument`), when it is not the whole file.
+    pub(crate) pointer: Option<Arc<str>>,
 }
 
 impl Policy {
@@ -445,5 +448,20 @@ impl Policy {
     /// Where the whole document is.
     pub fn location(&self) -> Location {
         self.source.locate(self.span)
+    }
+
+    /// The policy with its place in its file given as a JSON path (`prefix`, e.g.
+    /// `RoleDetailList[3].RolePolicyList[0].PolicyDocument` in the output of
+    /// `aws iam get-account-authorization-details`): deciding statements then carry
+    /// `path` = `prefix.Statement[i]` in the response (a single-object `Statement` is
+    /// index 0).
+    pub fn with_pointer(mut self, prefix: impl Into<Arc<str>>) -> Policy {
+        self.pointer = Some(prefix.into());
+        self
+    }
+
+    /// The JSON path of the policy document in its file, if set ([`Policy::with_pointer`]).
+    pub fn pointer(&self) -> Option<&str> {
+        self.pointer.as_deref()
     }
 }

@@ -585,6 +585,8 @@ pub struct Request {
     pub(crate) block_public_access: BlockPublicAccess,
     pub(crate) acl: Option<Acl>,
     pub(crate) kms_grants: Vec<KmsGrant>,
+    /// The KMS key of the request is an AWS managed key (`KeyManager: AWS`).
+    pub(crate) aws_managed_kms_key: bool,
 }
 
 /// Builds a [`Request`]; [`RequestBuilder::build`] validates once.
@@ -600,6 +602,7 @@ pub struct RequestBuilder {
     pub(crate) block_public_access: BlockPublicAccess,
     pub(crate) acl: Option<Acl>,
     pub(crate) kms_grants: Vec<KmsGrant>,
+    pub(crate) aws_managed_kms_key: bool,
 }
 
 impl Request {
@@ -727,6 +730,13 @@ impl RequestBuilder {
         self.kms_grants = g;
         self
     }
+    /// Whether the request's KMS key is an AWS managed key (`KeyManager` `AWS` in
+    /// `aws kms describe-key`): such keys are outside RCPs (S-EVAL-3,
+    /// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>).
+    pub fn aws_managed_kms_key(mut self, aws_managed: bool) -> Self {
+        self.aws_managed_kms_key = aws_managed;
+        self
+    }
 
     /// Validates and derives the principal's context keys (`aws:PrincipalArn`,
     /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`,
@@ -787,6 +797,7 @@ impl RequestBuilder {
             block_public_access: self.block_public_access,
             acl: self.acl,
             kms_grants: self.kms_grants,
+            aws_managed_kms_key: self.aws_managed_kms_key,
         })
     }
 }

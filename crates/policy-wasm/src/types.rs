@@ -360,6 +360,11 @@ pub struct DecidingItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub column: Option<u32>,
+    /// The statement's JSON path in its file, for policies that are part of a larger
+    /// file (an estate snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub path: Option<String>,
 }
 
 /// A step of the reasoning, citing its rule in docs/SEMANTICS.md.
