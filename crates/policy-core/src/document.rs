@@ -476,13 +476,15 @@ impl PartialDocument {
             None => None,
             Some("AWS") => Some(true),
             Some("CUSTOMER") => Some(false),
-            Some(other) => return Err(cx.err_at(
-                None,
-                "kmsKeyManager",
-                format!(
+            Some(other) => {
+                return Err(cx.err_at(
+                    None,
+                    "kmsKeyManager",
+                    format!(
                     "unknown kmsKeyManager `{other}`: expected `AWS` or `CUSTOMER` (as `aws kms describe-key` prints)"
                 ),
-            )),
+                ))
+            }
         };
         d.kms_grants = raw.kms_grants.map(|gs| {
             gs.into_iter()

@@ -580,7 +580,8 @@ pub struct Request {
     /// The resource account was not given and the ARN names none: the principal's
     /// account was assumed.
     pub(crate) resource_account_assumed: bool,
-    pub(crate) facts: crate::eval::Facts,
+    /// Byte ranges of the resource ARN's six segments (`None`: not an ARN).
+    pub(crate) parts: Option<[(u32, u32); 6]>,
     pub(crate) management_account: Option<String>,
     pub(crate) block_public_access: BlockPublicAccess,
     pub(crate) acl: Option<Acl>,
@@ -633,7 +634,7 @@ impl Request {
 
     /// The resource ARN's six segments (computed once at build).
     pub(crate) fn resource_parts(&self) -> Option<[&str; 6]> {
-        let parts = self.facts.parts?;
+        let parts = self.parts?;
         let r = self.resource.as_str();
         let seg = |(a, b): (u32, u32)| r.get(a as usize..b as usize).unwrap_or("");
         Some(parts.map(seg))
@@ -783,7 +784,16 @@ impl RequestBuilder {
                 derived.push("aws:ResourceAccount");
             }
         }
-        let facts = crate::eval::Facts::new(&resource, split, &action, &principal);
+        let parts = split.map(|p| {
+            let base = resource.as_ptr() as usize;
+            p.map(|seg| {
+                let start = seg.as_ptr() as usize - base;
+                (
+                    u32::try_from(start).unwrap_or(0),
+                    u32::try_from(start + seg.len()).unwrap_or(0),
+                )
+            })
+        });
         Ok(Request {
             principal,
             action,
@@ -792,7 +802,7 @@ impl RequestBuilder {
             context,
             derived_keys: derived,
             resource_account_assumed,
-            facts,
+            parts,
             management_account: self.management_account,
             block_public_access: self.block_public_access,
             acl: self.acl,

@@ -17,6 +17,11 @@ use crate::request::Context;
 use crate::span::Span;
 use crate::variables::Template;
 
+/// Condition keys the request lacked, as the policies spell them. A `Vec` (not a
+/// `SmallVec`) so that an evaluation may outlive its borrow in a tail expression
+/// (`Vec`'s drop does not touch its borrowed elements).
+pub(crate) type Missing<'p> = Vec<&'p str>;
+
 /// Three-valued outcome: a condition the engine cannot decide is `Indeterminate`
 /// (S-COND-8), never silently true or false.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,7 +302,7 @@ impl Condition {
 
     /// Evaluates against the request context. `missing` receives the key when the
     /// request lacks it.
-    pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut crate::eval::Missing<'p>) -> Tri {
+    pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut Missing<'p>) -> Tri {
         if matches!(self.values, Values::Unknown) {
             return Tri::Indeterminate;
         }

@@ -1,0 +1,104 @@
+//! KMS: key policies as the root of access (S-KMS-1, S-KMS-2), grants (S-KMS-3), and
+//! the operations no other account may be granted (S-KMS-5).
+//!
+//! AWS sources:
+//! <https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>,
+//! <https://docs.aws.amazon.com/kms/latest/developerguide/grants.html>,
+//! <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html>.
+
+use smallvec::SmallVec;
+
+use super::principal::{entry_grant, Grant};
+use crate::policy::PrincipalEntry;
+use crate::request::Request;
+
+/// Whether the resource ARN's segments name a KMS key (`arn:…:kms:…:key/…`).
+pub(super) fn is_key_arn(parts: &[&str; 6]) -> bool {
+    parts[2] == "kms" && parts[5].starts_with("key/")
+}
+
+/// S-KMS-5: whether the action may be used on a key of another account.
+pub(super) fn allowed_across_accounts(req: &Request) -> bool {
+    KMS_CROSS_ACCOUNT.contains(&req.action.name())
+}
+
+/// S-KMS-3: the indices of the grants that give the caller the request's operation on
+/// the key, their constraints holding.
+pub(super) fn allowing_grants(req: &Request) -> SmallVec<[usize; 2]> {
+    req.kms_grants
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| {
+            let grantee_ok = entry_grant(&PrincipalEntry::from_aws(&g.grantee), &req.principal)
+                .is_some_and(|gr| matches!(gr, Grant::Direct | Grant::Role));
+            let op_ok = g.operations.iter().any(|o| o.eq_ignore_ascii_case(req.action.name()));
+            grantee_ok && op_ok && constraints_hold(g, req)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// KMS operations that principals of other accounts may be granted (S-KMS-5), from
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html>
+/// ("Cross-account use" column), lower-cased.
+const KMS_CROSS_ACCOUNT: &[&str] = &[
+    "decrypt",
+    "encrypt",
+    "generatedatakey",
+    "generatedatakeypair",
+    "generatedatakeypairwithoutplaintext",
+    "generatedatakeywithoutplaintext",
+    "generatemac",
+    "verifymac",
+    "reencryptfrom",
+    "reencryptto",
+    "sign",
+    "verify",
+    "derivesharedsecret",
+    "describekey",
+    "getpublickey",
+    "getkeyrotationstatus",
+    "creategrant",
+    "listgrants",
+    "revokegrant",
+    "retiregrant",
+];
+
+/// S-KMS-3: grant constraints apply only to operations that take an encryption context
+/// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>).
+fn constraints_hold(g: &crate::request::KmsGrant, req: &Request) -> bool {
+    const WITH_CONTEXT: &[&str] = &[
+        "encrypt",
+        "decrypt",
+        "generatedatakey",
+        "generatedatakeypair",
+        "generatedatakeypairwithoutplaintext",
+        "generatedatakeywithoutplaintext",
+        "reencryptfrom",
+        "reencryptto",
+    ];
+    if !WITH_CONTEXT.contains(&req.action.name()) {
+        return true;
+    }
+    let ctx_value = |k: &str| {
+        req.context
+            .get(&format!("kms:encryptioncontext:{}", k.to_ascii_lowercase()))
+            .and_then(|v| v.first().cloned())
+    };
+    if let Some(subset) = &g.encryption_context_subset {
+        if !subset.iter().all(|(k, v)| ctx_value(k).as_deref() == Some(v.as_str())) {
+            return false;
+        }
+    }
+    if let Some(equals) = &g.encryption_context_equals {
+        let keys = req
+            .context
+            .iter()
+            .filter(|(k, _)| k.to_ascii_lowercase().starts_with("kms:encryptioncontext:"))
+            .count();
+        if keys != equals.len() || !equals.iter().all(|(k, v)| ctx_value(k).as_deref() == Some(v.as_str())) {
+            return false;
+        }
+    }
+    true
+}

@@ -1,0 +1,819 @@
+//! Evaluation: one statement → applies or not; the policy types → one decision
+//! (SEMANTICS §3, §6, §7).
+//!
+//! - [`matching`]: one statement against the request (action, resource, condition),
+//!   and the run over the applicable policies; [`principal`]: `Principal` and
+//!   `NotPrincipal`.
+//! - [`organizations`]: where SCPs and RCPs apply.
+//! - One module per service's own rules, each citing its AWS pages: [`s3`] (Block Public
+//!   Access, ACLs), [`kms`] (key policies, grants), [`sts`] (trust policies, refusals).
+//!   A new service's rules are one new file here.
+//! - [`evaluate_with`]: the combination of policy types, one `match` with a comment per
+//!   arm.
+//!
+//! AWS sources:
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>,
+//! <https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>.
+
+mod facts;
+mod kms;
+mod labels;
+mod matching;
+mod organizations;
+mod principal;
+mod s3;
+mod sts;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use smallvec::SmallVec;
+
+use crate::condition::Missing;
+use crate::policy::{Effect, Policy};
+use crate::request::{PrincipalKind, Request};
+use facts::Facts;
+pub(crate) use labels::{push_num, VerdictLabel};
+pub(crate) use matching::Miss;
+use matching::{Ctx, Hit, Run};
+use principal::Grant;
+
+/// A `'static` message: `$prefix` followed by what the principal's side lacks.
+macro_rules! gap_message {
+    ($prefix:literal, $gap:expr) => {
+        match $gap {
+            Gap::Identity => concat!($prefix, "no identity-based policy allows the action"),
+            Gap::Boundary => concat!($prefix, "the permissions boundary does not allow it (S-EVAL-7)"),
+            Gap::FederatedSession => concat!(
+                $prefix,
+                "the federated user's session policy is missing or does not allow it: the session has only what the session policy allows (S-EVAL-8)"
+            ),
+            Gap::Session => concat!($prefix, "the session policy does not allow it (S-EVAL-8)"),
+            Gap::Other => concat!($prefix, "the principal's own policies do not allow it"),
+        }
+    };
+}
+
+/// The three decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum Decision {
+    /// At least one applicable `Allow` on every path AWS requires, and no explicit deny.
+    Allow,
+    /// A matching `Deny` statement in some applicable policy (S-EVAL-1).
+    ExplicitDeny,
+    /// No explicit deny, but some required allow is missing.
+    ImplicitDeny,
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Decision::Allow => "Allow",
+            Decision::ExplicitDeny => "ExplicitDeny",
+            Decision::ImplicitDeny => "ImplicitDeny",
+        })
+    }
+}
+
+/// The policies that bear on one request, by type. Every member is optional; policies
+/// are shared (`Arc`) so one parsed estate serves any number of requests.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    /// Identity-based policies of the principal (user, its groups, or role).
+    pub identity: Vec<Arc<Policy>>,
+    /// The resource-based policy (bucket, key, trust policy…).
+    pub resource: Option<Arc<Policy>>,
+    /// The principal's permissions boundary.
+    pub permissions_boundary: Option<Arc<Policy>>,
+    /// The session policy.
+    pub session: Option<Arc<Policy>>,
+    /// SCPs, one list per level of the principal account's organization path, root first.
+    pub scp: Vec<Vec<Arc<Policy>>>,
+    /// RCPs, one list per level of the resource account's path (`RCPFullAWSAccess`
+    /// implied at every level).
+    pub rcp: Vec<Vec<Arc<Policy>>>,
+    /// Policies of the VPC endpoints the request passes through.
+    pub vpc_endpoint: Vec<Arc<Policy>>,
+}
+
+/// Where a policy sits in a [`PolicySet`]; displays as `identity[0]`, `resource`,
+/// `permissionsBoundary`, `session`, `scp[1][0]`, `rcp[0][0]`, `vpcEndpoint[0]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicySlot {
+    /// `identity[i]`
+    Identity(usize),
+    /// `resource`
+    Resource,
+    /// `permissionsBoundary`
+    PermissionsBoundary,
+    /// `session`
+    Session,
+    /// `scp[level][i]`
+    Scp(usize, usize),
+    /// `rcp[level][i]`
+    Rcp(usize, usize),
+    /// `vpcEndpoint[i]`
+    VpcEndpoint(usize),
+}
+
+impl PolicySet {
+    /// The policy in `slot`.
+    pub fn get(&self, slot: PolicySlot) -> Option<&Arc<Policy>> {
+        match slot {
+            PolicySlot::Identity(i) => self.identity.get(i),
+            PolicySlot::Resource => self.resource.as_ref(),
+            PolicySlot::PermissionsBoundary => self.permissions_boundary.as_ref(),
+            PolicySlot::Session => self.session.as_ref(),
+            PolicySlot::Scp(l, i) => self.scp.get(l).and_then(|v| v.get(i)),
+            PolicySlot::Rcp(l, i) => self.rcp.get(l).and_then(|v| v.get(i)),
+            PolicySlot::VpcEndpoint(i) => self.vpc_endpoint.get(i),
+        }
+    }
+}
+
+/// Something that decided: a statement, or a grant that is not a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decider {
+    Statement(PolicySlot, usize),
+    KmsGrant(usize),
+    AclGrant(usize),
+}
+
+/// One policy type's own verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// The policy allows (and does not deny).
+    Allow,
+    /// The policy explicitly denies.
+    ExplicitDeny,
+    /// The policy has no applicable allow.
+    ImplicitDeny,
+    /// RCP level with no matching deny (RCPs only deny).
+    NoDeny,
+    /// The policy type does not apply to this request (see the detail).
+    NotApplicable,
+}
+
+/// A policy type's (or level's) verdict with its detail.
+#[derive(Debug, Clone)]
+pub(crate) struct TypeVerdict {
+    pub(crate) label: VerdictLabel,
+    pub(crate) verdict: Verdict,
+    pub(crate) detail: Option<&'static str>,
+}
+
+/// A step of the reasoning, citing its rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// Rule id in docs/SEMANTICS.md.
+    pub rule: &'static str,
+    /// What happened, in words.
+    pub message: Cow<'static, str>,
+}
+
+/// The outcome of one evaluation, borrowing the policies.
+#[derive(Debug, Clone)]
+pub struct Evaluation<'p> {
+    pub(crate) decision: Decision,
+    pub(crate) deciding: SmallVec<[Decider; 8]>,
+    pub(crate) verdicts: SmallVec<[TypeVerdict; 8]>,
+    pub(crate) reasons: SmallVec<[Reason; 2]>,
+    pub(crate) missing: Missing<'p>,
+    pub(crate) indeterminate: Vec<(PolicySlot, usize)>,
+    pub(crate) misses: Vec<(PolicySlot, usize, Miss)>,
+}
+
+impl Evaluation<'_> {
+    /// The decision.
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+}
+
+/// A rule id with the message that explains its outcome.
+type RuleMessage = (&'static str, Cow<'static, str>);
+
+/// Options for [`evaluate_with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EvalOptions {
+    /// Also record, for every statement whose action matched but which did not apply,
+    /// which part failed (for "why not" explanations). Off on the hot path.
+    pub near_misses: bool,
+}
+
+/// Decides `req` against `policies` (explanation without near misses).
+pub fn evaluate<'p>(policies: &'p PolicySet, req: &Request) -> Evaluation<'p> {
+    evaluate_with(policies, req, EvalOptions::default())
+}
+
+/// Which policy types apply to the request, and why not when they do not.
+struct Scope {
+    /// Identity-based policies: IAM users, roles and their sessions.
+    identity: bool,
+    /// The permissions boundary: given, and the caller is an IAM identity.
+    boundary: bool,
+    /// The session policy: given, and the caller is a session (a role ARN counts as a
+    /// session of the role, S-EVAL-8).
+    session: bool,
+    scp_exempt: Option<&'static str>,
+    rcp_exempt: Option<&'static str>,
+}
+
+impl Scope {
+    fn new(policies: &PolicySet, req: &Request, facts: &Facts) -> Scope {
+        use PrincipalKind as K;
+        let kind = req.principal.kind;
+        let iam_identity = matches!(kind, K::User | K::Role | K::AssumedRole | K::FederatedUser);
+        Scope {
+            identity: iam_identity,
+            boundary: iam_identity && policies.permissions_boundary.is_some(),
+            session: matches!(kind, K::AssumedRole | K::Role | K::FederatedUser) && policies.session.is_some(),
+            scp_exempt: organizations::scp_exemption(req, facts),
+            rcp_exempt: organizations::rcp_exemption(req, facts),
+        }
+    }
+}
+
+/// Decides `req` against `policies`.
+///
+/// Never fails: what cannot be decided (an unknown operator) is recorded and resolved
+/// fail-closed (S-COND-8). The order follows AWS's evaluation logic: S-STS-2, explicit
+/// deny (S-EVAL-1), SCPs (S-EVAL-2), VPC endpoint policies (S-EVAL-4), the requests a
+/// service refuses whatever the policies say (S-STS-4, S-KMS-5), then the same-account
+/// or cross-account combination (S-EVAL-5 … S-EVAL-10, S-KMS-*, S-STS-1, S-S3-*).
+/// RCPs (S-EVAL-3) act only through their `Deny` statements.
+pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptions) -> Evaluation<'p> {
+    let mut ev = Evaluation {
+        decision: Decision::ImplicitDeny,
+        deciding: SmallVec::new(),
+        verdicts: SmallVec::new(),
+        reasons: SmallVec::new(),
+        missing: Vec::new(),
+        indeterminate: Vec::new(),
+        misses: Vec::new(),
+    };
+    if sts::always_allowed(req) {
+        ev.decision = Decision::Allow;
+        ev.reasons.push(Reason {
+            rule: "S-STS-2",
+            message: "`sts:GetCallerIdentity` is always allowed, whatever the policies say".into(),
+        });
+        return ev;
+    }
+    let parts = req.resource_parts();
+    let facts = Facts::new(req, parts.as_ref());
+    let scope = Scope::new(policies, req, &facts);
+    let mut run = Run {
+        cx: Ctx { req, parts, opts },
+        hits: SmallVec::new(),
+        missing: Vec::new(),
+        indeterminate: Vec::new(),
+        misses: Vec::new(),
+    };
+    run_policies(policies, &scope, &mut run);
+    ev.missing = run.missing;
+    // Ordered as their lower-cased text, without building it.
+    ev.missing.sort_unstable_by(|a, b| {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    });
+    ev.missing.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    ev.indeterminate = run.indeterminate;
+    ev.misses = run.misses;
+    let hits = &run.hits;
+    let gaps = verdicts(policies, &scope, hits, &mut ev);
+    let allows_in = |pred: &dyn Fn(PolicySlot) -> bool| hits.iter().any(|h| h.effect == Effect::Allow && pred(h.slot));
+
+    // S-EVAL-1: explicit deny anywhere.
+    if hits.iter().any(|h| h.effect == Effect::Deny) {
+        ev.decision = Decision::ExplicitDeny;
+        ev.deciding.extend(
+            hits.iter()
+                .filter(|h| h.effect == Effect::Deny)
+                .map(|h| Decider::Statement(h.slot, h.index)),
+        );
+        ev.reasons.push(Reason {
+            rule: "S-EVAL-1",
+            message: "a matching `Deny` statement overrides every allow".into(),
+        });
+        return ev;
+    }
+    // S-EVAL-2: every SCP level needs an allow.
+    if let Some(l) = gaps.scp_level {
+        ev.implicit_deny(
+            "S-EVAL-2",
+            Cow::Owned(format!(
+                "SCP level {l} has no `Allow` for `{}`: every level of the organization path must allow",
+                req.action.text
+            )),
+        );
+        return ev;
+    }
+    // S-EVAL-4: every VPC endpoint policy must allow.
+    if let Some(i) = gaps.vpc_endpoint {
+        ev.implicit_deny(
+            "S-EVAL-4",
+            Cow::Owned(format!("VPC endpoint policy {i} does not allow the request")),
+        );
+        return ev;
+    }
+    let p = &req.principal;
+    if let Some(why) = sts::refusal(req, facts.role_trust) {
+        ev.implicit_deny("S-STS-4", why.into());
+        return ev;
+    }
+    let p_account = p.account.as_deref();
+    let same_account = p_account.is_some() && p_account == req.resource_account.as_deref();
+    // S-KMS-5: key management operations are never allowed across accounts.
+    if facts.kms_key && p_account.is_some() && !same_account && !kms::allowed_across_accounts(req) {
+        ev.implicit_deny(
+            "S-KMS-5",
+            Cow::Owned(format!(
+                "`{}` cannot be used on a KMS key of another account, whatever the policies say",
+                req.action.text
+            )),
+        );
+        return ev;
+    }
+
+    // The resource side: the resource-based policy's allows (with how they name the
+    // caller), ACL grants (S-S3-2) unless Block Public Access takes them away (S-S3-1),
+    // and KMS grants (S-KMS-3).
+    let mut grants: SmallVec<[Grant; 4]> = hits
+        .iter()
+        .filter(|h| h.slot == PolicySlot::Resource && h.effect == Effect::Allow)
+        .map(|h| h.grant.unwrap_or(Grant::Everyone))
+        .collect();
+    let mut grant_deciders: SmallVec<[Decider; 4]> = SmallVec::new();
+    for (i, g) in s3::acl_grants(req) {
+        grants.push(g);
+        grant_deciders.push(Decider::AclGrant(i));
+    }
+    let public_blocked = s3::public_access_blocked(policies, req, same_account);
+    if public_blocked {
+        grants.clear();
+        grant_deciders.clear();
+        ev.reasons.push(Reason {
+            rule: "S-S3-1",
+            message: "Block Public Access `RestrictPublicBuckets` is on and the bucket policy is public: it grants nothing to anonymous callers or other accounts".into(),
+        });
+    }
+    let kms_grant_allows = facts.kms_key && {
+        let allowing = kms::allowing_grants(req);
+        grant_deciders.extend(allowing.iter().map(|&i| Decider::KmsGrant(i)));
+        !allowing.is_empty()
+    };
+
+    // The principal's side: identity-based policies, boundary, session policy.
+    let identity_allow =
+        p.kind == PrincipalKind::Root || (scope.identity && allows_in(&|s| matches!(s, PolicySlot::Identity(_))));
+    let boundary_ok = !scope.boundary || allows_in(&|s| s == PolicySlot::PermissionsBoundary);
+    let session_ok = if p.kind == PrincipalKind::FederatedUser {
+        // A federated user session created without a session policy has no permissions
+        // of its own (S-EVAL-8).
+        scope.session && allows_in(&|s| s == PolicySlot::Session)
+    } else {
+        !scope.session || allows_in(&|s| s == PolicySlot::Session)
+    };
+    let side = Sides {
+        principal_side: identity_allow && boundary_ok && session_ok,
+        limits_ok: boundary_ok && session_ok,
+        direct: grants.iter().any(|g| matches!(g, Grant::Direct | Grant::Everyone)),
+        via_role: grants.contains(&Grant::Role),
+        via_account: grants.contains(&Grant::Account),
+        any_grant: !grants.is_empty(),
+        gap: principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind),
+        role_gap: principal_side_gap(true, boundary_ok, session_ok, p.kind),
+    };
+    let caller = if !matches!(
+        p.kind,
+        PrincipalKind::Root
+            | PrincipalKind::User
+            | PrincipalKind::Role
+            | PrincipalKind::AssumedRole
+            | PrincipalKind::FederatedUser
+    ) {
+        Caller::ResourceOnly
+    } else if same_account {
+        Caller::SameAccount
+    } else {
+        Caller::CrossAccount
+    };
+    let root_of_access = if facts.kms_key {
+        Some(RootOfAccess::KeyPolicy)
+    } else if facts.role_trust {
+        Some(RootOfAccess::TrustPolicy)
+    } else {
+        None
+    };
+
+    let allowed: Result<RuleMessage, RuleMessage> = match (caller, root_of_access, kms_grant_allows) {
+        // S-KMS-3: a grant allows its grantee the grant's operations on the key.
+        (_, _, true) => Ok((
+            "S-KMS-3",
+            "a KMS grant gives the principal this operation on the key".into(),
+        )),
+        // S-EVAL-10 and S-STS-3: callers without identity policies need a resource-based
+        // policy (or ACL) that names them or `*`.
+        (Caller::ResourceOnly, _, false) => decide_resource_only(p.kind, side.direct),
+        // S-KMS-1 / S-STS-1: in the same account, the key policy or trust policy is the
+        // root of access: IAM policies count only where it delegates to the account.
+        (Caller::SameAccount, Some(root), false) => decide_same_account_root(root, &side),
+        // S-EVAL-5: same account, either side suffices, with the principal-type rules;
+        // S-EVAL-9: the root user is allowed in its own account.
+        (Caller::SameAccount, None, false) => decide_same_account(p.kind, &scope, &side),
+        // S-EVAL-6 (with S-KMS-2, S-STS-1): cross account, both sides must allow.
+        (Caller::CrossAccount, _, false) => decide_cross_account(&side),
+    };
+    match allowed {
+        Ok((rule, message)) => {
+            ev.decision = Decision::Allow;
+            ev.reasons.push(Reason { rule, message });
+            ev.deciding.extend(
+                hits.iter()
+                    .filter(|h| {
+                        h.effect == Effect::Allow
+                            && !matches!(h.slot, PolicySlot::Rcp(..))
+                            && !(public_blocked && h.slot == PolicySlot::Resource)
+                    })
+                    .map(|h| Decider::Statement(h.slot, h.index)),
+            );
+            ev.deciding.extend(grant_deciders);
+        }
+        Err((rule, message)) => ev.implicit_deny(rule, message),
+    }
+    ev
+}
+
+/// Evaluates every applicable policy once, into `run`.
+fn run_policies<'p>(policies: &'p PolicySet, scope: &Scope, run: &mut Run<'p, '_>) {
+    if scope.identity {
+        for (i, pol) in policies.identity.iter().enumerate() {
+            run.policy(PolicySlot::Identity(i), pol);
+        }
+    }
+    if let Some(pol) = &policies.resource {
+        run.policy(PolicySlot::Resource, pol);
+    }
+    if let (true, Some(pol)) = (scope.boundary, &policies.permissions_boundary) {
+        run.policy(PolicySlot::PermissionsBoundary, pol);
+    }
+    if let (true, Some(pol)) = (scope.session, &policies.session) {
+        run.policy(PolicySlot::Session, pol);
+    }
+    if scope.scp_exempt.is_none() {
+        for (l, level) in policies.scp.iter().enumerate() {
+            for (i, pol) in level.iter().enumerate() {
+                run.policy(PolicySlot::Scp(l, i), pol);
+            }
+        }
+    }
+    if scope.rcp_exempt.is_none() {
+        for (l, level) in policies.rcp.iter().enumerate() {
+            for (i, pol) in level.iter().enumerate() {
+                run.policy(PolicySlot::Rcp(l, i), pol);
+            }
+        }
+    }
+    for (i, pol) in policies.vpc_endpoint.iter().enumerate() {
+        run.policy(PolicySlot::VpcEndpoint(i), pol);
+    }
+}
+
+/// The first SCP level and VPC endpoint policy without an allow.
+struct Gaps {
+    scp_level: Option<usize>,
+    vpc_endpoint: Option<usize>,
+}
+
+/// Each policy type's (and SCP/RCP level's) own verdict, into `ev.verdicts`.
+fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], ev: &mut Evaluation<'_>) -> Gaps {
+    let verdict_of = |pred: &dyn Fn(PolicySlot) -> bool| {
+        if hits.iter().any(|h| h.effect == Effect::Deny && pred(h.slot)) {
+            Verdict::ExplicitDeny
+        } else if hits.iter().any(|h| h.effect == Effect::Allow && pred(h.slot)) {
+            Verdict::Allow
+        } else {
+            Verdict::ImplicitDeny
+        }
+    };
+    let mut push = |label, verdict, detail| {
+        ev.verdicts.push(TypeVerdict { label, verdict, detail });
+    };
+    if !policies.identity.is_empty() || scope.identity {
+        if scope.identity {
+            push(
+                VerdictLabel::Identity,
+                verdict_of(&|s| matches!(s, PolicySlot::Identity(_))),
+                None,
+            );
+        } else {
+            push(
+                VerdictLabel::Identity,
+                Verdict::NotApplicable,
+                Some("identity-based policies apply only to IAM users, roles and their sessions"),
+            );
+        }
+    }
+    if policies.resource.is_some() {
+        push(VerdictLabel::Resource, verdict_of(&|s| s == PolicySlot::Resource), None);
+    }
+    if policies.permissions_boundary.is_some() {
+        if scope.boundary {
+            push(
+                VerdictLabel::PermissionsBoundary,
+                verdict_of(&|s| s == PolicySlot::PermissionsBoundary),
+                None,
+            );
+        } else {
+            push(
+                VerdictLabel::PermissionsBoundary,
+                Verdict::NotApplicable,
+                Some("permissions boundaries apply to IAM users and roles only"),
+            );
+        }
+    }
+    if policies.session.is_some() {
+        if scope.session {
+            push(VerdictLabel::Session, verdict_of(&|s| s == PolicySlot::Session), None);
+        } else {
+            push(
+                VerdictLabel::Session,
+                Verdict::NotApplicable,
+                Some("session policies apply to role and federated-user sessions only"),
+            );
+        }
+    }
+    let mut gaps = Gaps {
+        scp_level: None,
+        vpc_endpoint: None,
+    };
+    for l in 0..policies.scp.len() {
+        match scope.scp_exempt {
+            Some(why) => push(VerdictLabel::Scp(l), Verdict::NotApplicable, Some(why)),
+            None => {
+                let v = verdict_of(&|s| matches!(s, PolicySlot::Scp(x, _) if x == l));
+                if v == Verdict::ImplicitDeny && gaps.scp_level.is_none() {
+                    gaps.scp_level = Some(l);
+                }
+                push(VerdictLabel::Scp(l), v, None);
+            }
+        }
+    }
+    for l in 0..policies.rcp.len() {
+        match scope.rcp_exempt {
+            Some(why) => push(VerdictLabel::Rcp(l), Verdict::NotApplicable, Some(why)),
+            None if hits
+                .iter()
+                .any(|h| h.effect == Effect::Deny && matches!(h.slot, PolicySlot::Rcp(x, _) if x == l)) =>
+            {
+                push(VerdictLabel::Rcp(l), Verdict::ExplicitDeny, None);
+            }
+            None => push(
+                VerdictLabel::Rcp(l),
+                Verdict::NoDeny,
+                Some("RCPFullAWSAccess is implied; RCPs only deny (S-EVAL-3)"),
+            ),
+        }
+    }
+    for i in 0..policies.vpc_endpoint.len() {
+        let v = verdict_of(&|s| s == PolicySlot::VpcEndpoint(i));
+        if v == Verdict::ImplicitDeny && gaps.vpc_endpoint.is_none() {
+            gaps.vpc_endpoint = Some(i);
+        }
+        push(VerdictLabel::VpcEndpoint(i), v, None);
+    }
+    gaps
+}
+
+/// Who the caller is relative to the resource.
+#[derive(Debug, Clone, Copy)]
+enum Caller {
+    /// Anonymous, service, web-identity/SAML provider, canonical user: no identity side.
+    ResourceOnly,
+    SameAccount,
+    CrossAccount,
+}
+
+/// A resource-based policy without which IAM policies grant nothing (S-KMS-1, S-STS-1).
+#[derive(Debug, Clone, Copy)]
+enum RootOfAccess {
+    KeyPolicy,
+    TrustPolicy,
+}
+
+/// What each side of the request allows, for the combination.
+struct Sides {
+    /// Identity-based ∧ boundary ∧ session policy allow.
+    principal_side: bool,
+    /// The boundary and session policy allow (or do not apply).
+    limits_ok: bool,
+    /// A resource-side grant names the caller itself, or `*`.
+    direct: bool,
+    /// A resource-side grant names the role (or IAM user) behind the caller's session.
+    via_role: bool,
+    /// A resource-side grant names the caller's account.
+    via_account: bool,
+    any_grant: bool,
+    /// What the principal's side lacks.
+    gap: Gap,
+    /// What the principal's side lacks besides an identity-based allow.
+    role_gap: Gap,
+}
+
+/// S-EVAL-10, S-STS-3: callers without identity policies.
+fn decide_resource_only(kind: PrincipalKind, direct: bool) -> Result<RuleMessage, RuleMessage> {
+    let rule = match kind {
+        PrincipalKind::Federated => "S-STS-3",
+        _ => "S-EVAL-10",
+    };
+    if direct {
+        Ok((
+            rule,
+            Cow::Owned(format!(
+                "the resource-based policy allows the {} caller",
+                kind_word(kind)
+            )),
+        ))
+    } else {
+        Err((
+            rule,
+            Cow::Owned(format!(
+                "a {} caller is allowed only by a resource-based policy that names it; none does",
+                kind_word(kind)
+            )),
+        ))
+    }
+}
+
+/// S-KMS-1, S-STS-1: same account, the key policy or trust policy is the root of access.
+fn decide_same_account_root(root: RootOfAccess, s: &Sides) -> Result<RuleMessage, RuleMessage> {
+    let key = matches!(root, RootOfAccess::KeyPolicy);
+    let rule = if key { "S-KMS-1" } else { "S-STS-1" };
+    let pick =
+        |key_text: &'static str, trust_text: &'static str| Cow::Borrowed(if key { key_text } else { trust_text });
+    if s.direct {
+        Ok((
+            rule,
+            pick(
+                "the key policy names the principal directly",
+                "the trust policy names the principal directly",
+            ),
+        ))
+    } else if s.via_role && s.limits_ok {
+        Ok((
+            rule,
+            pick(
+                "the key policy names the role; the boundary and session policy allow",
+                "the trust policy names the role; the boundary and session policy allow",
+            ),
+        ))
+    } else if s.via_account && s.principal_side {
+        Ok((
+            rule,
+            pick(
+                "the key policy allows the account, which delegates to IAM, and the principal's own policies allow",
+                "the trust policy allows the account, which delegates to IAM, and the principal's own policies allow",
+            ),
+        ))
+    } else if s.via_account || s.via_role {
+        Err((
+            rule,
+            Cow::Borrowed(if key {
+                gap_message!("the key policy delegates to the account, but ", s.gap)
+            } else {
+                gap_message!("the trust policy delegates to the account, but ", s.gap)
+            }),
+        ))
+    } else {
+        Err((
+            rule,
+            pick(
+                "the key policy does not allow the principal or its account: IAM policies alone grant nothing here",
+                "the trust policy does not allow the principal or its account: IAM policies alone grant nothing here",
+            ),
+        ))
+    }
+}
+
+/// S-EVAL-5, S-EVAL-9: same account, either side suffices, by how the resource side
+/// names the caller.
+fn decide_same_account(kind: PrincipalKind, scope: &Scope, s: &Sides) -> Result<RuleMessage, RuleMessage> {
+    if s.direct {
+        Ok(("S-EVAL-5", "the resource-based policy names the principal directly (or `*`): identity-policy, boundary and session implicit denies do not limit it".into()))
+    } else if s.via_role && s.limits_ok {
+        Ok(("S-EVAL-5", "the resource-based policy names the role (or the IAM user behind the session); the boundary and session policy allow".into()))
+    } else if kind == PrincipalKind::Root && s.principal_side {
+        Ok((
+            "S-EVAL-9",
+            "the account's root user is allowed in its own account".into(),
+        ))
+    } else if s.principal_side {
+        Ok((
+            "S-EVAL-5",
+            Cow::Borrowed(match (scope.boundary, scope.session) {
+                (false, false) => "same account: an identity-based policy allows",
+                (true, false) => "same account: an identity-based policy allows, the permissions boundary allows",
+                (false, true) => "same account: an identity-based policy allows, the session policy allows",
+                (true, true) => "same account: an identity-based policy allows, the permissions boundary allows, the session policy allows",
+            }),
+        ))
+    } else if s.via_role {
+        // Grants to a role ARN (or the IAM user behind a federated session) are limited
+        // by the boundary and the session policy.
+        Err((
+            "S-EVAL-5",
+            Cow::Borrowed(gap_message!(
+                "same account: the resource-based policy names the role or IAM user behind this session, not the session itself, so the boundary and session policy still limit it: ",
+                s.role_gap
+            )),
+        ))
+    } else if s.via_account {
+        Err((
+            "S-EVAL-5",
+            Cow::Borrowed(gap_message!(
+                "same account: the resource-based policy names only the account, which delegates to IAM policies, and ",
+                s.gap
+            )),
+        ))
+    } else {
+        Err((
+            "S-EVAL-5",
+            Cow::Borrowed(gap_message!(
+                "same account: no resource-based policy names the principal directly, and ",
+                s.gap
+            )),
+        ))
+    }
+}
+
+/// S-EVAL-6: cross account, both sides must allow.
+fn decide_cross_account(s: &Sides) -> Result<RuleMessage, RuleMessage> {
+    if s.any_grant && s.principal_side {
+        Ok((
+            "S-EVAL-6",
+            "cross account: the resource-based policy allows the principal and the principal's own policies allow"
+                .into(),
+        ))
+    } else if !s.any_grant {
+        Err((
+            "S-EVAL-6",
+            "cross account: the resource-based policy does not allow the principal or its account".into(),
+        ))
+    } else {
+        Err((
+            "S-EVAL-6",
+            Cow::Borrowed(gap_message!("cross account: the resource side allows, but ", s.gap)),
+        ))
+    }
+}
+
+impl<'p> Evaluation<'p> {
+    /// Makes the decision an implicit deny for `rule`.
+    fn implicit_deny(&mut self, rule: &'static str, message: Cow<'static, str>) {
+        self.decision = Decision::ImplicitDeny;
+        self.reasons.push(Reason { rule, message });
+    }
+}
+
+pub(crate) fn kind_word(k: PrincipalKind) -> &'static str {
+    match k {
+        PrincipalKind::Anonymous => "anonymous",
+        PrincipalKind::Root => "root user",
+        PrincipalKind::User => "IAM user",
+        PrincipalKind::Role => "IAM role",
+        PrincipalKind::AssumedRole => "role session",
+        PrincipalKind::FederatedUser => "federated user",
+        PrincipalKind::Service => "service principal",
+        PrincipalKind::Federated => "web-identity/SAML",
+        PrincipalKind::CanonicalUser => "canonical user",
+    }
+}
+
+/// What the principal's side lacks, for the explanation.
+#[derive(Debug, Clone, Copy)]
+enum Gap {
+    Identity,
+    Boundary,
+    FederatedSession,
+    Session,
+    Other,
+}
+
+fn principal_side_gap(identity: bool, boundary: bool, session: bool, kind: PrincipalKind) -> Gap {
+    if !identity {
+        Gap::Identity
+    } else if !boundary {
+        Gap::Boundary
+    } else if !session && kind == PrincipalKind::FederatedUser {
+        Gap::FederatedSession
+    } else if !session {
+        Gap::Session
+    } else {
+        Gap::Other
+    }
+}

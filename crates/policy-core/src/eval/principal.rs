@@ -1,0 +1,90 @@
+//! Principal matching (S-MATCH-3, S-MATCH-3a): which link of the caller's chain a
+//! `Principal` entry names, and how strongly (the grant kind decides S-EVAL-5's
+//! same-account rules).
+//!
+//! AWS sources:
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>.
+
+use crate::policy::{PrincipalEntry, PrincipalSpec};
+use crate::request::{Principal, PrincipalKind, Request};
+
+/// How a resource-based policy's `Principal` named the caller (S-EVAL-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Grant {
+    /// The account (12-digit id or `:root`): delegates to the account's IAM policies.
+    Account,
+    /// The role of a role session, or the IAM user behind a federated-user session:
+    /// limited by the boundary and the session policy.
+    Role,
+    /// The caller itself (user, session, service, provider, canonical user).
+    Direct,
+    /// `*`: everyone.
+    Everyone,
+}
+
+/// The links of the caller's chain that `entry` lists (S-MATCH-3, S-MATCH-3a):
+/// returns the grant kind when it names some link.
+pub(super) fn entry_grant(entry: &PrincipalEntry, p: &Principal) -> Option<Grant> {
+    use PrincipalKind as K;
+    let iam_caller = matches!(p.kind, K::Root | K::User | K::Role | K::AssumedRole | K::FederatedUser);
+    match entry {
+        PrincipalEntry::Everyone => Some(Grant::Everyone),
+        PrincipalEntry::Account(a) => {
+            (iam_caller && p.account.as_deref() == Some(a.as_str())).then_some(Grant::Account)
+        }
+        PrincipalEntry::Arn(a) => {
+            if iam_caller && p.id == *a {
+                Some(Grant::Direct)
+            } else if p.kind == K::FederatedUser && p.issuer.as_deref() == Some(a.as_str()) {
+                Some(Grant::Role)
+            } else {
+                None
+            }
+        }
+        PrincipalEntry::Role { account, name, arn } => {
+            let is_role = matches!(p.kind, K::Role | K::AssumedRole)
+                && p.account.as_deref() == Some(account.as_str())
+                && (p.role_name.as_deref() == Some(name.as_str()) || p.issuer.as_deref() == Some(arn.as_str()));
+            is_role.then_some(Grant::Role)
+        }
+        PrincipalEntry::Service(s) => (p.kind == K::Service && p.id.eq_ignore_ascii_case(s)).then_some(Grant::Direct),
+        PrincipalEntry::Federated(s) => (p.kind == K::Federated && p.id == *s).then_some(Grant::Direct),
+        PrincipalEntry::CanonicalUser(s) => (p.kind == K::CanonicalUser && p.id == *s).then_some(Grant::Direct),
+        PrincipalEntry::Unresolved(_) => None,
+    }
+}
+
+/// An unresolvable entry (a unique id) matches the request whose `aws:userid` is that id
+/// (`AIDA…` for users, `AROA…:session` for role sessions).
+pub(super) fn unresolved_matches(entry: &PrincipalEntry, req: &Request) -> bool {
+    let PrincipalEntry::Unresolved(id) = entry else {
+        return false;
+    };
+    req.context.get("aws:userid").is_some_and(|v| {
+        v.iter()
+            .any(|u| u == id || u.strip_prefix(id.as_str()).is_some_and(|r| r.starts_with(':')))
+    })
+}
+
+/// `Principal`: the strongest grant among listed links. `NotPrincipal`: applies unless
+/// every link of the caller's chain is listed (S-MATCH-3a).
+pub(super) fn principal_matches(spec: &PrincipalSpec, p: &Principal) -> Option<Grant> {
+    if !spec.negated {
+        return spec.entries.iter().filter_map(|e| entry_grant(e, p)).max();
+    }
+    use PrincipalKind as K;
+    let listed = |want: &dyn Fn(Grant) -> bool| spec.entries.iter().any(|e| entry_grant(e, p).is_some_and(want));
+    let account = || listed(&|g| matches!(g, Grant::Account | Grant::Everyone));
+    let direct = || listed(&|g| matches!(g, Grant::Direct | Grant::Everyone));
+    let role = || listed(&|g| matches!(g, Grant::Role | Grant::Everyone));
+    let excluded = match p.kind {
+        K::Root => account(),
+        K::User | K::FederatedUser => account() && direct(),
+        K::Role => account() && role(),
+        K::AssumedRole => account() && role() && direct(),
+        K::Anonymous => listed(&|g| g == Grant::Everyone),
+        K::Service | K::Federated | K::CanonicalUser => direct(),
+    };
+    (!excluded).then_some(Grant::Everyone)
+}
