@@ -11,6 +11,7 @@
 //!   input.
 
 mod batch;
+mod estate;
 mod eval;
 mod lint;
 mod loader;
@@ -67,6 +68,10 @@ enum Command {
     /// --min-severity, 5 some finding at or above it, 1 bad input (a path that cannot be
     /// read, a glob matching nothing, an invalid --config).
     Lint(lint::LintArgs),
+    /// Estate snapshots: folders of AWS CLI outputs describing an organization
+    /// (README, "Estates"); `eval --estate` and `batch --estate` decide requests against
+    /// them.
+    Estate(estate::EstateArgs),
 }
 
 /// Output format.
@@ -84,6 +89,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Eval(a) => eval::run(*a),
         Command::Batch(a) => batch::run(a),
         Command::Lint(a) => lint::run(a),
+        Command::Estate(a) => estate::run(a),
     }
 }
 

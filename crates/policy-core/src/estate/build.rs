@@ -261,8 +261,11 @@ pub struct OrgPart {
 pub struct EstateBuilder {
     estate: Estate,
     org: Option<OrgPart>,
-    /// (AWS managed policy ARN) → estate policy.
+    /// (AWS managed policy ARN) → estate policy (the first version met), for accounts
+    /// whose GAAD lacks the document.
     aws_managed: FxHashMap<Box<str>, u32>,
+    /// (AWS managed policy ARN, version) → estate policy: one copy per version.
+    aws_versions: FxHashMap<(Box<str>, Box<str>), u32>,
     aliases: Vec<(Box<str>, u32)>,
     /// Directory policies could not be read from: the fill-in folder's name.
     fill_in: Option<String>,
@@ -300,7 +303,7 @@ impl EstateBuilder {
         let dup: FxHashMap<u32, u32> = part
             .aws_managed
             .iter()
-            .filter_map(|(arn, _, local)| self.aws_managed.get(arn).map(|g| (*local, *g)))
+            .filter_map(|(arn, v, local)| self.aws_versions.get(&(arn.clone(), v.clone())).map(|g| (*local, *g)))
             .collect();
         let mut remap = Vec::with_capacity(part.policies.len());
         for (i, rec) in part.policies.into_iter().enumerate() {
@@ -311,7 +314,8 @@ impl EstateBuilder {
             }
         }
         let map = |i: u32| remap.get(i as usize).copied().unwrap_or(u32::MAX);
-        for (arn, _, local) in &part.aws_managed {
+        for (arn, v, local) in &part.aws_managed {
+            self.aws_versions.entry((arn.clone(), v.clone())).or_insert_with(|| map(*local));
             self.aws_managed.entry(arn.clone()).or_insert_with(|| map(*local));
         }
         let map_ref = |r: &ManagedRef| r.as_ref().map(|i| map(*i)).map_err(Clone::clone);

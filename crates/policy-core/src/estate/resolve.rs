@@ -358,6 +358,7 @@ impl<'e> Resolver<'e> {
         let given: Vec<(String, Vec<String>)> = q.context.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect();
         self.resolve_parts(
             &q.principal,
+            None,
             &q.action,
             q.resource.as_deref().unwrap_or("*"),
             q.resource_account.as_deref(),
@@ -372,6 +373,7 @@ impl<'e> Resolver<'e> {
     pub(crate) fn resolve_parts(
         &mut self,
         principal: &str,
+        given_principal: Option<&Principal>,
         action: &str,
         resource: &str,
         resource_account: Option<&str>,
@@ -379,7 +381,7 @@ impl<'e> Resolver<'e> {
         session: Option<Arc<Policy>>,
         session_tags: &[(String, String)],
     ) -> Result<Resolved, RequestError> {
-        let pv = self.principal_view(principal)?;
+        let pv = self.principal_view(principal, given_principal)?;
         let action = self.action(action)?;
         let class = action_class(&action);
         let rv = self.resource_view(resource, class);
@@ -433,6 +435,63 @@ impl<'e> Resolver<'e> {
         })
     }
 
+    /// Resolves a request already built from a request document (a batch line or an
+    /// `eval` request file): its principal, action, resource and the context it gave
+    /// (without the keys the core derived), its session policy and session tags.
+    ///
+    /// Errors: as [`Resolver::resolve`].
+    pub fn resolve_request(
+        &mut self,
+        req: &Request,
+        session: Option<Arc<Policy>>,
+        session_tags: &[(String, String)],
+    ) -> Result<Resolved, RequestError> {
+        let given: Vec<(String, Vec<String>)> = req
+            .context()
+            .iter()
+            .filter(|(k, _)| !req.derived_keys().contains(k))
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect();
+        let account = if req.resource_account_assumed {
+            None
+        } else {
+            req.resource_account()
+        };
+        self.resolve_parts(
+            req.principal().id(),
+            Some(req.principal()),
+            req.action().as_str(),
+            req.resource(),
+            account,
+            given,
+            session,
+            session_tags,
+        )
+    }
+
+    /// Reads a batch line of the plain form (`id`, `principal`, `action`, `resource`,
+    /// `resourceAccount`, `context`; see [`crate::LineReader`]) and resolves it: `None`
+    /// when the line is not of that form or has an error (read it with
+    /// `PartialDocument::parse` and [`Resolver::resolve_request`], which reports errors
+    /// with their position).
+    pub fn read_line(&mut self, line: &str) -> Option<(Option<serde_json::Value>, Resolved)> {
+        let mut given: Vec<(String, Vec<String>)> = Vec::new();
+        let raw = crate::plain_line::scan(line, &mut |k, v| given.push((k.to_string(), v)))?;
+        let resolved = self
+            .resolve_parts(
+                raw.principal?,
+                None,
+                raw.action?,
+                raw.resource.unwrap_or("*"),
+                raw.resource_account,
+                given,
+                None,
+                &[],
+            )
+            .ok()?;
+        Some((raw.id, resolved))
+    }
+
     fn action(&mut self, text: &str) -> Result<Arc<Action>, RequestError> {
         if let Some(a) = self.actions.get(text) {
             return Ok(a.clone());
@@ -445,11 +504,11 @@ impl<'e> Resolver<'e> {
         Ok(a)
     }
 
-    fn principal_view(&mut self, text: &str) -> Result<Arc<PrincipalView>, RequestError> {
+    fn principal_view(&mut self, text: &str, given: Option<&Principal>) -> Result<Arc<PrincipalView>, RequestError> {
         if let Some(v) = self.principals.get(text) {
             return Ok(v.clone());
         }
-        let v = Arc::new(self.make_principal(text)?);
+        let v = Arc::new(self.make_principal(text, given)?);
         if self.principals.len() >= CACHE {
             self.principals.clear();
         }
@@ -457,9 +516,15 @@ impl<'e> Resolver<'e> {
         Ok(v)
     }
 
-    fn make_principal(&mut self, text: &str) -> Result<PrincipalView, RequestError> {
+    fn make_principal(&mut self, text: &str, given: Option<&Principal>) -> Result<PrincipalView, RequestError> {
         let est = self.estate;
-        let mut principal = Principal::parse(text)?;
+        let mut principal = match (Principal::parse(text), given) {
+            (Ok(p), _) => p,
+            // A principal only the request document's object form names (a web-identity
+            // provider, a canonical user): no estate look-up.
+            (Err(_), Some(p)) => p.clone(),
+            (Err(e), None) => return Err(e),
+        };
         let account = principal.account().and_then(|a| est.account_of(a)).map(|(i, _)| i);
         let by_name = |kind, name: &str| {
             account.and_then(|a| est.principal_names.get(&(a, kind, name.to_ascii_lowercase().into())).copied())
