@@ -470,12 +470,12 @@ impl<'e> Resolver<'e> {
     }
 
     /// Reads a batch line of the plain form (`id`, `principal`, `action`, `resource`,
-    /// `resourceAccount`, `context`; see [`crate::LineReader`]) and resolves it: `None`
-    /// when the line is not of that form or has an error (read it with
-    /// `PartialDocument::parse` and [`Resolver::resolve_request`], which reports errors
-    /// with their position).
-    pub fn read_line(&mut self, line: &str) -> Option<(Option<serde_json::Value>, Resolved)> {
-        let mut given: Vec<(String, Vec<String>)> = Vec::new();
+    /// `resourceAccount`, `context`; see [`crate::LineReader`]) and resolves it, the
+    /// line's context over `base` (the clock's keys, say): `None` when the line is not
+    /// of that form or has an error (read it with `PartialDocument::parse` and
+    /// [`Resolver::resolve_request`], which reports errors with their position).
+    pub fn read_line(&mut self, line: &str, base: &Context) -> Option<(Option<serde_json::Value>, Resolved)> {
+        let mut given: Vec<(String, Vec<String>)> = base.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect();
         let raw = crate::plain_line::scan(line, &mut |k, v| given.push((k.to_string(), v)))?;
         let resolved = self
             .resolve_parts(
