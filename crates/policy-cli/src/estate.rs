@@ -378,3 +378,82 @@ pub(crate) fn write_answer(
     let _ = serde_json::to_writer(&mut *out, &notes);
     out.extend_from_slice(b"}}");
 }
+
+/// What `batch --estate` shares between workers.
+pub(crate) struct BatchEstate {
+    pub(crate) estate: Estate,
+    /// The clock's keys, under every line's context (empty with `--no-clock`).
+    pub(crate) clock: policy_core::Context,
+    /// Lines are read through the base document (`--base`): no fast path.
+    pub(crate) has_base: bool,
+}
+
+impl BatchEstate {
+    /// Loads the snapshot for `batch --estate` (errors printed).
+    pub(crate) fn load(dir: &Path, managed: Option<&Path>, clock: bool, has_base: bool) -> Result<BatchEstate, u8> {
+        let estate = load(dir, managed)?;
+        print_warnings(&estate);
+        let mut ctx = policy_core::Context::default();
+        if clock {
+            for (k, v) in crate::clock_values() {
+                ctx.insert(k, vec![v]);
+            }
+        }
+        Ok(BatchEstate {
+            estate,
+            clock: ctx,
+            has_base,
+        })
+    }
+}
+
+/// Answers one `batch --estate` line into `out` (no newline): the plain form through
+/// the resolver's fast path; any other line as a request document over the base, its
+/// non-empty `policies` members replacing the estate's. `false` for bad input (the
+/// `error` answer is written).
+pub(crate) fn answer_line(
+    be: &BatchEstate,
+    resolver: &mut estate::Resolver<'_>,
+    line: &str,
+    src_name: &str,
+    lineno: usize,
+    base: &policy_core::PartialDocument,
+    loader: &crate::loader::FsLoader,
+    detail: Detail,
+    out: &mut Vec<u8>,
+) -> bool {
+    if !be.has_base {
+        if let Some((id, resolved)) = resolver.read_line(line, &be.clock) {
+            write_answer(&be.estate, &resolved, id.as_ref(), detail, out);
+            return true;
+        }
+    }
+    let src = policy_core::Source::new(format!("{src_name}:{lineno}"), line);
+    let mut l = loader.clone();
+    let doc = policy_core::PartialDocument::parse(&src, &mut l).and_then(|d| d.over(base).finish(&src));
+    match doc {
+        Ok(doc) => match resolver.resolve_request(&doc.request, doc.policies.session.clone(), &[]) {
+            Ok(r) => {
+                let r = r.with_policies(&doc.policies);
+                write_answer(&be.estate, &r, doc.id.as_ref(), detail, out);
+                true
+            }
+            Err(e) => {
+                let err = policy_core::DocumentError {
+                    file: src.name().to_string(),
+                    line: 1,
+                    column: 1,
+                    path: String::new(),
+                    message: e.to_string(),
+                    diagnostics: Vec::new(),
+                };
+                crate::batch::error_line(&err, lineno, out);
+                false
+            }
+        },
+        Err(e) => {
+            crate::batch::error_line(&e, lineno, out);
+            false
+        }
+    }
+}

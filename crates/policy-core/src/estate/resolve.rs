@@ -72,6 +72,8 @@ struct PrincipalView {
     boundary: Option<(Option<u32>, Arc<Policy>)>,
     derived: Vec<(String, Vec<String>)>,
     notes: Vec<String>,
+    /// The principal is not in the snapshot (said unless the caller gave its policies).
+    missing: Option<String>,
 }
 
 /// What the action asks of the resource.
@@ -531,6 +533,7 @@ impl<'e> Resolver<'e> {
         };
         let last = |s: &str| s.rsplit('/').next().unwrap_or_default().to_string();
         let mut notes = Vec::new();
+        let mut missing = None;
         let rec = match principal.kind() {
             PrincipalKind::User => est
                 .principal_index
@@ -566,7 +569,7 @@ impl<'e> Resolver<'e> {
                 Some(a) if a.has_iam => "its account's IAM data has no such name",
                 _ => "its account's IAM data is not in the snapshot",
             };
-            notes.push(format!(
+            missing = Some(format!(
                 "principal `{text}` is not in the snapshot ({why}): evaluated with no identity-based policies or permissions boundary"
             ));
         }
@@ -650,6 +653,7 @@ impl<'e> Resolver<'e> {
             boundary,
             derived,
             notes,
+            missing,
         })
     }
 
@@ -1064,9 +1068,9 @@ impl Resolved {
     /// What the snapshot did not say and the engine assumed (empty for most requests).
     pub fn assumptions(&self) -> impl Iterator<Item = &str> {
         let p = &self.prepared;
-        p.principal
-            .notes
-            .iter()
+        let missing = p.principal.missing.iter().filter(|_| !self.replaced.contains(&"identity"));
+        missing
+            .chain(p.principal.notes.iter())
             .chain(p.resource.notes.iter())
             .chain(p.notes.iter())
             .map(String::as_str)
