@@ -276,19 +276,49 @@ fn org_policy(r: &mut Reader<'_>, policies: &mut Vec<PolicyRec>, p: &IdName, ty:
 
 // ---------------------------------------------------------------- IAM (GAAD)
 
+/// A GAAD page: each list entry is read on its own, so that one malformed entry is a
+/// warning and not the loss of the page.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Gaad<'a> {
+struct GaadPage<'a> {
     #[serde(borrow, default)]
-    user_detail_list: Vec<UserDetail<'a>>,
+    user_detail_list: Vec<&'a RawValue>,
     #[serde(borrow, default)]
-    group_detail_list: Vec<GroupDetail<'a>>,
+    group_detail_list: Vec<&'a RawValue>,
     #[serde(borrow, default)]
-    role_detail_list: Vec<RoleDetail<'a>>,
+    role_detail_list: Vec<&'a RawValue>,
     #[serde(borrow, default)]
-    policies: Vec<ManagedPolicy<'a>>,
+    policies: Vec<&'a RawValue>,
     #[serde(default)]
     is_truncated: bool,
+}
+
+/// A GAAD page's entries, read.
+struct Gaad<'a> {
+    /// `(JSON path, entry)`.
+    user_detail_list: Vec<(String, UserDetail<'a>)>,
+    group_detail_list: Vec<(String, GroupDetail<'a>)>,
+    role_detail_list: Vec<(String, RoleDetail<'a>)>,
+    policies: Vec<(String, ManagedPolicy<'a>)>,
+    is_truncated: bool,
+}
+
+/// Reads each entry of `list` (at `prefix.name[i]`), warning about the ones that do not
+/// have the expected shape.
+fn entries<'a, T: Deserialize<'a>>(
+    r: &mut Reader<'_>,
+    f: &'a Source,
+    list: &[&'a RawValue],
+    prefix: &str,
+    name: &str,
+) -> Vec<(String, T)> {
+    list.iter()
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let at = join_path(prefix, &format!("{name}[{i}]"));
+            r.parse::<T>(f, raw.get(), &at).map(|v| (at, v))
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -367,7 +397,8 @@ struct RoleDetail<'a> {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ManagedPolicy<'a> {
-    policy_name: String,
+    #[serde(default)]
+    policy_name: Option<String>,
     arn: String,
     #[serde(default)]
     default_version_id: Option<String>,
@@ -424,7 +455,14 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
     let mut gaads = Vec::new();
     for (n, raw) in raw_pages.iter().enumerate() {
         let prefix = if many { format!("[{n}]") } else { String::new() };
-        if let Some(g) = r.parse::<Gaad<'_>>(&f, raw.get(), &prefix) {
+        if let Some(g) = r.parse::<GaadPage<'_>>(&f, raw.get(), &prefix) {
+            let g = Gaad {
+                user_detail_list: entries(r, &f, &g.user_detail_list, &prefix, "UserDetailList"),
+                group_detail_list: entries(r, &f, &g.group_detail_list, &prefix, "GroupDetailList"),
+                role_detail_list: entries(r, &f, &g.role_detail_list, &prefix, "RoleDetailList"),
+                policies: entries(r, &f, &g.policies, &prefix, "Policies"),
+                is_truncated: g.is_truncated,
+            };
             gaads.push((prefix, g));
         }
     }
@@ -436,8 +474,8 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
         );
     }
     // Managed policies first: the default version of each.
-    for (prefix, g) in &gaads {
-        for (i, p) in g.policies.iter().enumerate() {
+    for (_, g) in &gaads {
+        for (at_p, p) in &g.policies {
             let versions = &p.policy_version_list;
             let default = versions
                 .iter()
@@ -456,9 +494,10 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
                 );
                 continue;
             };
-            let at = join_path(prefix, &format!("Policies[{i}].PolicyVersionList[{vi}].Document"));
+            let at = format!("{at_p}.PolicyVersionList[{vi}].Document");
             let name = if is_aws_managed(&p.arn) {
-                format!("AWS managed policy `{}`", p.policy_name)
+                let short = p.arn.rsplit('/').next().unwrap_or_default();
+                format!("AWS managed policy `{}`", p.policy_name.as_deref().unwrap_or(short))
             } else {
                 format!("managed policy `{}`", p.arn)
             };
@@ -478,14 +517,14 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
         }
     };
     let mut group_index: FxHashMap<String, u32> = FxHashMap::default();
-    for (prefix, g) in &gaads {
-        for (i, gd) in g.group_detail_list.iter().enumerate() {
+    for (_, g) in &gaads {
+        for (at_g, gd) in &g.group_detail_list {
             let inline = inline_docs(
                 r,
                 part,
                 &f,
                 &gd.group_policy_list,
-                &join_path(prefix, &format!("GroupDetailList[{i}].GroupPolicyList")),
+                &format!("{at_g}.GroupPolicyList"),
                 &format!("group `{}`", gd.group_name),
             );
             for a in &gd.attached_managed_policies {
@@ -503,9 +542,8 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
         }
     }
     let file_name: Arc<str> = Arc::from(f.name());
-    for (prefix, g) in gaads {
-        for (i, u) in g.user_detail_list.into_iter().enumerate() {
-            let at = join_path(&prefix, &format!("UserDetailList[{i}]"));
+    for (_, g) in gaads {
+        for (at, u) in g.user_detail_list {
             let whom = format!("user `{}`", u.user_name);
             let inline = inline_docs(r, part, &f, &u.user_policy_list, &format!("{at}.UserPolicyList"), &whom);
             for a in &u.attached_managed_policies {
@@ -533,8 +571,7 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
                 path: at.into(),
             });
         }
-        for (i, ro) in g.role_detail_list.into_iter().enumerate() {
-            let at = join_path(&prefix, &format!("RoleDetailList[{i}]"));
+        for (at, ro) in g.role_detail_list {
             let whom = format!("role `{}`", ro.role_name);
             let inline = inline_docs(r, part, &f, &ro.role_policy_list, &format!("{at}.RolePolicyList"), &whom);
             let trust = ro.assume_role_policy_document.map(|d| {
