@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: the Rust workspace (unit, case corpus, properties, corpus
-# parsing, CLI end to end, doc tests), then the browser package and the playground in
-# headless Chromium (scripts/playground.sh test installs what it needs).
+# parsing, CLI end to end, doc tests), the estate collector against a local AWS emulator
+# (scripts/test-aws-snapshot.sh installs moto and awscli from PyPI), then the browser
+# package and the playground in headless Chromium (scripts/playground.sh test installs
+# what it needs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --locked
+scripts/test-aws-snapshot.sh
 scripts/playground.sh test
