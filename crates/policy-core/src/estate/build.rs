@@ -15,7 +15,7 @@ use super::model::{
     PolicyRec, PrincipalRec, PublicAccessBlock, RawGrantee, ResourceRec,
 };
 use super::source::SnapshotSource;
-use super::text::{parse_document, Encoding, Origin};
+use super::text::{locate_document, parse_text, DocText, Encoding, Origin};
 use crate::parse::{parse_policy, Severity};
 use crate::policy::PolicyType;
 use crate::request::AclGrantee;
@@ -25,6 +25,9 @@ use crate::span::{Source, Span};
 pub(crate) struct Reader<'s> {
     pub(crate) src: &'s dyn SnapshotSource,
     pub(crate) warnings: Vec<EstateWarning>,
+    /// Policies parsed so far, by the hash of their text and their type: a document
+    /// whose text another one has (a trust policy many roles share) shares its parse.
+    seen: FxHashMap<(u64, PolicyType), Vec<Arc<crate::policy::Policy>>>,
 }
 
 impl<'s> Reader<'s> {
@@ -32,6 +35,7 @@ impl<'s> Reader<'s> {
         Reader {
             src,
             warnings: Vec::new(),
+            seen: FxHashMap::default(),
         }
     }
 
@@ -115,11 +119,37 @@ impl<'s> Reader<'s> {
         ty: PolicyType,
         name: String,
     ) -> u32 {
-        let (origin, parsed) = parse_document(file, raw, path, ty);
+        let (origin, text) = locate_document(file, raw, path);
+        type Parsed = Result<(Arc<crate::policy::Policy>, Vec<crate::parse::Diagnostic>), super::text::DocError>;
+        let parsed: Result<Parsed, String> = match text {
+            Ok(text) => {
+                let body = match &text {
+                    DocText::Object => origin.file.slice(origin.span),
+                    DocText::Decoded(s) => s.as_str(),
+                };
+                let key = (text_hash(body), ty);
+                let known = self
+                    .seen
+                    .get(&key)
+                    .and_then(|v| v.iter().find(|p| p.source.slice(p.span) == body))
+                    .cloned();
+                match known {
+                    Some(p) => Ok(Ok((p, Vec::new()))),
+                    None => {
+                        let parsed = parse_text(&origin, text, ty).map(|(p, w)| (Arc::new(p.with_pointer(path)), w));
+                        if let Ok((p, _)) = &parsed {
+                            self.seen.entry(key).or_default().push(p.clone());
+                        }
+                        Ok(parsed)
+                    }
+                }
+            }
+            Err(message) => Err(message),
+        };
         let policy = match parsed {
-            Ok((p, warnings)) => {
+            Ok(Ok((p, warnings))) => {
                 for d in warnings {
-                    let at = origin_offset(&origin, d.span.start as usize);
+                    let at = origin.file_offset((d.span.start as usize).saturating_sub(p.span.start as usize));
                     self.warn_at(
                         "policy-warning",
                         file,
@@ -128,16 +158,19 @@ impl<'s> Reader<'s> {
                         format!("{name}: {}", d.message),
                     );
                 }
-                Some(Arc::new(p.with_pointer(path)))
+                Some(p)
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 match e.diagnostics.iter().find(|d| d.severity == Severity::Error) {
                     Some(d) => {
-                        let at = origin_offset(&origin, d.span.start as usize);
+                        let rel = match origin.encoding {
+                            Encoding::Object => (d.span.start as usize).saturating_sub(origin.span.start as usize),
+                            _ => d.span.start as usize,
+                        };
                         self.warn_at(
                             "invalid-policy",
                             file,
-                            at,
+                            origin.file_offset(rel),
                             &join_path(path, &d.path),
                             format!("{name} is not a valid {}: {}", ty.name(), d.message),
                         );
@@ -150,6 +183,10 @@ impl<'s> Reader<'s> {
                         format!("{name}: {}", e.message),
                     ),
                 }
+                None
+            }
+            Err(message) => {
+                self.warn_at("invalid-policy", file, origin.span.start as usize, path, format!("{name}: {message}"));
                 None
             }
         };
@@ -165,16 +202,12 @@ impl<'s> Reader<'s> {
     }
 }
 
-/// The file offset of byte `offset` of a document's own source.
-fn origin_offset(o: &Origin, offset: usize) -> usize {
-    match o.encoding {
-        Encoding::Object => offset,
-        _ => {
-            let loc = o.locate(offset);
-            // `locate` gives a position; recover its offset through the file's lines.
-            offset_of(o.file.text(), loc.line as usize, loc.column as usize)
-        }
-    }
+/// A fast hash of a document's text.
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    text.hash(&mut h);
+    h.finish()
 }
 
 /// The byte offset of 1-based `line`, `column` (characters) in `text`.

@@ -1160,18 +1160,24 @@ impl Resolved {
         }
     }
 
-    /// Points the response's deciding statements and near misses of policies that the
-    /// snapshot gives as JSON strings at their place inside the string in the file
-    /// (the core locates them in the decoded text).
+    /// Points the response's deciding statements and near misses at their place in the
+    /// snapshot: inside the string for policies the snapshot gives as JSON strings (the
+    /// core locates them in the decoded text), and at each occurrence's own place for a
+    /// document shared by several principals (parsed once).
     pub fn relocate(&self, estate: &Estate, resp: &mut Response) {
         for (slot, i) in self.slots() {
             let Some(rec) = estate.policy(i) else { continue };
             let (Some(origin), Some(policy)) = (&rec.origin, &rec.policy) else {
                 continue;
             };
-            if origin.encoding == super::text::Encoding::Object {
+            let own = origin.encoding == super::text::Encoding::Object
+                && policy.pointer() == Some(&*origin.path)
+                && policy.source().name() == origin.file.name()
+                && policy.span.start == origin.span.start;
+            if own {
                 continue;
             }
+            let base = policy.span.start as usize;
             let prefix = format!("{slot}.Statement[");
             for d in resp.deciding.iter_mut().filter(|d| d.label.starts_with(&prefix)) {
                 let n = d
@@ -1179,11 +1185,15 @@ impl Resolved {
                     .get(prefix.len()..)
                     .and_then(|r| r.strip_suffix(']'))
                     .and_then(|n| n.parse::<usize>().ok());
-                if let Some(loc) = n.and_then(|n| policy.statement_location(n)) {
-                    let at = origin.locate(loc.start as usize);
-                    d.file = Some(origin.file.name().to_string());
-                    d.line = Some(at.line);
-                    d.column = Some(at.column);
+                let Some((n, loc)) = n.and_then(|n| Some((n, policy.statement_location(n)?))) else {
+                    continue;
+                };
+                let at = origin.locate((loc.start as usize).saturating_sub(base));
+                d.file = Some(origin.file.name().to_string());
+                d.line = Some(at.line);
+                d.column = Some(at.column);
+                if d.path.is_some() {
+                    d.path = Some(format!("{}.Statement[{n}]", origin.path));
                 }
             }
             for m in resp.near_misses.iter_mut().filter(|m| m.label.starts_with(&prefix)) {
@@ -1196,7 +1206,7 @@ impl Resolved {
                     continue;
                 };
                 let off = super::build::offset_of(policy.source().text(), line, col);
-                let at = origin.locate(off);
+                let at = origin.locate(off.saturating_sub(base));
                 m.location = Some(format!("{}:{}:{}", origin.file.name(), at.line, at.column));
             }
         }

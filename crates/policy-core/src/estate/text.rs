@@ -46,20 +46,23 @@ impl Origin {
         self.file.locate(Span::new(self.span.start as usize, self.span.start as usize))
     }
 
-    /// The position in the file of byte `offset` of the policy's own source (the
-    /// decoded text for string documents, the file itself for objects).
-    pub(crate) fn locate(&self, offset: usize) -> Location {
-        let at = match self.encoding {
-            Encoding::Object => offset,
-            Encoding::JsonString | Encoding::UrlEncoded => {
-                self.span.start as usize
-                    + raw_offset(
-                        self.file.slice(self.span),
-                        self.encoding == Encoding::UrlEncoded,
-                        offset,
-                    )
+    /// The file offset of byte `rel` of the document's text (the decoded text for
+    /// string documents; for objects, the offset from the object's start).
+    pub(crate) fn file_offset(&self, rel: usize) -> usize {
+        self.span.start as usize
+            + match self.encoding {
+                Encoding::Object => rel,
+                Encoding::JsonString | Encoding::UrlEncoded => raw_offset(
+                    self.file.slice(self.span),
+                    self.encoding == Encoding::UrlEncoded,
+                    rel,
+                ),
             }
-        };
+    }
+
+    /// The position in the file of byte `rel` of the document's text.
+    pub(crate) fn locate(&self, rel: usize) -> Location {
+        let at = self.file_offset(rel);
         self.file.locate(Span::new(at, at))
     }
 }
@@ -77,52 +80,48 @@ pub(crate) struct DocError {
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses the document `raw` (a value inside `file`, at JSON path `path`) as a policy of
-/// type `ty`: an object where it is, a string after decoding it (the decoded text is a
-/// source named as the file). Returns the policy, its warnings and its origin.
-pub(crate) fn parse_document(
-    file: &Arc<Source>,
-    raw: &RawValue,
-    path: &str,
-    ty: PolicyType,
-) -> (Origin, Result<(Policy, Vec<Diagnostic>), DocError>) {
+/// A document's text: where it is in its file (objects), or decoded (strings).
+pub(crate) enum DocText {
+    Object,
+    Decoded(String),
+}
+
+/// Where the document `raw` (a value inside `file`, at JSON path `path`) is, and its
+/// text decoded when it is a string.
+///
+/// Errors: a string that is not a document (its message).
+pub(crate) fn locate_document(file: &Arc<Source>, raw: &RawValue, path: &str) -> (Origin, Result<DocText, String>) {
     let start = offset_in(file, raw);
-    let span = Span::new(start, start + raw.get().len());
     let mut origin = Origin {
         file: file.clone(),
-        span,
+        span: Span::new(start, start + raw.get().len()),
         encoding: Encoding::Object,
         path: path.into(),
     };
     let text = raw.get();
     if text.starts_with('{') {
-        let parsed = parse_policy_at(file, span, ty).map_err(|e| DocError {
-            message: format!("invalid {}", ty.name()),
-            diagnostics: e.diagnostics,
-        });
-        return (origin, parsed.map(|p| (p.policy, p.warnings)));
+        return (origin, Ok(DocText::Object));
     }
-    let decoded = match decode_string(text) {
+    match decode_string(text) {
         Ok((s, enc)) => {
             origin.encoding = enc;
-            s
+            (origin, Ok(DocText::Decoded(s)))
         }
-        Err(message) => {
-            return (
-                origin,
-                Err(DocError {
-                    message,
-                    diagnostics: Vec::new(),
-                }),
-            )
-        }
+        Err(e) => (origin, Err(e)),
+    }
+}
+
+/// Parses a located document as a policy of type `ty`: an object where it is, a string's
+/// decoded text as a source named as the file.
+pub(crate) fn parse_text(origin: &Origin, text: DocText, ty: PolicyType) -> Result<(Policy, Vec<Diagnostic>), DocError> {
+    let parsed = match text {
+        DocText::Object => parse_policy_at(&origin.file, origin.span, ty),
+        DocText::Decoded(s) => parse_policy(&Source::new(origin.file.name(), s), ty),
     };
-    let src = Source::new(file.name(), decoded);
-    let parsed = parse_policy(&src, ty).map_err(|e| DocError {
+    parsed.map(|p| (p.policy, p.warnings)).map_err(|e| DocError {
         message: format!("invalid {}", ty.name()),
         diagnostics: e.diagnostics,
-    });
-    (origin, parsed.map(|p| (p.policy, p.warnings)))
+    })
 }
 
 /// The text of a JSON string literal holding a document, URL-decoded when it is
