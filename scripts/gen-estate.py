@@ -5,6 +5,9 @@
         the realistic example organization checked in under fixtures/estates/
     scripts/gen-estate.py bench OUT [--accounts 100] [--roles 1000]
         a generated organization for the load benchmark (BENCHMARKS.md), not checked in
+    scripts/gen-estate.py realistic OUT
+        fixtures/bench/realistic.json's policies as an estate (its principals' roles and
+        user, the bucket, three SCP levels), for `batch --estate` against `batch --base`
 
 Every file is in the shape the named `aws ... --output json` command prints (4-space
 indentation, as the CLI writes); policies that the CLI prints as JSON strings are strings.
@@ -560,15 +563,71 @@ def bench(base, n_accounts, n_roles):
                  condition={"Bool": {"aws:SecureTransport": "false"}})))})
 
 
+# ---------------------------------------------------------------- realistic.json as an estate
+
+
+def realistic(base):
+    """The policies of fixtures/bench/realistic.json, where an estate holds them: the
+    identity policies attached (in order) to the roles and the user the benchmark's
+    requests name, the boundary, the bucket policy, one SCP level per organization level."""
+    if os.path.exists(base):
+        shutil.rmtree(base)
+    bench = os.path.join(ROOT, "fixtures", "bench")
+    with open(os.path.join(bench, "realistic.json")) as f:
+        spec = json.load(f)["policies"]
+
+    def load(rel):
+        with open(os.path.normpath(os.path.join(bench, rel))) as f:
+            return json.load(f)
+
+    def name_of(rel):
+        return os.path.basename(rel)[:-len(".json")]
+
+    acct, mgmt, ou = "111122223333", "999999999999", "ou-ab12-00000001"
+    accounts = {acct: "workload", mgmt: "management"}
+    levels = [ROOT_ID, ou, acct]
+    scps, attach = {}, {}
+    for level, files in zip(levels, spec["scp"]):
+        ids = []
+        for rel in files:
+            pid = "p-FullAWSAccess" if rel == "FullAWSAccess.json" else f"p-{len(scps):08d}"
+            scps[pid] = (name_of(rel), load(rel), pid == "p-FullAWSAccess")
+            ids.append(pid)
+        attach[level] = ids
+    attach[mgmt] = ["p-FullAWSAccess"]
+    organization(base, accounts, {ou: ("Workloads", ROOT_ID)}, {acct: ou, mgmt: ROOT_ID}, scps, {}, attach, {})
+    # Only SCPs are enabled: no RCP levels, as in realistic.json.
+    write(base, "organizations/list-roots.json", {"Roots": [{
+        "Id": ROOT_ID, "Arn": f"arn:aws:organizations::{MGMT}:root/{ORG}/{ROOT_ID}", "Name": "Root",
+        "PolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]}]})
+    managed = [f"arn:aws:iam::aws:policy/{name_of(rel)}" for rel in spec["identity"]]
+    boundary = f"arn:aws:iam::aws:policy/{name_of(spec['permissionsBoundary'])}"
+    docs = {arn: load(rel) for arn, rel in zip(managed, spec["identity"])}
+    docs[boundary] = load(spec["permissionsBoundary"])
+    policies = [managed_policy(arn, arn.rsplit("/", 1)[1], [("v1", d, True)], f"ANPA{i:017d}")
+                for i, (arn, d) in enumerate(docs.items())]
+    trust_doc = trust({"AWS": f"arn:aws:iam::{acct}:root"})
+    write(base, f"accounts/{acct}/iam/get-account-authorization-details.json", gaad(
+        users=[user(acct, "alice", "AIDAEXAMPLEALICE00001", managed=managed, boundary=boundary)],
+        roles=[role(acct, n, f"AROAEXAMPLE{n.upper():<9.9}".replace(" ", "0"), trust_doc, managed=managed, boundary=boundary)
+               for n in ("JohnDoe", "DataScience")],
+        policies=policies,
+    ))
+    bucket = "DOC-EXAMPLE-BUCKET"
+    write(base, f"accounts/{acct}/s3/{bucket}/get-bucket-policy.json", {"Policy": compact(load(spec["resource"]))})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["example", "bench"])
+    ap.add_argument("what", choices=["example", "bench", "realistic"])
     ap.add_argument("out")
     ap.add_argument("--accounts", type=int, default=100)
     ap.add_argument("--roles", type=int, default=1000)
     a = ap.parse_args()
     if a.what == "example":
         example(a.out)
+    elif a.what == "realistic":
+        realistic(a.out)
     else:
         bench(a.out, a.accounts, a.roles)
     return 0
