@@ -768,3 +768,150 @@ fn lint_finds_policies_in_cloudformation_yaml_and_terraform_plans() {
         &line2[col - 1..]
     );
 }
+
+#[test]
+fn usage_errors_exit_64_not_a_decision_code() {
+    for args in [
+        &["eval", "--expect", "deny"][..],
+        &["eval", "--no-such-flag"],
+        &["batch", "--detail", "everything"],
+        &["lint", "--format", "xml", "x.json"],
+        &["no-such-command"],
+    ] {
+        let out = sim().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(64), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}: the usage error is printed");
+    }
+    sim().arg("--help").assert().code(0);
+    sim().args(["eval", "--help"]).assert().code(0);
+}
+
+#[test]
+fn batch_error_lines_carry_the_id_and_a_code_and_blank_lines_are_skipped() {
+    let input = concat!(
+        r#"{"id": "bad-principal", "principal": "alice", "action": "s3:GetObject"}"#,
+        "\n\n   \n",
+        r#"{"id": 7, "principal": "arn:aws:iam::111122223333:user/a", "action": "s3:GetObject", "acton": 1}"#,
+        "\n",
+        r#"["x", "arn:aws:iam::111122223333:user/a", "s3:GetObject", "*"]"#,
+        "\n",
+        r#"{"id": "ok", "principal": "arn:aws:iam::111122223333:user/a", "action": "s3:GetObject"}"#,
+        "\n",
+    );
+    let out = sim().args(["batch", "--no-clock"]).write_stdin(input).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "some line was bad input");
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "blank lines get no response: {lines:?}");
+    assert_eq!(lines[0]["id"], "bad-principal");
+    assert_eq!(lines[0]["error"]["code"], "invalid-principal");
+    assert_eq!(lines[0]["error"]["line"], 1);
+    assert_eq!(lines[1]["id"], 7, "any JSON id is echoed");
+    assert_eq!(lines[1]["error"]["code"], "unknown-member");
+    assert_eq!(lines[1]["error"]["line"], 4, "blank lines still count");
+    assert_eq!(
+        lines[2]["error"]["code"], "invalid-value",
+        "an array is not read by position"
+    );
+    assert!(lines[2].get("id").is_none());
+    assert_eq!(lines[3]["id"], "ok");
+    assert_eq!(lines[3]["decision"], "ImplicitDeny");
+}
+
+#[test]
+fn eval_reads_the_request_from_stdin_and_prints_json_errors() {
+    let req = std::fs::read_to_string(root().join("fixtures/requests/cross-account-put-object.json")).unwrap();
+    // Policy paths in a request read from standard input are relative to the working
+    // folder (the root here): make them so.
+    let v: serde_json::Value = serde_json::from_str(&req).unwrap();
+    let mut v = v;
+    for (k, p) in v["policies"].as_object_mut().unwrap().iter_mut() {
+        let fix = |s: &str| serde_json::Value::String(format!("fixtures/requests/{s}"));
+        match p {
+            serde_json::Value::String(s) => *p = fix(s),
+            serde_json::Value::Array(a) => {
+                for x in a.iter_mut() {
+                    if let serde_json::Value::String(s) = x {
+                        *x = fix(s);
+                    }
+                }
+            }
+            _ => panic!("{k}"),
+        }
+    }
+    sim()
+        .args(["eval", "--no-clock", "--request", "-", "--expect", "ImplicitDeny"])
+        .write_stdin(v.to_string())
+        .assert()
+        .code(0);
+    let out = sim()
+        .args(["eval", "--no-clock", "--request", "-", "--format", "json"])
+        .write_stdin(r#"{"principal": "alice", "action": "s3:GetObject"}"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["error"]["code"], "invalid-principal");
+    assert_eq!(e["error"]["file"], "<stdin>");
+    assert_eq!(e["error"]["column"], 15);
+    let out = sim()
+        .args(["eval", "--request", "no/such/file.json", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["error"]["code"], "unreadable-file");
+}
+
+#[test]
+fn human_output_shows_assumptions_deny_conditions_and_service_constraints() {
+    // A case's request, its policy path made absolute, as a request file.
+    let case: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/cases/cond/bool-secure-transport-deny.json")).unwrap(),
+    )
+    .unwrap();
+    let mut req = case["request"].clone();
+    let abs = |r: &str| serde_json::Value::from(root().join("fixtures/cases/cond").join(r).to_string_lossy());
+    req["policies"]["resource"] = abs(req["policies"]["resource"].as_str().unwrap());
+    req["policies"]["identity"][0] = abs(req["policies"]["identity"][0].as_str().unwrap());
+    let dir = temp_dir_with("deny-conds", "r.json", &req.to_string());
+    let out = sim()
+        .args(["eval", "--no-clock", "--request"])
+        .arg(dir.join("r.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("condition `Bool` on `aws:SecureTransport` holds: request has `false`, policy wants `false`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Assumptions:\n  the resource ARN names no account"),
+        "{text}"
+    );
+    let out = sim()
+        .args([
+            "eval",
+            "--no-clock",
+            "--principal",
+            "arn:aws:iam::111122223333:user/admin",
+            "--action",
+            "kms:DeleteAlias",
+            "--resource",
+            "arn:aws:kms:us-east-1:111122223333:alias/aws/s3",
+            "--identity-policy",
+            "fixtures/corpus/managed/AdministratorAccess.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "the decision stays the policies' Allow");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Service constraints (the call fails whatever the policies say):\n  KMS refuses this"),
+        "{text}"
+    );
+}

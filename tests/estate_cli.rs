@@ -26,7 +26,10 @@ const BUCKET: &str = "arn:aws:s3:::payments-data-333333333333";
 
 #[test]
 fn summary_counts_and_exit_codes() {
-    let out = sim().args(["estate", "summary", ORG, "--format", "json"]).output().unwrap();
+    let out = sim()
+        .args(["estate", "summary", ORG, "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["organization"], "o-a1b2c3d4e5");
@@ -51,10 +54,18 @@ fn broken_file_is_a_warning_unless_strict() {
     let dir = std::env::temp_dir().join(format!("policy-sim-estate-{}", std::process::id()));
     let iam = dir.join("accounts/123456789012/iam");
     std::fs::create_dir_all(&iam).unwrap();
-    std::fs::write(iam.join("get-account-authorization-details.json"), "{\"UserDetailList\": [\n  {\"UserName\": 7}]}").unwrap();
+    std::fs::write(
+        iam.join("get-account-authorization-details.json"),
+        "{\"UserDetailList\": [\n  {\"UserName\": 7}]}",
+    )
+    .unwrap();
     let s3 = dir.join("accounts/123456789012/s3/b");
     std::fs::create_dir_all(&s3).unwrap();
-    std::fs::write(s3.join("get-bucket-policy.json"), "{\"Policy\": \"{\\\"Statement\\\": []}\"}").unwrap();
+    std::fs::write(
+        s3.join("get-bucket-policy.json"),
+        "{\"Policy\": \"{\\\"Statement\\\": []}\"}",
+    )
+    .unwrap();
     let d = dir.to_str().unwrap();
     let out = sim().args(["estate", "summary", d]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -93,10 +104,19 @@ fn eval_against_the_estate() {
     assert_eq!(v["decision"], "ExplicitDeny");
     let d = &v["deciding"][0];
     assert_eq!(d["label"], "identity[0].Statement[0]");
-    assert_eq!(d["path"], "GroupDetailList[0].GroupPolicyList[0].PolicyDocument.Statement[0]");
-    assert_eq!(d["file"], format!("{ORG}/accounts/333333333333/iam/get-account-authorization-details.json"));
+    assert_eq!(
+        d["path"],
+        "GroupDetailList[0].GroupPolicyList[0].PolicyDocument.Statement[0]"
+    );
+    assert_eq!(
+        d["file"],
+        format!("{ORG}/accounts/333333333333/iam/get-account-authorization-details.json")
+    );
     assert_eq!(v["estate"]["derivedContext"]["aws:PrincipalOrgID"][0], "o-a1b2c3d4e5");
-    assert_eq!(v["estate"]["policies"][0]["name"], "inline policy `no-deletes` of group `developers`");
+    assert_eq!(
+        v["estate"]["policies"][0]["name"],
+        "inline policy `no-deletes` of group `developers`"
+    );
     // `--context` overrides a derived key; a session tag overrides the role's tag.
     let out = sim()
         .args([
@@ -149,7 +169,10 @@ fn batch_against_the_estate() {
     // The outsider is stopped by the data-perimeter RCP.
     assert_eq!(decisions, ["Allow", "Allow", "ExplicitDeny"]);
     assert!(answers[0].get("estate").is_none());
-    assert!(answers[2]["estate"]["assumptions"][0].as_str().unwrap().contains("not in the snapshot"));
+    assert!(answers[2]["estate"]["assumptions"][0]
+        .as_str()
+        .unwrap()
+        .contains("not in the snapshot"));
     // Full detail: the estate's whole part on every line.
     let out = sim()
         .args(["batch", "--no-clock", "--estate", ORG, "--detail", "full"])

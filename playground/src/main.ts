@@ -269,7 +269,8 @@ function showAnswer(resp: EvalResponse | undefined, error: string | undefined): 
             const b = el("button", { class: `link ${d.effect ?? ""}` }, d.label);
             if (d.sid) b.append(el("span", { class: "sid" }, ` ${d.sid}`));
             b.addEventListener("click", () => reveal(d.file, d.line));
-            return b;
+            if (!d.conditions?.length) return b;
+            return el("span", {}, b, list(d.conditions.map((c) => el("span", { class: "detail" }, c))));
           }),
         ),
       ),
@@ -282,6 +283,15 @@ function showAnswer(resp: EvalResponse | undefined, error: string | undefined): 
       list(resp.reasons.map((r) => el("span", {}, el("code", { class: "rule" }, r.rule), " ", r.message))),
     ),
   );
+  if (resp.serviceConstraints?.length) {
+    body.append(
+      section(
+        "Service constraints (the call fails whatever the policies say)",
+        "service-constraints",
+        list(resp.serviceConstraints.map((r) => el("span", {}, el("code", { class: "rule" }, r.rule), " ", r.message))),
+      ),
+    );
+  }
   const table = el("table", { class: "verdicts" });
   for (const v of resp.policies) {
     table.append(
@@ -310,7 +320,13 @@ function showAnswer(resp: EvalResponse | undefined, error: string | undefined): 
     );
   }
   if (resp.indeterminate?.length) {
-    body.append(section("Indeterminate (fail-closed)", "indeterminate", list(resp.indeterminate.map((s) => el("code", {}, s)))));
+    body.append(
+      section(
+        "Indeterminate (fail-closed)",
+        "indeterminate",
+        list(resp.indeterminate.map((i) => el("span", {}, el("code", {}, i.label), ` (${i.effect}) `, i.why))),
+      ),
+    );
   }
   if (resp.assumptions?.length) {
     body.append(section("Assumptions", "assumptions", list(resp.assumptions.map((s) => el("span", {}, s)))));

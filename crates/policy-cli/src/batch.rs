@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 use policy_core::{evaluate, write_response_json, Detail, LineReader, PartialDocument, Source};
-use serde_json::json;
 
 use crate::loader::{display_path, FsLoader};
 use crate::EXIT_INPUT;
@@ -96,21 +95,30 @@ struct Shared<'a> {
     estate: Option<&'a crate::estate::BatchEstate>,
 }
 
-/// The error response of input line `lineno`: `{"error": {…}}`, its `line` the input's
-/// line number (a request document in a batch is one line).
-pub(crate) fn error_line(e: &policy_core::DocumentError, lineno: usize, out: &mut Vec<u8>) {
-    let diags: Vec<String> = e.diagnostics.iter().map(ToString::to_string).collect();
-    let v = json!({
-        "error": {
-            "message": e.message,
-            "line": lineno + e.line.saturating_sub(1) as usize,
-            "column": e.column,
-            "path": e.path,
-            "diagnostics": diags,
-        }
-    });
-    // Writing a `Value` into a `Vec` cannot fail.
-    let _ = serde_json::to_writer(&mut *out, &v);
+/// The error response of input line `lineno`: `{"id"?, "error": {…}}` (see
+/// [`crate::error_value`]), its `line` the input's line number (a request document in
+/// a batch is one line), with the line's `id` when the line is a JSON object that has
+/// one, so that every answer can be traced to its request.
+pub(crate) fn error_line(e: &policy_core::DocumentError, name: &str, line: &str, lineno: usize, out: &mut Vec<u8>) {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        #[serde(default)]
+        id: Option<serde_json::Value>,
+    }
+    let id = serde_json::from_str::<IdOnly>(line).ok().and_then(|d| d.id);
+    out.extend_from_slice(
+        crate::error_json(
+            id,
+            e.code,
+            &e.message,
+            name,
+            lineno + e.line.saturating_sub(1) as usize,
+            e.column,
+            &e.path,
+            &e.diagnostics,
+        )
+        .as_bytes(),
+    );
 }
 
 /// Answers one line into `out` (no newline); `false` when the line is bad input.
@@ -136,7 +144,7 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, ou
             true
         }
         Err(e) => {
-            error_line(&e, lineno, out);
+            error_line(&e, sh.name, line, lineno, out);
             false
         }
     }
@@ -172,14 +180,17 @@ fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
             Ok(l) => bad |= !answer(l, lineno, w, sh, &mut out),
             Err(e) => {
                 bad = true;
-                let v = json!({ "error": {
-                    "message": format!("line is not valid UTF-8 (byte {})", e.valid_up_to() + 1),
-                    "line": lineno,
-                    "column": 1,
-                    "path": "",
-                    "diagnostics": [],
-                }});
-                let _ = serde_json::to_writer(&mut out, &v);
+                let v = crate::error_json(
+                    None,
+                    "not-utf8",
+                    &format!("line is not valid UTF-8 (byte {})", e.valid_up_to() + 1),
+                    sh.name,
+                    lineno,
+                    1,
+                    "",
+                    &[],
+                );
+                out.extend_from_slice(v.as_bytes());
             }
         }
         out.push(b'\n');
@@ -262,7 +273,12 @@ pub fn run(a: BatchArgs) -> u8 {
     let loader = FsLoader::new(&base_dir);
     let estate = match &a.estate {
         Some(dir) => {
-            match crate::estate::BatchEstate::load(dir, a.aws_managed_policies.as_deref(), !a.no_clock, a.base.is_some()) {
+            match crate::estate::BatchEstate::load(
+                dir,
+                a.aws_managed_policies.as_deref(),
+                !a.no_clock,
+                a.base.is_some(),
+            ) {
                 Ok(e) => Some(e),
                 Err(code) => return code,
             }
@@ -271,14 +287,14 @@ pub fn run(a: BatchArgs) -> u8 {
     };
     let mut base = PartialDocument::default();
     if let Some(bp) = &a.base {
-        match crate::read_document(bp, "base", &loader) {
+        match crate::read_document(bp, &loader) {
             Ok((d, _)) => {
                 for w in d.warnings() {
                     eprint!("{}", w.render());
                 }
                 base = d;
             }
-            Err(code) => return code,
+            Err(e) => return e.report(crate::Format::Human),
         }
     }
     if !a.no_clock {

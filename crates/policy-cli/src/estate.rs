@@ -48,7 +48,12 @@ impl SnapshotSource for FsSnapshot {
         let dir = self.root.join(path);
         let rd = match std::fs::read_dir(&dir) {
             Ok(rd) => rd,
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
                 return Ok(Vec::new())
             }
             Err(e) => return Err(e.to_string()),
@@ -86,7 +91,10 @@ pub(crate) fn load(dir: &Path, managed: Option<&Path>) -> Result<Estate, u8> {
     }
     if let Some(m) = managed {
         if !m.is_dir() {
-            eprintln!("error: cannot read `--aws-managed-policies {}`: not a folder", display_path(m));
+            eprintln!(
+                "error: cannot read `--aws-managed-policies {}`: not a folder",
+                display_path(m)
+            );
             return Err(EXIT_INPUT);
         }
     }
@@ -230,10 +238,7 @@ struct EstateResponse<'a> {
 /// against the snapshot; the document's policies replace the estate's members they
 /// give. Returns the response, the resolved request and the estate's part, or the exit
 /// code of an error (printed).
-pub(crate) fn eval(
-    o: &EvalEstate<'_>,
-    doc: &RequestDocument,
-) -> Result<(Response, Resolved, EstateInfo), u8> {
+pub(crate) fn eval(o: &EvalEstate<'_>, doc: &RequestDocument) -> Result<(Response, Resolved, EstateInfo), u8> {
     let est = load(o.snapshot, o.aws_managed_policies)?;
     print_warnings(&est);
     let mut tags = Vec::new();
@@ -254,7 +259,11 @@ pub(crate) fn eval(
             EXIT_INPUT
         })?;
     let resolved = resolved.with_policies(&doc.policies);
-    let ev = evaluate_with(resolved.policies(), resolved.request(), EvalOptions { near_misses: true });
+    let ev = evaluate_with(
+        resolved.policies(),
+        resolved.request(),
+        EvalOptions { near_misses: true },
+    );
     let mut resp = Response::new(&ev, resolved.policies(), resolved.request(), doc.id.clone());
     resolved.relocate(&est, &mut resp);
     let mut info = resolved.info(&est);
@@ -440,6 +449,7 @@ pub(crate) fn answer_line(
             }
             Err(e) => {
                 let err = policy_core::DocumentError {
+                    code: "invalid-request",
                     file: src.name().to_string(),
                     line: 1,
                     column: 1,
@@ -447,12 +457,12 @@ pub(crate) fn answer_line(
                     message: e.to_string(),
                     diagnostics: Vec::new(),
                 };
-                crate::batch::error_line(&err, lineno, out);
+                crate::batch::error_line(&err, src_name, line, lineno, out);
                 false
             }
         },
         Err(e) => {
-            crate::batch::error_line(&e, lineno, out);
+            crate::batch::error_line(&e, src_name, line, lineno, out);
             false
         }
     }

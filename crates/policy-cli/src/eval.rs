@@ -9,7 +9,7 @@ use policy_core::{evaluate_with, Decision, EvalOptions, PartialDocument, Respons
 use serde_json::{json, Map, Value};
 
 use crate::loader::FsLoader;
-use crate::{render, Format, EXIT_EXPLICIT_DENY, EXIT_IMPLICIT_DENY, EXIT_INPUT, EXIT_UNEXPECTED};
+use crate::{render, Format, InputError, EXIT_EXPLICIT_DENY, EXIT_IMPLICIT_DENY, EXIT_INPUT, EXIT_UNEXPECTED};
 
 /// The expected decision for `--expect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -30,7 +30,8 @@ pub enum Expect {
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// A request document (JSON); the flags below override its members.
+    /// A request document (JSON; `-` for standard input); the flags below override its
+    /// members.
     #[arg(long, value_name = "FILE")]
     request: Option<PathBuf>,
     /// The caller: user, role, assumed-role or federated-user ARN, account root ARN or
@@ -76,10 +77,12 @@ pub struct EvalArgs {
     /// The role (with its path) or IAM user behind a session principal.
     #[arg(long, value_name = "ARN")]
     session_issuer: Option<String>,
-    /// Output format.
+    /// Output format; with `json`, input errors are printed as JSON too
+    /// (`{"error": {"code", "message", "file", "line", "column", "path", "diagnostics"}}`).
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Exit 0 when the decision is this one (Deny: either deny), 4 otherwise.
+    /// Exit 0 when the decision is this one (Deny: either deny), 4 otherwise (exact
+    /// names: `Allow`, `ExplicitDeny`, `ImplicitDeny`, `Deny`).
     #[arg(long, value_enum)]
     expect: Option<Expect>,
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
@@ -185,7 +188,14 @@ pub fn run(a: EvalArgs) -> u8 {
     let flags = match flags_document(&a) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            if a.format == Format::Json {
+                println!(
+                    "{}",
+                    crate::error_json(None, "invalid-value", &e, "<command line>", 1, 1, "", &[])
+                );
+            } else {
+                eprintln!("error: {e}");
+            }
             return EXIT_INPUT;
         }
     };
@@ -193,19 +203,16 @@ pub fn run(a: EvalArgs) -> u8 {
     let mut flag_loader = loader.clone();
     let mut doc = match PartialDocument::parse(&flags_src, &mut flag_loader) {
         Ok(d) => d,
-        Err(e) => {
-            eprint!("{}", render::document_error(&e));
-            return EXIT_INPUT;
-        }
+        Err(e) => return InputError::Document(e).report(a.format),
     };
     let mut src: Arc<Source> = flags_src;
     if let Some(path) = &a.request {
-        match crate::read_document(path, "request", &loader) {
+        match crate::read_document(path, &loader) {
             Ok((file_doc, file_src)) => {
                 doc = doc.over(&file_doc);
                 src = file_src;
             }
-            Err(code) => return code,
+            Err(e) => return e.report(a.format),
         }
     }
     if !a.no_clock {
@@ -213,10 +220,7 @@ pub fn run(a: EvalArgs) -> u8 {
     }
     let doc = match doc.finish(&src) {
         Ok(d) => d,
-        Err(e) => {
-            eprint!("{}", render::document_error(&e));
-            return EXIT_INPUT;
-        }
+        Err(e) => return InputError::Document(e).report(a.format),
     };
     // What the service catalog does not know about the request: stderr, both formats
     // (the response has no member for it).

@@ -1,8 +1,10 @@
 //! The commands of the `policy-sim` binary.
 //!
-//! Exit codes:
+//! Exit codes (no decision shares a code with an error):
 //! - `eval`: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny; with `--expect`, 0 when the
 //!   decision is the expected one and 4 when it is not; 1 for bad input.
+//! - every command: 64 for a usage error (an unknown flag, a bad flag value such as
+//!   `--expect deny`), as `sysexits.h`'s `EX_USAGE`.
 //! - `batch`: 0 when every line was evaluated, 1 when some line (or the base document)
 //!   was bad input (those lines carry an `error` member; the others are answered).
 //! - `lint`: 0 when no finding is at or above `--min-severity`, 5 when some is, 1 for
@@ -26,6 +28,9 @@ pub use loader::FsLoader;
 
 /// Exit code for bad input.
 pub const EXIT_INPUT: u8 = 1;
+/// Exit code for a usage error (unknown flag, bad flag value), `sysexits.h`'s
+/// `EX_USAGE`: no decision or finding uses it.
+pub const EXIT_USAGE: u8 = 64;
 /// Exit code of `eval` for an explicit deny.
 pub const EXIT_EXPLICIT_DENY: u8 = 2;
 /// Exit code of `eval` for an implicit deny.
@@ -47,8 +52,9 @@ pub struct Cli {
 enum Command {
     /// Decide one request and explain the decision.
     ///
-    /// Exit codes: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 1 bad input. With --expect:
-    /// 0 when the decision is the expected one, 4 when not, 1 bad input.
+    /// Exit codes: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 1 bad input, 64 usage error
+    /// (unknown flag, bad flag value). With --expect: 0 when the decision is the
+    /// expected one, 4 when not, 1 bad input, 64 usage error.
     Eval(Box<eval::EvalArgs>),
     /// Decide request documents given as JSON Lines, one JSON response per line, in
     /// order, on all cores.
@@ -56,8 +62,10 @@ enum Command {
     /// Each line is a request document; with --base, every line inherits the base
     /// document's members (typically the policies) and may override them. A policy
     /// file is read and parsed once per batch. A bad line gets an `error` response and
-    /// does not stop the batch. Exit codes: 0 all lines answered, 1 some line was bad
-    /// input.
+    /// does not stop the batch: `{"id"?, "error": {"code", "message", "file", "line",
+    /// "column", "path", "diagnostics"}}`, with the line's `id` when it has one. Blank
+    /// lines are skipped (no response; line numbers still count them). Exit codes: 0 all
+    /// lines answered, 1 some line was bad input, 64 usage error.
     Batch(batch::BatchArgs),
     /// Validate policies for CI: IAM Access Analyzer's checks, offline.
     ///
@@ -66,7 +74,7 @@ enum Command {
     /// a code, a severity (error, security-warning, warning, suggestion), a message, the
     /// fix, and file:line:column with the JSON path. Exit codes: 0 no finding at or above
     /// --min-severity, 5 some finding at or above it, 1 bad input (a path that cannot be
-    /// read, a glob matching nothing, an invalid --config).
+    /// read, a glob matching nothing, an invalid --config), 64 usage error.
     Lint(lint::LintArgs),
     /// Estate snapshots: folders of AWS CLI outputs describing an organization
     /// (README, "Estates"); `eval --estate` and `batch --estate` decide requests against
@@ -125,27 +133,134 @@ pub(crate) fn clock_document() -> policy_core::PartialDocument {
         .unwrap_or_default()
 }
 
-/// Reads and parses the request document at `path` (`what` names it in errors), its
-/// policy paths resolved against its folder. Errors are printed; `Err` is the exit code.
+/// An input error as JSON: `{"id"?, "error": {"code", "message", "file", "line",
+/// "column", "path", "diagnostics"}}` (`id` when the input had one), what `batch`
+/// writes for a bad line and `eval --format json` prints for bad input.
+#[expect(clippy::too_many_arguments, reason = "one argument per member of the error object")]
+pub(crate) fn error_json(
+    id: Option<serde_json::Value>,
+    code: &str,
+    message: &str,
+    file: &str,
+    line: usize,
+    column: u32,
+    path: &str,
+    diagnostics: &[policy_core::Diagnostic],
+) -> String {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        code: &'a str,
+        message: &'a str,
+        file: &'a str,
+        line: usize,
+        column: u32,
+        path: &'a str,
+        diagnostics: Vec<String>,
+    }
+    #[derive(serde::Serialize)]
+    struct ErrorResponse<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<serde_json::Value>,
+        error: Body<'a>,
+    }
+    let e = ErrorResponse {
+        id,
+        error: Body {
+            code,
+            message,
+            file,
+            line,
+            column,
+            path,
+            diagnostics: diagnostics.iter().map(ToString::to_string).collect(),
+        },
+    };
+    serde_json::to_string(&e).unwrap_or_default()
+}
+
+/// [`error_json`] of a [`policy_core::DocumentError`].
+pub(crate) fn document_error_json(e: &policy_core::DocumentError, id: Option<serde_json::Value>) -> String {
+    error_json(
+        id,
+        e.code,
+        &e.message,
+        &e.file,
+        e.line as usize,
+        e.column,
+        &e.path,
+        &e.diagnostics,
+    )
+}
+
+/// Input that could not be used: a file that cannot be read, or a document error.
+#[derive(Debug)]
+pub(crate) enum InputError {
+    /// `file` cannot be read.
+    Read { file: String, message: String },
+    /// The document is not a valid request document.
+    Document(policy_core::DocumentError),
+}
+
+impl InputError {
+    /// Reports the error: for people on standard error, or as JSON
+    /// ([`error_json`]) on standard output. Returns [`EXIT_INPUT`].
+    pub(crate) fn report(&self, format: Format) -> u8 {
+        match (self, format) {
+            (InputError::Read { file, message }, Format::Human) => {
+                eprintln!("error: cannot read `{file}`: {message}");
+            }
+            (InputError::Document(e), Format::Human) => eprint!("{}", render::document_error(e)),
+            (InputError::Read { file, message }, Format::Json) => println!(
+                "{}",
+                error_json(
+                    None,
+                    "unreadable-file",
+                    &format!("cannot read `{file}`: {message}"),
+                    file,
+                    1,
+                    1,
+                    "",
+                    &[]
+                )
+            ),
+            (InputError::Document(e), Format::Json) => println!("{}", document_error_json(e, None)),
+        }
+        EXIT_INPUT
+    }
+}
+
+/// Reads and parses the request document at `path` (`-`: standard input), its policy
+/// paths resolved against its folder (the working folder for standard input).
 pub(crate) fn read_document(
     path: &std::path::Path,
-    what: &str,
     loader: &FsLoader,
-) -> Result<(policy_core::PartialDocument, std::sync::Arc<policy_core::Source>), u8> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read {what} `{}`: {e}", loader::display_path(path));
-        EXIT_INPUT
+) -> Result<(policy_core::PartialDocument, std::sync::Arc<policy_core::Source>), InputError> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        loader::display_path(path)
+    };
+    let read = if stdin {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(path)
+    };
+    let text = read.map_err(|e| InputError::Read {
+        file: name.clone(),
+        message: e.to_string(),
     })?;
-    let src = policy_core::Source::new(loader::display_path(path), text);
-    let dir = absolute(path)
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    match policy_core::PartialDocument::parse(&src, &mut loader.with_base(&dir)) {
-        Ok(d) => Ok((d, src)),
-        Err(e) => {
-            eprint!("{}", render::document_error(&e));
-            Err(EXIT_INPUT)
-        }
-    }
+    let src = policy_core::Source::new(name, text);
+    let dir = if stdin {
+        std::env::current_dir().unwrap_or_default()
+    } else {
+        absolute(path)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
+    };
+    policy_core::PartialDocument::parse(&src, &mut loader.with_base(&dir))
+        .map(|d| (d, src))
+        .map_err(InputError::Document)
 }

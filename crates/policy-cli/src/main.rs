@@ -10,6 +10,14 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = policy_cli::Cli::parse();
+    let cli = match policy_cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are not errors; a usage error exits with a code
+            // no decision uses (not clap's 2, which is `eval`'s ExplicitDeny).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { policy_cli::EXIT_USAGE } else { 0 });
+        }
+    };
     ExitCode::from(policy_cli::run(cli))
 }

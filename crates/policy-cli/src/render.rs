@@ -59,6 +59,12 @@ pub fn response(resp: &Response, req: &Request, set: &PolicySet, warnings: &[Dia
     for r in &resp.reasons {
         let _ = writeln!(o, "  because {} ({})", r.message, r.rule);
     }
+    if !resp.service_constraints.is_empty() {
+        let _ = writeln!(o, "\nService constraints (the call fails whatever the policies say):");
+        for r in &resp.service_constraints {
+            let _ = writeln!(o, "  {} ({})", r.message, r.rule);
+        }
+    }
     if !resp.deciding.is_empty() {
         let what = match resp.decision {
             Decision::ExplicitDeny => "Denied by",
@@ -77,6 +83,9 @@ pub fn response(resp: &Response, req: &Request, set: &PolicySet, warnings: &[Dia
                 d.label,
                 d.effect.map(|e| format!(" ({e})")).unwrap_or_default()
             );
+            for c in &d.conditions {
+                let _ = writeln!(o, "      {c}");
+            }
         }
     }
     if !resp.policies.is_empty() {
@@ -122,9 +131,17 @@ pub fn response(resp: &Response, req: &Request, set: &PolicySet, warnings: &[Dia
     if !resp.indeterminate.is_empty() {
         let _ = writeln!(
             o,
-            "\nIndeterminate (unknown operator; a Deny applies, an Allow does not): {}",
-            resp.indeterminate.join(", ")
+            "\nIndeterminate statements (fail-closed: a Deny applies, an Allow does not):"
         );
+        for i in &resp.indeterminate {
+            let _ = writeln!(o, "  {} ({}): {}", i.label, i.effect, i.why);
+        }
+    }
+    if !resp.assumptions.is_empty() {
+        let _ = writeln!(o, "\nAssumptions:");
+        for a in &resp.assumptions {
+            let _ = writeln!(o, "  {a}");
+        }
     }
     if !warnings.is_empty() {
         let _ = writeln!(o, "\nWarnings:");

@@ -19,6 +19,11 @@ use crate::span::{Source, Span};
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}{}", if path.is_empty() { String::new() } else { format!(" (at {path})") })]
 pub struct DocumentError {
+    /// A stable code for the kind of error: `json-syntax`, `unknown-member`,
+    /// `missing-member`, `invalid-value`, `invalid-principal`, `invalid-action`,
+    /// `invalid-account`, `invalid-policy` (the policy does not parse; see
+    /// `diagnostics`), `unreadable-policy` (a policy path that cannot be loaded).
+    pub code: &'static str,
     /// The source's name.
     pub file: String,
     /// 1-based line.
@@ -203,11 +208,12 @@ impl Cx<'_, '_> {
         (raw.get().as_ptr() as usize).saturating_sub(self.source.text().as_ptr() as usize)
     }
 
-    fn err_at(&self, raw: Option<&RawValue>, path: &str, message: String) -> DocumentError {
+    fn err_at(&self, code: &'static str, raw: Option<&RawValue>, path: &str, message: String) -> DocumentError {
         let start = raw.map_or(0, |r| self.offset(r));
         let end = raw.map_or(0, |r| start + r.get().len());
         let loc = self.source.locate(Span::new(start, end));
         DocumentError {
+            code,
             file: self.source.name().to_string(),
             line: loc.line,
             column: loc.column,
@@ -218,7 +224,8 @@ impl Cx<'_, '_> {
     }
 
     fn string(&self, raw: &RawValue, path: &str) -> Result<String, DocumentError> {
-        serde_json::from_str::<String>(raw.get()).map_err(|_| self.err_at(Some(raw), path, "expected a string".into()))
+        serde_json::from_str::<String>(raw.get())
+            .map_err(|_| self.err_at("invalid-value", Some(raw), path, "expected a string".into()))
     }
 
     fn policy(&mut self, raw: &RawValue, path: &str, ty: PolicyType) -> Result<Arc<Policy>, DocumentError> {
@@ -226,13 +233,19 @@ impl Cx<'_, '_> {
         if text.starts_with('"') {
             let p = self.string(raw, path)?;
             return self.loader.load(&p, ty).map_err(|(message, diagnostics)| {
-                let mut e = self.err_at(Some(raw), path, message);
+                let code = if diagnostics.is_empty() {
+                    "unreadable-policy"
+                } else {
+                    "invalid-policy"
+                };
+                let mut e = self.err_at(code, Some(raw), path, message);
                 e.diagnostics = diagnostics;
                 e
             });
         }
         if !text.starts_with('{') {
             return Err(self.err_at(
+                "invalid-value",
                 Some(raw),
                 path,
                 "expected a policy object or a path to a policy file".into(),
@@ -248,6 +261,7 @@ impl Cx<'_, '_> {
                 let first = e.diagnostics.first();
                 let loc = first.map(|d| d.location());
                 Err(DocumentError {
+                    code: "invalid-policy",
                     file: self.source.name().to_string(),
                     line: loc.as_ref().map_or(1, |l| l.line),
                     column: loc.as_ref().map_or(1, |l| l.column),
@@ -263,7 +277,7 @@ impl Cx<'_, '_> {
     }
 
     fn principal(&self, raw: &RawValue) -> Result<Principal, DocumentError> {
-        let bad = |m: String| self.err_at(Some(raw), "principal", m);
+        let bad = |m: String| self.err_at("invalid-principal", Some(raw), "principal", m);
         if raw.get().starts_with('"') {
             let s = self.string(raw, "principal")?;
             return Principal::parse(&s).map_err(|e| bad(e.to_string()));
@@ -416,7 +430,28 @@ impl PartialDocument {
         span: Span,
         loader: &mut dyn PolicyLoader,
     ) -> Result<PartialDocument, DocumentError> {
-        let raw: RawDoc<'_> = serde_json::from_str(source.slice(span)).map_err(|e| {
+        let text = source.slice(span);
+        let body = text.trim_start();
+        if !body.starts_with('{') {
+            // A JSON array would be read member by member, by position: a request
+            // document must be an object.
+            let at = span.start as usize + (text.len() - body.len());
+            let loc = source.locate(Span::new(at, at));
+            return Err(DocumentError {
+                code: if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok() {
+                    "invalid-value"
+                } else {
+                    "json-syntax"
+                },
+                file: source.name().to_string(),
+                line: loc.line,
+                column: loc.column,
+                path: String::new(),
+                message: "a request document is a JSON object (`{\"principal\": …, \"action\": …}`)".into(),
+                diagnostics: Vec::new(),
+            });
+        }
+        let raw: RawDoc<'_> = serde_json::from_str(text).map_err(|e| {
             let start = source.locate(Span::new(span.start as usize, span.start as usize));
             let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
             let mut column = u32::try_from(e.column()).unwrap_or(u32::MAX);
@@ -428,6 +463,15 @@ impl PartialDocument {
                     .max(1);
             }
             DocumentError {
+                code: if msg.starts_with("unknown field") {
+                    "unknown-member"
+                } else if msg.starts_with("missing field") {
+                    "missing-member"
+                } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+                    "invalid-value"
+                } else {
+                    "json-syntax"
+                },
                 file: source.name().to_string(),
                 line: line.saturating_add(start.line).saturating_sub(1),
                 column: if line <= 1 {
@@ -454,7 +498,8 @@ impl PartialDocument {
         }
         if let Some(a) = raw.action {
             let s = cx.string(a, "action")?;
-            crate::request::Action::parse(&s).map_err(|e| cx.err_at(Some(a), "action", e.to_string()))?;
+            crate::request::Action::parse(&s)
+                .map_err(|e| cx.err_at("invalid-action", Some(a), "action", e.to_string()))?;
             d.action = Some(s);
         }
         if let Some(r) = raw.resource {
@@ -470,7 +515,7 @@ impl PartialDocument {
             restrict_public_buckets: b.restrict_public_buckets,
         });
         if let Some(acl) = raw.acl {
-            d.acl = Some(convert_acl(acl).map_err(|m| cx.err_at(None, "acl", m))?);
+            d.acl = Some(convert_acl(acl).map_err(|m| cx.err_at("invalid-value", None, "acl", m))?);
         }
         d.aws_managed_kms_key = match raw.kms_key_manager.as_deref() {
             None => None,
@@ -478,6 +523,7 @@ impl PartialDocument {
             Some("CUSTOMER") => Some(false),
             Some(other) => {
                 return Err(cx.err_at(
+                    "invalid-value",
                     None,
                     "kmsKeyManager",
                     format!(
@@ -640,7 +686,8 @@ impl PartialDocument {
     /// Errors: a missing principal or action, an invalid account id or session issuer;
     /// reported against `source` (the line or file the document came from).
     pub fn finish(self, source: &Source) -> Result<RequestDocument, DocumentError> {
-        let err = |message: String| DocumentError {
+        let err = |code: &'static str, message: String| DocumentError {
+            code,
             file: source.name().to_string(),
             line: 1,
             column: 1,
@@ -657,7 +704,7 @@ impl PartialDocument {
             if let Some(issuer) = &self.session_issuer {
                 p = p
                     .with_session_issuer(issuer)
-                    .map_err(|e| err(format!("sessionIssuer: {e}")))?;
+                    .map_err(|e| err("invalid-principal", format!("sessionIssuer: {e}")))?;
             }
             b = b.principal(p);
         }
@@ -684,7 +731,7 @@ impl PartialDocument {
             b = b.kms_grants(g);
         }
         b = b.aws_managed_kms_key(self.aws_managed_kms_key.unwrap_or(false));
-        let request = b.build().map_err(|e| err(e.to_string()))?;
+        let request = b.build().map_err(|e| err(e.code(), e.to_string()))?;
         Ok(RequestDocument {
             id: self.id,
             request,

@@ -49,6 +49,25 @@ pub struct DecidingItem {
     /// [`crate::Policy::with_pointer`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// For a `Deny` statement (with [`Detail::Full`]): how each of its conditions held,
+    /// with the request's values (`condition `Bool` on `aws:SecureTransport` holds:
+    /// request has `false`, policy wants `false``).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
+}
+
+/// A statement the engine could not decide (S-COND-8), resolved fail-closed: a `Deny`
+/// applies, an `Allow` does not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndeterminateItem {
+    /// `identity[0].Statement[2]`.
+    pub label: String,
+    /// `Allow` or `Deny`.
+    pub effect: &'static str,
+    /// Why it could not be decided: an unknown operator, a multi-valued key without a
+    /// set qualifier, a principal that cannot be resolved, a malformed action entry.
+    pub why: String,
 }
 
 /// One policy type's (or SCP/RCP level's) own verdict.
@@ -98,14 +117,19 @@ pub struct Response {
     pub deciding: Vec<DecidingItem>,
     /// The reasoning, each step with its rule id.
     pub reasons: Vec<Reason>,
+    /// What the service refuses whatever the policies say (writes to AWS managed
+    /// policies, to reserved roles, KMS aliases under `alias/aws/`): the decision is the
+    /// policies' answer, and this says the call would fail all the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub service_constraints: Vec<Reason>,
     /// Each policy type's own verdict.
     pub policies: Vec<PolicyVerdict>,
     /// Condition keys the policies asked for that the request context lacked.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing_context_keys: Vec<String>,
-    /// Statements the engine could not decide (S-COND-8), resolved fail-closed.
+    /// Statements the engine could not decide (S-COND-8), resolved fail-closed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub indeterminate: Vec<String>,
+    pub indeterminate: Vec<IndeterminateItem>,
     /// Context keys derived from the principal.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub derived_context_keys: Vec<String>,
@@ -172,6 +196,7 @@ impl Response {
                         v.push_path(p, &mut s);
                         s
                     }),
+                    conditions: v.conditions(req),
                 }
             })
             .collect();
@@ -181,6 +206,7 @@ impl Response {
             decision: ev.decision,
             deciding,
             reasons: ev.reasons.to_vec(),
+            service_constraints: ev.service_constraints.to_vec(),
             policies: ev
                 .verdicts
                 .iter()
@@ -191,7 +217,7 @@ impl Response {
                 })
                 .collect(),
             missing_context_keys: ev.missing.iter().map(|s| s.to_string()).collect(),
-            indeterminate: ev.indeterminate.iter().map(|&(s, i)| statement_label(s, i)).collect(),
+            indeterminate: indeterminate_items(ev, policies, req),
             derived_context_keys: if full {
                 req.derived_keys().iter().map(|s| s.to_string()).collect()
             } else {
@@ -200,6 +226,41 @@ impl Response {
             assumptions: req.assumptions(),
             near_misses,
         }
+    }
+}
+
+/// The statements of `ev` the engine could not decide, with why.
+fn indeterminate_items(ev: &Evaluation<'_>, policies: &PolicySet, req: &Request) -> Vec<IndeterminateItem> {
+    ev.indeterminate
+        .iter()
+        .filter_map(|&(slot, i)| {
+            let stmt = policies.get(slot)?.statements.get(i)?;
+            Some(IndeterminateItem {
+                label: statement_label(slot, i),
+                effect: effect_word(stmt.effect),
+                why: crate::eval::indeterminate_why(stmt, req),
+            })
+        })
+        .collect()
+}
+
+/// How `c` held for the request, for a deciding `Deny`.
+fn condition_held(c: &Condition, req: &Request) -> String {
+    if let Some(why) = c.indeterminate_why(req.context()) {
+        return format!("condition `{}` on `{}` is indeterminate: {why}", c.operator, c.key);
+    }
+    let want = c.raw_values.join("`, `");
+    match req.context().get(&c.key_lc) {
+        None => format!(
+            "condition `{}` on `{}` holds: the request lacks the key (policy values `{want}`)",
+            c.operator, c.key
+        ),
+        Some(vals) => format!(
+            "condition `{}` on `{}` holds: request has `{}`, policy wants `{want}`",
+            c.operator,
+            c.key,
+            vals.join("`, `")
+        ),
     }
 }
 
@@ -267,6 +328,8 @@ struct DecidingView<'a> {
     loc: Option<Location>,
     /// The policy's JSON path in its file ([`crate::Policy::with_pointer`]).
     pointer: Option<&'a str>,
+    /// A deciding `Deny` statement with conditions (with [`Detail::Full`]).
+    deny_conditions: &'a [Condition],
 }
 
 impl<'a> DecidingView<'a> {
@@ -282,6 +345,9 @@ impl<'a> DecidingView<'a> {
                     file: pol.filter(|_| full).map(|p| p.source.name()),
                     loc: pol.filter(|_| full).and_then(|p| p.statement_location(i)),
                     pointer: pol.filter(|_| full).and_then(|p| p.pointer()),
+                    deny_conditions: stmt
+                        .filter(|s| full && s.effect == crate::policy::Effect::Deny)
+                        .map_or(&[][..], |s| s.conditions.as_slice()),
                 }
             }
             Decider::KmsGrant(_) | Decider::AclGrant(_) => DecidingView {
@@ -291,8 +357,14 @@ impl<'a> DecidingView<'a> {
                 file: None,
                 loc: None,
                 pointer: None,
+                deny_conditions: &[],
             },
         }
+    }
+
+    /// How each condition of a deciding `Deny` held.
+    fn conditions(&self, req: &Request) -> Vec<String> {
+        self.deny_conditions.iter().map(|c| condition_held(c, req)).collect()
     }
 
     /// Appends `pointer.Statement[i]` (statements only).
@@ -397,6 +469,10 @@ pub fn write_response_json(
             v.push_path(p, &mut path);
             push_str_member(out, "path", &path);
         }
+        if !v.deny_conditions.is_empty() {
+            out.extend_from_slice(b",\"conditions\":");
+            let _ = serde_json::to_writer(&mut *out, &v.conditions(req));
+        }
         out.push(b'}');
     }
     out.extend_from_slice(b"],\"reasons\":[");
@@ -411,7 +487,12 @@ pub fn write_response_json(
         push_str_member(out, "message", &r.message);
         out.push(b'}');
     }
-    out.extend_from_slice(b"],\"policies\":[");
+    out.push(b']');
+    if !ev.service_constraints.is_empty() {
+        out.extend_from_slice(b",\"serviceConstraints\":");
+        let _ = serde_json::to_writer(&mut *out, ev.service_constraints.as_slice());
+    }
+    out.extend_from_slice(b",\"policies\":[");
     for (n, v) in ev.verdicts.iter().enumerate() {
         if n > 0 {
             out.push(b',');
@@ -447,8 +528,8 @@ pub fn write_response_json(
     };
     list(out, "missingContextKeys", &mut ev.missing.iter().copied());
     if !ev.indeterminate.is_empty() {
-        let labels: Vec<String> = ev.indeterminate.iter().map(|&(s, i)| statement_label(s, i)).collect();
-        list(out, "indeterminate", &mut labels.iter().map(String::as_str));
+        out.extend_from_slice(b",\"indeterminate\":");
+        let _ = serde_json::to_writer(&mut *out, &indeterminate_items(ev, policies, req));
     }
     if full {
         list(out, "derivedContextKeys", &mut req.derived_keys().iter().copied());

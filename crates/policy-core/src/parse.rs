@@ -668,19 +668,17 @@ impl Parser {
     fn actions(&mut self, vals: &[(String, Span)], path: &str) -> Vec<ActionPattern> {
         let mut out = Vec::with_capacity(vals.len());
         for (i, (a, span)) in vals.iter().enumerate() {
-            if a.trim() == "*" {
+            if a == "*" {
                 out.push(ActionPattern::Any);
                 continue;
             }
-            // Surrounding whitespace is ignored (AWS's own troubleshooting example
-            // writes `"ec2:* "`).
-            let lc = a.trim().to_ascii_lowercase();
+            let lc = a.to_ascii_lowercase();
             match lc.split_once(':') {
                 Some((svc, name))
                     if !svc.is_empty()
                         && !name.is_empty()
                         && !name.contains(':')
-                        && !lc.contains(char::is_whitespace) =>
+                        && !lc.contains(|c: char| c.is_whitespace() || c.is_control()) =>
                 {
                     if svc.contains(['*', '?']) {
                         out.push(ActionPattern::Whole(Glob::new(&lc)));
@@ -692,9 +690,11 @@ impl Parser {
                     }
                 }
                 _ => {
-                    // AWS rejects such an action when the policy is saved; documentation
-                    // samples hold placeholders such as `<action>`. Kept as a literal
-                    // that matches no real action, and reported.
+                    // S-MATCH-1 (Decided): AWS rejects such an action when the policy is
+                    // saved; documentation samples hold placeholders such as `<action>`.
+                    // Whether it names the request's action cannot be known: a statement
+                    // that hinges on it is indeterminate (S-COND-8), never silently
+                    // matching or not.
                     let p = if vals.len() > 1 {
                         format!("{path}[{i}]")
                     } else {
@@ -703,12 +703,25 @@ impl Parser {
                     self.push(
                         Severity::Warning,
                         "invalid-action",
-                        format!("invalid action `{a}`: expected `service:ActionName` or `*`; it matches no action"),
+                        format!("invalid action `{a}`: expected `service:ActionName` or `*` without spaces; a statement that depends on it is indeterminate (an `Allow` never allows, a `Deny` applies)"),
                         &p,
                         *span,
                         None,
                     );
-                    out.push(ActionPattern::Whole(Glob::Exact(lc.into())));
+                    let service = lc
+                        .split_once(':')
+                        .map(|(svc, _)| svc.trim())
+                        .filter(|svc| {
+                            !svc.is_empty()
+                                && svc
+                                    .bytes()
+                                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                        })
+                        .map(Box::from);
+                    out.push(ActionPattern::Malformed {
+                        service,
+                        text: a.as_str().into(),
+                    });
                 }
             }
         }

@@ -91,6 +91,12 @@ pub(crate) enum ActionPattern {
     Service { service: Box<str>, name: Glob },
     /// A pattern whose service part holds a wildcard: matched against `service:name`.
     Whole(Glob),
+    /// An entry that is not `service:Name` (no colon, an empty part, whitespace, a
+    /// placeholder such as `<action>`): whether it names the request's action cannot be
+    /// known, so a statement that hinges on it is indeterminate (S-MATCH-1, S-COND-8).
+    /// `service`: the lower-cased text before the first colon when it is a plain
+    /// service prefix (the entry can then only concern that service), else `None`.
+    Malformed { service: Option<Box<str>>, text: Box<str> },
 }
 
 /// The compiled entries of one `Action`/`NotAction` element, grouped for look-up:
@@ -104,6 +110,9 @@ pub(crate) struct ActionSet {
     exact: Vec<(u64, Box<str>)>,
     /// `(hash of service, service, name pattern)`, sorted, for names with wildcards.
     by_service: Vec<(u64, Box<str>, Glob)>,
+    /// Malformed entries: the service they can concern (`None`: any) and the entry as
+    /// written.
+    malformed: Vec<(Option<Box<str>>, Box<str>)>,
 }
 
 impl ActionSet {
@@ -122,6 +131,7 @@ impl ActionSet {
                     set.exact.push((key_hash(&full), full.into()));
                 }
                 ActionPattern::Service { service, name } => set.by_service.push((key_hash(&service), service, name)),
+                ActionPattern::Malformed { service, text } => set.malformed.push((service, text)),
             }
         }
         set.exact.sort();
@@ -143,9 +153,35 @@ impl ActionSet {
             .any(|(_, s, g)| **s == *service && g.is_match(name))
     }
 
+    /// Whether some malformed entry could concern the request's action (when no valid
+    /// entry matches, the statement's action match is then indeterminate).
+    pub(crate) fn malformed_may_match(&self, action: &crate::request::Action) -> bool {
+        self.malformed
+            .iter()
+            .any(|(s, _)| s.as_deref().is_none_or(|s| s == action.service()))
+    }
+
+    /// The statement's action match: `True` when a valid entry matches, `Indeterminate`
+    /// when none does but a malformed entry could (S-MATCH-1), else `False`.
+    pub(crate) fn matches_tri(&self, action: &crate::request::Action) -> crate::condition::Tri {
+        use crate::condition::Tri;
+        if self.matches(action) {
+            Tri::True
+        } else if !self.malformed.is_empty() && self.malformed_may_match(action) {
+            Tri::Indeterminate
+        } else {
+            Tri::False
+        }
+    }
+
+    /// The malformed entries as written, for explanations.
+    pub(crate) fn malformed_entries(&self) -> impl Iterator<Item = &str> {
+        self.malformed.iter().map(|(_, t)| &**t)
+    }
+
     /// Whether every entry has a literal service prefix (the statement can be indexed).
     fn indexable(&self) -> bool {
-        !self.any && self.whole.is_empty()
+        !self.any && self.whole.is_empty() && self.malformed.is_empty()
     }
 }
 
@@ -321,11 +357,20 @@ pub(crate) enum PrincipalEntry {
     /// `"*"` or `{"AWS": "*"}`: everyone, anonymous included.
     Everyone,
     /// A 12-digit id or `arn:aws:iam::<id>:root`: the account (delegates, S-EVAL-5).
-    Account(String),
+    /// `partition`: the ARN's partition; `None` for a bare id, which means the
+    /// partition of the policy's own resource ("IAM roles and resource-based policies
+    /// delegate access across accounts only within a single partition",
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_compare-resource-policies.html>).
+    Account { partition: Option<String>, account: String },
     /// An IAM user, assumed-role session or federated-user ARN: exact match.
     Arn(String),
     /// An IAM role ARN: the role and its sessions.
-    Role { account: String, name: String, arn: String },
+    Role {
+        partition: String,
+        account: String,
+        name: String,
+        arn: String,
+    },
     /// `{"Service": …}` (compared case-insensitively).
     Service(String),
     /// `{"Federated": …}`.
@@ -345,14 +390,23 @@ impl PrincipalEntry {
             return PrincipalEntry::Everyone;
         }
         if crate::request::is_account_id(v) {
-            return PrincipalEntry::Account(v.to_string());
+            return PrincipalEntry::Account {
+                partition: None,
+                account: v.to_string(),
+            };
         }
-        if let Some([_, _, service, _, account, res]) = crate::arn::split(v) {
+        if let Some([_, partition, service, _, account, res]) = crate::arn::split(v) {
             if crate::request::is_account_id(account) {
                 match (service, res.split_once('/')) {
-                    ("iam", None) if res == "root" => return PrincipalEntry::Account(account.to_string()),
+                    ("iam", None) if res == "root" => {
+                        return PrincipalEntry::Account {
+                            partition: Some(partition.to_string()),
+                            account: account.to_string(),
+                        }
+                    }
                     ("iam", Some(("role", rest))) if !rest.is_empty() => {
                         return PrincipalEntry::Role {
+                            partition: partition.to_string(),
                             account: account.to_string(),
                             name: rest.rsplit('/').next().unwrap_or(rest).to_string(),
                             arn: v.to_string(),

@@ -251,6 +251,20 @@ pub enum RequestError {
     },
 }
 
+impl RequestError {
+    /// A stable code for the kind of error (`invalid-principal`, `invalid-action`,
+    /// `invalid-account`, `missing-member`, `invalid-value`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::InvalidPrincipal(_) => "invalid-principal",
+            RequestError::InvalidAction(_) => "invalid-action",
+            RequestError::InvalidAccount(_) => "invalid-account",
+            RequestError::Missing(_) => "missing-member",
+            RequestError::Invalid { .. } => "invalid-value",
+        }
+    }
+}
+
 pub(crate) fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -580,6 +594,9 @@ pub struct Request {
     /// The resource account was not given and the ARN names none: the principal's
     /// account was assumed.
     pub(crate) resource_account_assumed: bool,
+    /// The resource ARN's account is `aws` (AWS managed policies) and no
+    /// `resourceAccount` was given: the resource belongs to AWS (S-EVAL-12).
+    pub(crate) aws_owned_resource: bool,
     /// Byte ranges of the resource ARN's six segments (`None`: not an ARN).
     pub(crate) parts: Option<[(u32, u32); 6]>,
     pub(crate) management_account: Option<String>,
@@ -760,9 +777,18 @@ impl RequestBuilder {
         }
         let split = arn::split(&resource);
         let from_arn = split.map(|p| p[4]).filter(|a| is_account_id(a)).map(str::to_string);
-        let resource_account_assumed =
-            self.resource_account.is_none() && from_arn.is_none() && resource != "*" && principal.account.is_some();
-        let resource_account = self.resource_account.or(from_arn).or_else(|| principal.account.clone());
+        // S-EVAL-12: `arn:aws:iam::aws:policy/…` belongs to AWS, not to the caller.
+        let aws_owned_resource = self.resource_account.is_none() && split.is_some_and(|p| p[4] == "aws");
+        let resource_account_assumed = self.resource_account.is_none()
+            && from_arn.is_none()
+            && !aws_owned_resource
+            && resource != "*"
+            && principal.account.is_some();
+        let resource_account = if aws_owned_resource {
+            None
+        } else {
+            self.resource_account.or(from_arn).or_else(|| principal.account.clone())
+        };
         let mut context = self.context;
         let mut derived = SmallVec::new();
         for &(key, key_lc, hash, ref values) in principal.derived_keys() {
@@ -802,6 +828,7 @@ impl RequestBuilder {
             context,
             derived_keys: derived,
             resource_account_assumed,
+            aws_owned_resource,
             parts,
             management_account: self.management_account,
             block_public_access: self.block_public_access,

@@ -32,7 +32,9 @@ impl SnapshotSource for Folder {
         let Ok(rd) = std::fs::read_dir(self.0.join(path)) else {
             return Ok(Vec::new());
         };
-        let mut v: Vec<String> = rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = rd
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         Ok(v)
     }
@@ -136,7 +138,11 @@ fn run_case(path: &Path, cache: &mut BTreeMap<String, Arc<Estate>>) -> Result<()
         let mut given = PolicySet::default();
         for (i, p) in case.request.identity_policies.iter().enumerate() {
             let src = Source::new(format!("{}#identityPolicies[{i}]", common::rel(path)), p.to_string());
-            given.identity.push(Arc::new(parse_policy(&src, PolicyType::Identity).map_err(|e| e.to_string())?.policy));
+            given.identity.push(Arc::new(
+                parse_policy(&src, PolicyType::Identity)
+                    .map_err(|e| e.to_string())?
+                    .policy,
+            ));
         }
         r = r.with_policies(&given);
     }
@@ -152,7 +158,12 @@ fn run_case(path: &Path, cache: &mut BTreeMap<String, Arc<Estate>>) -> Result<()
         )
     };
     if resp.decision != case.expect.decision {
-        return Err(format!("decision {:?}, expected {:?}\n{}", resp.decision, case.expect.decision, dump()));
+        return Err(format!(
+            "decision {:?}, expected {:?}\n{}",
+            resp.decision,
+            case.expect.decision,
+            dump()
+        ));
     }
     let mut got: Vec<String> = resp.deciding.iter().map(|d| d.label.clone()).collect();
     let mut want = case.expect.deciding.clone();
@@ -163,7 +174,11 @@ fn run_case(path: &Path, cache: &mut BTreeMap<String, Arc<Estate>>) -> Result<()
     }
     for (k, v) in &case.expect.derived {
         if info.derived_context.get(k) != Some(v) {
-            return Err(format!("derived `{k}`: {:?}, expected {v:?}\n{}", info.derived_context.get(k), dump()));
+            return Err(format!(
+                "derived `{k}`: {:?}, expected {v:?}\n{}",
+                info.derived_context.get(k),
+                dump()
+            ));
         }
     }
     for k in &case.expect.not_derived {
@@ -182,7 +197,11 @@ fn run_case(path: &Path, cache: &mut BTreeMap<String, Arc<Estate>>) -> Result<()
         }
     }
     for (label, at) in &case.expect.locations {
-        let d = resp.deciding.iter().find(|d| &d.label == label).ok_or(format!("no deciding {label}"))?;
+        let d = resp
+            .deciding
+            .iter()
+            .find(|d| &d.label == label)
+            .ok_or(format!("no deciding {label}"))?;
         let got = format!(
             "{}:{}:{}",
             d.file.as_deref().unwrap_or("?"),
@@ -208,7 +227,14 @@ fn example_org_loads_without_warnings() {
     let kinds: Vec<(&str, usize)> = s.resources.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(
         kinds,
-        [("bucket", 1), ("function", 1), ("kmsKey", 2), ("queue", 1), ("secret", 1), ("topic", 1)]
+        [
+            ("bucket", 1),
+            ("function", 1),
+            ("kmsKey", 2),
+            ("queue", 1),
+            ("secret", 1),
+            ("topic", 1)
+        ]
     );
     assert_eq!(s.vpc_endpoints, 1);
 }
@@ -226,7 +252,13 @@ fn estate_cases() {
             failures.push(format!("{}: {e}", common::rel(f)));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
 }
 
 // ---------------------------------------------------------------- the reader on CLI outputs
@@ -270,13 +302,28 @@ fn url_encoded_gaad_document() {
         .collect();
     let mut m = MemorySource::new();
     let gaad = gaad_user(&format!("\"{encoded}\""));
-    m.insert(format!("{ACCT}/iam/get-account-authorization-details.json"), gaad.clone());
+    m.insert(
+        format!("{ACCT}/iam/get-account-authorization-details.json"),
+        gaad.clone(),
+    );
     let e = Estate::load(&m, None);
-    assert!(e.warnings().iter().all(|w| w.code == "unknown-managed-policy"), "{:?}", e.warnings());
-    let (d, resp) = decide(&e, "arn:aws:iam::123456789012:user/u", "sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:q");
+    assert!(
+        e.warnings().iter().all(|w| w.code == "unknown-managed-policy"),
+        "{:?}",
+        e.warnings()
+    );
+    let (d, resp) = decide(
+        &e,
+        "arn:aws:iam::123456789012:user/u",
+        "sqs:SendMessage",
+        "arn:aws:sqs:us-east-1:123456789012:q",
+    );
     assert_eq!(d, Decision::Allow);
     let item = &resp.deciding[0];
-    assert_eq!(item.path.as_deref(), Some("UserDetailList[0].UserPolicyList[0].PolicyDocument.Statement[0]"));
+    assert_eq!(
+        item.path.as_deref(),
+        Some("UserDetailList[0].UserPolicyList[0].PolicyDocument.Statement[0]")
+    );
     // The statement's `%7B` in the string.
     let at = gaad.find("%5B%7B").unwrap() + "%5B".len();
     let line = gaad[..at].matches('\n').count() + 1;
@@ -286,7 +333,8 @@ fn url_encoded_gaad_document() {
     assert!(e
         .warnings()
         .iter()
-        .any(|w| w.code == "unknown-managed-policy" && w.message.contains("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")));
+        .any(|w| w.code == "unknown-managed-policy"
+            && w.message.contains("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")));
 }
 
 /// The AWS managed policy the snapshot lacks is filled in from a folder of documents.
@@ -299,8 +347,17 @@ fn aws_managed_policy_filled_in() {
     );
     let managed = Folder(common::repo_root().join("fixtures/corpus/managed"));
     let e = Estate::load(&m, Some(&ManagedPolicies { source: &managed }));
-    assert!(e.warnings().iter().any(|w| w.code == "filled-in-managed-policy"), "{:?}", e.warnings());
-    let (d, _) = decide(&e, "arn:aws:iam::123456789012:user/u", "s3:GetObject", "arn:aws:s3:::b/k");
+    assert!(
+        e.warnings().iter().any(|w| w.code == "filled-in-managed-policy"),
+        "{:?}",
+        e.warnings()
+    );
+    let (d, _) = decide(
+        &e,
+        "arn:aws:iam::123456789012:user/u",
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+    );
     assert_eq!(d, Decision::Allow);
 }
 
@@ -317,7 +374,10 @@ fn paged_gaad() {
           {"Document": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}, "VersionId": "v2", "IsDefaultVersion": true}]}],
         "IsTruncated": true, "Marker": "def"}"#;
     let mut m = MemorySource::new();
-    m.insert(format!("{ACCT}/iam/get-account-authorization-details.json"), format!("{page1}\n{page2}\n"));
+    m.insert(
+        format!("{ACCT}/iam/get-account-authorization-details.json"),
+        format!("{page1}\n{page2}\n"),
+    );
     let e = Estate::load(&m, None);
     assert!(e.warnings().iter().any(|w| w.code == "truncated"), "{:?}", e.warnings());
     let role = "arn:aws:sts::123456789012:assumed-role/r1/s";
@@ -326,28 +386,53 @@ fn paged_gaad() {
     let (d, resp) = decide(&e, role, "s3:GetObject", "arn:aws:s3:::b/k");
     assert_eq!(d, Decision::ImplicitDeny, "{resp:?}");
     let (_, resp) = decide(&e, role, "s3:ListBucket", "arn:aws:s3:::b");
-    assert_eq!(resp.deciding[0].path.as_deref(), Some("[1].Policies[0].PolicyVersionList[1].Document.Statement[0]"));
+    assert_eq!(
+        resp.deciding[0].path.as_deref(),
+        Some("[1].Policies[0].PolicyVersionList[1].Document.Statement[0]")
+    );
 }
 
 /// A broken file is a warning with file, line and column; the rest loads.
 #[test]
 fn broken_files_are_warnings() {
     let mut m = MemorySource::new();
-    m.insert(format!("{ACCT}/iam/get-account-authorization-details.json"), gaad_user(
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
-    ));
-    m.insert(format!("{ACCT}/s3/b/get-bucket-policy.json"), "{\"Policy\": \"{\\\"Version\\\": \\\"2012-10-17\\\", \\\"Statement\\\": [{\\\"Effect\\\": \\\"Alow\\\"}]}\"}");
+    m.insert(
+        format!("{ACCT}/iam/get-account-authorization-details.json"),
+        gaad_user(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        ),
+    );
+    m.insert(
+        format!("{ACCT}/s3/b/get-bucket-policy.json"),
+        "{\"Policy\": \"{\\\"Version\\\": \\\"2012-10-17\\\", \\\"Statement\\\": [{\\\"Effect\\\": \\\"Alow\\\"}]}\"}",
+    );
     m.insert(format!("{ACCT}/s3/c/get-bucket-policy.json"), "{\"Policy\": 42}");
-    m.insert(format!("{ACCT}/sqs/us-east-1/q/get-queue-attributes.json"), "{\"Attributes\": ");
-    m.insert(format!("{ACCT}/sqs/us-east-1/q2/get-queue-attributes.json"), "{\"Attributes\": []}");
+    m.insert(
+        format!("{ACCT}/sqs/us-east-1/q/get-queue-attributes.json"),
+        "{\"Attributes\": ",
+    );
+    m.insert(
+        format!("{ACCT}/sqs/us-east-1/q2/get-queue-attributes.json"),
+        "{\"Attributes\": []}",
+    );
     let e = Estate::load(&m, None);
-    let w = |code: &str| e.warnings().iter().filter(|w| w.code == code).cloned().collect::<Vec<_>>();
+    let w = |code: &str| {
+        e.warnings()
+            .iter()
+            .filter(|w| w.code == code)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let invalid = w("invalid-policy");
     assert_eq!(invalid.len(), 2, "{:?}", e.warnings());
     assert_eq!(invalid[0].file, format!("{ACCT}/s3/b/get-bucket-policy.json"));
     assert_eq!(invalid[0].line, Some(1));
     assert_eq!(invalid[0].path, "Policy.Statement[0].Action", "{:?}", invalid[0]);
-    assert!(invalid[1].message.contains("expected a policy document"), "{:?}", invalid[1]);
+    assert!(
+        invalid[1].message.contains("expected a policy document"),
+        "{:?}",
+        invalid[1]
+    );
     let shape = w("unexpected-shape");
     assert_eq!(shape.len(), 1, "{:?}", e.warnings());
     assert_eq!(shape[0].path, "Attributes");
@@ -356,7 +441,13 @@ fn broken_files_are_warnings() {
     assert!(json[0].file.ends_with("q/get-queue-attributes.json"));
     // The user still decides.
     assert_eq!(
-        decide(&e, "arn:aws:iam::123456789012:user/u", "s3:GetObject", "arn:aws:s3:::x/k").0,
+        decide(
+            &e,
+            "arn:aws:iam::123456789012:user/u",
+            "s3:GetObject",
+            "arn:aws:s3:::x/k"
+        )
+        .0,
         Decision::Allow
     );
     // The bucket whose policy does not parse is evaluated without it, and says so.
@@ -367,7 +458,9 @@ fn broken_files_are_warnings() {
         ..EstateQuery::default()
     };
     let r = e.resolve(&q).unwrap();
-    assert!(r.assumptions().any(|a| a.contains("bucket policy of `b` could not be read")));
+    assert!(r
+        .assumptions()
+        .any(|a| a.contains("bucket policy of `b` could not be read")));
 }
 
 /// A principal or resource the snapshot does not hold is evaluated, and the response
@@ -384,6 +477,11 @@ fn missing_principal_and_resource() {
     let r = e.resolve(&q).unwrap();
     let notes: Vec<&str> = r.assumptions().collect();
     assert!(notes.iter().any(|n| n.contains("is not in the snapshot")), "{notes:?}");
-    assert!(notes.iter().any(|n| n.contains("`arn:aws:s3:::not-collected/k` is not in the snapshot")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("`arn:aws:s3:::not-collected/k` is not in the snapshot")),
+        "{notes:?}"
+    );
     assert!(r.policies().identity.is_empty() && r.policies().resource.is_none());
 }

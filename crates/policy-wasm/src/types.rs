@@ -365,6 +365,23 @@ pub struct DecidingItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub path: Option<String>,
+    /// For a deciding `Deny`: how each of its conditions held, with the request's values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[tsify(optional)]
+    pub conditions: Vec<String>,
+}
+
+/// A statement the engine could not decide (S-COND-8), resolved fail-closed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IndeterminateItem {
+    /// `identity[0].Statement[2]`.
+    pub label: String,
+    /// `Allow` or `Deny`.
+    #[tsify(type = "\"Allow\" | \"Deny\"")]
+    pub effect: String,
+    /// Why it could not be decided.
+    pub why: String,
 }
 
 /// A step of the reasoning, citing its rule in docs/SEMANTICS.md.
@@ -429,16 +446,21 @@ pub struct EvalResponse {
     pub deciding: Vec<DecidingItem>,
     /// The reasoning, each step with its rule id.
     pub reasons: Vec<Reason>,
+    /// What the service refuses whatever the policies say (the decision is the
+    /// policies' answer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[tsify(optional)]
+    pub service_constraints: Vec<Reason>,
     /// Each policy type's own verdict.
     pub policies: Vec<PolicyVerdict>,
     /// Condition keys the policies asked for that the request lacked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[tsify(optional)]
     pub missing_context_keys: Vec<String>,
-    /// Statements the engine could not decide, resolved fail-closed.
+    /// Statements the engine could not decide, resolved fail-closed, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[tsify(optional)]
-    pub indeterminate: Vec<String>,
+    pub indeterminate: Vec<IndeterminateItem>,
     /// Context keys derived from the principal.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[tsify(optional)]

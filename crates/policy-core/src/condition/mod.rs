@@ -32,6 +32,15 @@ pub(crate) enum Tri {
 }
 
 impl Tri {
+    /// Negation: indeterminate stays indeterminate.
+    pub(crate) fn negate(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Indeterminate => Tri::Indeterminate,
+        }
+    }
+
     pub(crate) fn and(self, other: Tri) -> Tri {
         match (self, other) {
             (Tri::False, _) | (_, Tri::False) => Tri::False,
@@ -335,6 +344,27 @@ impl Condition {
             // not (docs/SEMANTICS.md records this decision).
             (None, _) => Tri::Indeterminate,
         }
+    }
+}
+
+impl Condition {
+    /// Why this condition is indeterminate against `ctx` (S-COND-8), or `None` when it
+    /// is not: for explanations, off the evaluation path.
+    pub(crate) fn indeterminate_why(&self, ctx: &Context) -> Option<String> {
+        if self.eval(ctx, &mut Vec::new()) != Tri::Indeterminate {
+            return None;
+        }
+        if matches!(self.values, Values::Unknown) {
+            return Some(format!(
+                "condition operator `{}` is not one the engine knows (S-COND-8)",
+                self.operator
+            ));
+        }
+        let n = ctx.get_hashed(self.key_hash, &self.key_lc).map_or(0, <[String]>::len);
+        Some(format!(
+            "the request gives `{}` {n} values and `{}` has no `ForAnyValue:`/`ForAllValues:` qualifier (S-COND-7)",
+            self.key, self.operator
+        ))
     }
 }
 

@@ -68,7 +68,11 @@ impl<'s> Reader<'s> {
             Ok(Some(text)) => Some(Source::new(self.src.display(path), text)),
             Ok(None) => None,
             Err(e) => {
-                self.warn("unreadable-file", &self.src.display(path), format!("cannot read the file: {e}"));
+                self.warn(
+                    "unreadable-file",
+                    &self.src.display(path),
+                    format!("cannot read the file: {e}"),
+                );
                 None
             }
         }
@@ -79,7 +83,11 @@ impl<'s> Reader<'s> {
         match self.src.list(path) {
             Ok(v) => v,
             Err(e) => {
-                self.warn("unreadable-file", &self.src.display(path), format!("cannot list the folder: {e}"));
+                self.warn(
+                    "unreadable-file",
+                    &self.src.display(path),
+                    format!("cannot list the folder: {e}"),
+                );
                 Vec::new()
             }
         }
@@ -99,7 +107,11 @@ impl<'s> Reader<'s> {
             Err((path, inner)) => {
                 let path = join_path(prefix, &path);
                 let at = base + offset_of(text, inner.line(), inner.column());
-                let code = if inner.is_data() { "unexpected-shape" } else { "invalid-json" };
+                let code = if inner.is_data() {
+                    "unexpected-shape"
+                } else {
+                    "invalid-json"
+                };
                 let msg = inner.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or_default().to_string();
                 self.warn_at(code, file, at, &path, msg);
@@ -186,7 +198,13 @@ impl<'s> Reader<'s> {
                 None
             }
             Err(message) => {
-                self.warn_at("invalid-policy", file, origin.span.start as usize, path, format!("{name}: {message}"));
+                self.warn_at(
+                    "invalid-policy",
+                    file,
+                    origin.span.start as usize,
+                    path,
+                    format!("{name}: {message}"),
+                );
                 None
             }
         };
@@ -348,7 +366,9 @@ impl EstateBuilder {
         }
         let map = |i: u32| remap.get(i as usize).copied().unwrap_or(u32::MAX);
         for (arn, v, local) in &part.aws_managed {
-            self.aws_versions.entry((arn.clone(), v.clone())).or_insert_with(|| map(*local));
+            self.aws_versions
+                .entry((arn.clone(), v.clone()))
+                .or_insert_with(|| map(*local));
             self.aws_managed.entry(arn.clone()).or_insert_with(|| map(*local));
         }
         let map_ref = |r: &ManagedRef| r.as_ref().map(|i| map(*i)).map_err(Clone::clone);
@@ -547,7 +567,12 @@ impl EstateBuilder {
                 .estate
                 .principals
                 .iter()
-                .filter(|p| p.managed.iter().chain(p.boundary.iter()).any(|r| r.as_ref().err() == Some(&arn)))
+                .filter(|p| {
+                    p.managed
+                        .iter()
+                        .chain(p.boundary.iter())
+                        .any(|r| r.as_ref().err() == Some(&arn))
+                })
                 .map(|p| p.arn.to_string())
                 .take(3)
                 .collect();
@@ -651,10 +676,20 @@ impl EstateBuilder {
                     .collect()
             };
             if org.scp_enabled != Some(false) && !parents.is_empty() {
-                acct.scp = Some(Arc::new(chain(&est.policies, &levels(&org.scp), "SCP", org.scp_enabled)));
+                acct.scp = Some(Arc::new(chain(
+                    &est.policies,
+                    &levels(&org.scp),
+                    "SCP",
+                    org.scp_enabled,
+                )));
             }
             if org.rcp_enabled != Some(false) && !parents.is_empty() {
-                acct.rcp = Some(Arc::new(chain(&est.policies, &levels(&org.rcp), "RCP", org.rcp_enabled)));
+                acct.rcp = Some(Arc::new(chain(
+                    &est.policies,
+                    &levels(&org.rcp),
+                    "RCP",
+                    org.rcp_enabled,
+                )));
             }
             acct.parents = parents;
         }
@@ -682,9 +717,7 @@ fn chain(policies: &[PolicyRec], levels: &[Level], what: &str, enabled: Option<b
         let mut lid = Vec::with_capacity(ids.len());
         for &i in ids {
             match policies.get(i as usize) {
-                Some(PolicyRec {
-                    policy: Some(p), ..
-                }) => {
+                Some(PolicyRec { policy: Some(p), .. }) => {
                     lv.push(p.clone());
                     lid.push(i);
                 }

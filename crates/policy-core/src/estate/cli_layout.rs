@@ -119,7 +119,8 @@ struct DescribedPolicy<'a> {
 /// `FullAWSAccess`, the AWS managed SCP attached to every root, OU and account when SCPs
 /// are enabled; its content is fixed by AWS
 /// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html>).
-const FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const FULL_AWS_ACCESS: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 fn truncated(r: &mut Reader<'_>, file: &Source, next: &Option<String>) {
     if next.is_some() {
@@ -445,7 +446,13 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
         Ok(p) => p,
         Err(e) => {
             let at = super::build::offset_of(f.text(), e.line(), e.column());
-            r.warn_at("invalid-json", &f, at, "", e.to_string().split(" at line ").next().unwrap_or_default().to_string());
+            r.warn_at(
+                "invalid-json",
+                &f,
+                at,
+                "",
+                e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+            );
             return;
         }
     };
@@ -535,7 +542,11 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
                 GroupRec {
                     name: gd.group_name.as_str().into(),
                     inline,
-                    managed: gd.attached_managed_policies.iter().map(|a| resolve(&a.policy_arn)).collect(),
+                    managed: gd
+                        .attached_managed_policies
+                        .iter()
+                        .map(|a| resolve(&a.policy_arn))
+                        .collect(),
                 },
             );
             group_index.insert(gd.group_name.clone(), idx);
@@ -562,10 +573,17 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
                 unique_id: u.user_id.into(),
                 tags: tags(u.tags),
                 inline,
-                managed: u.attached_managed_policies.iter().map(|a| resolve(&a.policy_arn)).collect(),
+                managed: u
+                    .attached_managed_policies
+                    .iter()
+                    .map(|a| resolve(&a.policy_arn))
+                    .collect(),
                 groups: groups.iter().filter_map(|n| group_index.get(*n).copied()).collect(),
                 missing_groups: missing_groups.iter().map(|n| n.as_str().into()).collect(),
-                boundary: u.permissions_boundary.as_ref().map(|b| resolve(&b.permissions_boundary_arn)),
+                boundary: u
+                    .permissions_boundary
+                    .as_ref()
+                    .map(|b| resolve(&b.permissions_boundary_arn)),
                 trust: None,
                 file: file_name.clone(),
                 path: at.into(),
@@ -573,7 +591,14 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
         }
         for (at, ro) in g.role_detail_list {
             let whom = format!("role `{}`", ro.role_name);
-            let inline = inline_docs(r, part, &f, &ro.role_policy_list, &format!("{at}.RolePolicyList"), &whom);
+            let inline = inline_docs(
+                r,
+                part,
+                &f,
+                &ro.role_policy_list,
+                &format!("{at}.RolePolicyList"),
+                &whom,
+            );
             let trust = ro.assume_role_policy_document.map(|d| {
                 r.document(
                     &mut part.policies,
@@ -598,10 +623,17 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
                 unique_id: ro.role_id.into(),
                 tags: tags(ro.tags),
                 inline,
-                managed: ro.attached_managed_policies.iter().map(|a| resolve(&a.policy_arn)).collect(),
+                managed: ro
+                    .attached_managed_policies
+                    .iter()
+                    .map(|a| resolve(&a.policy_arn))
+                    .collect(),
                 groups: Vec::new(),
                 missing_groups: Vec::new(),
-                boundary: ro.permissions_boundary.as_ref().map(|b| resolve(&b.permissions_boundary_arn)),
+                boundary: ro
+                    .permissions_boundary
+                    .as_ref()
+                    .map(|b| resolve(&b.permissions_boundary_arn)),
                 trust,
                 file: file_name.clone(),
                 path: at.into(),
@@ -794,7 +826,11 @@ fn read_bucket(r: &mut Reader<'_>, part: &mut AccountPart, base: &str, bucket: &
                     "WRITE_ACP" => AclPermission::WriteAcp,
                     "FULL_CONTROL" => AclPermission::FullControl,
                     other => {
-                        r.warn("unexpected-shape", f.name(), format!("unknown ACL permission `{other}`"));
+                        r.warn(
+                            "unexpected-shape",
+                            f.name(),
+                            format!("unknown ACL permission `{other}`"),
+                        );
                         continue;
                     }
                 };
@@ -1121,7 +1157,9 @@ fn read_secrets(r: &mut Reader<'_>, part: &mut AccountPart, dir: &str, region: &
             }
         }
         let arn = arn.unwrap_or_else(|| {
-            let rel = dir.rsplit_once(&format!("secretsmanager/{region}/")).map_or("", |x| x.1);
+            let rel = dir
+                .rsplit_once(&format!("secretsmanager/{region}/"))
+                .map_or("", |x| x.1);
             format!("arn:{partition}:secretsmanager:{region}:{}:secret:{rel}", part.id)
         });
         part.resources.push(ResourceRec {

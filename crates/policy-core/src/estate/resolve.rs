@@ -90,7 +90,9 @@ enum ActionClass {
 fn action_class(a: &Action) -> ActionClass {
     let name = a.name();
     match a.service() {
-        "sts" if name.starts_with("assumerole") || matches!(name, "tagsession" | "setsourceidentity" | "setcontext") => {
+        "sts"
+            if name.starts_with("assumerole") || matches!(name, "tagsession" | "setsourceidentity" | "setcontext") =>
+        {
             ActionClass::Trust
         }
         "kms" if matches!(name, "createalias" | "updatealias" | "deletealias") => ActionClass::AliasOp,
@@ -529,7 +531,11 @@ impl<'e> Resolver<'e> {
         };
         let account = principal.account().and_then(|a| est.account_of(a)).map(|(i, _)| i);
         let by_name = |kind, name: &str| {
-            account.and_then(|a| est.principal_names.get(&(a, kind, name.to_ascii_lowercase().into())).copied())
+            account.and_then(|a| {
+                est.principal_names
+                    .get(&(a, kind, name.to_ascii_lowercase().into()))
+                    .copied()
+            })
         };
         let last = |s: &str| s.rsplit('/').next().unwrap_or_default().to_string();
         let mut notes = Vec::new();
@@ -556,7 +562,10 @@ impl<'e> Resolver<'e> {
             match principal.kind() {
                 PrincipalKind::AssumedRole => principal = principal.with_session_issuer(&r.arn)?,
                 PrincipalKind::User | PrincipalKind::Role if *r.arn != *text => {
-                    notes.push(format!("`{text}` is taken to be `{}` (the same name in the snapshot)", r.arn));
+                    notes.push(format!(
+                        "`{text}` is taken to be `{}` (the same name in the snapshot)",
+                        r.arn
+                    ));
                     principal = Principal::parse(&r.arn)?;
                 }
                 _ => {}
@@ -732,10 +741,9 @@ impl<'e> Resolver<'e> {
                                     rec.name
                                 )),
                             },
-                            None => v.notes.push(format!(
-                                "the trust policy of `{}` is not in the snapshot",
-                                p.1.arn
-                            )),
+                            None => v
+                                .notes
+                                .push(format!("the trust policy of `{}` is not in the snapshot", p.1.arn)),
                         }
                     }
                 } else if class == ActionClass::Trust && kind == Some(EstatePrincipalKind::Role) {
@@ -768,7 +776,9 @@ impl<'e> Resolver<'e> {
         if let Some((p, rec)) = r.policy.and_then(|p| Some((p, est.policy(p)?))) {
             match &rec.policy {
                 Some(pol) => v.policy = Some((p, pol.clone())),
-                None => v.notes.push(format!("{} could not be read: evaluated without it", rec.name)),
+                None => v
+                    .notes
+                    .push(format!("{} could not be read: evaluated without it", rec.name)),
             }
         }
         let tags = r.tags.as_deref().unwrap_or_default();
@@ -830,7 +840,13 @@ impl<'e> Resolver<'e> {
         v
     }
 
-    fn prepared(&mut self, pv: &Arc<PrincipalView>, rv: &Arc<ResourceView>, vpce: Option<&str>, kms: bool) -> Arc<Prepared> {
+    fn prepared(
+        &mut self,
+        pv: &Arc<PrincipalView>,
+        rv: &Arc<ResourceView>,
+        vpce: Option<&str>,
+        kms: bool,
+    ) -> Arc<Prepared> {
         let key = (pv.id, rv.id, vpce.map(Box::from), kms);
         if let Some(p) = self.prepared.get(&key) {
             return p.clone();
@@ -843,7 +859,13 @@ impl<'e> Resolver<'e> {
         p
     }
 
-    fn make_prepared(&self, pv: &Arc<PrincipalView>, rv: &Arc<ResourceView>, vpce: Option<&str>, kms: bool) -> Prepared {
+    fn make_prepared(
+        &self,
+        pv: &Arc<PrincipalView>,
+        rv: &Arc<ResourceView>,
+        vpce: Option<&str>,
+        kms: bool,
+    ) -> Prepared {
         let est = self.estate;
         let mut set = PolicySet::default();
         let mut slots = Vec::new();
@@ -1068,7 +1090,11 @@ impl Resolved {
     /// What the snapshot did not say and the engine assumed (empty for most requests).
     pub fn assumptions(&self) -> impl Iterator<Item = &str> {
         let p = &self.prepared;
-        let missing = p.principal.missing.iter().filter(|_| !self.replaced.contains(&"identity"));
+        let missing = p
+            .principal
+            .missing
+            .iter()
+            .filter(|_| !self.replaced.contains(&"identity"));
         missing
             .chain(p.principal.notes.iter())
             .chain(p.resource.notes.iter())

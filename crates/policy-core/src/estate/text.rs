@@ -43,7 +43,8 @@ pub(crate) struct Origin {
 impl Origin {
     /// Where the document starts in its file.
     pub(crate) fn location(&self) -> Location {
-        self.file.locate(Span::new(self.span.start as usize, self.span.start as usize))
+        self.file
+            .locate(Span::new(self.span.start as usize, self.span.start as usize))
     }
 
     /// The file offset of byte `rel` of the document's text (the decoded text for
@@ -52,11 +53,9 @@ impl Origin {
         self.span.start as usize
             + match self.encoding {
                 Encoding::Object => rel,
-                Encoding::JsonString | Encoding::UrlEncoded => raw_offset(
-                    self.file.slice(self.span),
-                    self.encoding == Encoding::UrlEncoded,
-                    rel,
-                ),
+                Encoding::JsonString | Encoding::UrlEncoded => {
+                    raw_offset(self.file.slice(self.span), self.encoding == Encoding::UrlEncoded, rel)
+                }
             }
     }
 
@@ -113,7 +112,11 @@ pub(crate) fn locate_document(file: &Arc<Source>, raw: &RawValue, path: &str) ->
 
 /// Parses a located document as a policy of type `ty`: an object where it is, a string's
 /// decoded text as a source named as the file.
-pub(crate) fn parse_text(origin: &Origin, text: DocText, ty: PolicyType) -> Result<(Policy, Vec<Diagnostic>), DocError> {
+pub(crate) fn parse_text(
+    origin: &Origin,
+    text: DocText,
+    ty: PolicyType,
+) -> Result<(Policy, Vec<Diagnostic>), DocError> {
     let parsed = match text {
         DocText::Object => parse_policy_at(&origin.file, origin.span, ty),
         DocText::Decoded(s) => parse_policy(&Source::new(origin.file.name(), s), ty),

@@ -9,6 +9,7 @@
 use smallvec::SmallVec;
 
 use super::principal::{entry_grant, Grant};
+use super::Reason;
 use crate::policy::PrincipalEntry;
 use crate::request::Request;
 
@@ -17,19 +18,38 @@ pub(super) fn is_key_arn(parts: &[&str; 6]) -> bool {
     parts[2] == "kms" && parts[5].starts_with("key/")
 }
 
+/// KMS alias operations, lower-cased.
+const ALIAS_WRITES: &[&str] = &["createalias", "deletealias", "updatealias"];
+
+/// S-KMS-6: KMS refuses alias operations on names that begin with `alias/aws/`, which
+/// AWS reserves for AWS managed keys ("The alias name cannot begin with alias/aws/",
+/// <https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html>): a
+/// service constraint, not an authorization result.
+pub(super) fn alias_constraint(req: &Request, parts: Option<&[&str; 6]>) -> Option<Reason> {
+    let parts = parts?;
+    (req.action.service() == "kms"
+        && parts[2] == "kms"
+        && parts[5].starts_with("alias/aws/")
+        && ALIAS_WRITES.contains(&req.action.name()))
+    .then(|| Reason {
+        rule: "S-KMS-6",
+        message: "KMS refuses this whatever the policies say: alias names beginning with `alias/aws/` are reserved for AWS managed keys".into(),
+    })
+}
+
 /// S-KMS-5: whether the action may be used on a key of another account.
 pub(super) fn allowed_across_accounts(req: &Request) -> bool {
     KMS_CROSS_ACCOUNT.contains(&req.action.name())
 }
 
 /// S-KMS-3: the indices of the grants that give the caller the request's operation on
-/// the key, their constraints holding.
-pub(super) fn allowing_grants(req: &Request) -> SmallVec<[usize; 2]> {
+/// the key, their constraints holding; `partition` is the key's.
+pub(super) fn allowing_grants(req: &Request, partition: &str) -> SmallVec<[usize; 2]> {
     req.kms_grants
         .iter()
         .enumerate()
         .filter(|(_, g)| {
-            let grantee_ok = entry_grant(&PrincipalEntry::from_aws(&g.grantee), &req.principal)
+            let grantee_ok = entry_grant(&PrincipalEntry::from_aws(&g.grantee), &req.principal, partition)
                 .is_some_and(|gr| matches!(gr, Grant::Direct | Grant::Role));
             let op_ok = g.operations.iter().any(|o| o.eq_ignore_ascii_case(req.action.name()));
             grantee_ok && op_ok && constraints_hold(g, req)

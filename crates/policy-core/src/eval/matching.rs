@@ -6,7 +6,7 @@
 
 use smallvec::SmallVec;
 
-use super::principal::{principal_matches, unresolved_matches, Grant};
+use super::principal::{not_principal, principal_matches, unresolved_matches, Grant, NotPrincipal};
 use super::{EvalOptions, PolicySlot};
 use crate::arn::ArnPattern;
 use crate::condition::{Missing, Tri};
@@ -26,6 +26,11 @@ pub(crate) enum Miss {
 pub(super) struct Ctx<'r> {
     pub(super) req: &'r Request,
     pub(super) parts: Option<[&'r str; 6]>,
+    /// The partition of the resource (of the principal when the resource is not an
+    /// ARN): a bare account id in a `Principal` means this partition.
+    pub(super) partition: &'r str,
+    /// A permissions boundary applies to the caller (S-MATCH-3a).
+    pub(super) has_boundary: bool,
     pub(super) opts: EvalOptions,
 }
 
@@ -38,8 +43,15 @@ pub(super) struct Hit {
     pub(super) grant: Option<Grant>,
 }
 
-fn action_matches(stmt: &Statement, req: &Request) -> bool {
-    stmt.actions.matches(&req.action) != stmt.not_action
+/// `Action`/`NotAction` (S-MATCH-1): indeterminate when the answer hinges on a
+/// malformed entry.
+pub(super) fn action_matches(stmt: &Statement, req: &Request) -> Tri {
+    let t = stmt.actions.matches_tri(&req.action);
+    if stmt.not_action {
+        t.negate()
+    } else {
+        t
+    }
 }
 
 fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> bool {
@@ -71,21 +83,28 @@ fn statement_applies<'p>(
     missing: &mut Missing<'p>,
     miss: &mut Option<Miss>,
 ) -> (Tri, Option<Grant>) {
-    if !action_matches(stmt, cx.req) {
+    let mut result = action_matches(stmt, cx.req);
+    if result == Tri::False {
         return (Tri::False, None);
     }
     if !resource_matches(stmt, cx, missing) {
         *miss = Some(Miss::Resource);
         return (Tri::False, None);
     }
-    let mut result = Tri::True;
+    let p = &cx.req.principal;
     let grant = match &stmt.principal {
-        Some(spec) => match principal_matches(spec, &cx.req.principal) {
+        Some(spec) if spec.negated => match not_principal(spec, p, cx.partition, stmt.effect, cx.has_boundary) {
+            NotPrincipal::Applies | NotPrincipal::AppliesBecauseOfBoundary => Some(Grant::Everyone),
+            NotPrincipal::Excluded => {
+                *miss = Some(Miss::Principal);
+                return (Tri::False, None);
+            }
+        },
+        Some(spec) => match principal_matches(spec, p, cx.partition) {
             Some(g) => Some(g),
-            None if !spec.negated && spec.entries.iter().any(|e| unresolved_matches(e, cx.req)) => Some(Grant::Direct),
+            None if spec.entries.iter().any(|e| unresolved_matches(e, cx.req)) => Some(Grant::Direct),
             // S-COND-8: a Deny naming a principal the engine cannot resolve applies.
-            None if !spec.negated
-                && stmt.effect == Effect::Deny
+            None if stmt.effect == Effect::Deny
                 && spec.entries.iter().any(|e| matches!(e, PrincipalEntry::Unresolved(_))) =>
             {
                 result = Tri::Indeterminate;
@@ -108,6 +127,36 @@ fn statement_applies<'p>(
         }
     }
     (result, grant)
+}
+
+/// Why `stmt` is indeterminate for `req` (S-COND-8), in words: for explanations, off
+/// the evaluation path.
+pub(crate) fn indeterminate_why(stmt: &Statement, req: &Request) -> String {
+    let mut why: Vec<String> = Vec::new();
+    if action_matches(stmt, req) == Tri::Indeterminate {
+        let entries: Vec<String> = stmt.actions.malformed_entries().map(|e| format!("`{e}`")).collect();
+        why.push(format!(
+            "its `{}` holds {} that is not `service:Name`, so whether it names `{}` cannot be known (S-MATCH-1)",
+            if stmt.not_action { "NotAction" } else { "Action" },
+            entries.join(", "),
+            req.action.text
+        ));
+    }
+    if let Some(spec) = stmt
+        .principal
+        .as_ref()
+        .filter(|s| !s.negated && stmt.effect == Effect::Deny)
+    {
+        for e in &spec.entries {
+            if let PrincipalEntry::Unresolved(v) = e {
+                why.push(format!(
+                    "its `Principal` names `{v}`, which cannot be resolved offline (S-MATCH-3)"
+                ));
+            }
+        }
+    }
+    why.extend(stmt.conditions.iter().filter_map(|c| c.indeterminate_why(&req.context)));
+    why.join("; ")
 }
 
 pub(super) struct Run<'p, 'r> {

@@ -6,7 +6,8 @@
 //!   `NotPrincipal`.
 //! - [`organizations`]: where SCPs and RCPs apply.
 //! - One module per service's own rules, each citing its AWS pages: [`s3`] (Block Public
-//!   Access, ACLs), [`kms`] (key policies, grants), [`sts`] (trust policies, refusals).
+//!   Access, ACLs), [`kms`] (key policies, grants, reserved aliases), [`sts`] (trust
+//!   policies, refusals), [`iam`] (resources AWS owns, writes IAM refuses).
 //!   A new service's rules are one new file here.
 //! - [`evaluate_with`]: the combination of policy types, one `match` with a comment per
 //!   arm.
@@ -17,6 +18,7 @@
 //! <https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>.
 
 mod facts;
+mod iam;
 mod kms;
 mod labels;
 mod matching;
@@ -37,7 +39,7 @@ use crate::policy::{Effect, Policy};
 use crate::request::{PrincipalKind, Request};
 use facts::Facts;
 pub(crate) use labels::{push_num, VerdictLabel};
-pub(crate) use matching::Miss;
+pub(crate) use matching::{indeterminate_why, Miss};
 use matching::{Ctx, Hit, Run};
 use principal::Grant;
 
@@ -181,6 +183,9 @@ pub struct Evaluation<'p> {
     pub(crate) deciding: SmallVec<[Decider; 8]>,
     pub(crate) verdicts: SmallVec<[TypeVerdict; 8]>,
     pub(crate) reasons: SmallVec<[Reason; 2]>,
+    /// What the service refuses whatever the policies say (S-IAM-1, S-IAM-2, S-KMS-6):
+    /// reported beside the decision, never turned into one.
+    pub(crate) service_constraints: SmallVec<[Reason; 1]>,
     pub(crate) missing: Missing<'p>,
     pub(crate) indeterminate: Vec<(PolicySlot, usize)>,
     pub(crate) misses: Vec<(PolicySlot, usize, Miss)>,
@@ -251,6 +256,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         deciding: SmallVec::new(),
         verdicts: SmallVec::new(),
         reasons: SmallVec::new(),
+        service_constraints: SmallVec::new(),
         missing: Vec::new(),
         indeterminate: Vec::new(),
         misses: Vec::new(),
@@ -266,8 +272,25 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     let parts = req.resource_parts();
     let facts = Facts::new(req, parts.as_ref());
     let scope = Scope::new(policies, req, &facts);
+    ev.service_constraints.extend(
+        [
+            iam::constraint(req, parts.as_ref()),
+            kms::alias_constraint(req, parts.as_ref()),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    let p = &req.principal;
+    // A bare account id in a `Principal` means the partition of the policy's resource.
+    let partition = parts.as_ref().map_or(p.partition.as_str(), |x| x[1]);
     let mut run = Run {
-        cx: Ctx { req, parts, opts },
+        cx: Ctx {
+            req,
+            parts,
+            partition,
+            has_boundary: scope.boundary,
+            opts,
+        },
         hits: SmallVec::new(),
         missing: Vec::new(),
         indeterminate: Vec::new(),
@@ -300,6 +323,16 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             rule: "S-EVAL-1",
             message: "a matching `Deny` statement overrides every allow".into(),
         });
+        if scope.boundary
+            && hits
+                .iter()
+                .any(|h| h.effect == Effect::Deny && excluded_but_for_boundary(policies, h, &run.cx))
+        {
+            ev.reasons.push(Reason {
+                rule: "S-MATCH-3a",
+                message: "a `Deny` with `NotPrincipal` applies to this principal although it is listed: `NotPrincipal` with `Deny` always denies a principal that has a permissions boundary".into(),
+            });
+        }
         return ev;
     }
     // S-EVAL-2: every SCP level needs an allow.
@@ -321,13 +354,13 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         );
         return ev;
     }
-    let p = &req.principal;
     if let Some(why) = sts::refusal(req, facts.role_trust) {
         ev.implicit_deny("S-STS-4", why.into());
         return ev;
     }
     let p_account = p.account.as_deref();
-    let same_account = p_account.is_some() && p_account == req.resource_account.as_deref();
+    // Accounts of different partitions are different accounts (S-MATCH-3).
+    let same_account = p_account.is_some() && p_account == req.resource_account.as_deref() && p.partition == partition;
     // S-KMS-5: key management operations are never allowed across accounts.
     if facts.kms_key && p_account.is_some() && !same_account && !kms::allowed_across_accounts(req) {
         ev.implicit_deny(
@@ -363,7 +396,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         });
     }
     let kms_grant_allows = facts.kms_key && {
-        let allowing = kms::allowing_grants(req);
+        let allowing = kms::allowing_grants(req, partition);
         grant_deciders.extend(allowing.iter().map(|&i| Decider::KmsGrant(i)));
         !allowing.is_empty()
     };
@@ -381,6 +414,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     };
     let side = Sides {
         principal_side: identity_allow && boundary_ok && session_ok,
+        boundary_ok,
         limits_ok: boundary_ok && session_ok,
         direct: grants.iter().any(|g| matches!(g, Grant::Direct | Grant::Everyone)),
         via_role: grants.contains(&Grant::Role),
@@ -398,6 +432,8 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             | PrincipalKind::FederatedUser
     ) {
         Caller::ResourceOnly
+    } else if req.aws_owned_resource {
+        Caller::AwsResource
     } else if same_account {
         Caller::SameAccount
     } else {
@@ -428,6 +464,9 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         (Caller::SameAccount, None, false) => decide_same_account(p.kind, &scope, &side),
         // S-EVAL-6 (with S-KMS-2, S-STS-1): cross account, both sides must allow.
         (Caller::CrossAccount, _, false) => decide_cross_account(&side),
+        // S-EVAL-12: a resource AWS owns has no resource-based policy; the principal's
+        // own policies decide.
+        (Caller::AwsResource, _, false) => decide_aws_resource(&side),
     };
     match allowed {
         Ok((rule, message)) => {
@@ -597,6 +636,8 @@ enum Caller {
     ResourceOnly,
     SameAccount,
     CrossAccount,
+    /// The resource belongs to AWS (account `aws`: AWS managed policies), S-EVAL-12.
+    AwsResource,
 }
 
 /// A resource-based policy without which IAM policies grant nothing (S-KMS-1, S-STS-1).
@@ -610,6 +651,8 @@ enum RootOfAccess {
 struct Sides {
     /// Identity-based ∧ boundary ∧ session policy allow.
     principal_side: bool,
+    /// The boundary allows (or does not apply).
+    boundary_ok: bool,
     /// The boundary and session policy allow (or do not apply).
     limits_ok: bool,
     /// A resource-side grant names the caller itself, or `*`.
@@ -656,7 +699,14 @@ fn decide_same_account_root(root: RootOfAccess, s: &Sides) -> Result<RuleMessage
     let rule = if key { "S-KMS-1" } else { "S-STS-1" };
     let pick =
         |key_text: &'static str, trust_text: &'static str| Cow::Borrowed(if key { key_text } else { trust_text });
-    if s.direct {
+    if s.direct && !key && !s.boundary_ok {
+        // "If a permissions boundary is set for the user, then it must allow the
+        // sts:AssumeRole action" (id_roles_update-role-trust-policy).
+        Err((
+            rule,
+            "the trust policy names the principal directly, but its permissions boundary does not allow the action: a boundary must allow `sts:AssumeRole` (S-EVAL-7)".into(),
+        ))
+    } else if s.direct {
         Ok((
             rule,
             pick(
@@ -770,6 +820,36 @@ fn decide_cross_account(s: &Sides) -> Result<RuleMessage, RuleMessage> {
             Cow::Borrowed(gap_message!("cross account: the resource side allows, but ", s.gap)),
         ))
     }
+}
+
+/// S-EVAL-12: a resource AWS owns (account `aws`), decided by the principal's own
+/// policies.
+fn decide_aws_resource(s: &Sides) -> Result<RuleMessage, RuleMessage> {
+    if s.principal_side {
+        Ok(("S-EVAL-12", "the resource belongs to AWS (account `aws`) and has no resource-based policy: the principal's own policies allow".into()))
+    } else {
+        Err((
+            "S-EVAL-12",
+            Cow::Borrowed(gap_message!(
+                "the resource belongs to AWS (account `aws`): only the principal's own policies can allow, and ",
+                s.gap
+            )),
+        ))
+    }
+}
+
+/// Whether the `Deny` hit `h` has a `NotPrincipal` that lists the caller, and applies
+/// only because the caller has a permissions boundary (S-MATCH-3a).
+fn excluded_but_for_boundary(policies: &PolicySet, h: &Hit, cx: &Ctx<'_>) -> bool {
+    let spec = policies
+        .get(h.slot)
+        .and_then(|p| p.statements.get(h.index))
+        .and_then(|st| st.principal.as_ref())
+        .filter(|spec| spec.negated);
+    spec.is_some_and(|spec| {
+        principal::not_principal(spec, &cx.req.principal, cx.partition, Effect::Deny, false)
+            == principal::NotPrincipal::Excluded
+    })
 }
 
 impl<'p> Evaluation<'p> {

@@ -26,7 +26,9 @@ pub(super) fn scp_exemption(req: &Request, facts: &Facts) -> Option<&'static str
 /// Why RCPs do not apply to the request's resource, or `None` when they do.
 pub(super) fn rcp_exemption(req: &Request, facts: &Facts) -> Option<&'static str> {
     let mgmt = req.management_account.as_deref();
-    if mgmt.is_some() && req.resource_account.as_deref() == mgmt {
+    if req.aws_owned_resource {
+        Some("resources that AWS owns (account `aws`) are in no member account: RCPs do not apply (S-EVAL-3)")
+    } else if mgmt.is_some() && req.resource_account.as_deref() == mgmt {
         Some("resources of the management account are exempt from RCPs (S-EVAL-3)")
     } else if facts.service_linked_role {
         Some("service-linked roles are exempt from RCPs (S-EVAL-3)")

@@ -1,4 +1,4 @@
-//! Principal matching (S-MATCH-3, S-MATCH-3a): which link of the caller's chain a
+//! Principal matching (S-MATCH-3, S-MATCH-3a, S-MATCH-3b): which link of the caller's chain a
 //! `Principal` entry names, and how strongly (the grant kind decides S-EVAL-5's
 //! same-account rules).
 //!
@@ -6,7 +6,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>,
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>.
 
-use crate::policy::{PrincipalEntry, PrincipalSpec};
+use crate::policy::{Effect, PrincipalEntry, PrincipalSpec};
 use crate::request::{Principal, PrincipalKind, Request};
 
 /// How a resource-based policy's `Principal` named the caller (S-EVAL-5).
@@ -24,15 +24,24 @@ pub(crate) enum Grant {
 }
 
 /// The links of the caller's chain that `entry` lists (S-MATCH-3, S-MATCH-3a):
-/// returns the grant kind when it names some link.
-pub(super) fn entry_grant(entry: &PrincipalEntry, p: &Principal) -> Option<Grant> {
+/// returns the grant kind when it names some link. `partition` is the partition of the
+/// policy's own resource, which a bare 12-digit account id means; an entry of another
+/// partition never names the caller ("IAM roles and resource-based policies delegate
+/// access across accounts only within a single partition",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_compare-resource-policies.html>).
+pub(super) fn entry_grant(entry: &PrincipalEntry, p: &Principal, partition: &str) -> Option<Grant> {
     use PrincipalKind as K;
     let iam_caller = matches!(p.kind, K::Root | K::User | K::Role | K::AssumedRole | K::FederatedUser);
     match entry {
         PrincipalEntry::Everyone => Some(Grant::Everyone),
-        PrincipalEntry::Account(a) => {
-            (iam_caller && p.account.as_deref() == Some(a.as_str())).then_some(Grant::Account)
-        }
+        PrincipalEntry::Account {
+            partition: entry_partition,
+            account,
+        } => (iam_caller
+            && p.partition == entry_partition.as_deref().unwrap_or(partition)
+            && p.account.as_deref() == Some(account.as_str()))
+        .then_some(Grant::Account),
+        // Full ARNs: the partition is part of the text compared.
         PrincipalEntry::Arn(a) => {
             if iam_caller && p.id == *a {
                 Some(Grant::Direct)
@@ -42,8 +51,14 @@ pub(super) fn entry_grant(entry: &PrincipalEntry, p: &Principal) -> Option<Grant
                 None
             }
         }
-        PrincipalEntry::Role { account, name, arn } => {
+        PrincipalEntry::Role {
+            partition: role_partition,
+            account,
+            name,
+            arn,
+        } => {
             let is_role = matches!(p.kind, K::Role | K::AssumedRole)
+                && p.partition == *role_partition
                 && p.account.as_deref() == Some(account.as_str())
                 && (p.role_name.as_deref() == Some(name.as_str()) || p.issuer.as_deref() == Some(arn.as_str()));
             is_role.then_some(Grant::Role)
@@ -67,14 +82,53 @@ pub(super) fn unresolved_matches(entry: &PrincipalEntry, req: &Request) -> bool 
     })
 }
 
-/// `Principal`: the strongest grant among listed links. `NotPrincipal`: applies unless
-/// every link of the caller's chain is listed (S-MATCH-3a).
-pub(super) fn principal_matches(spec: &PrincipalSpec, p: &Principal) -> Option<Grant> {
-    if !spec.negated {
-        return spec.entries.iter().filter_map(|e| entry_grant(e, p)).max();
+/// How a `NotPrincipal` element's statement treats the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NotPrincipal {
+    /// The statement applies to the caller.
+    Applies,
+    /// The caller is excluded.
+    Excluded,
+    /// The caller would be excluded, but has a permissions boundary: a `Deny` with
+    /// `NotPrincipal` applies to it all the same (S-MATCH-3a).
+    AppliesBecauseOfBoundary,
+}
+
+/// `Principal`: the strongest grant among listed links (S-MATCH-3).
+pub(super) fn principal_matches(spec: &PrincipalSpec, p: &Principal, partition: &str) -> Option<Grant> {
+    spec.entries.iter().filter_map(|e| entry_grant(e, p, partition)).max()
+}
+
+/// `NotPrincipal` (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>):
+/// - with `Deny` (S-MATCH-3a), the caller is excluded only when every link of its
+///   chain is listed (its account, its user or role, its session), and never when it
+///   has a permissions boundary: "The NotPrincipal element with a Deny effect will
+///   always deny any IAM principal that has a permissions boundary policy attached,
+///   regardless of the values specified in the NotPrincipal element"
+///   (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>);
+/// - with `Allow` (S-MATCH-3b), "all principals *except* the one named": the caller is
+///   excluded when any link of its chain is listed (fail closed: an account listed
+///   excludes its principals).
+pub(super) fn not_principal(
+    spec: &PrincipalSpec,
+    p: &Principal,
+    partition: &str,
+    effect: Effect,
+    has_boundary: bool,
+) -> NotPrincipal {
+    let listed = |want: &dyn Fn(Grant) -> bool| {
+        spec.entries
+            .iter()
+            .any(|e| entry_grant(e, p, partition).is_some_and(want))
+    };
+    if effect == Effect::Allow {
+        return if listed(&|_| true) {
+            NotPrincipal::Excluded
+        } else {
+            NotPrincipal::Applies
+        };
     }
     use PrincipalKind as K;
-    let listed = |want: &dyn Fn(Grant) -> bool| spec.entries.iter().any(|e| entry_grant(e, p).is_some_and(want));
     let account = || listed(&|g| matches!(g, Grant::Account | Grant::Everyone));
     let direct = || listed(&|g| matches!(g, Grant::Direct | Grant::Everyone));
     let role = || listed(&|g| matches!(g, Grant::Role | Grant::Everyone));
@@ -86,5 +140,9 @@ pub(super) fn principal_matches(spec: &PrincipalSpec, p: &Principal) -> Option<G
         K::Anonymous => listed(&|g| g == Grant::Everyone),
         K::Service | K::Federated | K::CanonicalUser => direct(),
     };
-    (!excluded).then_some(Grant::Everyone)
+    match (excluded, has_boundary) {
+        (false, _) => NotPrincipal::Applies,
+        (true, false) => NotPrincipal::Excluded,
+        (true, true) => NotPrincipal::AppliesBecauseOfBoundary,
+    }
 }
