@@ -176,9 +176,11 @@ fn batch_against_the_estate() {
     // Full detail: the estate's whole part on every line.
     let out = sim()
         .args(["batch", "--no-clock", "--estate", ORG, "--detail", "full"])
-        .write_stdin(format!(
-            "{{\"principal\":\"arn:aws:iam::333333333333:user/bob\",\"action\":\"iam:ChangePassword\",\"resource\":\"arn:aws:iam::333333333333:user/bob\"}}\n"
-        ))
+        .write_stdin(
+            r#"{"principal":"arn:aws:iam::333333333333:user/bob","action":"iam:ChangePassword","resource":"arn:aws:iam::333333333333:user/bob"}"#
+                .to_string()
+                + "\n",
+        )
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

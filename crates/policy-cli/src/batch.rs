@@ -125,7 +125,13 @@ pub(crate) fn error_line(e: &policy_core::DocumentError, name: &str, line: &str,
 fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, out: &mut Vec<u8>) -> bool {
     let reader = &mut w.lines;
     if let (Some(be), Some(r)) = (sh.estate, w.resolver.as_mut()) {
-        return crate::estate::answer_line(be, r, line, sh.name, lineno, sh.base, sh.loader, sh.detail, out);
+        let cx = crate::estate::LineCx {
+            name: sh.name,
+            base: sh.base,
+            loader: sh.loader,
+            detail: sh.detail,
+        };
+        return crate::estate::answer_line(be, r, line, lineno, &cx, out);
     }
     if let Some(doc) = reader.read(line) {
         if let Some(policies) = reader.policies() {

@@ -416,6 +416,15 @@ impl BatchEstate {
     }
 }
 
+/// What a `batch --estate` line is read with: the input's name, the base document, the
+/// policy loader, the detail of the answers.
+pub(crate) struct LineCx<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) base: &'a policy_core::PartialDocument,
+    pub(crate) loader: &'a crate::loader::FsLoader,
+    pub(crate) detail: Detail,
+}
+
 /// Answers one `batch --estate` line into `out` (no newline): the plain form through
 /// the resolver's fast path; any other line as a request document over the base, its
 /// non-empty `policies` members replacing the estate's. `false` for bad input (the
@@ -424,13 +433,11 @@ pub(crate) fn answer_line(
     be: &BatchEstate,
     resolver: &mut estate::Resolver<'_>,
     line: &str,
-    src_name: &str,
     lineno: usize,
-    base: &policy_core::PartialDocument,
-    loader: &crate::loader::FsLoader,
-    detail: Detail,
+    cx: &LineCx<'_>,
     out: &mut Vec<u8>,
 ) -> bool {
+    let (src_name, base, loader, detail) = (cx.name, cx.base, cx.loader, cx.detail);
     if !be.has_base {
         if let Some((id, resolved)) = resolver.read_line(line, &be.clock) {
             write_answer(&be.estate, &resolved, id.as_ref(), detail, out);
