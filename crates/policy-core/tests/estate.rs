@@ -485,3 +485,33 @@ fn missing_principal_and_resource() {
     );
     assert!(r.policies().identity.is_empty() && r.policies().resource.is_none());
 }
+
+/// A permissions boundary the snapshot names but does not hold allows nothing
+/// (fail-closed): the user's own allow does not count, and the response says why.
+#[test]
+fn missing_boundary_fails_closed() {
+    let gaad = r#"{"UserDetailList": [{"Path": "/", "UserName": "u", "UserId": "AIDAU", "Arn": "arn:aws:iam::123456789012:user/u",
+        "GroupList": [], "AttachedManagedPolicies": [],
+        "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}}],
+        "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/gone"}}],
+        "GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#;
+    let mut m = MemorySource::new();
+    m.insert(format!("{ACCT}/iam/get-account-authorization-details.json"), gaad);
+    let e = Estate::load(&m, None);
+    assert!(e
+        .warnings()
+        .iter()
+        .any(|w| w.code == "missing-policy" && w.message.contains("policy/gone")));
+    let q = EstateQuery {
+        principal: "arn:aws:iam::123456789012:user/u".into(),
+        action: "s3:GetObject".into(),
+        resource: Some("arn:aws:s3:::b/k".into()),
+        ..EstateQuery::default()
+    };
+    let r = e.resolve(&q).unwrap();
+    assert_eq!(
+        evaluate_with(r.policies(), r.request(), EvalOptions::default()).decision(),
+        Decision::ImplicitDeny
+    );
+    assert!(r.assumptions().any(|a| a.contains("taken as allowing nothing")));
+}

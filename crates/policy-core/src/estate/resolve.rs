@@ -233,10 +233,11 @@ pub struct EstateInfo {
 }
 
 /// A boundary that could not be read: allows nothing, so no identity-based allow counts
-/// (fail-closed, as a boundary the engine cannot read must not widen access).
-fn deny_all_boundary() -> Arc<Policy> {
+/// (fail-closed, as a boundary the engine cannot read must not widen access). `None`
+/// only if its fixed text failed to parse (a unit test shows it does not).
+fn deny_all_boundary() -> Option<Arc<Policy>> {
     static P: OnceLock<Option<Arc<Policy>>> = OnceLock::new();
-    let p = P.get_or_init(|| {
+    P.get_or_init(|| {
         let src = Source::new(
             "<unreadable permissions boundary>",
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","Resource":"*"}]}"#,
@@ -244,27 +245,8 @@ fn deny_all_boundary() -> Arc<Policy> {
         parse_policy(&src, PolicyType::PermissionsBoundary)
             .ok()
             .map(|p| Arc::new(p.policy))
-    });
-    match p {
-        Some(p) => p.clone(),
-        None => Arc::new(Policy::empty_for(PolicyType::PermissionsBoundary)),
-    }
-}
-
-impl Policy {
-    /// A policy with no statements (only if the fixed boundary text above were to fail).
-    fn empty_for(ty: PolicyType) -> Policy {
-        Policy {
-            source: Source::new("<empty>", ""),
-            span: crate::span::Span::default(),
-            ty,
-            version: crate::policy::PolicyVersion::V2012,
-            id: None,
-            statements: Vec::new(),
-            index: crate::policy::ActionIndex::default(),
-            pointer: None,
-        }
-    }
+    })
+    .clone()
 }
 
 fn one(v: impl Into<String>) -> Vec<String> {
@@ -595,7 +577,7 @@ impl<'e> Resolver<'e> {
                             "the permissions boundary of `{}` could not be read: taken as allowing nothing (fail-closed)",
                             r.arn
                         ));
-                        Some((None, deny_all_boundary()))
+                        deny_all_boundary().map(|p| (None, p))
                     }
                 },
                 Some(Err(arn)) => {
@@ -603,7 +585,7 @@ impl<'e> Resolver<'e> {
                         "the permissions boundary of `{}`, `{arn}`, is not in the snapshot: taken as allowing nothing (fail-closed)",
                         r.arn
                     ));
-                    Some((None, deny_all_boundary()))
+                    deny_all_boundary().map(|p| (None, p))
                 }
             };
         }
@@ -1236,5 +1218,16 @@ impl Resolved {
                 m.location = Some(format!("{}:{}:{}", origin.file.name(), at.line, at.column));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unreadable_boundary_parses_and_allows_nothing() {
+        let b = deny_all_boundary();
+        assert!(b.is_some_and(|p| p.statement_count() == 1));
     }
 }
