@@ -21,7 +21,6 @@ use jsonc_parser::ast::{ObjectPropName, Value};
 use jsonc_parser::CollectOptions;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-use super::checks::Out;
 use super::{lint, LintPolicyType, LintReport, OPAQUE};
 use crate::span::{Source, Span};
 
@@ -139,21 +138,7 @@ fn json_too_deep(text: &str) -> bool {
 }
 
 fn syntax_report(source: &Arc<Source>, at: usize, code: &'static str, msg: &str) -> LintReport {
-    let mut out = Out::new(source.clone(), LintPolicyType::Identity);
-    let end = source
-        .text()
-        .get(at..)
-        .and_then(|r| r.chars().next())
-        .map_or(at, |c| at + c.len_utf8());
-    out.add(code, Span::new(at, end.max(at)), "", msg.to_string(), None);
-    LintReport {
-        file: source.name().to_string(),
-        pointer: String::new(),
-        policy_type: LintPolicyType::Identity,
-        inferred: None,
-        findings: out.finish(),
-        source: source.clone(),
-    }
+    super::file_report(source, at, code, msg.to_string(), None)
 }
 
 // ---------------------------------------------------------------------------------
