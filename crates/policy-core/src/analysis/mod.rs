@@ -2,11 +2,14 @@
 //!
 //! - [`evaluate_partial`]: partial evaluation — with condition keys the request leaves
 //!   unknown, `Allow`, `ExplicitDeny`/`ImplicitDeny` whatever they hold, or `AllowIf` a
-//!   [`Residual`] condition over them, with a witness on request.
+//!   [`Residual`] condition over them, with a witness.
+//! - [`WhoCan`]: who can act on a resource of an estate, under which conditions.
 
 mod partial;
 mod residual;
+mod who_can;
 mod witness;
 
 pub use partial::{evaluate_partial, PartialDecision, PartialEvaluation, PartialOptions, PartialResponse};
 pub use residual::{Leaf, Residual};
+pub use who_can::{WhoCan, WhoCanAnswer, WhoCanQuery, WhoCanResult, OUTSIDE_ACCOUNT};
