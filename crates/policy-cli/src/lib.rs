@@ -16,9 +16,11 @@
 mod batch;
 mod estate;
 mod eval;
+mod exposure;
 mod lint;
 mod loader;
 mod render;
+mod sarif;
 mod who_can;
 
 use std::path::PathBuf;
@@ -93,6 +95,16 @@ enum Command {
     /// paths) are known; every other key the policies test is unknown, unless --context
     /// fixes it. Exit codes: 0 answered, 1 bad input, 64 usage error.
     WhoCan(who_can::WhoCanArgs),
+    /// What each resource of an estate with a resource-based policy (buckets, keys,
+    /// queues, topics, functions, secrets, roles' trust policies) grants outside its
+    /// account: to other accounts of the organization, outside the organization, to AWS
+    /// services, to everyone — a finding per resource and grantee with actions,
+    /// conditions and a witness request `eval --estate` allows (IAM Access Analyzer's
+    /// external access findings, offline).
+    ///
+    /// Exit codes: 0 answered (5 with --fail-on when some finding is of that scope or
+    /// wider), 1 bad input, 64 usage error.
+    Exposure(exposure::ExposureArgs),
 }
 
 /// Output format.
@@ -112,6 +124,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lint(a) => lint::run(a),
         Command::Estate(a) => estate::run(a),
         Command::WhoCan(a) => who_can::run(a),
+        Command::Exposure(a) => exposure::run(a),
     }
 }
 

@@ -143,8 +143,9 @@ struct ActionView {
     /// The resource is a KMS key or a role's trust policy governs the action: the
     /// resource side must allow.
     resource_required: bool,
-    /// Grantees outside the estate: (principal text, kind).
-    external: Vec<(String, &'static str)>,
+    /// Every grantee the resource side names: (principal text, kind, outside the
+    /// estate).
+    named: Vec<(String, &'static str, bool)>,
 }
 
 /// A who-can question prepared over an estate.
@@ -177,6 +178,16 @@ impl<'e> WhoCan<'e> {
     /// Prepares `query` over `estate`: the actions (from the catalog when none are
     /// given), and for each the policies and grantees that could allow it.
     pub fn new(estate: &'e Estate, query: WhoCanQuery) -> WhoCan<'e> {
+        WhoCan::build(estate, query, true)
+    }
+
+    /// [`WhoCan::new`] for the grantees the resource side names only
+    /// ([`WhoCan::grantees`]): nothing prepared for the estate's principals.
+    pub(crate) fn resource_side(estate: &'e Estate, query: WhoCanQuery) -> WhoCan<'e> {
+        WhoCan::build(estate, query, false)
+    }
+
+    fn build(estate: &'e Estate, query: WhoCanQuery, principals: bool) -> WhoCan<'e> {
         let mut notes = Vec::new();
         let catalog = crate::catalog::Catalog::get();
         let mut actions: Vec<String> = query.actions.clone();
@@ -213,9 +224,11 @@ impl<'e> WhoCan<'e> {
                     return v;
                 };
                 let action = &action;
-                v.allows = (0..estate.policies.len())
-                    .map(|_| std::sync::atomic::AtomicU8::new(0))
-                    .collect();
+                if principals {
+                    v.allows = (0..estate.policies.len())
+                        .map(|_| std::sync::atomic::AtomicU8::new(0))
+                        .collect();
+                }
                 // The resource's side, as a principal outside the estate sees it.
                 let q = EstateQuery {
                     principal: format!("arn:aws:iam::{OUTSIDE_ACCOUNT}:root"),
@@ -245,20 +258,23 @@ impl<'e> WhoCan<'e> {
                         for (g, _) in &acl.grants {
                             match g {
                                 AclGrantee::AllUsers | AclGrantee::AuthenticatedUsers => {
-                                    push_external(&mut v, "*".to_string(), "anyPrincipal");
+                                    push_named(&mut v, "*".to_string(), "anyPrincipal", true);
                                 }
-                                AclGrantee::Account(a) if !estate_has_iam(estate, a) => {
-                                    push_external(&mut v, format!("arn:aws:iam::{a}:root"), "account");
+                                AclGrantee::Account(a) => {
+                                    v.resource_accounts.push(a.clone());
+                                    push_named(
+                                        &mut v,
+                                        format!("arn:aws:iam::{a}:root"),
+                                        "account",
+                                        !estate_has_iam(estate, a),
+                                    );
                                 }
-                                AclGrantee::Account(a) => v.resource_accounts.push(a.clone()),
                             }
                         }
                     }
                     for g in &req.kms_grants {
                         let e = PrincipalEntry::from_aws(&g.grantee);
-                        if !is_estate_principal(estate, &e) {
-                            push_external(&mut v, g.grantee.clone(), kind_of(&e));
-                        }
+                        push_named(&mut v, g.grantee.clone(), kind_of(&e), !is_estate_principal(estate, &e));
                     }
                 }
                 v
@@ -378,6 +394,13 @@ impl<'e> WhoCan<'e> {
 
     /// The results for the grantees outside the estate.
     pub fn external(&self, resolver: &mut Resolver<'_>) -> Vec<WhoCanResult> {
+        self.grantees(resolver, |_, outside| outside)
+    }
+
+    /// The results for the grantees the resource side names (an account as its root
+    /// user, `*` as unsigned requests when they are allowed, else as any principal
+    /// outside the estate), those `keep(principal, outside the estate)` keeps.
+    pub(crate) fn grantees(&self, resolver: &mut Resolver<'_>, keep: impl Fn(&str, bool) -> bool) -> Vec<WhoCanResult> {
         let mut out = Vec::new();
         let mut known: Vec<String> = ESTATE_KEYS
             .iter()
@@ -388,7 +411,10 @@ impl<'e> WhoCan<'e> {
             known.push("aws:resourcetag/*".into());
         }
         for a in &self.actions {
-            for (who, kind) in &a.external {
+            for (who, kind, outside) in &a.named {
+                if !keep(who, *outside) {
+                    continue;
+                }
                 if who == "*" {
                     // Unsigned requests first: if they are allowed, everyone is. They
                     // carry no principal keys at all.
@@ -423,16 +449,19 @@ impl<'e> WhoCan<'e> {
                     }
                     continue;
                 }
+                // Estate principals' keys are the estate's; outside ones' are unknown.
                 let opts = PartialOptions {
-                    known_absent: known.clone(),
+                    known_absent: if *outside {
+                        known.clone()
+                    } else {
+                        ESTATE_KEYS
+                            .iter()
+                            .map(|s| s.to_string())
+                            .chain(known.iter().cloned())
+                            .collect()
+                    },
                 };
-                let text = match PrincipalEntry::from_aws(who) {
-                    // A bare account id: its root user (the account's principals,
-                    // whose own policies the estate does not hold, are allowed by it).
-                    PrincipalEntry::Account { account, .. } => format!("arn:aws:iam::{account}:root"),
-                    _ => who.clone(),
-                };
-                if let Some(r) = self.answer(resolver, &text, kind, true, a, &opts, &[]) {
+                if let Some(r) = self.answer(resolver, who, kind, *outside, a, &opts, &[]) {
                     out.push(WhoCanResult {
                         principal: who.clone(),
                         ..r
@@ -462,7 +491,39 @@ impl<'e> WhoCan<'e> {
             context: self.query.context.clone(),
             ..EstateQuery::default()
         };
-        let resolved = resolver.resolve(&q).ok()?;
+        // Web-identity and SAML providers and canonical users have no ARN to resolve:
+        // their request is built as a request document's object form would be.
+        let resolved = match kind {
+            "federated" | "canonicalUser" => {
+                let p = if kind == "federated" {
+                    crate::request::Principal::federated(principal)
+                } else {
+                    crate::request::Principal::canonical_user(principal)
+                };
+                let mut b = Request::builder()
+                    .principal(p)
+                    .action(a.action.clone())
+                    .resource(self.query.resource.clone())
+                    .context(self.query.context.clone());
+                if let Some(acc) = &self.resource_account {
+                    b = b.resource_account(acc.clone());
+                }
+                let req = b.build().ok()?;
+                resolver.resolve_request(&req, None, &[]).ok()?
+            }
+            // An account (or anyone) outside the estate: one of its principals whose
+            // own policies allow (the account's grant delegates to them; its root user
+            // could not assume a role, S-STS-4).
+            "account" | "anyPrincipal" => {
+                let account = grantee_account(principal).unwrap_or(OUTSIDE_ACCOUNT);
+                let q = EstateQuery {
+                    principal: stand_in(account),
+                    ..q
+                };
+                resolver.resolve(&q).ok()?.with_policies(stand_in_policies())
+            }
+            _ => resolver.resolve(&q).ok()?,
+        };
         let mut req: Request = resolved.request().clone();
         for k in unknown {
             req.context.remove(k);
@@ -506,6 +567,44 @@ impl<'e> WhoCan<'e> {
             notes: self.notes.clone(),
         }
     }
+}
+
+/// The principal that stands for "some principal of `account` whose own policies
+/// allow": a role (it may assume roles) that no account holds by this name.
+pub fn stand_in(account: &str) -> String {
+    format!("arn:aws:iam::{account}:role/{STAND_IN_ROLE}")
+}
+
+/// The stand-in principal's role name.
+pub const STAND_IN_ROLE: &str = "policy-sim-any-principal";
+
+/// The stand-in principal's identity-based policy: `{"Effect": "Allow", "Action": "*",
+/// "Resource": "*"}` (SCPs, boundaries and the resource side still apply).
+pub const STAND_IN_POLICY: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+/// [`STAND_IN_POLICY`] as the identity-based policies of a policy set.
+fn stand_in_policies() -> &'static crate::eval::PolicySet {
+    static SET: std::sync::OnceLock<crate::eval::PolicySet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let src = crate::span::Source::new("<a principal whose own policies allow>", STAND_IN_POLICY);
+        crate::eval::PolicySet {
+            identity: crate::parse::parse_policy(&src, crate::policy::PolicyType::Identity)
+                .map(|p| vec![std::sync::Arc::new(p.policy)])
+                .unwrap_or_default(),
+            ..crate::eval::PolicySet::default()
+        }
+    })
+}
+
+/// The account a grantee's text names (a 12-digit id or an ARN's), if any.
+pub(crate) fn grantee_account(who: &str) -> Option<&str> {
+    if crate::request::is_account_id(who) {
+        return Some(who);
+    }
+    crate::arn::split(who)
+        .map(|p| p[4])
+        .filter(|a| crate::request::is_account_id(a))
 }
 
 /// Whether statement `s`'s `Action`/`NotAction` may name `action`.
@@ -578,9 +677,9 @@ fn is_estate_principal(estate: &Estate, entry: &PrincipalEntry) -> bool {
     }
 }
 
-fn push_external(v: &mut ActionView, who: String, kind: &'static str) {
-    if !v.external.iter().any(|(w, _)| *w == who) {
-        v.external.push((who, kind));
+fn push_named(v: &mut ActionView, who: String, kind: &'static str, outside: bool) {
+    if !v.named.iter().any(|(w, _, _)| *w == who) {
+        v.named.push((who, kind, outside));
     }
 }
 
@@ -597,29 +696,25 @@ fn grantees(pol: &Policy, action: &Action, estate: &Estate, v: &mut ActionView) 
         };
         if spec.negated {
             v.resource_any = true;
-            push_external(v, "*".into(), "anyPrincipal");
+            push_named(v, "*".into(), "anyPrincipal", true);
             continue;
         }
         for e in &spec.entries {
             match e {
                 PrincipalEntry::Everyone => {
                     v.resource_any = true;
-                    push_external(v, "*".into(), "anyPrincipal");
+                    push_named(v, "*".into(), "anyPrincipal", true);
                 }
                 PrincipalEntry::Account { account, .. } => {
                     v.resource_accounts.push(account.clone());
-                    if !estate_has_iam(estate, account) {
-                        push_external(v, account_text(e), "account");
-                    }
+                    push_named(v, account_text(e), "account", !estate_has_iam(estate, account));
                 }
                 PrincipalEntry::Arn(a) | PrincipalEntry::Role { arn: a, .. } => {
                     v.resource_arns.push(a.clone());
-                    if !is_estate_principal(estate, e) {
-                        push_external(v, a.clone(), kind_of(e));
-                    }
+                    push_named(v, a.clone(), kind_of(e), !is_estate_principal(estate, e));
                 }
                 PrincipalEntry::Service(s) | PrincipalEntry::Federated(s) | PrincipalEntry::CanonicalUser(s) => {
-                    push_external(v, s.clone(), kind_of(e));
+                    push_named(v, s.clone(), kind_of(e), true);
                 }
                 PrincipalEntry::Unresolved(_) => {}
             }
