@@ -50,6 +50,7 @@ mod policy;
 mod request;
 mod span;
 mod suggest;
+mod tree;
 mod variables;
 
 pub use catalog::{
