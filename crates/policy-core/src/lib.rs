@@ -49,6 +49,7 @@ mod plain_line;
 mod policy;
 mod request;
 mod span;
+pub mod suite;
 mod suggest;
 mod tree;
 mod variables;

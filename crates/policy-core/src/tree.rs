@@ -433,24 +433,20 @@ pub(crate) struct EmitOptions<'s> {
     pub(crate) align: Option<&'s Source>,
 }
 
-/// Where [`emit`] is on its current line (for alignment).
-#[derive(Default)]
+/// Where [`emit`] is in its output: 1-based line and column (for alignment).
 pub(crate) struct Cursor {
     line: u32,
     column: u32,
 }
 
-impl Cursor {
-    /// The cursor at the end of `out`.
-    pub(crate) fn at_end_of(out: &str) -> Cursor {
-        let line = u32::try_from(out.bytes().filter(|b| *b == b'\n').count() + 1).unwrap_or(u32::MAX);
-        let last = out.rsplit('\n').next().unwrap_or("");
-        Cursor {
-            line,
-            column: u32::try_from(last.chars().count() + 1).unwrap_or(u32::MAX),
-        }
+impl Default for Cursor {
+    /// The start of an empty output.
+    fn default() -> Cursor {
+        Cursor { line: 1, column: 1 }
     }
+}
 
+impl Cursor {
     fn push(&mut self, out: &mut String, s: &str) {
         out.push_str(s);
         match s.rfind('\n') {
@@ -558,7 +554,7 @@ mod tests {
             numbers_as_strings: true,
             align: Some(&src),
         };
-        emit(&node, &mut out, &mut places, opts, &mut Cursor::at_end_of(""));
+        emit(&node, &mut out, &mut places, opts, &mut Cursor::default());
         (out, places)
     }
 

@@ -1,0 +1,708 @@
+//! Reading a suite: the file's tree (YAML or JSON, with spans), the request documents
+//! in it parsed by the request document's own parser, every error located in the file.
+//!
+//! The parts of the suite that are request documents (`defaults`, `policies`, each
+//! test's request members, each element of a test's lists) are written out as JSON,
+//! each value on its line in the file (so inline policies keep their line numbers in
+//! responses and coverage), and parsed with [`PartialDocument::parse_at`]; an error
+//! found there is mapped back through the emitted text's places to the exact spot in
+//! the suite.
+
+use std::sync::Arc;
+
+use super::{Case, ExpectedDecision, Expectation, Suite, SuiteFormat, SuiteLoader, Test, POLICY_TYPES};
+use crate::document::{DocumentError, PartialDocument};
+use crate::parse::Diagnostic;
+use crate::policy::Policy;
+use crate::span::{Source, Span};
+use crate::tree::{emit, json_tree, map_span, yaml_tree, Cursor, EmitOptions, Flavor, Kind, Node, Places};
+
+/// Most cases one test may expand to.
+pub(crate) const MAX_CASES_PER_TEST: usize = 100_000;
+
+/// The suite's own members.
+const SUITE_MEMBERS: [&str; 6] = ["name", "description", "policies", "defaults", "estate", "tests"];
+
+/// A test's members that are not request document members.
+const TEST_MEMBERS: [&str; 3] = ["name", "description", "expect"];
+
+/// Members that may be lists in a test, in the order cases are named.
+const QUANTIFIED: [&str; 3] = ["principal", "action", "resource"];
+
+/// The emitted JSON of the suite's request documents, and where each value came from.
+struct Emitted {
+    text: String,
+    places: Places,
+    cursor: Cursor,
+}
+
+impl Emitted {
+    fn opts<'s>(&self, original: &'s Source, format: SuiteFormat) -> EmitOptions<'s> {
+        EmitOptions {
+            opaque_prefix: '\u{1}',
+            numbers_as_strings: format == SuiteFormat::Yaml,
+            align: Some(original),
+        }
+    }
+
+    /// Emits `node` (with `wrap`: as the single member `wrap` of an object); returns
+    /// the emitted span.
+    fn piece(&mut self, node: &Node, wrap: Option<&str>, original: &Source, format: SuiteFormat) -> Span {
+        let opts = self.opts(original, format);
+        let start = self.text.len();
+        if let Some(w) = wrap {
+            // The wrapper's tokens go where the value is, so a wrapper never pushes the
+            // value past its line.
+            let wrapper = Node {
+                kind: Kind::Map(vec![(w.to_string(), node.span, node.clone())]),
+                span: node.span,
+            };
+            emit(&wrapper, &mut self.text, &mut self.places, opts, &mut self.cursor);
+        } else {
+            emit(node, &mut self.text, &mut self.places, opts, &mut self.cursor);
+        }
+        // Keep pieces apart (whitespace between JSON values).
+        self.text.push(' ');
+        Span::new(start, self.text.len() - 1)
+    }
+}
+
+/// Collects errors against the original file.
+struct Errors<'a> {
+    original: &'a Arc<Source>,
+    list: Vec<DocumentError>,
+}
+
+impl Errors<'_> {
+    fn at(&mut self, code: &'static str, span: Span, path: &str, message: String) {
+        let loc = self.original.locate(span);
+        self.list.push(DocumentError {
+            code,
+            file: self.original.name().to_string(),
+            line: loc.line,
+            column: loc.column,
+            path: path.to_string(),
+            message,
+            diagnostics: Vec::new(),
+        });
+    }
+}
+
+/// Byte offset of 1-based `line` and `column` (characters) in `text`.
+fn offset_of(text: &str, line: u32, column: u32) -> usize {
+    let mut start = 0usize;
+    for _ in 1..line {
+        match text.get(start..).and_then(|r| r.find('\n')) {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    let rest = text.get(start..).unwrap_or("");
+    start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+/// Maps what the emitted text says back to the suite file.
+struct Mapper<'a> {
+    emitted: &'a Arc<Source>,
+    places: &'a Places,
+    original: &'a Arc<Source>,
+}
+
+impl Mapper<'_> {
+    fn span(&self, s: Span) -> Span {
+        map_span(self.places, s).unwrap_or_default()
+    }
+
+    fn diagnostic(&self, mut d: Diagnostic) -> Diagnostic {
+        if Arc::ptr_eq(&d.source, self.emitted) {
+            d.span = self.span(d.span);
+            d.source = self.original.clone();
+        }
+        d
+    }
+
+    /// `e` (positions in the emitted text) as an error in the suite file; its path
+    /// under `prefix`.
+    fn error(&self, e: DocumentError, prefix: &str) -> DocumentError {
+        let at = offset_of(self.emitted.text(), e.line, e.column);
+        let loc = self.original.locate(self.span(Span::new(at, at)));
+        let path = match (prefix.is_empty(), e.path.is_empty()) {
+            (_, true) => prefix.to_string(),
+            (true, false) => e.path.clone(),
+            (false, false) => format!("{prefix}.{}", e.path),
+        };
+        DocumentError {
+            code: e.code,
+            file: self.original.name().to_string(),
+            line: loc.line,
+            column: loc.column,
+            path,
+            message: e.message,
+            diagnostics: e.diagnostics.into_iter().map(|d| self.diagnostic(d)).collect(),
+        }
+    }
+}
+
+/// A part of the suite to parse as a request document.
+struct Piece {
+    span: Span,
+    /// Where it is in the suite (`tests[3]`, `defaults`).
+    path: String,
+}
+
+/// A test as read, before its request documents are parsed.
+struct RawTest {
+    name: String,
+    node: Node,
+    expect: Option<Expectation>,
+    piece: Piece,
+    /// Per list member: each element's piece and value.
+    lists: Vec<(&'static str, Vec<(Piece, serde_json::Value)>)>,
+}
+
+pub(super) fn parse(
+    original: &Arc<Source>,
+    loader: &mut dyn SuiteLoader,
+    env: &PartialDocument,
+) -> Result<Suite, Vec<DocumentError>> {
+    let format = SuiteFormat::detect(original.name(), original.text());
+    let mut errs = Errors {
+        original,
+        list: Vec::new(),
+    };
+    let tree = match format {
+        SuiteFormat::Json => json_tree(original.text(), Flavor::Data),
+        SuiteFormat::Yaml => yaml_tree(original.text(), Flavor::Data),
+    };
+    let root = match tree {
+        Ok(root) => root,
+        Err((at, message)) => {
+            let code = match format {
+                SuiteFormat::Json => "json-syntax",
+                SuiteFormat::Yaml => "yaml-syntax",
+            };
+            errs.at(code, Span::new(at, at), "", message);
+            return Err(errs.list);
+        }
+    };
+    let Kind::Map(members) = &root.kind else {
+        errs.at(
+            "invalid-value",
+            root.span,
+            "",
+            "a suite is a mapping with `tests` (and `policies`, `defaults`, `name`)".into(),
+        );
+        return Err(errs.list);
+    };
+    check_tags(&root, "", &mut errs);
+    check_members(members, &SUITE_MEMBERS, "", "suite", &mut errs);
+    let name = match root.get("name") {
+        None => file_stem(original.name()),
+        Some(n) => scalar(n).unwrap_or_else(|| {
+            errs.at("invalid-value", n.span, "name", "expected a string".into());
+            String::new()
+        }),
+    };
+    if let Some(e) = root.get("estate") {
+        errs.at(
+            "unsupported",
+            e.span,
+            "estate",
+            "suites over an estate snapshot need the estate module, which this build does not have yet".into(),
+        );
+    }
+    let Some(tests_node) = root.get("tests") else {
+        errs.at("missing-member", root.span, "", "a suite needs `tests`, a list of tests".into());
+        return Err(errs.list);
+    };
+    let Kind::Seq(test_nodes) = &tests_node.kind else {
+        errs.at("invalid-value", tests_node.span, "tests", "expected a list of tests".into());
+        return Err(errs.list);
+    };
+
+    // Emit the request documents in file order (pieces of tests' lists after their test).
+    let mut em = Emitted {
+        text: String::new(),
+        places: Places::new(),
+        cursor: Cursor::default(),
+    };
+    let mut head: Vec<(&str, &Node)> = Vec::new();
+    for key in ["defaults", "policies"] {
+        if let Some(n) = root.get(key) {
+            head.push((key, n));
+        }
+    }
+    head.sort_by_key(|(_, n)| n.span.start);
+    let mut defaults_piece = None;
+    let mut policies_piece = None;
+    for (key, n) in head {
+        if key == "defaults" {
+            if !matches!(n.kind, Kind::Map(_)) {
+                errs.at("invalid-value", n.span, "defaults", "expected a request document (a mapping)".into());
+                continue;
+            }
+            defaults_piece = Some(em.piece(n, None, original, format));
+        } else {
+            policies_piece = Some(em.piece(n, Some("policies"), original, format));
+        }
+    }
+    let mut raw_tests = Vec::with_capacity(test_nodes.len());
+    for (i, t) in test_nodes.iter().enumerate() {
+        if let Some(rt) = read_test(t, i, &mut em, original, format, &mut errs) {
+            raw_tests.push(rt);
+        }
+    }
+
+    let emitted = Source::new(original.name(), std::mem::take(&mut em.text));
+    let mapper = Mapper {
+        emitted: &emitted,
+        places: &em.places,
+        original,
+    };
+    let mut parse_piece = |span: Span, path: &str, errs: &mut Errors<'_>| -> Option<PartialDocument> {
+        match PartialDocument::parse_at(&emitted, span, loader.policies()) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errs.list.push(mapper.error(e, path));
+                None
+            }
+        }
+    };
+
+    let defaults = defaults_piece.and_then(|s| parse_piece(s, "defaults", &mut errs));
+    let policies = policies_piece.and_then(|s| parse_piece(s, "", &mut errs));
+    if let (Some(d), Some(p)) = (root.get("defaults"), root.get("policies")) {
+        if d.get("policies").is_some() {
+            errs.at(
+                "invalid-value",
+                p.span,
+                "policies",
+                "the policies are given both here and in `defaults`: give them once".into(),
+            );
+        }
+    }
+    let mut base = defaults.unwrap_or_default().over(env);
+    if let Some(p) = policies {
+        base = p.over(&base);
+    }
+    base.share_policies();
+
+    let mut tests = Vec::with_capacity(raw_tests.len());
+    for rt in raw_tests {
+        if let Some(t) = build_test(rt, &base, &mut parse_piece, &mapper, &mut errs) {
+            tests.push(t);
+        }
+    }
+    if !errs.list.is_empty() {
+        return Err(errs.list);
+    }
+
+    let mut warnings: Vec<Diagnostic> = Vec::new();
+    let mut policies: Vec<Arc<Policy>> = Vec::new();
+    let mut seen_sets = std::collections::HashSet::new();
+    for case in tests.iter().flat_map(|t| t.cases.iter()) {
+        for w in &case.document.warnings {
+            let w = mapper.diagnostic(w.clone());
+            if !warnings.iter().any(|x| x.span == w.span && Arc::ptr_eq(&x.source, &w.source) && x.code == w.code) {
+                warnings.push(w);
+            }
+        }
+        if !seen_sets.insert(Arc::as_ptr(&case.document.policies)) {
+            continue;
+        }
+        for p in all_policies(&case.document.policies) {
+            if !policies.iter().any(|q| Arc::ptr_eq(q, p)) {
+                policies.push(p.clone());
+            }
+        }
+    }
+    Ok(Suite {
+        name,
+        tests,
+        warnings,
+        source: original.clone(),
+        format,
+        policies,
+    })
+}
+
+/// Every policy of a set, in slot order.
+fn all_policies(set: &crate::PolicySet) -> impl Iterator<Item = &Arc<Policy>> {
+    set.identity
+        .iter()
+        .chain(set.resource.iter())
+        .chain(set.permissions_boundary.iter())
+        .chain(set.session.iter())
+        .chain(set.scp.iter().flatten())
+        .chain(set.rcp.iter().flatten())
+        .chain(set.vpc_endpoint.iter())
+}
+
+fn file_stem(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    for ext in [".test.yaml", ".test.yml", ".test.json", ".yaml", ".yml", ".json"] {
+        if let Some(s) = base.strip_suffix(ext) {
+            return s.to_string();
+        }
+    }
+    base.to_string()
+}
+
+/// A scalar's text (strings, numbers, booleans).
+fn scalar(n: &Node) -> Option<String> {
+    match &n.kind {
+        Kind::Str(s) => Some(s.clone()),
+        Kind::Literal(l) if l != "null" => Some(l.clone()),
+        _ => None,
+    }
+}
+
+/// YAML tags have no meaning in a suite: each is an error.
+fn check_tags(n: &Node, path: &str, errs: &mut Errors<'_>) {
+    match &n.kind {
+        Kind::Opaque(tag) => errs.at(
+            "invalid-value",
+            n.span,
+            path,
+            format!("YAML tag `!{tag}` is not supported in a suite"),
+        ),
+        Kind::Map(m) => {
+            for (k, _, v) in m {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                check_tags(v, &p, errs);
+            }
+        }
+        Kind::Seq(s) => {
+            for (i, v) in s.iter().enumerate() {
+                check_tags(v, &format!("{path}[{i}]"), errs);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Unknown members of a suite (`known` complete) are errors; duplicate keys always are.
+fn check_members(members: &[(String, Span, Node)], known: &[&str], path: &str, what: &str, errs: &mut Errors<'_>) {
+    for (i, (k, span, _)) in members.iter().enumerate() {
+        let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+        if members.iter().take(i).any(|(e, _, _)| e == k) {
+            errs.at("duplicate-member", *span, &p, format!("member `{k}` is given twice"));
+        }
+        if !known.is_empty() && !known.contains(&k.as_str()) {
+            let hint = crate::suggest::closest(k, known)
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            errs.at(
+                "unknown-member",
+                *span,
+                &p,
+                format!(
+                    "unknown {what} member `{k}`{hint}: expected {}",
+                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn read_expect(n: &Node, path: &str, errs: &mut Errors<'_>) -> Option<Expectation> {
+    let decision = |v: &Node, errs: &mut Errors<'_>, path: &str| -> Option<ExpectedDecision> {
+        let s = scalar(v);
+        let d = s.as_deref().and_then(ExpectedDecision::parse);
+        if d.is_none() {
+            let hint = s
+                .as_deref()
+                .and_then(|s| crate::suggest::closest(s, &ExpectedDecision::NAMES))
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            errs.at(
+                "invalid-value",
+                v.span,
+                path,
+                format!("expected `Allow`, `Deny`, `ExplicitDeny` or `ImplicitDeny`{hint}"),
+            );
+        }
+        d
+    };
+    match &n.kind {
+        Kind::Map(m) => {
+            check_members(m, &["decision", "sid", "blockedBy"], path, "expect", errs);
+            let Some(dn) = n.get("decision") else {
+                errs.at(
+                    "missing-member",
+                    n.span,
+                    path,
+                    "an expectation needs `decision` (`Allow`, `Deny`, `ExplicitDeny` or `ImplicitDeny`)".into(),
+                );
+                return None;
+            };
+            let d = decision(dn, errs, &format!("{path}.decision"))?;
+            let sid = match n.get("sid") {
+                None => None,
+                Some(s) => match scalar(s) {
+                    Some(v) => Some(v),
+                    None => {
+                        errs.at("invalid-value", s.span, &format!("{path}.sid"), "expected a string".into());
+                        return None;
+                    }
+                },
+            };
+            let blocked_by = match n.get("blockedBy") {
+                None => None,
+                Some(b) => {
+                    let s = scalar(b).unwrap_or_default();
+                    match POLICY_TYPES.iter().find(|t| **t == s) {
+                        Some(t) => Some(*t),
+                        None => {
+                            let hint = crate::suggest::closest(&s, &POLICY_TYPES)
+                                .map(|c| format!(" (did you mean `{c}`?)"))
+                                .unwrap_or_default();
+                            errs.at(
+                                "invalid-value",
+                                b.span,
+                                &format!("{path}.blockedBy"),
+                                format!(
+                                    "unknown policy type `{s}`{hint}: expected {}",
+                                    POLICY_TYPES.map(|t| format!("`{t}`")).join(", ")
+                                ),
+                            );
+                            return None;
+                        }
+                    }
+                }
+            };
+            if d == ExpectedDecision::Allow && blocked_by.is_some() {
+                errs.at(
+                    "invalid-value",
+                    n.span,
+                    path,
+                    "`blockedBy` needs a deny: `Deny`, `ExplicitDeny` or `ImplicitDeny`".into(),
+                );
+                return None;
+            }
+            if d == ExpectedDecision::ImplicitDeny && sid.is_some() {
+                errs.at(
+                    "invalid-value",
+                    n.span,
+                    path,
+                    "an implicit deny has no deciding statement: `sid` needs `Allow`, `Deny` or `ExplicitDeny`".into(),
+                );
+                return None;
+            }
+            Some(Expectation {
+                decision: d,
+                sid,
+                blocked_by,
+            })
+        }
+        _ => decision(n, errs, path).map(|d| Expectation {
+            decision: d,
+            sid: None,
+            blocked_by: None,
+        }),
+    }
+}
+
+fn read_test(
+    t: &Node,
+    i: usize,
+    em: &mut Emitted,
+    original: &Source,
+    format: SuiteFormat,
+    errs: &mut Errors<'_>,
+) -> Option<RawTest> {
+    let path = format!("tests[{i}]");
+    let Kind::Map(members) = &t.kind else {
+        errs.at(
+            "invalid-value",
+            t.span,
+            &path,
+            "a test is a mapping: `name`, the request (`principal`, `action`, `resource`, …) and `expect`".into(),
+        );
+        return None;
+    };
+    check_members(members, &[], &path, "test", errs);
+    let name = match t.get("name") {
+        Some(n) => match scalar(n) {
+            Some(s) => s,
+            None => {
+                errs.at("invalid-value", n.span, &format!("{path}.name"), "expected a string".into());
+                return None;
+            }
+        },
+        None => {
+            errs.at("missing-member", t.span, &path, "a test needs a `name`".into());
+            return None;
+        }
+    };
+    let expect_node = t.get("expect");
+    let expect = match expect_node {
+        Some(n) => Some(read_expect(n, &format!("{path}.expect"), errs)?),
+        None => None,
+    };
+    let mut request = Vec::new();
+    let mut list_nodes = Vec::new();
+    for (k, span, v) in members {
+        if TEST_MEMBERS.contains(&k.as_str()) {
+            continue;
+        }
+        match (QUANTIFIED.iter().find(|q| **q == k), &v.kind) {
+            (Some(q), Kind::Seq(items)) => {
+                if items.is_empty() {
+                    errs.at(
+                        "invalid-value",
+                        v.span,
+                        &format!("{path}.{k}"),
+                        "an empty list: give at least one value".into(),
+                    );
+                    return None;
+                }
+                list_nodes.push((*q, items));
+            }
+            _ => request.push((k.clone(), *span, v.clone())),
+        }
+    }
+    let doc = Node {
+        kind: Kind::Map(request),
+        span: t.span,
+    };
+    let piece = Piece {
+        span: em.piece(&doc, None, original, format),
+        path: path.clone(),
+    };
+    let mut lists = Vec::new();
+    let mut count = 1usize;
+    for (q, items) in list_nodes {
+        count = count.saturating_mul(items.len());
+        let mut elems = Vec::with_capacity(items.len());
+        for (j, item) in items.iter().enumerate() {
+            let span = em.piece(item, Some(q), original, format);
+            let value = serde_json::from_str::<serde_json::Value>(
+                em.text.get(span.start as usize..span.end as usize).unwrap_or("null"),
+            )
+            .ok()
+            .and_then(|v| v.get(q).cloned())
+            .unwrap_or(serde_json::Value::Null);
+            elems.push((
+                Piece {
+                    span,
+                    path: format!("{path}.{q}[{j}]"),
+                },
+                value,
+            ));
+        }
+        lists.push((q, elems));
+    }
+    if count > MAX_CASES_PER_TEST {
+        errs.at(
+            "invalid-value",
+            t.span,
+            &path,
+            format!("the test's lists make {count} cases, more than the limit of {MAX_CASES_PER_TEST}: split it"),
+        );
+        return None;
+    }
+    Some(RawTest {
+        name,
+        node: t.clone(),
+        expect,
+        piece,
+        lists,
+    })
+}
+
+/// How a pick is shown in a case's name: a string as is, anything else as JSON.
+fn pick_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn build_test(
+    rt: RawTest,
+    base: &PartialDocument,
+    parse_piece: &mut dyn FnMut(Span, &str, &mut Errors<'_>) -> Option<PartialDocument>,
+    mapper: &Mapper<'_>,
+    errs: &mut Errors<'_>,
+) -> Option<Test> {
+    let own = parse_piece(rt.piece.span, &rt.piece.path, errs)?;
+    let mut laid = own.over(base);
+    let mut lists: Vec<(&'static str, Vec<(PartialDocument, serde_json::Value)>)> = Vec::new();
+    let mut ok = true;
+    for (q, elems) in &rt.lists {
+        let mut docs = Vec::with_capacity(elems.len());
+        for (piece, value) in elems {
+            match parse_piece(piece.span, &piece.path, errs) {
+                Some(d) => docs.push((d, value.clone())),
+                None => ok = false,
+            }
+        }
+        lists.push((q, docs));
+    }
+    if !ok {
+        return None;
+    }
+    if !lists.is_empty() {
+        laid.share_policies();
+    }
+    let loc = mapper.original.locate(rt.node.span);
+    let mut cases = Vec::new();
+    // Every combination, the first list varying slowest.
+    let total: usize = lists.iter().map(|(_, v)| v.len()).product();
+    for n in 0..total {
+        let mut rest = n;
+        let mut picks = Vec::with_capacity(lists.len());
+        let mut docs = Vec::with_capacity(lists.len());
+        for (q, elems) in lists.iter().rev() {
+            let len = elems.len().max(1);
+            if let Some((d, v)) = elems.get(rest % len) {
+                docs.push(d);
+                picks.push((*q, v.clone()));
+            }
+            rest /= len;
+        }
+        picks.reverse();
+        let mut doc = laid.clone();
+        for d in docs {
+            doc = d.clone().over(&doc);
+        }
+        let name = if picks.is_empty() {
+            rt.name.clone()
+        } else {
+            format!(
+                "{} [{}]",
+                rt.name,
+                picks.iter().map(|(_, v)| pick_text(v)).collect::<Vec<_>>().join(", ")
+            )
+        };
+        match doc.finish(mapper.original) {
+            Ok(document) => cases.push(Case { name, document, picks }),
+            Err(e) => {
+                let path = if picks.is_empty() {
+                    rt.piece.path.clone()
+                } else {
+                    format!("{} (case {name})", rt.piece.path)
+                };
+                errs.list.push(DocumentError {
+                    line: loc.line,
+                    column: loc.column,
+                    path,
+                    ..e
+                });
+                return None;
+            }
+        }
+    }
+    Some(Test {
+        name: rt.name,
+        location: loc,
+        expect: rt.expect,
+        cases,
+        node: rt.node,
+    })
+}
