@@ -150,8 +150,10 @@ impl Mapper<'_> {
 /// A part of the suite to parse as a request document.
 struct Piece {
     span: Span,
-    /// Where it is in the suite (`tests[3]`, `defaults`).
+    /// Where it is in the suite (`tests[3]`, `defaults`, `tests[3].principal[1]`).
     path: String,
+    /// Errors in it are at `path` itself (an element of a list, wrapped in an object).
+    exact: bool,
 }
 
 /// A test as read, before its request documents are parsed.
@@ -159,6 +161,8 @@ struct RawTest {
     name: String,
     node: Node,
     expect: Option<Expectation>,
+    /// The test has an error already (reported): its request is still checked.
+    bad: bool,
     piece: Piece,
     /// Per list member: each element's piece and value.
     lists: Vec<(&'static str, Vec<(Piece, serde_json::Value)>)>,
@@ -199,6 +203,9 @@ pub(super) fn parse(
         return Err(errs.list);
     };
     check_tags(&root, "", &mut errs);
+    if !errs.list.is_empty() {
+        return Err(errs.list);
+    }
     check_members(members, &SUITE_MEMBERS, "", "suite", &mut errs);
     let name = match root.get("name") {
         None => file_stem(original.name()),
@@ -263,18 +270,26 @@ pub(super) fn parse(
         places: &em.places,
         original,
     };
-    let mut parse_piece = |span: Span, path: &str, errs: &mut Errors<'_>| -> Option<PartialDocument> {
-        match PartialDocument::parse_at(&emitted, span, loader.policies()) {
+    let mut parse_piece = |piece: &Piece, errs: &mut Errors<'_>| -> Option<PartialDocument> {
+        match PartialDocument::parse_at(&emitted, piece.span, loader.policies()) {
             Ok(d) => Some(d),
             Err(e) => {
-                errs.list.push(mapper.error(e, path));
+                let mut e = mapper.error(e, &piece.path);
+                if piece.exact {
+                    e.path.clone_from(&piece.path);
+                }
+                errs.list.push(e);
                 None
             }
         }
     };
-
-    let defaults = defaults_piece.and_then(|s| parse_piece(s, "defaults", &mut errs));
-    let policies = policies_piece.and_then(|s| parse_piece(s, "", &mut errs));
+    let head_piece = |span: Span, path: &str| Piece {
+        span,
+        path: path.to_string(),
+        exact: false,
+    };
+    let defaults = defaults_piece.and_then(|s| parse_piece(&head_piece(s, "defaults"), &mut errs));
+    let policies = policies_piece.and_then(|s| parse_piece(&head_piece(s, ""), &mut errs));
     if let (Some(d), Some(p)) = (root.get("defaults"), root.get("policies")) {
         if d.get("policies").is_some() {
             errs.at(
@@ -531,19 +546,18 @@ fn read_test(
             Some(s) => s,
             None => {
                 errs.at("invalid-value", n.span, &format!("{path}.name"), "expected a string".into());
-                return None;
+                String::new()
             }
         },
         None => {
             errs.at("missing-member", t.span, &path, "a test needs a `name`".into());
-            return None;
+            String::new()
         }
     };
-    let expect_node = t.get("expect");
-    let expect = match expect_node {
-        Some(n) => Some(read_expect(n, &format!("{path}.expect"), errs)?),
-        None => None,
-    };
+    let before = errs.list.len();
+    let expect = t.get("expect").and_then(|n| read_expect(n, &format!("{path}.expect"), errs));
+    // A bad expectation fails the test, after its request has been checked too.
+    let mut bad = errs.list.len() > before;
     let mut request = Vec::new();
     let mut list_nodes = Vec::new();
     for (k, span, v) in members {
@@ -559,7 +573,7 @@ fn read_test(
                         &format!("{path}.{k}"),
                         "an empty list: give at least one value".into(),
                     );
-                    return None;
+                    bad = true;
                 }
                 list_nodes.push((*q, items));
             }
@@ -573,6 +587,7 @@ fn read_test(
     let piece = Piece {
         span: em.piece(&doc, None, original, format),
         path: path.clone(),
+        exact: false,
     };
     let mut lists = Vec::new();
     let mut count = 1usize;
@@ -591,6 +606,7 @@ fn read_test(
                 Piece {
                     span,
                     path: format!("{path}.{q}[{j}]"),
+                    exact: true,
                 },
                 value,
             ));
@@ -604,12 +620,13 @@ fn read_test(
             &path,
             format!("the test's lists make {count} cases, more than the limit of {MAX_CASES_PER_TEST}: split it"),
         );
-        return None;
+        bad = true;
     }
     Some(RawTest {
         name,
         node: t.clone(),
         expect,
+        bad,
         piece,
         lists,
     })
@@ -626,30 +643,27 @@ fn pick_text(v: &serde_json::Value) -> String {
 fn build_test(
     rt: RawTest,
     base: &PartialDocument,
-    parse_piece: &mut dyn FnMut(Span, &str, &mut Errors<'_>) -> Option<PartialDocument>,
+    parse_piece: &mut dyn FnMut(&Piece, &mut Errors<'_>) -> Option<PartialDocument>,
     mapper: &Mapper<'_>,
     errs: &mut Errors<'_>,
 ) -> Option<Test> {
-    let own = parse_piece(rt.piece.span, &rt.piece.path, errs)?;
-    let mut laid = own.over(base);
+    let own = parse_piece(&rt.piece, errs);
     let mut lists: Vec<(&'static str, Vec<(PartialDocument, serde_json::Value)>)> = Vec::new();
     let mut ok = true;
     for (q, elems) in &rt.lists {
         let mut docs = Vec::with_capacity(elems.len());
         for (piece, value) in elems {
-            match parse_piece(piece.span, &piece.path, errs) {
+            match parse_piece(piece, errs) {
                 Some(d) => docs.push((d, value.clone())),
                 None => ok = false,
             }
         }
         lists.push((q, docs));
     }
-    if !ok {
+    let (Some(own), true, false) = (own, ok, rt.bad) else {
         return None;
-    }
-    if !lists.is_empty() {
-        laid.share_policies();
-    }
+    };
+    let laid = own.over(base);
     let loc = mapper.original.locate(rt.node.span);
     let mut cases = Vec::new();
     // Every combination, the first list varying slowest.
