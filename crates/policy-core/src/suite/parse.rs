@@ -319,13 +319,17 @@ pub(super) fn parse(
     let mut warnings: Vec<Diagnostic> = Vec::new();
     let mut policies: Vec<Arc<Policy>> = Vec::new();
     let mut seen_sets = std::collections::HashSet::new();
-    for case in tests.iter().flat_map(|t| t.cases.iter()) {
-        for w in &case.document.warnings {
-            let w = mapper.diagnostic(w.clone());
+    for case in tests.iter_mut().flat_map(|t| t.cases.iter_mut()) {
+        let mapped: Vec<Diagnostic> = std::mem::take(&mut case.document.warnings)
+            .into_iter()
+            .map(|w| mapper.diagnostic(w))
+            .collect();
+        for w in &mapped {
             if !warnings.iter().any(|x| x.span == w.span && Arc::ptr_eq(&x.source, &w.source) && x.code == w.code) {
-                warnings.push(w);
+                warnings.push(w.clone());
             }
         }
+        case.document.warnings = mapped;
         if !seen_sets.insert(Arc::as_ptr(&case.document.policies)) {
             continue;
         }
