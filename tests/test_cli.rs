@@ -167,12 +167,18 @@ fn junit_reports_every_case() {
         .unwrap()
         .as_str()
         .ends_with("j.test.yaml:15"));
-    // An output in a folder that does not exist: bad input, and no file left behind.
-    let missing = dir.join("nope/junit.xml");
-    let o = run(&["test", "--no-clock", "--junit", missing.to_str().unwrap(), "fixtures/suites"]);
+    // Missing folders are made; an output that cannot be written is bad input, and no
+    // file is left behind.
+    let deep = dir.join("a/b/junit.xml");
+    let o = run(&["test", "--no-clock", "--junit", deep.to_str().unwrap(), "fixtures/suites"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(deep.exists());
+    let blocked = dir.join("j.test.yaml/junit.xml");
+    let o = run(&["test", "--no-clock", "--junit", blocked.to_str().unwrap(), "fixtures/suites"]);
     assert_eq!(o.code, Some(1), "{}", o.stderr);
     assert!(o.stderr.contains("cannot write"), "{}", o.stderr);
-    assert!(!missing.exists());
+    assert!(!blocked.exists());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3, "no temporary file left behind");
 }
 
 #[test]
@@ -366,4 +372,62 @@ fn filter_and_help() {
     let o = run(&["test", "--help"]);
     assert_eq!(o.code, Some(0));
     assert!(o.stdout.contains("6 some test failed, 7 statement coverage below --coverage-min"), "{}", o.stdout);
+}
+
+/// The commands of the `Lint` and `Test` steps of docs/github-actions-policy-tests.yml,
+/// run on a sample repository laid out as the workflow assumes.
+#[test]
+fn the_example_workflow_commands_run() {
+    let wf = std::fs::read_to_string(root().join("docs/github-actions-policy-tests.yml")).unwrap();
+    let step = |name: &str| -> String {
+        let at = wf.find(&format!("- name: {name}\n")).unwrap();
+        let rest = &wf[at..];
+        let run_at = rest.find("run: ").unwrap();
+        let first = rest[run_at + 5..].lines().next().unwrap();
+        if first.trim() != ">-" {
+            return first.to_string();
+        }
+        rest[run_at..]
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("          "))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let repo = temp_dir("workflow");
+    std::fs::create_dir_all(repo.join("policies")).unwrap();
+    std::fs::create_dir_all(repo.join("policy-tests")).unwrap();
+    for e in std::fs::read_dir(root().join("fixtures/suites/policies")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, repo.join("policies").join(p.file_name().unwrap())).unwrap();
+    }
+    let suite = std::fs::read_to_string(root().join("fixtures/suites/guardrails.test.yaml"))
+        .unwrap()
+        .replace("policies/", "../policies/");
+    std::fs::write(repo.join("policy-tests/guardrails.test.yaml"), suite).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("policy-sim");
+    let sh = |cmd: &str| {
+        let cmd = cmd.replacen("policy-sim", &bin.display().to_string(), 1);
+        std::process::Command::new("bash")
+            .args(["-eo", "pipefail", "-c", &cmd])
+            .current_dir(&repo)
+            .output()
+            .unwrap()
+    };
+    let lint = step("Lint");
+    assert!(lint.starts_with("policy-sim lint --format sarif policies/"), "{lint}");
+    let o = sh(&lint);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join("policy-sim.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let test = step("Test");
+    assert!(test.starts_with("policy-sim test policy-tests/ --junit"), "{test}");
+    let o = sh(&test);
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let junit = std::fs::read_to_string(repo.join("test-results/policy-tests.xml")).unwrap();
+    assert!(junit.contains("tests=\"13\""), "{junit}");
+    let lcov = std::fs::read_to_string(repo.join("coverage/policy-statements.lcov")).unwrap();
+    assert!(lcov.contains("SF:../policies/ci-deploy.json") || lcov.contains("SF:policies/ci-deploy.json"), "{lcov}");
 }

@@ -75,14 +75,15 @@ fn percent(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Writes `bytes` to `path` whole or not at all: a temporary file in the same folder,
-/// renamed over `path`.
+/// Writes `bytes` to `path` whole or not at all: a temporary file in the same folder
+/// (created when missing), renamed over `path`.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let shown = display_path(path);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot write `{shown}`: {e}"))?;
     let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| format!("cannot write `{shown}`: {e}"))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
