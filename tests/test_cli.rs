@@ -60,9 +60,9 @@ fn the_example_suite_passes() {
     assert!(o
         .stdout
         .starts_with("fixtures/suites/guardrails.test.yaml (delivery guardrails): 13 tests\n  ok    CI deploys stacks [cloudformation:CreateStack]\n"));
-    assert!(o.stdout.contains(
-        "  ok    nobody deletes prod data [arn:aws:iam::111122223333:role/admin, s3:DeleteBucket]\n"
-    ));
+    assert!(o
+        .stdout
+        .contains("  ok    nobody deletes prod data [arn:aws:iam::111122223333:role/admin, s3:DeleteBucket]\n"));
     assert!(o.stdout.ends_with("\n13 passed, 0 failed\n"), "{}", o.stdout);
 }
 
@@ -85,7 +85,9 @@ fn a_failure_prints_the_expectation_and_the_eval_explanation() {
     let (why, explanation) = rest.split_once("\n\n").unwrap();
     assert_eq!(why, "expected Allow, got ImplicitDeny (blocked by permissionsBoundary)");
     let explanation = explanation.split("\n0 passed").next().unwrap();
-    let explanation = explanation.strip_suffix("\n12 passed, 1 failed\n").unwrap_or(explanation);
+    let explanation = explanation
+        .strip_suffix("\n12 passed, 1 failed\n")
+        .unwrap_or(explanation);
 
     // The same request through `eval`: the same text.
     let p = |f: &str| format!("fixtures/suites/policies/{f}");
@@ -125,7 +127,13 @@ fn junit_reports_every_case() {
     std::fs::write(&file, suite).unwrap();
     let xml_path = dir.join("out/junit.xml");
     std::fs::create_dir_all(xml_path.parent().unwrap()).unwrap();
-    let o = run(&["test", "--no-clock", "--junit", xml_path.to_str().unwrap(), file.to_str().unwrap()]);
+    let o = run(&[
+        "test",
+        "--no-clock",
+        "--junit",
+        xml_path.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(o.code, Some(6));
     let xml = std::fs::read_to_string(&xml_path).unwrap();
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"policy-sim test\" tests=\"13\" skipped=\"0\" failures=\"2\" errors=\"0\""), "{xml}");
@@ -137,12 +145,20 @@ fn junit_reports_every_case() {
         .test_cases
         .iter()
         .filter_map(|c| match &c.status {
-            quick_junit::TestCaseStatus::NonSuccess { message, description, .. } => Some((
+            quick_junit::TestCaseStatus::NonSuccess {
+                message, description, ..
+            } => Some((
                 c.name.as_str(),
                 format!(
                     "{} | {}",
                     message.as_ref().map(|m| m.as_str()).unwrap_or(""),
-                    description.as_ref().map(|d| d.as_str()).unwrap_or("").lines().nth(2).unwrap_or("")
+                    description
+                        .as_ref()
+                        .map(|d| d.as_str())
+                        .unwrap_or("")
+                        .lines()
+                        .nth(2)
+                        .unwrap_or("")
                 ),
             )),
             _ => None,
@@ -170,15 +186,31 @@ fn junit_reports_every_case() {
     // Missing folders are made; an output that cannot be written is bad input, and no
     // file is left behind.
     let deep = dir.join("a/b/junit.xml");
-    let o = run(&["test", "--no-clock", "--junit", deep.to_str().unwrap(), "fixtures/suites"]);
+    let o = run(&[
+        "test",
+        "--no-clock",
+        "--junit",
+        deep.to_str().unwrap(),
+        "fixtures/suites",
+    ]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     assert!(deep.exists());
     let blocked = dir.join("j.test.yaml/junit.xml");
-    let o = run(&["test", "--no-clock", "--junit", blocked.to_str().unwrap(), "fixtures/suites"]);
+    let o = run(&[
+        "test",
+        "--no-clock",
+        "--junit",
+        blocked.to_str().unwrap(),
+        "fixtures/suites",
+    ]);
     assert_eq!(o.code, Some(1), "{}", o.stderr);
     assert!(o.stderr.contains("cannot write"), "{}", o.stderr);
     assert!(!blocked.exists());
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3, "no temporary file left behind");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        3,
+        "no temporary file left behind"
+    );
 }
 
 #[test]
@@ -226,10 +258,19 @@ fn coverage_as_text_json_and_lcov() {
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     let ci = &v["files"]["fixtures/suites/policies/ci-deploy.json"];
     assert_eq!(ci["covered"].as_array().unwrap().len(), 3);
-    assert_eq!(ci["not_covered"], serde_json::json!([{"start": {"row": 23}, "end": {"row": 28}}]));
-    assert_eq!((ci["covered_lines"].as_u64(), ci["not_covered_lines"].as_u64()), (Some(19), Some(6)));
+    assert_eq!(
+        ci["not_covered"],
+        serde_json::json!([{"start": {"row": 23}, "end": {"row": 28}}])
+    );
+    assert_eq!(
+        (ci["covered_lines"].as_u64(), ci["not_covered_lines"].as_u64()),
+        (Some(19), Some(6))
+    );
     assert_eq!(ci["statement_coverage"], 75.0);
-    assert_eq!((v["covered_statements"].as_u64(), v["not_covered_statements"].as_u64()), (Some(11), Some(1)));
+    assert_eq!(
+        (v["covered_statements"].as_u64(), v["not_covered_statements"].as_u64()),
+        (Some(11), Some(1))
+    );
     assert_eq!(v["statement_coverage"], 91.67);
     let lcov = std::fs::read_to_string(&lcov_path).unwrap();
     let ci = lcov
@@ -239,10 +280,20 @@ fn coverage_as_text_json_and_lcov() {
     assert!(ci.contains("FN:23,Statement[3] LegacyEc2\n"), "{ci}");
     assert!(ci.contains("FNDA:0,Statement[3] LegacyEc2\n"), "{ci}");
     assert!(ci.contains("FNF:4\nFNH:3\n"), "{ci}");
-    assert!(ci.contains("DA:4,2\n") && ci.contains("DA:23,0\n") && ci.contains("DA:28,0\n"), "{ci}");
+    assert!(
+        ci.contains("DA:4,2\n") && ci.contains("DA:23,0\n") && ci.contains("DA:28,0\n"),
+        "{ci}"
+    );
     assert!(ci.ends_with("LF:25\nLH:19\n"), "{ci}");
     // JSON output carries the same report.
-    let o = run(&["test", "--no-clock", "--coverage", "--format", "json", "fixtures/suites"]);
+    let o = run(&[
+        "test",
+        "--no-clock",
+        "--coverage",
+        "--format",
+        "json",
+        "fixtures/suites",
+    ]);
     let v2: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v2["coverage"], v);
     assert_eq!((v2["passed"].as_u64(), v2["failed"].as_u64()), (Some(13), Some(0)));
@@ -257,7 +308,12 @@ fn coverage_as_text_json_and_lcov() {
 fn coverage_min_fails_the_run_below_the_threshold() {
     let o = run(&["test", "--no-clock", "--coverage-min", "95", "fixtures/suites"]);
     assert_eq!(o.code, Some(7));
-    assert!(o.stderr.contains("statement coverage 91.7% is below --coverage-min 95%"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("statement coverage 91.7% is below --coverage-min 95%"),
+        "{}",
+        o.stderr
+    );
     let o = run(&["test", "--no-clock", "--coverage-min", "90%", "fixtures/suites"]);
     assert_eq!(o.code, Some(0));
     let o = run(&["test", "--coverage-min", "150", "fixtures/suites"]);
@@ -285,16 +341,24 @@ fn suite_errors_have_file_line_and_column() {
         o.stderr
     );
     assert!(
-        o.stderr.contains(&format!("error: {shown}:9:5: unknown field `resorce`")),
+        o.stderr
+            .contains(&format!("error: {shown}:9:5: unknown field `resorce`")),
         "{}",
         o.stderr
     );
-    assert!(o.stderr.ends_with("error: 2 errors in the suites: no test was run\n"), "{}", o.stderr);
+    assert!(
+        o.stderr.ends_with("error: 2 errors in the suites: no test was run\n"),
+        "{}",
+        o.stderr
+    );
     let o = run(&["test", "--format", "json", file.to_str().unwrap()]);
     assert_eq!(o.code, Some(1));
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["errors"][1]["code"], "unknown-member");
-    assert_eq!((v["errors"][1]["line"].as_u64(), v["errors"][1]["column"].as_u64()), (Some(9), Some(5)));
+    assert_eq!(
+        (v["errors"][1]["line"].as_u64(), v["errors"][1]["column"].as_u64()),
+        (Some(9), Some(5))
+    );
 
     std::fs::write(&file, "tests:\n  - name: a\n    action: [s3:GetObject\n").unwrap();
     let o = run(&["test", file.to_str().unwrap()]);
@@ -309,12 +373,25 @@ fn suite_errors_have_file_line_and_column() {
     .unwrap();
     let o = run(&["test", file.to_str().unwrap()]);
     assert_eq!(o.code, Some(1));
-    assert!(o.stderr.contains(&format!(" --> {shown}:8:31 (Statement[0].Effect)")), "{}", o.stderr);
-    assert!(o.stderr.contains("8 |           Statement: {Effect: allow, Action: '*', Resource: '*'}"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains(&format!(" --> {shown}:8:31 (Statement[0].Effect)")),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("8 |           Statement: {Effect: allow, Action: '*', Resource: '*'}"),
+        "{}",
+        o.stderr
+    );
 
     let o = run(&["test", "fixtures/nothing-here"]);
     assert_eq!(o.code, Some(1));
-    assert!(o.stderr.contains("`fixtures/nothing-here` does not exist"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("`fixtures/nothing-here` does not exist"),
+        "{}",
+        o.stderr
+    );
     let o = run(&["test", "fixtures/requests"]);
     assert_eq!(o.code, Some(1));
     assert!(o.stderr.contains("holds no suite"), "{}", o.stderr);
@@ -337,18 +414,30 @@ fn record_writes_expectations_that_then_pass() {
     let f = file.to_str().unwrap();
     let o = run(&["test", "--no-clock", f]);
     assert_eq!(o.code, Some(6), "tests without expectations fail");
-    assert!(o.stdout.contains("the test has no `expect`: add one, or record today's outcome with `--record`"));
+    assert!(o
+        .stdout
+        .contains("the test has no `expect`: add one, or record today's outcome with `--record`"));
 
     let o = run(&["test", "--no-clock", "--record", "--filter", "keeps CI off EC2", f]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
-    assert!(o.stdout.ends_with("1 expectation recorded, 0 tests split into cases, 0 unchanged\n"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .ends_with("1 expectation recorded, 0 tests split into cases, 0 unchanged\n"),
+        "{}",
+        o.stdout
+    );
     let o = run(&["test", "--no-clock", "--record", f]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
-    assert!(o.stdout.ends_with("7 expectations recorded, 1 test split into cases, 1 unchanged\n"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .ends_with("7 expectations recorded, 1 test split into cases, 1 unchanged\n"),
+        "{}",
+        o.stdout
+    );
     let recorded = std::fs::read_to_string(&file).unwrap();
-    assert!(recorded.contains(
-        "    resource: arn:aws:ec2:eu-west-1:111122223333:instance/*\n    expect: ImplicitDeny\n"
-    ));
+    assert!(
+        recorded.contains("    resource: arn:aws:ec2:eu-west-1:111122223333:instance/*\n    expect: ImplicitDeny\n")
+    );
     assert!(recorded.ends_with(
         "  - {\"name\": \"stacks and EC2 [cloudformation:DescribeStacks]\", \"principal\": \"arn:aws:iam::111122223333:role/ci-deploy\", \"action\": \"cloudformation:DescribeStacks\", \"resource\": \"*\", \"expect\": \"Allow\"}\n  - {\"name\": \"stacks and EC2 [ec2:StartInstances]\", \"principal\": \"arn:aws:iam::111122223333:role/ci-deploy\", \"action\": \"ec2:StartInstances\", \"resource\": \"*\", \"expect\": \"ImplicitDeny\"}\n"
     ), "{recorded}");
@@ -357,7 +446,12 @@ fn record_writes_expectations_that_then_pass() {
     assert!(o.stdout.ends_with("\n15 passed, 0 failed\n"));
     // Recording again changes nothing.
     let o = run(&["test", "--no-clock", "--record", f]);
-    assert!(o.stdout.ends_with("0 expectations recorded, 0 tests split into cases, 10 unchanged\n"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .ends_with("0 expectations recorded, 0 tests split into cases, 10 unchanged\n"),
+        "{}",
+        o.stdout
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), recorded);
 }
 
@@ -368,10 +462,17 @@ fn filter_and_help() {
     assert!(o.stdout.ends_with("\n6 passed, 0 failed\n"), "{}", o.stdout);
     let o = run(&["test", "--no-clock", "--filter", "no such test", "fixtures/suites"]);
     assert_eq!(o.code, Some(0));
-    assert!(o.stderr.contains("warning: no test has a name containing `no such test`"));
+    assert!(o
+        .stderr
+        .contains("warning: no test has a name containing `no such test`"));
     let o = run(&["test", "--help"]);
     assert_eq!(o.code, Some(0));
-    assert!(o.stdout.contains("6 some test failed, 7 statement coverage below --coverage-min"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("6 some test failed, 7 statement coverage below --coverage-min"),
+        "{}",
+        o.stdout
+    );
 }
 
 /// The commands of the `Lint` and `Test` steps of docs/github-actions-policy-tests.yml,
@@ -425,9 +526,17 @@ fn the_example_workflow_commands_run() {
     let test = step("Test");
     assert!(test.starts_with("policy-sim test policy-tests/ --junit"), "{test}");
     let o = sh(&test);
-    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     let junit = std::fs::read_to_string(repo.join("test-results/policy-tests.xml")).unwrap();
     assert!(junit.contains("tests=\"13\""), "{junit}");
     let lcov = std::fs::read_to_string(repo.join("coverage/policy-statements.lcov")).unwrap();
-    assert!(lcov.contains("SF:../policies/ci-deploy.json") || lcov.contains("SF:policies/ci-deploy.json"), "{lcov}");
+    assert!(
+        lcov.contains("SF:../policies/ci-deploy.json") || lcov.contains("SF:policies/ci-deploy.json"),
+        "{lcov}"
+    );
 }

@@ -28,8 +28,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use lint::EXIT_FINDINGS;
-pub use test_cmd::{EXIT_COVERAGE_LOW, EXIT_TESTS_FAILED};
 pub use loader::FsLoader;
+pub use test_cmd::{EXIT_COVERAGE_LOW, EXIT_TESTS_FAILED};
 
 /// Exit code for bad input.
 pub const EXIT_INPUT: u8 = 1;

@@ -211,7 +211,13 @@ pub fn coverage(cov: &policy_core::suite::Coverage) -> String {
                 1 => "1 test".to_string(),
                 n => format!("{n} tests"),
             };
-            let _ = writeln!(o, "    {} line {:<5} {}{sid}: {hits}", if s.hits > 0 { "+" } else { "-" }, s.line, s.label);
+            let _ = writeln!(
+                o,
+                "    {} line {:<5} {}{sid}: {hits}",
+                if s.hits > 0 { "+" } else { "-" },
+                s.line,
+                s.label
+            );
         }
     }
     o

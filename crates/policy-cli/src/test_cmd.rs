@@ -67,7 +67,10 @@ pub struct TestArgs {
 }
 
 fn percent(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim_end_matches('%').parse().map_err(|_| format!("`{s}` is not a number"))?;
+    let v: f64 = s
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
     if (0.0..=100.0).contains(&v) {
         Ok(v)
     } else {
@@ -210,7 +213,10 @@ fn report_errors(errors: &[DocumentError], format: Format) -> u8 {
                 eprint!("{}", render::document_error(e));
             }
             let n = errors.len();
-            eprintln!("error: {n} error{} in the suites: no test was run", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "error: {n} error{} in the suites: no test was run",
+                if n == 1 { "" } else { "s" }
+            );
         }
         Format::Json => {
             let list: Vec<Value> = errors
@@ -256,7 +262,9 @@ fn junit(runs: &[(&Loaded, Vec<CaseResult>, Duration)]) -> Result<String, String
         ts.set_time(*time);
         total += *time;
         for r in results {
-            let Some((test, case)) = l.suite.case_of(r) else { continue };
+            let Some((test, case)) = l.suite.case_of(r) else {
+                continue;
+            };
             let status = if r.passed {
                 TestCaseStatus::success()
             } else {
@@ -362,8 +370,8 @@ pub fn run(a: TestArgs) -> u8 {
         Format::Human => human(&runs, want_coverage.then_some(&coverage), a.coverage, passed, failed),
         Format::Json => {
             let mut v = json_report(&runs, passed, failed);
-            if want_coverage {
-                v["coverage"] = coverage.to_opa_json();
+            if let (true, Value::Object(m)) = (want_coverage, &mut v) {
+                m.insert("coverage".into(), coverage.to_opa_json());
             }
             match serde_json::to_string_pretty(&v) {
                 Ok(s) => s + "\n",
@@ -456,7 +464,12 @@ fn human(
             let (name, at) = l
                 .suite
                 .case_of(r)
-                .map(|(t, c)| (c.name.as_str(), format!("{}:{}:{}", l.suite.source().name(), t.location.line, t.location.column)))
+                .map(|(t, c)| {
+                    (
+                        c.name.as_str(),
+                        format!("{}:{}:{}", l.suite.source().name(), t.location.line, t.location.column),
+                    )
+                })
                 .unwrap_or_default();
             let _ = writeln!(o, "\n---- {name} ({at})");
             o.push_str(&explain(l, r));
@@ -488,9 +501,12 @@ fn json_report(runs: &[(&Loaded, Vec<CaseResult>, Duration)], passed: usize, fai
                         "decision": r.response.decision,
                         "passed": r.passed,
                     });
-                    if !r.passed {
-                        v["failure"] = json!(r.failure);
-                        v["response"] = serde_json::to_value(&r.response).unwrap_or(Value::Null);
+                    if let (false, Value::Object(m)) = (r.passed, &mut v) {
+                        m.insert("failure".into(), json!(r.failure));
+                        m.insert(
+                            "response".into(),
+                            serde_json::to_value(&r.response).unwrap_or(Value::Null),
+                        );
                     }
                     Some(v)
                 })

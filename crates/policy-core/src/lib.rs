@@ -49,8 +49,8 @@ mod plain_line;
 mod policy;
 mod request;
 mod span;
-pub mod suite;
 mod suggest;
+pub mod suite;
 mod tree;
 mod variables;
 

@@ -290,8 +290,7 @@ impl YamlBuilder<'_, '_> {
                 let plain = matches!(style, ScalarStyle::Plain);
                 let literal = plain
                     && (matches!(v.as_ref(), "true" | "false" | "null" | "~")
-                        || (v.parse::<f64>().is_ok() && !v.contains(['-', '+', 'e', 'E'])
-                            || v.parse::<i64>().is_ok()));
+                        || (v.parse::<f64>().is_ok() && !v.contains(['-', '+', 'e', 'E']) || v.parse::<i64>().is_ok()));
                 let kind = if literal {
                     Kind::Literal(if v == "~" { "null".into() } else { v.to_string() })
                 } else {
@@ -585,7 +584,9 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let p = i - 1;
-            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         let e = yaml_tree(&text, Flavor::Data).unwrap_err();
         assert!(e.1.contains("more than"), "{e:?}");

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use policy_core::suite::{Coverage, ExpectedDecision, Suite};
+use policy_core::suite::{Coverage, Suite};
 use policy_core::{parse_policy, Diagnostic, PartialDocument, Policy, PolicyLoader, PolicyType, Source};
 
 /// Policies by path, held in memory.
@@ -103,7 +103,11 @@ fn a_yaml_suite_runs_with_quantifiers_and_expectations() {
     );
     assert_eq!((s.tests[1].location.line, s.tests[1].location.column), (10, 5));
     let results = s.run(None, None);
-    let failed: Vec<_> = results.iter().filter(|r| !r.passed).map(|r| r.failure.clone()).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| r.failure.clone())
+        .collect();
     assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(results.len(), 6);
 }
@@ -113,7 +117,10 @@ fn failures_say_what_was_expected_and_what_came() {
     let text = SUITE
         .replace("expect: Allow", "expect: ImplicitDeny")
         .replace("blockedBy: scp, sid: DenyProdDeletes", "blockedBy: identity")
-        .replace("{decision: ImplicitDeny, blockedBy: identity}", "{decision: Deny, blockedBy: permissionsBoundary}");
+        .replace(
+            "{decision: ImplicitDeny, blockedBy: identity}",
+            "{decision: Deny, blockedBy: permissionsBoundary}",
+        );
     let s = parse("g.yaml", &text).unwrap();
     let results = s.run(None, None);
     let failures: Vec<String> = results.iter().filter_map(|r| r.failure.clone()).collect();
@@ -129,7 +136,9 @@ fn failures_say_what_was_expected_and_what_came() {
     // A failing case carries the near misses, as `eval` prints them.
     assert!(results[0].response.decision == policy_core::Decision::Allow);
     let sid = SUITE.replace("sid: DenyProdDeletes", "sid: Nope");
-    let r = parse("g.yaml", &sid).unwrap().run(Some("role/dev, s3:DeleteBucket"), None);
+    let r = parse("g.yaml", &sid)
+        .unwrap()
+        .run(Some("role/dev, s3:DeleteBucket"), None);
     assert_eq!(r.len(), 1);
     assert_eq!(
         r[0].failure.as_deref(),
@@ -149,7 +158,11 @@ fn coverage_counts_statements_that_decided() {
     assert_eq!(hits, [(4, 9, 1), (10, 15, 0)]);
     let scp = files.iter().find(|f| f.file == "scp.json").unwrap();
     let hits: Vec<usize> = scp.statements.iter().map(|s| s.hits).collect();
-    assert_eq!(hits, [1, 4], "the Allow-all decided the allowed case, the Deny the four deletes");
+    assert_eq!(
+        hits,
+        [1, 4],
+        "the Allow-all decided the allowed case, the Deny the four deletes"
+    );
     assert_eq!(cov.totals(), (3, 4));
     assert_eq!(cov.percent(), 75.0);
     let opa = cov.to_opa_json();
@@ -199,10 +212,14 @@ tests:
 
 fn errors(name: &str, text: &str) -> Vec<String> {
     parse(name, text)
-        .err()
-        .expect("errors")
+        .expect_err("errors")
         .iter()
-        .map(|e| format!("{}:{}:{} [{}] {} ({})", e.file, e.line, e.column, e.code, e.message, e.path))
+        .map(|e| {
+            format!(
+                "{}:{}:{} [{}] {} ({})",
+                e.file, e.line, e.column, e.code, e.message, e.path
+            )
+        })
         .collect()
 }
 
@@ -280,12 +297,13 @@ tests:
     let e = errors("t.yaml", "tests:\n  - name: a\n    action: !Sub x\n    expect: Allow\n");
     assert_eq!(
         e,
-        [
-            "t.yaml:3:18 [invalid-value] YAML tag `!Sub` is not supported in a suite (tests[0].action)",
-        ]
+        ["t.yaml:3:18 [invalid-value] YAML tag `!Sub` is not supported in a suite (tests[0].action)",]
     );
     let e = errors("e.yaml", "tests:\n  - name: b\n    principal: []\n");
-    assert_eq!(e, ["e.yaml:3:16 [invalid-value] an empty list: give at least one value (tests[0].principal)"]);
+    assert_eq!(
+        e,
+        ["e.yaml:3:16 [invalid-value] an empty list: give at least one value (tests[0].principal)"]
+    );
     let e = errors("u.yaml", "name: x\ntest: []\n");
     assert_eq!(
         e,
@@ -310,12 +328,19 @@ fn json_suites_and_defaults() {
 }"#;
     let s = parse("s.json", text).unwrap();
     let r = s.run(None, None);
-    assert!(r.iter().all(|r| r.passed), "{:?}", r.iter().map(|r| &r.failure).collect::<Vec<_>>());
+    assert!(
+        r.iter().all(|r| r.passed),
+        "{:?}",
+        r.iter().map(|r| &r.failure).collect::<Vec<_>>()
+    );
     // YAML numbers are read as text where the request document wants strings.
     let y = "defaults: {resourceAccount: 111122223333}\npolicies: {identity: [ci.json]}\ntests:\n  - {name: n, principal: arn:aws:iam::111122223333:role/ci, action: s3:GetObject, resource: arn:aws:s3:::b/k, expect: Allow}\n";
     let s = parse("n.yaml", y).unwrap();
     assert!(s.run(None, None)[0].passed);
-    let e = errors("d.yaml", "defaults: {policies: {identity: [ci.json]}}\npolicies: {identity: [ci.json]}\ntests: []\n");
+    let e = errors(
+        "d.yaml",
+        "defaults: {policies: {identity: [ci.json]}}\npolicies: {identity: [ci.json]}\ntests: []\n",
+    );
     assert_eq!(
         e,
         ["d.yaml:2:11 [invalid-value] the policies are given both here and in `defaults`: give them once (policies)"]
@@ -408,5 +433,4 @@ tests:
     assert_eq!(v["tests"][0]["expect"], "Allow");
     assert_eq!(v["tests"][2]["name"], "b [iam:PassRole]");
     assert_eq!(v["tests"][2]["expect"], "ImplicitDeny");
-    let _ = ExpectedDecision::Allow;
 }

@@ -22,7 +22,9 @@ use jsonc_parser::CollectOptions;
 use super::checks::Out;
 use super::{lint, LintPolicyType, LintReport, OPAQUE};
 use crate::span::{Source, Span};
-use crate::tree::{emit, json_too_deep, json_tree, map_span, prop_name, yaml_tree, Cursor, EmitOptions, Flavor, Kind, Node, Places};
+use crate::tree::{
+    emit, json_too_deep, json_tree, map_span, prop_name, yaml_tree, Cursor, EmitOptions, Flavor, Kind, Node, Places,
+};
 
 /// What a text holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

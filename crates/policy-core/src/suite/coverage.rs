@@ -81,7 +81,9 @@ impl Coverage {
     pub fn add_policy(&mut self, policy: &Policy) {
         let file = policy.source().name().to_string();
         for i in 0..policy.statement_count() {
-            let Some(loc) = policy.statement_location(i) else { continue };
+            let Some(loc) = policy.statement_location(i) else {
+                continue;
+            };
             let key = (file.clone(), loc.line, loc.column);
             if self.index.contains_key(&key) {
                 continue;

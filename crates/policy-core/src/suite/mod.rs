@@ -179,7 +179,9 @@ impl SuiteFormat {
     /// start with `{` are JSON, everything else YAML.
     pub fn detect(name: &str, text: &str) -> SuiteFormat {
         let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") || (!lower.ends_with(".yaml") && !lower.ends_with(".yml") && text.trim_start().starts_with('{')) {
+        if lower.ends_with(".json")
+            || (!lower.ends_with(".yaml") && !lower.ends_with(".yml") && text.trim_start().starts_with('{'))
+        {
             SuiteFormat::Json
         } else {
             SuiteFormat::Yaml

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use super::{Case, ExpectedDecision, Expectation, Suite, SuiteFormat, SuiteLoader, Test, POLICY_TYPES};
+use super::{Case, Expectation, ExpectedDecision, Suite, SuiteFormat, SuiteLoader, Test, POLICY_TYPES};
 use crate::document::{DocumentError, PartialDocument};
 use crate::parse::Diagnostic;
 use crate::policy::Policy;
@@ -223,11 +223,21 @@ pub(super) fn parse(
         );
     }
     let Some(tests_node) = root.get("tests") else {
-        errs.at("missing-member", root.span, "", "a suite needs `tests`, a list of tests".into());
+        errs.at(
+            "missing-member",
+            root.span,
+            "",
+            "a suite needs `tests`, a list of tests".into(),
+        );
         return Err(errs.list);
     };
     let Kind::Seq(test_nodes) = &tests_node.kind else {
-        errs.at("invalid-value", tests_node.span, "tests", "expected a list of tests".into());
+        errs.at(
+            "invalid-value",
+            tests_node.span,
+            "tests",
+            "expected a list of tests".into(),
+        );
         return Err(errs.list);
     };
 
@@ -249,7 +259,12 @@ pub(super) fn parse(
     for (key, n) in head {
         if key == "defaults" {
             if !matches!(n.kind, Kind::Map(_)) {
-                errs.at("invalid-value", n.span, "defaults", "expected a request document (a mapping)".into());
+                errs.at(
+                    "invalid-value",
+                    n.span,
+                    "defaults",
+                    "expected a request document (a mapping)".into(),
+                );
                 continue;
             }
             defaults_piece = Some(em.piece(n, None, original, format));
@@ -325,7 +340,10 @@ pub(super) fn parse(
             .map(|w| mapper.diagnostic(w))
             .collect();
         for w in &mapped {
-            if !warnings.iter().any(|x| x.span == w.span && Arc::ptr_eq(&x.source, &w.source) && x.code == w.code) {
+            if !warnings
+                .iter()
+                .any(|x| x.span == w.span && Arc::ptr_eq(&x.source, &w.source) && x.code == w.code)
+            {
                 warnings.push(w.clone());
             }
         }
@@ -391,7 +409,11 @@ fn check_tags(n: &Node, path: &str, errs: &mut Errors<'_>) {
         ),
         Kind::Map(m) => {
             for (k, _, v) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 check_tags(v, &p, errs);
             }
         }
@@ -407,7 +429,11 @@ fn check_tags(n: &Node, path: &str, errs: &mut Errors<'_>) {
 /// Unknown members of a suite (`known` complete) are errors; duplicate keys always are.
 fn check_members(members: &[(String, Span, Node)], known: &[&str], path: &str, what: &str, errs: &mut Errors<'_>) {
     for (i, (k, span, _)) in members.iter().enumerate() {
-        let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+        let p = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
         if members.iter().take(i).any(|(e, _, _)| e == k) {
             errs.at("duplicate-member", *span, &p, format!("member `{k}` is given twice"));
         }
@@ -465,7 +491,12 @@ fn read_expect(n: &Node, path: &str, errs: &mut Errors<'_>) -> Option<Expectatio
                 Some(s) => match scalar(s) {
                     Some(v) => Some(v),
                     None => {
-                        errs.at("invalid-value", s.span, &format!("{path}.sid"), "expected a string".into());
+                        errs.at(
+                            "invalid-value",
+                            s.span,
+                            &format!("{path}.sid"),
+                            "expected a string".into(),
+                        );
                         return None;
                     }
                 },
@@ -549,7 +580,12 @@ fn read_test(
         Some(n) => match scalar(n) {
             Some(s) => s,
             None => {
-                errs.at("invalid-value", n.span, &format!("{path}.name"), "expected a string".into());
+                errs.at(
+                    "invalid-value",
+                    n.span,
+                    &format!("{path}.name"),
+                    "expected a string".into(),
+                );
                 String::new()
             }
         },
@@ -559,7 +595,9 @@ fn read_test(
         }
     };
     let before = errs.list.len();
-    let expect = t.get("expect").and_then(|n| read_expect(n, &format!("{path}.expect"), errs));
+    let expect = t
+        .get("expect")
+        .and_then(|n| read_expect(n, &format!("{path}.expect"), errs));
     // A bad expectation fails the test, after its request has been checked too.
     let mut bad = errs.list.len() > before;
     let mut request = Vec::new();

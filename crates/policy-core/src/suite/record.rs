@@ -34,7 +34,11 @@ fn content_end(text: &str, n: &Node) -> usize {
         _ => n.span.end as usize,
     };
     let mut end = end.min(text.len()).max(start);
-    while end > start && text.get(end - 1..end).is_some_and(|c| c.chars().all(char::is_whitespace)) {
+    while end > start
+        && text
+            .get(end - 1..end)
+            .is_some_and(|c| c.chars().all(char::is_whitespace))
+    {
         end -= 1;
     }
     end
@@ -135,7 +139,10 @@ fn set_expect(text: &str, format: SuiteFormat, t: &Test, d: ExpectedDecision) ->
     }
     // A block mapping: a new line at the test's indentation, after any comment that
     // ends the last member's line.
-    let at = text.get(end..).and_then(|r| r.find('\n')).map_or(text.len(), |i| end + i);
+    let at = text
+        .get(end..)
+        .and_then(|r| r.find('\n'))
+        .map_or(text.len(), |i| end + i);
     let indent = " ".repeat(column_of(text, start));
     (at, at, format!("\n{indent}{entry}"))
 }
@@ -187,8 +194,13 @@ mod tests {
     fn content_end_stops_at_the_last_value() {
         let text = "tests:\n  - name: a\n    action: [x, y]\n    principal: p   # who\n\n  - name: b\n";
         let root = crate::tree::yaml_tree(text, crate::tree::Flavor::Data).unwrap();
-        let Kind::Seq(tests) = &root.get("tests").unwrap().kind else { unreachable!() };
+        let Kind::Seq(tests) = &root.get("tests").unwrap().kind else {
+            unreachable!()
+        };
         let end = content_end(text, &tests[0]);
-        assert_eq!(&text[..end], "tests:\n  - name: a\n    action: [x, y]\n    principal: p");
+        assert_eq!(
+            &text[..end],
+            "tests:\n  - name: a\n    action: [x, y]\n    principal: p"
+        );
     }
 }
