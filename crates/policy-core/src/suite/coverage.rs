@@ -67,8 +67,8 @@ fn percent(covered: usize, total: usize) -> f64 {
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
     files: BTreeMap<String, FileCoverage>,
-    /// (file, line, column) → statement index in its file's list (before sorting).
-    index: HashMap<(String, u32, u32), usize>,
+    /// file → (line, column) → statement index in its file's list (before sorting).
+    index: HashMap<String, HashMap<(u32, u32), usize>>,
 }
 
 impl Coverage {
@@ -84,8 +84,8 @@ impl Coverage {
             let Some(loc) = policy.statement_location(i) else {
                 continue;
             };
-            let key = (file.clone(), loc.line, loc.column);
-            if self.index.contains_key(&key) {
+            let key = (loc.line, loc.column);
+            if self.index.get(&file).is_some_and(|f| f.contains_key(&key)) {
                 continue;
             }
             let end_line = policy
@@ -100,7 +100,10 @@ impl Coverage {
                 file: file.clone(),
                 statements: Vec::new(),
             });
-            self.index.insert(key, fc.statements.len());
+            self.index
+                .entry(file.clone())
+                .or_default()
+                .insert(key, fc.statements.len());
             fc.statements.push(StatementCoverage {
                 label,
                 sid: policy.sid(i).map(str::to_string),
@@ -125,7 +128,7 @@ impl Coverage {
             let (Some(file), Some(line), Some(column)) = (&d.file, d.line, d.column) else {
                 continue;
             };
-            let Some(&i) = self.index.get(&(file.clone(), line, column)) else {
+            let Some(&i) = self.index.get(file.as_str()).and_then(|f| f.get(&(line, column))) else {
                 continue;
             };
             if let Some(s) = self.files.get_mut(file).and_then(|f| f.statements.get_mut(i)) {

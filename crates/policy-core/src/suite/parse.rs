@@ -426,6 +426,13 @@ fn check_tags(n: &Node, path: &str, errs: &mut Errors<'_>) {
     }
 }
 
+/// ` (did you mean `…`?)` for the closest of `candidates` to `word`, or nothing.
+fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    crate::suggest::closest(word, candidates)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
 /// Unknown members of a suite (`known` complete) are errors; duplicate keys always are.
 fn check_members(members: &[(String, Span, Node)], known: &[&str], path: &str, what: &str, errs: &mut Errors<'_>) {
     for (i, (k, span, _)) in members.iter().enumerate() {
@@ -438,9 +445,7 @@ fn check_members(members: &[(String, Span, Node)], known: &[&str], path: &str, w
             errs.at("duplicate-member", *span, &p, format!("member `{k}` is given twice"));
         }
         if !known.is_empty() && !known.contains(&k.as_str()) {
-            let hint = crate::suggest::closest(k, known)
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
+            let hint = did_you_mean(k, known);
             errs.at(
                 "unknown-member",
                 *span,
@@ -459,11 +464,7 @@ fn read_expect(n: &Node, path: &str, errs: &mut Errors<'_>) -> Option<Expectatio
         let s = scalar(v);
         let d = s.as_deref().and_then(ExpectedDecision::parse);
         if d.is_none() {
-            let hint = s
-                .as_deref()
-                .and_then(|s| crate::suggest::closest(s, &ExpectedDecision::NAMES))
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
+            let hint = did_you_mean(s.as_deref().unwrap_or_default(), &ExpectedDecision::NAMES);
             errs.at(
                 "invalid-value",
                 v.span,
@@ -508,9 +509,7 @@ fn read_expect(n: &Node, path: &str, errs: &mut Errors<'_>) -> Option<Expectatio
                     match POLICY_TYPES.iter().find(|t| **t == s) {
                         Some(t) => Some(*t),
                         None => {
-                            let hint = crate::suggest::closest(&s, &POLICY_TYPES)
-                                .map(|c| format!(" (did you mean `{c}`?)"))
-                                .unwrap_or_default();
+                            let hint = did_you_mean(&s, &POLICY_TYPES);
                             errs.at(
                                 "invalid-value",
                                 b.span,
