@@ -243,7 +243,7 @@ fn explain(l: &Loaded, r: &CaseResult) -> String {
     let doc = &case.document;
     let mut warnings = doc.warnings.clone();
     if let Ok(w) = l.loader.warnings.lock() {
-        let names: Vec<&str> = l.suite.policies().iter().map(|p| p.source().name()).collect();
+        let names: Vec<&str> = case.policies().map(|p| p.source().name()).collect();
         warnings.extend(w.iter().filter(|d| names.contains(&d.source.name())).cloned());
     }
     format!(

@@ -202,6 +202,13 @@ pub struct Case {
     pub(crate) picks: Vec<(&'static str, serde_json::Value)>,
 }
 
+impl Case {
+    /// Every policy the case is decided against, in slot order.
+    pub fn policies(&self) -> impl Iterator<Item = &Arc<Policy>> {
+        parse::all_policies(&self.document.policies)
+    }
+}
+
 /// A test of a suite.
 #[derive(Debug, Clone)]
 pub struct Test {

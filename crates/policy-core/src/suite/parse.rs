@@ -368,7 +368,7 @@ pub(super) fn parse(
 }
 
 /// Every policy of a set, in slot order.
-fn all_policies(set: &crate::PolicySet) -> impl Iterator<Item = &Arc<Policy>> {
+pub(super) fn all_policies(set: &crate::PolicySet) -> impl Iterator<Item = &Arc<Policy>> {
     set.identity
         .iter()
         .chain(set.resource.iter())
