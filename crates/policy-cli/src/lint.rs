@@ -2,12 +2,12 @@
 //! and Terraform plans) for CI, with human, JSON, SARIF and GitHub annotation output.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use policy_core::lint::embedded::{detect, lint_document, DocumentKind};
-use policy_core::lint::{rule, rules, Rule};
+use policy_core::lint::embedded::{detect, DocumentKind};
+use policy_core::lint::{lint_bytes, retired, rule, rules, security_severity, unreadable, Rule};
 use policy_core::{Finding, LintPolicyType, LintReport, LintSeverity, Source};
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +118,18 @@ pub struct LintArgs {
     /// `code`, an optional `path` glob, and a required `reason`.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// The folder SARIF artifact URIs are relative to (default: the git repository
+    /// holding the current folder, else the current folder). URIs are never absolute.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// List the files a directory walk skipped (not a policy or a template), on standard
+    /// error.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Skip named files that hold no policy or template, as a directory walk does (for
+    /// pre-commit, which names every changed `.json` file).
+    #[arg(long)]
+    only_policies: bool,
 }
 
 // ---------------------------------------------------------------------------------
@@ -166,6 +178,10 @@ fn load_config(path: Option<&Path>) -> Result<Settings, String> {
         format!("invalid config `{shown}`: {at}{}", e.message())
     })?;
     for (code, sev) in cfg.severity {
+        if let Some(why) = retired(&code) {
+            eprintln!("warning: config `{shown}`: [severity] names `{code}`, which is no longer raised: {why}");
+            continue;
+        }
         if rule(&code).is_none() {
             return Err(format!("config `{shown}`: [severity] names unknown code `{code}`"));
         }
@@ -179,6 +195,13 @@ fn load_config(path: Option<&Path>) -> Result<Settings, String> {
         s.severity.insert(code, level);
     }
     for sup in cfg.suppress {
+        if let Some(why) = retired(&sup.code) {
+            eprintln!(
+                "warning: config `{shown}`: [[suppress]] names `{}`, which is no longer raised: {why}",
+                sup.code
+            );
+            continue;
+        }
         if rule(&sup.code).is_none() {
             return Err(format!(
                 "config `{shown}`: [[suppress]] names unknown code `{}`",
@@ -207,22 +230,37 @@ fn load_config(path: Option<&Path>) -> Result<Settings, String> {
 }
 
 impl Settings {
-    /// Applies overrides and suppressions; returns the findings to report.
-    fn apply(&self, report: &mut LintReport, min: LintSeverity) {
+    /// Applies overrides and suppressions, keeping the findings to report; returns how
+    /// many were suppressed (by `[[suppress]]` or an `off` severity) and how many fell
+    /// below `min`.
+    fn apply(&self, report: &mut LintReport, min: LintSeverity) -> (usize, usize) {
         let file = report.file.clone();
+        let (mut suppressed, mut below) = (0, 0);
         report.findings.retain_mut(|f| {
             if let Some(over) = self.severity.get(f.code) {
                 match over {
                     Some(s) => f.severity = *s,
-                    None => return false,
+                    None => {
+                        suppressed += 1;
+                        return false;
+                    }
                 }
             }
-            let suppressed = self
+            if self
                 .suppress
                 .iter()
-                .any(|(code, glob, _)| code == f.code && glob.as_ref().is_none_or(|g| g.is_match(&file)));
-            !suppressed && f.severity >= min
+                .any(|(code, glob, _)| code == f.code && glob.as_ref().is_none_or(|g| g.is_match(&file)))
+            {
+                suppressed += 1;
+                return false;
+            }
+            if f.severity < min {
+                below += 1;
+                return false;
+            }
+            true
         });
+        (suppressed, below)
     }
 
     fn severity_of(&self, r: &Rule) -> Option<LintSeverity> {
@@ -250,7 +288,9 @@ fn candidate(p: &Path) -> bool {
     )
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The candidate files under `dir`, in name order. A folder below `dir` that cannot be
+/// read is an [`Input::Unreadable`] (a finding), not the end of the walk.
+fn walk(dir: &Path, out: &mut Vec<Input>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(std::fs::DirEntry::file_name);
     for e in entries {
@@ -259,12 +299,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
-        if e.file_type()?.is_dir() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
             if name != "target" && name != "node_modules" {
-                walk(&p, out)?;
+                if let Err(err) = walk(&p, out) {
+                    out.push(Input::Unreadable(p, err.to_string()));
+                }
             }
         } else if candidate(&p) {
-            out.push(p);
+            out.push(Input::File(p, false));
         }
     }
     Ok(())
@@ -275,6 +317,8 @@ enum Input {
     Stdin,
     /// A file; `explicit` when named directly (linted whatever it holds).
     File(PathBuf, bool),
+    /// A folder found by a walk that could not be read, and why.
+    Unreadable(PathBuf, String),
 }
 
 fn collect(paths: &[String]) -> (Vec<Input>, Vec<String>) {
@@ -289,10 +333,8 @@ fn collect(paths: &[String]) -> (Vec<Input>, Vec<String>) {
         if path.is_file() {
             inputs.push(Input::File(path.to_path_buf(), true));
         } else if path.is_dir() {
-            let mut files = Vec::new();
-            match walk(path, &mut files) {
-                Ok(()) => inputs.extend(files.into_iter().map(|f| Input::File(f, false))),
-                Err(e) => errors.push(format!("cannot read directory `{p}`: {e}")),
+            if let Err(e) = walk(path, &mut inputs) {
+                errors.push(format!("cannot read directory `{p}`: {e}"));
             }
         } else if is_glob(p) {
             let glob = match globset::GlobBuilder::new(p).literal_separator(true).build() {
@@ -312,19 +354,24 @@ fn collect(paths: &[String]) -> (Vec<Input>, Vec<String>) {
             } else {
                 literal
             };
-            let mut files = Vec::new();
-            if let Err(e) = walk(&base, &mut files) {
+            let mut found = Vec::new();
+            if let Err(e) = walk(&base, &mut found) {
                 errors.push(format!("cannot read directory `{}`: {e}", base.display()));
                 continue;
             }
-            let matched: Vec<PathBuf> = files
-                .into_iter()
-                .filter(|f| glob.is_match(f) || glob.is_match(f.strip_prefix("./").unwrap_or(f)))
-                .collect();
-            if matched.is_empty() {
+            let before = inputs.len();
+            for f in found {
+                match f {
+                    Input::File(f, _) if glob.is_match(&f) || glob.is_match(f.strip_prefix("./").unwrap_or(&f)) => {
+                        inputs.push(Input::File(f, true));
+                    }
+                    u @ Input::Unreadable(..) => inputs.push(u),
+                    _ => {}
+                }
+            }
+            if inputs.len() == before {
                 errors.push(format!("no files match `{p}`"));
             }
-            inputs.extend(matched.into_iter().map(|f| Input::File(f, true)));
         } else {
             errors.push(format!("cannot read `{p}`: no such file or directory"));
         }
@@ -332,8 +379,12 @@ fn collect(paths: &[String]) -> (Vec<Input>, Vec<String>) {
     (inputs, errors)
 }
 
-/// Whether a file found by a directory walk holds a policy or a template.
-fn worth_linting(name: &str, text: &str) -> bool {
+/// Whether a file found by a directory walk holds a policy or a template (a file that
+/// is not UTF-8 is linted: it gets a `not-utf8` finding).
+fn worth_linting(name: &str, bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return true;
+    };
     match detect(name, text) {
         DocumentKind::Policy => text.contains("\"Statement\""),
         _ => true,
@@ -342,6 +393,18 @@ fn worth_linting(name: &str, text: &str) -> bool {
 
 // ---------------------------------------------------------------------------------
 // Running.
+
+/// What a run saw besides the reports: the counts the summaries give.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Tally {
+    /// Findings a `[[suppress]]` entry or an `off` severity removed.
+    suppressed: usize,
+    /// Findings under `--min-severity`.
+    below_min_severity: usize,
+    /// Files a directory walk found and did not lint (not a policy or a template).
+    skipped: Vec<String>,
+}
 
 /// Runs `lint`; returns the exit code.
 pub fn run(a: LintArgs) -> u8 {
@@ -352,59 +415,91 @@ pub fn run(a: LintArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let (inputs, mut errors) = collect(&a.paths);
+    // Every path must exist (or match) before anything is linted or printed.
+    let (inputs, errors) = collect(&a.paths);
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        return EXIT_INPUT;
+    }
     let min = a.min_severity.core();
     let ty = a.ty.map(TypeArg::core);
+    let mut tally = Tally::default();
     // Read in order (standard input at most once), then lint on all cores; the
-    // reports keep the order of the inputs.
-    let mut sources = Vec::new();
+    // reports keep the order of the inputs. A file that cannot be read, or is not
+    // UTF-8, is a finding for that file.
+    enum Read {
+        Bytes(String, Vec<u8>),
+        Failed(String, String),
+    }
+    let mut read = Vec::new();
     for input in inputs {
-        let (name, text, explicit) = match input {
+        let (name, bytes, explicit) = match input {
             Input::Stdin => {
-                let mut s = String::new();
-                if let Err(e) = std::io::stdin().read_to_string(&mut s) {
-                    errors.push(format!("cannot read standard input: {e}"));
+                let mut b = Vec::new();
+                if let Err(e) = std::io::stdin().read_to_end(&mut b) {
+                    read.push(Read::Failed("<stdin>".into(), e.to_string()));
                     continue;
                 }
-                ("<stdin>".to_string(), s, true)
+                ("<stdin>".to_string(), b, true)
             }
-            Input::File(p, explicit) => match std::fs::read_to_string(&p) {
-                Ok(s) => (display_path(&p), s, explicit),
+            Input::Unreadable(p, why) => {
+                read.push(Read::Failed(display_path(&p), why));
+                continue;
+            }
+            Input::File(p, explicit) => match std::fs::read(&p) {
+                Ok(b) => (display_path(&p), b, explicit),
                 Err(e) => {
-                    errors.push(format!("cannot read `{}`: {e}", display_path(&p)));
+                    read.push(Read::Failed(display_path(&p), e.to_string()));
                     continue;
                 }
             },
         };
-        if !explicit && !worth_linting(&name, &text) {
+        if (!explicit || a.only_policies) && !worth_linting(&name, &bytes) {
+            tally.skipped.push(name);
             continue;
         }
-        sources.push(Source::new(name, text));
+        read.push(Read::Bytes(name, bytes));
     }
-    let reports: Vec<LintReport> = {
+    let (reports, counts): (Vec<Vec<LintReport>>, Vec<(usize, usize)>) = {
         use rayon::prelude::*;
-        sources
-            .par_iter()
-            .map(|src| {
-                let mut rs = lint_document(src, ty);
+        read.into_par_iter()
+            .map(|r| {
+                let mut rs = match r {
+                    Read::Bytes(name, bytes) => lint_bytes(&name, bytes, ty),
+                    Read::Failed(name, message) => vec![unreadable(&name, &message)],
+                };
+                let mut n = (0, 0);
                 for r in &mut rs {
-                    settings.apply(r, min);
+                    let (s, b) = settings.apply(r, min);
+                    n = (n.0 + s, n.1 + b);
                 }
-                rs
+                (rs, n)
             })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
-            .collect()
+            .unzip()
     };
+    let reports: Vec<LintReport> = reports.into_iter().flatten().collect();
+    for (s, b) in counts {
+        tally.suppressed += s;
+        tally.below_min_severity += b;
+    }
+    if a.verbose {
+        for f in &tally.skipped {
+            eprintln!("skipped `{f}`: not a policy or a template");
+        }
+    }
     let stdout = std::io::stdout();
     let mut o = std::io::BufWriter::new(stdout.lock());
     let written = match a.format {
-        LintFormat::Human => human(&mut o, &reports, std::io::stdout().is_terminal()),
-        LintFormat::Json => json(&mut o, &reports),
-        LintFormat::Sarif => serde_json::to_string_pretty(&sarif(&reports, &settings))
-            .map_err(std::io::Error::other)
-            .and_then(|s| writeln!(o, "{s}")),
+        LintFormat::Human => human(&mut o, &reports, &tally, a.verbose),
+        LintFormat::Json => json(&mut o, &reports, &tally),
+        LintFormat::Sarif => {
+            let root = sarif_root(a.root.as_deref());
+            serde_json::to_string_pretty(&sarif(&reports, &settings, &root))
+                .map_err(std::io::Error::other)
+                .and_then(|s| writeln!(o, "{s}"))
+        }
         LintFormat::Github => github(&mut o, &reports),
     };
     let written = written.and_then(|()| o.flush());
@@ -414,12 +509,7 @@ pub fn run(a: LintArgs) -> u8 {
             return EXIT_INPUT;
         }
     }
-    for e in &errors {
-        eprintln!("error: {e}");
-    }
-    if !errors.is_empty() {
-        EXIT_INPUT
-    } else if reports.iter().any(|r| !r.findings.is_empty()) {
+    if reports.iter().any(|r| !r.findings.is_empty()) {
         EXIT_FINDINGS
     } else {
         0
@@ -442,7 +532,7 @@ fn counts(reports: &[LintReport]) -> BTreeMap<LintSeverity, usize> {
     c
 }
 
-fn human(o: &mut impl std::io::Write, reports: &[LintReport], _tty: bool) -> std::io::Result<()> {
+fn human(o: &mut impl std::io::Write, reports: &[LintReport], tally: &Tally, verbose: bool) -> std::io::Result<()> {
     for r in reports {
         if r.findings.is_empty() {
             continue;
@@ -484,10 +574,29 @@ fn human(o: &mut impl std::io::Write, reports: &[LintReport], _tty: bool) -> std
         plural(reports.len(), "policy", "policies"),
         plural(files.len(), "file", "files")
     );
-    if parts.is_empty() {
-        writeln!(o, "no findings in {scope}")
+    let mut extra = Vec::new();
+    if tally.suppressed > 0 {
+        extra.push(format!("{} suppressed by the config", tally.suppressed));
+    }
+    if tally.below_min_severity > 0 {
+        extra.push(format!("{} below --min-severity", tally.below_min_severity));
+    }
+    if !tally.skipped.is_empty() {
+        extra.push(format!(
+            "{} skipped (not a policy or a template{})",
+            plural(tally.skipped.len(), "file", "files"),
+            if verbose { "" } else { "; --verbose lists them" }
+        ));
+    }
+    let extra = if extra.is_empty() {
+        String::new()
     } else {
-        writeln!(o, "{} in {scope}", parts.join(", "))
+        format!("; {}", extra.join(", "))
+    };
+    if parts.is_empty() {
+        writeln!(o, "no findings in {scope}{extra}")
+    } else {
+        writeln!(o, "{} in {scope}{extra}", parts.join(", "))
     }
 }
 
@@ -495,16 +604,28 @@ fn human(o: &mut impl std::io::Write, reports: &[LintReport], _tty: bool) -> std
 #[derive(Serialize)]
 struct JsonOutput<'a> {
     reports: &'a [LintReport],
+    /// Reported findings per severity.
     summary: BTreeMap<&'static str, usize>,
+    /// Suppressed and filtered findings, skipped files.
+    #[serde(flatten)]
+    tally: &'a Tally,
 }
 
-fn json(o: &mut impl std::io::Write, reports: &[LintReport]) -> std::io::Result<()> {
+fn json(o: &mut impl std::io::Write, reports: &[LintReport], tally: &Tally) -> std::io::Result<()> {
     let c = counts(reports);
     let summary = LintSeverity::ALL
         .iter()
         .map(|s| (s.as_str(), c.get(s).copied().unwrap_or(0)))
         .collect();
-    serde_json::to_writer_pretty(&mut *o, &JsonOutput { reports, summary }).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(
+        &mut *o,
+        &JsonOutput {
+            reports,
+            summary,
+            tally,
+        },
+    )
+    .map_err(std::io::Error::other)?;
     writeln!(o)
 }
 
@@ -631,6 +752,8 @@ struct SarifResult {
     level: &'static str,
     message: Text,
     locations: Vec<SarifLocation>,
+    /// Stable identity across commits: see [`fingerprint`].
+    partial_fingerprints: BTreeMap<&'static str, String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -649,8 +772,11 @@ struct PhysicalLocation {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -688,28 +814,97 @@ fn pascal(code: &str) -> String {
         .collect()
 }
 
-fn uri(file: &str) -> String {
+/// The folder SARIF URIs are relative to: `--root`, else the top of the git
+/// repository holding the current folder, else the current folder.
+fn sarif_root(given: Option<&Path>) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let root = match given {
+        Some(r) => cwd.join(r),
+        None => std::process::Command::new("git")
+            .args(["rev-parse", "--show-toplevel"])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| PathBuf::from(s.trim_end_matches(['\n', '\r'])))
+            .unwrap_or_else(|| cwd.clone()),
+    };
+    root.canonicalize().unwrap_or(root)
+}
+
+/// `file` (as displayed: relative to the current folder, or absolute) as a URI relative
+/// to `root`, with `/` separators and `%`-escapes; `..` segments where the file lies
+/// outside it. Never absolute.
+fn uri(file: &str, root: &Path) -> String {
     if file == "<stdin>" {
         return "stdin".into();
     }
-    let path = file.replace('\\', "/").replace('%', "%25").replace(' ', "%20");
-    // Relative paths stay relative (GitHub resolves them against the checkout); an
-    // absolute path becomes a file URI.
-    if path.starts_with('/') {
-        format!("file://{path}")
-    } else {
-        path
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let abs = cwd.join(file);
+    let abs = abs.canonicalize().unwrap_or(abs);
+    let (a, r): (Vec<_>, Vec<_>) = (abs.components().collect(), root.components().collect());
+    let common = a.iter().zip(&r).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = r.iter().skip(common).map(|_| "..".to_string()).collect();
+    parts.extend(
+        a.iter()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    let rel = parts.join("/");
+    let mut out = String::with_capacity(rel.len());
+    for ch in rel.chars() {
+        match ch {
+            '%' => out.push_str("%25"),
+            ' ' => out.push_str("%20"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            '\\' => out.push('/'),
+            c => out.push(c),
+        }
     }
+    out
 }
 
-fn sarif(reports: &[LintReport], settings: &Settings) -> Sarif {
+/// FNV-1a, 64 bits: a hash that is the same on every platform and release (the
+/// standard library's is not promised to be).
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// A finding's identity across commits: its code, file, place in the policy
+/// (template pointer and JSON path) and the text it points at, whitespace removed,
+/// then how many earlier findings of the same file had that identity. Line numbers
+/// are left out, so the alert survives edits above it.
+fn fingerprint(uri: &str, r: &LintReport, f: &Finding, seen: &mut BTreeMap<u64, usize>) -> String {
+    let text: String = r
+        .source()
+        .slice(f.span)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let base = fnv1a(&[f.code, uri, &r.pointer, &f.path, &text]);
+    let n = seen.entry(base).or_insert(0);
+    *n += 1;
+    format!("{base:016x}:{n}")
+}
+
+fn sarif(reports: &[LintReport], settings: &Settings, root: &Path) -> Sarif {
     let all = rules();
     let sarif_rules = all
         .iter()
         .map(|r| {
             let sev = settings.severity_of(r);
             let level = sev.map_or("none", sarif_level);
-            let security = sev == Some(LintSeverity::SecurityWarning);
+            let security_severity = sev.and(security_severity(r.code));
+            let security = security_severity.is_some();
             SarifRule {
                 id: r.code,
                 name: pascal(r.code),
@@ -733,7 +928,7 @@ fn sarif(reports: &[LintReport], settings: &Settings) -> Sarif {
                 },
                 properties: RuleProperties {
                     tags: if security { vec!["security", "iam"] } else { vec!["iam"] },
-                    security_severity: security.then_some("7.5"),
+                    security_severity,
                     precision: "high",
                     problem_severity: match sev {
                         Some(LintSeverity::Error) => "error",
@@ -745,8 +940,11 @@ fn sarif(reports: &[LintReport], settings: &Settings) -> Sarif {
         })
         .collect();
     let mut results = Vec::new();
+    let mut seen: BTreeMap<String, BTreeMap<u64, usize>> = BTreeMap::new();
     for r in reports {
+        let file_uri = uri(&r.file, root);
         for f in &r.findings {
+            let id = fingerprint(&file_uri, r, f, seen.entry(file_uri.clone()).or_default());
             let path = full_path(r, f);
             let mut text = f.message.clone();
             if let Some(h) = &f.help {
@@ -759,7 +957,10 @@ fn sarif(reports: &[LintReport], settings: &Settings) -> Sarif {
                 message: Text { text },
                 locations: vec![SarifLocation {
                     physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: uri(&r.file) },
+                        artifact_location: ArtifactLocation {
+                            uri: file_uri.clone(),
+                            uri_base_id: Some("%SRCROOT%"),
+                        },
                         region: Region {
                             start_line: f.line.max(1),
                             start_column: f.column.max(1),
@@ -776,6 +977,7 @@ fn sarif(reports: &[LintReport], settings: &Settings) -> Sarif {
                         }]
                     },
                 }],
+                partial_fingerprints: BTreeMap::from([("policySim/v1", id)]),
             });
         }
     }

@@ -35,6 +35,7 @@
 //! are in `docs/SEMANTICS.md`; the AWS source is
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>.
 
+pub mod analysis;
 mod arn;
 pub mod catalog;
 mod condition;

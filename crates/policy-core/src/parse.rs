@@ -673,13 +673,8 @@ impl Parser {
                 continue;
             }
             let lc = a.to_ascii_lowercase();
-            match lc.split_once(':') {
-                Some((svc, name))
-                    if !svc.is_empty()
-                        && !name.is_empty()
-                        && !name.contains(':')
-                        && !lc.contains(|c: char| c.is_whitespace() || c.is_control()) =>
-                {
+            match (crate::policy::malformed_action(a), lc.split_once(':')) {
+                (None, Some((svc, name))) => {
                     if svc.contains(['*', '?']) {
                         out.push(ActionPattern::Whole(Glob::new(&lc)));
                     } else {
@@ -689,7 +684,7 @@ impl Parser {
                         });
                     }
                 }
-                _ => {
+                (why, _) => {
                     // S-MATCH-1 (Decided): AWS rejects such an action when the policy is
                     // saved; documentation samples hold placeholders such as `<action>`.
                     // Whether it names the request's action cannot be known: a statement
@@ -700,13 +695,19 @@ impl Parser {
                     } else {
                         path.to_string()
                     };
+                    let fixed: String = a.split_whitespace().collect();
+                    let help = (crate::policy::malformed_action(&fixed).is_none() && !fixed.is_empty())
+                        .then(|| format!("write `{fixed}`"));
                     self.push(
                         Severity::Warning,
                         "invalid-action",
-                        format!("invalid action `{a}`: expected `service:ActionName` or `*` without spaces; a statement that depends on it is indeterminate (an `Allow` never allows, a `Deny` applies)"),
+                        format!(
+                            "invalid action `{a}`: it {}; an action is `service:ActionName` without spaces (a statement that depends on it is indeterminate: an `Allow` never allows, a `Deny` applies)",
+                            why.unwrap_or("is not `service:ActionName`")
+                        ),
                         &p,
                         *span,
-                        None,
+                        help,
                     );
                     let service = lc
                         .split_once(':')

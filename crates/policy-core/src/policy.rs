@@ -99,6 +99,44 @@ pub(crate) enum ActionPattern {
     Malformed { service: Option<Box<str>>, text: Box<str> },
 }
 
+/// Why an `Action`/`NotAction` entry is malformed, when it is: whitespace in it (`"s3:GetObject "`,
+/// `" s3:GetObject"`, `"s3: GetObject"`), or an empty service prefix or action name (`"s3:"`,
+/// `"s3:   "`, `":GetObject"`). AWS names actions `service:ActionName`, without spaces
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>).
+/// `None` for other entries, `*` included. Also an entry with no colon or more than
+/// one, and control characters (S-MATCH-1).
+pub(crate) fn malformed_action(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Some("is empty");
+    }
+    if t == "*" {
+        return (t.len() != text.len()).then_some("has whitespace around it");
+    }
+    if text.contains(char::is_control) {
+        return Some("holds a control character");
+    }
+    let Some((svc, name)) = t.split_once(':') else {
+        return Some("has no `:` between a service prefix and an action name");
+    };
+    if svc.trim().is_empty() {
+        return Some("names no service prefix");
+    }
+    if name.trim().is_empty() {
+        return Some("names no action");
+    }
+    if name.contains(':') {
+        return Some("has more than one `:`");
+    }
+    if t.contains(char::is_whitespace) {
+        Some("holds whitespace")
+    } else if t.len() != text.len() {
+        Some("has whitespace around it")
+    } else {
+        None
+    }
+}
+
 /// The compiled entries of one `Action`/`NotAction` element, grouped for look-up:
 /// names without wildcards by the hash of `service:name` (most entries: a look-up is a
 /// binary search over integers), wildcard names by the hash of their service.

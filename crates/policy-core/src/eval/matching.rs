@@ -23,24 +23,24 @@ pub(crate) enum Miss {
 }
 
 /// Per-request scratch shared by statement matching.
-pub(super) struct Ctx<'r> {
-    pub(super) req: &'r Request,
-    pub(super) parts: Option<[&'r str; 6]>,
+pub(crate) struct Ctx<'r> {
+    pub(crate) req: &'r Request,
+    pub(crate) parts: Option<[&'r str; 6]>,
     /// The partition of the resource (of the principal when the resource is not an
     /// ARN): a bare account id in a `Principal` means this partition.
-    pub(super) partition: &'r str,
+    pub(crate) partition: &'r str,
     /// A permissions boundary applies to the caller (S-MATCH-3a).
-    pub(super) has_boundary: bool,
-    pub(super) opts: EvalOptions,
+    pub(crate) has_boundary: bool,
+    pub(crate) opts: EvalOptions,
 }
 
 /// A statement that applies (or, for a `Deny`, may apply: S-COND-8).
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Hit {
-    pub(super) slot: PolicySlot,
-    pub(super) index: usize,
-    pub(super) effect: Effect,
-    pub(super) grant: Option<Grant>,
+pub(crate) struct Hit {
+    pub(crate) slot: PolicySlot,
+    pub(crate) index: usize,
+    pub(crate) effect: Effect,
+    pub(crate) grant: Option<Grant>,
 }
 
 /// `Action`/`NotAction` (S-MATCH-1): indeterminate when the answer hinges on a
@@ -55,25 +55,199 @@ pub(super) fn action_matches(stmt: &Statement, req: &Request) -> Tri {
 }
 
 fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> bool {
-    let Some((negated, pats)) = &stmt.resource else {
+    resource_matches_in(stmt, cx, &cx.req.context, missing)
+}
+
+/// `Resource`/`NotResource` (S-MATCH-2) with the policy variables filled in from `ctx`
+/// (S-VAR-*).
+pub(crate) fn resource_matches_in<'p>(
+    stmt: &'p Statement,
+    cx: &Ctx<'_>,
+    ctx: &crate::request::Context,
+    missing: &mut Missing<'p>,
+) -> bool {
+    let Some((negated, _)) = &stmt.resource else {
         // No `Resource`: the policy's own resource (trust policies, S-DOC-3).
         return true;
     };
+    resource_any_match(stmt, cx, ctx, missing) != *negated
+}
+
+/// Whether some pattern of the statement's `Resource`/`NotResource` matches the
+/// request's resource (before `NotResource`'s negation), variables filled from `ctx`.
+pub(crate) fn resource_any_match<'p>(
+    stmt: &'p Statement,
+    cx: &Ctx<'_>,
+    ctx: &crate::request::Context,
+    missing: &mut Missing<'p>,
+) -> bool {
+    let Some((_, pats)) = &stmt.resource else {
+        return true;
+    };
     let r = cx.req.resource.as_str();
-    let any = pats.iter().any(|p| match p {
+    pats.iter().any(|p| match p {
         ResourcePattern::Arn(a) => a.is_match(r, cx.parts.as_ref()),
         ResourcePattern::Var(t) => {
             let mut toks = Vec::new();
-            if t.resolve_tokens(&cx.req.context, &mut toks) {
+            if t.resolve_tokens(ctx, &mut toks) {
                 ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref())
             } else {
                 // S-VAR-4: an unresolvable variable matches nothing; report its keys.
-                missing.extend(t.keys().filter(|k| cx.req.context.get(k).is_none()));
+                missing.extend(t.keys().filter(|k| ctx.get(k).is_none()));
                 false
             }
         }
-    });
-    any != *negated
+    })
+}
+
+/// A part of a statement whose truth depends on condition keys the partial evaluation
+/// treats as unknown (issue 10's "allowed if …").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Atom {
+    /// The statement's condition at this index.
+    Condition(usize),
+    /// Whether a pattern of its `Resource`/`NotResource` (before `NotResource`'s
+    /// negation) matches, their policy variables reading unknown keys.
+    Resource,
+}
+
+/// How a statement applies when some condition keys are unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PartialMatch {
+    /// Whatever the unknown keys hold, it does not apply.
+    No,
+    /// Whatever they hold, it applies.
+    Yes,
+    /// It applies exactly when every atom holds: for an `Allow`, when the part is true;
+    /// for a `Deny`, when it is not false (an indeterminate part makes a `Deny` apply,
+    /// S-COND-8).
+    If(SmallVec<[Atom; 2]>),
+}
+
+/// [`statement_applies`] with the keys for which `unknown` says so, and that the request
+/// does not give, left open: the same action, resource, principal and condition
+/// matching, each part that reads an unknown key becoming an [`Atom`].
+pub(crate) fn statement_applies_partial(
+    stmt: &Statement,
+    cx: &Ctx<'_>,
+    unknown: &dyn Fn(&str) -> bool,
+) -> (PartialMatch, Option<Grant>) {
+    let ctx = &cx.req.context;
+    let is_unknown = |k: &str| ctx.get(k).is_none() && unknown(k);
+    let deny = stmt.effect == Effect::Deny;
+    // What a known part's outcome means: `None` ends the statement (it cannot apply).
+    let known = |t: Tri| match t {
+        Tri::True => Some(()),
+        Tri::Indeterminate if deny => Some(()),
+        _ => None,
+    };
+    let mut scratch: Missing<'_> = Vec::new();
+    if known(action_matches(stmt, cx.req)).is_none() {
+        return (PartialMatch::No, None);
+    }
+    let mut atoms: SmallVec<[Atom; 2]> = SmallVec::new();
+    let reads_unknown = |p: &ResourcePattern| matches!(p, ResourcePattern::Var(t) if t.keys().any(is_unknown));
+    match &stmt.resource {
+        Some((negated, pats)) if pats.iter().any(reads_unknown) => {
+            // The patterns that read only known keys decide when one matches; else the
+            // element hinges on the others, an atom.
+            let r = cx.req.resource.as_str();
+            let known_match = pats.iter().filter(|p| !reads_unknown(p)).any(|p| match p {
+                ResourcePattern::Arn(a) => a.is_match(r, cx.parts.as_ref()),
+                ResourcePattern::Var(t) => {
+                    let mut toks = Vec::new();
+                    t.resolve_tokens(ctx, &mut toks) && ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref())
+                }
+            });
+            // Can an open pattern match at all? Each open variable widened to `*`.
+            let may_match = !known_match
+                && pats.iter().filter(|p| reads_unknown(p)).any(|p| match p {
+                    ResourcePattern::Var(t) => {
+                        let mut toks = Vec::new();
+                        t.widen_tokens(ctx, &is_unknown, &mut toks)
+                            && ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref())
+                    }
+                    ResourcePattern::Arn(_) => false,
+                });
+            match (known_match || may_match, known_match, *negated) {
+                // Some pattern matches whatever the keys hold.
+                (_, true, true) => return (PartialMatch::No, None),
+                (_, true, false) => {}
+                // None can match whatever they hold.
+                (false, _, true) => {}
+                (false, _, false) => return (PartialMatch::No, None),
+                (true, false, _) => atoms.push(Atom::Resource),
+            }
+        }
+        _ => {
+            if !resource_matches(stmt, cx, &mut scratch) {
+                return (PartialMatch::No, None);
+            }
+        }
+    }
+    let Ok((grant, t)) = principal_part(stmt, cx) else {
+        return (PartialMatch::No, None);
+    };
+    if known(t).is_none() {
+        return (PartialMatch::No, None);
+    }
+    for (i, c) in stmt.conditions.iter().enumerate() {
+        // An operator the engine does not know is indeterminate whatever the keys hold.
+        if !c.is_unknown_operator() && (is_unknown(&c.key_lc) || c.variable_keys().any(is_unknown)) {
+            atoms.push(Atom::Condition(i));
+        } else if known(c.eval(ctx, &mut scratch)).is_none() {
+            return (PartialMatch::No, grant);
+        }
+    }
+    if atoms.is_empty() {
+        (PartialMatch::Yes, grant)
+    } else {
+        (PartialMatch::If(atoms), grant)
+    }
+}
+
+/// The value of `atom` of `stmt` with the request context `ctx` in place of the
+/// request's (a resource element is never indeterminate).
+pub(crate) fn atom_value(stmt: &Statement, atom: Atom, cx: &Ctx<'_>, ctx: &crate::request::Context) -> Tri {
+    match atom {
+        Atom::Resource => {
+            if resource_any_match(stmt, cx, ctx, &mut Vec::new()) {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        Atom::Condition(i) => stmt
+            .conditions
+            .get(i)
+            .map_or(Tri::False, |c| c.eval(ctx, &mut Vec::new())),
+    }
+}
+
+/// The principal part of a statement (S-MATCH-3 … 3b): `Err` when the statement does not
+/// apply to the caller; else the grant (for principal-bearing statements) and whether
+/// the match is certain or, for a `Deny` naming a principal the engine cannot resolve,
+/// indeterminate (S-COND-8).
+fn principal_part(stmt: &Statement, cx: &Ctx<'_>) -> Result<(Option<Grant>, Tri), ()> {
+    let p = &cx.req.principal;
+    match &stmt.principal {
+        Some(spec) if spec.negated => match not_principal(spec, p, cx.partition, stmt.effect, cx.has_boundary) {
+            NotPrincipal::Applies | NotPrincipal::AppliesBecauseOfBoundary => Ok((Some(Grant::Everyone), Tri::True)),
+            NotPrincipal::Excluded => Err(()),
+        },
+        Some(spec) => match principal_matches(spec, p, cx.partition) {
+            Some(g) => Ok((Some(g), Tri::True)),
+            None if spec.entries.iter().any(|e| unresolved_matches(e, cx.req)) => Ok((Some(Grant::Direct), Tri::True)),
+            // S-COND-8: a Deny naming a principal the engine cannot resolve applies.
+            None if stmt.effect == Effect::Deny
+                && spec.entries.iter().any(|e| matches!(e, PrincipalEntry::Unresolved(_))) =>
+            {
+                Ok((None, Tri::Indeterminate))
+            }
+            None => Err(()),
+        },
+        None => Ok((None, Tri::True)),
+    }
 }
 
 /// Whether one statement applies; `Some(grant)` for principal-bearing statements.
@@ -91,32 +265,11 @@ fn statement_applies<'p>(
         *miss = Some(Miss::Resource);
         return (Tri::False, None);
     }
-    let p = &cx.req.principal;
-    let grant = match &stmt.principal {
-        Some(spec) if spec.negated => match not_principal(spec, p, cx.partition, stmt.effect, cx.has_boundary) {
-            NotPrincipal::Applies | NotPrincipal::AppliesBecauseOfBoundary => Some(Grant::Everyone),
-            NotPrincipal::Excluded => {
-                *miss = Some(Miss::Principal);
-                return (Tri::False, None);
-            }
-        },
-        Some(spec) => match principal_matches(spec, p, cx.partition) {
-            Some(g) => Some(g),
-            None if spec.entries.iter().any(|e| unresolved_matches(e, cx.req)) => Some(Grant::Direct),
-            // S-COND-8: a Deny naming a principal the engine cannot resolve applies.
-            None if stmt.effect == Effect::Deny
-                && spec.entries.iter().any(|e| matches!(e, PrincipalEntry::Unresolved(_))) =>
-            {
-                result = Tri::Indeterminate;
-                None
-            }
-            None => {
-                *miss = Some(Miss::Principal);
-                return (Tri::False, None);
-            }
-        },
-        None => None,
+    let Ok((grant, t)) = principal_part(stmt, cx) else {
+        *miss = Some(Miss::Principal);
+        return (Tri::False, None);
     };
+    result = result.and(t);
     for (i, c) in stmt.conditions.iter().enumerate() {
         match c.eval(&cx.req.context, missing) {
             Tri::False => {
@@ -159,12 +312,12 @@ pub(crate) fn indeterminate_why(stmt: &Statement, req: &Request) -> String {
     why.join("; ")
 }
 
-pub(super) struct Run<'p, 'r> {
-    pub(super) cx: Ctx<'r>,
-    pub(super) hits: SmallVec<[Hit; 16]>,
-    pub(super) missing: Missing<'p>,
-    pub(super) indeterminate: Vec<(PolicySlot, usize)>,
-    pub(super) misses: Vec<(PolicySlot, usize, Miss)>,
+pub(crate) struct Run<'p, 'r> {
+    pub(crate) cx: Ctx<'r>,
+    pub(crate) hits: SmallVec<[Hit; 16]>,
+    pub(crate) missing: Missing<'p>,
+    pub(crate) indeterminate: Vec<(PolicySlot, usize)>,
+    pub(crate) misses: Vec<(PolicySlot, usize, Miss)>,
 }
 
 impl<'p> Run<'p, '_> {

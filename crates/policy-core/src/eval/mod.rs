@@ -39,9 +39,11 @@ use crate::policy::{Effect, Policy};
 use crate::request::{PrincipalKind, Request};
 use facts::Facts;
 pub(crate) use labels::{push_num, VerdictLabel};
-pub(crate) use matching::{indeterminate_why, Miss};
-use matching::{Ctx, Hit, Run};
-use principal::Grant;
+use matching::Run;
+pub(crate) use matching::{
+    atom_value, indeterminate_why, statement_applies_partial, Atom, Ctx, Hit, Miss, PartialMatch,
+};
+pub(crate) use principal::Grant;
 
 /// A `'static` message: `$prefix` followed by what the principal's side lacks.
 macro_rules! gap_message {
@@ -103,7 +105,7 @@ pub struct PolicySet {
 
 /// Where a policy sits in a [`PolicySet`]; displays as `identity[0]`, `resource`,
 /// `permissionsBoundary`, `session`, `scp[1][0]`, `rcp[0][0]`, `vpcEndpoint[0]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicySlot {
     /// `identity[i]`
     Identity(usize),
@@ -251,16 +253,7 @@ impl Scope {
 /// or cross-account combination (S-EVAL-5 … S-EVAL-10, S-KMS-*, S-STS-1, S-S3-*).
 /// RCPs (S-EVAL-3) act only through their `Deny` statements.
 pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptions) -> Evaluation<'p> {
-    let mut ev = Evaluation {
-        decision: Decision::ImplicitDeny,
-        deciding: SmallVec::new(),
-        verdicts: SmallVec::new(),
-        reasons: SmallVec::new(),
-        service_constraints: SmallVec::new(),
-        missing: Vec::new(),
-        indeterminate: Vec::new(),
-        misses: Vec::new(),
-    };
+    let mut ev = Evaluation::empty();
     if sts::always_allowed(req) {
         ev.decision = Decision::Allow;
         ev.reasons.push(Reason {
@@ -269,34 +262,10 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         });
         return ev;
     }
-    let parts = req.resource_parts();
-    let facts = Facts::new(req, parts.as_ref());
-    let scope = Scope::new(policies, req, &facts);
-    ev.service_constraints.extend(
-        [
-            iam::constraint(req, parts.as_ref()),
-            kms::alias_constraint(req, parts.as_ref()),
-        ]
-        .into_iter()
-        .flatten(),
-    );
-    let p = &req.principal;
-    // A bare account id in a `Principal` means the partition of the policy's resource.
-    let partition = parts.as_ref().map_or(p.partition.as_str(), |x| x[1]);
-    let mut run = Run {
-        cx: Ctx {
-            req,
-            parts,
-            partition,
-            has_boundary: scope.boundary,
-            opts,
-        },
-        hits: SmallVec::new(),
-        missing: Vec::new(),
-        indeterminate: Vec::new(),
-        misses: Vec::new(),
-    };
-    run_policies(policies, &scope, &mut run);
+    let prep = Prepared::new(policies, req);
+    ev.service_constraints.extend(prep.service_constraints(req));
+    let mut run = prep.run(req, opts);
+    run_policies(policies, &prep, &mut run);
     ev.missing = run.missing;
     // Ordered as their lower-cased text, without building it.
     ev.missing.sort_unstable_by(|a, b| {
@@ -307,8 +276,114 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     ev.missing.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     ev.indeterminate = run.indeterminate;
     ev.misses = run.misses;
-    let hits = &run.hits;
-    let gaps = verdicts(policies, &scope, hits, &mut ev);
+    decide(policies, &prep, &run.cx, &run.hits, &mut ev);
+    ev
+}
+
+/// What evaluation works out about a request before matching statements.
+pub(crate) struct Prepared<'r> {
+    parts: Option<[&'r str; 6]>,
+    facts: Facts,
+    scope: Scope,
+    /// The partition a bare account id in a `Principal` means: the resource's.
+    partition: &'r str,
+}
+
+impl<'r> Prepared<'r> {
+    #[inline]
+    pub(crate) fn new(policies: &PolicySet, req: &'r Request) -> Prepared<'r> {
+        let parts = req.resource_parts();
+        let facts = Facts::new(req, parts.as_ref());
+        let scope = Scope::new(policies, req, &facts);
+        let partition = parts.as_ref().map_or(req.principal.partition.as_str(), |x| x[1]);
+        Prepared {
+            parts,
+            facts,
+            scope,
+            partition,
+        }
+    }
+
+    /// What the services refuse whatever the policies say (S-IAM-1, S-IAM-2, S-KMS-6).
+    fn service_constraints(&self, req: &Request) -> impl Iterator<Item = Reason> {
+        [
+            iam::constraint(req, self.parts.as_ref()),
+            kms::alias_constraint(req, self.parts.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// A run over the policies, nothing collected yet.
+    #[inline]
+    pub(crate) fn run<'p>(&self, req: &'r Request, opts: EvalOptions) -> Run<'p, 'r> {
+        Run {
+            cx: self.context(req, opts),
+            hits: SmallVec::new(),
+            missing: Vec::new(),
+            indeterminate: Vec::new(),
+            misses: Vec::new(),
+        }
+    }
+
+    /// The statement-matching context.
+    #[inline]
+    pub(crate) fn context(&self, req: &'r Request, opts: EvalOptions) -> Ctx<'r> {
+        Ctx {
+            req,
+            parts: self.parts,
+            partition: self.partition,
+            has_boundary: self.scope.boundary,
+            opts,
+        }
+    }
+
+    /// Whether the policy in `slot` applies to the request at all (identity-based
+    /// policies to IAM identities, SCPs outside their exemptions…).
+    pub(crate) fn applies(&self, slot: PolicySlot) -> bool {
+        match slot {
+            PolicySlot::Identity(_) => self.scope.identity,
+            PolicySlot::Resource | PolicySlot::VpcEndpoint(_) => true,
+            PolicySlot::PermissionsBoundary => self.scope.boundary,
+            PolicySlot::Session => self.scope.session,
+            PolicySlot::Scp(..) => self.scope.scp_exempt.is_none(),
+            PolicySlot::Rcp(..) => self.scope.rcp_exempt.is_none(),
+        }
+    }
+}
+
+impl Evaluation<'_> {
+    /// No decision yet (an implicit deny), nothing recorded.
+    pub(crate) fn empty() -> Self {
+        Evaluation {
+            decision: Decision::ImplicitDeny,
+            deciding: SmallVec::new(),
+            verdicts: SmallVec::new(),
+            reasons: SmallVec::new(),
+            service_constraints: SmallVec::new(),
+            missing: Vec::new(),
+            indeterminate: Vec::new(),
+            misses: Vec::new(),
+        }
+    }
+}
+
+/// The combination (S-EVAL-1 … S-EVAL-12 and the service rules): the decision from the
+/// statements that apply (`hits`), into `ev`. Depends on `hits` only through which
+/// `Deny`s apply and which groups of `Allow`s have one (each policy type, each SCP level
+/// and VPC endpoint policy, the resource-based policy by how it names the caller).
+#[inline]
+pub(crate) fn decide<'p>(
+    policies: &'p PolicySet,
+    prep: &Prepared<'_>,
+    cx: &Ctx<'_>,
+    hits: &[Hit],
+    ev: &mut Evaluation<'p>,
+) {
+    let req = cx.req;
+    let p = &req.principal;
+    let (facts, scope, partition) = (&prep.facts, &prep.scope, prep.partition);
+    let gaps = verdicts(policies, scope, hits, ev);
     let allows_in = |pred: &dyn Fn(PolicySlot) -> bool| hits.iter().any(|h| h.effect == Effect::Allow && pred(h.slot));
 
     // S-EVAL-1: explicit deny anywhere.
@@ -326,14 +401,14 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         if scope.boundary
             && hits
                 .iter()
-                .any(|h| h.effect == Effect::Deny && excluded_but_for_boundary(policies, h, &run.cx))
+                .any(|h| h.effect == Effect::Deny && excluded_but_for_boundary(policies, h, cx))
         {
             ev.reasons.push(Reason {
                 rule: "S-MATCH-3a",
                 message: "a `Deny` with `NotPrincipal` applies to this principal although it is listed: `NotPrincipal` with `Deny` always denies a principal that has a permissions boundary".into(),
             });
         }
-        return ev;
+        return;
     }
     // S-EVAL-2: every SCP level needs an allow.
     if let Some(l) = gaps.scp_level {
@@ -344,7 +419,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                 req.action.text
             )),
         );
-        return ev;
+        return;
     }
     // S-EVAL-4: every VPC endpoint policy must allow.
     if let Some(i) = gaps.vpc_endpoint {
@@ -352,11 +427,11 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
             "S-EVAL-4",
             Cow::Owned(format!("VPC endpoint policy {i} does not allow the request")),
         );
-        return ev;
+        return;
     }
     if let Some(why) = sts::refusal(req, facts.role_trust) {
         ev.implicit_deny("S-STS-4", why.into());
-        return ev;
+        return;
     }
     let p_account = p.account.as_deref();
     // Accounts of different partitions are different accounts (S-MATCH-3).
@@ -370,7 +445,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
                 req.action.text
             )),
         );
-        return ev;
+        return;
     }
 
     // The resource side: the resource-based policy's allows (with how they name the
@@ -461,7 +536,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         (Caller::SameAccount, Some(root), false) => decide_same_account_root(root, &side),
         // S-EVAL-5: same account, either side suffices, with the principal-type rules;
         // S-EVAL-9: the root user is allowed in its own account.
-        (Caller::SameAccount, None, false) => decide_same_account(p.kind, &scope, &side),
+        (Caller::SameAccount, None, false) => decide_same_account(p.kind, scope, &side),
         // S-EVAL-6 (with S-KMS-2, S-STS-1): cross account, both sides must allow.
         (Caller::CrossAccount, _, false) => decide_cross_account(&side),
         // S-EVAL-12: a resource AWS owns has no resource-based policy; the principal's
@@ -485,11 +560,58 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
         }
         Err((rule, message)) => ev.implicit_deny(rule, message),
     }
-    ev
 }
 
-/// Evaluates every applicable policy once, into `run`.
-fn run_policies<'p>(policies: &'p PolicySet, scope: &Scope, run: &mut Run<'p, '_>) {
+/// S-STS-2: `sts:GetCallerIdentity` is always allowed.
+pub(crate) fn always_allowed(req: &Request) -> bool {
+    sts::always_allowed(req)
+}
+
+/// Every policy of `policies` with its slot, in evaluation order.
+pub(crate) fn slots(policies: &PolicySet) -> impl Iterator<Item = (PolicySlot, &Arc<Policy>)> {
+    let identity = policies
+        .identity
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (PolicySlot::Identity(i), p));
+    let resource = policies.resource.iter().map(|p| (PolicySlot::Resource, p));
+    let boundary = policies
+        .permissions_boundary
+        .iter()
+        .map(|p| (PolicySlot::PermissionsBoundary, p));
+    let session = policies.session.iter().map(|p| (PolicySlot::Session, p));
+    let scp = levels(&policies.scp, PolicySlot::Scp);
+    let rcp = levels(&policies.rcp, PolicySlot::Rcp);
+    let vpce = policies
+        .vpc_endpoint
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (PolicySlot::VpcEndpoint(i), p));
+    identity
+        .chain(resource)
+        .chain(boundary)
+        .chain(session)
+        .chain(scp)
+        .chain(rcp)
+        .chain(vpce)
+}
+
+/// The policies of SCP or RCP levels with their slots.
+fn levels(
+    levels: &[Vec<Arc<Policy>>],
+    slot: fn(usize, usize) -> PolicySlot,
+) -> impl Iterator<Item = (PolicySlot, &Arc<Policy>)> {
+    levels
+        .iter()
+        .enumerate()
+        .flat_map(move |(l, level)| level.iter().enumerate().map(move |(i, p)| (slot(l, i), p)))
+}
+
+/// Evaluates every applicable policy once, into `run`: the policies of [`slots`]
+/// where [`Prepared::applies`], written out type by type (an iterator chain over the
+/// slots costs about a tenth more instructions per evaluation).
+fn run_policies<'p>(policies: &'p PolicySet, prep: &Prepared<'_>, run: &mut Run<'p, '_>) {
+    let scope = &prep.scope;
     if scope.identity {
         for (i, pol) in policies.identity.iter().enumerate() {
             run.policy(PolicySlot::Identity(i), pol);

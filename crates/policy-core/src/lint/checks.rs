@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::model::{Cond, Doc, Elem, Stmt, Str};
+use super::model::{malformed_action, Cond, Doc, Elem, Stmt, Str};
 use super::{rule, Finding, LintPolicyType, LintSeverity, OPAQUE};
 use crate::arn::ArnPattern;
 use crate::condition::SetQualifier;
@@ -65,10 +65,6 @@ impl Out {
     }
 
     /// The policy type being checked.
-    #[cfg_attr(
-        not(feature = "lint-catalog"),
-        expect(dead_code, reason = "only the catalog checks ask")
-    )]
     pub(crate) fn ty(&self) -> LintPolicyType {
         self.ty
     }
@@ -143,6 +139,7 @@ pub(crate) fn run(doc: &Doc, text: &str, out: &mut Out) {
         statement(st, out);
     }
     redundancy(doc, out);
+    super::escalation::run(doc, out);
 }
 
 // ---------------------------------------------------------------------------------
@@ -179,27 +176,63 @@ fn document(doc: &Doc, text: &str, out: &mut Out) {
             }
         }
     }
-    // IAM counts policy size without whitespace (IAM and STS quotas page).
-    let size = text.chars().filter(|c| !c.is_whitespace()).count();
-    let (code, limit, what) = match out.ty {
-        T::Identity => ("policy-size-exceeds-identity-policy-quota", 6_144, "a managed policy"),
-        T::Scp => ("policy-size-exceeds-scp-quota", 5_120, "an SCP"),
+    // IAM counts the size of its policies without whitespace (IAM and STS quotas page);
+    // Organizations counts every character of an SCP or RCP, whitespace included ("All
+    // characters in your SCP count against its maximum size", SCP syntax page).
+    let (code, limit, what, whitespace) = match out.ty {
+        T::Identity => (
+            "policy-size-exceeds-identity-policy-quota",
+            6_144,
+            "a managed policy",
+            false,
+        ),
+        T::Boundary => (
+            "policy-size-exceeds-identity-policy-quota",
+            6_144,
+            "a permissions boundary (a managed policy)",
+            false,
+        ),
+        T::Scp => ("policy-size-exceeds-scp-quota", 5_120, "an SCP", true),
+        T::Rcp => ("policy-size-exceeds-rcp-quota", 5_120, "an RCP", true),
         T::Trust => (
             "policy-size-exceeds-role-trust-policy-quota",
             2_048,
             "a role trust policy (default quota)",
+            false,
         ),
-        T::Resource => ("policy-size-exceeds-resource-policy-quota", 20_480, "a bucket policy"),
-        T::Key => ("policy-size-exceeds-resource-policy-quota", 32_768, "a key policy"),
-        _ => return,
+        T::Resource => (
+            "policy-size-exceeds-resource-policy-quota",
+            20_480,
+            "a bucket policy",
+            false,
+        ),
+        T::Key => (
+            "policy-size-exceeds-resource-policy-quota",
+            32_768,
+            "a key policy",
+            false,
+        ),
+        T::Session | T::Endpoint => return,
+    };
+    let (size, counted) = if whitespace {
+        (text.chars().count(), "characters (whitespace included)")
+    } else {
+        (
+            text.chars().filter(|c| !c.is_whitespace()).count(),
+            "characters without whitespace",
+        )
     };
     if size > limit {
         out.add(
             code,
             head,
             "",
-            format!("the policy has {size} characters without whitespace, more than the {limit} allowed for {what}"),
-            Some("split it into several policies, or merge statements and use wildcards".into()),
+            format!("the policy has {size} {counted}, more than the {limit} allowed for {what}"),
+            Some(if whitespace {
+                "remove the whitespace outside strings, split it into several policies, or merge statements and use wildcards".into()
+            } else {
+                "split it into several policies, or merge statements and use wildcards".into()
+            }),
         );
     }
 }
@@ -285,7 +318,6 @@ fn statement(st: &Stmt, out: &mut Out) {
     principals(st, out);
     conditions(st, out);
     match out.ty {
-        T::Scp => scp(st, out),
         T::Rcp => rcp(st, out),
         T::Trust => trust(st, out),
         _ => {}
@@ -297,6 +329,12 @@ fn actions(a: &Elem, out: &mut Out) {
     for v in &a.values {
         let t = v.text.trim();
         if opaque(t) {
+            continue;
+        }
+        // Access Analyzer's INVALID_ACTION: such an entry names no action AWS has; the
+        // parser reports it (`invalid-action`, the evaluator's own reading of it). A
+        // policy variable (whose `${key}` holds a colon) is said so as well.
+        if malformed_action(&v.text).is_some() && !has_var(t) {
             continue;
         }
         if has_var(t) {
@@ -370,7 +408,7 @@ impl Pat {
     }
 
     /// Whether this pattern covers the (normalised) text `v`.
-    fn covers(&self, v: &str) -> bool {
+    pub(crate) fn covers(&self, v: &str) -> bool {
         match self {
             Pat::Exact(s) => s == v,
             Pat::Action(g) => g.is_match(v),
@@ -481,15 +519,21 @@ fn resource_arn(v: &Str, out: &mut Out) {
         return;
     }
     let Some([_, partition, service, region, account, res]) = crate::arn::split(t) else {
-        if !has_wild(t) && !has_var(t) {
-            out.add(
-                "missing-arn-field",
-                v.span,
-                &v.path,
-                format!("`{t}` has fewer than the six fields of an ARN"),
-                Some(fix.into()),
-            );
+        if has_var(t) {
+            return;
         }
+        let (code, message) = if has_wild(t) {
+            (
+                "incomplete-arn",
+                format!("`{t}` has fewer than the six fields of an ARN: wildcards work within a field, not in place of the missing ones"),
+            )
+        } else {
+            (
+                "missing-arn-field",
+                format!("`{t}` has fewer than the six fields of an ARN"),
+            )
+        };
+        out.add(code, v.span, &v.path, message, Some(fix.into()));
         return;
     };
     let plain = |s: &str| !has_wild(s) && !has_var(s);
@@ -1001,7 +1045,16 @@ fn qualifiers(st: &Stmt, c: &Cond, key_lc: &str, base: &str, out: &mut Out) {
         ),
         _ => {}
     }
-    if c.qualifier == Some(SetQualifier::ForAllValues) && st.effect == Some(Effect::Allow) && !single_valued(key_lc) {
+    // A list of tag keys (`aws:TagKeys`, `s3:RequestObjectTagKeys`) is absent when the
+    // request sets no tags: `ForAllValues` then restricts which tag keys may be set,
+    // the pattern AWS's own policies use (access_tags.md, "Controlling access during
+    // AWS requests"), and the absent case grants nothing the statement does not mean.
+    let tag_key_list = key_lc.ends_with("tagkeys");
+    if c.qualifier == Some(SetQualifier::ForAllValues)
+        && st.effect == Some(Effect::Allow)
+        && !single_valued(key_lc)
+        && !tag_key_list
+    {
         // ForAllValues holds for a request without the key (the empty set); a `Null`
         // test or another condition on the key closes the gap.
         let guarded = st.conditions.iter().any(|o| {
@@ -1028,70 +1081,12 @@ fn qualifiers(st: &Stmt, c: &Cond, key_lc: &str, base: &str, out: &mut Out) {
 }
 
 // ---------------------------------------------------------------------------------
-// Per policy type.
-
-fn scp(st: &Stmt, out: &mut Out) {
-    if let Some(a) = &st.action {
-        for v in &a.values {
-            let t = v.text.trim();
-            let inner = t.get(..t.len().saturating_sub(1)).unwrap_or("");
-            if t != "*" && !opaque(t) && (t.contains('?') || inner.contains('*')) {
-                out.add(
-                    "scp-syntax-error-action-wildcard",
-                    v.span,
-                    &v.path,
-                    format!("SCP actions may hold a wildcard only at the end: `{t}`"),
-                    Some("list the actions, or end the name with `*` (`iam:Get*`)".into()),
-                );
-            }
-        }
-    }
-    if st.resource.as_ref().is_some_and(|r| r.negated) {
-        if let Some(r) = &st.resource {
-            out.add(
-                "scp-syntax-error-notresource",
-                r.span,
-                &r.path,
-                "SCPs do not support `NotResource`".into(),
-                Some("use `Resource`".into()),
-            );
-        }
-    }
-    if st.effect != Some(Effect::Allow) {
-        return;
-    }
-    if let Some((span, path)) = &st.condition {
-        out.add(
-            "scp-syntax-error-allow-condition",
-            *span,
-            path,
-            "SCPs do not support `Condition` in an Allow statement".into(),
-            Some("deny what the condition excludes instead (a Deny with the negated operator)".into()),
-        );
-    }
-    if let Some(a) = st.action.as_ref().filter(|a| a.negated) {
-        out.add(
-            "scp-syntax-error-allow-notaction",
-            a.span,
-            &a.path,
-            "SCPs do not support `NotAction` in an Allow statement".into(),
-            Some("allow a list of actions, or deny every action not listed".into()),
-        );
-    }
-    if let Some(r) = st
-        .resource
-        .as_ref()
-        .filter(|r| !(r.negated || r.values.len() == 1 && r.has_star()))
-    {
-        out.add(
-            "scp-syntax-error-allow-resource",
-            r.span,
-            &r.path,
-            "SCPs support only `\"Resource\": \"*\"` in an Allow statement".into(),
-            Some("allow `*`, and deny the resources to exclude".into()),
-        );
-    }
-}
+// Per policy type. SCPs take the full IAM policy language since September 2025
+// (conditions, `NotAction` and resource ARNs in Allow statements, `NotResource`,
+// wildcards anywhere in an action: "AWS Organizations service control policy now supports
+// full IAM language", AWS Security Blog, and the SCP syntax page), so they have no checks
+// of their own; a `Principal` or `NotPrincipal` in one is the parser's
+// `principal-not-allowed`.
 
 /// Services whose actions RCPs can control, when the catalog does not say (the
 /// catalog's `supports_rcp` decides for the services it knows).
@@ -1111,6 +1106,17 @@ const RCP_SERVICES: &[&str] = &[
 ];
 
 fn rcp(st: &Stmt, out: &mut Out) {
+    // "Resource … Required" (RCP syntax page): an RCP statement names the resources it
+    // restricts.
+    if st.resource.is_none() {
+        out.add(
+            "missing-element",
+            st.span,
+            &st.path,
+            "RCP statements need `Resource` (or `NotResource`)".into(),
+            Some("add \"Resource\": \"*\" or the ARNs the statement restricts".into()),
+        );
+    }
     if let Some(p) = &st.principal {
         if p.negated {
             out.add(
@@ -1374,20 +1380,27 @@ fn security(st: &Stmt, out: &mut Out) {
             }
         }
     }
-    if !matches!(ty, T::Resource | T::Key | T::Trust) {
-        return;
-    }
-    let Some(p) = &st.principal else { return };
-    if p.negated && ty != T::Trust {
+    // "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is
+    // not supported" (reference_policies_elements_notprincipal). Trust policies have a
+    // code of their own; identity-based policies, SCPs and RCPs reject any NotPrincipal.
+    if let Some(p) = st
+        .principal
+        .as_ref()
+        .filter(|p| p.negated && matches!(ty, T::Resource | T::Key | T::Endpoint))
+    {
         out.add(
             "allow-with-not-principal",
             p.span,
             &p.path,
-            "Allow with `NotPrincipal` allows every principal not listed, anonymous users included".into(),
-            Some("name the principals in `Principal`".into()),
+            "AWS does not support `NotPrincipal` with `\"Effect\": \"Allow\"`: where it is still accepted it allows every principal not listed, anonymous users included".into(),
+            Some("name the principals in `Principal`; to exclude some, add a Deny with a condition on `aws:PrincipalArn`".into()),
         );
         return;
     }
+    if !matches!(ty, T::Resource | T::Key | T::Trust) {
+        return;
+    }
+    let Some(p) = &st.principal else { return };
     if p.is_public() && !st.has_condition() {
         out.add(
             "public-principal-without-condition",

@@ -19,7 +19,6 @@ use std::sync::Arc;
 use jsonc_parser::ast::Value;
 use jsonc_parser::CollectOptions;
 
-use super::checks::Out;
 use super::{lint, LintPolicyType, LintReport, OPAQUE};
 use crate::span::{Source, Span};
 use crate::tree::{
@@ -112,21 +111,7 @@ pub fn lint_document(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<Li
 pub const MAX_TEMPLATE_DEPTH: usize = crate::tree::MAX_TREE_DEPTH;
 
 fn syntax_report(source: &Arc<Source>, at: usize, code: &'static str, msg: &str) -> LintReport {
-    let mut out = Out::new(source.clone(), LintPolicyType::Identity);
-    let end = source
-        .text()
-        .get(at..)
-        .and_then(|r| r.chars().next())
-        .map_or(at, |c| at + c.len_utf8());
-    out.add(code, Span::new(at, end.max(at)), "", msg.to_string(), None);
-    LintReport {
-        file: source.name().to_string(),
-        pointer: String::new(),
-        policy_type: LintPolicyType::Identity,
-        inferred: None,
-        findings: out.finish(),
-        source: source.clone(),
-    }
+    super::file_report(source, at, code, msg.to_string(), None)
 }
 
 fn lint_node(outer: &Arc<Source>, node: &Node, pointer: String, ty: Option<LintPolicyType>) -> Option<LintReport> {

@@ -24,6 +24,7 @@
 mod catalog_checks;
 mod checks;
 pub mod embedded;
+mod escalation;
 mod model;
 mod rules;
 
@@ -36,7 +37,7 @@ use crate::parse::{parse_policy_from, Severity as ParseSeverity};
 use crate::policy::PolicyType;
 use crate::span::{Source, Span};
 
-pub use rules::{rule, rules, Rule};
+pub use rules::{retired, rule, rules, security_severity, Rule, RETIRED};
 
 /// A value that stands for something the linter cannot see (a CloudFormation intrinsic
 /// function such as `!Ref Bucket`): a string starting with this character is opaque,
@@ -324,7 +325,7 @@ pub fn lint_at(source: &Arc<Source>, span: Span, ty: Option<LintPolicyType>) -> 
         }
         (None, None) => (
             LintPolicyType::Identity,
-            Some("the text is not a JSON object; checked as an identity-based policy".to_string()),
+            Some(not_a_policy(text, parsed.as_ref().ok().and_then(|a| a.value.as_ref()))),
         ),
     };
     let mut out = checks::Out::new(source.clone(), ty);
@@ -353,6 +354,84 @@ pub fn lint_at(source: &Arc<Source>, span: Span, ty: Option<LintPolicyType>) -> 
         inferred,
         findings,
         source: source.clone(),
+    }
+}
+
+/// Why `text` (whose JSON value is `value`, when it parses) is not a policy, precisely.
+fn not_a_policy(text: &str, value: Option<&jsonc_parser::ast::Value<'_>>) -> String {
+    use jsonc_parser::ast::Value;
+    let what = match value {
+        Some(Value::Array(_)) => "the JSON text is an array, not an object".to_string(),
+        Some(Value::StringLit(_)) => "the JSON text is a string, not an object".to_string(),
+        Some(Value::NumberLit(_)) => "the JSON text is a number, not an object".to_string(),
+        Some(Value::BooleanLit(_) | Value::NullKeyword(_)) => "the JSON text is a literal, not an object".to_string(),
+        Some(Value::Object(_)) => "the JSON text is an object".to_string(),
+        None => match text.trim_start().chars().next() {
+            None => "the text is empty".to_string(),
+            Some(c @ ('{' | '[')) => format!("the text starts like JSON (`{c}`) but is not valid JSON (see the `json-syntax` error)"),
+            Some(c) => format!(
+                "the text is not JSON: it starts with `{c}` (CloudFormation YAML templates are read from `.yaml`/`.yml` files, or text with a top-level `Resources:` line)"
+            ),
+        },
+    };
+    format!("{what}; a policy is a JSON object with a `Statement`")
+}
+
+/// A report of one finding about a whole file (`code` at the character at byte `at`):
+/// an input that could not be checked as a policy.
+pub(crate) fn file_report(
+    source: &Arc<Source>,
+    at: usize,
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+) -> LintReport {
+    let end = source
+        .text()
+        .get(at..)
+        .and_then(|r| r.chars().next())
+        .map_or(at, |c| at + c.len_utf8());
+    let mut out = checks::Out::new(source.clone(), LintPolicyType::Identity);
+    out.add(code, Span::new(at, end), "", message, help);
+    LintReport {
+        file: source.name().to_string(),
+        pointer: String::new(),
+        policy_type: LintPolicyType::Identity,
+        inferred: None,
+        findings: out.finish(),
+        source: source.clone(),
+    }
+}
+
+/// A report for a file that could not be read (`unreadable-file`): the caller did the
+/// IO, `message` says what failed (`permission denied`).
+pub fn unreadable(name: &str, message: &str) -> LintReport {
+    file_report(
+        &Source::new(name, String::new()),
+        0,
+        "unreadable-file",
+        format!("the file could not be read: {message}"),
+        Some("check that the path names a readable file".into()),
+    )
+}
+
+/// Lints the raw bytes of a file named `name` (see [`embedded::lint_document`]). Bytes
+/// that are not UTF-8 get one `not-utf8` finding at the first invalid byte (IAM reads
+/// policies as UTF-8 JSON), with its line and column.
+pub fn lint_bytes(name: &str, bytes: Vec<u8>, ty: Option<LintPolicyType>) -> Vec<LintReport> {
+    match String::from_utf8(bytes) {
+        Ok(text) => embedded::lint_document(&Source::new(name, text), ty),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let source = Source::new(name, String::from_utf8_lossy(e.as_bytes()).into_owned());
+            vec![file_report(
+                &source,
+                at,
+                "not-utf8",
+                format!("the file is not UTF-8: byte {at} is invalid, so it was not checked"),
+                Some("save the file as UTF-8".into()),
+            )]
+        }
     }
 }
 

@@ -132,6 +132,8 @@ impl Stmt {
     }
 }
 
+pub(crate) use crate::policy::malformed_action;
+
 /// Whether an action pattern (`s3:Get*`, `*`) matches the lower-case action name.
 pub(crate) fn action_glob_matches(pattern: &str, action: &str) -> bool {
     let p = pattern.trim();
