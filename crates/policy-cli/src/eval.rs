@@ -5,11 +5,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
+use policy_core::analysis::{evaluate_partial, PartialDecision, PartialOptions};
 use policy_core::{evaluate_with, Decision, EvalOptions, PartialDocument, Response, Source};
 use serde_json::{json, Map, Value};
 
 use crate::loader::FsLoader;
-use crate::{render, Format, InputError, EXIT_EXPLICIT_DENY, EXIT_IMPLICIT_DENY, EXIT_INPUT, EXIT_UNEXPECTED};
+use crate::{
+    render, Format, InputError, EXIT_ALLOW_IF, EXIT_EXPLICIT_DENY, EXIT_IMPLICIT_DENY, EXIT_INPUT, EXIT_UNEXPECTED,
+};
 
 /// The expected decision for `--expect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,6 +29,9 @@ pub enum Expect {
     /// ExplicitDeny or ImplicitDeny.
     #[value(name = "Deny")]
     Deny,
+    /// Allowed under some values of the unknown keys (with --discover).
+    #[value(name = "AllowIf")]
+    AllowIf,
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +94,12 @@ pub struct EvalArgs {
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
     #[arg(long)]
     no_clock: bool,
+    /// Partial evaluation: condition keys the request does not give are unknown (not
+    /// absent); the answer is Allow, AllowIf (with the condition on them that allows,
+    /// and a witness), ExplicitDeny or ImplicitDeny, whatever they hold. Exit code 8
+    /// for AllowIf.
+    #[arg(long)]
+    discover: bool,
 }
 
 fn path_value(p: &std::path::Path) -> Value {
@@ -216,6 +228,9 @@ pub fn run(a: EvalArgs) -> u8 {
         "{}",
         render::catalog_warnings(&policy_core::check_request(&doc.request))
     );
+    if a.discover {
+        return discover(&a, &doc);
+    }
     let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
     let resp = Response::new(&ev, &doc.policies, &doc.request, doc.id.clone());
     let mut warnings = doc.warnings.clone();
@@ -241,24 +256,60 @@ pub fn run(a: EvalArgs) -> u8 {
             eprintln!("warning: {w}");
         }
     }
-    match (a.expect, resp.decision) {
-        (None, Decision::Allow) => 0,
-        (None, Decision::ExplicitDeny) => EXIT_EXPLICIT_DENY,
-        (None, Decision::ImplicitDeny) => EXIT_IMPLICIT_DENY,
-        (Some(e), d) => {
-            let ok = matches!(
-                (e, d),
-                (Expect::Allow, Decision::Allow)
-                    | (Expect::ExplicitDeny, Decision::ExplicitDeny)
-                    | (Expect::ImplicitDeny, Decision::ImplicitDeny)
-                    | (Expect::Deny, Decision::ExplicitDeny | Decision::ImplicitDeny)
-            );
-            if ok {
-                0
-            } else {
-                eprintln!("expectation failed: expected {e:?}, got {d}");
-                EXIT_UNEXPECTED
-            }
-        }
+    let d = match resp.decision {
+        Decision::Allow => PartialDecision::Allow,
+        Decision::ExplicitDeny => PartialDecision::ExplicitDeny,
+        Decision::ImplicitDeny => PartialDecision::ImplicitDeny,
+    };
+    exit_code(a.expect, d)
+}
+
+/// The exit code of `decision`, or of checking it against `--expect`.
+fn exit_code(expect: Option<Expect>, decision: PartialDecision) -> u8 {
+    let Some(e) = expect else {
+        return match decision {
+            PartialDecision::Allow => 0,
+            PartialDecision::ExplicitDeny => EXIT_EXPLICIT_DENY,
+            PartialDecision::ImplicitDeny => EXIT_IMPLICIT_DENY,
+            PartialDecision::AllowIf => EXIT_ALLOW_IF,
+        };
+    };
+    let ok = matches!(
+        (e, decision),
+        (Expect::Allow, PartialDecision::Allow)
+            | (Expect::ExplicitDeny, PartialDecision::ExplicitDeny)
+            | (Expect::ImplicitDeny, PartialDecision::ImplicitDeny)
+            | (Expect::AllowIf, PartialDecision::AllowIf)
+            | (
+                Expect::Deny,
+                PartialDecision::ExplicitDeny | PartialDecision::ImplicitDeny
+            )
+    );
+    if ok {
+        0
+    } else {
+        eprintln!("expectation failed: expected {e:?}, got {decision:?}");
+        EXIT_UNEXPECTED
     }
+}
+
+/// `eval --discover`: partial evaluation, printed.
+fn discover(a: &EvalArgs, doc: &policy_core::RequestDocument) -> u8 {
+    let pe = evaluate_partial(&doc.policies, &doc.request, &PartialOptions::default());
+    let resp = pe.response(&doc.request, doc.id.clone());
+    let out = match a.format {
+        Format::Human => render::partial(&resp, &doc.request),
+        Format::Json => match serde_json::to_string_pretty(&resp) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_INPUT;
+            }
+        },
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return EXIT_INPUT;
+    }
+    exit_code(a.expect, resp.decision)
 }

@@ -1,8 +1,9 @@
 //! The commands of the `policy-sim` binary.
 //!
 //! Exit codes (no decision shares a code with an error):
-//! - `eval`: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny; with `--expect`, 0 when the
-//!   decision is the expected one and 4 when it is not; 1 for bad input.
+//! - `eval`: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 8 AllowIf (`--discover`); with
+//!   `--expect`, 0 when the decision is the expected one and 4 when it is not; 1 for bad
+//!   input.
 //! - every command: 64 for a usage error (an unknown flag, a bad flag value such as
 //!   `--expect deny`), as `sysexits.h`'s `EX_USAGE`.
 //! - `batch`: 0 when every line was evaluated, 1 when some line (or the base document)
@@ -42,6 +43,9 @@ pub const EXIT_EXPLICIT_DENY: u8 = 2;
 pub const EXIT_IMPLICIT_DENY: u8 = 3;
 /// Exit code of `eval --expect` when the decision is not the expected one.
 pub const EXIT_UNEXPECTED: u8 = 4;
+/// Exit code of `eval --discover` for `AllowIf` (allowed under some values of the
+/// unknown condition keys).
+pub const EXIT_ALLOW_IF: u8 = 8;
 
 /// policy-sim: would this AWS request be allowed, and why not? Decides requests offline
 /// with AWS's authorization logic (identity, resource, boundary, session, SCP, RCP and
@@ -57,9 +61,9 @@ pub struct Cli {
 enum Command {
     /// Decide one request and explain the decision.
     ///
-    /// Exit codes: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 1 bad input, 64 usage error
-    /// (unknown flag, bad flag value). With --expect: 0 when the decision is the
-    /// expected one, 4 when not, 1 bad input, 64 usage error.
+    /// Exit codes: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 8 AllowIf (--discover), 1 bad
+    /// input, 64 usage error (unknown flag, bad flag value). With --expect: 0 when the
+    /// decision is the expected one, 4 when not, 1 bad input, 64 usage error.
     Eval(Box<eval::EvalArgs>),
     /// Decide request documents given as JSON Lines, one JSON response per line, in
     /// order, on all cores.
