@@ -465,6 +465,23 @@ fn filter_and_help() {
     assert!(o
         .stderr
         .contains("warning: no test has a name containing `no such test`"));
+    // What the service catalog does not know is a warning with the test's place.
+    let dir = temp_dir("typo");
+    let file = dir.join("typo.test.yaml");
+    std::fs::write(
+        &file,
+        "tests:\n  - name: nobody deletes\n    principal: arn:aws:iam::111122223333:role/ci\n    action: [s3:DeleteObjekt, s3:DeleteBucket]\n    expect: Deny\n",
+    )
+    .unwrap();
+    let o = run(&["test", "--no-clock", file.to_str().unwrap()]);
+    assert_eq!(o.code, Some(0));
+    assert_eq!(
+        o.stderr,
+        format!(
+            "warning[unknown-action]: {}:2:5: action `s3:DeleteObjekt` is not an action of service `s3` (did you mean `s3:DeleteObject`?) (test `nobody deletes`)\n",
+            file.display()
+        )
+    );
     let o = run(&["test", "--help"]);
     assert_eq!(o.code, Some(0));
     assert!(

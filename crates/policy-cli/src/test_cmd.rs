@@ -206,6 +206,34 @@ fn load(files: &[PathBuf], env: &PartialDocument, loader: &FsLoader) -> Result<V
     }
 }
 
+/// Warns on standard error, once per test and message, about what the service catalog
+/// does not know in the tests' requests: an action name with a typo would make a test
+/// that expects a deny pass for the wrong reason.
+fn catalog_warnings(loaded: &[Loaded], filter: Option<&str>) {
+    for l in loaded {
+        for t in &l.suite.tests {
+            let mut seen: Vec<String> = Vec::new();
+            for c in t.cases.iter().filter(|c| filter.is_none_or(|f| c.name.contains(f))) {
+                for w in policy_core::check_request(&c.document.request) {
+                    if seen.contains(&w.message) {
+                        continue;
+                    }
+                    eprintln!(
+                        "warning[{}]: {}:{}:{}: {} (test `{}`)",
+                        w.kind.code(),
+                        l.suite.source().name(),
+                        t.location.line,
+                        t.location.column,
+                        w.message,
+                        t.name
+                    );
+                    seen.push(w.message);
+                }
+            }
+        }
+    }
+}
+
 fn report_errors(errors: &[DocumentError], format: Format) -> u8 {
     match format {
         Format::Human => {
@@ -350,6 +378,7 @@ pub fn run(a: TestArgs) -> u8 {
         return record(&loaded, filter, &env);
     }
 
+    catalog_warnings(&loaded, filter);
     let want_coverage = a.coverage || a.coverage_json.is_some() || a.lcov.is_some() || a.coverage_min.is_some();
     let mut coverage = Coverage::new();
     if want_coverage {
