@@ -434,3 +434,63 @@ tests:
     assert_eq!(v["tests"][2]["name"], "b [iam:PassRole]");
     assert_eq!(v["tests"][2]["expect"], "ImplicitDeny");
 }
+
+/// Suites with bytes deleted, duplicated or replaced never panic the parser, the runner
+/// or `record`; every error lies inside the text; what `record` writes parses again.
+fn check_mutated(name: &str, text: &str) {
+    match parse(name, text) {
+        Err(errors) => {
+            let lines = text.lines().count().max(1) as u32 + 1;
+            for e in errors {
+                assert!(e.line >= 1 && e.line <= lines, "{e} in {text:?}");
+            }
+        }
+        Ok(s) => {
+            let mut cov = Coverage::new();
+            cov.add_suite(&s);
+            let _ = s.run(None, Some(&mut cov));
+            let _ = (cov.to_lcov(), cov.to_opa_json());
+            let rec = s.record(None);
+            if rec.text != text {
+                assert!(
+                    parse(name, &rec.text).is_ok(),
+                    "recorded text does not parse:\n{}",
+                    rec.text
+                );
+            }
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    #[test]
+    fn mutated_suites_never_panic(
+        start in 0usize..2000,
+        len in 0usize..40,
+        op in 0u8..3,
+        byte in proptest::prelude::any::<u8>(),
+        json in proptest::prelude::any::<bool>(),
+    ) {
+        let base = if json {
+            r#"{"policies": {"identity": ["ci.json"], "scp": [["scp.json"]]},
+ "tests": [{"name": "a", "principal": ["arn:aws:iam::111122223333:role/ci", "arn:aws:iam::111122223333:role/x"],
+  "action": ["s3:GetObject", "s3:DeleteBucket"], "resource": "arn:aws:s3:::prod-data"},
+ {"name": "b", "principal": "arn:aws:iam::111122223333:role/ci", "action": "iam:CreateUser", "expect": "Allow"}]}"#
+                .to_string()
+        } else {
+            SUITE.replace("expect: Allow", "").replace("    expect: {decision: ImplicitDeny, blockedBy: identity}\n", "")
+        };
+        let mut bytes = base.into_bytes();
+        let at = start.min(bytes.len());
+        let end = (at + len).min(bytes.len());
+        match op {
+            0 => { bytes.drain(at..end); }
+            1 => { let dup: Vec<u8> = bytes[at..end].to_vec(); bytes.splice(at..at, dup); }
+            _ => { for b in &mut bytes[at..end] { *b = byte; } }
+        }
+        if let Ok(text) = String::from_utf8(bytes) {
+            check_mutated(if json { "m.json" } else { "m.yaml" }, &text);
+        }
+    }
+}
