@@ -100,6 +100,18 @@ pub struct EvalArgs {
     /// for AllowIf.
     #[arg(long)]
     discover: bool,
+    /// Decide against an estate snapshot folder (README, "Estates"): the policies that
+    /// apply are found in it and the request context AWS would supply is derived; the
+    /// policy flags above replace the members they give.
+    #[arg(long, value_name = "SNAPSHOT")]
+    estate: Option<PathBuf>,
+    /// With --estate: a session tag, KEY=VALUE (`aws:PrincipalTag/KEY`, over the role's tag).
+    #[arg(long = "session-tag", value_name = "KEY=VALUE", num_args = 1.., requires = "estate")]
+    session_tag: Vec<String>,
+    /// With --estate: a folder of AWS managed policy documents (`<PolicyName>.json`, e.g.
+    /// `fixtures/corpus/managed`) for those the snapshot names but does not hold.
+    #[arg(long, value_name = "DIR", requires = "estate")]
+    aws_managed_policies: Option<PathBuf>,
 }
 
 fn path_value(p: &std::path::Path) -> Value {
@@ -228,16 +240,44 @@ pub fn run(a: EvalArgs) -> u8 {
         "{}",
         render::catalog_warnings(&policy_core::check_request(&doc.request))
     );
+    let estate = match &a.estate {
+        Some(dir) => {
+            let o = crate::estate::EvalEstate {
+                snapshot: dir,
+                aws_managed_policies: a.aws_managed_policies.as_deref(),
+                session_tags: &a.session_tag,
+                clock: !a.no_clock,
+                context_flags: &a.context,
+            };
+            match crate::estate::eval(&o, &doc) {
+                Ok(x) => Some(x),
+                Err(code) => return code,
+            }
+        }
+        None => None,
+    };
     if a.discover {
-        return discover(&a, &doc);
+        return match &estate {
+            Some((_, resolved, _)) => discover(&a, resolved.policies(), resolved.request(), doc.id.clone()),
+            None => discover(&a, &doc.policies, &doc.request, doc.id.clone()),
+        };
     }
-    let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
-    let resp = Response::new(&ev, &doc.policies, &doc.request, doc.id.clone());
+    let resp = match &estate {
+        Some((r, _, _)) => r.clone(),
+        None => {
+            let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
+            Response::new(&ev, &doc.policies, &doc.request, doc.id.clone())
+        }
+    };
     let mut warnings = doc.warnings.clone();
     if let Ok(w) = loader.warnings.lock() {
         warnings.extend(w.iter().cloned());
     }
     let out = match a.format {
+        _ if estate.is_some() => estate
+            .as_ref()
+            .and_then(|(r, res, info)| crate::estate::render_eval(r, res, info, a.format))
+            .unwrap_or_default(),
         Format::Human => render::response(&resp, &doc.request, &doc.policies, &warnings),
         Format::Json => match serde_json::to_string_pretty(&resp) {
             Ok(s) => s + "\n",
@@ -293,12 +333,12 @@ fn exit_code(expect: Option<Expect>, decision: PartialDecision) -> u8 {
     }
 }
 
-/// `eval --discover`: partial evaluation, printed.
-fn discover(a: &EvalArgs, doc: &policy_core::RequestDocument) -> u8 {
-    let pe = evaluate_partial(&doc.policies, &doc.request, &PartialOptions::default());
-    let resp = pe.response(&doc.request, doc.id.clone());
+/// `eval --discover`: partial evaluation of `req` against `policies`, printed.
+fn discover(a: &EvalArgs, policies: &policy_core::PolicySet, req: &policy_core::Request, id: Option<Value>) -> u8 {
+    let pe = evaluate_partial(policies, req, &PartialOptions::default());
+    let resp = pe.response(req, id);
     let out = match a.format {
-        Format::Human => render::partial(&resp, &doc.request),
+        Format::Human => render::partial(&resp, req),
         Format::Json => match serde_json::to_string_pretty(&resp) {
             Ok(s) => s + "\n",
             Err(e) => {

@@ -18,6 +18,7 @@
 //!   output file that cannot be written).
 
 mod batch;
+mod estate;
 mod eval;
 mod lint;
 mod loader;
@@ -85,6 +86,10 @@ enum Command {
     /// --min-severity, 5 some finding at or above it, 1 bad input (a path that cannot be
     /// read, a glob matching nothing, an invalid --config), 64 usage error.
     Lint(lint::LintArgs),
+    /// Estate snapshots: folders of AWS CLI outputs describing an organization
+    /// (README, "Estates"); `eval --estate` and `batch --estate` decide requests against
+    /// them.
+    Estate(estate::EstateArgs),
     /// Run policy test suites for CI: requests with the decisions they must get, and
     /// statement coverage.
     ///
@@ -115,6 +120,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Eval(a) => eval::run(*a),
         Command::Batch(a) => batch::run(a),
         Command::Lint(a) => lint::run(a),
+        Command::Estate(a) => estate::run(a),
         Command::Test(a) => test_cmd::run(a),
     }
 }
@@ -130,17 +136,23 @@ pub(crate) fn absolute(p: &std::path::Path) -> PathBuf {
     }
 }
 
-/// A document holding only the clock's `aws:CurrentTime` and `aws:EpochTime` (the core
-/// never reads the clock), to lay requests over.
-pub(crate) fn clock_document() -> policy_core::PartialDocument {
+/// `aws:CurrentTime` and `aws:EpochTime` now (the core never reads the clock).
+pub(crate) fn clock_values() -> [(&'static str, String); 2] {
     let now = chrono::Utc::now();
-    let text = serde_json::json!({
-        "context": {
-            "aws:CurrentTime": now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "aws:EpochTime": now.timestamp().to_string(),
-        }
-    })
-    .to_string();
+    [
+        ("aws:CurrentTime", now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        ("aws:EpochTime", now.timestamp().to_string()),
+    ]
+}
+
+/// A document holding only the clock's `aws:CurrentTime` and `aws:EpochTime`, to lay
+/// requests over.
+pub(crate) fn clock_document() -> policy_core::PartialDocument {
+    let context: serde_json::Map<String, serde_json::Value> = clock_values()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+        .collect();
+    let text = serde_json::json!({ "context": context }).to_string();
     policy_core::PartialDocument::parse(&policy_core::Source::new("<clock>", text), &mut policy_core::NoFiles)
         .unwrap_or_default()
 }
