@@ -1,12 +1,17 @@
 //! `policy-sim test`: policy test suites for CI, with statement coverage.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use policy_core::suite::{CaseResult, Coverage, Suite};
-use policy_core::{DocumentError, PartialDocument, Source};
+use policy_core::estate::Estate;
+use policy_core::suite::{CaseResult, Coverage, Suite, SuiteLoader};
+use policy_core::{DocumentError, PartialDocument, PolicyLoader, Source};
 use serde_json::{json, Value};
 
 use crate::loader::{display_path, FsLoader};
@@ -64,6 +69,11 @@ pub struct TestArgs {
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
     #[arg(long)]
     no_clock: bool,
+    /// For suites over an estate: a folder of AWS managed policy documents (one JSON
+    /// file per policy, named after it) filling in those the snapshot names but lacks,
+    /// as `eval --estate` takes it.
+    #[arg(long, value_name = "DIR")]
+    aws_managed_policies: Option<PathBuf>,
 }
 
 fn percent(s: &str) -> Result<f64, String> {
@@ -138,16 +148,60 @@ fn suite_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
+/// What a suite reads: policies by path (relative to its folder; one cache for the
+/// run) and estate snapshots (each read once for the run, however many suites name it).
+#[derive(Clone)]
+struct SuiteFiles {
+    policies: FsLoader,
+    dir: PathBuf,
+    estates: Rc<RefCell<HashMap<PathBuf, Arc<Estate>>>>,
+    /// `--aws-managed-policies`.
+    managed: Option<PathBuf>,
+}
+
+impl SuiteFiles {
+    /// The same caches, for the suite in folder `dir`.
+    fn at(&self, dir: &Path) -> SuiteFiles {
+        SuiteFiles {
+            policies: self.policies.with_base(dir),
+            dir: dir.to_path_buf(),
+            estates: self.estates.clone(),
+            managed: self.managed.clone(),
+        }
+    }
+}
+
+impl SuiteLoader for SuiteFiles {
+    fn policies(&mut self) -> &mut dyn PolicyLoader {
+        &mut self.policies
+    }
+
+    fn estate(&mut self, path: &str) -> Result<Arc<Estate>, String> {
+        let full = self.dir.join(path);
+        let key = full.canonicalize().unwrap_or_else(|_| full.clone());
+        if let Some(e) = self.estates.borrow().get(&key) {
+            return Ok(e.clone());
+        }
+        // `estate::load` says what is wrong on standard error, as `eval --estate` does.
+        let est = crate::estate::load(&full, self.managed.as_deref())
+            .map_err(|_| format!("cannot read the estate snapshot `{}`", display_path(&full)))?;
+        crate::estate::print_warnings(&est);
+        let est = Arc::new(est);
+        self.estates.borrow_mut().insert(key, est.clone());
+        Ok(est)
+    }
+}
+
 /// A suite read from its file.
 struct Loaded {
     path: PathBuf,
     suite: Suite,
-    /// The loader that read its policies (its folder).
-    loader: FsLoader,
+    /// What read its policies and estate (its folder).
+    files: SuiteFiles,
 }
 
 /// Reads and parses every suite; all errors of all suites on failure.
-fn load(files: &[PathBuf], env: &PartialDocument, loader: &FsLoader) -> Result<Vec<Loaded>, Vec<DocumentError>> {
+fn load(files: &[PathBuf], env: &PartialDocument, loader: &SuiteFiles) -> Result<Vec<Loaded>, Vec<DocumentError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for path in files {
@@ -189,12 +243,12 @@ fn load(files: &[PathBuf], env: &PartialDocument, loader: &FsLoader) -> Result<V
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let mut l = loader.with_base(&dir);
+        let mut l = loader.at(&dir);
         match Suite::parse(&src, &mut l, env) {
             Ok(suite) => out.push(Loaded {
                 path: path.clone(),
                 suite,
-                loader: l,
+                files: l,
             }),
             Err(e) => errors.extend(e),
         }
@@ -263,20 +317,25 @@ fn report_errors(errors: &[DocumentError], format: Format) -> u8 {
     EXIT_INPUT
 }
 
-/// The explanation of a failed case: what was expected, then exactly what `eval` prints.
+/// The explanation of a failed case: what was expected, then exactly what `eval` (or
+/// `eval --estate`) prints.
 fn explain(l: &Loaded, r: &CaseResult) -> String {
     let Some((_, case)) = l.suite.case_of(r) else {
         return String::new();
     };
+    let why = r.failure.as_deref().unwrap_or_default();
+    if let (Some(resolved), Some(est)) = (case.resolved(), l.suite.estate()) {
+        let text = crate::estate::render_eval(&r.response, resolved, &resolved.info(est), Format::Human);
+        return format!("{why}\n\n{}", text.unwrap_or_default());
+    }
     let doc = &case.document;
     let mut warnings = doc.warnings.clone();
-    if let Ok(w) = l.loader.warnings.lock() {
+    if let Ok(w) = l.files.policies.warnings.lock() {
         let names: Vec<&str> = case.policies().map(|p| p.source().name()).collect();
         warnings.extend(w.iter().filter(|d| names.contains(&d.source.name())).cloned());
     }
     format!(
-        "{}\n\n{}",
-        r.failure.as_deref().unwrap_or_default(),
+        "{why}\n\n{}",
         render::response(&r.response, &doc.request, &doc.policies, &warnings)
     )
 }
@@ -320,8 +379,8 @@ fn record(loaded: &[Loaded], filter: Option<&str>, env: &PartialDocument) -> u8 
         if rec.text != l.suite.source().text() {
             // The new text must still be a valid suite before it replaces the old one.
             let src = Source::new(name, rec.text.clone());
-            let mut loader = l.loader.clone();
-            if let Err(errors) = Suite::parse(&src, &mut loader, env) {
+            let mut files = l.files.clone();
+            if let Err(errors) = Suite::parse(&src, &mut files, env) {
                 for e in &errors {
                     eprint!("{}", render::document_error(e));
                 }
@@ -368,7 +427,12 @@ pub fn run(a: TestArgs) -> u8 {
         crate::clock_document()
     };
     let cwd = std::env::current_dir().unwrap_or_default();
-    let loader = FsLoader::new(&cwd);
+    let loader = SuiteFiles {
+        policies: FsLoader::new(&cwd),
+        dir: cwd,
+        estates: Rc::default(),
+        managed: a.aws_managed_policies.clone(),
+    };
     let loaded = match load(&files, &env, &loader) {
         Ok(l) => l,
         Err(errors) => return report_errors(&errors, a.format),

@@ -77,48 +77,117 @@ impl Coverage {
         Coverage::default()
     }
 
-    /// Adds `policy`'s statements (once: a statement already added is kept).
-    pub fn add_policy(&mut self, policy: &Policy) {
-        let file = policy.source().name().to_string();
-        for i in 0..policy.statement_count() {
-            let Some(loc) = policy.statement_location(i) else {
-                continue;
-            };
-            let key = (loc.line, loc.column);
-            if self.index.get(&file).is_some_and(|f| f.contains_key(&key)) {
-                continue;
-            }
-            let end_line = policy
-                .source()
-                .locate(Span::new(loc.end.saturating_sub(1) as usize, loc.end as usize))
-                .line;
-            let label = match policy.pointer() {
+    /// Adds a statement unless one is known at `file`, `line`, `column`.
+    fn add_statement(&mut self, file: &str, s: StatementCoverage) {
+        let key = (s.line, s.column);
+        if self.index.get(file).is_some_and(|f| f.contains_key(&key)) {
+            return;
+        }
+        let fc = self.files.entry(file.to_string()).or_insert_with(|| FileCoverage {
+            file: file.to_string(),
+            statements: Vec::new(),
+        });
+        self.index
+            .entry(file.to_string())
+            .or_default()
+            .insert(key, fc.statements.len());
+        fc.statements.push(s);
+    }
+
+    /// Statement `i` of `policy` where the policy's source has it.
+    fn statement(policy: &Policy, i: usize) -> Option<StatementCoverage> {
+        let loc = policy.statement_location(i)?;
+        let end_line = policy
+            .source()
+            .locate(Span::new(loc.end.saturating_sub(1) as usize, loc.end as usize))
+            .line;
+        Some(StatementCoverage {
+            label: match policy.pointer() {
                 Some(p) => format!("{p}.Statement[{i}]"),
                 None => format!("Statement[{i}]"),
-            };
-            let fc = self.files.entry(file.clone()).or_insert_with(|| FileCoverage {
-                file: file.clone(),
-                statements: Vec::new(),
-            });
-            self.index
-                .entry(file.clone())
-                .or_default()
-                .insert(key, fc.statements.len());
-            fc.statements.push(StatementCoverage {
-                label,
-                sid: policy.sid(i).map(str::to_string),
-                line: loc.line,
-                column: loc.column,
-                end_line: end_line.max(loc.line),
-                hits: 0,
-            });
+            },
+            sid: policy.sid(i).map(str::to_string),
+            line: loc.line,
+            column: loc.column,
+            end_line: end_line.max(loc.line),
+            hits: 0,
+        })
+    }
+
+    /// Adds `policy`'s statements (once: a statement already added is kept).
+    pub fn add_policy(&mut self, policy: &Policy) {
+        for i in 0..policy.statement_count() {
+            if let Some(s) = Coverage::statement(policy, i) {
+                self.add_statement(policy.source().name(), s);
+            }
         }
     }
 
-    /// Adds the statements of every policy of `suite`.
+    /// Adds the statements of every policy `suite`'s requests are decided against; over
+    /// an estate, each where the snapshot has it, as responses locate deciding statements
+    /// ([`crate::estate::Resolved::relocate`]: a policy held in a JSON string, or shared by
+    /// several principals, at its own place in the snapshot's files).
     pub fn add_suite(&mut self, suite: &super::Suite) {
-        for p in suite.policies() {
-            self.add_policy(p);
+        let Some(estate) = suite.estate() else {
+            for p in suite.policies() {
+                self.add_policy(p);
+            }
+            return;
+        };
+        let mut seen = std::collections::HashSet::new();
+        for case in suite.tests.iter().flat_map(|t| t.cases.iter()) {
+            let Some(resolved) = case.resolved() else { continue };
+            if !seen.insert(std::ptr::from_ref(case.policy_set())) {
+                continue;
+            }
+            // Every statement as if it decided, then located by the estate.
+            let mut items = Vec::new();
+            let mut resp = Response {
+                id: None,
+                decision: crate::Decision::ImplicitDeny,
+                deciding: Vec::new(),
+                reasons: Vec::new(),
+                service_constraints: Vec::new(),
+                policies: Vec::new(),
+                missing_context_keys: Vec::new(),
+                indeterminate: Vec::new(),
+                derived_context_keys: Vec::new(),
+                assumptions: Vec::new(),
+                near_misses: Vec::new(),
+            };
+            for (slot, p) in super::parse::slots(case.policy_set()) {
+                for i in 0..p.statement_count() {
+                    let Some(s) = Coverage::statement(p, i) else { continue };
+                    resp.deciding.push(crate::DecidingItem {
+                        label: format!("{slot}.Statement[{i}]"),
+                        effect: None,
+                        sid: None,
+                        file: Some(p.source().name().to_string()),
+                        line: Some(s.line),
+                        column: Some(s.column),
+                        path: p.pointer().map(|_| String::new()),
+                        conditions: Vec::new(),
+                    });
+                    items.push((p.source().name().to_string(), s));
+                }
+            }
+            resolved.relocate(estate, &mut resp);
+            for (d, (file, mut s)) in resp.deciding.into_iter().zip(items) {
+                let (Some(f), Some(line), Some(column)) = (d.file, d.line, d.column) else {
+                    continue;
+                };
+                if (f.as_str(), line, column) != (file.as_str(), s.line, s.column) {
+                    // Moved into the snapshot: one line (a policy held in a JSON string
+                    // is on one line of its file).
+                    s.line = line;
+                    s.column = column;
+                    s.end_line = line;
+                    if let Some(path) = d.path.filter(|p| !p.is_empty()) {
+                        s.label = path;
+                    }
+                }
+                self.add_statement(&f, s);
+            }
         }
     }
 

@@ -22,9 +22,14 @@
 //!     expect: {decision: Deny, blockedBy: scp, sid: DenyProdDeletes}
 //! ```
 //!
-//! - The suite's members: `name`, `description`, `policies` (as in a request document),
-//!   `defaults` (a request document every test inherits, as `batch --base`; it may hold
-//!   the policies instead), `estate` (an estate snapshot; reserved, see below), `tests`.
+//! - The suite's members: `name`, `description`, `estate` (an estate snapshot, a folder
+//!   relative to the suite file: each request is resolved against it as `eval
+//!   --estate` does — the principal's and the resource's policies, the organization's
+//!   SCPs and RCPs, the derived context), `policies` (as in a request document; over an
+//!   estate, each member given replaces the estate's, as a pull request's new SCP over
+//!   the current organization), `defaults` (a request document every test inherits, as
+//!   `batch --base`; it may hold the policies instead), `tests`. A suite names an
+//!   estate, policies, or both.
 //! - A test is a request document's members (`principal`, `action`, `resource`,
 //!   `resourceAccount`, `context`, `policies`, `organization`, `sessionIssuer`, …: README,
 //!   "The request document") laid over the suite's, plus `name` (required),
@@ -38,13 +43,13 @@
 //!   deny, a deciding `Deny` is in a policy of that type; for an implicit deny, that
 //!   type's own verdict is the implicit deny. A test without `expect` fails until its
 //!   outcome is recorded ([`Suite::record`]).
-//! - YAML: anchors, aliases and merge keys (`<<: *common`) work; tags are errors; a
-//!   plain number (`resourceAccount: 111122223333`) is read as its text.
+//! - YAML: anchors, aliases and merge keys (`<<: *common`) work (suite members named
+//!   `x-…` are ignored: a place to define anchors); tags are errors; a plain number
+//!   (`resourceAccount: 111122223333`) is read as its text.
 //!
 //! Every error of a suite is reported, each with file, line and column in the suite
-//! ([`DocumentError`]). The core reads no files: policies named by path come through a
-//! [`crate::PolicyLoader`] ([`SuiteLoader`]). Not yet: `estate` (suites over an estate
-//! snapshot, which the estate module will serve) and quantifiers over who-can answers.
+//! ([`DocumentError`]). The core reads no files: policies named by path and estate
+//! snapshots come through a [`SuiteLoader`]. Not yet: quantifiers over who-can answers.
 
 mod coverage;
 mod parse;
@@ -58,15 +63,26 @@ pub use record::Recorded;
 pub use run::CaseResult;
 
 use crate::document::{DocumentError, RequestDocument};
+use crate::estate::{Estate, Resolved};
 use crate::policy::Policy;
 use crate::span::{Location, Source};
 use crate::tree::Node;
 
-/// What a suite needs from its surroundings: policies named by path, resolved against
-/// the suite file's folder.
+/// What a suite needs from its surroundings: policies named by path and estate
+/// snapshots, resolved against the suite file's folder.
 pub trait SuiteLoader {
     /// The loader for policy paths in the suite (relative to the suite file).
     fn policies(&mut self) -> &mut dyn crate::PolicyLoader;
+
+    /// The estate snapshot at `path` (relative to the suite file), read once however
+    /// many suites name it (the CLI reads a folder in the AWS CLI layout, README
+    /// "Estates").
+    ///
+    /// Errors: the snapshot cannot be read (the message says why). By default every
+    /// snapshot is an error: a loader without files (the browser) has none.
+    fn estate(&mut self, path: &str) -> Result<Arc<Estate>, String> {
+        Err(format!("cannot read the estate snapshot `{path}` here"))
+    }
 }
 
 impl<T: crate::PolicyLoader> SuiteLoader for T {
@@ -200,12 +216,32 @@ pub struct Case {
     /// For a quantified test: the value of each list member in this case (`principal`,
     /// `action`, `resource`), as JSON.
     pub(crate) picks: Vec<(&'static str, serde_json::Value)>,
+    /// In a suite over an estate: the request resolved against it (its policies, the
+    /// derived context).
+    pub(crate) resolved: Option<Resolved>,
 }
 
 impl Case {
+    /// The request the case decides: with the context the estate derives, in a suite
+    /// over an estate.
+    pub fn request(&self) -> &crate::Request {
+        self.resolved.as_ref().map_or(&self.document.request, Resolved::request)
+    }
+
+    /// The policies the case is decided against: the estate's (with the ones the suite
+    /// gives in their place), in a suite over an estate.
+    pub fn policy_set(&self) -> &crate::PolicySet {
+        self.resolved.as_ref().map_or(&self.document.policies, Resolved::policies)
+    }
+
     /// Every policy the case is decided against, in slot order.
     pub fn policies(&self) -> impl Iterator<Item = &Arc<Policy>> {
-        parse::all_policies(&self.document.policies)
+        parse::slots(self.policy_set()).into_iter().map(|(_, p)| p)
+    }
+
+    /// The request resolved against the suite's estate, if it has one.
+    pub fn resolved(&self) -> Option<&Resolved> {
+        self.resolved.as_ref()
     }
 }
 
@@ -237,6 +273,8 @@ pub struct Suite {
     format: SuiteFormat,
     /// Every policy the suite's requests use, once each (the coverage's statements).
     policies: Vec<Arc<Policy>>,
+    /// `estate`: the snapshot the requests are resolved against.
+    estate: Option<Arc<Estate>>,
 }
 
 impl Suite {
@@ -268,6 +306,11 @@ impl Suite {
     /// Every policy the suite's requests are decided against, once each.
     pub fn policies(&self) -> &[Arc<Policy>] {
         &self.policies
+    }
+
+    /// The estate snapshot the suite's requests are resolved against (`estate`).
+    pub fn estate(&self) -> Option<&Arc<Estate>> {
+        self.estate.as_ref()
     }
 
     /// The number of cases (requests) of the suite.

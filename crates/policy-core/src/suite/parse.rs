@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use super::{Case, Expectation, ExpectedDecision, Suite, SuiteFormat, SuiteLoader, Test, POLICY_TYPES};
 use crate::document::{DocumentError, PartialDocument};
+use crate::estate::{Estate, Resolver};
 use crate::parse::Diagnostic;
+use crate::eval::PolicySlot;
 use crate::policy::Policy;
 use crate::span::{Source, Span};
 use crate::tree::{emit, json_tree, map_span, yaml_tree, Cursor, EmitOptions, Flavor, Kind, Node, Places};
@@ -214,14 +216,27 @@ pub(super) fn parse(
             String::new()
         }),
     };
-    if let Some(e) = root.get("estate") {
-        errs.at(
-            "unsupported",
-            e.span,
-            "estate",
-            "suites over an estate snapshot need the estate module, which this build does not have yet".into(),
-        );
-    }
+    let estate = match root.get("estate") {
+        None => None,
+        Some(e) => match scalar(e) {
+            None => {
+                errs.at(
+                    "invalid-value",
+                    e.span,
+                    "estate",
+                    "expected the path of an estate snapshot (a folder)".into(),
+                );
+                None
+            }
+            Some(path) => match loader.estate(&path) {
+                Ok(est) => Some(est),
+                Err(message) => {
+                    errs.at("unreadable-estate", e.span, "estate", message);
+                    None
+                }
+            },
+        },
+    };
     let Some(tests_node) = root.get("tests") else {
         errs.at(
             "missing-member",
@@ -321,12 +336,17 @@ pub(super) fn parse(
     }
     base.share_policies();
 
+    if root.get("estate").is_some() && estate.is_none() {
+        return Err(errs.list);
+    }
+    let mut resolver = estate.as_deref().map(Estate::resolver);
     let mut tests = Vec::with_capacity(raw_tests.len());
     for rt in raw_tests {
-        if let Some(t) = build_test(rt, &base, &mut parse_piece, &mapper, &mut errs) {
+        if let Some(t) = build_test(rt, &base, &mut parse_piece, resolver.as_mut(), &mapper, &mut errs) {
             tests.push(t);
         }
     }
+    drop(resolver);
     if !errs.list.is_empty() {
         return Err(errs.list);
     }
@@ -334,6 +354,7 @@ pub(super) fn parse(
     let mut warnings: Vec<Diagnostic> = Vec::new();
     let mut policies: Vec<Arc<Policy>> = Vec::new();
     let mut seen_sets = std::collections::HashSet::new();
+    let mut seen_policies = std::collections::HashSet::new();
     for case in tests.iter_mut().flat_map(|t| t.cases.iter_mut()) {
         let mapped: Vec<Diagnostic> = std::mem::take(&mut case.document.warnings)
             .into_iter()
@@ -348,11 +369,11 @@ pub(super) fn parse(
             }
         }
         case.document.warnings = mapped;
-        if !seen_sets.insert(Arc::as_ptr(&case.document.policies)) {
+        if !seen_sets.insert(std::ptr::from_ref(case.policy_set())) {
             continue;
         }
-        for p in all_policies(&case.document.policies) {
-            if !policies.iter().any(|q| Arc::ptr_eq(q, p)) {
+        for p in case.policies() {
+            if seen_policies.insert(Arc::as_ptr(p)) {
                 policies.push(p.clone());
             }
         }
@@ -364,19 +385,30 @@ pub(super) fn parse(
         source: original.clone(),
         format,
         policies,
+        estate,
     })
 }
 
-/// Every policy of a set, in slot order.
-pub(super) fn all_policies(set: &crate::PolicySet) -> impl Iterator<Item = &Arc<Policy>> {
-    set.identity
-        .iter()
-        .chain(set.resource.iter())
-        .chain(set.permissions_boundary.iter())
-        .chain(set.session.iter())
-        .chain(set.scp.iter().flatten())
-        .chain(set.rcp.iter().flatten())
-        .chain(set.vpc_endpoint.iter())
+/// Whether `set` has no policy.
+fn is_empty(set: &crate::PolicySet) -> bool {
+    slots(set).is_empty()
+}
+
+/// Every policy of a set with its slot, in slot order.
+pub(super) fn slots(set: &crate::PolicySet) -> Vec<(PolicySlot, &Arc<Policy>)> {
+    let mut out = Vec::new();
+    out.extend(set.identity.iter().enumerate().map(|(i, p)| (PolicySlot::Identity(i), p)));
+    out.extend(set.resource.iter().map(|p| (PolicySlot::Resource, p)));
+    out.extend(set.permissions_boundary.iter().map(|p| (PolicySlot::PermissionsBoundary, p)));
+    out.extend(set.session.iter().map(|p| (PolicySlot::Session, p)));
+    for (l, level) in set.scp.iter().enumerate() {
+        out.extend(level.iter().enumerate().map(|(i, p)| (PolicySlot::Scp(l, i), p)));
+    }
+    for (l, level) in set.rcp.iter().enumerate() {
+        out.extend(level.iter().enumerate().map(|(i, p)| (PolicySlot::Rcp(l, i), p)));
+    }
+    out.extend(set.vpc_endpoint.iter().enumerate().map(|(i, p)| (PolicySlot::VpcEndpoint(i), p)));
+    out
 }
 
 fn file_stem(name: &str) -> String {
@@ -433,7 +465,8 @@ fn did_you_mean(word: &str, candidates: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-/// Unknown members of a suite (`known` complete) are errors; duplicate keys always are.
+/// Unknown members of a suite (`known` complete) are errors, except extension members
+/// (`x-…`, a place for YAML anchors); duplicate keys always are.
 fn check_members(members: &[(String, Span, Node)], known: &[&str], path: &str, what: &str, errs: &mut Errors<'_>) {
     for (i, (k, span, _)) in members.iter().enumerate() {
         let p = if path.is_empty() {
@@ -444,7 +477,7 @@ fn check_members(members: &[(String, Span, Node)], known: &[&str], path: &str, w
         if members.iter().take(i).any(|(e, _, _)| e == k) {
             errs.at("duplicate-member", *span, &p, format!("member `{k}` is given twice"));
         }
-        if !known.is_empty() && !known.contains(&k.as_str()) {
+        if !known.is_empty() && !known.contains(&k.as_str()) && !k.starts_with("x-") {
             let hint = did_you_mean(k, known);
             errs.at(
                 "unknown-member",
@@ -685,6 +718,7 @@ fn build_test(
     rt: RawTest,
     base: &PartialDocument,
     parse_piece: &mut dyn FnMut(&Piece, &mut Errors<'_>) -> Option<PartialDocument>,
+    mut resolver: Option<&mut Resolver<'_>>,
     mapper: &Mapper<'_>,
     errs: &mut Errors<'_>,
 ) -> Option<Test> {
@@ -735,23 +769,52 @@ fn build_test(
                 picks.iter().map(|(_, v)| pick_text(v)).collect::<Vec<_>>().join(", ")
             )
         };
-        match doc.finish(mapper.original) {
-            Ok(document) => cases.push(Case { name, document, picks }),
+        let case_path = || {
+            if picks.is_empty() {
+                rt.piece.path.clone()
+            } else {
+                format!("{} (case {name})", rt.piece.path)
+            }
+        };
+        let document = match doc.finish(mapper.original) {
+            Ok(d) => d,
             Err(e) => {
-                let path = if picks.is_empty() {
-                    rt.piece.path.clone()
-                } else {
-                    format!("{} (case {name})", rt.piece.path)
-                };
                 errs.list.push(DocumentError {
                     line: loc.line,
                     column: loc.column,
-                    path,
+                    path: case_path(),
                     ..e
                 });
                 return None;
             }
-        }
+        };
+        // Over an estate: the request resolved as `eval --estate` resolves it; the
+        // policies the suite gives replace the estate's.
+        let resolved = match resolver.as_deref_mut() {
+            None => None,
+            Some(r) => match r.resolve_request(&document.request, document.policies.session.clone(), &[]) {
+                Ok(res) if is_empty(&document.policies) => Some(res),
+                Ok(res) => Some(res.with_policies(&document.policies)),
+                Err(e) => {
+                    errs.list.push(DocumentError {
+                        code: e.code(),
+                        file: mapper.original.name().to_string(),
+                        line: loc.line,
+                        column: loc.column,
+                        path: case_path(),
+                        message: e.to_string(),
+                        diagnostics: Vec::new(),
+                    });
+                    return None;
+                }
+            },
+        };
+        cases.push(Case {
+            name,
+            document,
+            picks,
+            resolved,
+        });
     }
     Some(Test {
         name: rt.name,
