@@ -557,3 +557,130 @@ fn the_example_workflow_commands_run() {
         "{lcov}"
     );
 }
+
+/// The example estate suite (fixtures/estates/example-org.test.yaml), with its text's
+/// `estate:` made absolute for a copy elsewhere.
+fn estate_suite() -> String {
+    std::fs::read_to_string(root().join("fixtures/estates/example-org.test.yaml"))
+        .unwrap()
+        .replace(
+            "estate: example-org",
+            &format!("estate: {}", root().join("fixtures/estates/example-org").display()),
+        )
+}
+
+#[test]
+fn a_suite_over_an_estate() {
+    let o = run(&["test", "--no-clock", "--coverage", "fixtures/estates"]);
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.ends_with("\n16 passed, 0 failed\n"), "{}", o.stdout);
+    let cov = o.stdout.split("Statement coverage: ").nth(1).unwrap();
+    assert!(
+        cov.starts_with("18 of 36 statements decided at least one test (50.0%)\n"),
+        "{cov}"
+    );
+    // An inline policy used through a YAML alias is one statement, where the anchor is.
+    assert!(cov.contains(
+        "  fixtures/estates/example-org.test.yaml: 1 of 1 (100.0%)\n    + line 17    Statement[0] Sid \"AuditPayments\": 1 test\n"
+    ), "{cov}");
+    // Statements of policies held in JSON strings are located in the snapshot's file.
+    assert!(cov.contains("fixtures/estates/example-org/accounts/333333333333/s3/payments-data-333333333333/get-bucket-policy.json: 1 of 4 (25.0%)\n    - line 2     Policy.Statement[0] Sid \"DenyInsecureTransport\": never\n"), "{cov}");
+    assert!(cov.contains("fixtures/estates/example-org/organizations/describe-policy/p-leaveorg01.json: 1 of 1 (100.0%)\n    + line 11    Policy.Content.Statement[0]: 2 tests\n"), "{cov}");
+}
+
+#[test]
+fn an_estate_failure_is_eval_estate_s_explanation() {
+    let dir = temp_dir("estate-fail");
+    let suite = estate_suite().replace(
+        "    expect: {decision: ExplicitDeny, blockedBy: identity}",
+        "    expect: Allow",
+    );
+    let file = dir.join("org.test.yaml");
+    std::fs::write(&file, suite).unwrap();
+    let o = run(&[
+        "test",
+        "--no-clock",
+        "--filter",
+        "cannot delete",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, Some(6), "{}{}", o.stdout, o.stderr);
+    let block = o
+        .stdout
+        .split("---- developers cannot delete payments data (")
+        .nth(1)
+        .unwrap();
+    let (_, rest) = block.split_once(")\n").unwrap();
+    let (why, explanation) = rest.split_once("\n\n").unwrap();
+    assert_eq!(why, "expected Allow, got ExplicitDeny (blocked by identity)");
+    let explanation = explanation.strip_suffix("\n0 passed, 1 failed\n").unwrap();
+    let eval = run(&[
+        "eval",
+        "--no-clock",
+        "--estate",
+        "fixtures/estates/example-org",
+        "--principal",
+        "arn:aws:iam::333333333333:user/alice",
+        "--action",
+        "s3:DeleteObject",
+        "--resource",
+        "arn:aws:s3:::payments-data-333333333333/reports/q1.csv",
+        "--context",
+        "aws:RequestedRegion=us-east-1",
+        "--context",
+        "aws:SecureTransport=true",
+    ]);
+    assert_eq!(eval.code, Some(2), "{}", eval.stderr);
+    assert_eq!(explanation.trim_end(), eval.stdout.trim_end());
+}
+
+#[test]
+fn estate_and_policies_together() {
+    let dir = temp_dir("estate-both");
+    // A pull request's new SCP over the organization: the suite's `scp` replaces the
+    // estate's levels for every request.
+    let text = format!(
+        "estate: {}
+policies:
+  scp:
+    - [{{Version: '2012-10-17', Statement: {{Effect: Allow, Action: '*', Resource: '*'}}}}]
+    - - Version: '2012-10-17'
+        Statement:
+          - {{Sid: NoPaymentsReads, Effect: Deny, Action: 's3:GetObject', Resource: 'arn:aws:s3:::payments-data-*/*'}}
+          - {{Effect: Allow, Action: '*', Resource: '*'}}
+defaults:
+  context: {{aws:RequestedRegion: ap-southeast-2, aws:SecureTransport: true}}
+tests:
+  - name: the new SCP stops alice's reads (and the old region guardrail is gone)
+    principal: arn:aws:iam::333333333333:user/alice
+    action: s3:GetObject
+    resource: arn:aws:s3:::payments-data-333333333333/reports/q1.csv
+    expect: {{decision: ExplicitDeny, blockedBy: scp, sid: NoPaymentsReads}}
+  - name: the RCPs of the estate still apply
+    principal: arn:aws:iam::777777777777:user/mallory
+    action: kms:Decrypt
+    resource: arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    expect: {{decision: ExplicitDeny, blockedBy: rcp}}
+",
+        root().join("fixtures/estates/example-org").display()
+    );
+    let file = dir.join("pr.test.yaml");
+    std::fs::write(&file, text).unwrap();
+    let o = run(&["test", "--no-clock", file.to_str().unwrap()]);
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.ends_with("\n2 passed, 0 failed\n"), "{}", o.stdout);
+
+    // A snapshot that cannot be read: bad input, at the member.
+    std::fs::write(&file, "estate: no-such-snapshot\ntests: []\n").unwrap();
+    let o = run(&["test", file.to_str().unwrap()]);
+    assert_eq!(o.code, Some(1));
+    assert!(
+        o.stderr.contains(&format!(
+            "error: {}:1:9: cannot read the estate snapshot `{}` (at estate)",
+            file.display(),
+            dir.join("no-such-snapshot").display()
+        )),
+        "{}",
+        o.stderr
+    );
+}

@@ -130,7 +130,20 @@ impl Coverage {
     pub fn add_suite(&mut self, suite: &super::Suite) {
         let Some(estate) = suite.estate() else {
             for p in suite.policies() {
-                self.add_policy(p);
+                if !suite.inline.is_inline(p.source()) {
+                    self.add_policy(p);
+                    continue;
+                }
+                // Written in the suite: where the suite file has it.
+                for i in 0..p.statement_count() {
+                    let Some(mut s) = Coverage::statement(p, i) else {
+                        continue;
+                    };
+                    if let Some((line, column, end_line)) = suite.inline.locate_span(s.line, s.column) {
+                        (s.line, s.column, s.end_line) = (line, column, end_line);
+                    }
+                    self.add_statement(p.source().name(), s);
+                }
             }
             return;
         };
@@ -168,15 +181,19 @@ impl Coverage {
                         path: p.pointer().map(|_| String::new()),
                         conditions: Vec::new(),
                     });
-                    items.push((p.source().name().to_string(), s));
+                    items.push((p.source().name().to_string(), s, suite.inline.is_inline(p.source())));
                 }
             }
             resolved.relocate(estate, &mut resp);
-            for (d, (file, mut s)) in resp.deciding.into_iter().zip(items) {
+            for (d, (file, mut s, inline)) in resp.deciding.into_iter().zip(items) {
                 let (Some(f), Some(line), Some(column)) = (d.file, d.line, d.column) else {
                     continue;
                 };
-                if (f.as_str(), line, column) != (file.as_str(), s.line, s.column) {
+                if inline {
+                    if let Some((line, column, end_line)) = suite.inline.locate_span(s.line, s.column) {
+                        (s.line, s.column, s.end_line) = (line, column, end_line);
+                    }
+                } else if (f.as_str(), line, column) != (file.as_str(), s.line, s.column) {
                     // Moved into the snapshot: one line (a policy held in a JSON string
                     // is on one line of its file).
                     s.line = line;
@@ -191,12 +208,20 @@ impl Coverage {
         }
     }
 
-    /// Counts the deciding statements of `resp` (those added before).
+    /// Counts the deciding statements of `resp` (those added before), each once however
+    /// many of its slots decided (the same SCP attached at several levels).
     pub fn record(&mut self, resp: &Response) {
-        for d in &resp.deciding {
+        for (n, d) in resp.deciding.iter().enumerate() {
             let (Some(file), Some(line), Some(column)) = (&d.file, d.line, d.column) else {
                 continue;
             };
+            let seen =
+                resp.deciding.iter().take(n).any(|e| {
+                    e.line == Some(line) && e.column == Some(column) && e.file.as_deref() == Some(file.as_str())
+                });
+            if seen {
+                continue;
+            }
             let Some(&i) = self.index.get(file.as_str()).and_then(|f| f.get(&(line, column))) else {
                 continue;
             };

@@ -231,7 +231,9 @@ impl Case {
     /// The policies the case is decided against: the estate's (with the ones the suite
     /// gives in their place), in a suite over an estate.
     pub fn policy_set(&self) -> &crate::PolicySet {
-        self.resolved.as_ref().map_or(&self.document.policies, Resolved::policies)
+        self.resolved
+            .as_ref()
+            .map_or(&self.document.policies, Resolved::policies)
     }
 
     /// Every policy the case is decided against, in slot order.
@@ -275,6 +277,8 @@ pub struct Suite {
     policies: Vec<Arc<Policy>>,
     /// `estate`: the snapshot the requests are resolved against.
     estate: Option<Arc<Estate>>,
+    /// Where inline policies are in the suite file.
+    pub(crate) inline: parse::InlineMap,
 }
 
 impl Suite {

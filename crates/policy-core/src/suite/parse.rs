@@ -13,8 +13,8 @@ use std::sync::Arc;
 use super::{Case, Expectation, ExpectedDecision, Suite, SuiteFormat, SuiteLoader, Test, POLICY_TYPES};
 use crate::document::{DocumentError, PartialDocument};
 use crate::estate::{Estate, Resolver};
-use crate::parse::Diagnostic;
 use crate::eval::PolicySlot;
+use crate::parse::Diagnostic;
 use crate::policy::Policy;
 use crate::span::{Source, Span};
 use crate::tree::{emit, json_tree, map_span, yaml_tree, Cursor, EmitOptions, Flavor, Kind, Node, Places};
@@ -145,6 +145,116 @@ impl Mapper<'_> {
             path,
             message: e.message,
             diagnostics: e.diagnostics.into_iter().map(|d| self.diagnostic(d)).collect(),
+        }
+    }
+}
+
+/// Where the suite's own text (inline policies) is in the suite file: the emitted
+/// JSON's positions mapped back, exactly, through the places of its values.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InlineMap {
+    /// The emitted text (its name is the suite file's).
+    emitted: Option<Arc<Source>>,
+    /// Byte offset of each line of the emitted text.
+    line_starts: Vec<usize>,
+    /// Emitted start offset → the file's span of the smallest value starting there.
+    starts: std::collections::HashMap<u32, (u32, Span)>,
+    original: Option<Arc<Source>>,
+}
+
+impl InlineMap {
+    fn new(emitted: &Arc<Source>, places: &Places, original: &Arc<Source>) -> InlineMap {
+        let mut starts: std::collections::HashMap<u32, (u32, Span)> = std::collections::HashMap::new();
+        for (inner, outer) in places {
+            let len = inner.end - inner.start;
+            let e = starts.entry(inner.start).or_insert((len, *outer));
+            if len < e.0 {
+                *e = (len, *outer);
+            }
+        }
+        let mut line_starts = vec![0];
+        line_starts.extend(emitted.text().match_indices('\n').map(|(i, _)| i + 1));
+        InlineMap {
+            emitted: Some(emitted.clone()),
+            line_starts,
+            starts,
+            original: Some(original.clone()),
+        }
+    }
+
+    /// Whether `source` is the emitted text (a policy written inline in the suite).
+    pub(crate) fn is_inline(&self, source: &Arc<Source>) -> bool {
+        self.emitted.as_ref().is_some_and(|e| Arc::ptr_eq(e, source))
+    }
+
+    /// The file's span of the value the emitted text has at `line`, `column`.
+    fn span_at(&self, line: u32, column: u32) -> Option<Span> {
+        let text = self.emitted.as_ref()?.text();
+        let start = *self.line_starts.get((line as usize).checked_sub(1)?)?;
+        let rest = text.get(start..)?;
+        let at = start
+            + rest
+                .char_indices()
+                .nth(column.saturating_sub(1) as usize)
+                .map_or(rest.len(), |(i, _)| i);
+        self.starts.get(&u32::try_from(at).ok()?).map(|(_, s)| *s)
+    }
+
+    /// `line`, `column` of the emitted text as line and column of the suite file.
+    pub(crate) fn locate(&self, line: u32, column: u32) -> Option<(u32, u32)> {
+        let span = self.span_at(line, column)?;
+        let loc = self.original.as_ref()?.locate(span);
+        Some((loc.line, loc.column))
+    }
+
+    /// The file's (line, column, end line) of the value at the emitted `line`, `column`.
+    pub(crate) fn locate_span(&self, line: u32, column: u32) -> Option<(u32, u32, u32)> {
+        let span = self.span_at(line, column)?;
+        let original = self.original.as_ref()?;
+        let loc = original.locate(span);
+        // A YAML block mapping's span runs on to the next token: its end is its last
+        // character that is not white space.
+        let text = original
+            .text()
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("");
+        let end = span.start as usize + text.trim_end().len();
+        let end = original.locate(Span::new(end.saturating_sub(1), end));
+        Some((loc.line, loc.column, end.line.max(loc.line)))
+    }
+
+    /// Points the deciding statements and near misses of `resp` that are in the suite's
+    /// own text at their place in the suite file.
+    pub(crate) fn relocate(&self, resp: &mut crate::Response) {
+        let Some(name) = self.original.as_ref().map(|o| o.name().to_string()) else {
+            return;
+        };
+        for d in &mut resp.deciding {
+            if let (Some(f), Some(l), Some(c)) = (&d.file, d.line, d.column) {
+                if *f == name {
+                    if let Some((l, c)) = self.locate(l, c) {
+                        d.line = Some(l);
+                        d.column = Some(c);
+                    }
+                }
+            }
+        }
+        for m in &mut resp.near_misses {
+            let Some(loc) = m.location.as_deref() else { continue };
+            let Some(rest) = loc.strip_prefix(name.as_str()).and_then(|r| r.strip_prefix(':')) else {
+                continue;
+            };
+            let mut it = rest.split(':');
+            let (Some(Ok(l)), Some(Ok(c)), None) = (
+                it.next().map(str::parse::<u32>),
+                it.next().map(str::parse::<u32>),
+                it.next(),
+            ) else {
+                continue;
+            };
+            if let Some((l, c)) = self.locate(l, c) {
+                m.location = Some(format!("{name}:{l}:{c}"));
+            }
         }
     }
 }
@@ -386,6 +496,7 @@ pub(super) fn parse(
         format,
         policies,
         estate,
+        inline: InlineMap::new(&emitted, &em.places, original),
     })
 }
 
@@ -397,9 +508,18 @@ fn is_empty(set: &crate::PolicySet) -> bool {
 /// Every policy of a set with its slot, in slot order.
 pub(super) fn slots(set: &crate::PolicySet) -> Vec<(PolicySlot, &Arc<Policy>)> {
     let mut out = Vec::new();
-    out.extend(set.identity.iter().enumerate().map(|(i, p)| (PolicySlot::Identity(i), p)));
+    out.extend(
+        set.identity
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PolicySlot::Identity(i), p)),
+    );
     out.extend(set.resource.iter().map(|p| (PolicySlot::Resource, p)));
-    out.extend(set.permissions_boundary.iter().map(|p| (PolicySlot::PermissionsBoundary, p)));
+    out.extend(
+        set.permissions_boundary
+            .iter()
+            .map(|p| (PolicySlot::PermissionsBoundary, p)),
+    );
     out.extend(set.session.iter().map(|p| (PolicySlot::Session, p)));
     for (l, level) in set.scp.iter().enumerate() {
         out.extend(level.iter().enumerate().map(|(i, p)| (PolicySlot::Scp(l, i), p)));
@@ -407,7 +527,12 @@ pub(super) fn slots(set: &crate::PolicySet) -> Vec<(PolicySlot, &Arc<Policy>)> {
     for (l, level) in set.rcp.iter().enumerate() {
         out.extend(level.iter().enumerate().map(|(i, p)| (PolicySlot::Rcp(l, i), p)));
     }
-    out.extend(set.vpc_endpoint.iter().enumerate().map(|(i, p)| (PolicySlot::VpcEndpoint(i), p)));
+    out.extend(
+        set.vpc_endpoint
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PolicySlot::VpcEndpoint(i), p)),
+    );
     out
 }
 

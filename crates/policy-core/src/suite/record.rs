@@ -83,7 +83,7 @@ impl Suite {
                 .cases
                 .iter()
                 .enumerate()
-                .map(|(ci, c)| super::run::run_case(0, ci, t.expect.as_ref(), c, self.estate().map(|e| &**e)))
+                .map(|(ci, c)| super::run::run_case(self, (0, ci), t.expect.as_ref(), c))
                 .collect();
             if results.iter().all(|r| r.passed) {
                 unchanged += 1;

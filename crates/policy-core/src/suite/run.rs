@@ -1,7 +1,6 @@
 //! Running a suite: every case decided, its outcome checked against the expectation.
 
 use super::{Case, Coverage, Expectation, ExpectedDecision, Suite, Test};
-use crate::estate::Estate;
 use crate::eval::{evaluate_with, Decision, EvalOptions, Verdict};
 use crate::explain::Response;
 
@@ -95,32 +94,33 @@ fn blockers(resp: &Response) -> Vec<String> {
 }
 
 /// The response to `case` (with near misses when asked), its statements located in the
-/// estate's snapshot when the case was resolved against one.
-fn respond(case: &Case, estate: Option<&Estate>, near_misses: bool) -> Response {
+/// suite file (inline policies) or the estate's snapshot (when the case was resolved
+/// against one).
+fn respond(suite: &Suite, case: &Case, near_misses: bool) -> Response {
     let (policies, request) = (case.policy_set(), case.request());
     let ev = evaluate_with(policies, request, EvalOptions { near_misses });
     let mut response = Response::new(&ev, policies, request, None);
-    if let (Some(resolved), Some(estate)) = (case.resolved(), estate) {
+    if let (Some(resolved), Some(estate)) = (case.resolved(), suite.estate()) {
         resolved.relocate(estate, &mut response);
     }
+    suite.inline.relocate(&mut response);
     response
 }
 
 /// Decides `case` and checks it against `expect`.
 pub(crate) fn run_case(
-    test_index: usize,
-    case_index: usize,
+    suite: &Suite,
+    (test_index, case_index): (usize, usize),
     expect: Option<&Expectation>,
     case: &Case,
-    estate: Option<&Estate>,
 ) -> CaseResult {
-    let mut response = respond(case, estate, false);
+    let mut response = respond(suite, case, false);
     let failure = match expect {
         Some(e) => unmet(e, &response),
         None => Some("the test has no `expect`: add one, or record today's outcome with `--record`".to_string()),
     };
     if failure.is_some() {
-        response = respond(case, estate, true);
+        response = respond(suite, case, true);
     }
     CaseResult {
         test: test_index,
@@ -141,7 +141,7 @@ impl Suite {
                 if filter.is_some_and(|f| !c.name.contains(f)) {
                     continue;
                 }
-                let r = run_case(ti, ci, t.expect.as_ref(), c, self.estate().map(|e| &**e));
+                let r = run_case(self, (ti, ci), t.expect.as_ref(), c);
                 if let Some(cov) = coverage.as_deref_mut() {
                     cov.record(&r.response);
                 }
