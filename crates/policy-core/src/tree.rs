@@ -171,64 +171,45 @@ fn from_json(v: &Value, flavor: Flavor) -> Node {
     }
 }
 
-/// Byte offset of a character index.
-struct CharIndex(Vec<usize>);
+/// Byte offset of a character index (the identity for ASCII text).
+struct CharIndex(Option<Vec<usize>>, usize);
 
 impl CharIndex {
     fn new(text: &str) -> CharIndex {
+        if text.is_ascii() {
+            return CharIndex(None, text.len());
+        }
         let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         v.push(text.len());
-        CharIndex(v)
+        CharIndex(Some(v), text.len())
     }
     fn byte(&self, char_index: usize) -> usize {
-        self.0
-            .get(char_index)
-            .copied()
-            .unwrap_or_else(|| self.0.last().copied().unwrap_or(0))
+        match &self.0 {
+            None => char_index.min(self.1),
+            Some(v) => v.get(char_index).copied().unwrap_or(self.1),
+        }
     }
 }
 
 /// Parses YAML into a [`Node`] tree (its first document); `Err((byte offset, message))`
 /// for invalid YAML, nesting deeper than [`MAX_TREE_DEPTH`], an alias expanding past
-/// [`MAX_TREE_NODES`] nodes, or an empty text.
+/// [`MAX_TREE_NODES`] nodes, or an empty text. The tree is built as the parser reads.
 pub(crate) fn yaml_tree(text: &str, flavor: Flavor) -> Result<Node, (usize, String)> {
-    let ix = CharIndex::new(text);
-    let mut events = Vec::new();
-    let mut depth = 0usize;
-    for ev in Parser::new_from_str(text) {
-        match ev {
-            Ok((e, span)) => {
-                let at = ix.byte(span.start.index());
-                match e {
-                    Event::SequenceStart(..) | Event::MappingStart(..) => depth += 1,
-                    Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
-                    _ => {}
-                }
-                if depth > MAX_TREE_DEPTH {
-                    return Err((at, format!("nesting deeper than the limit of {MAX_TREE_DEPTH}")));
-                }
-                events.push((e, Span::new(at, ix.byte(span.end.index()))));
-            }
-            Err(e) => return Err((ix.byte(e.marker().index()), e.info().to_string())),
-        }
-    }
-    let mut pos = 0usize;
-    // Skip to the first node of the first document.
-    while let Some((e, _)) = events.get(pos) {
-        if matches!(e, Event::StreamStart | Event::DocumentStart(_)) {
-            pos += 1;
-        } else {
-            break;
-        }
-    }
     let mut b = YamlBuilder {
-        events: &events,
-        pos,
+        events: Parser::new_from_str(text).peekable(),
+        ix: CharIndex::new(text),
+        depth: 0,
         flavor,
         anchors: std::collections::HashMap::new(),
         nodes: 0,
     };
+    // Skip to the first node of the first document.
+    while matches!(b.peek()?, Some(Event::StreamStart | Event::DocumentStart(_))) {
+        b.next()?;
+    }
     let node = b.build()?;
+    // The rest of the stream must be valid YAML too.
+    while b.next()?.is_some() {}
     node.ok_or((0, "the document is empty".to_string()))
 }
 
@@ -245,15 +226,48 @@ fn size(n: &Node) -> usize {
     }
 }
 
-struct YamlBuilder<'e, 'i> {
-    events: &'e [(Event<'i>, Span)],
-    pos: usize,
+type Events<'i> = std::iter::Peekable<Parser<'i, saphyr_parser::StrInput<'i>>>;
+
+struct YamlBuilder<'i> {
+    events: Events<'i>,
+    ix: CharIndex,
+    depth: usize,
     flavor: Flavor,
     anchors: std::collections::HashMap<usize, Node>,
     nodes: usize,
 }
 
-impl YamlBuilder<'_, '_> {
+impl<'i> YamlBuilder<'i> {
+    /// The next event, without taking it.
+    fn peek(&mut self) -> Result<Option<&Event<'i>>, (usize, String)> {
+        let ix = &self.ix;
+        match self.events.peek() {
+            None => Ok(None),
+            Some(Ok((e, _))) => Ok(Some(e)),
+            Some(Err(e)) => Err((ix.byte(e.marker().index()), e.info().to_string())),
+        }
+    }
+
+    /// The next event and its span in bytes.
+    fn next(&mut self) -> Result<Option<(Event<'i>, Span)>, (usize, String)> {
+        match self.events.next() {
+            None => Ok(None),
+            Some(Err(e)) => Err((self.ix.byte(e.marker().index()), e.info().to_string())),
+            Some(Ok((e, span))) => {
+                let at = self.ix.byte(span.start.index());
+                match e {
+                    Event::SequenceStart(..) | Event::MappingStart(..) => self.depth += 1,
+                    Event::SequenceEnd | Event::MappingEnd => self.depth = self.depth.saturating_sub(1),
+                    _ => {}
+                }
+                if self.depth > MAX_TREE_DEPTH {
+                    return Err((at, format!("nesting deeper than the limit of {MAX_TREE_DEPTH}")));
+                }
+                Ok(Some((e, Span::new(at, self.ix.byte(span.end.index())))))
+            }
+        }
+    }
+
     fn count(&mut self, n: usize, at: Span) -> Result<(), (usize, String)> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > MAX_TREE_NODES {
@@ -271,17 +285,26 @@ impl YamlBuilder<'_, '_> {
         }
     }
 
+    /// Takes the end event of a collection when it is next: its span's end.
+    fn end_of(&mut self, end: &Event<'_>) -> Result<Option<u32>, (usize, String)> {
+        if self
+            .peek()?
+            .is_some_and(|e| std::mem::discriminant(e) == std::mem::discriminant(end))
+        {
+            return Ok(self.next()?.map(|(_, s)| s.end));
+        }
+        Ok(None)
+    }
+
     fn build(&mut self) -> Result<Option<Node>, (usize, String)> {
         let data = self.flavor == Flavor::Data;
-        let Some((ev, span)) = self.events.get(self.pos) else {
+        let Some((ev, span)) = self.next()? else {
             return Ok(None);
         };
-        let span = *span;
-        self.pos += 1;
         self.count(1, span)?;
         match ev {
             Event::Scalar(v, style, anchor, tag) => {
-                if let Some(name) = tag_name(tag) {
+                if let Some(name) = tag_name(&tag) {
                     return Ok(Some(Node {
                         kind: Kind::Opaque(name),
                         span,
@@ -292,27 +315,29 @@ impl YamlBuilder<'_, '_> {
                     && (matches!(v.as_ref(), "true" | "false" | "null" | "~")
                         || (v.parse::<f64>().is_ok() && !v.contains(['-', '+', 'e', 'E']) || v.parse::<i64>().is_ok()));
                 let kind = if literal {
-                    Kind::Literal(if v == "~" { "null".into() } else { v.to_string() })
+                    Kind::Literal(if v == "~" { "null".into() } else { v.into_owned() })
                 } else {
-                    Kind::Str(v.to_string())
+                    Kind::Str(v.into_owned())
                 };
                 let node = Node { kind, span };
-                self.anchor(*anchor, &node);
+                self.anchor(anchor, &node);
                 Ok(Some(node))
             }
             Event::SequenceStart(anchor, tag) => {
-                let (anchor, tag) = (*anchor, tag_name(tag));
+                let tag = tag_name(&tag);
                 let mut items = Vec::new();
                 let mut end = span.end;
-                while let Some((e, s)) = self.events.get(self.pos) {
-                    if matches!(e, Event::SequenceEnd) {
-                        end = s.end.max(end);
-                        self.pos += 1;
+                loop {
+                    if let Some(e) = self.end_of(&Event::SequenceEnd)? {
+                        end = e.max(end);
                         break;
                     }
-                    if let Some(n) = self.build()? {
-                        end = end.max(n.span.end);
-                        items.push(n);
+                    match self.build()? {
+                        Some(n) => {
+                            end = end.max(n.span.end);
+                            items.push(n);
+                        }
+                        None => break,
                     }
                 }
                 let span = Span::new(span.start as usize, end as usize);
@@ -330,18 +355,17 @@ impl YamlBuilder<'_, '_> {
                 Ok(Some(node))
             }
             Event::MappingStart(anchor, tag) => {
-                let (anchor, tag) = (*anchor, tag_name(tag));
+                let tag = tag_name(&tag);
                 let mut entries: Vec<(String, Span, Node)> = Vec::new();
                 let mut merged: Vec<(String, Span, Node)> = Vec::new();
                 let mut end = span.end;
-                while let Some((e, ks)) = self.events.get(self.pos) {
-                    if matches!(e, Event::MappingEnd) {
-                        end = ks.end.max(end);
-                        self.pos += 1;
+                loop {
+                    if let Some(e) = self.end_of(&Event::MappingEnd)? {
+                        end = e.max(end);
                         break;
                     }
-                    let key_span = *ks;
                     let Some(key) = self.build()? else { break };
+                    let key_span = key.span;
                     let key_text = match &key.kind {
                         Kind::Str(s) | Kind::Literal(s) | Kind::Opaque(s) => s.clone(),
                         _ => String::new(),
@@ -396,7 +420,7 @@ impl YamlBuilder<'_, '_> {
                 self.anchor(anchor, &node);
                 Ok(Some(node))
             }
-            Event::Alias(id) => match self.anchors.get(id).cloned() {
+            Event::Alias(id) => match self.anchors.get(&id).cloned() {
                 Some(node) => {
                     self.count(size(&node), span)?;
                     Ok(Some(node))
@@ -407,6 +431,7 @@ impl YamlBuilder<'_, '_> {
                     span,
                 })),
             },
+            Event::SequenceEnd | Event::MappingEnd | Event::StreamEnd | Event::DocumentEnd => Ok(None),
             _ => self.build(),
         }
     }
@@ -458,7 +483,7 @@ impl Cursor {
     }
 
     /// Moves to the line and column of `span` in `src` when they are ahead.
-    fn seek(&mut self, out: &mut String, src: &Source, span: Span) {
+    pub(crate) fn seek(&mut self, out: &mut String, src: &Source, span: Span) {
         let loc = src.locate(Span::new(span.start as usize, span.start as usize));
         if loc.line > self.line {
             let n = (loc.line - self.line) as usize;
@@ -480,24 +505,7 @@ pub(crate) fn emit(node: &Node, out: &mut String, places: &mut Places, opts: Emi
     }
     let start = out.len();
     match &node.kind {
-        Kind::Map(entries) => {
-            cur.push(out, "{");
-            for (i, (k, entry, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    cur.push(out, ",");
-                }
-                if let Some(src) = opts.align {
-                    cur.seek(out, src, *entry);
-                }
-                let kstart = out.len();
-                let mut key = serde_json::Value::String(k.clone()).to_string();
-                key.push(':');
-                cur.push(out, &key);
-                emit(v, out, places, opts, cur);
-                places.push((Span::new(kstart, out.len()), *entry));
-            }
-            cur.push(out, "}");
-        }
+        Kind::Map(entries) => emit_entries(entries.iter(), out, places, opts, cur),
         Kind::Seq(items) => {
             cur.push(out, "[");
             for (i, v) in items.iter().enumerate() {
@@ -524,6 +532,32 @@ pub(crate) fn emit(node: &Node, out: &mut String, places: &mut Places, opts: Emi
         }
     }
     places.push((Span::new(start, out.len()), node.span));
+}
+
+/// Writes `entries` as a JSON object (the caller records the object's own place).
+pub(crate) fn emit_entries<'n>(
+    entries: impl Iterator<Item = &'n (String, Span, Node)>,
+    out: &mut String,
+    places: &mut Places,
+    opts: EmitOptions<'_>,
+    cur: &mut Cursor,
+) {
+    cur.push(out, "{");
+    for (i, (k, entry, v)) in entries.enumerate() {
+        if i > 0 {
+            cur.push(out, ",");
+        }
+        if let Some(src) = opts.align {
+            cur.seek(out, src, *entry);
+        }
+        let kstart = out.len();
+        let mut key = serde_json::Value::String(k.clone()).to_string();
+        key.push(':');
+        cur.push(out, &key);
+        emit(v, out, places, opts, cur);
+        places.push((Span::new(kstart, out.len()), *entry));
+    }
+    cur.push(out, "}");
 }
 
 /// The span in the file of the emitted span `s`: the place recorded for exactly `s`, or

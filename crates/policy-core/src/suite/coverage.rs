@@ -8,8 +8,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use std::sync::Arc;
+
 use serde_json::{json, Value};
 
+use crate::eval::PolicySlot;
 use crate::explain::Response;
 use crate::policy::Policy;
 use crate::span::Span;
@@ -147,53 +150,51 @@ impl Coverage {
             }
             return;
         };
-        let mut seen = std::collections::HashSet::new();
+        let mut seen_sets = std::collections::HashSet::new();
+        // (policy, where the estate puts its first statement): statements added.
+        let mut seen_places = std::collections::HashSet::new();
         for case in suite.tests.iter().flat_map(|t| t.cases.iter()) {
             let Some(resolved) = case.resolved() else { continue };
-            if !seen.insert(std::ptr::from_ref(case.policy_set())) {
+            if !seen_sets.insert(std::ptr::from_ref(case.policy_set())) {
                 continue;
             }
-            // Every statement as if it decided, then located by the estate.
-            let mut items = Vec::new();
-            let mut resp = Response {
-                id: None,
-                decision: crate::Decision::ImplicitDeny,
-                deciding: Vec::new(),
-                reasons: Vec::new(),
-                service_constraints: Vec::new(),
-                policies: Vec::new(),
-                missing_context_keys: Vec::new(),
-                indeterminate: Vec::new(),
-                derived_context_keys: Vec::new(),
-                assumptions: Vec::new(),
-                near_misses: Vec::new(),
-            };
-            for (slot, p) in super::parse::slots(case.policy_set()) {
-                for i in 0..p.statement_count() {
-                    let Some(s) = Coverage::statement(p, i) else { continue };
-                    resp.deciding.push(crate::DecidingItem {
-                        label: format!("{slot}.Statement[{i}]"),
-                        effect: None,
-                        sid: None,
-                        file: Some(p.source().name().to_string()),
-                        line: Some(s.line),
-                        column: Some(s.column),
-                        path: p.pointer().map(|_| String::new()),
-                        conditions: Vec::new(),
-                    });
-                    items.push((p.source().name().to_string(), s, suite.inline.is_inline(p.source())));
-                }
+            let slots = super::parse::slots(case.policy_set());
+            // Where the estate puts each policy's first statement: a policy already
+            // added at that place is skipped.
+            let first: Vec<(PolicySlot, &Arc<Policy>)> = slots
+                .iter()
+                .filter(|(_, p)| p.statement_count() > 0)
+                .map(|(s, p)| (*s, *p))
+                .collect();
+            let mut probe = located(&first, |_| 0..1);
+            resolved.relocate(estate, &mut probe);
+            let new: Vec<(PolicySlot, &Arc<Policy>)> = first
+                .iter()
+                .zip(&probe.deciding)
+                .filter(|((_, p), d)| seen_places.insert((Arc::as_ptr(p), d.file.clone(), d.line, d.column)))
+                .map(|(sp, _)| *sp)
+                .collect();
+            if new.is_empty() {
+                continue;
             }
+            // Every statement of those as if it decided, then located by the estate.
+            let mut resp = located(&new, |p| 0..p.statement_count());
+            let items: Vec<(&Arc<Policy>, usize)> = new
+                .iter()
+                .flat_map(|(_, p)| (0..p.statement_count()).map(move |i| (*p, i)))
+                .collect();
             resolved.relocate(estate, &mut resp);
-            for (d, (file, mut s, inline)) in resp.deciding.into_iter().zip(items) {
-                let (Some(f), Some(line), Some(column)) = (d.file, d.line, d.column) else {
+            for (d, (p, i)) in resp.deciding.into_iter().zip(items) {
+                let (Some(f), Some(line), Some(column), Some(mut s)) =
+                    (d.file, d.line, d.column, Coverage::statement(p, i))
+                else {
                     continue;
                 };
-                if inline {
+                if suite.inline.is_inline(p.source()) {
                     if let Some((line, column, end_line)) = suite.inline.locate_span(s.line, s.column) {
                         (s.line, s.column, s.end_line) = (line, column, end_line);
                     }
-                } else if (f.as_str(), line, column) != (file.as_str(), s.line, s.column) {
+                } else if (f.as_str(), line, column) != (p.source().name(), s.line, s.column) {
                     // Moved into the snapshot: one line (a policy held in a JSON string
                     // is on one line of its file).
                     s.line = line;
@@ -361,4 +362,38 @@ fn line_counts(f: &FileCoverage) -> (usize, usize) {
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// A response whose deciding statements are statements `range(policy)` of each policy,
+/// where the policy's source has them (for [`crate::estate::Resolved::relocate`]).
+fn located(slots: &[(PolicySlot, &Arc<Policy>)], range: impl Fn(&Policy) -> std::ops::Range<usize>) -> Response {
+    let mut deciding = Vec::new();
+    for (slot, p) in slots {
+        for i in range(p) {
+            let loc = p.statement_location(i);
+            deciding.push(crate::DecidingItem {
+                label: format!("{slot}.Statement[{i}]"),
+                effect: None,
+                sid: None,
+                file: Some(p.source().name().to_string()),
+                line: loc.as_ref().map(|l| l.line),
+                column: loc.as_ref().map(|l| l.column),
+                path: p.pointer().map(|_| String::new()),
+                conditions: Vec::new(),
+            });
+        }
+    }
+    Response {
+        id: None,
+        decision: crate::Decision::ImplicitDeny,
+        deciding,
+        reasons: Vec::new(),
+        service_constraints: Vec::new(),
+        policies: Vec::new(),
+        missing_context_keys: Vec::new(),
+        indeterminate: Vec::new(),
+        derived_context_keys: Vec::new(),
+        assumptions: Vec::new(),
+        near_misses: Vec::new(),
+    }
 }

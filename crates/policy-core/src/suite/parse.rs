@@ -17,7 +17,9 @@ use crate::eval::PolicySlot;
 use crate::parse::Diagnostic;
 use crate::policy::Policy;
 use crate::span::{Source, Span};
-use crate::tree::{emit, json_tree, map_span, yaml_tree, Cursor, EmitOptions, Flavor, Kind, Node, Places};
+use crate::tree::{
+    emit, emit_entries, json_tree, map_span, yaml_tree, Cursor, EmitOptions, Flavor, Kind, Node, Places,
+};
 
 /// Most cases one test may expand to.
 pub(crate) const MAX_CASES_PER_TEST: usize = 100_000;
@@ -45,6 +47,29 @@ impl Emitted {
             numbers_as_strings: format == SuiteFormat::Yaml,
             align: Some(original),
         }
+    }
+
+    /// Emits the members of mapping `node` that `keep` keeps, as an object; returns the
+    /// emitted span.
+    fn members(
+        &mut self,
+        node: &Node,
+        keep: impl Fn(&str, &Node) -> bool,
+        original: &Source,
+        format: SuiteFormat,
+    ) -> Span {
+        let opts = self.opts(original, format);
+        if let Some(src) = opts.align {
+            self.cursor.seek(&mut self.text, src, node.span);
+        }
+        let start = self.text.len();
+        if let Kind::Map(entries) = &node.kind {
+            let kept = entries.iter().filter(|(k, _, v)| keep(k, v));
+            emit_entries(kept, &mut self.text, &mut self.places, opts, &mut self.cursor);
+        }
+        self.places.push((Span::new(start, self.text.len()), node.span));
+        self.text.push(' ');
+        Span::new(start, self.text.len() - 1)
     }
 
     /// Emits `node` (with `wrap`: as the single member `wrap` of an object); returns
@@ -294,7 +319,7 @@ pub(super) fn parse(
         SuiteFormat::Json => json_tree(original.text(), Flavor::Data),
         SuiteFormat::Yaml => yaml_tree(original.text(), Flavor::Data),
     };
-    let root = match tree {
+    let mut root = match tree {
         Ok(root) => root,
         Err((at, message)) => {
             let code = match format {
@@ -314,7 +339,7 @@ pub(super) fn parse(
         );
         return Err(errs.list);
     };
-    check_tags(&root, "", &mut errs);
+    check_tags(&root, &mut Vec::new(), &mut errs);
     if !errs.list.is_empty() {
         return Err(errs.list);
     }
@@ -356,7 +381,7 @@ pub(super) fn parse(
         );
         return Err(errs.list);
     };
-    let Kind::Seq(test_nodes) = &tests_node.kind else {
+    let Kind::Seq(_) = &tests_node.kind else {
         errs.at(
             "invalid-value",
             tests_node.span,
@@ -397,8 +422,20 @@ pub(super) fn parse(
             policies_piece = Some(em.piece(n, Some("policies"), original, format));
         }
     }
+    // The tests, moved out of the tree (each test keeps its own node).
+    let test_nodes: Vec<Node> = match &mut root.kind {
+        Kind::Map(m) => m
+            .iter_mut()
+            .find(|(k, _, _)| k == "tests")
+            .map(|(_, _, v)| match &mut v.kind {
+                Kind::Seq(s) => std::mem::take(s),
+                _ => Vec::new(),
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let mut raw_tests = Vec::with_capacity(test_nodes.len());
-    for (i, t) in test_nodes.iter().enumerate() {
+    for (i, t) in test_nodes.into_iter().enumerate() {
         if let Some(rt) = read_test(t, i, &mut em, original, format, &mut errs) {
             raw_tests.push(rt);
         }
@@ -556,31 +593,49 @@ fn scalar(n: &Node) -> Option<String> {
 }
 
 /// YAML tags have no meaning in a suite: each is an error.
-fn check_tags(n: &Node, path: &str, errs: &mut Errors<'_>) {
+fn check_tags<'n>(n: &'n Node, path: &mut Vec<PathPart<'n>>, errs: &mut Errors<'_>) {
     match &n.kind {
-        Kind::Opaque(tag) => errs.at(
-            "invalid-value",
-            n.span,
-            path,
-            format!("YAML tag `!{tag}` is not supported in a suite"),
-        ),
+        Kind::Opaque(tag) => {
+            let mut p = String::new();
+            for part in path.iter() {
+                match part {
+                    PathPart::Key(k) if p.is_empty() => p.push_str(k),
+                    PathPart::Key(k) => {
+                        p.push('.');
+                        p.push_str(k);
+                    }
+                    PathPart::Index(i) => p.push_str(&format!("[{i}]")),
+                }
+            }
+            errs.at(
+                "invalid-value",
+                n.span,
+                &p,
+                format!("YAML tag `!{tag}` is not supported in a suite"),
+            );
+        }
         Kind::Map(m) => {
             for (k, _, v) in m {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                check_tags(v, &p, errs);
+                path.push(PathPart::Key(k));
+                check_tags(v, path, errs);
+                path.pop();
             }
         }
         Kind::Seq(s) => {
             for (i, v) in s.iter().enumerate() {
-                check_tags(v, &format!("{path}[{i}]"), errs);
+                path.push(PathPart::Index(i));
+                check_tags(v, path, errs);
+                path.pop();
             }
         }
         _ => {}
     }
+}
+
+/// A step of a path into the tree, written out only for an error.
+enum PathPart<'a> {
+    Key(&'a str),
+    Index(usize),
 }
 
 /// ` (did you mean `…`?)` for the closest of `candidates` to `word`, or nothing.
@@ -715,7 +770,7 @@ fn read_expect(n: &Node, path: &str, errs: &mut Errors<'_>) -> Option<Expectatio
 }
 
 fn read_test(
-    t: &Node,
+    t: Node,
     i: usize,
     em: &mut Emitted,
     original: &Source,
@@ -757,34 +812,26 @@ fn read_test(
         .and_then(|n| read_expect(n, &format!("{path}.expect"), errs));
     // A bad expectation fails the test, after its request has been checked too.
     let mut bad = errs.list.len() > before;
-    let mut request = Vec::new();
+    // The members that are lists of principals, actions or resources.
+    let quantified = |k: &str, v: &Node| QUANTIFIED.contains(&k) && matches!(v.kind, Kind::Seq(_));
     let mut list_nodes = Vec::new();
-    for (k, span, v) in members {
-        if TEST_MEMBERS.contains(&k.as_str()) {
-            continue;
-        }
-        match (QUANTIFIED.iter().find(|q| **q == k), &v.kind) {
-            (Some(q), Kind::Seq(items)) => {
-                if items.is_empty() {
-                    errs.at(
-                        "invalid-value",
-                        v.span,
-                        &format!("{path}.{k}"),
-                        "an empty list: give at least one value".into(),
-                    );
-                    bad = true;
-                }
-                list_nodes.push((*q, items));
+    for (k, _, v) in members {
+        if let (Some(q), Kind::Seq(items)) = (QUANTIFIED.iter().find(|q| **q == k), &v.kind) {
+            if items.is_empty() {
+                errs.at(
+                    "invalid-value",
+                    v.span,
+                    &format!("{path}.{k}"),
+                    "an empty list: give at least one value".into(),
+                );
+                bad = true;
             }
-            _ => request.push((k.clone(), *span, v.clone())),
+            list_nodes.push((*q, items));
         }
     }
-    let doc = Node {
-        kind: Kind::Map(request),
-        span: t.span,
-    };
+    let keep = |k: &str, v: &Node| !TEST_MEMBERS.contains(&k) && !quantified(k, v);
     let piece = Piece {
-        span: em.piece(&doc, None, original, format),
+        span: em.members(&t, keep, original, format),
         path: path.clone(),
         exact: false,
     };
@@ -823,7 +870,7 @@ fn read_test(
     }
     Some(RawTest {
         name,
-        node: t.clone(),
+        node: t,
         expect,
         bad,
         piece,
