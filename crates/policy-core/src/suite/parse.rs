@@ -182,21 +182,19 @@ pub(crate) struct InlineMap {
     emitted: Option<Arc<Source>>,
     /// Byte offset of each line of the emitted text.
     line_starts: Vec<usize>,
-    /// Emitted start offset → the file's span of the smallest value starting there.
-    starts: std::collections::HashMap<u32, (u32, Span)>,
+    /// (emitted start, emitted length, the file's span) of every value, by start and
+    /// then length: the first entry at a start is the smallest value there.
+    starts: Vec<(u32, u32, Span)>,
     original: Option<Arc<Source>>,
 }
 
 impl InlineMap {
     fn new(emitted: &Arc<Source>, places: &Places, original: &Arc<Source>) -> InlineMap {
-        let mut starts: std::collections::HashMap<u32, (u32, Span)> = std::collections::HashMap::new();
-        for (inner, outer) in places {
-            let len = inner.end - inner.start;
-            let e = starts.entry(inner.start).or_insert((len, *outer));
-            if len < e.0 {
-                *e = (len, *outer);
-            }
-        }
+        let mut starts: Vec<(u32, u32, Span)> = places
+            .iter()
+            .map(|(inner, outer)| (inner.start, inner.end - inner.start, *outer))
+            .collect();
+        starts.sort_unstable_by_key(|(s, l, _)| (*s, *l));
         let mut line_starts = vec![0];
         line_starts.extend(emitted.text().match_indices('\n').map(|(i, _)| i + 1));
         InlineMap {
@@ -222,7 +220,9 @@ impl InlineMap {
                 .char_indices()
                 .nth(column.saturating_sub(1) as usize)
                 .map_or(rest.len(), |(i, _)| i);
-        self.starts.get(&u32::try_from(at).ok()?).map(|(_, s)| *s)
+        let at = u32::try_from(at).ok()?;
+        let i = self.starts.partition_point(|(s, _, _)| *s < at);
+        self.starts.get(i).filter(|(s, _, _)| *s == at).map(|(_, _, span)| *span)
     }
 
     /// `line`, `column` of the emitted text as line and column of the suite file.
