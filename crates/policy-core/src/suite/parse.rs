@@ -222,7 +222,10 @@ impl InlineMap {
                 .map_or(rest.len(), |(i, _)| i);
         let at = u32::try_from(at).ok()?;
         let i = self.starts.partition_point(|(s, _, _)| *s < at);
-        self.starts.get(i).filter(|(s, _, _)| *s == at).map(|(_, _, span)| *span)
+        self.starts
+            .get(i)
+            .filter(|(s, _, _)| *s == at)
+            .map(|(_, _, span)| *span)
     }
 
     /// `line`, `column` of the emitted text as line and column of the suite file.
