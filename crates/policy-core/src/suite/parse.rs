@@ -115,27 +115,11 @@ impl Errors<'_> {
     }
 }
 
-/// Byte offset of 1-based `line` and `column` (characters) in `text`.
-fn offset_of(text: &str, line: u32, column: u32) -> usize {
-    let mut start = 0usize;
-    for _ in 1..line {
-        match text.get(start..).and_then(|r| r.find('\n')) {
-            Some(i) => start += i + 1,
-            None => break,
-        }
-    }
-    let rest = text.get(start..).unwrap_or("");
-    start
-        + rest
-            .char_indices()
-            .nth(column.saturating_sub(1) as usize)
-            .map_or(rest.len(), |(i, _)| i)
-}
-
 /// Maps what the emitted text says back to the suite file.
 struct Mapper<'a> {
     emitted: &'a Arc<Source>,
     places: &'a Places,
+    inline: &'a InlineMap,
     original: &'a Arc<Source>,
 }
 
@@ -155,7 +139,7 @@ impl Mapper<'_> {
     /// `e` (positions in the emitted text) as an error in the suite file; its path
     /// under `prefix`.
     fn error(&self, e: DocumentError, prefix: &str) -> DocumentError {
-        let at = offset_of(self.emitted.text(), e.line, e.column);
+        let at = self.inline.offset(e.line, e.column).unwrap_or(0);
         let loc = self.original.locate(self.span(Span::new(at, at)));
         let path = match (prefix.is_empty(), e.path.is_empty()) {
             (_, true) => prefix.to_string(),
@@ -211,15 +195,23 @@ impl InlineMap {
     }
 
     /// The file's span of the value the emitted text has at `line`, `column`.
-    fn span_at(&self, line: u32, column: u32) -> Option<Span> {
+    /// Byte offset of 1-based `line` and `column` (characters) in the emitted text.
+    fn offset(&self, line: u32, column: u32) -> Option<usize> {
         let text = self.emitted.as_ref()?.text();
         let start = *self.line_starts.get((line as usize).checked_sub(1)?)?;
         let rest = text.get(start..)?;
-        let at = start
-            + rest
-                .char_indices()
-                .nth(column.saturating_sub(1) as usize)
-                .map_or(rest.len(), |(i, _)| i);
+        Some(
+            start
+                + rest
+                    .char_indices()
+                    .nth(column.saturating_sub(1) as usize)
+                    .map_or(rest.len(), |(i, _)| i),
+        )
+    }
+
+    /// The file's span of the value the emitted text has at `line`, `column`.
+    fn span_at(&self, line: u32, column: u32) -> Option<Span> {
+        let at = self.offset(line, column)?;
         let at = u32::try_from(at).ok()?;
         let i = self.starts.partition_point(|(s, _, _)| *s < at);
         self.starts
@@ -445,9 +437,11 @@ pub(super) fn parse(
     }
 
     let emitted = Source::new(original.name(), std::mem::take(&mut em.text));
+    let inline = InlineMap::new(&emitted, &em.places, original);
     let mapper = Mapper {
         emitted: &emitted,
         places: &em.places,
+        inline: &inline,
         original,
     };
     let mut parse_piece = |piece: &Piece, errs: &mut Errors<'_>| -> Option<PartialDocument> {
@@ -536,7 +530,7 @@ pub(super) fn parse(
         format,
         policies,
         estate,
-        inline: InlineMap::new(&emitted, &em.places, original),
+        inline,
     })
 }
 
