@@ -23,6 +23,7 @@ mod eval;
 mod exposure;
 mod lint;
 mod loader;
+mod principal_can;
 mod render;
 mod sarif;
 mod test_cmd;
@@ -111,6 +112,14 @@ enum Command {
     /// Exit codes: 0 answered (5 with --fail-on when some finding is of that scope or
     /// wider), 1 bad input, 64 usage error.
     Exposure(exposure::ExposureArgs),
+    /// What a principal of an estate can do: each action on each resource of the
+    /// snapshot (`*` for actions without resource types), by service and access level,
+    /// with the condition under which it is allowed; --policy prints it as one
+    /// synthesized identity-based policy.
+    ///
+    /// Exit codes: 0 answered, 1 bad input (the principal is not in the snapshot), 64
+    /// usage error.
+    PrincipalCan(principal_can::PrincipalCanArgs),
     /// Run policy test suites for CI: requests with the decisions they must get, and
     /// statement coverage.
     ///
@@ -144,6 +153,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Estate(a) => estate::run(a),
         Command::WhoCan(a) => who_can::run(a),
         Command::Exposure(a) => exposure::run(a),
+        Command::PrincipalCan(a) => principal_can::run(a),
         Command::Test(a) => test_cmd::run(a),
     }
 }
