@@ -11,37 +11,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use policy_core::estate::{Estate, EstateQuery, ManagedPolicies, MemorySource, SnapshotSource};
+use policy_core::estate::{Estate, EstateQuery, ManagedPolicies, MemorySource};
 use policy_core::{
     evaluate_with, parse_policy, Context, Decision, EvalOptions, PolicySet, PolicyType, Response, Source,
 };
 use serde::Deserialize;
 
-/// A snapshot folder on disk, shown relative to the repository root.
-struct Folder(PathBuf);
-
-impl SnapshotSource for Folder {
-    fn read(&self, path: &str) -> Result<Option<String>, String> {
-        match std::fs::read_to_string(self.0.join(path)) {
-            Ok(t) => Ok(Some(t)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.to_string()),
-        }
-    }
-    fn list(&self, path: &str) -> Result<Vec<String>, String> {
-        let Ok(rd) = std::fs::read_dir(self.0.join(path)) else {
-            return Ok(Vec::new());
-        };
-        let mut v: Vec<String> = rd
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        Ok(v)
-    }
-    fn display(&self, path: &str) -> String {
-        common::rel(&self.0).to_string() + "/" + path
-    }
-}
+use common::Folder;
 
 fn estates() -> PathBuf {
     common::repo_root().join("fixtures/estates")
