@@ -51,6 +51,7 @@ fn who_can_follows_its_contract() {
         "--format",
         "json",
     ]);
+    insta::assert_json_snapshot!("who_can_payments_reports", v);
     let results = v["results"].as_array().unwrap();
     assert!(!results.is_empty());
     for r in results {
@@ -147,6 +148,7 @@ fn who_can_asks_every_action_of_the_resource_type_by_default() {
 #[test]
 fn exposure_witnesses_are_allowed_by_eval() {
     let v = json(&["exposure", "--estate", ORG, "--no-clock", "--format", "json"]);
+    insta::assert_json_snapshot!("exposure_example_org", v);
     let findings = v["findings"].as_array().unwrap();
     assert!(findings.len() >= 8, "{}", findings.len());
     let mut checked = 0;
@@ -244,6 +246,7 @@ fn principal_can_lists_actions_by_resource_and_synthesizes_a_policy() {
         "--format",
         "json",
     ]);
+    insta::assert_json_snapshot!("principal_can_alice_s3", v);
     let entries = v["entries"].as_array().unwrap();
     assert!(entries.iter().all(|e| e["service"] == "s3"));
     let get = entries
