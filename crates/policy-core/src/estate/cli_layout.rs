@@ -294,6 +294,22 @@ struct GaadPage<'a> {
     is_truncated: bool,
 }
 
+/// A GAAD file that is one well-formed object, read in one pass.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GaadWhole<'a> {
+    #[serde(borrow, default)]
+    user_detail_list: Vec<UserDetail<'a>>,
+    #[serde(borrow, default)]
+    group_detail_list: Vec<GroupDetail<'a>>,
+    #[serde(borrow, default)]
+    role_detail_list: Vec<RoleDetail<'a>>,
+    #[serde(borrow, default)]
+    policies: Vec<ManagedPolicy<'a>>,
+    #[serde(default)]
+    is_truncated: bool,
+}
+
 /// A GAAD page's entries, read.
 struct Gaad<'a> {
     /// `(JSON path, entry)`.
@@ -442,6 +458,20 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
     let path = format!("{base}/iam/get-account-authorization-details.json");
     let Some(f) = r.file(&path) else { return };
     let f: Arc<Source> = f;
+    // The common case, one well-formed object, in one pass; otherwise page by page and
+    // entry by entry, so that a malformed entry is a warning and not the loss of the file.
+    if let Ok(g) = serde_json::from_str::<GaadWhole<'_>>(f.text()) {
+        part.has_iam = true;
+        let at = |name: &str, i: usize| format!("{name}[{i}]");
+        let g = Gaad {
+            user_detail_list: g.user_detail_list.into_iter().enumerate().map(|(i, e)| (at("UserDetailList", i), e)).collect(),
+            group_detail_list: g.group_detail_list.into_iter().enumerate().map(|(i, e)| (at("GroupDetailList", i), e)).collect(),
+            role_detail_list: g.role_detail_list.into_iter().enumerate().map(|(i, e)| (at("RoleDetailList", i), e)).collect(),
+            policies: g.policies.into_iter().enumerate().map(|(i, e)| (at("Policies", i), e)).collect(),
+            is_truncated: g.is_truncated,
+        };
+        return read_gaad_pages(r, part, &f, vec![(String::new(), g)]);
+    }
     let raw_pages = match pages(f.text()) {
         Ok(p) => p,
         Err(e) => {
@@ -458,7 +488,6 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
     };
     part.has_iam = true;
     let many = raw_pages.len() > 1;
-    let mut managed: FxHashMap<String, u32> = FxHashMap::default();
     let mut gaads = Vec::new();
     for (n, raw) in raw_pages.iter().enumerate() {
         let prefix = if many { format!("[{n}]") } else { String::new() };
@@ -473,6 +502,12 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
             gaads.push((prefix, g));
         }
     }
+    read_gaad_pages(r, part, &f, gaads);
+}
+
+/// Reads the entries of a GAAD file's pages into `part`.
+fn read_gaad_pages(r: &mut Reader<'_>, part: &mut AccountPart, f: &Arc<Source>, gaads: Vec<(String, Gaad<'_>)>) {
+    let mut managed: FxHashMap<String, u32> = FxHashMap::default();
     if gaads.last().is_some_and(|(_, g)| g.is_truncated) {
         r.warn(
             "truncated",
