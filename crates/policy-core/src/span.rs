@@ -72,8 +72,7 @@ impl Source {
         self.line_starts.get_or_init(|| {
             std::iter::once(0)
                 .chain(
-                    memchr::memchr_iter(b'\n', self.text.as_bytes())
-                        .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+                    memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
                 )
                 .collect()
         })
@@ -165,8 +164,16 @@ mod tests {
                 let line = before.matches('\n').count() + 1;
                 let line_start = before.rfind('\n').map_or(0, |i| i + 1);
                 let column = text.get(line_start..at).map_or(1, |t| t.chars().count() + 1);
-                assert_eq!((loc.line as usize, loc.column as usize), (line, column), "{text:?} at {at}");
-                assert_eq!(loc.utf16_start as usize, before.encode_utf16().count(), "{text:?} at {at}");
+                assert_eq!(
+                    (loc.line as usize, loc.column as usize),
+                    (line, column),
+                    "{text:?} at {at}"
+                );
+                assert_eq!(
+                    loc.utf16_start as usize,
+                    before.encode_utf16().count(),
+                    "{text:?} at {at}"
+                );
             }
             let lines: Vec<&str> = text.split('\n').collect();
             for (i, l) in lines.iter().enumerate() {

@@ -464,10 +464,30 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
         part.has_iam = true;
         let at = |name: &str, i: usize| format!("{name}[{i}]");
         let g = Gaad {
-            user_detail_list: g.user_detail_list.into_iter().enumerate().map(|(i, e)| (at("UserDetailList", i), e)).collect(),
-            group_detail_list: g.group_detail_list.into_iter().enumerate().map(|(i, e)| (at("GroupDetailList", i), e)).collect(),
-            role_detail_list: g.role_detail_list.into_iter().enumerate().map(|(i, e)| (at("RoleDetailList", i), e)).collect(),
-            policies: g.policies.into_iter().enumerate().map(|(i, e)| (at("Policies", i), e)).collect(),
+            user_detail_list: g
+                .user_detail_list
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| (at("UserDetailList", i), e))
+                .collect(),
+            group_detail_list: g
+                .group_detail_list
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| (at("GroupDetailList", i), e))
+                .collect(),
+            role_detail_list: g
+                .role_detail_list
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| (at("RoleDetailList", i), e))
+                .collect(),
+            policies: g
+                .policies
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| (at("Policies", i), e))
+                .collect(),
             is_truncated: g.is_truncated,
         };
         return read_gaad_pages(r, part, &f, vec![(String::new(), g)]);
@@ -543,7 +563,7 @@ fn read_gaad_pages(r: &mut Reader<'_>, part: &mut AccountPart, f: &Arc<Source>, 
             } else {
                 format!("managed policy `{}`", p.arn)
             };
-            let idx = r.document(&mut part.policies, &f, doc, &at, PolicyType::Identity, name);
+            let idx = r.document(&mut part.policies, f, doc, &at, PolicyType::Identity, name);
             if is_aws_managed(&p.arn) {
                 let version = p.default_version_id.clone().unwrap_or_default();
                 part.aws_managed.push((p.arn.as_str().into(), version.into(), idx));
@@ -564,7 +584,7 @@ fn read_gaad_pages(r: &mut Reader<'_>, part: &mut AccountPart, f: &Arc<Source>, 
             let inline = inline_docs(
                 r,
                 part,
-                &f,
+                f,
                 &gd.group_policy_list,
                 &format!("{at_g}.GroupPolicyList"),
                 &format!("group `{}`", gd.group_name),
@@ -591,7 +611,7 @@ fn read_gaad_pages(r: &mut Reader<'_>, part: &mut AccountPart, f: &Arc<Source>, 
     for (_, g) in gaads {
         for (at, u) in g.user_detail_list {
             let whom = format!("user `{}`", u.user_name);
-            let inline = inline_docs(r, part, &f, &u.user_policy_list, &format!("{at}.UserPolicyList"), &whom);
+            let inline = inline_docs(r, part, f, &u.user_policy_list, &format!("{at}.UserPolicyList"), &whom);
             for a in &u.attached_managed_policies {
                 note_missing(&a.policy_arn, &whom);
             }
@@ -629,7 +649,7 @@ fn read_gaad_pages(r: &mut Reader<'_>, part: &mut AccountPart, f: &Arc<Source>, 
             let inline = inline_docs(
                 r,
                 part,
-                &f,
+                f,
                 &ro.role_policy_list,
                 &format!("{at}.RolePolicyList"),
                 &whom,
@@ -637,7 +657,7 @@ fn read_gaad_pages(r: &mut Reader<'_>, part: &mut AccountPart, f: &Arc<Source>, 
             let trust = ro.assume_role_policy_document.map(|d| {
                 r.document(
                     &mut part.policies,
-                    &f,
+                    f,
                     d,
                     &format!("{at}.AssumeRolePolicyDocument"),
                     PolicyType::Resource,
