@@ -91,10 +91,15 @@ impl From<LayoutArg> for Layout {
     }
 }
 
-/// Reads the snapshot in `dir` (accounts in parallel) in `layout`, detected when `None`;
-/// `managed` is a folder of AWS managed policy documents that fills in those the
-/// snapshot lacks. Errors (printed): the folder does not exist or is not a snapshot.
-pub(crate) fn load(dir: &Path, managed: Option<&Path>, layout: Option<LayoutArg>) -> Result<Estate, u8> {
+/// Reads the snapshot in `dir` (accounts in parallel), its layout detected; `managed` is
+/// a folder of AWS managed policy documents that fills in those the snapshot lacks.
+/// Errors (printed): the folder does not exist or is not a snapshot.
+pub(crate) fn load(dir: &Path, managed: Option<&Path>) -> Result<Estate, u8> {
+    load_as(dir, managed, None)
+}
+
+/// [`load`] in `layout` (`--layout`), detected when `None`.
+pub(crate) fn load_as(dir: &Path, managed: Option<&Path>, layout: Option<LayoutArg>) -> Result<Estate, u8> {
     if !dir.is_dir() {
         eprintln!("error: cannot read snapshot `{}`: not a folder", display_path(dir));
         return Err(EXIT_INPUT);
@@ -190,7 +195,7 @@ pub fn run(a: EstateArgs) -> u8 {
 }
 
 fn summary(a: SummaryArgs) -> u8 {
-    let e = match load(&a.snapshot, a.aws_managed_policies.as_deref(), a.layout) {
+    let e = match load_as(&a.snapshot, a.aws_managed_policies.as_deref(), a.layout) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -274,7 +279,7 @@ struct EstateResponse<'a> {
 /// give. Returns the response, the resolved request and the estate's part, or the exit
 /// code of an error (printed).
 pub(crate) fn eval(o: &EvalEstate<'_>, doc: &RequestDocument) -> Result<(Response, Resolved, EstateInfo), u8> {
-    let est = load(o.snapshot, o.aws_managed_policies, o.layout)?;
+    let est = load_as(o.snapshot, o.aws_managed_policies, o.layout)?;
     print_warnings(&est);
     let mut tags = Vec::new();
     for kv in o.session_tags {
@@ -442,7 +447,7 @@ impl BatchEstate {
         clock: bool,
         has_base: bool,
     ) -> Result<BatchEstate, u8> {
-        let estate = load(dir, managed, layout)?;
+        let estate = load_as(dir, managed, layout)?;
         print_warnings(&estate);
         let mut ctx = policy_core::Context::default();
         if clock {
