@@ -646,14 +646,7 @@ fn read_gaad_pages(r: &mut Reader<'_>, part: &mut AccountPart, f: &Arc<Source>, 
         }
         for (at, ro) in g.role_detail_list {
             let whom = format!("role `{}`", ro.role_name);
-            let inline = inline_docs(
-                r,
-                part,
-                f,
-                &ro.role_policy_list,
-                &format!("{at}.RolePolicyList"),
-                &whom,
-            );
+            let inline = inline_docs(r, part, f, &ro.role_policy_list, &format!("{at}.RolePolicyList"), &whom);
             let trust = ro.assume_role_policy_document.map(|d| {
                 r.document(
                     &mut part.policies,
