@@ -140,7 +140,7 @@ pub(crate) fn load_as(dir: &Path, managed: Option<&Path>, layout: Option<LayoutA
 /// estate's millions of small values one by one takes longer than the operating
 /// system's reclaiming the process's memory (about 5 % of `estate summary` on the
 /// 100 x 1,000 benchmark, BENCHMARKS.md "Estates").
-pub(crate) fn exit_without_drop(e: Estate) {
+pub(crate) fn keep_until_exit(e: Estate) {
     std::mem::forget(e);
 }
 
@@ -200,7 +200,7 @@ fn summary(a: SummaryArgs) -> u8 {
         Err(code) => return code,
     };
     let s = e.summary();
-    exit_without_drop(e);
+    keep_until_exit(e);
     let out = match a.format {
         Format::Json => serde_json::to_string_pretty(&s).unwrap_or_default() + "\n",
         Format::Human => {
@@ -315,7 +315,7 @@ pub(crate) fn eval(o: &EvalEstate<'_>, doc: &RequestDocument) -> Result<(Respons
             }
         }
     }
-    exit_without_drop(est);
+    keep_until_exit(est);
     Ok((resp, resolved, info))
 }
 

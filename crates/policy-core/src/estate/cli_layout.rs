@@ -462,32 +462,17 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
     // entry by entry, so that a malformed entry is a warning and not the loss of the file.
     if let Ok(g) = serde_json::from_str::<GaadWhole<'_>>(f.text()) {
         part.has_iam = true;
-        let at = |name: &str, i: usize| format!("{name}[{i}]");
+        fn numbered<T>(name: &str, list: Vec<T>) -> Vec<(String, T)> {
+            list.into_iter()
+                .enumerate()
+                .map(|(i, e)| (format!("{name}[{i}]"), e))
+                .collect()
+        }
         let g = Gaad {
-            user_detail_list: g
-                .user_detail_list
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| (at("UserDetailList", i), e))
-                .collect(),
-            group_detail_list: g
-                .group_detail_list
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| (at("GroupDetailList", i), e))
-                .collect(),
-            role_detail_list: g
-                .role_detail_list
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| (at("RoleDetailList", i), e))
-                .collect(),
-            policies: g
-                .policies
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| (at("Policies", i), e))
-                .collect(),
+            user_detail_list: numbered("UserDetailList", g.user_detail_list),
+            group_detail_list: numbered("GroupDetailList", g.group_detail_list),
+            role_detail_list: numbered("RoleDetailList", g.role_detail_list),
+            policies: numbered("Policies", g.policies),
             is_truncated: g.is_truncated,
         };
         return read_gaad_pages(r, part, &f, vec![(String::new(), g)]);

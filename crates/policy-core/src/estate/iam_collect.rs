@@ -81,35 +81,31 @@ pub(crate) fn partition_roots(r: &mut Reader<'_>) -> Vec<String> {
     out
 }
 
+/// The folders of an account's `iam/` (`aws/` holds AWS managed policies).
+const IAM_FOLDERS: [&str; 5] = ["role", "user", "group", "policy", "aws"];
+
 /// Whether the snapshot is an iam-collect store: a partition folder with `indexes/`, an
 /// organization folder (`organizations/o-…`), or an account whose IAM data is in
 /// folders (`iam/role/`…) rather than in `get-account-authorization-details.json`.
 pub(crate) fn detect(r: &mut Reader<'_>) -> bool {
     for root in partition_roots(r) {
-        let join = |p: &str| {
-            if root.is_empty() {
-                p.to_string()
-            } else {
-                format!("{root}/{p}")
-            }
-        };
         let top = r.list(&root);
         if top.iter().any(|e| e == "indexes") {
             return true;
         }
-        if r.list(&join("organizations")).iter().any(|e| e.starts_with("o-")) {
+        if r.list(&join(&root, "organizations"))
+            .iter()
+            .any(|e| e.starts_with("o-"))
+        {
             return true;
         }
-        let accounts = r.list(&join("accounts"));
+        let accounts = r.list(&join(&root, "accounts"));
         if let Some(a) = accounts.iter().find(|a| crate::request::is_account_id(a)) {
-            let iam = r.list(&join(&format!("accounts/{a}/iam")));
-            if iam
-                .iter()
-                .any(|e| ["role", "user", "group", "policy", "aws"].contains(&e.as_str()))
-            {
+            let iam = r.list(&join(&root, &format!("accounts/{a}/iam")));
+            if iam.iter().any(|e| IAM_FOLDERS.contains(&e.as_str())) {
                 return true;
             }
-            let acct = r.list(&join(&format!("accounts/{a}")));
+            let acct = r.list(&join(&root, &format!("accounts/{a}")));
             if acct.iter().any(|e| e == "s3-bpa.json" || e == "organization.json") {
                 return true;
             }
@@ -534,10 +530,7 @@ fn arn_of(r: &mut Reader<'_>, f: &Folder) -> Option<String> {
 fn read_iam(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
     let iam = format!("{base}/iam");
     let entries = r.list(&iam);
-    if !entries
-        .iter()
-        .any(|e| ["role", "user", "group", "policy", "aws"].contains(&e.as_str()))
-    {
+    if !entries.iter().any(|e| IAM_FOLDERS.contains(&e.as_str())) {
         return;
     }
     part.has_iam = true;
