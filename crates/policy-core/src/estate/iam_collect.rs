@@ -238,7 +238,7 @@ pub(crate) fn read_organization(r: &mut Reader<'_>) -> OrgPart {
         }
     } else {
         r.warn(
-            "missing-policy",
+            "unexpected-shape",
             &r.src.display(&format!("{dir}/metadata.json")),
             "the organization's `metadata.json` is missing: the management account is not known and SCPs and RCPs are taken to be enabled",
         );
