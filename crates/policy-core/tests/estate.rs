@@ -651,7 +651,7 @@ fn iam_collect_store_decides_as_the_cli_snapshot() {
 /// statement points into `inline-policies.json`.
 #[test]
 fn iam_collect_reader_details() {
-    use policy_core::estate::Layout;
+    use policy_core::estate::{Layout, SnapshotSource};
     let p = "aws/aws";
     let a = format!("{p}/accounts/123456789012");
     let mut m = MemorySource::new();
