@@ -406,6 +406,16 @@ pub(crate) enum ResourcePattern {
     Var(Template),
 }
 
+impl ResourcePattern {
+    /// The pattern as written (variables kept).
+    pub(crate) fn text(&self) -> String {
+        match self {
+            ResourcePattern::Var(t) => t.source().to_string(),
+            ResourcePattern::Arn(a) => a.text(),
+        }
+    }
+}
+
 /// One `Principal`/`NotPrincipal` entry (S-MATCH-3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum PrincipalEntry {

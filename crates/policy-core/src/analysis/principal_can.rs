@@ -258,7 +258,7 @@ pub fn principal_can(estate: &Estate, q: &PrincipalCanQuery, resolver: &mut Reso
             .filter(|s| s.effect == Effect::Allow && !s.not_action)
         {
             let Some((false, pats)) = &st.resource else { continue };
-            let texts: Vec<String> = pats.iter().map(pattern_text).collect();
+            let texts: Vec<String> = pats.iter().map(crate::policy::ResourcePattern::text).collect();
             let outside: Vec<String> = texts
                 .into_iter()
                 .filter(|t| {
@@ -290,14 +290,6 @@ pub fn principal_can(estate: &Estate, q: &PrincipalCanQuery, resolver: &mut Reso
         patterns,
         evaluated,
         notes,
-    }
-}
-
-/// A resource pattern as written (variables kept).
-fn pattern_text(p: &crate::policy::ResourcePattern) -> String {
-    match p {
-        crate::policy::ResourcePattern::Var(t) => t.source().to_string(),
-        crate::policy::ResourcePattern::Arn(a) => a.text(),
     }
 }
 
