@@ -333,20 +333,5 @@ fn sarif(rep: &ExposureReport, root: &std::path::Path) -> Sarif {
             })
         })
         .collect();
-    Sarif {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "policy-sim",
-                    version: env!("CARGO_PKG_VERSION"),
-                    information_uri: URL,
-                    rules,
-                },
-            },
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    }
+    Sarif::policy_sim(URL, rules, results)
 }

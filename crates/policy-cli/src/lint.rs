@@ -782,21 +782,9 @@ fn sarif(reports: &[LintReport], settings: &Settings, root: &Path) -> Sarif {
             });
         }
     }
-    Sarif {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "policy-sim",
-                    version: env!("CARGO_PKG_VERSION"),
-                    information_uri:
-                        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html",
-                    rules: sarif_rules,
-                },
-            },
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    }
+    Sarif::policy_sim(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html",
+        sarif_rules,
+        results,
+    )
 }

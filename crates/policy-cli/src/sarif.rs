@@ -14,6 +14,29 @@ pub(crate) struct Sarif {
     pub(crate) runs: Vec<Run>,
 }
 
+impl Sarif {
+    /// One run of policy-sim: its rules and results; `information_uri` is the AWS page
+    /// the rules come from.
+    pub(crate) fn policy_sim(information_uri: &'static str, rules: Vec<SarifRule>, results: Vec<SarifResult>) -> Sarif {
+        Sarif {
+            schema: "https://json.schemastore.org/sarif-2.1.0.json",
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "policy-sim",
+                        version: env!("CARGO_PKG_VERSION"),
+                        information_uri,
+                        rules,
+                    },
+                },
+                column_kind: "unicodeCodePoints",
+                results,
+            }],
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Run {
