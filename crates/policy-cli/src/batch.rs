@@ -99,7 +99,7 @@ struct Shared<'a> {
 }
 
 /// The error response of input line `lineno`: `{"id"?, "error": {…}}` (see
-/// [`crate::error_value`]), its `line` the input's line number (a request document in
+/// [`crate::error_json`]), its `line` the input's line number (a request document in
 /// a batch is one line), with the line's `id` when the line is a JSON object that has
 /// one, so that every answer can be traced to its request.
 pub(crate) fn error_line(e: &policy_core::DocumentError, name: &str, line: &str, lineno: usize, out: &mut Vec<u8>) {

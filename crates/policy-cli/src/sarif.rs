@@ -107,7 +107,7 @@ pub(crate) struct SarifResult {
     pub(crate) level: &'static str,
     pub(crate) message: Text,
     pub(crate) locations: Vec<SarifLocation>,
-    /// Stable identity across commits: see [`fingerprint`].
+    /// Stable identity across commits: see `lint::fingerprint` (lint) and `exposure::sarif` (exposure).
     pub(crate) partial_fingerprints: BTreeMap<&'static str, String>,
 }
 

@@ -22,8 +22,24 @@ struct Case {
     #[serde(default)]
     who_can: Option<WhoCanCase>,
     #[serde(default)]
-    exposure: Option<Value>,
+    exposure: Option<ExposureCase>,
     expect: Expect,
+}
+
+/// `exposure`'s question: the request context every request carries.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExposureCase {
+    #[serde(default)]
+    context: std::collections::BTreeMap<String, String>,
+}
+
+fn context_of(keys: &std::collections::BTreeMap<String, String>) -> Context {
+    let mut context = Context::default();
+    for (k, v) in keys {
+        context.insert(k, vec![v.clone()]);
+    }
+    context
 }
 
 #[derive(Deserialize)]
@@ -62,20 +78,21 @@ fn question_cases() {
         let case: Case = serde_json::from_str(&std::fs::read_to_string(&f).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         assert!(!case.rules.is_empty() && !case.description.is_empty() && case.source.starts_with("https://"));
+        assert!(
+            !case.expect.includes.is_empty() || !case.expect.excludes.is_empty(),
+            "{}: a case expects something",
+            f.display()
+        );
         let estate = Estate::load(
             &common::Folder(common::repo_root().join("fixtures/estates").join(&case.estate)),
             None,
         );
         let items: Vec<Value> = match (&case.who_can, &case.exposure) {
             (Some(w), None) => {
-                let mut context = Context::default();
-                for (k, v) in &w.context {
-                    context.insert(k, vec![v.clone()]);
-                }
                 let q = WhoCanQuery {
                     resource: w.resource.clone(),
                     actions: w.actions.clone(),
-                    context,
+                    context: context_of(&w.context),
                 };
                 let answer = WhoCan::new(&estate, q).run();
                 serde_json::to_value(&answer).unwrap()["results"]
@@ -83,8 +100,8 @@ fn question_cases() {
                     .unwrap()
                     .clone()
             }
-            (None, Some(_)) => {
-                let rep = exposure(&estate, &Context::default());
+            (None, Some(x)) => {
+                let rep = exposure(&estate, &context_of(&x.context));
                 serde_json::to_value(&rep).unwrap()["findings"]
                     .as_array()
                     .unwrap()

@@ -4,8 +4,8 @@
 //!   unknown, `Allow`, `ExplicitDeny`/`ImplicitDeny` whatever they hold, or `AllowIf` a
 //!   [`Residual`] condition over them, with a witness.
 //! - [`WhoCan`]: who can act on a resource of an estate, under which conditions.
-//! - [`exposure`]: what each resource of an estate grants outside its account.
-//! - [`principal_can`]: what a principal of an estate can do, and [`synthesize`] it as
+//! - [`exposure()`]: what each resource of an estate grants outside its account.
+//! - [`principal_can()`]: what a principal of an estate can do, and [`synthesize`] it as
 //!   one policy.
 
 mod exposure;

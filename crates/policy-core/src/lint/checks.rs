@@ -1,4 +1,4 @@
-//! The checks. Each one pushes findings with a code from [`super::rules`]; the severity
+//! The checks. Each one pushes findings with a code from [`super::rules()`]; the severity
 //! comes from there, so a code has one severity everywhere.
 
 use std::collections::HashMap;

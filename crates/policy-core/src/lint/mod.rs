@@ -10,7 +10,7 @@
 //!   ([`LintReport::inferred`]).
 //! - The parser's diagnostics become findings (JSON syntax and grammar errors are
 //!   `Error`s); the checks of this module run on the same syntax tree.
-//! - [`rules`] lists every code with its default severity, description and AWS source,
+//! - [`rules()`] lists every code with its default severity, description and AWS source,
 //!   for SARIF rule tables and documentation.
 //! - [`embedded`] finds policies inside CloudFormation templates (JSON, YAML) and
 //!   Terraform plan JSON, and maps findings back into the template.
@@ -181,7 +181,7 @@ impl LintPolicyType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
-    /// Stable code (`pass-role-with-star-in-resource`); see [`rules`].
+    /// Stable code (`pass-role-with-star-in-resource`); see [`rules()`].
     pub code: &'static str,
     /// Severity (after any override the caller applies).
     pub severity: LintSeverity,
@@ -289,7 +289,7 @@ impl LintReport {
 /// Checks the whole of `source` as a policy of type `ty`, or of the inferred type
 /// ([`LintReport::inferred`] says why). Never fails: text that is not a policy gets
 /// `Error` findings (`json-syntax`, `missing-statement`…). The checks and their AWS
-/// sources are [`rules`]; the reference they follow is
+/// sources are [`rules()`]; the reference they follow is
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>.
 ///
 /// ```
