@@ -112,6 +112,9 @@ pub struct EvalArgs {
     /// `fixtures/corpus/managed`) for those the snapshot names but does not hold.
     #[arg(long, value_name = "DIR", requires = "estate")]
     aws_managed_policies: Option<PathBuf>,
+    /// With --estate: how the snapshot's files are laid out (detected when not given).
+    #[arg(long, value_enum, requires = "estate")]
+    layout: Option<crate::estate::LayoutArg>,
 }
 
 fn path_value(p: &std::path::Path) -> Value {
@@ -245,6 +248,7 @@ pub fn run(a: EvalArgs) -> u8 {
             let o = crate::estate::EvalEstate {
                 snapshot: dir,
                 aws_managed_policies: a.aws_managed_policies.as_deref(),
+                layout: a.layout,
                 session_tags: &a.session_tag,
                 clock: !a.no_clock,
                 context_flags: &a.context,

@@ -36,6 +36,17 @@ struct Expect {
     /// Partial evaluation (the context keys the request does not give unknown).
     #[serde(default)]
     partial: Option<ExpectPartial>,
+    /// The statements the response lists as indeterminate, each with a text its `why`
+    /// must contain (a rule id).
+    #[serde(default)]
+    indeterminate: Option<Vec<ExpectIndeterminate>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectIndeterminate {
+    label: String,
+    why: String,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +118,23 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Option<Response>), String> {
                     "deciding: expected {expected:?}, got {got:?}\n{}",
                     serde_json::to_string_pretty(&resp).unwrap()
                 ));
+            }
+            if let Some(want) = &case.expect.indeterminate {
+                let got: Vec<(&str, &str)> = resp
+                    .indeterminate
+                    .iter()
+                    .map(|i| (i.label.as_str(), i.why.as_str()))
+                    .collect();
+                let ok = got.len() == want.len()
+                    && want
+                        .iter()
+                        .all(|w| got.iter().any(|(l, why)| *l == w.label && why.contains(&w.why)));
+                if !ok {
+                    return Err(format!(
+                        "indeterminate: expected {:?}, got {got:?}",
+                        want.iter().map(|w| (&w.label, &w.why)).collect::<Vec<_>>()
+                    ));
+                }
             }
             if let Some(want) = &case.expect.partial {
                 let pe = policy_core::analysis::evaluate_partial(

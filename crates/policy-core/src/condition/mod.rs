@@ -50,6 +50,16 @@ impl Tri {
     }
 }
 
+impl From<bool> for Tri {
+    fn from(b: bool) -> Tri {
+        if b {
+            Tri::True
+        } else {
+            Tri::False
+        }
+    }
+}
+
 /// `ForAnyValue:` / `ForAllValues:` (S-COND-7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SetQualifier {

@@ -969,8 +969,7 @@ fn excluded_but_for_boundary(policies: &PolicySet, h: &Hit, cx: &Ctx<'_>) -> boo
         .and_then(|st| st.principal.as_ref())
         .filter(|spec| spec.negated);
     spec.is_some_and(|spec| {
-        principal::not_principal(spec, &cx.req.principal, cx.partition, Effect::Deny, false)
-            == principal::NotPrincipal::Excluded
+        principal::not_principal(spec, cx.req, cx.partition, Effect::Deny, false) == principal::NotPrincipal::Excluded
     })
 }
 
