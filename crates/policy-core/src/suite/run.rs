@@ -163,9 +163,10 @@ pub(crate) fn run_case(
 
 impl Suite {
     /// Runs the cases and who-can tests whose name contains `filter` (all without
-    /// one), in order; each deciding statement is counted in `coverage` when given (for
-    /// a who-can test, see [`WhoCanOutcome`]'s module: its policies are added to the
-    /// coverage as it runs).
+    /// one), in order; each deciding statement is counted in `coverage` when given. A
+    /// who-can test adds the policies of its allowed principals' concrete requests to
+    /// `coverage` as it runs, and counts the deciding statements of their evaluation,
+    /// each once for the test.
     pub fn run(&self, filter: Option<&str>, mut coverage: Option<&mut Coverage>) -> Vec<CaseResult> {
         let mut out = Vec::new();
         for (ti, t) in self.tests.iter().enumerate() {
