@@ -590,8 +590,14 @@ fn a_suite_over_an_estate() {
     // Who-can tests count the statements that grant the principals they find allowed:
     // the bucket policy's `*` statement for the organization's readers, the deploy
     // role's trust policy for the build role.
-    assert!(cov.contains("    + line 2     Policy.Statement[3] Sid \"AllowViaOrgEndpoint\": 2 tests\n"), "{cov}");
-    assert!(cov.contains("    + line 291   RoleDetailList[3].AssumeRolePolicyDocument.Statement[0]: 2 tests\n"), "{cov}");
+    assert!(
+        cov.contains("    + line 2     Policy.Statement[3] Sid \"AllowViaOrgEndpoint\": 2 tests\n"),
+        "{cov}"
+    );
+    assert!(
+        cov.contains("    + line 291   RoleDetailList[3].AssumeRolePolicyDocument.Statement[0]: 2 tests\n"),
+        "{cov}"
+    );
     // Statements of policies held in JSON strings are located in the snapshot's file.
     assert!(cov.contains("fixtures/estates/example-org/accounts/333333333333/s3/payments-data-333333333333/get-bucket-policy.json: 1 of 4 (25.0%)\n    - line 2     Policy.Statement[0] Sid \"DenyInsecureTransport\": never\n"), "{cov}");
     assert!(cov.contains("fixtures/estates/example-org/organizations/describe-policy/p-leaveorg01.json: 1 of 1 (100.0%)\n    + line 11    Policy.Content.Statement[0]: 2 tests\n"), "{cov}");
@@ -716,7 +722,9 @@ fn a_who_can_failure_lists_the_principals_and_the_who_can_answer() {
         + 1;
     let block = o
         .stdout
-        .split(&format!("---- only payments-dev's build role deploys to prod ({f}:{line}:5)\n"))
+        .split(&format!(
+            "---- only payments-dev's build role deploys to prod ({f}:{line}:5)\n"
+        ))
         .nth(1)
         .unwrap();
     let (why, answer) = block.split_once("\n\n").unwrap();
@@ -767,7 +775,10 @@ fn a_who_can_failure_lists_the_principals_and_the_who_can_answer() {
         t["expect"],
         serde_json::json!({"only": [], "includes": ["arn:aws:iam::333333333333:role/OrgAdmin"]})
     );
-    assert_eq!(t["allowed"], serde_json::json!(["arn:aws:iam::444444444444:role/build"]));
+    assert_eq!(
+        t["allowed"],
+        serde_json::json!(["arn:aws:iam::444444444444:role/build"])
+    );
     assert_eq!(t["unexpected"][0]["principal"], "arn:aws:iam::444444444444:role/build");
     assert_eq!(t["unexpected"][0]["decision"], "Allow");
     assert_eq!(
@@ -827,9 +838,9 @@ fn record_writes_who_can_answers_as_only() {
     let f = file.to_str().unwrap();
     let o = run(&["test", "--no-clock", f]);
     assert_eq!(o.code, Some(6), "{}{}", o.stdout, o.stderr);
-    assert!(o.stdout.contains(
-        "the test has no `expect`: add one, or record today's allowed principals with `--record`"
-    ));
+    assert!(o
+        .stdout
+        .contains("the test has no `expect`: add one, or record today's allowed principals with `--record`"));
     let o = run(&["test", "--no-clock", "--record", f]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     assert!(
