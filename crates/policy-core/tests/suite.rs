@@ -505,17 +505,24 @@ impl SuiteLoader for WithEstate {
         &mut self.0
     }
     fn estate(&mut self, path: &str) -> Result<Arc<policy_core::estate::Estate>, String> {
-        assert_eq!(path, "example-org");
-        Ok(self.1.clone())
+        if path == "example-org" {
+            Ok(self.1.clone())
+        } else {
+            Err(format!("no snapshot `{path}`"))
+        }
     }
 }
 
+/// The example organization, loaded once for the process.
 fn example_org() -> WithEstate {
-    let estate = policy_core::estate::Estate::load(
-        &common::Folder(common::repo_root().join("fixtures/estates/example-org")),
-        None,
-    );
-    WithEstate(files(), Arc::new(estate))
+    static ESTATE: std::sync::OnceLock<Arc<policy_core::estate::Estate>> = std::sync::OnceLock::new();
+    let estate = ESTATE.get_or_init(|| {
+        Arc::new(policy_core::estate::Estate::load(
+            &common::Folder(common::repo_root().join("fixtures/estates/example-org")),
+            None,
+        ))
+    });
+    WithEstate(files(), estate.clone())
 }
 
 fn parse_over_estate(text: &str) -> Result<Suite, Vec<policy_core::DocumentError>> {
@@ -705,4 +712,41 @@ tests:
             "n.yaml:8:14 `only` is about who-can answers: it needs a `whoCan` question in place of the test's request",
         ]
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(100))]
+    /// Who-can suites mutated byte-wise never panic the parser, the runner (with
+    /// coverage) or record; what record writes parses again.
+    #[test]
+    fn mutated_who_can_suites_never_panic(
+        start in 0usize..1400,
+        len in 0usize..30,
+        op in 0u8..3,
+        byte in proptest::prelude::any::<u8>(),
+    ) {
+        let mut bytes = WHO_CAN.as_bytes().to_vec();
+        let at = start.min(bytes.len());
+        let end = (at + len).min(bytes.len());
+        match op {
+            0 => { bytes.drain(at..end); }
+            1 => { let dup: Vec<u8> = bytes[at..end].to_vec(); bytes.splice(at..at, dup); }
+            _ => { for b in &mut bytes[at..end] { *b = byte; } }
+        }
+        if let Ok(text) = String::from_utf8(bytes) {
+            if let Ok(s) = parse_over_estate(&text) {
+                let mut cov = Coverage::new();
+                cov.add_suite(&s);
+                let _ = s.run(None, Some(&mut cov));
+                let rec = s.record(None);
+                if rec.text != text {
+                    proptest::prop_assert!(
+                        parse_over_estate(&rec.text).is_ok(),
+                        "recorded text does not parse:\n{}",
+                        rec.text
+                    );
+                }
+            }
+        }
+    }
 }
