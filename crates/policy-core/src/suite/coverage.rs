@@ -80,6 +80,8 @@ pub struct Coverage {
     /// Over an estate: (policy, where the estate puts its first statement) whose
     /// statements were added.
     seen_places: std::collections::HashSet<(usize, Place)>,
+    /// Those policies, kept so that no other policy takes their address.
+    seen_policies: Vec<Arc<Policy>>,
 }
 
 /// A statement's place: file, line, column.
@@ -203,15 +205,16 @@ impl Coverage {
             .collect();
         let mut probe = located(&first, |_| 0..1);
         resolved.relocate(estate, &mut probe);
-        let new: Vec<(PolicySlot, &Arc<Policy>)> = first
-            .iter()
-            .zip(&probe.deciding)
-            .filter(|((_, p), d)| {
-                self.seen_places
-                    .insert((Arc::as_ptr(p) as usize, (d.file.clone(), d.line, d.column)))
-            })
-            .map(|(sp, _)| *sp)
-            .collect();
+        let mut new: Vec<(PolicySlot, &Arc<Policy>)> = Vec::new();
+        for ((slot, p), d) in first.iter().zip(&probe.deciding) {
+            if self
+                .seen_places
+                .insert((Arc::as_ptr(p) as usize, (d.file.clone(), d.line, d.column)))
+            {
+                self.seen_policies.push(Arc::clone(p));
+                new.push((*slot, p));
+            }
+        }
         if new.is_empty() {
             return;
         }
