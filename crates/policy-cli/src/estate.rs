@@ -202,7 +202,10 @@ fn summary(a: SummaryArgs) -> u8 {
     let s = e.summary();
     keep_until_exit(e);
     let out = match a.format {
-        Format::Json => serde_json::to_string_pretty(&s).unwrap_or_default() + "\n",
+        Format::Json => match crate::pretty_json(&s) {
+            Ok(out) => out,
+            Err(code) => return code,
+        },
         Format::Human => {
             let mut o = String::new();
             let _ = writeln!(o, "Snapshot {}", display_path(&a.snapshot));
@@ -320,18 +323,21 @@ pub(crate) fn eval(o: &EvalEstate<'_>, doc: &RequestDocument) -> Result<(Respons
 }
 
 /// `eval --estate`'s output.
-pub(crate) fn render_eval(resp: &Response, resolved: &Resolved, info: &EstateInfo, format: Format) -> Option<String> {
+pub(crate) fn render_eval(
+    resp: &Response,
+    resolved: &Resolved,
+    info: &EstateInfo,
+    format: Format,
+) -> Result<String, u8> {
     match format {
-        Format::Json => serde_json::to_string_pretty(&EstateResponse {
+        Format::Json => crate::pretty_json(&EstateResponse {
             response: resp,
             estate: info,
-        })
-        .ok()
-        .map(|s| s + "\n"),
+        }),
         Format::Human => {
             let mut o = render::response(resp, resolved.request(), resolved.policies(), &[]);
             o.push_str(&human_info(info));
-            Some(o)
+            Ok(o)
         }
     }
 }

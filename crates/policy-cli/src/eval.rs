@@ -277,19 +277,14 @@ pub fn run(a: EvalArgs) -> u8 {
     if let Ok(w) = loader.warnings.lock() {
         warnings.extend(w.iter().cloned());
     }
-    let out = match a.format {
-        _ if estate.is_some() => estate
-            .as_ref()
-            .and_then(|(r, res, info)| crate::estate::render_eval(r, res, info, a.format))
-            .unwrap_or_default(),
-        Format::Human => render::response(&resp, &doc.request, &doc.policies, &warnings),
-        Format::Json => match serde_json::to_string_pretty(&resp) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_INPUT;
-            }
-        },
+    let out = match (&estate, a.format) {
+        (Some((r, res, info)), _) => crate::estate::render_eval(r, res, info, a.format),
+        (None, Format::Human) => Ok(render::response(&resp, &doc.request, &doc.policies, &warnings)),
+        (None, Format::Json) => crate::pretty_json(&resp),
+    };
+    let out = match out {
+        Ok(out) => out,
+        Err(code) => return code,
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
@@ -343,12 +338,9 @@ fn discover(a: &EvalArgs, policies: &policy_core::PolicySet, req: &policy_core::
     let resp = pe.response(req, id);
     let out = match a.format {
         Format::Human => render::partial(&resp, req),
-        Format::Json => match serde_json::to_string_pretty(&resp) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_INPUT;
-            }
+        Format::Json => match crate::pretty_json(&resp) {
+            Ok(s) => s,
+            Err(code) => return code,
         },
     };
     let mut stdout = std::io::stdout().lock();

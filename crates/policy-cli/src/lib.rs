@@ -219,6 +219,17 @@ pub(crate) fn clock_document() -> policy_core::PartialDocument {
         .unwrap_or_default()
 }
 
+/// `value` as pretty-printed JSON and a newline, for a command's whole output; when it
+/// cannot be serialized (a map with non-string keys, a failing `Serialize`), the error is
+/// printed on standard error and the result is [`EXIT_INPUT`], so that a command never
+/// writes an empty answer and exits 0.
+pub(crate) fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, u8> {
+    serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| {
+        eprintln!("error: cannot write the JSON output: {e}");
+        EXIT_INPUT
+    })
+}
+
 /// An input error as JSON: `{"id"?, "error": {"code", "message", "file", "line",
 /// "column", "path", "diagnostics"}}` (`id` when the input had one), what `batch`
 /// writes for a bad line and `eval --format json` prints for bad input.

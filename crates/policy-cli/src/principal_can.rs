@@ -66,16 +66,16 @@ pub fn run(a: PrincipalCanArgs) -> u8 {
                 if omitted == 1 { "its" } else { "their" }
             );
         }
-        serde_json::to_string_pretty(&policy)
-            .map(|s| s + "\n")
-            .unwrap_or_default()
+        crate::pretty_json(&policy)
     } else {
         match a.format {
-            Format::Json => serde_json::to_string_pretty(&answer)
-                .map(|s| s + "\n")
-                .unwrap_or_default(),
-            Format::Human => human(&answer),
+            Format::Json => crate::pretty_json(&answer),
+            Format::Human => Ok(human(&answer)),
         }
+    };
+    let out = match out {
+        Ok(out) => out,
+        Err(code) => return code,
     };
     let mut stdout = std::io::stdout().lock();
     let written = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush());

@@ -487,12 +487,9 @@ pub fn run(a: TestArgs) -> u8 {
             if let (true, Value::Object(m)) = (want_coverage, &mut v) {
                 m.insert("coverage".into(), coverage.to_opa_json());
             }
-            match serde_json::to_string_pretty(&v) {
-                Ok(s) => s + "\n",
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return EXIT_INPUT;
-                }
+            match crate::pretty_json(&v) {
+                Ok(s) => s,
+                Err(code) => return code,
             }
         }
     };

@@ -46,6 +46,7 @@ mod eval;
 mod explain;
 mod json_out;
 pub mod lint;
+mod narrowing;
 mod parse;
 mod pattern;
 mod plain_line;

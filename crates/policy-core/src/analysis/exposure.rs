@@ -323,22 +323,10 @@ fn policy_object_patterns(policy: Option<&Policy>, prefix: &str) -> Vec<String> 
     out
 }
 
-/// Condition keys that, fixed to values, keep access from being public (S-S3-1's
-/// list, as Access Analyzer reads conditions), lower-cased.
-const NARROWING: &[&str] = &[
-    "aws:sourcearn",
-    "aws:sourceaccount",
-    "aws:sourceowner",
-    "aws:sourceorgid",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:principalorgid",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:userid",
-    "aws:sourceip",
-    "kms:calleraccount",
-];
+/// Condition keys that, fixed to values, keep access from being public besides S3's
+/// (S-S3-1, `crate::narrowing`), as Access Analyzer reads other resource policies: the
+/// source's organization, and the caller's account for KMS; lower-cased.
+const NARROWING_BEYOND_S3: &[&str] = &["aws:sourceorgid", "kms:calleraccount"];
 
 /// The keys a residual fixes to values (its top-level conjuncts that test equality
 /// with literal values): `(lower-cased key, values)`.
@@ -378,7 +366,10 @@ fn scope_of(estate: &Estate, e: &Exposable<'_>, r: &WhoCanResult) -> Option<(Exp
     let org = estate.org.as_ref().and_then(|o| o.id.as_deref());
     let in_org = org.is_some_and(|org| only("aws:principalorgid", &|v| v == org))
         || only("aws:principalaccount", &|v| in_organization(estate, v));
-    let narrowed = fixed.iter().any(|(k, _)| NARROWING.contains(&k.as_str()));
+    let narrowed = fixed.iter().any(|(k, vs)| {
+        crate::narrowing::narrows(crate::narrowing::S3_NARROWING_KEYS, k, vs)
+            || crate::narrowing::narrows(NARROWING_BEYOND_S3, k, vs)
+    });
     Some(match r.kind {
         _ if in_org => (ExposureScope::OutsideAccount, false),
         "anonymous" | "anyPrincipal" if !narrowed => (ExposureScope::Public, true),

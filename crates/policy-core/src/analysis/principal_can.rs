@@ -391,18 +391,19 @@ pub fn synthesize(answer: &PrincipalCanAnswer) -> (SynthesizedPolicy, usize) {
     )
 }
 
-/// A residual as one `Condition` block, when it is a conjunction of leaves on keys.
+/// A residual as one `Condition` block, when it is a conjunction of leaves on condition
+/// keys (a leaf on the resource's patterns, `Resource` or `NotResource`, has no
+/// `Condition` form).
 fn condition_block(r: &Residual) -> Option<serde_json::Value> {
+    fn on_key(x: &Residual) -> Option<&Leaf> {
+        match x {
+            Residual::Leaf(l) if !matches!(l.operator.as_str(), "" | "Resource" | "NotResource") => Some(l),
+            _ => None,
+        }
+    }
     let leaves: Vec<&Leaf> = match r {
-        Residual::Leaf(l) => vec![l],
-        Residual::And { and } => and
-            .iter()
-            .map(|x| match x {
-                Residual::Leaf(l) if !l.operator.contains("Resource") => Some(l),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()?,
-        _ => return None,
+        Residual::And { and } => and.iter().map(on_key).collect::<Option<Vec<_>>>()?,
+        leaf => vec![on_key(leaf)?],
     };
     let mut block = serde_json::Map::new();
     for l in leaves {
@@ -418,4 +419,62 @@ fn condition_block(r: &Residual) -> Option<serde_json::Value> {
         }
     }
     Some(serde_json::Value::Object(block))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(conditions: Option<Residual>) -> PrincipalCanEntry {
+        PrincipalCanEntry {
+            service: "s3".into(),
+            action: "s3:GetObject".into(),
+            access_level: Some("Read"),
+            resource: "arn:aws:s3:::b/k".into(),
+            decision: PartialDecision::AllowIf,
+            conditions,
+            description: None,
+        }
+    }
+
+    fn leaf(operator: &str, key: &str, values: &[&str]) -> Residual {
+        Residual::Leaf(Leaf {
+            operator: operator.into(),
+            key: key.into(),
+            values: values.iter().map(|v| (*v).to_string()).collect(),
+            statements: vec!["identity[0].Statement[0]".into()],
+        })
+    }
+
+    fn answer(entries: Vec<PrincipalCanEntry>) -> PrincipalCanAnswer {
+        PrincipalCanAnswer {
+            principal: "arn:aws:iam::111122223333:user/alice".into(),
+            found: true,
+            entries,
+            patterns: BTreeMap::new(),
+            evaluated: 1,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_resource_leaf_is_not_written_as_a_condition() {
+        for op in ["Resource", "NotResource"] {
+            let only = leaf(op, "arn:aws:s3:::b/k", &["arn:aws:s3:::b/${aws:username}/*"]);
+            let (policy, omitted) = synthesize(&answer(vec![entry(Some(only.clone()))]));
+            assert_eq!((policy.statement.len(), omitted), (0, 1), "{op}");
+            let and = Residual::And {
+                and: vec![leaf("StringEquals", "aws:PrincipalTag/team", &["data"]), only],
+            };
+            let (policy, omitted) = synthesize(&answer(vec![entry(Some(and))]));
+            assert_eq!((policy.statement.len(), omitted), (0, 1), "{op}");
+        }
+        let cond = leaf("StringEquals", "aws:PrincipalTag/team", &["data"]);
+        let (policy, omitted) = synthesize(&answer(vec![entry(Some(cond))]));
+        assert_eq!((policy.statement.len(), omitted), (1, 0));
+        assert_eq!(
+            policy.statement[0].condition,
+            Some(serde_json::json!({"StringEquals": {"aws:PrincipalTag/team": ["data"]}}))
+        );
+    }
 }
