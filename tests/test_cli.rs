@@ -1,6 +1,7 @@
 //! End-to-end tests of `policy-sim test`: passing and failing suites (the failure is
 //! `eval`'s explanation, byte for byte), exit codes, JUnit, coverage as text, OPA-shaped
-//! JSON and LCOV, `--coverage-min`, suite errors with positions, `--record`.
+//! JSON and LCOV, `--coverage-min`, suite errors with positions, `--record`; who-can
+//! tests (their failure is `who-can`'s answer, byte for byte).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -573,16 +574,30 @@ fn estate_suite() -> String {
 fn a_suite_over_an_estate() {
     let o = run(&["test", "--no-clock", "--coverage", "fixtures/estates"]);
     assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
-    assert!(o.stdout.ends_with("\n16 passed, 0 failed\n"), "{}", o.stdout);
+    assert!(o.stdout.ends_with("\n24 passed, 0 failed\n"), "{}", o.stdout);
+    assert!(o
+        .stdout
+        .contains("  ok    only the organization's principals read the payments reports\n"));
     let cov = o.stdout.split("Statement coverage: ").nth(1).unwrap();
     assert!(
-        cov.starts_with("18 of 36 statements decided at least one test (50.0%)\n"),
+        cov.starts_with("21 of 45 statements decided at least one test (46.7%)\n"),
         "{cov}"
     );
     // An inline policy used through a YAML alias is one statement, where the anchor is.
     assert!(cov.contains(
-        "  fixtures/estates/example-org.test.yaml: 1 of 1 (100.0%)\n    + line 17    Statement[0] Sid \"AuditPayments\": 1 test\n"
+        "  fixtures/estates/example-org.test.yaml: 2 of 3 (66.7%)\n    + line 17    Statement[0] Sid \"AuditPayments\": 1 test\n    - line 27    Statement[0] Sid \"FullAccess\": never\n    + line 28    Statement[1] Sid \"ProtectPaymentsData\": 1 test\n"
     ), "{cov}");
+    // Who-can tests count the statements that grant the principals they find allowed:
+    // the bucket policy's `*` statement for the organization's readers, the deploy
+    // role's trust policy for the build role.
+    assert!(
+        cov.contains("    + line 2     Policy.Statement[3] Sid \"AllowViaOrgEndpoint\": 2 tests\n"),
+        "{cov}"
+    );
+    assert!(
+        cov.contains("    + line 291   RoleDetailList[3].AssumeRolePolicyDocument.Statement[0]: 2 tests\n"),
+        "{cov}"
+    );
     // Statements of policies held in JSON strings are located in the snapshot's file.
     assert!(cov.contains("fixtures/estates/example-org/accounts/333333333333/s3/payments-data-333333333333/get-bucket-policy.json: 1 of 4 (25.0%)\n    - line 2     Policy.Statement[0] Sid \"DenyInsecureTransport\": never\n"), "{cov}");
     assert!(cov.contains("fixtures/estates/example-org/organizations/describe-policy/p-leaveorg01.json: 1 of 1 (100.0%)\n    + line 11    Policy.Content.Statement[0]: 2 tests\n"), "{cov}");
@@ -682,5 +697,196 @@ tests:
         )),
         "{}",
         o.stderr
+    );
+}
+
+/// A who-can test that fails: the principals it did not expect, then exactly what
+/// `who-can` prints; in JSON and JUnit too.
+#[test]
+fn a_who_can_failure_lists_the_principals_and_the_who_can_answer() {
+    let dir = temp_dir("who-can-fail");
+    let suite = estate_suite().replace(
+        "      only: [arn:aws:iam::444444444444:role/build]\n",
+        "      only: []\n      includes: [arn:aws:iam::333333333333:role/OrgAdmin]\n",
+    );
+    let file = dir.join("org.test.yaml");
+    std::fs::write(&file, &suite).unwrap();
+    let f = file.to_str().unwrap();
+    let o = run(&["test", "--no-clock", "--filter", "deploys to prod", f]);
+    assert_eq!(o.code, Some(6), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("  ok    payments-dev's build role deploys to prod\n  FAIL  only payments-dev's build role deploys to prod\n"), "{}", o.stdout);
+    let line = suite
+        .lines()
+        .position(|l| l == "  - name: only payments-dev's build role deploys to prod")
+        .unwrap()
+        + 1;
+    let block = o
+        .stdout
+        .split(&format!(
+            "---- only payments-dev's build role deploys to prod ({f}:{line}:5)\n"
+        ))
+        .nth(1)
+        .unwrap();
+    let (why, answer) = block.split_once("\n\n").unwrap();
+    assert_eq!(
+        why,
+        "allowed though `only` does not list them: `arn:aws:iam::444444444444:role/build`; not allowed though `includes` lists them: `arn:aws:iam::333333333333:role/OrgAdmin`
+  allowed      arn:aws:iam::444444444444:role/build     sts:AssumeRole  Allow
+  not allowed  arn:aws:iam::333333333333:role/OrgAdmin  sts:AssumeRole"
+    );
+    let answer = answer.strip_suffix("\n1 passed, 1 failed\n").unwrap();
+    let who_can = run(&[
+        "who-can",
+        "--no-clock",
+        "--estate",
+        "fixtures/estates/example-org",
+        "--resource",
+        "arn:aws:iam::333333333333:role/deploy",
+        "--action",
+        "sts:AssumeRole",
+        "--context",
+        "aws:RequestedRegion=us-east-1",
+        "--context",
+        "aws:SecureTransport=true",
+    ]);
+    assert_eq!(who_can.code, Some(0), "{}", who_can.stderr);
+    assert_eq!(answer.trim_end(), who_can.stdout.trim_end());
+
+    // JSON: the expectation, the principals allowed, what was unexpected or missing, and
+    // the answer.
+    let xml = dir.join("junit.xml");
+    let o = run(&[
+        "test",
+        "--no-clock",
+        "--format",
+        "json",
+        "--junit",
+        xml.to_str().unwrap(),
+        "--filter",
+        "only payments-dev",
+        f,
+    ]);
+    assert_eq!(o.code, Some(6), "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let t = &v["suites"][0]["tests"][0];
+    assert_eq!(t["name"], "only payments-dev's build role deploys to prod");
+    assert_eq!(t["line"], line);
+    assert_eq!(
+        t["expect"],
+        serde_json::json!({"only": [], "includes": ["arn:aws:iam::333333333333:role/OrgAdmin"]})
+    );
+    assert_eq!(
+        t["allowed"],
+        serde_json::json!(["arn:aws:iam::444444444444:role/build"])
+    );
+    assert_eq!(t["unexpected"][0]["principal"], "arn:aws:iam::444444444444:role/build");
+    assert_eq!(t["unexpected"][0]["decision"], "Allow");
+    assert_eq!(
+        t["missing"],
+        serde_json::json!([{"principal": "arn:aws:iam::333333333333:role/OrgAdmin", "actions": ["sts:AssumeRole"]}])
+    );
+    assert_eq!(t["answer"]["results"].as_array().unwrap().len(), 1);
+    assert!(t["failure"].as_str().unwrap().starts_with("allowed though `only`"));
+    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64()), (Some(0), Some(1)));
+
+    // JUnit: one testcase, the first line as the message, the listing and the answer as
+    // the description.
+    let report = quick_junit::Report::deserialize_from_str(&std::fs::read_to_string(&xml).unwrap()).unwrap();
+    assert_eq!((report.tests, report.failures), (1, 1));
+    let tc = &report.test_suites[0].test_cases[0];
+    assert_eq!(tc.name.as_str(), "only payments-dev's build role deploys to prod");
+    assert_eq!(tc.classname.as_ref().unwrap().as_str(), format!("{f}:{line}"));
+    let quick_junit::TestCaseStatus::NonSuccess {
+        message,
+        ty,
+        description,
+        ..
+    } = &tc.status
+    else {
+        panic!("a failure")
+    };
+    assert_eq!(
+        message.as_ref().unwrap().as_str(),
+        "allowed though `only` does not list them: `arn:aws:iam::444444444444:role/build`; not allowed though `includes` lists them: `arn:aws:iam::333333333333:role/OrgAdmin`"
+    );
+    assert_eq!(ty.as_ref().unwrap().as_str(), "unexpected-principals");
+    assert!(description
+        .as_ref()
+        .unwrap()
+        .as_str()
+        .contains("  not allowed  arn:aws:iam::333333333333:role/OrgAdmin  sts:AssumeRole\n\nWho can act on arn:aws:iam::333333333333:role/deploy"));
+}
+
+/// `--record` writes the principals allowed today as `only`; the suite then passes, and
+/// recording again changes nothing.
+#[test]
+fn record_writes_who_can_answers_as_only() {
+    let dir = temp_dir("who-can-record");
+    let suite = estate_suite()
+        .replace("      only: [arn:aws:iam::999999999999:root]\n", "")
+        .replace(
+            "      only: [arn:aws:iam::333333333333:role/OrgAdmin]\n      excludes: [arn:aws:iam::333333333333:user/alice, '*']\n",
+            "      only: [arn:aws:iam::333333333333:user/alice]\n",
+        );
+    // The partner-audit test lost its only member: drop its `expect:` line too.
+    let suite = suite.replace(
+        "      action: sts:AssumeRole\n    expect:\n\n",
+        "      action: sts:AssumeRole\n\n",
+    );
+    let file = dir.join("org.test.yaml");
+    std::fs::write(&file, &suite).unwrap();
+    let f = file.to_str().unwrap();
+    let o = run(&["test", "--no-clock", f]);
+    assert_eq!(o.code, Some(6), "{}{}", o.stdout, o.stderr);
+    assert!(o
+        .stdout
+        .contains("the test has no `expect`: add one, or record today's allowed principals with `--record`"));
+    let o = run(&["test", "--no-clock", "--record", f]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stdout
+            .ends_with("2 expectations recorded, 0 tests split into cases, 20 unchanged\n"),
+        "{}",
+        o.stdout
+    );
+    let recorded = std::fs::read_to_string(&file).unwrap();
+    assert!(recorded.contains(
+        "      resource: arn:aws:iam::333333333333:role/partner-audit\n      action: sts:AssumeRole\n    expect:\n      only:\n        - arn:aws:iam::999999999999:root\n\n"
+    ), "{recorded}");
+    assert!(recorded.contains(
+        "      action: s3:DeleteObject\n    expect:\n      only:\n        - arn:aws:iam::333333333333:role/OrgAdmin\n\n"
+    ), "{recorded}");
+    let o = run(&["test", "--no-clock", f]);
+    assert_eq!(o.code, Some(0), "{}", o.stdout);
+    let o = run(&["test", "--no-clock", "--record", f]);
+    assert!(
+        o.stdout
+            .ends_with("0 expectations recorded, 0 tests split into cases, 22 unchanged\n"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), recorded);
+}
+
+#[test]
+fn who_can_errors_have_file_line_and_column() {
+    let dir = temp_dir("who-can-errors");
+    let file = dir.join("e.test.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "estate: {}\ntests:\n  - name: typo\n    whoCan: {{resource: 'arn:aws:s3:::b/k', action: s3:GetObject}}\n    expect:\n      excludes: [arn:aws:iam::333333333333:user/alcie]\n      allowIf: never\n",
+            root().join("fixtures/estates/example-org").display()
+        ),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = run(&["test", "--no-clock", f]);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        format!(
+            "error: {f}:6:18: `arn:aws:iam::333333333333:user/alcie` is not a user or role of account `333333333333` in the estate (did you mean `arn:aws:iam::333333333333:user/alice`?) (at tests[0].expect.excludes[0])\nerror: {f}:7:16: expected `count` or `ignore` (at tests[0].expect.allowIf)\nerror: 2 errors in the suites: no test was run\n"
+        )
     );
 }

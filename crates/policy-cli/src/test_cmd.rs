@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use policy_core::estate::Estate;
-use policy_core::suite::{CaseResult, Coverage, Suite, SuiteLoader};
+use policy_core::suite::{CaseResult, Coverage, Outcome, Suite, SuiteLoader};
 use policy_core::{DocumentError, PartialDocument, PolicyLoader, Source};
 use serde_json::{json, Value};
 
@@ -267,8 +267,18 @@ fn catalog_warnings(loaded: &[Loaded], filter: Option<&str>) {
     for l in loaded {
         for t in &l.suite.tests {
             let mut seen: Vec<String> = Vec::new();
-            for c in t.cases.iter().filter(|c| filter.is_none_or(|f| c.name.contains(f))) {
-                for w in policy_core::check_request(&c.document.request) {
+            let requests = t
+                .cases
+                .iter()
+                .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+                .map(|c| policy_core::check_request(&c.document.request));
+            let who_can = t
+                .who_can
+                .iter()
+                .filter(|_| filter.is_none_or(|f| t.name.contains(f)))
+                .map(|w| w.catalog_warnings());
+            for warnings in requests.chain(who_can) {
+                for w in warnings {
                     if seen.contains(&w.message) {
                         continue;
                     }
@@ -318,14 +328,19 @@ fn report_errors(errors: &[DocumentError], format: Format) -> u8 {
 }
 
 /// The explanation of a failed case: what was expected, then exactly what `eval` (or
-/// `eval --estate`) prints.
+/// `eval --estate`) prints; for a who-can test, the principals unexpected or missing,
+/// then exactly what `who-can` prints.
 fn explain(l: &Loaded, r: &CaseResult) -> String {
+    let why = r.failure.as_deref().unwrap_or_default();
+    let response = match &r.outcome {
+        Outcome::WhoCan(w) => return format!("{why}\n\n{}", crate::who_can::human(&w.answer)),
+        Outcome::Response(resp) => resp,
+    };
     let Some((_, case)) = l.suite.case_of(r) else {
         return String::new();
     };
-    let why = r.failure.as_deref().unwrap_or_default();
     if let (Some(resolved), Some(est)) = (case.resolved(), l.suite.estate()) {
-        let text = crate::estate::render_eval(&r.response, resolved, &resolved.info(est), Format::Human);
+        let text = crate::estate::render_eval(response, resolved, &resolved.info(est), Format::Human);
         return format!("{why}\n\n{}", text.unwrap_or_default());
     }
     let doc = &case.document;
@@ -336,7 +351,7 @@ fn explain(l: &Loaded, r: &CaseResult) -> String {
     }
     format!(
         "{why}\n\n{}",
-        render::response(&r.response, &doc.request, &doc.policies, &warnings)
+        render::response(response, &doc.request, &doc.policies, &warnings)
     )
 }
 
@@ -349,19 +364,25 @@ fn junit(runs: &[(&Loaded, Vec<CaseResult>, Duration)]) -> Result<String, String
         ts.set_time(*time);
         total += *time;
         for r in results {
-            let Some((test, case)) = l.suite.case_of(r) else {
+            let Some(test) = l.suite.test_of(r) else {
                 continue;
             };
             let status = if r.passed {
                 TestCaseStatus::success()
             } else {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(r.failure.clone().unwrap_or_default());
-                s.set_type("unexpected-decision");
+                // The first line: a who-can test's lists each principal on a line of its
+                // own, in the description.
+                let failure = r.failure.as_deref().unwrap_or_default();
+                s.set_message(failure.lines().next().unwrap_or_default());
+                s.set_type(match r.outcome {
+                    Outcome::Response(_) => "unexpected-decision",
+                    Outcome::WhoCan(_) => "unexpected-principals",
+                });
                 s.set_description(explain(l, r));
                 s
             };
-            let mut tc = TestCase::new(case.name.as_str(), status);
+            let mut tc = TestCase::new(l.suite.name_of(r), status);
             tc.set_classname(format!("{}:{}", l.suite.source().name(), test.location.line));
             ts.add_test_case(tc);
         }
@@ -540,8 +561,12 @@ fn human(
             if n == 1 { "" } else { "s" }
         );
         for r in results {
-            let name = l.suite.case_of(r).map(|(_, c)| c.name.as_str()).unwrap_or_default();
-            let _ = writeln!(o, "  {}  {name}", if r.passed { "ok  " } else { "FAIL" });
+            let _ = writeln!(
+                o,
+                "  {}  {}",
+                if r.passed { "ok  " } else { "FAIL" },
+                l.suite.name_of(r)
+            );
         }
     }
     let failures: Vec<(&Loaded, &CaseResult)> = runs
@@ -551,16 +576,12 @@ fn human(
     if !failures.is_empty() {
         let _ = writeln!(o, "\nfailures:");
         for (l, r) in failures {
-            let (name, at) = l
+            let at = l
                 .suite
-                .case_of(r)
-                .map(|(t, c)| {
-                    (
-                        c.name.as_str(),
-                        format!("{}:{}:{}", l.suite.source().name(), t.location.line, t.location.column),
-                    )
-                })
+                .test_of(r)
+                .map(|t| format!("{}:{}:{}", l.suite.source().name(), t.location.line, t.location.column))
                 .unwrap_or_default();
+            let name = l.suite.name_of(r);
             let _ = writeln!(o, "\n---- {name} ({at})");
             o.push_str(&explain(l, r));
         }
@@ -580,23 +601,38 @@ fn json_report(runs: &[(&Loaded, Vec<CaseResult>, Duration)], passed: usize, fai
             let tests: Vec<Value> = results
                 .iter()
                 .filter_map(|r| {
-                    let (t, c) = l.suite.case_of(r)?;
+                    let t = l.suite.test_of(r)?;
                     let mut v = json!({
-                        "name": c.name,
+                        "name": l.suite.name_of(r),
                         "test": t.name,
                         "file": l.suite.source().name(),
                         "line": t.location.line,
                         "column": t.location.column,
-                        "expect": t.expect,
-                        "decision": r.response.decision,
                         "passed": r.passed,
                     });
-                    if let (false, Value::Object(m)) = (r.passed, &mut v) {
-                        m.insert("failure".into(), json!(r.failure));
-                        m.insert(
-                            "response".into(),
-                            serde_json::to_value(&r.response).unwrap_or(Value::Null),
-                        );
+                    let Value::Object(m) = &mut v else { return None };
+                    match &r.outcome {
+                        Outcome::Response(resp) => {
+                            m.insert("expect".into(), json!(t.expect));
+                            m.insert("decision".into(), json!(resp.decision));
+                            if !r.passed {
+                                m.insert("failure".into(), json!(r.failure));
+                                m.insert("response".into(), serde_json::to_value(resp).unwrap_or(Value::Null));
+                            }
+                        }
+                        Outcome::WhoCan(w) => {
+                            m.insert(
+                                "expect".into(),
+                                json!(t.who_can.as_ref().and_then(|q| q.expect.as_ref())),
+                            );
+                            m.insert("allowed".into(), json!(w.allowed));
+                            if !r.passed {
+                                m.insert("failure".into(), json!(r.failure));
+                                m.insert("unexpected".into(), json!(w.unexpected));
+                                m.insert("missing".into(), json!(w.missing));
+                                m.insert("answer".into(), serde_json::to_value(&w.answer).unwrap_or(Value::Null));
+                            }
+                        }
                     }
                     Some(v)
                 })

@@ -126,3 +126,58 @@ fn question_cases() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every who-can result made concrete (`WhoCan::witness_request`) is allowed by
+/// concrete evaluation; with an SCP that denies the action in place of the
+/// organization's (`WhoCan::replacing`), only those SCPs do not bind are.
+#[test]
+fn witness_requests_are_allowed_and_replacing_scps_restrict() {
+    use policy_core::{evaluate, Decision, PolicySet, PolicyType, Source};
+    let estate = Estate::load(
+        &common::Folder(common::repo_root().join("fixtures/estates/example-org")),
+        None,
+    );
+    let q = WhoCanQuery {
+        resource: "arn:aws:s3:::payments-data-333333333333/reports/q1.csv".into(),
+        actions: vec!["s3:GetObject".into(), "s3:DeleteObject".into()],
+        context: Context::default(),
+    };
+    let wc = WhoCan::new(&estate, q.clone());
+    let answer = wc.run();
+    assert!(answer.results.len() >= 5, "{answer:?}");
+    let mut resolver = estate.resolver();
+    for r in &answer.results {
+        let (resolved, req) = wc
+            .witness_request(&mut resolver, r)
+            .unwrap_or_else(|| panic!("no witness request for {} {}", r.principal, r.action));
+        let ev = evaluate(resolved.policies(), &req);
+        assert_eq!(ev.decision(), Decision::Allow, "{} {}", r.principal, r.action);
+    }
+    // An SCP that denies reading objects, in place of the organization's.
+    let src = Source::new(
+        "deny-get.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#,
+    );
+    let scp = policy_core::parse_policy(&src, PolicyType::Scp).unwrap().policy;
+    let set = PolicySet {
+        scp: vec![vec![std::sync::Arc::new(scp)]],
+        ..PolicySet::default()
+    };
+    let replaced = WhoCan::new(&estate, q).replacing(&set).run();
+    let readers: Vec<&str> = replaced
+        .results
+        .iter()
+        .filter(|r| r.action == "s3:GetObject")
+        .map(|r| r.principal.as_str())
+        .collect();
+    // The management account is exempt from SCPs; a principal outside the organization
+    // is not bound by them (S-EVAL-2).
+    assert_eq!(
+        readers,
+        ["arn:aws:iam::111111111111:user/org-admin", "*"],
+        "{replaced:?}"
+    );
+    assert!(answer.results.iter().any(|r| r.principal.ends_with("user/alice")));
+    assert!(replaced.results.iter().any(|r| r.action == "s3:DeleteObject"));
+}

@@ -3,10 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use policy_core::suite::{Coverage, Suite};
+use policy_core::suite::{Coverage, Suite, SuiteLoader};
 use policy_core::{parse_policy, Diagnostic, PartialDocument, Policy, PolicyLoader, PolicyType, Source};
 
 /// Policies by path, held in memory.
@@ -134,7 +136,7 @@ fn failures_say_what_was_expected_and_what_came() {
         "expected Deny blocked by `permissionsBoundary`, got ImplicitDeny (blocked by identity)"
     );
     // A failing case carries the near misses, as `eval` prints them.
-    assert!(results[0].response.decision == policy_core::Decision::Allow);
+    assert!(results[0].response().unwrap().decision == policy_core::Decision::Allow);
     let sid = SUITE.replace("sid: DenyProdDeletes", "sid: Nope");
     let r = parse("g.yaml", &sid)
         .unwrap()
@@ -202,7 +204,7 @@ tests:
     let s = parse("inline.yaml", text).unwrap();
     let r = s.run(None, None);
     assert!(r[0].passed, "{:?}", r[0].failure);
-    let d = &r[0].response.deciding[0];
+    let d = &r[0].response().unwrap().deciding[0];
     assert_eq!((d.file.as_deref(), d.line), (Some("inline.yaml"), Some(13)));
     let mut cov = Coverage::new();
     cov.add_suite(&s);
@@ -491,6 +493,260 @@ proptest::proptest! {
         }
         if let Ok(text) = String::from_utf8(bytes) {
             check_mutated(if json { "m.json" } else { "m.yaml" }, &text);
+        }
+    }
+}
+
+/// Policies in memory and the example organization's snapshot.
+struct WithEstate(Files, Arc<policy_core::estate::Estate>);
+
+impl SuiteLoader for WithEstate {
+    fn policies(&mut self) -> &mut dyn PolicyLoader {
+        &mut self.0
+    }
+    fn estate(&mut self, path: &str) -> Result<Arc<policy_core::estate::Estate>, String> {
+        if path == "example-org" {
+            Ok(self.1.clone())
+        } else {
+            Err(format!("no snapshot `{path}`"))
+        }
+    }
+}
+
+/// The example organization, loaded once for the process.
+fn example_org() -> WithEstate {
+    static ESTATE: std::sync::OnceLock<Arc<policy_core::estate::Estate>> = std::sync::OnceLock::new();
+    let estate = ESTATE.get_or_init(|| {
+        Arc::new(policy_core::estate::Estate::load(
+            &common::Folder(common::repo_root().join("fixtures/estates/example-org")),
+            None,
+        ))
+    });
+    WithEstate(files(), estate.clone())
+}
+
+fn parse_over_estate(text: &str) -> Result<Suite, Vec<policy_core::DocumentError>> {
+    Suite::parse(
+        &Source::new("org.yaml", text),
+        &mut example_org(),
+        &PartialDocument::default(),
+    )
+}
+
+const WHO_CAN: &str = "\
+estate: example-org
+defaults:
+  context: {aws:RequestedRegion: us-east-1, aws:SecureTransport: true}
+tests:
+  - name: deleters
+    whoCan:
+      resource: arn:aws:s3:::payments-data-333333333333/reports/q1.csv
+      action: s3:DeleteObject
+    expect:
+      only: [arn:aws:iam::333333333333:role/OrgAdmin]
+  - name: deploy is assumed by the build role only
+    whoCan: {resource: 'arn:aws:iam::333333333333:role/deploy', action: sts:AssumeRole}
+    expect: {only: [], includes: [arn:aws:iam::333333333333:user/alice]}
+  - name: readers without conditions
+    whoCan:
+      resource: arn:aws:s3:::payments-data-333333333333/reports/q1.csv
+      action: [s3:GetObject, s3:DeleteObject]
+      context: {aws:SourceVpce: vpce-0a1b2c3d4e5f60718}
+    expect:
+      includes: [arn:aws:iam::333333333333:role/OrgAdmin]
+      excludes: [arn:aws:iam::333333333333:user/bob]
+      allowIf: ignore
+";
+
+#[test]
+fn who_can_tests_check_who_is_allowed() {
+    let s = parse_over_estate(WHO_CAN).unwrap();
+    assert_eq!(s.case_count(), 3);
+    let wc = s.tests[2].who_can.as_ref().unwrap();
+    assert_eq!(wc.query.actions, ["s3:GetObject", "s3:DeleteObject"]);
+    // The defaults' context, `whoCan.context` over it.
+    let keys: Vec<&str> = wc.query.context.iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["aws:RequestedRegion", "aws:SecureTransport", "aws:SourceVpce"]);
+
+    let mut cov = Coverage::new();
+    cov.add_suite(&s);
+    let r = s.run(None, Some(&mut cov));
+    assert_eq!(r.len(), 3);
+    assert!(r[0].passed, "{:?}", r[0].failure);
+    assert_eq!(
+        r[0].who_can().unwrap().allowed,
+        ["arn:aws:iam::333333333333:role/OrgAdmin"]
+    );
+    assert!(r[0].response().is_none());
+    assert_eq!(s.name_of(&r[1]), "deploy is assumed by the build role only");
+    assert!(!r[1].passed);
+    let o = r[1].who_can().unwrap();
+    assert_eq!(o.unexpected.len(), 1);
+    assert_eq!(o.unexpected[0].principal, "arn:aws:iam::444444444444:role/build");
+    assert_eq!(o.missing[0].principal, "arn:aws:iam::333333333333:user/alice");
+    assert_eq!(
+        r[1].failure.as_deref().unwrap(),
+        "allowed though `only` does not list them: `arn:aws:iam::444444444444:role/build`; not allowed though `includes` lists them: `arn:aws:iam::333333333333:user/alice`
+  allowed      arn:aws:iam::444444444444:role/build  sts:AssumeRole  Allow
+  not allowed  arn:aws:iam::333333333333:user/alice  sts:AssumeRole"
+    );
+    // With the endpoint fixed, bob reads without condition: excluded, so it fails (the
+    // `*`, still only if its organization is the estate's, does not count).
+    assert!(!r[2].passed);
+    let o = r[2].who_can().unwrap();
+    assert!(o
+        .unexpected
+        .iter()
+        .all(|u| u.principal == "arn:aws:iam::333333333333:user/bob"));
+    assert!(o.missing.is_empty(), "OrgAdmin reads and deletes: {:?}", o.missing);
+    assert!(r[2].failure.as_deref().unwrap().starts_with(
+        "allowed though `excludes` lists them: `arn:aws:iam::333333333333:user/bob`\n  allowed  arn:aws:iam::333333333333:user/bob  s3:GetObject  Allow"
+    ));
+
+    // Coverage: the statements that grant each allowed principal's request, once per
+    // test (the organization's FullAWSAccess decides for many principals, in 3 tests).
+    let files = cov.files();
+    let stmt = |file_end: &str, sid: Option<&str>| {
+        let f = files.iter().find(|f| f.file.ends_with(file_end)).unwrap();
+        f.statements
+            .iter()
+            .find(|st| sid.is_none() || st.sid.as_deref() == sid)
+            .unwrap()
+            .hits
+    };
+    assert_eq!(stmt("describe-policy/p-FullAWSAccess.json", None), 3);
+    assert_eq!(stmt("get-bucket-policy.json", Some("AllowViaOrgEndpoint")), 1);
+    // No file for the principal that stands for grantees outside the estate.
+    assert!(files.iter().all(|f| !f.file.starts_with('<')));
+
+    // A filter selects who-can tests by name.
+    let r = s.run(Some("deleters"), None);
+    assert_eq!(r.len(), 1);
+}
+
+#[test]
+fn who_can_tests_record_the_allowed_principals() {
+    let text = WHO_CAN.replace(
+        "    expect: {only: [], includes: [arn:aws:iam::333333333333:user/alice]}\n",
+        "",
+    );
+    let s = parse_over_estate(&text).unwrap();
+    let rec = s.record(None);
+    assert_eq!((rec.recorded, rec.split, rec.unchanged), (2, 0, 1));
+    assert!(
+        rec.text.contains(
+            "    whoCan: {resource: 'arn:aws:iam::333333333333:role/deploy', action: sts:AssumeRole}\n    expect:\n      only:\n        - arn:aws:iam::444444444444:role/build\n"
+        ),
+        "{}",
+        rec.text
+    );
+    assert!(
+        rec.text.ends_with(
+            "      context: {aws:SourceVpce: vpce-0a1b2c3d4e5f60718}\n    expect:\n      only:\n        - arn:aws:iam::111111111111:user/org-admin\n        - arn:aws:iam::222222222222:role/security-auditor\n        - arn:aws:iam::333333333333:role/OrgAdmin\n        - arn:aws:iam::333333333333:role/analyst\n        - arn:aws:iam::333333333333:role/deploy\n        - arn:aws:iam::333333333333:role/partner-audit\n        - arn:aws:iam::333333333333:role/service/orders-app\n        - arn:aws:iam::333333333333:user/alice\n        - arn:aws:iam::333333333333:user/bob\n      allowIf: ignore\n"
+        ),
+        "{}",
+        rec.text
+    );
+    let again = parse_over_estate(&rec.text).unwrap();
+    assert!(again.run(None, None).iter().all(|r| r.passed));
+    assert_eq!(again.record(None).text, rec.text);
+}
+
+#[test]
+fn who_can_errors_have_positions() {
+    let errs = parse_over_estate(
+        "estate: example-org
+tests:
+  - name: a
+    resource: arn:aws:s3:::b/k
+    whoCan: {resource: 'arn:aws:s3:::b/k', action: [s3:GetObject, 'no action']}
+    expect: {only: [arn:aws:iam::333333333333:user/bobb], excludes: [arn:aws:sts::333333333333:assumed-role/deploy/s]}
+  - name: b
+    whoCan: {resource: 'arn:aws:s3:::b/k', action: s3:GetObject}
+    policies: {identity: [ci.json]}
+    expect: {only: []}
+",
+    )
+    .unwrap_err();
+    let shown: Vec<String> = errs
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}:{} [{}] {} ({})",
+                e.file, e.line, e.column, e.code, e.message, e.path
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "org.yaml:4:5 [unknown-member] a `whoCan` test asks about every principal: give its resource, actions and context in `whoCan`, not `resource` (tests[0].resource)",
+            "org.yaml:5:67 [invalid-action] expected an action, `service:Name` (`s3:GetObject`) (tests[0].whoCan.action[1])",
+            "org.yaml:6:21 [unknown-principal] `arn:aws:iam::333333333333:user/bobb` is not a user or role of account `333333333333` in the estate (did you mean `arn:aws:iam::333333333333:user/bob`?) (tests[0].expect.only[0])",
+            "org.yaml:6:70 [unknown-principal] who-can answers a role's sessions as the role: name `arn:aws:iam::333333333333:role/deploy` (tests[0].expect.excludes[0])",
+            "org.yaml:9:15 [invalid-value] a `whoCan` test asks about the estate's principals and resources as they are: the suite's and the test's `policies` may give `scp` and `rcp` only (in place of the organization's), not `identity` (tests[1].policies)",
+        ]
+    );
+    // Without an estate, and `only` in a test of a request.
+    let errs = parse(
+        "n.yaml",
+        "tests:
+  - name: a
+    whoCan: {resource: 'arn:aws:s3:::b/k', action: s3:GetObject}
+    expect: {excludes: ['*']}
+  - name: b
+    principal: arn:aws:iam::111122223333:role/ci
+    action: s3:GetObject
+    expect: {only: []}
+",
+    )
+    .unwrap_err();
+    let shown: Vec<String> = errs
+        .iter()
+        .map(|e| format!("{}:{}:{} {}", e.file, e.line, e.column, e.message))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "n.yaml:3:13 a `whoCan` test asks over an estate: the suite needs `estate`",
+            "n.yaml:8:14 `only` is about who-can answers: it needs a `whoCan` question in place of the test's request",
+        ]
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(100))]
+    /// Who-can suites mutated byte-wise never panic the parser, the runner (with
+    /// coverage) or record; what record writes parses again.
+    #[test]
+    fn mutated_who_can_suites_never_panic(
+        start in 0usize..1400,
+        len in 0usize..30,
+        op in 0u8..3,
+        byte in proptest::prelude::any::<u8>(),
+    ) {
+        let mut bytes = WHO_CAN.as_bytes().to_vec();
+        let at = start.min(bytes.len());
+        let end = (at + len).min(bytes.len());
+        match op {
+            0 => { bytes.drain(at..end); }
+            1 => { let dup: Vec<u8> = bytes[at..end].to_vec(); bytes.splice(at..at, dup); }
+            _ => { for b in &mut bytes[at..end] { *b = byte; } }
+        }
+        if let Ok(text) = String::from_utf8(bytes) {
+            if let Ok(s) = parse_over_estate(&text) {
+                let mut cov = Coverage::new();
+                cov.add_suite(&s);
+                let _ = s.run(None, Some(&mut cov));
+                let rec = s.record(None);
+                if rec.text != text {
+                    proptest::prop_assert!(
+                        parse_over_estate(&rec.text).is_ok(),
+                        "recorded text does not parse:\n{}",
+                        rec.text
+                    );
+                }
+            }
         }
     }
 }

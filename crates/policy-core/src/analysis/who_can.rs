@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use super::partial::{evaluate_partial, PartialDecision, PartialOptions, PartialResponse};
-use crate::estate::{Estate, EstatePrincipalKind, EstateQuery, Resolver};
+use crate::estate::{Estate, EstatePrincipalKind, EstateQuery, Resolved, Resolver};
 use crate::policy::{Effect, Policy, PrincipalEntry};
 use crate::request::{AclGrantee, Action, Context, Request};
 
@@ -158,6 +158,8 @@ pub struct WhoCan<'e> {
     resource_found: bool,
     resource_tags_known: bool,
     notes: Vec<String>,
+    /// Policies in place of the estate's for every request ([`WhoCan::replacing`]).
+    replacing: Option<crate::eval::PolicySet>,
 }
 
 /// `principal`'s kind for the results.
@@ -294,7 +296,26 @@ impl<'e> WhoCan<'e> {
             resource_found,
             resource_tags_known,
             notes,
+            replacing: None,
         }
+    }
+
+    /// The question with the organization policies of `set` — its SCPs, its RCPs,
+    /// each when given — in place of the estate's (a pull request's new SCP over the
+    /// organization as it is): the SCPs for every principal of the organization's
+    /// accounts, the RCPs when the resource is in one (S-EVAL-2, S-EVAL-3: where the
+    /// organization's own apply; the management account stays exempt), as
+    /// [`Resolved::with_policies`] replaces them for one request. The other members of
+    /// `set` are not used: the candidates are worked out from the estate's identity-
+    /// and resource-based policies, and organization policies never widen access, so
+    /// they stay a superset of those allowed.
+    pub fn replacing(mut self, set: &crate::eval::PolicySet) -> WhoCan<'e> {
+        self.replacing = Some(crate::eval::PolicySet {
+            scp: set.scp.clone(),
+            rcp: set.rcp.clone(),
+            ..crate::eval::PolicySet::default()
+        });
+        self
     }
 
     /// The estate principals (indices) that could be allowed some action: the others
@@ -495,6 +516,31 @@ impl<'e> WhoCan<'e> {
         opts: &PartialOptions,
         unknown: &[&str],
     ) -> Option<WhoCanResult> {
+        let (resolved, req) = self.candidate_request(resolver, principal, kind, a, unknown)?;
+        let pe = evaluate_partial(resolved.policies(), &req, opts);
+        if !matches!(pe.decision(), PartialDecision::Allow | PartialDecision::AllowIf) {
+            return None;
+        }
+        Some(WhoCanResult {
+            principal: principal.to_string(),
+            external,
+            kind,
+            action: a.action.clone(),
+            access_level: a.access_level,
+            answer: pe.response(&req, None),
+        })
+    }
+
+    /// One candidate request resolved, with the policies it is decided against, and the
+    /// keys `unknown` left out of its context.
+    fn candidate_request(
+        &self,
+        resolver: &mut Resolver<'_>,
+        principal: &str,
+        kind: &'static str,
+        a: &ActionView,
+        unknown: &[&str],
+    ) -> Option<(Resolved, Request)> {
         let q = EstateQuery {
             principal: principal.to_string(),
             action: a.action.clone(),
@@ -535,22 +581,67 @@ impl<'e> WhoCan<'e> {
             }
             _ => resolver.resolve(&q).ok()?,
         };
+        let resolved = match &self.replacing {
+            Some(set) => {
+                let member = |account: Option<&str>| {
+                    account
+                        .and_then(|a| self.estate.account_of(a))
+                        .is_some_and(|(_, acc)| acc.org_path.is_some())
+                };
+                let req = resolved.request();
+                let given = crate::eval::PolicySet {
+                    scp: if member(req.principal().account()) {
+                        set.scp.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    rcp: if member(req.resource_account()) {
+                        set.rcp.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    ..crate::eval::PolicySet::default()
+                };
+                resolved.with_policies(&given)
+            }
+            None => resolved,
+        };
         let mut req: Request = resolved.request().clone();
         for k in unknown {
             req.context.remove(k);
         }
-        let pe = evaluate_partial(resolved.policies(), &req, opts);
-        if !matches!(pe.decision(), PartialDecision::Allow | PartialDecision::AllowIf) {
-            return None;
+        Some((resolved, req))
+    }
+
+    /// The request behind result `r` of this question made concrete: resolved as it
+    /// was answered (for an account or `*` outside the estate, the principal that
+    /// stands for it), its context with the witness's values (an `Allow` as it is:
+    /// allowed whatever the unknown keys hold, so with them absent too), and the
+    /// policies it is decided against; [`crate::evaluate`] allows it, and its deciding
+    /// statements are those that grant `r`. `None` for an `AllowIf` without a witness,
+    /// or a result whose action this question does not ask about.
+    pub fn witness_request(&self, resolver: &mut Resolver<'_>, r: &WhoCanResult) -> Option<(Resolved, Request)> {
+        let a = self.actions.iter().find(|a| a.action == r.action)?;
+        let witness = match r.answer.decision {
+            PartialDecision::Allow => None,
+            PartialDecision::AllowIf => Some(r.answer.witness.as_ref()?),
+            PartialDecision::ExplicitDeny | PartialDecision::ImplicitDeny => return None,
+        };
+        // As `grantees` asks: `*` by unsigned requests, else by any principal outside
+        // the estate with every key about it unknown.
+        let (principal, unknown): (String, &[&str]) = match r.kind {
+            "anonymous" => ("anonymous".into(), &[]),
+            "anyPrincipal" => (format!("arn:aws:iam::{OUTSIDE_ACCOUNT}:root"), ANY_PRINCIPAL_KEYS),
+            _ => (r.principal.clone(), &[]),
+        };
+        let (resolved, mut req) = self.candidate_request(resolver, &principal, r.kind, a, unknown)?;
+        for (k, v) in witness.into_iter().flatten() {
+            match v.as_str() {
+                Some(v) => req.context.insert(k, vec![v.to_string()]),
+                None => req.context.remove(&k.to_ascii_lowercase()),
+            }
         }
-        Some(WhoCanResult {
-            principal: principal.to_string(),
-            external,
-            kind,
-            action: a.action.clone(),
-            access_level: a.access_level,
-            answer: pe.response(&req, None),
-        })
+        Some((resolved, req))
     }
 
     /// Answers the whole question on this thread.

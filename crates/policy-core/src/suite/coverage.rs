@@ -4,7 +4,11 @@
 //! A statement *decided* a case when it is among the response's deciding statements
 //! (every matching `Deny` of an explicit deny, every matching `Allow` of an allow; an
 //! implicit deny has none). Statements are keyed by file, line and column, so a policy
-//! file used by several suites (or loaded as several policy types) counts once.
+//! file used by several suites (or loaded as several policy types) counts once. A
+//! who-can test counts as one case: the deciding statements of the concrete requests
+//! of the principals it counts as allowed, each statement once (`suite::who_can`).
+//! Policies the engine makes up (the principal standing for an account outside the
+//! estate, an unreadable boundary's stand-in: sources named `<…>`) are no file's.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,6 +16,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use crate::estate::{Estate, Resolved};
 use crate::eval::PolicySlot;
 use crate::explain::Response;
 use crate::policy::Policy;
@@ -72,7 +77,15 @@ pub struct Coverage {
     files: BTreeMap<String, FileCoverage>,
     /// file → (line, column) → statement index in its file's list (before sorting).
     index: HashMap<String, HashMap<(u32, u32), usize>>,
+    /// Over an estate: (policy, where the estate puts its first statement) whose
+    /// statements were added.
+    seen_places: std::collections::HashSet<(usize, Place)>,
+    /// Those policies, kept so that no other policy takes their address.
+    seen_policies: Vec<Arc<Policy>>,
 }
+
+/// A statement's place: file, line, column.
+type Place = (Option<String>, Option<u32>, Option<u32>);
 
 impl Coverage {
     /// Coverage over no statement yet.
@@ -119,6 +132,9 @@ impl Coverage {
 
     /// Adds `policy`'s statements (once: a statement already added is kept).
     pub fn add_policy(&mut self, policy: &Policy) {
+        if made_up(policy) {
+            return;
+        }
         for i in 0..policy.statement_count() {
             if let Some(s) = Coverage::statement(policy, i) {
                 self.add_statement(policy.source().name(), s);
@@ -133,93 +149,123 @@ impl Coverage {
     pub fn add_suite(&mut self, suite: &super::Suite) {
         let Some(estate) = suite.estate() else {
             for p in suite.policies() {
-                if !suite.inline.is_inline(p.source()) {
-                    self.add_policy(p);
-                    continue;
-                }
-                // Written in the suite: where the suite file has it.
-                for i in 0..p.statement_count() {
-                    let Some(mut s) = Coverage::statement(p, i) else {
-                        continue;
-                    };
-                    if let Some((line, column, end_line)) = suite.inline.locate_span(s.line, s.column) {
-                        (s.line, s.column, s.end_line) = (line, column, end_line);
-                    }
-                    self.add_statement(p.source().name(), s);
-                }
+                self.add_given(suite, p);
             }
             return;
         };
+        // A who-can test's SCPs and RCPs, whoever it finds allowed; the policies of
+        // the requests it makes concrete are added as it runs.
+        let replacing = suite
+            .tests
+            .iter()
+            .filter_map(|t| t.who_can.as_ref()?.replacing.as_deref());
+        for set in replacing {
+            for (_, p) in super::parse::slots(set) {
+                self.add_given(suite, p);
+            }
+        }
         let mut seen_sets = std::collections::HashSet::new();
-        // (policy, where the estate puts its first statement): statements added.
-        let mut seen_places = std::collections::HashSet::new();
         for case in suite.tests.iter().flat_map(|t| t.cases.iter()) {
             let Some(resolved) = case.resolved() else { continue };
-            if !seen_sets.insert(std::ptr::from_ref(case.policy_set())) {
-                continue;
+            if seen_sets.insert(std::ptr::from_ref(case.policy_set())) {
+                self.add_resolved(suite, estate, resolved);
             }
-            let slots = super::parse::slots(case.policy_set());
-            // Where the estate puts each policy's first statement: a policy already
-            // added at that place is skipped.
-            let first: Vec<(PolicySlot, &Arc<Policy>)> = slots
-                .iter()
-                .filter(|(_, p)| p.statement_count() > 0)
-                .map(|(s, p)| (*s, *p))
-                .collect();
-            let mut probe = located(&first, |_| 0..1);
-            resolved.relocate(estate, &mut probe);
-            let new: Vec<(PolicySlot, &Arc<Policy>)> = first
-                .iter()
-                .zip(&probe.deciding)
-                .filter(|((_, p), d)| seen_places.insert((Arc::as_ptr(p), d.file.clone(), d.line, d.column)))
-                .map(|(sp, _)| *sp)
-                .collect();
-            if new.is_empty() {
+        }
+    }
+
+    /// Adds the statements of `p`, a policy the suite gives (by path, or written in the
+    /// suite file: where the suite file has it).
+    fn add_given(&mut self, suite: &super::Suite, p: &Policy) {
+        if !suite.inline.is_inline(p.source()) {
+            self.add_policy(p);
+            return;
+        }
+        for i in 0..p.statement_count() {
+            let Some(mut s) = Coverage::statement(p, i) else {
                 continue;
+            };
+            if let Some((line, column, end_line)) = suite.inline.locate_span(s.line, s.column) {
+                (s.line, s.column, s.end_line) = (line, column, end_line);
             }
-            // Every statement of those as if it decided, then located by the estate.
-            let mut resp = located(&new, |p| 0..p.statement_count());
-            let items: Vec<(&Arc<Policy>, usize)> = new
-                .iter()
-                .flat_map(|(_, p)| (0..p.statement_count()).map(move |i| (*p, i)))
-                .collect();
-            resolved.relocate(estate, &mut resp);
-            for (d, (p, i)) in resp.deciding.into_iter().zip(items) {
-                let (Some(f), Some(line), Some(column), Some(mut s)) =
-                    (d.file, d.line, d.column, Coverage::statement(p, i))
-                else {
-                    continue;
-                };
-                if suite.inline.is_inline(p.source()) {
-                    if let Some((line, column, end_line)) = suite.inline.locate_span(s.line, s.column) {
-                        (s.line, s.column, s.end_line) = (line, column, end_line);
-                    }
-                } else if (f.as_str(), line, column) != (p.source().name(), s.line, s.column) {
-                    // Moved into the snapshot: one line (a policy held in a JSON string
-                    // is on one line of its file).
-                    s.line = line;
-                    s.column = column;
-                    s.end_line = line;
-                    if let Some(path) = d.path.filter(|p| !p.is_empty()) {
-                        s.label = path;
-                    }
+            self.add_statement(p.source().name(), s);
+        }
+    }
+
+    /// Adds the statements of every policy `resolved` (a request of `suite`, resolved
+    /// against its estate) is decided against, each where the snapshot (or the suite
+    /// file) has it; a policy already added at its place is skipped.
+    pub(crate) fn add_resolved(&mut self, suite: &super::Suite, estate: &Estate, resolved: &Resolved) {
+        let slots = super::parse::slots(resolved.policies());
+        // Where the estate puts each policy's first statement: a policy already added
+        // at that place is skipped.
+        let first: Vec<(PolicySlot, &Arc<Policy>)> = slots
+            .iter()
+            .filter(|(_, p)| p.statement_count() > 0 && !made_up(p))
+            .map(|(s, p)| (*s, *p))
+            .collect();
+        let mut probe = located(&first, |_| 0..1);
+        resolved.relocate(estate, &mut probe);
+        let mut new: Vec<(PolicySlot, &Arc<Policy>)> = Vec::new();
+        for ((slot, p), d) in first.iter().zip(&probe.deciding) {
+            if self
+                .seen_places
+                .insert((Arc::as_ptr(p) as usize, (d.file.clone(), d.line, d.column)))
+            {
+                self.seen_policies.push(Arc::clone(p));
+                new.push((*slot, p));
+            }
+        }
+        if new.is_empty() {
+            return;
+        }
+        // Every statement of those as if it decided, then located by the estate.
+        let mut resp = located(&new, |p| 0..p.statement_count());
+        let items: Vec<(&Arc<Policy>, usize)> = new
+            .iter()
+            .flat_map(|(_, p)| (0..p.statement_count()).map(move |i| (*p, i)))
+            .collect();
+        resolved.relocate(estate, &mut resp);
+        for (d, (p, i)) in resp.deciding.into_iter().zip(items) {
+            let (Some(f), Some(line), Some(column), Some(mut s)) =
+                (d.file, d.line, d.column, Coverage::statement(p, i))
+            else {
+                continue;
+            };
+            if suite.inline.is_inline(p.source()) {
+                if let Some((line, column, end_line)) = suite.inline.locate_span(s.line, s.column) {
+                    (s.line, s.column, s.end_line) = (line, column, end_line);
                 }
-                self.add_statement(&f, s);
+            } else if (f.as_str(), line, column) != (p.source().name(), s.line, s.column) {
+                // Moved into the snapshot: one line (a policy held in a JSON string
+                // is on one line of its file).
+                s.line = line;
+                s.column = column;
+                s.end_line = line;
+                if let Some(path) = d.path.filter(|p| !p.is_empty()) {
+                    s.label = path;
+                }
             }
+            self.add_statement(&f, s);
         }
     }
 
     /// Counts the deciding statements of `resp` (those added before), each once however
     /// many of its slots decided (the same SCP attached at several levels).
     pub fn record(&mut self, resp: &Response) {
-        for (n, d) in resp.deciding.iter().enumerate() {
+        self.record_items(&resp.deciding);
+    }
+
+    /// Counts the statements `deciding` names (those added before) as one case: each
+    /// once, however often it is named.
+    pub(crate) fn record_items(&mut self, deciding: &[crate::DecidingItem]) {
+        for (n, d) in deciding.iter().enumerate() {
             let (Some(file), Some(line), Some(column)) = (&d.file, d.line, d.column) else {
                 continue;
             };
-            let seen =
-                resp.deciding.iter().take(n).any(|e| {
-                    e.line == Some(line) && e.column == Some(column) && e.file.as_deref() == Some(file.as_str())
-                });
+            let seen = deciding
+                .iter()
+                .take(n)
+                .any(|e| e.line == Some(line) && e.column == Some(column) && e.file.as_deref() == Some(file.as_str()));
             if seen {
                 continue;
             }
@@ -358,6 +404,11 @@ fn line_counts(f: &FileCoverage) -> (usize, usize) {
     let lines = line_hits(f);
     let covered = lines.values().filter(|h| **h > 0).count();
     (covered, lines.len() - covered)
+}
+
+/// Whether `policy` is one the engine made up, no file's (its source is named `<…>`).
+fn made_up(policy: &Policy) -> bool {
+    policy.source().name().starts_with('<')
 }
 
 fn round2(x: f64) -> f64 {

@@ -43,25 +43,41 @@
 //!   deny, a deciding `Deny` is in a policy of that type; for an implicit deny, that
 //!   type's own verdict is the implicit deny. A test without `expect` fails until its
 //!   outcome is recorded ([`Suite::record`]).
+//! - A test over an estate may ask a who-can question instead of a request
+//!   ([`WhoCanTest`]): `whoCan: {resource, action, context}` (`action` one or a list;
+//!   `context` fixes keys for every request, over the `defaults`' context; every other
+//!   key the policies test and the estate does not determine is unknown), and its
+//!   `expect` says who may be allowed ([`WhoCanExpectation`]): `only` (every principal
+//!   allowed some action is listed), `includes` (each is allowed every action),
+//!   `excludes` (none is allowed any action), `allowIf: ignore` (an `AllowIf` answer
+//!   does not count as allowed; by default it does). Principals are named as
+//!   [`crate::analysis::WhoCanResult::principal`] names them: a user's or role's ARN
+//!   (a role's sessions are answered as the role), or for grantees outside the estate
+//!   the value the resource's policy names (an account root ARN, a service principal,
+//!   `*`). Such a test may give `policies` with SCPs and RCPs only, which replace the
+//!   organization's ([`crate::analysis::WhoCan::replacing`]).
 //! - YAML: anchors, aliases and merge keys (`<<: *common`) work (suite members named
 //!   `x-…` are ignored: a place to define anchors); tags are errors; a plain number
 //!   (`resourceAccount: 111122223333`) is read as its text.
 //!
 //! Every error of a suite is reported, each with file, line and column in the suite
 //! ([`DocumentError`]). The core reads no files: policies named by path and estate
-//! snapshots come through a [`SuiteLoader`]. Not yet: quantifiers over who-can answers.
+//! snapshots come through a [`SuiteLoader`].
 
 mod coverage;
 mod parse;
 mod record;
 mod run;
+mod who_can;
 
 use std::sync::Arc;
 
 pub use coverage::{Coverage, FileCoverage, StatementCoverage};
 pub use record::Recorded;
-pub use run::CaseResult;
+pub use run::{CaseResult, Outcome};
+pub use who_can::{MissingPrincipal, WhoCanOutcome};
 
+use crate::analysis::WhoCanQuery;
 use crate::document::{DocumentError, RequestDocument};
 use crate::estate::{Estate, Resolved};
 use crate::policy::Policy;
@@ -247,6 +263,59 @@ impl Case {
     }
 }
 
+/// Whether a who-can test counts an `AllowIf` answer as allowed (`allowIf`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowIfRule {
+    /// `count` (the default): allowed under some condition is allowed.
+    #[default]
+    Count,
+    /// `ignore`: only a principal allowed whatever the unknown keys hold is allowed.
+    Ignore,
+}
+
+impl AllowIfRule {
+    /// The names, as written in a suite.
+    pub const NAMES: [&'static str; 2] = ["count", "ignore"];
+
+    fn is_count(&self) -> bool {
+        *self == AllowIfRule::Count
+    }
+}
+
+/// What a who-can test expects of the principals allowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhoCanExpectation {
+    /// `only`: every principal allowed some action of the question is one of these
+    /// (`[]`: nobody is allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only: Option<Vec<String>>,
+    /// `includes`: each of these is allowed every action of the question.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+    /// `excludes`: none of these is allowed any action of the question.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<String>,
+    /// `allowIf`: whether an `AllowIf` answer counts as allowed.
+    #[serde(skip_serializing_if = "AllowIfRule::is_count")]
+    pub allow_if: AllowIfRule,
+}
+
+/// A who-can test: a question over the suite's estate, and who may be allowed.
+#[derive(Debug, Clone)]
+pub struct WhoCanTest {
+    /// The question: the resource, its actions, the context fixed for every request
+    /// (the `defaults`' and the clock's, `whoCan.context` over them).
+    pub query: WhoCanQuery,
+    /// `expect`; `None` when the test has none yet.
+    pub expect: Option<WhoCanExpectation>,
+    /// The SCPs and RCPs the suite and the test give in place of the organization's.
+    pub(crate) replacing: Option<Arc<crate::PolicySet>>,
+    /// Warnings from parsing the test's policies (moved into the suite's).
+    pub(crate) warnings: Vec<crate::Diagnostic>,
+}
+
 /// A test of a suite.
 #[derive(Debug, Clone)]
 pub struct Test {
@@ -254,10 +323,14 @@ pub struct Test {
     pub name: String,
     /// Where the test starts in the suite file.
     pub location: Location,
-    /// `expect`; `None` when the test has none yet.
+    /// `expect` of a test of requests; `None` when the test has none yet, and for a
+    /// who-can test.
     pub expect: Option<Expectation>,
-    /// The test's cases, one per combination of its lists (one for a test without).
+    /// The test's cases, one per combination of its lists (one for a test without);
+    /// none for a who-can test.
     pub cases: Vec<Case>,
+    /// A who-can test's question and expectation.
+    pub who_can: Option<WhoCanTest>,
     /// The test's node in the suite file.
     pub(crate) node: Node,
 }
@@ -317,8 +390,11 @@ impl Suite {
         self.estate.as_ref()
     }
 
-    /// The number of cases (requests) of the suite.
+    /// The number of cases of the suite: requests, and who-can tests (one each).
     pub fn case_count(&self) -> usize {
-        self.tests.iter().map(|t| t.cases.len()).sum()
+        self.tests
+            .iter()
+            .map(|t| t.cases.len() + usize::from(t.who_can.is_some()))
+            .sum()
     }
 }

@@ -95,13 +95,13 @@ impl Emitted {
 }
 
 /// Collects errors against the original file.
-struct Errors<'a> {
+pub(super) struct Errors<'a> {
     original: &'a Arc<Source>,
-    list: Vec<DocumentError>,
+    pub(super) list: Vec<DocumentError>,
 }
 
 impl Errors<'_> {
-    fn at(&mut self, code: &'static str, span: Span, path: &str, message: String) {
+    pub(super) fn at(&mut self, code: &'static str, span: Span, path: &str, message: String) {
         let loc = self.original.locate(span);
         self.list.push(DocumentError {
             code,
@@ -298,6 +298,8 @@ struct RawTest {
     piece: Piece,
     /// Per list member: each element's piece and value.
     lists: Vec<(&'static str, Vec<(Piece, serde_json::Value)>)>,
+    /// A who-can test's question and expectation (its piece holds its `policies`).
+    who_can: Option<super::who_can::RawWhoCan>,
 }
 
 pub(super) fn parse(
@@ -430,12 +432,20 @@ pub(super) fn parse(
         _ => Vec::new(),
     };
     let mut raw_tests = Vec::with_capacity(test_nodes.len());
+    let cx = SuiteCx {
+        original,
+        format,
+        estate: estate.as_deref(),
+        has_estate: root.get("estate").is_some(),
+    };
     for (i, t) in test_nodes.into_iter().enumerate() {
-        if let Some(rt) = read_test(t, i, &mut em, original, format, &mut errs) {
+        if let Some(rt) = read_test(t, i, &mut em, &cx, &mut errs) {
             raw_tests.push(rt);
         }
     }
 
+    // What completes a who-can test's request document (it parses: a fixed text).
+    let stub = PartialDocument::parse(&Source::new("<who-can test>", super::who_can::STUB), loader.policies()).ok();
     let emitted = Source::new(original.name(), std::mem::take(&mut em.text));
     let inline = InlineMap::new(&emitted, &em.places, original);
     let mapper = Mapper {
@@ -486,7 +496,15 @@ pub(super) fn parse(
     let mut resolver = estate.as_deref().map(Estate::resolver);
     let mut tests = Vec::with_capacity(raw_tests.len());
     for rt in raw_tests {
-        if let Some(t) = build_test(rt, &base, &mut parse_piece, resolver.as_mut(), &mapper, &mut errs) {
+        if let Some(t) = build_test(
+            rt,
+            &base,
+            stub.as_ref(),
+            &mut parse_piece,
+            resolver.as_mut(),
+            &mapper,
+            &mut errs,
+        ) {
             tests.push(t);
         }
     }
@@ -499,12 +517,8 @@ pub(super) fn parse(
     let mut policies: Vec<Arc<Policy>> = Vec::new();
     let mut seen_sets = std::collections::HashSet::new();
     let mut seen_policies = std::collections::HashSet::new();
-    for case in tests.iter_mut().flat_map(|t| t.cases.iter_mut()) {
-        let mapped: Vec<Diagnostic> = std::mem::take(&mut case.document.warnings)
-            .into_iter()
-            .map(|w| mapper.diagnostic(w))
-            .collect();
-        for w in &mapped {
+    let mut add_warnings = |mapped: &[Diagnostic]| {
+        for w in mapped {
             if !warnings
                 .iter()
                 .any(|x| x.span == w.span && Arc::ptr_eq(&x.source, &w.source) && x.code == w.code)
@@ -512,6 +526,20 @@ pub(super) fn parse(
                 warnings.push(w.clone());
             }
         }
+    };
+    for wc in tests.iter_mut().filter_map(|t| t.who_can.as_mut()) {
+        let mapped: Vec<Diagnostic> = std::mem::take(&mut wc.warnings)
+            .into_iter()
+            .map(|w| mapper.diagnostic(w))
+            .collect();
+        add_warnings(&mapped);
+    }
+    for case in tests.iter_mut().flat_map(|t| t.cases.iter_mut()) {
+        let mapped: Vec<Diagnostic> = std::mem::take(&mut case.document.warnings)
+            .into_iter()
+            .map(|w| mapper.diagnostic(w))
+            .collect();
+        add_warnings(&mapped);
         case.document.warnings = mapped;
         if !seen_sets.insert(std::ptr::from_ref(case.policy_set())) {
             continue;
@@ -581,7 +609,7 @@ fn file_stem(name: &str) -> String {
 }
 
 /// A scalar's text (strings, numbers, booleans).
-fn scalar(n: &Node) -> Option<String> {
+pub(super) fn scalar(n: &Node) -> Option<String> {
     match &n.kind {
         Kind::Str(s) => Some(s.clone()),
         Kind::Literal(l) if l != "null" => Some(l.clone()),
@@ -636,7 +664,7 @@ enum PathPart<'a> {
 }
 
 /// ` (did you mean `…`?)` for the closest of `candidates` to `word`, or nothing.
-fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+pub(super) fn did_you_mean(word: &str, candidates: &[&str]) -> String {
     crate::suggest::closest(word, candidates)
         .map(|c| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default()
@@ -644,7 +672,13 @@ fn did_you_mean(word: &str, candidates: &[&str]) -> String {
 
 /// Unknown members of a suite (`known` complete) are errors, except extension members
 /// (`x-…`, a place for YAML anchors); duplicate keys always are.
-fn check_members(members: &[(String, Span, Node)], known: &[&str], path: &str, what: &str, errs: &mut Errors<'_>) {
+pub(super) fn check_members(
+    members: &[(String, Span, Node)],
+    known: &[&str],
+    path: &str,
+    what: &str,
+    errs: &mut Errors<'_>,
+) {
     for (i, (k, span, _)) in members.iter().enumerate() {
         let p = if path.is_empty() {
             k.clone()
@@ -686,6 +720,20 @@ fn read_expect(n: &Node, path: &str, errs: &mut Errors<'_>) -> Option<Expectatio
     };
     match &n.kind {
         Kind::Map(m) => {
+            if let Some((k, span, _)) = m
+                .iter()
+                .find(|(k, _, _)| ["only", "includes", "excludes", "allowIf"].contains(&k.as_str()))
+            {
+                errs.at(
+                    "invalid-value",
+                    *span,
+                    &format!("{path}.{k}"),
+                    format!(
+                        "`{k}` is about who-can answers: it needs a `whoCan` question in place of the test's request"
+                    ),
+                );
+                return None;
+            }
             check_members(m, &["decision", "sid", "blockedBy"], path, "expect", errs);
             let Some(dn) = n.get("decision") else {
                 errs.at(
@@ -766,14 +814,18 @@ fn read_expect(n: &Node, path: &str, errs: &mut Errors<'_>) -> Option<Expectatio
     }
 }
 
-fn read_test(
-    t: Node,
-    i: usize,
-    em: &mut Emitted,
-    original: &Source,
+/// What reading a test needs to know of the suite.
+struct SuiteCx<'a> {
+    original: &'a Source,
     format: SuiteFormat,
-    errs: &mut Errors<'_>,
-) -> Option<RawTest> {
+    /// The estate, if it loaded.
+    estate: Option<&'a Estate>,
+    /// Whether the suite names one (loaded or not).
+    has_estate: bool,
+}
+
+fn read_test(t: Node, i: usize, em: &mut Emitted, cx: &SuiteCx<'_>, errs: &mut Errors<'_>) -> Option<RawTest> {
+    let (original, format) = (cx.original, cx.format);
     let path = format!("tests[{i}]");
     let Kind::Map(members) = &t.kind else {
         errs.at(
@@ -803,6 +855,24 @@ fn read_test(
             String::new()
         }
     };
+    if t.get("whoCan").is_some() {
+        let before = errs.list.len();
+        let who_can = super::who_can::read(&t, &path, cx.estate, cx.has_estate, errs);
+        let piece = Piece {
+            span: em.members(&t, |k, _| k == "policies", original, format),
+            path: path.clone(),
+            exact: false,
+        };
+        return Some(RawTest {
+            name,
+            node: t,
+            expect: None,
+            bad: errs.list.len() > before,
+            piece,
+            lists: Vec::new(),
+            who_can,
+        });
+    }
     let before = errs.list.len();
     let expect = t
         .get("expect")
@@ -872,6 +942,7 @@ fn read_test(
         bad,
         piece,
         lists,
+        who_can: None,
     })
 }
 
@@ -886,6 +957,7 @@ fn pick_text(v: &serde_json::Value) -> String {
 fn build_test(
     rt: RawTest,
     base: &PartialDocument,
+    stub: Option<&PartialDocument>,
     parse_piece: &mut dyn FnMut(&Piece, &mut Errors<'_>) -> Option<PartialDocument>,
     mut resolver: Option<&mut Resolver<'_>>,
     mapper: &Mapper<'_>,
@@ -909,6 +981,30 @@ fn build_test(
     };
     let laid = own.over(base);
     let loc = mapper.original.locate(rt.node.span);
+    if let Some(raw) = rt.who_can {
+        // The document carries the context and policies; the stub completes it.
+        let doc = match stub?.clone().over(&laid).finish(mapper.original) {
+            Ok(d) => d,
+            Err(e) => {
+                errs.list.push(DocumentError {
+                    line: loc.line,
+                    column: loc.column,
+                    path: rt.piece.path.clone(),
+                    ..e
+                });
+                return None;
+            }
+        };
+        let who_can = super::who_can::build(raw, doc, &rt.piece.path, errs)?;
+        return Some(Test {
+            name: rt.name,
+            location: loc,
+            expect: None,
+            cases: Vec::new(),
+            who_can: Some(who_can),
+            node: rt.node,
+        });
+    }
     let mut cases = Vec::new();
     // Every combination, the first list varying slowest.
     let total: usize = lists.iter().map(|(_, v)| v.len()).product();
@@ -990,6 +1086,7 @@ fn build_test(
         location: loc,
         expect: rt.expect,
         cases,
+        who_can: None,
         node: rt.node,
     })
 }

@@ -6,8 +6,12 @@
 //!   failing `expect`, or added after its last member).
 //! - A test whose lists give cases different decisions is replaced by one test per
 //!   case, each a one-line mapping in JSON form (valid YAML too), named after the case.
+//! - A who-can test gets `expect: {only: [<the principals it counts as allowed>]}`,
+//!   keeping its `allowIf` (replacing a failing `expect` whole, `includes` and
+//!   `excludes` too).
 
-use super::{ExpectedDecision, Suite, SuiteFormat, Test};
+use super::who_can::{expect_text, Layout};
+use super::{AllowIfRule, ExpectedDecision, Suite, SuiteFormat, Test};
 use crate::tree::{emit, Cursor, EmitOptions, Kind, Node, Places};
 
 /// What [`Suite::record`] did.
@@ -75,7 +79,24 @@ impl Suite {
         let format = self.format();
         let mut edits: Vec<(usize, usize, String)> = Vec::new();
         let (mut recorded, mut split, mut unchanged) = (0, 0, 0);
-        for t in &self.tests {
+        for (ti, t) in self.tests.iter().enumerate() {
+            if let Some(wc) = &t.who_can {
+                if filter.is_some_and(|f| !t.name.contains(f)) {
+                    continue;
+                }
+                let r = super::who_can::run(self, ti, wc, None);
+                match r.who_can() {
+                    Some(o) if !r.passed => {
+                        let rule = wc.expect.as_ref().map_or(AllowIfRule::Count, |e| e.allow_if);
+                        edits.push(set_expect(text, format, t, &|layout| {
+                            expect_text(&o.allowed, rule, &layout)
+                        }));
+                        recorded += 1;
+                    }
+                    _ => unchanged += 1,
+                }
+                continue;
+            }
             if filter.is_some_and(|f| !t.cases.iter().any(|c| c.name.contains(f))) {
                 continue;
             }
@@ -89,10 +110,16 @@ impl Suite {
                 unchanged += 1;
                 continue;
             }
-            let first = results.first().map(|r| r.response.decision);
-            if results.iter().all(|r| Some(r.response.decision) == first) {
+            let decisions: Vec<Option<crate::Decision>> =
+                results.iter().map(|r| r.response().map(|resp| resp.decision)).collect();
+            let first = decisions.first().copied().flatten();
+            if decisions.iter().all(|d| *d == first) {
                 if let Some(d) = first {
-                    edits.push(set_expect(text, format, t, ExpectedDecision::of(d)));
+                    let d = ExpectedDecision::of(d).to_string();
+                    edits.push(set_expect(text, format, t, &|layout| match (format, layout) {
+                        (SuiteFormat::Json, _) => json_string(&d),
+                        _ => d.clone(),
+                    }));
                     recorded += 1;
                 }
             } else {
@@ -116,26 +143,45 @@ impl Suite {
     }
 }
 
-/// The edit that gives `t` the expectation `d`.
-fn set_expect(text: &str, format: SuiteFormat, t: &Test, d: ExpectedDecision) -> (usize, usize, String) {
-    let entry = match format {
-        SuiteFormat::Json => format!("\"expect\": {}", json_string(&d.to_string())),
-        SuiteFormat::Yaml => format!("expect: {d}"),
-    };
+/// The edit that gives `t` the expectation `value` writes (after `expect:`, in the
+/// layout it is given: one line in JSON and YAML flow mappings, else a YAML block
+/// indented below `expect`).
+fn set_expect(
+    text: &str,
+    format: SuiteFormat,
+    t: &Test,
+    value: &dyn Fn(Layout<'_>) -> String,
+) -> (usize, usize, String) {
     let Kind::Map(members) = &t.node.kind else {
         return (0, 0, String::new());
     };
-    if let Some((_, span, v)) = members.iter().find(|(k, _, _)| k == "expect") {
-        return (span.start as usize, content_end(text, v), entry);
-    }
     let start = t.node.span.start as usize;
     let flow = text.get(start..start + 1) == Some("{");
+    let entry = |indent: &str| {
+        let inner = format!("{indent}  ");
+        match format {
+            SuiteFormat::Json => format!("\"expect\": {}", value(Layout::Line)),
+            SuiteFormat::Yaml if flow => format!("expect: {}", value(Layout::Line)),
+            SuiteFormat::Yaml => {
+                let v = value(Layout::Block { indent: &inner });
+                if v.starts_with('\n') {
+                    format!("expect:{v}")
+                } else {
+                    format!("expect: {v}")
+                }
+            }
+        }
+    };
+    if let Some((_, span, v)) = members.iter().find(|(k, _, _)| k == "expect") {
+        let indent = " ".repeat(column_of(text, span.start as usize));
+        return (span.start as usize, content_end(text, v), entry(&indent));
+    }
     let Some((_, _, last)) = members.last() else {
         return (0, 0, String::new());
     };
     let end = content_end(text, last);
     if flow {
-        return (end, end, format!(", {entry}"));
+        return (end, end, format!(", {}", entry("")));
     }
     // A block mapping: a new line at the test's indentation, after any comment that
     // ends the last member's line.
@@ -144,7 +190,7 @@ fn set_expect(text: &str, format: SuiteFormat, t: &Test, d: ExpectedDecision) ->
         .and_then(|r| r.find('\n'))
         .map_or(text.len(), |i| end + i);
     let indent = " ".repeat(column_of(text, start));
-    (at, at, format!("\n{indent}{entry}"))
+    (at, at, format!("\n{indent}{}", entry(&indent)))
 }
 
 /// The edit that replaces `t` by one test per case, each expecting its decision.
@@ -167,9 +213,10 @@ fn split_test(text: &str, format: SuiteFormat, t: &Test, results: &[super::CaseR
             };
             parts.push(format!("{}: {value}", json_string(k)));
         }
+        let Some(resp) = r.response() else { continue };
         parts.push(format!(
             "\"expect\": {}",
-            json_string(&ExpectedDecision::of(r.response.decision).to_string())
+            json_string(&ExpectedDecision::of(resp.decision).to_string())
         ));
         tests.push(format!("{{{}}}", parts.join(", ")));
     }

@@ -1,23 +1,53 @@
-//! Running a suite: every case decided, its outcome checked against the expectation.
+//! Running a suite: every case decided, its outcome checked against the expectation;
+//! every who-can test answered and checked.
 
-use super::{Case, Coverage, Expectation, ExpectedDecision, Suite, Test};
+use super::{Case, Coverage, Expectation, ExpectedDecision, Suite, Test, WhoCanOutcome};
 use crate::eval::{evaluate_with, Decision, EvalOptions, Verdict};
 use crate::explain::Response;
 
-/// The outcome of one case.
+/// The outcome of one case, or of one who-can test.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
     /// The test's index in [`Suite::tests`].
     pub test: usize,
-    /// The case's index in the test's [`Test::cases`].
+    /// The case's index in the test's [`Test::cases`] (0 for a who-can test).
     pub case: usize,
     /// Whether the outcome is the expected one.
     pub passed: bool,
-    /// Why not, in words (`expected ExplicitDeny, got Allow`); `None` when it passed.
+    /// Why not, in words (`expected ExplicitDeny, got Allow`; for a who-can test, a
+    /// line naming the principals, then one line per principal with its action,
+    /// decision and condition); `None` when it passed.
     pub failure: Option<String>,
-    /// The response, with near misses when the case failed (what `policy-sim eval`
-    /// prints).
-    pub response: Response,
+    /// What the case or test got.
+    pub outcome: Outcome,
+}
+
+/// What a case or a who-can test got.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A request's response, with near misses when the case failed (what `policy-sim
+    /// eval` prints).
+    Response(Response),
+    /// A who-can test's answer and what it found.
+    WhoCan(WhoCanOutcome),
+}
+
+impl CaseResult {
+    /// The response of a request's case (`None` for a who-can test).
+    pub fn response(&self) -> Option<&Response> {
+        match &self.outcome {
+            Outcome::Response(r) => Some(r),
+            Outcome::WhoCan(_) => None,
+        }
+    }
+
+    /// The outcome of a who-can test (`None` for a request's case).
+    pub fn who_can(&self) -> Option<&WhoCanOutcome> {
+        match &self.outcome {
+            Outcome::WhoCan(w) => Some(w),
+            Outcome::Response(_) => None,
+        }
+    }
 }
 
 /// The policy type of a response label: `scp[1][0].Statement[2]` and `scp[1]` → `scp`.
@@ -127,23 +157,32 @@ pub(crate) fn run_case(
         case: case_index,
         passed: failure.is_none(),
         failure,
-        response,
+        outcome: Outcome::Response(response),
     }
 }
 
 impl Suite {
-    /// Runs the cases whose name contains `filter` (all without one), in order; each
-    /// deciding statement is counted in `coverage` when given.
+    /// Runs the cases and who-can tests whose name contains `filter` (all without
+    /// one), in order; each deciding statement is counted in `coverage` when given. A
+    /// who-can test adds the policies of its allowed principals' concrete requests to
+    /// `coverage` as it runs, and counts the deciding statements of their evaluation,
+    /// each once for the test.
     pub fn run(&self, filter: Option<&str>, mut coverage: Option<&mut Coverage>) -> Vec<CaseResult> {
         let mut out = Vec::new();
         for (ti, t) in self.tests.iter().enumerate() {
+            if let Some(wc) = &t.who_can {
+                if filter.is_none_or(|f| t.name.contains(f)) {
+                    out.push(super::who_can::run(self, ti, wc, coverage.as_deref_mut()));
+                }
+                continue;
+            }
             for (ci, c) in t.cases.iter().enumerate() {
                 if filter.is_some_and(|f| !c.name.contains(f)) {
                     continue;
                 }
                 let r = run_case(self, (ti, ci), t.expect.as_ref(), c);
-                if let Some(cov) = coverage.as_deref_mut() {
-                    cov.record(&r.response);
+                if let (Some(cov), Some(resp)) = (coverage.as_deref_mut(), r.response()) {
+                    cov.record(resp);
                 }
                 out.push(r);
             }
@@ -151,10 +190,25 @@ impl Suite {
         out
     }
 
-    /// The test and case of a result.
+    /// The test and case of a result (`None` for a who-can test's: see
+    /// [`Suite::test_of`]).
     pub fn case_of(&self, r: &CaseResult) -> Option<(&Test, &Case)> {
         let t = self.tests.get(r.test)?;
         Some((t, t.cases.get(r.case)?))
+    }
+
+    /// The test of a result.
+    pub fn test_of(&self, r: &CaseResult) -> Option<&Test> {
+        self.tests.get(r.test)
+    }
+
+    /// The name of a result: its case's (a quantified test's name with the
+    /// combination), or its who-can test's.
+    pub fn name_of(&self, r: &CaseResult) -> &str {
+        match self.case_of(r) {
+            Some((_, c)) => &c.name,
+            None => self.test_of(r).map_or("", |t| t.name.as_str()),
+        }
     }
 }
 
