@@ -171,51 +171,46 @@ impl<'s> Reader<'s> {
                         format!("{name}: {}", d.message),
                     );
                 }
-                Some(p)
+                Ok(p)
             }
             Ok(Err(e)) => {
-                match e.diagnostics.iter().find(|d| d.severity == Severity::Error) {
+                let (at, at_path, detail) = match e.diagnostics.iter().find(|d| d.severity == Severity::Error) {
                     Some(d) => {
                         let rel = match origin.encoding {
                             Encoding::Object => (d.span.start as usize).saturating_sub(origin.span.start as usize),
                             _ => d.span.start as usize,
                         };
-                        self.warn_at(
-                            "invalid-policy",
-                            file,
+                        (
                             origin.file_offset(rel),
-                            &join_path(path, &d.path),
-                            format!("{name} is not a valid {}: {}", ty.name(), d.message),
-                        );
+                            join_path(path, &d.path),
+                            format!("not a valid {}: {}", ty.name(), d.message),
+                        )
                     }
-                    None => self.warn_at(
-                        "invalid-policy",
-                        file,
+                    None => (
                         origin.span.start as usize,
-                        path,
-                        format!("{name}: {}", e.message),
+                        path.to_string(),
+                        format!("not a valid {}", ty.name()),
                     ),
-                }
-                None
+                };
+                Err(self.unparsed(file, at, &at_path, &name, &detail))
             }
-            Err(message) => {
-                self.warn_at(
-                    "invalid-policy",
-                    file,
-                    origin.span.start as usize,
-                    path,
-                    format!("{name}: {message}"),
-                );
-                None
-            }
+            Err(message) => Err(self.unparsed(
+                file,
+                origin.span.start as usize,
+                path,
+                &name,
+                &format!("not a policy document: {message}"),
+            )),
         };
-        // A document that does not parse: the warning just given says where and why.
-        let unreadable = match (&policy, self.warnings.last()) {
-            (None, Some(w)) => Some(Box::new(Unreadable {
-                why: w.place_and_message().into(),
-                may_deny: !origin.holds_only_allows(),
-            })),
-            _ => None,
+        let (policy, unreadable) = match policy {
+            Ok(p) => (Some(p), None),
+            Err(why) => (
+                None,
+                Some(Box::new(Unreadable {
+                    why: why.into(),
+                    may_deny: !origin.holds_only_allows(),
+                })),
+            ),
         };
         push(
             policies,
@@ -227,6 +222,24 @@ impl<'s> Reader<'s> {
                 unreadable,
             },
         )
+    }
+
+    /// Warns that document `name` at byte `at` of `file` (JSON path `path`) does not
+    /// parse, `detail` saying why (`not a valid SCP: …`); returns where and why
+    /// without the name, for the document's record (`file:line:column: detail (at
+    /// path)`).
+    fn unparsed(&mut self, file: &Source, at: usize, path: &str, name: &str, detail: &str) -> String {
+        self.warn_at("invalid-policy", file, at, path, format!("{name} is {detail}"));
+        let mut w = self.warnings.last().cloned().unwrap_or_else(|| EstateWarning {
+            code: "invalid-policy",
+            file: file.name().to_string(),
+            line: None,
+            column: None,
+            path: path.to_string(),
+            message: String::new(),
+        });
+        w.message = detail.to_string();
+        w.place_and_message()
     }
 
     /// Adds a policy the snapshot names but whose document the engine cannot read:

@@ -40,13 +40,16 @@ pub struct EstateWarning {
 }
 
 impl EstateWarning {
-    /// `file:line:column: message (at path)`: the warning without its code.
+    /// `file:line:column: message (at path)`: the warning without its code (just the
+    /// message when it concerns no one file).
     pub(crate) fn place_and_message(&self) -> String {
         let mut s = self.file.clone();
         if let (Some(l), Some(c)) = (self.line, self.column) {
             s.push_str(&format!(":{l}:{c}"));
         }
-        s.push_str(": ");
+        if !s.is_empty() {
+            s.push_str(": ");
+        }
         s.push_str(&self.message);
         if !self.path.is_empty() {
             s.push_str(&format!(" (at {})", self.path));

@@ -71,11 +71,9 @@ pub(crate) fn offset_in(file: &Source, raw: &RawValue) -> usize {
     (raw.get().as_ptr() as usize).saturating_sub(file.text().as_ptr() as usize)
 }
 
-/// A document that could not be read: the message, and the parser's diagnostics when it
-/// is not a valid policy.
+/// A document that is not a valid policy: the parser's diagnostics.
 #[derive(Debug, Clone)]
 pub(crate) struct DocError {
-    pub(crate) message: String,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -122,7 +120,6 @@ pub(crate) fn parse_text(
         DocText::Decoded(s) => parse_policy(&Source::new(origin.file.name(), s), ty),
     };
     parsed.map(|p| (p.policy, p.warnings)).map_err(|e| DocError {
-        message: format!("invalid {}", ty.name()),
         diagnostics: e.diagnostics,
     })
 }
