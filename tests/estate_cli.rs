@@ -277,3 +277,273 @@ fn iam_collect_store_from_the_command_line() {
         .collect();
     assert_eq!(decisions, ["Allow", "ExplicitDeny"]);
 }
+
+/// A snapshot that lacks or garbles what decides requests (`fixtures/estates/
+/// fail-closed-org`, S-EST-1): `estate summary` warns about each unlisted SCP and RCP
+/// level and each unreadable document, `--strict` fails on them, and `eval --estate`
+/// fails closed and says why.
+#[test]
+fn fail_closed_snapshot_from_the_command_line() {
+    const FC: &str = "fixtures/estates/fail-closed-org";
+    let out = sim()
+        .args(["estate", "summary", FC, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = v["warnings"].as_array().unwrap();
+    let codes = |code: &str| warnings.iter().filter(|w| w["code"] == code).count();
+    assert_eq!(codes("missing-level"), 2, "{warnings:#?}");
+    assert_eq!(codes("missing-policy"), 1, "{warnings:#?}");
+    assert_eq!(codes("invalid-policy"), 6, "{warnings:#?}");
+    assert!(warnings.iter().any(|w| w["code"] == "missing-level"
+        && w["message"]
+            .as_str()
+            .unwrap()
+            .contains("SCPs attached to `ou-ab12-nolist01` are not in the snapshot")));
+    let out = sim().args(["estate", "summary", FC, "--strict"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("[missing-level]"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--strict: the snapshot has 9 warnings"));
+
+    let out = sim()
+        .args([
+            "eval",
+            "--no-clock",
+            "--format",
+            "json",
+            "--estate",
+            FC,
+            "--principal",
+            "arn:aws:iam::444444444444:user/dev",
+            "--action",
+            "ec2:DescribeInstances",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["decision"], "ExplicitDeny", "{v:#}");
+    assert_eq!(v["deciding"][0]["file"], "<fail-closed stand-in: denies every request>");
+    let assumption = v["estate"]["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|a| a.as_str().filter(|a| a.contains("`guard`")))
+        .unwrap();
+    assert!(
+        assumption.contains(
+            "accounts/444444444444/iam/get-account-authorization-details.json:39:53: not a valid identity-based policy"
+        ),
+        "{assumption}"
+    );
+}
+
+/// Condition key names are case-insensitive (S-MATCH-4): a clock key the request gives
+/// in any spelling is the request's, not listed as derived from the clock; the other is.
+#[test]
+fn clock_keys_given_in_any_case_are_not_derived() {
+    let out = sim()
+        .args([
+            "eval",
+            "--format",
+            "json",
+            "--estate",
+            ORG,
+            "--principal",
+            "arn:aws:iam::333333333333:user/alice",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            &format!("{BUCKET}/reports/q1.csv"),
+            "--context",
+            "aws:RequestedRegion=us-east-1",
+            "--context",
+            "AWS:currenttime=2020-01-01T00:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let derived = v["estate"]["derivedContext"].as_object().unwrap();
+    assert!(
+        !derived.keys().any(|k| k.eq_ignore_ascii_case("aws:CurrentTime")),
+        "{derived:#?}"
+    );
+    assert!(derived.contains_key("aws:EpochTime"), "{derived:#?}");
+}
+
+/// `batch --estate`: a line the estate cannot resolve is an error at that line, at the
+/// member the error concerns, with the error's code, like other bad lines.
+#[test]
+fn batch_estate_resolve_error_points_at_its_line() {
+    let dir = std::env::temp_dir().join(format!("policy-sim-resolve-{}", std::process::id()));
+    let iam = dir.join("accounts/123456789012/iam");
+    std::fs::create_dir_all(&iam).unwrap();
+    // GAAD names user `bob` by an ARN that is not a user's.
+    std::fs::write(
+        iam.join("get-account-authorization-details.json"),
+        r#"{"UserDetailList": [{"Path": "/", "UserName": "bob", "UserId": "AIDABOB", "Arn": "arn:aws:iam::123456789012:bob",
+            "GroupList": [], "UserPolicyList": [], "AttachedManagedPolicies": []}],
+            "GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#,
+    )
+    .unwrap();
+    let lines = concat!(
+        r#"{"id":"ok","principal":"arn:aws:iam::123456789012:user/alice","action":"s3:GetObject"}"#,
+        "\n",
+        r#"{"id":"bad", "action":"s3:GetObject", "principal":"arn:aws:iam::123456789012:user/bob"}"#,
+        "\n"
+    );
+    let out = sim()
+        .args(["batch", "--no-clock", "--estate", dir.to_str().unwrap()])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let answers: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers[0]["decision"], "ImplicitDeny");
+    let e = &answers[1]["error"];
+    assert_eq!(answers[1]["id"], "bad");
+    assert_eq!(e["code"], "invalid-principal", "{e}");
+    assert_eq!(
+        (e["file"].as_str(), e["line"].as_u64()),
+        (Some("<stdin>"), Some(2)),
+        "{e}"
+    );
+    let col = lines
+        .lines()
+        .nth(1)
+        .unwrap()
+        .find("\"arn:aws:iam::123456789012:user/bob")
+        .unwrap()
+        + 1;
+    assert_eq!(e["column"].as_u64(), Some(col as u64), "{e}");
+    assert_eq!(e["path"], "principal");
+}
+
+const IC: &str = "fixtures/estates/example-org-iam-collect";
+
+/// `--layout` on `who-can`, as on `eval`: the detected layout by default, the one given
+/// otherwise (the wrong one finds nothing of the store).
+#[test]
+fn who_can_takes_the_layout() {
+    let ask = |layout: Option<&str>| -> Vec<Value> {
+        let mut args = vec![
+            "who-can",
+            "--estate",
+            IC,
+            "--resource",
+            "arn:aws:s3:::payments-data-333333333333/reports/q1.csv",
+            "--action",
+            "s3:GetObject",
+            "--no-clock",
+            "--format",
+            "json",
+        ];
+        if let Some(l) = layout {
+            args.extend(["--layout", l]);
+        }
+        let out = sim().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["results"].as_array().unwrap().clone()
+    };
+    let alice = |rs: &[Value]| {
+        rs.iter()
+            .any(|r| r["principal"] == "arn:aws:iam::333333333333:user/alice")
+    };
+    let (detected, given, wrong) = (ask(None), ask(Some("iam-collect")), ask(Some("aws-cli")));
+    assert!(alice(&detected), "{detected:#?}");
+    assert_eq!(detected, given);
+    assert!(!alice(&wrong), "{wrong:#?}");
+}
+
+/// `--layout` on `exposure`.
+#[test]
+fn exposure_takes_the_layout() {
+    let findings = |layout: &str| -> usize {
+        let out = sim()
+            .args([
+                "exposure",
+                "--estate",
+                IC,
+                "--no-clock",
+                "--format",
+                "json",
+                "--layout",
+                layout,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"].as_array().unwrap().len()
+    };
+    assert!(findings("iam-collect") >= 8);
+    assert_eq!(findings("aws-cli"), 0);
+}
+
+/// `--layout` on `principal-can`.
+#[test]
+fn principal_can_takes_the_layout() {
+    let actions = |layout: &str| -> String {
+        let out = sim()
+            .args([
+                "principal-can",
+                "--estate",
+                IC,
+                "--principal",
+                "arn:aws:iam::333333333333:user/alice",
+                "--service",
+                "s3",
+                "--no-clock",
+                "--format",
+                "json",
+                "--layout",
+                layout,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(actions("iam-collect").contains("s3:GetObject"));
+    assert!(!actions("aws-cli").contains("s3:GetObject"));
+}
+
+/// `--layout` on `test`: a suite over an iam-collect store passes with the store's
+/// layout, and fails when it is read as the other one.
+#[test]
+fn test_takes_the_layout() {
+    let dir = std::env::temp_dir().join(format!("policy-sim-layout-suite-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let suite = dir.join("layout.test.yaml");
+    std::fs::write(
+        &suite,
+        format!(
+            "name: layout\nestate: {}\ntests:\n  - name: alice reads the reports\n    principal: arn:aws:iam::333333333333:user/alice\n    action: s3:GetObject\n    resource: {BUCKET}/reports/q1.csv\n    context: {{aws:RequestedRegion: us-east-1}}\n    expect: Allow\n",
+            root().join(IC).display()
+        ),
+    )
+    .unwrap();
+    let run = |layout: &str| {
+        sim()
+            .args(["test", "--no-clock", "--layout", layout])
+            .arg(&suite)
+            .output()
+            .unwrap()
+    };
+    let ok = run("iam-collect");
+    let wrong = run("aws-cli");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert_ne!(
+        wrong.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&wrong.stdout)
+    );
+}
