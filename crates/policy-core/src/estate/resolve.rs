@@ -267,21 +267,13 @@ pub(crate) enum StandIn {
 /// The stand-in document `s`, parsed once per kind and policy type. `None` only if its
 /// fixed text failed to parse (a unit test shows none does).
 pub(crate) fn stand_in(s: StandIn) -> Option<Arc<Policy>> {
-    const TYPES: [PolicyType; 7] = [
-        PolicyType::Identity,
-        PolicyType::Resource,
-        PolicyType::PermissionsBoundary,
-        PolicyType::Session,
-        PolicyType::Scp,
-        PolicyType::Rcp,
-        PolicyType::VpcEndpoint,
-    ];
-    static CACHE: [OnceLock<Option<Arc<Policy>>>; 14] = [const { OnceLock::new() }; 14];
+    static CACHE: [OnceLock<Option<Arc<Policy>>>; 2 * PolicyType::ALL.len()] =
+        [const { OnceLock::new() }; 2 * PolicyType::ALL.len()];
     let (ty, denies) = match s {
         StandIn::AllowsNothing(t) => (t, false),
         StandIn::DeniesAll(t) => (t, true),
     };
-    let slot = TYPES.iter().position(|t| *t == ty)? * 2 + usize::from(denies);
+    let slot = PolicyType::ALL.iter().position(|t| *t == ty)? * 2 + usize::from(denies);
     CACHE
         .get(slot)?
         .get_or_init(|| {
@@ -1311,15 +1303,7 @@ mod tests {
     /// Every stand-in parses, once, as its policy type (SEMANTICS §10).
     #[test]
     fn every_stand_in_parses() {
-        for ty in [
-            PolicyType::Identity,
-            PolicyType::Resource,
-            PolicyType::PermissionsBoundary,
-            PolicyType::Session,
-            PolicyType::Scp,
-            PolicyType::Rcp,
-            PolicyType::VpcEndpoint,
-        ] {
+        for ty in PolicyType::ALL {
             for s in [StandIn::AllowsNothing(ty), StandIn::DeniesAll(ty)] {
                 let p = stand_in(s).unwrap_or_else(|| panic!("{s:?} does not parse"));
                 assert_eq!(p.statement_count(), 1, "{s:?}");
