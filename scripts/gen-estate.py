@@ -8,6 +8,10 @@
     scripts/gen-estate.py realistic OUT
         fixtures/bench/realistic.json's policies as an estate (its principals' roles and
         user, the bucket, three SCP levels), for `batch --estate` against `batch --base`
+    scripts/gen-estate.py fail-closed fixtures/estates/fail-closed-org
+        a small organization whose snapshot lacks or garbles what decides requests (an
+        OU's policy listings, SCP, RCP, identity and bucket policy documents), for the
+        fail-closed cases (SEMANTICS S-EST-1)
 
 Every file is in the shape the named `aws ... --output json` command prints (4-space
 indentation, as the CLI writes); policies that the CLI prints as JSON strings are strings.
@@ -69,9 +73,17 @@ def doc(*statements):
 # ---------------------------------------------------------------- organizations
 
 
-def organization(base, accounts, ous, placement, scps, rcps, attach_scp, attach_rcp):
+RCP_FULL = ("RCPFullAWSAccess", {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}, True)
+
+
+def organization(base, accounts, ous, placement, scps, rcps, attach_scp, attach_rcp, unlisted=(), undescribed=()):
     """accounts: id -> name; ous: id -> (name, parent); placement: account -> parent;
-    scps/rcps: policy id -> (name, document, aws_managed); attach_*: target -> [policy ids]."""
+    scps/rcps: policy id -> (name, document, aws_managed); attach_*: target -> [policy ids].
+    RCPs are enabled, so every target has `RCPFullAWSAccess` attached (AWS attaches it
+    and it cannot be detached) unless attach_rcp says otherwise. The policy listings of
+    the `unlisted` targets and the documents of the `undescribed` policies are left out
+    (a snapshot that lacks them)."""
     write(base, "organizations/describe-organization.json", {
         "Organization": {
             "Id": ORG,
@@ -122,12 +134,18 @@ def organization(base, accounts, ous, placement, scps, rcps, attach_scp, attach_
                else f"arn:aws:organizations::{MGMT}:policy/{ORG}/{ty.lower()}/{pid}")
         return {"Id": pid, "Arn": arn, "Name": name, "Description": name, "Type": ty, "AwsManaged": aws_managed}
 
+    rcps = {"p-RCPFullAWSAccess": RCP_FULL, **rcps}
+    attach_rcp = {t: attach_rcp.get(t, ["p-RCPFullAWSAccess"]) for t in [ROOT_ID, *ous, *accounts]}
     for ty, pols, attach in (("SERVICE_CONTROL_POLICY", scps, attach_scp),
                              ("RESOURCE_CONTROL_POLICY", rcps, attach_rcp)):
         for target, ids in sorted(attach.items()):
+            if target in unlisted:
+                continue
             write(base, f"organizations/list-policies-for-target/{target}.{ty}.json",
                   {"Policies": [summary(i, pols[i][0], ty, pols[i][2]) for i in ids]})
         for pid, (name, document, aws_managed) in sorted(pols.items()):
+            if pid in undescribed:
+                continue
             write(base, f"organizations/describe-policy/{pid}.json", {
                 "Policy": {
                     "PolicySummary": summary(pid, name, ty, aws_managed),
@@ -285,10 +303,7 @@ def example(base):
         "p-s3encr001": ("DenyUnencryptedUploads",
                         corpus("scp/scp-examples__Service-specific-controls__Amazon-S3__Prevent-Amazon-S3-unencrypted-object-uploads.json"), False),
     }
-    rcp_full = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
-    rcps = {"p-RCPFullAWSAccess": ("RCPFullAWSAccess", rcp_full, True),
-            "p-rcpident1": ("DataPerimeterIdentity", rcp, False)}
+    rcps = {"p-RCPFullAWSAccess": RCP_FULL, "p-rcpident1": ("DataPerimeterIdentity", rcp, False)}
     targets = [ROOT_ID, OU_SEC, OU_WL, OU_PROD, MGMT, SEC, PROD, DEV]
     attach_scp = {t: ["p-FullAWSAccess"] for t in targets}
     attach_scp[ROOT_ID].append("p-leaveorg01")
@@ -617,9 +632,82 @@ def realistic(base):
     write(base, f"accounts/{acct}/s3/{bucket}/get-bucket-policy.json", {"Policy": compact(load(spec["resource"]))})
 
 
+# ---------------------------------------------------------------- a snapshot with gaps
+
+
+def fail_closed(base):
+    """An organization whose snapshot lacks or garbles what decides requests, each gap in
+    its own place, for the fail-closed cases (SEMANTICS S-EST-1):
+
+    - OU NotListed (222222222222 `unlisted`): its SCP and RCP listings are missing;
+    - OU BrokenScp (333333333333 `broken-scp`): an SCP holding a `Deny` that does not
+      parse, and an RCP whose `describe-policy` output is missing;
+    - OU AllowOnly (444444444444 `workload`): an SCP that does not parse but holds only
+      `Allow` statements; the user `dev` has an inline policy with a `Deny` that does not
+      parse, `ops` one with only `Allow` statements; the bucket's policy holds a `Deny`
+      and does not parse; the S3 gateway endpoint's policy does not parse.
+
+    Each account has a queue whose policy lets the management account's `admin` send
+    messages (RCPs apply to SQS; SCPs do not apply to the management account)."""
+    if os.path.exists(base):
+        shutil.rmtree(base)
+    UNLISTED, BROKEN, WORKLOAD = "222222222222", "333333333333", "444444444444"
+    accounts = {MGMT: "management", UNLISTED: "unlisted", BROKEN: "broken-scp", WORKLOAD: "workload"}
+    OU_NL, OU_BR, OU_AO = "ou-ab12-nolist01", "ou-ab12-broken01", "ou-ab12-allowon1"
+    ous = {OU_NL: ("NotListed", ROOT_ID), OU_BR: ("BrokenScp", ROOT_ID), OU_AO: ("AllowOnly", ROOT_ID)}
+    placement = {MGMT: ROOT_ID, UNLISTED: OU_NL, BROKEN: OU_BR, WORKLOAD: OU_AO}
+    # A `Condition` that is not an object: hand-edited JSON, as it sometimes is.
+    garbled = {"StringEquals": "aws:PrincipalTag/role"}
+    scps = {
+        "p-FullAWSAccess": ("FullAWSAccess", corpus("../bench/FullAWSAccess.json"), True),
+        "p-denybrkn1": ("DenyBucketDeletion", doc(
+            stmt("Deny", "s3:DeleteBucket", "*", sid="DenyBucketDeletion", condition=garbled)), False),
+        "p-allowbrk1": ("AllowStorage", doc(
+            stmt("Allow", "s3:*", "*", sid="AllowStorage", condition=garbled)), False),
+    }
+    rcps = {"p-rcpmissng": ("DataPerimeter", doc(
+        stmt("Deny", "sqs:*", "*", principal="*", sid="Perimeter")), False)}
+    targets = [ROOT_ID, *ous, *accounts]
+    attach_scp = {t: ["p-FullAWSAccess"] for t in targets}
+    attach_scp[OU_BR].append("p-denybrkn1")
+    attach_scp[OU_AO].append("p-allowbrk1")
+    attach_rcp = {OU_BR: ["p-RCPFullAWSAccess", "p-rcpmissng"]}
+    organization(base, accounts, ous, placement, scps, rcps, attach_scp, attach_rcp,
+                 unlisted=[OU_NL], undescribed=["p-rcpmissng"])
+
+    work = ("work", doc(stmt("Allow", ["ec2:DescribeInstances", "s3:GetObject", "sqs:SendMessage"], "*", sid="Work")))
+    write(base, f"accounts/{MGMT}/iam/get-account-authorization-details.json", gaad(
+        users=[user(MGMT, "admin", "AIDAEXAMPLEADMIN00001", inline=[("admin", doc(stmt("Allow", "*", "*")))])]))
+    for acct in (UNLISTED, BROKEN, WORKLOAD):
+        users = [user(acct, "dev", f"AIDAEXAMPLEDEV{acct[:7]}", inline=[work])]
+        if acct == WORKLOAD:
+            users = [
+                user(acct, "dev", f"AIDAEXAMPLEDEV{acct[:7]}", inline=[work, ("guard", doc(
+                    stmt("Deny", "s3:DeleteObject", "*", sid="NoDeletes", condition=garbled)))]),
+                user(acct, "ops", f"AIDAEXAMPLEOPS{acct[:7]}", inline=[work, ("extra", doc(
+                    stmt("Allow", "logs:*", "*", sid="Logs", condition=garbled)))]),
+            ]
+        write(base, f"accounts/{acct}/iam/get-account-authorization-details.json", gaad(users=users))
+        queue_arn = f"arn:aws:sqs:us-east-1:{acct}:jobs"
+        write(base, f"accounts/{acct}/sqs/us-east-1/jobs/get-queue-attributes.json", {"Attributes": {
+            "QueueArn": queue_arn, "Policy": compact(doc(stmt(
+                "Allow", "sqs:SendMessage", queue_arn, sid="Admin", principal={"AWS": f"arn:aws:iam::{MGMT}:user/admin"})))}})
+    bucket = f"fc-data-{WORKLOAD}"
+    write(base, f"accounts/{WORKLOAD}/s3/{bucket}/get-bucket-policy.json", {"Policy": compact(doc(
+        stmt("Deny", "s3:*", [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"], sid="TlsOnly", principal="*",
+             condition={"Bool": "aws:SecureTransport"})))})
+    write(base, f"accounts/{WORKLOAD}/ec2/us-east-1/describe-vpc-endpoints.json", {"VpcEndpoints": [{
+        "VpcEndpointId": "vpce-0f1e2d3c4b5a69788", "VpcEndpointType": "Gateway", "VpcId": "vpc-0fedcba9876543210",
+        "ServiceName": "com.amazonaws.us-east-1.s3", "State": "available",
+        "PolicyDocument": json.dumps(doc(stmt("Allow", "*", "*", sid="OrgOnly", principal="*", condition=garbled))),
+        "RouteTableIds": ["rtb-0fedcba9876543210"], "SubnetIds": [], "Groups": [], "PrivateDnsEnabled": False,
+        "RequesterManaged": False, "NetworkInterfaceIds": [], "DnsEntries": [],
+        "CreationTimestamp": "2024-03-01T09:30:00+00:00", "OwnerId": WORKLOAD}]})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["example", "bench", "realistic"])
+    ap.add_argument("what", choices=["example", "bench", "realistic", "fail-closed"])
     ap.add_argument("out")
     ap.add_argument("--accounts", type=int, default=100)
     ap.add_argument("--roles", type=int, default=1000)
@@ -628,6 +716,8 @@ def main():
         example(a.out)
     elif a.what == "realistic":
         realistic(a.out)
+    elif a.what == "fail-closed":
+        fail_closed(a.out)
     else:
         bench(a.out, a.accounts, a.roles)
     return 0

@@ -12,6 +12,12 @@ use crate::loader::{display_path, FsLoader};
 use crate::EXIT_INPUT;
 
 #[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("snapshot-options")
+        .args(crate::estate::SNAPSHOT_ARGS)
+        .multiple(true)
+        .requires("estate")
+))]
 pub struct BatchArgs {
     /// JSON Lines file of request documents; `-` or absent for standard input.
     input: Option<PathBuf>,
@@ -34,13 +40,9 @@ pub struct BatchArgs {
     /// once; a line's non-empty `policies` members replace the estate's.
     #[arg(long, value_name = "SNAPSHOT")]
     estate: Option<PathBuf>,
-    /// With --estate: a folder of AWS managed policy documents for those the snapshot
-    /// names but does not hold.
-    #[arg(long, value_name = "DIR", requires = "estate")]
-    aws_managed_policies: Option<PathBuf>,
-    /// With --estate: how the snapshot's files are laid out (detected when not given).
-    #[arg(long, value_enum, requires = "estate")]
-    layout: Option<crate::estate::LayoutArg>,
+    /// With --estate: how to read the snapshot.
+    #[command(flatten)]
+    snapshot: crate::estate::SnapshotArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -281,18 +283,10 @@ pub fn run(a: BatchArgs) -> u8 {
     };
     let loader = FsLoader::new(&base_dir);
     let estate = match &a.estate {
-        Some(dir) => {
-            match crate::estate::BatchEstate::load(
-                dir,
-                a.aws_managed_policies.as_deref(),
-                a.layout,
-                !a.no_clock,
-                a.base.is_some(),
-            ) {
-                Ok(e) => Some(e),
-                Err(code) => return code,
-            }
-        }
+        Some(dir) => match crate::estate::BatchEstate::load(dir, &a.snapshot, !a.no_clock, a.base.is_some()) {
+            Ok(e) => Some(e),
+            Err(code) => return code,
+        },
         None => None,
     };
     let mut base = PartialDocument::default();

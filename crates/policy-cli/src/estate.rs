@@ -91,15 +91,30 @@ impl From<LayoutArg> for Layout {
     }
 }
 
-/// Reads the snapshot in `dir` (accounts in parallel), its layout detected; `managed` is
-/// a folder of AWS managed policy documents that fills in those the snapshot lacks.
-/// Errors (printed): the folder does not exist or is not a snapshot.
-pub(crate) fn load(dir: &Path, managed: Option<&Path>) -> Result<Estate, u8> {
-    load_as(dir, managed, None)
+/// How to read a snapshot: the options every command that reads one takes (`eval
+/// --estate`, `batch --estate`, `estate summary`, `who-can`, `principal-can`,
+/// `exposure`, `test`), defined once and flattened into each.
+#[derive(Debug, Clone, Default, Args)]
+#[group(skip)]
+pub(crate) struct SnapshotArgs {
+    /// A folder of AWS managed policy documents (`<PolicyName>.json`, e.g.
+    /// `fixtures/corpus/managed`) for those the snapshot names but does not hold.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) aws_managed_policies: Option<PathBuf>,
+    /// How the snapshot's files are laid out (detected when not given).
+    #[arg(long, value_enum)]
+    pub(crate) layout: Option<LayoutArg>,
 }
 
-/// [`load`] in `layout` (`--layout`), detected when `None`.
-pub(crate) fn load_as(dir: &Path, managed: Option<&Path>, layout: Option<LayoutArg>) -> Result<Estate, u8> {
+/// The ids of [`SnapshotArgs`]' options, for commands where they need `--estate`.
+pub(crate) const SNAPSHOT_ARGS: [&str; 2] = ["aws_managed_policies", "layout"];
+
+/// Reads the snapshot in `dir` (accounts in parallel) as `o` says: in its `--layout`
+/// (detected when not given), `--aws-managed-policies` filling in the AWS managed
+/// policies the snapshot lacks.
+/// Errors (printed): the folder does not exist or is not a snapshot.
+pub(crate) fn load(dir: &Path, o: &SnapshotArgs) -> Result<Estate, u8> {
+    let (managed, layout) = (o.aws_managed_policies.as_deref(), o.layout);
     if !dir.is_dir() {
         eprintln!("error: cannot read snapshot `{}`: not a folder", display_path(dir));
         return Err(EXIT_INPUT);
@@ -173,14 +188,10 @@ enum EstateCommand {
 struct SummaryArgs {
     /// The snapshot folder (README, "Estates").
     snapshot: PathBuf,
-    /// A folder of AWS managed policy documents (`<PolicyName>.json`, e.g.
-    /// `fixtures/corpus/managed`) for those the snapshot names but does not hold.
-    #[arg(long, value_name = "DIR")]
-    aws_managed_policies: Option<PathBuf>,
-    /// How the snapshot's files are laid out (detected when not given).
-    #[arg(long, value_enum)]
-    layout: Option<LayoutArg>,
-    /// Any warning is an error (exit 1).
+    #[command(flatten)]
+    options: SnapshotArgs,
+    /// Any warning is an error (exit 1): unreadable files and policies, SCP and RCP
+    /// levels the snapshot does not list (evaluated fail-closed).
     #[arg(long)]
     strict: bool,
     /// Output format.
@@ -195,7 +206,7 @@ pub fn run(a: EstateArgs) -> u8 {
 }
 
 fn summary(a: SummaryArgs) -> u8 {
-    let e = match load_as(&a.snapshot, a.aws_managed_policies.as_deref(), a.layout) {
+    let e = match load(&a.snapshot, &a.options) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -258,15 +269,12 @@ fn summary(a: SummaryArgs) -> u8 {
 /// The `--estate` options of `eval`.
 pub(crate) struct EvalEstate<'a> {
     pub(crate) snapshot: &'a Path,
-    pub(crate) aws_managed_policies: Option<&'a Path>,
-    /// `--layout`.
-    pub(crate) layout: Option<LayoutArg>,
+    pub(crate) options: &'a SnapshotArgs,
     /// `--session-tag K=V`.
     pub(crate) session_tags: &'a [String],
-    /// The clock filled `aws:CurrentTime` and `aws:EpochTime` (listed as derived unless
-    /// `--context` gives them).
-    pub(crate) clock: bool,
-    pub(crate) context_flags: &'a [String],
+    /// The clock's keys the clock filled (those the request does not give, in any
+    /// spelling): listed as derived.
+    pub(crate) clock_keys: &'a [&'a str],
 }
 
 /// A response with the estate's part.
@@ -282,7 +290,7 @@ struct EstateResponse<'a> {
 /// give. Returns the response, the resolved request and the estate's part, or the exit
 /// code of an error (printed).
 pub(crate) fn eval(o: &EvalEstate<'_>, doc: &RequestDocument) -> Result<(Response, Resolved, EstateInfo), u8> {
-    let est = load_as(o.snapshot, o.aws_managed_policies, o.layout)?;
+    let est = load(o.snapshot, o.options)?;
     print_warnings(&est);
     let mut tags = Vec::new();
     for kv in o.session_tags {
@@ -310,12 +318,9 @@ pub(crate) fn eval(o: &EvalEstate<'_>, doc: &RequestDocument) -> Result<(Respons
     let mut resp = Response::new(&ev, resolved.policies(), resolved.request(), doc.id.clone());
     resolved.relocate(&est, &mut resp);
     let mut info = resolved.info(&est);
-    if o.clock {
-        for key in ["aws:CurrentTime", "aws:EpochTime"] {
-            let given = o.context_flags.iter().any(|kv| kv.split('=').next() == Some(key));
-            if let (false, Some(v)) = (given, resolved.request().context().get(&key.to_ascii_lowercase())) {
-                info.derived_context.insert(key.to_string(), v.to_vec());
-            }
+    for key in o.clock_keys {
+        if let Some(v) = resolved.request().context().get(&key.to_ascii_lowercase()) {
+            info.derived_context.insert((*key).to_string(), v.to_vec());
         }
     }
     keep_until_exit(est);
@@ -446,14 +451,8 @@ pub(crate) struct BatchEstate {
 
 impl BatchEstate {
     /// Loads the snapshot for `batch --estate` (errors printed).
-    pub(crate) fn load(
-        dir: &Path,
-        managed: Option<&Path>,
-        layout: Option<LayoutArg>,
-        clock: bool,
-        has_base: bool,
-    ) -> Result<BatchEstate, u8> {
-        let estate = load_as(dir, managed, layout)?;
+    pub(crate) fn load(dir: &Path, options: &SnapshotArgs, clock: bool, has_base: bool) -> Result<BatchEstate, u8> {
+        let estate = load(dir, options)?;
         print_warnings(&estate);
         let mut ctx = policy_core::Context::default();
         if clock {
@@ -466,6 +465,43 @@ impl BatchEstate {
             clock: ctx,
             has_base,
         })
+    }
+}
+
+/// A request the estate could not resolve, as an error of the line `src` (one JSON
+/// object): at the member the error concerns when the line has it (`principal` for an
+/// invalid principal, `action`, `resourceAccount` or the member an `invalid-value` names),
+/// else at the line's start, with the error's own code.
+fn resolve_error(e: &policy_core::RequestError, src: &policy_core::Source) -> policy_core::DocumentError {
+    use policy_core::RequestError as E;
+    let member = match e {
+        E::InvalidPrincipal(_) => Some("principal"),
+        E::InvalidAction(_) => Some("action"),
+        E::InvalidAccount(_) => Some("resourceAccount"),
+        E::Invalid { field, .. } => Some(*field),
+        E::Missing(_) => None,
+    };
+    let members: std::collections::BTreeMap<String, &serde_json::value::RawValue> =
+        serde_json::from_str(src.text()).unwrap_or_default();
+    let at = member.and_then(|m| {
+        let raw = members.get(m)?;
+        // `InvalidAccount` may name the estate's management account, not the line's.
+        if let E::InvalidAccount(a) = e {
+            if serde_json::from_str::<String>(raw.get()).ok().as_deref() != Some(a.as_str()) {
+                return None;
+            }
+        }
+        let offset = (raw.get().as_ptr() as usize).checked_sub(src.text().as_ptr() as usize)?;
+        Some((m, src.locate(policy_core::Span::new(offset, offset))))
+    });
+    policy_core::DocumentError {
+        code: e.code(),
+        file: src.name().to_string(),
+        line: at.as_ref().map_or(1, |(_, l)| l.line),
+        column: at.as_ref().map_or(1, |(_, l)| l.column),
+        path: at.map(|(m, _)| m.to_string()).unwrap_or_default(),
+        message: e.to_string(),
+        diagnostics: Vec::new(),
     }
 }
 
@@ -508,16 +544,7 @@ pub(crate) fn answer_line(
                 true
             }
             Err(e) => {
-                let err = policy_core::DocumentError {
-                    code: "invalid-request",
-                    file: src.name().to_string(),
-                    line: 1,
-                    column: 1,
-                    path: String::new(),
-                    message: e.to_string(),
-                    diagnostics: Vec::new(),
-                };
-                crate::batch::error_line(&err, src_name, line, lineno, out);
+                crate::batch::error_line(&resolve_error(&e, &src), src_name, line, lineno, out);
                 false
             }
         },

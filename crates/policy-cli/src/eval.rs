@@ -35,6 +35,12 @@ pub enum Expect {
 }
 
 #[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("snapshot-options")
+        .args(crate::estate::SNAPSHOT_ARGS)
+        .multiple(true)
+        .requires("estate")
+))]
 pub struct EvalArgs {
     /// A request document (JSON; `-` for standard input); the flags below override its
     /// members.
@@ -108,13 +114,9 @@ pub struct EvalArgs {
     /// With --estate: a session tag, KEY=VALUE (`aws:PrincipalTag/KEY`, over the role's tag).
     #[arg(long = "session-tag", value_name = "KEY=VALUE", num_args = 1.., requires = "estate")]
     session_tag: Vec<String>,
-    /// With --estate: a folder of AWS managed policy documents (`<PolicyName>.json`, e.g.
-    /// `fixtures/corpus/managed`) for those the snapshot names but does not hold.
-    #[arg(long, value_name = "DIR", requires = "estate")]
-    aws_managed_policies: Option<PathBuf>,
-    /// With --estate: how the snapshot's files are laid out (detected when not given).
-    #[arg(long, value_enum, requires = "estate")]
-    layout: Option<crate::estate::LayoutArg>,
+    /// With --estate: how to read the snapshot.
+    #[command(flatten)]
+    snapshot: crate::estate::SnapshotArgs,
 }
 
 fn path_value(p: &std::path::Path) -> Value {
@@ -230,6 +232,16 @@ pub fn run(a: EvalArgs) -> u8 {
             Err(e) => return e.report(a.format),
         }
     }
+    // The clock's keys the request does not give, by any spelling (condition key names
+    // are case-insensitive, S-MATCH-4): listed as derived in `eval --estate`'s output.
+    let clock_keys: Vec<&str> = if a.no_clock {
+        Vec::new()
+    } else {
+        crate::CLOCK_KEYS
+            .into_iter()
+            .filter(|k| doc.context().get(&k.to_ascii_lowercase()).is_none())
+            .collect()
+    };
     if !a.no_clock {
         doc = doc.over(&crate::clock_document());
     }
@@ -247,11 +259,9 @@ pub fn run(a: EvalArgs) -> u8 {
         Some(dir) => {
             let o = crate::estate::EvalEstate {
                 snapshot: dir,
-                aws_managed_policies: a.aws_managed_policies.as_deref(),
-                layout: a.layout,
+                options: &a.snapshot,
                 session_tags: &a.session_tag,
-                clock: !a.no_clock,
-                context_flags: &a.context,
+                clock_keys: &clock_keys,
             };
             match crate::estate::eval(&o, &doc) {
                 Ok(x) => Some(x),

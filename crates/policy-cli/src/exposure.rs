@@ -35,10 +35,8 @@ pub struct ExposureArgs {
     /// Leave `aws:CurrentTime` and `aws:EpochTime` unknown instead of the clock's.
     #[arg(long)]
     no_clock: bool,
-    /// A folder of AWS managed policy documents for those the snapshot names but does
-    /// not hold.
-    #[arg(long, value_name = "DIR")]
-    aws_managed_policies: Option<PathBuf>,
+    #[command(flatten)]
+    snapshot: crate::estate::SnapshotArgs,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -97,7 +95,7 @@ pub fn run(a: ExposureArgs) -> u8 {
         }
     };
     let started = std::time::Instant::now();
-    let estate = match crate::estate::load(&a.estate, a.aws_managed_policies.as_deref()) {
+    let estate = match crate::estate::load(&a.estate, &a.snapshot) {
         Ok(e) => e,
         Err(code) => return code,
     };

@@ -169,12 +169,16 @@ pub(crate) fn absolute(p: &std::path::Path) -> PathBuf {
     }
 }
 
-/// `aws:CurrentTime` and `aws:EpochTime` now (the core never reads the clock).
+/// The context keys the CLI fills from the clock (the core never reads it).
+pub(crate) const CLOCK_KEYS: [&str; 2] = ["aws:CurrentTime", "aws:EpochTime"];
+
+/// [`CLOCK_KEYS`] now: `aws:CurrentTime` (ISO 8601, UTC) and `aws:EpochTime` (seconds).
 pub(crate) fn clock_values() -> [(&'static str, String); 2] {
     let now = chrono::Utc::now();
+    let [current, epoch] = CLOCK_KEYS;
     [
-        ("aws:CurrentTime", now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-        ("aws:EpochTime", now.timestamp().to_string()),
+        (current, now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        (epoch, now.timestamp().to_string()),
     ]
 }
 

@@ -26,10 +26,8 @@ pub struct PrincipalCanArgs {
     /// Leave `aws:CurrentTime` and `aws:EpochTime` unknown instead of the clock's.
     #[arg(long)]
     no_clock: bool,
-    /// A folder of AWS managed policy documents for those the snapshot names but does
-    /// not hold.
-    #[arg(long, value_name = "DIR")]
-    aws_managed_policies: Option<PathBuf>,
+    #[command(flatten)]
+    snapshot: crate::estate::SnapshotArgs,
     /// Print the answer as one synthesized identity-based policy (JSON).
     #[arg(long)]
     policy: bool,
@@ -46,7 +44,7 @@ pub fn run(a: PrincipalCanArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let estate = match crate::estate::load(&a.estate, a.aws_managed_policies.as_deref()) {
+    let estate = match crate::estate::load(&a.estate, &a.snapshot) {
         Ok(e) => e,
         Err(code) => return code,
     };

@@ -69,11 +69,9 @@ pub struct TestArgs {
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
     #[arg(long)]
     no_clock: bool,
-    /// For suites over an estate: a folder of AWS managed policy documents (one JSON
-    /// file per policy, named after it) filling in those the snapshot names but lacks,
-    /// as `eval --estate` takes it.
-    #[arg(long, value_name = "DIR")]
-    aws_managed_policies: Option<PathBuf>,
+    /// For suites over an estate: how to read its snapshot, as `eval --estate` does.
+    #[command(flatten)]
+    snapshot: crate::estate::SnapshotArgs,
 }
 
 fn percent(s: &str) -> Result<f64, String> {
@@ -155,8 +153,8 @@ struct SuiteFiles {
     policies: FsLoader,
     dir: PathBuf,
     estates: Rc<RefCell<HashMap<PathBuf, Arc<Estate>>>>,
-    /// `--aws-managed-policies`.
-    managed: Option<PathBuf>,
+    /// `--aws-managed-policies`, `--layout`.
+    snapshot: crate::estate::SnapshotArgs,
 }
 
 impl SuiteFiles {
@@ -166,7 +164,7 @@ impl SuiteFiles {
             policies: self.policies.with_base(dir),
             dir: dir.to_path_buf(),
             estates: self.estates.clone(),
-            managed: self.managed.clone(),
+            snapshot: self.snapshot.clone(),
         }
     }
 }
@@ -183,7 +181,7 @@ impl SuiteLoader for SuiteFiles {
             return Ok(e.clone());
         }
         // `estate::load` says what is wrong on standard error, as `eval --estate` does.
-        let est = crate::estate::load(&full, self.managed.as_deref())
+        let est = crate::estate::load(&full, &self.snapshot)
             .map_err(|_| format!("cannot read the estate snapshot `{}`", display_path(&full)))?;
         crate::estate::print_warnings(&est);
         let est = Arc::new(est);
@@ -452,7 +450,7 @@ pub fn run(a: TestArgs) -> u8 {
         policies: FsLoader::new(&cwd),
         dir: cwd,
         estates: Rc::default(),
-        managed: a.aws_managed_policies.clone(),
+        snapshot: a.snapshot.clone(),
     };
     let loaded = match load(&files, &env, &loader) {
         Ok(l) => l,

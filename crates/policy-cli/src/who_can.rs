@@ -30,10 +30,8 @@ pub struct WhoCanArgs {
     /// Leave `aws:CurrentTime` and `aws:EpochTime` unknown instead of the clock's.
     #[arg(long)]
     no_clock: bool,
-    /// A folder of AWS managed policy documents for those the snapshot names but does
-    /// not hold.
-    #[arg(long, value_name = "DIR")]
-    aws_managed_policies: Option<PathBuf>,
+    #[command(flatten)]
+    snapshot: crate::estate::SnapshotArgs,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -77,7 +75,7 @@ pub fn run(a: WhoCanArgs) -> u8 {
         }
     };
     let started = std::time::Instant::now();
-    let estate = match crate::estate::load(&a.estate, a.aws_managed_policies.as_deref()) {
+    let estate = match crate::estate::load(&a.estate, &a.snapshot) {
         Ok(e) => e,
         Err(code) => return code,
     };

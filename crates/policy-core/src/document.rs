@@ -603,6 +603,12 @@ impl PartialDocument {
         Ok(d)
     }
 
+    /// The request context the document gives (keys compared case-insensitively:
+    /// [`Context::get`] takes the lower-cased name).
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
     /// Warnings from parsing this document's policies (unknown operators…).
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings

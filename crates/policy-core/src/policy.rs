@@ -33,6 +33,17 @@ pub enum PolicyType {
 }
 
 impl PolicyType {
+    /// Every policy type, in declaration order.
+    pub const ALL: [PolicyType; 7] = [
+        PolicyType::Identity,
+        PolicyType::Resource,
+        PolicyType::PermissionsBoundary,
+        PolicyType::Session,
+        PolicyType::Scp,
+        PolicyType::Rcp,
+        PolicyType::VpcEndpoint,
+    ];
+
     /// Whether statements need `Resource`/`NotResource` and must not have a principal.
     pub(crate) fn is_principal_side(self) -> bool {
         matches!(

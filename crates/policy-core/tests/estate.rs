@@ -596,7 +596,7 @@ fn iam_collect_store_decides_as_the_cli_snapshot() {
     }
     for f in common::json_files(&estates().join("cases")) {
         let case: Case = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
-        if !case.request.identity_policies.is_empty() {
+        if !case.request.identity_policies.is_empty() || case.estate != "example-org" {
             continue;
         }
         let mut context = Context::default();
@@ -714,9 +714,37 @@ fn iam_collect_reader_details() {
     };
     let r = e.resolve(&q).unwrap();
     let ev = evaluate_with(r.policies(), r.request(), EvalOptions::default());
+    let resp = Response::new(&ev, r.policies(), r.request(), None);
+    // The SCP levels are not in `structure.json`: each allows nothing (fail-closed,
+    // S-EST-1), and said so, and a warning names each level.
+    assert_eq!(resp.decision, Decision::ImplicitDeny, "{resp:#?}");
+    assert!(r
+        .assumptions()
+        .any(|a| a.contains("`r-ab12` are not in the snapshot") && a.contains("allow nothing")));
+    let levels: Vec<&str> = s
+        .warnings
+        .iter()
+        .filter(|w| w.code == "missing-level")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(levels.len(), 3, "{levels:#?}");
+    assert!(levels.iter().any(|m| m.contains("SCPs attached to `ou-ab12-1`")));
+    // With the levels known (`FullAWSAccess` on each, RCPs not enabled), the role's own
+    // allow decides; the statement is located.
+    m.insert(
+        format!("{p}/organizations/o-aaaaaaaaaa/ous.json"),
+        r#"{"r-ab12": {"scps": ["arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"]},
+            "ou-ab12-1": {"parent": "r-ab12", "scps": ["arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"]}}"#,
+    );
+    m.insert(
+        format!("{p}/organizations/o-aaaaaaaaaa/accounts.json"),
+        r#"{"123456789012": {"ou": "ou-ab12-1", "scps": ["arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"]}}"#,
+    );
+    let e2 = Estate::load(&m, None);
+    let r = e2.resolve(&q).unwrap();
+    let ev = evaluate_with(r.policies(), r.request(), EvalOptions::default());
     let mut resp = Response::new(&ev, r.policies(), r.request(), None);
-    r.relocate(&e, &mut resp);
-    // The SCP levels are not in `structure.json`: not evaluated, and said so.
+    r.relocate(&e2, &mut resp);
     assert_eq!(resp.decision, Decision::Allow, "{resp:#?}");
     let d = &resp.deciding[0];
     assert_eq!(d.sid.as_deref(), Some("Put"));
@@ -731,7 +759,6 @@ fn iam_collect_reader_details() {
         r.info(&e).derived_context.get("aws:PrincipalOrgPaths"),
         Some(&vec!["o-aaaaaaaaaa/r-ab12/ou-ab12-1/".to_string()])
     );
-    assert!(r.assumptions().any(|a| a.contains("`r-ab12` are not in the snapshot")));
 
     // The user's group the store lacks: named, not silently dropped.
     let q = EstateQuery {

@@ -10,16 +10,6 @@ mod common;
 use policy_core::{evaluate, parse_policy, NoFiles, PartialDocument, PolicyType, Source};
 use proptest::prelude::*;
 
-const TYPES: [PolicyType; 7] = [
-    PolicyType::Identity,
-    PolicyType::Resource,
-    PolicyType::PermissionsBoundary,
-    PolicyType::Session,
-    PolicyType::Scp,
-    PolicyType::Rcp,
-    PolicyType::VpcEndpoint,
-];
-
 fn corpus_sample() -> Vec<String> {
     let root = common::repo_root().join("fixtures/corpus");
     ["bucket", "kms-key", "scp", "rcp", "trust", "vpce"]
@@ -55,7 +45,7 @@ fn check_lint(text: &str) {
 
 fn check_policy(text: &str) {
     check_lint(text);
-    for ty in TYPES {
+    for ty in PolicyType::ALL {
         let src = Source::new("p.json", text);
         match parse_policy(&src, ty) {
             Ok(p) => {

@@ -12,8 +12,9 @@ use serde_json::value::RawValue;
 
 use super::model::{
     AccountRec, Chain, Endpoint, Estate, EstatePrincipalKind, EstateWarning, GroupRec, Level, ManagedRef, OrgRec,
-    PolicyRec, PrincipalRec, PublicAccessBlock, RawGrantee, ResourceRec,
+    PolicyRec, PrincipalRec, PublicAccessBlock, RawGrantee, ResourceRec, Unreadable,
 };
+use super::resolve::{stand_in, StandIn};
 use super::source::SnapshotSource;
 use super::text::{locate_document, parse_text, DocText, Encoding, Origin};
 use crate::parse::{parse_policy, Severity};
@@ -170,43 +171,46 @@ impl<'s> Reader<'s> {
                         format!("{name}: {}", d.message),
                     );
                 }
-                Some(p)
+                Ok(p)
             }
             Ok(Err(e)) => {
-                match e.diagnostics.iter().find(|d| d.severity == Severity::Error) {
+                let (at, at_path, detail) = match e.diagnostics.iter().find(|d| d.severity == Severity::Error) {
                     Some(d) => {
                         let rel = match origin.encoding {
                             Encoding::Object => (d.span.start as usize).saturating_sub(origin.span.start as usize),
                             _ => d.span.start as usize,
                         };
-                        self.warn_at(
-                            "invalid-policy",
-                            file,
+                        (
                             origin.file_offset(rel),
-                            &join_path(path, &d.path),
-                            format!("{name} is not a valid {}: {}", ty.name(), d.message),
-                        );
+                            join_path(path, &d.path),
+                            format!("not a valid {}: {}", ty.name(), d.message),
+                        )
                     }
-                    None => self.warn_at(
-                        "invalid-policy",
-                        file,
+                    None => (
                         origin.span.start as usize,
-                        path,
-                        format!("{name}: {}", e.message),
+                        path.to_string(),
+                        format!("not a valid {}", ty.name()),
                     ),
-                }
-                None
+                };
+                Err(self.unparsed(file, at, &at_path, &name, &detail))
             }
-            Err(message) => {
-                self.warn_at(
-                    "invalid-policy",
-                    file,
-                    origin.span.start as usize,
-                    path,
-                    format!("{name}: {message}"),
-                );
-                None
-            }
+            Err(message) => Err(self.unparsed(
+                file,
+                origin.span.start as usize,
+                path,
+                &name,
+                &format!("not a policy document: {message}"),
+            )),
+        };
+        let (policy, unreadable) = match policy {
+            Ok(p) => (Some(p), None),
+            Err(why) => (
+                None,
+                Some(Box::new(Unreadable {
+                    why: why.into(),
+                    may_deny: !origin.holds_only_allows(),
+                })),
+            ),
         };
         push(
             policies,
@@ -215,8 +219,78 @@ impl<'s> Reader<'s> {
                 origin: Some(origin),
                 name: name.into(),
                 ty,
+                unreadable,
             },
         )
+    }
+
+    /// Warns that document `name` at byte `at` of `file` (JSON path `path`) does not
+    /// parse, `detail` saying why (`not a valid SCP: …`); returns where and why
+    /// without the name, for the document's record (`file:line:column: detail (at
+    /// path)`).
+    fn unparsed(&mut self, file: &Source, at: usize, path: &str, name: &str, detail: &str) -> String {
+        self.warn_at("invalid-policy", file, at, path, format!("{name} is {detail}"));
+        let mut w = self.warnings.last().cloned().unwrap_or_else(|| EstateWarning {
+            code: "invalid-policy",
+            file: file.name().to_string(),
+            line: None,
+            column: None,
+            path: path.to_string(),
+            message: String::new(),
+        });
+        w.message = detail.to_string();
+        w.place_and_message()
+    }
+
+    /// Adds a policy the snapshot names but whose document the engine cannot read:
+    /// `file` is missing (warned about here), or is `present` but did not have the
+    /// expected shape (the warning just given says why). Its content is unknown, so it
+    /// may hold a `Deny`.
+    pub(crate) fn unreadable_policy(
+        &mut self,
+        policies: &mut Vec<PolicyRec>,
+        file: &str,
+        present: bool,
+        ty: PolicyType,
+        name: String,
+    ) -> u32 {
+        let shown = self.src.display(file);
+        let why = match (present, self.warnings.last()) {
+            (true, Some(w)) => w.place_and_message(),
+            _ => {
+                self.warn(
+                    "missing-policy",
+                    &shown,
+                    format!(
+                        "{name} is attached but its document is not in the snapshot: {}",
+                        fail_closed(ty)
+                    ),
+                );
+                format!("`{shown}` is not in the snapshot")
+            }
+        };
+        push(
+            policies,
+            PolicyRec {
+                policy: None,
+                origin: None,
+                name: name.into(),
+                ty,
+                unreadable: Some(Box::new(Unreadable {
+                    why: why.into(),
+                    may_deny: true,
+                })),
+            },
+        )
+    }
+}
+
+/// How the engine evaluates an SCP or RCP it cannot read (SEMANTICS §10, fail-closed).
+pub(crate) fn fail_closed(ty: PolicyType) -> &'static str {
+    match ty {
+        PolicyType::Scp => "its level is taken to allow nothing (fail-closed: every level must allow)",
+        PolicyType::Rcp => "it is taken to deny every request RCPs apply to (fail-closed)",
+        _ => "evaluated fail-closed",
     }
 }
 
@@ -519,6 +593,12 @@ impl EstateBuilder {
                         encoding: Encoding::Object,
                         path: "".into(),
                     };
+                    let unreadable = warn.as_ref().map(|e| {
+                        Box::new(Unreadable {
+                            why: e.as_str().into(),
+                            may_deny: !origin.holds_only_allows(),
+                        })
+                    });
                     let idx = push(
                         &mut self.estate.policies,
                         PolicyRec {
@@ -526,6 +606,7 @@ impl EstateBuilder {
                             origin: Some(origin),
                             name: format!("AWS managed policy `{arn}`").into(),
                             ty: PolicyType::Identity,
+                            unreadable,
                         },
                     );
                     let display = m.source.display(&file);
@@ -638,6 +719,8 @@ impl EstateBuilder {
             account_slot(est, a);
         }
         let org_id = org.org.id.clone();
+        let mut not_listed: rustc_hash::FxHashSet<(Box<str>, PolicyType)> = rustc_hash::FxHashSet::default();
+        let mut missing_levels: Vec<(Box<str>, PolicyType)> = Vec::new();
         for acct in est.accounts.iter_mut() {
             if let Some(n) = org.account_names.get(&acct.id) {
                 acct.name = Some(n.clone());
@@ -675,58 +758,139 @@ impl EstateBuilder {
                     })
                     .collect()
             };
-            if org.scp_enabled != Some(false) && !parents.is_empty() {
-                acct.scp = Some(Arc::new(chain(
-                    &est.policies,
-                    &levels(&org.scp),
-                    "SCP",
-                    org.scp_enabled,
-                )));
-            }
-            if org.rcp_enabled != Some(false) && !parents.is_empty() {
-                acct.rcp = Some(Arc::new(chain(
-                    &est.policies,
-                    &levels(&org.rcp),
-                    "RCP",
-                    org.rcp_enabled,
-                )));
+            let management = org.org.management_account.as_deref() == Some(&*acct.id);
+            for (ty, enabled, attached) in [
+                (PolicyType::Scp, org.scp_enabled, &org.scp),
+                (PolicyType::Rcp, org.rcp_enabled, &org.rcp),
+            ] {
+                if enabled == Some(false) || parents.is_empty() {
+                    continue;
+                }
+                let path = levels(attached);
+                // Each level the snapshot does not list, once (the management account is
+                // exempt from both: its own level never matters).
+                for l in path.iter().filter(|l| l.policies.is_none()) {
+                    if !(management && l.target == acct.id) && not_listed.insert((l.target.clone(), ty)) {
+                        missing_levels.push((l.target.clone(), ty));
+                    }
+                }
+                let c = Some(Arc::new(chain(&est.policies, &path, ty, enabled)));
+                if ty == PolicyType::Scp {
+                    acct.scp = c;
+                } else {
+                    acct.rcp = c;
+                }
             }
             acct.parents = parents;
+        }
+        missing_levels.sort_by(|a, b| (&a.0, a.1.name()).cmp(&(&b.0, b.1.name())));
+        for (target, ty) in missing_levels {
+            let what = if ty == PolicyType::Scp { "SCP" } else { "RCP" };
+            est.warnings.push(EstateWarning {
+                code: "missing-level",
+                file: String::new(),
+                line: None,
+                column: None,
+                path: String::new(),
+                message: format!(
+                    "the {what}s attached to `{target}` are not in the snapshot (`organizations/list-policies-for-target/{target}.{}.json`, or iam-collect's `ous.json`/`accounts.json`): {}",
+                    if ty == PolicyType::Scp { "SERVICE_CONTROL_POLICY" } else { "RESOURCE_CONTROL_POLICY" },
+                    fail_closed_level(ty)
+                ),
+            });
         }
         est.org = Some(org.org);
     }
 }
 
-/// The chain of `levels`: known levels' parsed policies; notes for the rest.
-fn chain(policies: &[PolicyRec], levels: &[Level], what: &str, enabled: Option<bool>) -> Chain {
+/// How the engine evaluates an SCP or RCP level whose attachments it does not know.
+fn fail_closed_level(ty: PolicyType) -> &'static str {
+    match ty {
+        PolicyType::Scp => "that level is taken to allow nothing (fail-closed: every SCP level must allow)",
+        _ => "that level is taken to deny every request RCPs apply to (fail-closed)",
+    }
+}
+
+/// The chain of `levels` (SCPs or RCPs, as `ty` says), fail-closed wherever the snapshot
+/// does not let the engine read a level (SEMANTICS §10, **Decided**). Every SCP level
+/// must allow
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html>),
+/// and RCPs act only through `Deny`, `RCPFullAWSAccess` implied at every level
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html>):
+///
+/// - a level whose attachments are not listed: an SCP level allows nothing (a
+///   [`StandIn::AllowsNothing`] is the level); an RCP level denies every request RCPs
+///   apply to (a [`StandIn::DeniesAll`]);
+/// - an attached document that cannot be read and may hold a `Deny`: its SCP level
+///   allows nothing (its other SCPs are not evaluated: one of them allowing would let
+///   the request through a level the unreadable one may deny); an RCP is replaced by a
+///   [`StandIn::DeniesAll`];
+/// - one that holds only `Allow` statements is left out, which can only narrow access.
+///
+/// Each is said in the chain's notes (the response's assumptions), with the file and
+/// why.
+fn chain(policies: &[PolicyRec], levels: &[Level], ty: PolicyType, enabled: Option<bool>) -> Chain {
+    let what = if ty == PolicyType::Scp { "SCP" } else { "RCP" };
     let mut c = Chain::default();
     if enabled.is_none() {
         c.notes.push(format!(
             "the snapshot has no `organizations/list-roots.json`: {what}s are taken to be enabled"
         ));
     }
+    let level_stand_in = if ty == PolicyType::Scp {
+        StandIn::AllowsNothing(ty)
+    } else {
+        StandIn::DeniesAll(ty)
+    };
     for level in levels {
         let Some(ids) = &level.policies else {
             c.notes.push(format!(
-                "the {what}s attached to `{}` are not in the snapshot (`list-policies-for-target`, or iam-collect's `ous.json`): that level is not evaluated",
-                level.target
+                "the {what}s attached to `{}` are not in the snapshot (`list-policies-for-target`, or iam-collect's `ous.json`/`accounts.json`): {}",
+                level.target,
+                fail_closed_level(ty)
             ));
+            let lv: Vec<_> = stand_in(level_stand_in).into_iter().collect();
+            c.ids.push(vec![None; lv.len()]);
+            c.levels.push(lv);
             continue;
         };
         let mut lv = Vec::with_capacity(ids.len());
         let mut lid = Vec::with_capacity(ids.len());
+        // The unreadable SCP that makes its level allow nothing.
+        let mut blocked = None;
         for &i in ids {
-            match policies.get(i as usize) {
-                Some(PolicyRec { policy: Some(p), .. }) => {
-                    lv.push(p.clone());
-                    lid.push(i);
-                }
-                Some(rec) => c.notes.push(format!(
-                    "{} attached to `{}` could not be read: evaluated without it",
-                    rec.name, level.target
-                )),
-                None => {}
+            let Some(rec) = policies.get(i as usize) else { continue };
+            if let Some(p) = &rec.policy {
+                lv.push(p.clone());
+                lid.push(Some(i));
+                continue;
             }
+            let (why, may_deny) = rec
+                .unreadable
+                .as_deref()
+                .map_or(("no reason known", true), |u| (&*u.why, u.may_deny));
+            let what_now = match (may_deny, ty) {
+                (false, _) => "it holds only `Allow` statements, so it is left out (that can only narrow access)",
+                (true, PolicyType::Scp) => {
+                    blocked.get_or_insert(i);
+                    "it may hold a `Deny`, so its level is taken to allow nothing (fail-closed: every SCP level must allow) and the level's other SCPs are not evaluated"
+                }
+                (true, _) => {
+                    if let Some(p) = stand_in(level_stand_in) {
+                        lv.push(p);
+                        lid.push(Some(i));
+                    }
+                    "it may hold a `Deny`, so it is taken to deny every request RCPs apply to (fail-closed)"
+                }
+            };
+            c.notes.push(format!(
+                "{} attached to `{}` could not be read ({why}): {what_now}",
+                rec.name, level.target
+            ));
+        }
+        if let Some(i) = blocked {
+            lv = stand_in(level_stand_in).into_iter().collect();
+            lid = vec![Some(i); lv.len()];
         }
         c.levels.push(lv);
         c.ids.push(lid);

@@ -238,13 +238,14 @@ fn org_policy(r: &mut Reader<'_>, policies: &mut Vec<PolicyRec>, p: &IdName, ty:
     let what = if ty == PolicyType::Scp { "SCP" } else { "RCP" };
     let name = format!("{what} `{}` ({})", p.name.as_deref().unwrap_or(&p.id), p.id);
     let path = format!("organizations/describe-policy/{}.json", p.id);
-    if let Some(f) = r.file(&path) {
-        if let Some(d) = r.parse::<DescribePolicy<'_>>(&f, f.text(), "") {
+    let file = r.file(&path);
+    if let Some(f) = &file {
+        if let Some(d) = r.parse::<DescribePolicy<'_>>(f, f.text(), "") {
             let name = match &d.policy.policy_summary {
                 Some(s) => format!("{what} `{}` ({})", s.name.as_deref().unwrap_or(&s.id), s.id),
                 None => name,
             };
-            return r.document(policies, &f, d.policy.content, "Policy.Content", ty, name);
+            return r.document(policies, f, d.policy.content, "Policy.Content", ty, name);
         }
     } else if ty == PolicyType::Scp && p.id == "p-FullAWSAccess" {
         let src = Source::new(r.src.display(&path), FULL_AWS_ACCESS);
@@ -257,22 +258,8 @@ fn org_policy(r: &mut Reader<'_>, policies: &mut Vec<PolicyRec>, p: &IdName, ty:
             );
             return r.document(policies, &src, raw, "", ty, name);
         }
-    } else {
-        r.warn(
-            "missing-policy",
-            &r.src.display(&path),
-            format!("{name} is attached but its document is not in the snapshot: evaluated without it"),
-        );
     }
-    push(
-        policies,
-        PolicyRec {
-            policy: None,
-            origin: None,
-            name: name.into(),
-            ty,
-        },
-    )
+    r.unreadable_policy(policies, &path, file.is_some(), ty, name)
 }
 
 // ---------------------------------------------------------------- IAM (GAAD)

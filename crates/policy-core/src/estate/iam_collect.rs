@@ -354,9 +354,10 @@ fn org_policy(r: &mut Reader<'_>, part: &mut OrgPart, dir: &str, id: &str, ty: P
         .unwrap_or_else(|| id.to_string());
     let name = format!("{what} `{shown}` ({id})");
     let path = format!("{folder}/policy.json");
-    if let Some(f) = r.file(&path) {
-        if let Some(raw) = r.parse::<&RawValue>(&f, f.text(), "") {
-            return r.document(&mut part.policies, &f, raw, "", ty, name);
+    let file = r.file(&path);
+    if let Some(f) = &file {
+        if let Some(raw) = r.parse::<&RawValue>(f, f.text(), "") {
+            return r.document(&mut part.policies, f, raw, "", ty, name);
         }
     } else if ty == PolicyType::Scp && id == "p-FullAWSAccess" {
         let src = Source::new(r.src.display(&path), FULL_AWS_ACCESS);
@@ -368,22 +369,8 @@ fn org_policy(r: &mut Reader<'_>, part: &mut OrgPart, dir: &str, id: &str, ty: P
             );
             return r.document(&mut part.policies, &src, raw, "", ty, name);
         }
-    } else {
-        r.warn(
-            "missing-policy",
-            &r.src.display(&path),
-            format!("{name} is attached but its document is not in the store: evaluated without it"),
-        );
     }
-    push(
-        &mut part.policies,
-        super::model::PolicyRec {
-            policy: None,
-            origin: None,
-            name: name.into(),
-            ty,
-        },
-    )
+    r.unreadable_policy(&mut part.policies, &path, file.is_some(), ty, name)
 }
 
 // ---------------------------------------------------------------- accounts

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::text::Origin;
+use crate::eval::PolicySlot;
 use crate::policy::{Policy, PolicyType};
 use crate::request::{AclGrantee, AclPermission, KmsGrant, ObjectOwnership};
 
@@ -19,7 +20,9 @@ use crate::request::{AclGrantee, AclPermission, KmsGrant, ObjectOwnership};
 pub struct EstateWarning {
     /// Stable code: `unreadable-file`, `invalid-json`, `unexpected-shape`,
     /// `invalid-policy`, `unknown-managed-policy`, `truncated`, `missing-policy`,
-    /// `filled-in-managed-policy`.
+    /// `missing-level` (the SCPs or RCPs attached to a root, OU or account are not in
+    /// the snapshot: evaluated fail-closed), `filled-in-managed-policy`,
+    /// `policy-warning`.
     pub code: &'static str,
     /// The snapshot file, as the source displays it.
     pub file: String,
@@ -36,17 +39,28 @@ pub struct EstateWarning {
     pub message: String,
 }
 
+impl EstateWarning {
+    /// `file:line:column: message (at path)`: the warning without its code (just the
+    /// message when it concerns no one file).
+    pub(crate) fn place_and_message(&self) -> String {
+        let mut s = self.file.clone();
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            s.push_str(&format!(":{l}:{c}"));
+        }
+        if !s.is_empty() {
+            s.push_str(": ");
+        }
+        s.push_str(&self.message);
+        if !self.path.is_empty() {
+            s.push_str(&format!(" (at {})", self.path));
+        }
+        s
+    }
+}
+
 impl std::fmt::Display for EstateWarning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.file)?;
-        if let (Some(l), Some(c)) = (self.line, self.column) {
-            write!(f, ":{l}:{c}")?;
-        }
-        write!(f, ": {}", self.message)?;
-        if !self.path.is_empty() {
-            write!(f, " (at {})", self.path)?;
-        }
-        write!(f, " [{}]", self.code)
+        write!(f, "{} [{}]", self.place_and_message(), self.code)
     }
 }
 
@@ -60,6 +74,19 @@ pub(crate) struct PolicyRec {
     /// What it is, for people: `inline policy `s3` of role `ci``.
     pub(crate) name: Box<str>,
     pub(crate) ty: PolicyType,
+    /// Why the document could not be read (`Some` exactly when `policy` is `None`).
+    pub(crate) unreadable: Option<Box<Unreadable>>,
+}
+
+/// A policy document of the snapshot that the engine cannot read (it does not parse, or
+/// is named but not collected).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unreadable {
+    /// Where and why, for responses: `file:line:column: message`, or the file missing.
+    pub(crate) why: Box<str>,
+    /// The document may hold a `Deny` statement: it is not valid JSON whose statements
+    /// are all `"Effect": "Allow"` (a missing document may hold anything).
+    pub(crate) may_deny: bool,
 }
 
 /// A reference to a managed policy: the estate's policy, or the ARN that could not be
@@ -210,12 +237,35 @@ pub(crate) struct Level {
 /// SCPs or RCPs from the root to an account, computed once at load.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Chain {
-    /// The levels whose policies are known, root first, as `PolicySet` wants them.
+    /// Every level, root first, as `PolicySet` wants them; a level or document the
+    /// snapshot does not let the engine read is a fail-closed stand-in
+    /// (`resolve::StandIn`).
     pub(crate) levels: Vec<Vec<Arc<Policy>>>,
-    /// The estate policy index of each entry of `levels`.
-    pub(crate) ids: Vec<Vec<u32>>,
-    /// What the chain leaves out (levels not collected, documents that did not parse).
+    /// The estate policy index of each entry of `levels` (for a stand-in, the document
+    /// it stands in for; `None` for a level whose listing is missing).
+    pub(crate) ids: Vec<Vec<Option<u32>>>,
+    /// What the chain could not read and how it is evaluated instead.
     pub(crate) notes: Vec<String>,
+}
+
+impl Chain {
+    /// Adds the chain's policies' places (`slot(level, n)` → estate policy; a stand-in
+    /// for a level whose listing is missing has none) and its notes.
+    pub(crate) fn add_to(
+        &self,
+        slot: fn(usize, usize) -> PolicySlot,
+        slots: &mut Vec<(PolicySlot, u32)>,
+        notes: &mut Vec<String>,
+    ) {
+        for (l, ids) in self.ids.iter().enumerate() {
+            for (n, i) in ids.iter().enumerate() {
+                if let Some(i) = i {
+                    slots.push((slot(l, n), *i));
+                }
+            }
+        }
+        notes.extend(self.notes.iter().cloned());
+    }
 }
 
 /// An account of the estate (in the organization, collected, or both).

@@ -28,7 +28,7 @@ use std::sync::{Arc, OnceLock};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::model::{Estate, EstatePrincipalKind, PrincipalRec, ResourceKind, ResourceRec};
+use super::model::{Estate, EstatePrincipalKind, PolicyRec, PrincipalRec, ResourceKind, ResourceRec};
 use crate::eval::{PolicySet, PolicySlot};
 use crate::explain::Response;
 use crate::parse::parse_policy;
@@ -119,6 +119,21 @@ struct ResourceView {
     acl: Option<Acl>,
     grants: Vec<KmsGrant>,
     aws_managed_key: bool,
+}
+
+impl ResourceView {
+    /// Sets the resource-based policy to estate policy `i`; one that did not parse is
+    /// evaluated fail-closed ([`unreadable`]) and said.
+    fn set_policy(&mut self, i: u32, rec: &PolicyRec) {
+        match &rec.policy {
+            Some(p) => self.policy = Some((i, p.clone())),
+            None => {
+                let (note, stand_in) = unreadable(rec, PolicyType::Resource);
+                self.notes.push(note);
+                self.policy = stand_in.map(|s| (i, s));
+            }
+        }
+    }
 }
 
 /// A principal and resource together: the policy set and derived context, once per pair.
@@ -232,21 +247,79 @@ pub struct EstateInfo {
     pub assumptions: Vec<String>,
 }
 
-/// A boundary that could not be read: allows nothing, so no identity-based allow counts
-/// (fail-closed, as a boundary the engine cannot read must not widen access). `None`
-/// only if its fixed text failed to parse (a unit test shows it does not).
-fn deny_all_boundary() -> Option<Arc<Policy>> {
-    static P: OnceLock<Option<Arc<Policy>>> = OnceLock::new();
-    P.get_or_init(|| {
-        let src = Source::new(
-            "<unreadable permissions boundary>",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","Resource":"*"}]}"#,
-        );
-        parse_policy(&src, PolicyType::PermissionsBoundary)
-            .ok()
-            .map(|p| Arc::new(p.policy))
-    })
-    .clone()
+/// What the engine evaluates in place of a policy the snapshot does not let it read, so
+/// that what it cannot read never widens access (fail-closed; SEMANTICS §10,
+/// **Decided**). One mechanism for every policy type: a fixed document, parsed once,
+/// put where the unreadable one would be, and the response's assumptions say which
+/// document and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StandIn {
+    /// Allows nothing (`Deny` with `NotAction: *`, which matches no action): for a
+    /// policy that must allow — a permissions boundary, an SCP level, a VPC endpoint
+    /// policy — the request is implicitly denied there.
+    AllowsNothing(PolicyType),
+    /// Denies every request it applies to (`Deny` `*` on `*`): for a document that may
+    /// hold a `Deny` (an identity-based or resource-based policy, an RCP), whose `Deny`
+    /// is taken to apply, as an undecidable `Deny` does (S-COND-8).
+    DeniesAll(PolicyType),
+}
+
+/// The stand-in document `s`, parsed once per kind and policy type. `None` only if its
+/// fixed text failed to parse (a unit test shows none does).
+pub(crate) fn stand_in(s: StandIn) -> Option<Arc<Policy>> {
+    static CACHE: [OnceLock<Option<Arc<Policy>>>; 2 * PolicyType::ALL.len()] =
+        [const { OnceLock::new() }; 2 * PolicyType::ALL.len()];
+    let (ty, denies) = match s {
+        StandIn::AllowsNothing(t) => (t, false),
+        StandIn::DeniesAll(t) => (t, true),
+    };
+    let slot = PolicyType::ALL.iter().position(|t| *t == ty)? * 2 + usize::from(denies);
+    CACHE
+        .get(slot)?
+        .get_or_init(|| {
+            let principal = if ty.is_principal_side() { "" } else { r#","Principal":"*""# };
+            let (name, sid, action) = if denies {
+                ("<fail-closed stand-in: denies every request>", "UnreadablePolicyTakenToDeny", "Action")
+            } else {
+                ("<fail-closed stand-in: allows nothing>", "UnreadablePolicyAllowsNothing", "NotAction")
+            };
+            let src = Source::new(
+                name,
+                format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"{sid}","Effect":"Deny","{action}":"*","Resource":"*"{principal}}}]}}"#
+                ),
+            );
+            parse_policy(&src, ty).ok().map(|p| Arc::new(p.policy))
+        })
+        .clone()
+}
+
+/// How the engine evaluates an identity-based or resource-based document `rec` that it
+/// cannot read, in words, and its stand-in (SEMANTICS §10): one that may hold a `Deny`
+/// is replaced by a [`StandIn::DeniesAll`]; one that holds only `Allow` statements is
+/// left out, which can only narrow access.
+fn unreadable(rec: &PolicyRec, ty: PolicyType) -> (String, Option<Arc<Policy>>) {
+    let (why, may_deny) = rec
+        .unreadable
+        .as_deref()
+        .map_or(("no reason known", true), |u| (&*u.why, u.may_deny));
+    if may_deny {
+        (
+            format!(
+                "{} could not be read ({why}): it may hold a `Deny`, so a stand-in that denies every request is evaluated in its place (fail-closed)",
+                rec.name
+            ),
+            stand_in(StandIn::DeniesAll(ty)),
+        )
+    } else {
+        (
+            format!(
+                "{} could not be read ({why}): it holds only `Allow` statements, so it is left out (that can only narrow access)",
+                rec.name
+            ),
+            None,
+        )
+    }
 }
 
 fn one(v: impl Into<String>) -> Vec<String> {
@@ -273,12 +346,17 @@ impl Estate {
         self.resolver().resolve(q)
     }
 
-    /// Adds policy `i` to `out`, or a note when it did not parse.
+    /// Adds identity-based policy `i` to `out`; one that did not parse is evaluated
+    /// fail-closed ([`unreadable`]) and said in `notes`.
     fn add_policy(&self, i: u32, out: &mut Vec<(u32, Arc<Policy>)>, notes: &mut Vec<String>) {
         if let Some(p) = self.policy(i) {
             match &p.policy {
                 Some(pol) => out.push((i, pol.clone())),
-                None => notes.push(format!("{} could not be read: evaluated without it", p.name)),
+                None => {
+                    let (note, stand_in) = unreadable(p, PolicyType::Identity);
+                    notes.push(note);
+                    out.extend(stand_in.map(|s| (i, s)));
+                }
             }
         }
     }
@@ -570,14 +648,17 @@ impl<'e> Resolver<'e> {
             est.identity_of(r, &mut identity, &mut notes);
             boundary = match &r.boundary {
                 None => None,
-                Some(Ok(i)) => match est.policy(*i).and_then(|p| p.policy.clone()) {
-                    Some(p) => Some((Some(*i), p)),
-                    None => {
+                Some(Ok(i)) => match est.policy(*i) {
+                    Some(PolicyRec { policy: Some(p), .. }) => Some((Some(*i), p.clone())),
+                    rec => {
+                        let why = rec
+                            .and_then(|p| p.unreadable.as_deref())
+                            .map_or("no reason known", |u| &*u.why);
                         notes.push(format!(
-                            "the permissions boundary of `{}` could not be read: taken as allowing nothing (fail-closed)",
+                            "the permissions boundary of `{}` could not be read ({why}): taken as allowing nothing (fail-closed)",
                             r.arn
                         ));
-                        deny_all_boundary().map(|p| (None, p))
+                        stand_in(StandIn::AllowsNothing(PolicyType::PermissionsBoundary)).map(|p| (None, p))
                     }
                 },
                 Some(Err(arn)) => {
@@ -585,7 +666,7 @@ impl<'e> Resolver<'e> {
                         "the permissions boundary of `{}`, `{arn}`, is not in the snapshot: taken as allowing nothing (fail-closed)",
                         r.arn
                     ));
-                    deny_all_boundary().map(|p| (None, p))
+                    stand_in(StandIn::AllowsNothing(PolicyType::PermissionsBoundary)).map(|p| (None, p))
                 }
             };
         }
@@ -716,13 +797,7 @@ impl<'e> Resolver<'e> {
                     }
                     if class == ActionClass::Trust {
                         match p.1.trust.and_then(|i| Some((i, est.policy(i)?))) {
-                            Some((i, rec)) => match &rec.policy {
-                                Some(pol) => v.policy = Some((i, pol.clone())),
-                                None => v.notes.push(format!(
-                                    "{} could not be read: evaluated with no trust policy",
-                                    rec.name
-                                )),
-                            },
+                            Some((i, rec)) => v.set_policy(i, rec),
                             None => v
                                 .notes
                                 .push(format!("the trust policy of `{}` is not in the snapshot", p.1.arn)),
@@ -756,12 +831,7 @@ impl<'e> Resolver<'e> {
         let acct = est.account(r.account);
         v.account = acct.map(|a| a.id.to_string());
         if let Some((p, rec)) = r.policy.and_then(|p| Some((p, est.policy(p)?))) {
-            match &rec.policy {
-                Some(pol) => v.policy = Some((p, pol.clone())),
-                None => v
-                    .notes
-                    .push(format!("{} could not be read: evaluated without it", rec.name)),
-            }
+            v.set_policy(p, rec);
         }
         let tags = r.tags.as_deref().unwrap_or_default();
         match r.kind {
@@ -886,23 +956,13 @@ impl<'e> Resolver<'e> {
         ) {
             if let Some(chain) = pv.account.and_then(|a| est.account(a)).and_then(|a| a.scp.as_ref()) {
                 set.scp = chain.levels.clone();
-                for (l, ids) in chain.ids.iter().enumerate() {
-                    for (n, i) in ids.iter().enumerate() {
-                        slots.push((PolicySlot::Scp(l, n), *i));
-                    }
-                }
-                notes.extend(chain.notes.iter().cloned());
+                chain.add_to(PolicySlot::Scp, &mut slots, &mut notes);
             }
         }
         let racct = resource_account.as_deref().and_then(|a| est.account_of(a));
         if let Some(chain) = racct.and_then(|(_, a)| a.rcp.as_ref()) {
             set.rcp = chain.levels.clone();
-            for (l, ids) in chain.ids.iter().enumerate() {
-                for (n, i) in ids.iter().enumerate() {
-                    slots.push((PolicySlot::Rcp(l, n), *i));
-                }
-            }
-            notes.extend(chain.notes.iter().cloned());
+            chain.add_to(PolicySlot::Rcp, &mut slots, &mut notes);
         }
         let mut context = Context::default();
         for (k, v) in pv.derived.iter().chain(rv.derived.iter()) {
@@ -924,9 +984,24 @@ impl<'e> Resolver<'e> {
         if let Some(id) = vpce {
             match est.endpoints.get(id) {
                 Some(e) => {
-                    if let Some((i, p)) = e.policy.and_then(|i| Some((i, est.policy(i)?.policy.clone()?))) {
-                        set.vpc_endpoint.push(p);
-                        slots.push((PolicySlot::VpcEndpoint(0), i));
+                    if let Some((i, rec)) = e.policy.and_then(|i| Some((i, est.policy(i)?))) {
+                        // An endpoint policy must allow (S-EVAL-4): one that cannot be
+                        // read allows nothing (fail-closed).
+                        let p = match &rec.policy {
+                            Some(p) => Some(p.clone()),
+                            None => {
+                                let why = rec.unreadable.as_deref().map_or("no reason known", |u| &*u.why);
+                                notes.push(format!(
+                                    "{} could not be read ({why}): taken as allowing nothing (fail-closed)",
+                                    rec.name
+                                ));
+                                stand_in(StandIn::AllowsNothing(PolicyType::VpcEndpoint))
+                            }
+                        };
+                        if let Some(p) = p {
+                            set.vpc_endpoint.push(p);
+                            slots.push((PolicySlot::VpcEndpoint(0), i));
+                        }
                     }
                     if let Some(vpc) = &e.vpc {
                         context.insert("aws:SourceVpc", one(&**vpc));
@@ -1225,9 +1300,15 @@ impl Resolved {
 mod tests {
     use super::*;
 
+    /// Every stand-in parses, once, as its policy type (SEMANTICS §10).
     #[test]
-    fn the_unreadable_boundary_parses_and_allows_nothing() {
-        let b = deny_all_boundary();
-        assert!(b.is_some_and(|p| p.statement_count() == 1));
+    fn every_stand_in_parses() {
+        for ty in PolicyType::ALL {
+            for s in [StandIn::AllowsNothing(ty), StandIn::DeniesAll(ty)] {
+                let p = stand_in(s).unwrap_or_else(|| panic!("{s:?} does not parse"));
+                assert_eq!(p.statement_count(), 1, "{s:?}");
+                assert!(Arc::ptr_eq(&p, &stand_in(s).unwrap()), "{s:?} is parsed once");
+            }
+        }
     }
 }

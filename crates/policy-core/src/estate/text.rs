@@ -71,11 +71,9 @@ pub(crate) fn offset_in(file: &Source, raw: &RawValue) -> usize {
     (raw.get().as_ptr() as usize).saturating_sub(file.text().as_ptr() as usize)
 }
 
-/// A document that could not be read: the message, and the parser's diagnostics when it
-/// is not a valid policy.
+/// A document that is not a valid policy: the parser's diagnostics.
 #[derive(Debug, Clone)]
 pub(crate) struct DocError {
-    pub(crate) message: String,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -122,7 +120,6 @@ pub(crate) fn parse_text(
         DocText::Decoded(s) => parse_policy(&Source::new(origin.file.name(), s), ty),
     };
     parsed.map(|p| (p.policy, p.warnings)).map_err(|e| DocError {
-        message: format!("invalid {}", ty.name()),
         diagnostics: e.diagnostics,
     })
 }
@@ -141,6 +138,53 @@ pub(crate) fn decode_string(literal: &str) -> Result<(String, Encoding), String>
         return Ok((text, Encoding::UrlEncoded));
     }
     Ok((s, Encoding::JsonString))
+}
+
+impl Origin {
+    /// Whether the document here, which did not parse as a policy, can only hold `Allow`
+    /// statements: its text (decoded, for a string) is JSON whose `Statement` is one
+    /// statement or a list of them, each an object with `"Effect": "Allow"`. Leaving
+    /// such a document out can only narrow access; any other may hold a `Deny`.
+    pub(crate) fn holds_only_allows(&self) -> bool {
+        let literal = self.file.slice(self.span);
+        let decoded;
+        let text = match self.encoding {
+            Encoding::Object => literal,
+            Encoding::JsonString | Encoding::UrlEncoded => match decode_string(literal) {
+                Ok((s, _)) => {
+                    decoded = s;
+                    decoded.as_str()
+                }
+                Err(_) => return false,
+            },
+        };
+        // Typed, so that a member given twice is an error rather than the last one read.
+        #[derive(serde::Deserialize)]
+        struct Doc {
+            #[serde(rename = "Statement")]
+            statement: OneOrMany,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            Many(Vec<Stmt>),
+            One(Stmt),
+        }
+        #[derive(serde::Deserialize)]
+        struct Stmt {
+            #[serde(rename = "Effect")]
+            effect: String,
+        }
+        match serde_json::from_str::<Doc>(text) {
+            Ok(Doc {
+                statement: OneOrMany::Many(list),
+            }) => list.iter().all(|s| s.effect == "Allow"),
+            Ok(Doc {
+                statement: OneOrMany::One(s),
+            }) => s.effect == "Allow",
+            Err(_) => false,
+        }
+    }
 }
 
 /// The byte offset in `raw` (a JSON string literal, quotes included) of the character
@@ -227,5 +271,31 @@ mod tests {
         assert_eq!(&url[raw_offset(url, true, sid)..][..2], "S1");
         let brace = text.find("[{").unwrap() + 1;
         assert_eq!(&url[raw_offset(url, true, brace)..][..3], "%7B");
+    }
+
+    /// Only a document known to hold nothing but `Allow` statements may be left out
+    /// without failing open (SEMANTICS §10).
+    #[test]
+    fn tells_documents_that_hold_only_allows() {
+        let only = |raw: &str| {
+            let file = Source::new("f.json", raw);
+            let (origin, _) = locate_document(&file, serde_json::from_str(file.text()).unwrap(), "");
+            origin.holds_only_allows()
+        };
+        assert!(only(
+            r#"{"Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": 7}]}"#
+        ));
+        assert!(only(r#"{"Statement": {"Effect": "Allow", "Action": 1}}"#));
+        assert!(only(r#""{\"Statement\": [{\"Effect\": \"Allow\"}]}""#));
+        assert!(!only(r#"{"Statement": [{"Effect": "Allow"}, {"Effect": "Deny"}]}"#));
+        assert!(!only(r#"{"Statement": [{"Effect": "Alow"}]}"#));
+        assert!(!only(r#"{"Statement": [{"Effect": "allow"}]}"#));
+        assert!(!only(r#"{"Version": "2012-10-17"}"#));
+        assert!(!only(
+            r#"{"Statement": [{"Effect": "Deny"}], "Statement": [{"Effect": "Allow"}]}"#
+        ));
+        assert!(!only(r#"{"Statement": [{"Effect": "Deny", "Effect": "Allow"}]}"#));
+        assert!(!only(r#""not a document""#));
+        assert!(!only("42"));
     }
 }
