@@ -915,3 +915,33 @@ fn human_output_shows_assumptions_deny_conditions_and_service_constraints() {
         "{text}"
     );
 }
+
+#[test]
+fn batch_answers_a_line_at_the_length_limit_and_skips_one_byte_past_it() {
+    const MAX: usize = 8 * 1024 * 1024;
+    let doc = r#"{"id": "big", "principal": "arn:aws:iam::111122223333:user/a", "action": "s3:GetObject"}"#;
+    let pad = |n: usize| format!("{doc}{}", " ".repeat(n - doc.len()));
+    let input = format!(
+        "{}\n{}\n{{\"id\": \"after\", \"principal\": \"arn:aws:iam::111122223333:user/a\", \"action\": \"s3:GetObject\"}}\n",
+        pad(MAX),
+        pad(MAX + 1)
+    );
+    let out = sim().args(["batch", "--no-clock"]).write_stdin(input).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a line over the limit is bad input");
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["id"], "big");
+    assert_eq!(lines[0]["decision"], "ImplicitDeny");
+    assert_eq!(lines[1]["error"]["code"], "line-too-long");
+    assert_eq!(lines[1]["error"]["line"], 2);
+    assert_eq!(
+        lines[1]["error"]["column"],
+        MAX + 1,
+        "the first character past the limit"
+    );
+    assert_eq!(lines[2]["id"], "after", "the batch goes on");
+}
