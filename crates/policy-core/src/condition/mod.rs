@@ -168,18 +168,7 @@ pub fn operator_names() -> &'static [&'static str] {
 
 /// The closest known operator to `name`, for "did you mean" help.
 pub(crate) fn suggest(name: &str) -> Option<&'static str> {
-    let base = strip_operator(name).1;
-    OPERATORS
-        .iter()
-        .map(|op| {
-            (
-                crate::suggest::distance(&base.to_ascii_lowercase(), &op.to_ascii_lowercase()),
-                *op,
-            )
-        })
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, op)| op)
+    crate::suggest::closest(strip_operator(name).1, OPERATORS)
 }
 
 /// Whether a policy value parses for the operator family `base` (a canonical name from
