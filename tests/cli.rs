@@ -945,3 +945,63 @@ fn batch_answers_a_line_at_the_length_limit_and_skips_one_byte_past_it() {
     );
     assert_eq!(lines[2]["id"], "after", "the batch goes on");
 }
+
+#[test]
+fn at_most_50_diagnostics_are_printed_per_document_and_the_rest_counted() {
+    let policy = |n: usize| {
+        let st: Vec<String> = (0..n)
+            .map(|_| r#"{"Effect":"allow","Action":"s3:GetObject","Resource":"*"}"#.to_string())
+            .collect();
+        format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, st.join(","))
+    };
+    for (n, more) in [
+        (50, None),
+        (51, Some("… and 1 more diagnostic not shown")),
+        (5000, Some("… and 4950 more diagnostics not shown")),
+    ] {
+        let dir = temp_dir_with(&format!("diag{n}"), "p.json", &policy(n));
+        let out = sim()
+            .args([
+                "eval",
+                "--no-clock",
+                "--principal",
+                "arn:aws:iam::111122223333:user/a",
+                "--action",
+                "s3:GetObject",
+            ])
+            .arg("--identity-policy")
+            .arg(dir.join("p.json"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.matches("error[invalid-effect]").count(), n.min(50), "{n}");
+        match more {
+            Some(m) => assert!(err.contains(m), "{err}"),
+            None => assert!(!err.contains("more diagnostic"), "{err}"),
+        }
+        assert!(err.contains(&format!("is not a valid policy ({n} errors)")), "{err}");
+        // The JSON error lists as many, and counts the rest.
+        let out = sim()
+            .args([
+                "eval",
+                "--no-clock",
+                "--format",
+                "json",
+                "--principal",
+                "arn:aws:iam::111122223333:user/a",
+                "--action",
+                "s3:GetObject",
+            ])
+            .arg("--identity-policy")
+            .arg(dir.join("p.json"))
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["error"]["diagnostics"].as_array().unwrap().len(), n.min(50));
+        assert_eq!(
+            v["error"]["moreDiagnostics"].as_u64().unwrap_or(0) as usize,
+            n.saturating_sub(50)
+        );
+    }
+}

@@ -381,9 +381,7 @@ pub fn run(a: BatchArgs) -> u8 {
     if let Some(bp) = &a.base {
         match crate::read_document(bp, &loader) {
             Ok((d, _)) => {
-                for w in d.warnings() {
-                    eprint!("{}", w.render());
-                }
+                eprint!("{}", crate::render::diagnostics(d.warnings(), ""));
                 base = d;
             }
             Err(e) => return e.report(crate::Format::Human),

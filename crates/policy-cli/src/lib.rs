@@ -37,6 +37,11 @@ pub const EXIT_IMPLICIT_DENY: u8 = 3;
 /// Exit code of `eval --expect` when the decision is not the expected one.
 pub const EXIT_UNEXPECTED: u8 = 4;
 
+/// Most diagnostics (or lint findings) printed for one document; the rest are counted
+/// (`… and 4950 more errors`), so that output stays bounded whatever the input. `lint
+/// --format json|sarif|github` list every finding.
+pub const MAX_DIAGNOSTICS_SHOWN: usize = 50;
+
 /// policy-sim: would this AWS request be allowed, and why not? Decides requests offline
 /// with AWS's authorization logic (identity, resource, boundary, session, SCP, RCP and
 /// VPC endpoint policies).
@@ -144,6 +149,12 @@ pub(crate) fn error_json(
         column: u32,
         path: &'a str,
         diagnostics: Vec<String>,
+        /// Diagnostics past [`MAX_DIAGNOSTICS_SHOWN`], counted.
+        #[serde(rename = "moreDiagnostics", skip_serializing_if = "is_zero")]
+        more_diagnostics: usize,
+    }
+    fn is_zero(n: &usize) -> bool {
+        *n == 0
     }
     #[derive(serde::Serialize)]
     struct ErrorResponse<'a> {
@@ -160,7 +171,12 @@ pub(crate) fn error_json(
             line,
             column,
             path,
-            diagnostics: diagnostics.iter().map(ToString::to_string).collect(),
+            diagnostics: diagnostics
+                .iter()
+                .take(MAX_DIAGNOSTICS_SHOWN)
+                .map(ToString::to_string)
+                .collect(),
+            more_diagnostics: diagnostics.len().saturating_sub(MAX_DIAGNOSTICS_SHOWN),
         },
     };
     serde_json::to_string(&e).unwrap_or_default()

@@ -34,9 +34,9 @@ impl Out {
         let mut f = Finding {
             code,
             severity,
-            message,
-            help,
-            path: path.to_string(),
+            message: crate::span::clip_quoted(message),
+            help: help.map(crate::span::clip_quoted),
+            path: crate::span::clip_path(path),
             span,
             line: 0,
             column: 0,

@@ -368,6 +368,7 @@ fn not_a_policy(text: &str, value: Option<&jsonc_parser::ast::Value<'_>>) -> Str
         Some(Value::Object(_)) => "the JSON text is an object".to_string(),
         None => match text.trim_start().chars().next() {
             None => "the text is empty".to_string(),
+            Some('\u{feff}') => "the text starts with a byte-order mark (U+FEFF), which JSON does not allow".to_string(),
             Some(c @ ('{' | '[')) => format!("the text starts like JSON (`{c}`) but is not valid JSON (see the `json-syntax` error)"),
             Some(c) => format!(
                 "the text is not JSON: it starts with `{c}` (CloudFormation YAML templates are read from `.yaml`/`.yml` files, or text with a top-level `Resources:` line)"
