@@ -127,6 +127,9 @@ pub(crate) struct Condition {
     pub(crate) values: Values,
     /// The policy values as written (for explanations).
     pub(crate) raw_values: Vec<String>,
+    /// The first policy value that is not of the operator's type (`abc` or `NaN` for a
+    /// `Numeric…` operator): the condition is then indeterminate (S-COND-8).
+    pub(crate) malformed: Option<Box<str>>,
     pub(crate) span: Span,
 }
 
@@ -262,6 +265,7 @@ impl Condition {
             _ => Values::Unknown,
         };
         let known = !matches!(values, Values::Unknown);
+        let malformed = malformed_value(&values, &raw).map(Box::from);
         (
             Condition {
                 operator: operator.to_string(),
@@ -273,10 +277,17 @@ impl Condition {
                 key_hash: crate::request::key_hash(&key.to_ascii_lowercase()),
                 values,
                 raw_values: raw,
+                malformed,
                 span,
             },
             known,
         )
+    }
+
+    /// Whether the condition is indeterminate whatever the request holds: its operator
+    /// is unknown, or a policy value is not of the operator's type (S-COND-8).
+    pub(crate) fn always_indeterminate(&self) -> bool {
+        matches!(self.values, Values::Unknown) || self.malformed.is_some()
     }
 
     /// Whether some policy value matches one request value (before negation).
@@ -301,7 +312,7 @@ impl Condition {
     /// Evaluates against the request context. `missing` receives the key when the
     /// request lacks it.
     pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut Missing<'p>) -> Tri {
-        if matches!(self.values, Values::Unknown) {
+        if self.always_indeterminate() {
             return Tri::Indeterminate;
         }
         let values = ctx.get_hashed(self.key_hash, &self.key_lc).filter(|v| !v.is_empty());
@@ -337,11 +348,6 @@ impl Condition {
 }
 
 impl Condition {
-    /// Whether the operator is one the engine does not know (S-COND-8).
-    pub(crate) fn is_unknown_operator(&self) -> bool {
-        matches!(self.values, Values::Unknown)
-    }
-
     /// The keys (lower-cased) its policy variables read (S-VAR-1).
     pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> {
         let templates: Vec<&Template> = match &self.values {
@@ -383,11 +389,52 @@ impl Condition {
                 self.operator
             ));
         }
+        if let Some(v) = &self.malformed {
+            let (want, rule) = match &self.values {
+                Values::Num(..) => ("a number", "S-COND-2"),
+                Values::Date(..) => ("a date", "S-COND-3"),
+                Values::Ip(_) => ("an IP address or CIDR block", "S-COND-4"),
+                Values::Binary(_) => ("base64", "S-COND-4"),
+                _ => ("`true` or `false`", "S-COND-4"),
+            };
+            return Some(crate::span::clip_quoted(format!(
+                "policy value `{v}` of `{}` on `{}` is not {want} (an error for IAM Access Analyzer: data type mismatch), so whether the condition holds cannot be known ({rule}, S-COND-8)",
+                self.operator, self.key
+            )));
+        }
         let n = ctx.get_hashed(self.key_hash, &self.key_lc).map_or(0, <[String]>::len);
         Some(format!(
             "the request gives `{}` {n} values and `{}` has no `ForAnyValue:`/`ForAllValues:` qualifier (S-COND-7)",
             self.key, self.operator
         ))
+    }
+}
+
+/// The first policy value the operator family could not read: a number (S-COND-2), a
+/// date (S-COND-3), an IP range, base64, or `true`/`false` for `Bool` and `Null`
+/// (S-COND-4); values holding policy variables (`Bool`) are read at evaluation. IAM
+/// Access Analyzer reports such a value as an error ("Data type mismatch",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-data-type-mismatch>).
+fn malformed_value<'r>(values: &Values, raw: &'r [String]) -> Option<&'r str> {
+    fn first_none<'r, T>(compiled: &[Option<T>], raw: &'r [String]) -> Option<&'r str> {
+        compiled
+            .iter()
+            .zip(raw)
+            .find(|(c, _)| c.is_none())
+            .map(|(_, r)| r.as_str())
+    }
+    match values {
+        Values::Num(_, v) => first_none(v, raw),
+        Values::Date(_, v) => first_none(v, raw),
+        Values::Ip(v) => first_none(v, raw),
+        Values::Binary(v) => first_none(v, raw),
+        Values::Null(v) => first_none(v, raw),
+        Values::Bool(v) => v
+            .iter()
+            .zip(raw)
+            .find(|(t, _)| matches!(t, Text::Plain(p) if p != "true" && p != "false"))
+            .map(|(_, r)| r.as_str()),
+        Values::Str(_) | Values::Arn(_) | Values::Unknown => None,
     }
 }
 
@@ -442,6 +489,32 @@ mod tests {
         assert_eq!(ev(&cond("ForAllValues:StringEquals", "k", &["a"]), &empty), Tri::True);
         assert_eq!(ev(&cond("StringEqul", "k", &["a"]), &empty), Tri::Indeterminate);
         assert_eq!(ev(&cond("NullIfExists", "k", &["true"]), &empty), Tri::Indeterminate);
+    }
+
+    #[test]
+    fn values_not_of_the_operators_type_are_indeterminate() {
+        let c = ctx(&[("n", &["5"])]);
+        for (op, vals) in [
+            ("NumericLessThan", &["abc"][..]),
+            ("NumericEquals", &["5", "NaN"][..]),
+            ("NumericNotEquals", &["1e309"][..]),
+            ("DateLessThan", &["yesterday"][..]),
+            ("IpAddress", &["10.0.0.0/33"][..]),
+            ("BinaryEquals", &["%%"][..]),
+            ("Null", &["yes"][..]),
+            ("Bool", &["1"][..]),
+            ("ForAnyValue:NumericEquals", &["x"][..]),
+            ("NumericEqualsIfExists", &["x"][..]),
+        ] {
+            let cd = cond(op, "n", vals);
+            assert_eq!(ev(&cd, &c), Tri::Indeterminate, "{op} {vals:?}");
+            assert_eq!(ev(&cd, &Context::default()), Tri::Indeterminate, "{op} {vals:?}, key absent");
+            assert!(cd.indeterminate_why(&c).is_some_and(|w| w.contains("S-COND-8")));
+        }
+        // Well-typed values decide (a request value of the wrong type matches nothing).
+        assert_eq!(ev(&cond("NumericLessThan", "n", &["10", "1.5"]), &c), Tri::True);
+        assert_eq!(ev(&cond("Bool", "n", &["TRUE", "${aws:x}"]), &c), Tri::False);
+        assert_eq!(ev(&cond("NumericEquals", "n", &["5"]), &ctx(&[("n", &["abc"])])), Tri::False);
     }
 
     #[test]

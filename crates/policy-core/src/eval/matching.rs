@@ -192,8 +192,9 @@ pub(crate) fn statement_applies_partial(
         return (PartialMatch::No, None);
     }
     for (i, c) in stmt.conditions.iter().enumerate() {
-        // An operator the engine does not know is indeterminate whatever the keys hold.
-        if !c.is_unknown_operator() && (is_unknown(&c.key_lc) || c.variable_keys().any(is_unknown)) {
+        // An operator the engine does not know, or a value not of its type, is
+        // indeterminate whatever the keys hold.
+        if !c.always_indeterminate() && (is_unknown(&c.key_lc) || c.variable_keys().any(is_unknown)) {
             atoms.push(Atom::Condition(i));
         } else if known(c.eval(ctx, &mut scratch)).is_none() {
             return (PartialMatch::No, grant);

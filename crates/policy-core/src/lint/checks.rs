@@ -835,7 +835,10 @@ fn condition(st: &Stmt, c: &Cond, out: &mut Out) {
                 code,
                 v.span,
                 &v.path,
-                format!("`{}` expects {want}, found `{t}`: the value never matches", c.operator),
+                format!(
+                    "`{}` expects {want}, found `{t}`: the condition cannot be decided (an `Allow` using it never allows, a `Deny` using it applies)",
+                    c.operator
+                ),
                 None,
             );
         }
