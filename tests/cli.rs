@@ -1005,3 +1005,78 @@ fn at_most_50_diagnostics_are_printed_per_document_and_the_rest_counted() {
         );
     }
 }
+
+#[test]
+fn files_that_are_not_utf8_are_reported_with_the_byte_and_its_position() {
+    let dir = std::env::temp_dir().join(format!("policy-sim-cli-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("r.json"), b"{\n  \"pr\xffincipal\": 1}").unwrap();
+    std::fs::write(dir.join("utf16.json"), b"\xff\xfe{\x00}\x00").unwrap();
+    let out = sim()
+        .arg("eval")
+        .arg("--request")
+        .arg(dir.join("r.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("r.json:2:6: not UTF-8: byte 0xFF at line 2, column 6"),
+        "{err}"
+    );
+    let out = sim()
+        .args(["eval", "--format", "json", "--request"])
+        .arg(dir.join("utf16.json"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not-utf8");
+    assert_eq!(
+        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-16 byte-order mark (FF FE)"),
+        "{v}"
+    );
+    // A policy file named by the request, and a batch line.
+    std::fs::write(dir.join("p.json"), b"{\"Statement\": \"\xc3\"}").unwrap();
+    let out = sim()
+        .args([
+            "eval",
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+            "--identity-policy",
+        ])
+        .arg(dir.join("p.json"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("p.json:1:16: not UTF-8: byte 0xC3 at line 1, column 16"),
+        "{err}"
+    );
+    let out = sim()
+        .args(["batch", "--no-clock"])
+        .write_stdin(b"\n{\"id\": \"\xe9t\xe9\"}\n".to_vec())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not-utf8");
+    assert_eq!(
+        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
+        (Some(2), Some(9))
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("byte 0xE9 at column 9"),
+        "{v}"
+    );
+}

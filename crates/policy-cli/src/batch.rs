@@ -187,19 +187,14 @@ fn work(job: &Job, reader: &mut LineReader<'_>, sh: &Shared<'_>) -> Answers {
         match line.map(|l| l.strip_suffix('\r').unwrap_or(l)) {
             Ok(l) if l.trim().is_empty() => continue,
             Ok(l) => bad |= !answer(l, lineno, reader, sh, &mut out),
-            Err(e) => {
+            Err(_) => {
                 bad = true;
-                let v = crate::error_json(
-                    None,
-                    "not-utf8",
-                    &format!("line is not valid UTF-8 (byte {})", e.valid_up_to() + 1),
-                    sh.name,
-                    lineno,
-                    1,
-                    "",
-                    &[],
-                );
-                out.extend_from_slice(v.as_bytes());
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                if let Err(e) = policy_core::decode_utf8(sh.name, raw.to_vec()) {
+                    let message = e.message.replacen(" at line 1,", " at", 1);
+                    let v = crate::error_json(None, e.code, &message, sh.name, lineno, e.column, "", &[]);
+                    out.extend_from_slice(v.as_bytes());
+                }
             }
         }
         out.push(b'\n');

@@ -246,15 +246,16 @@ pub(crate) fn read_document(
         loader::display_path(path)
     };
     let read = if stdin {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
     } else {
-        std::fs::read_to_string(path)
+        std::fs::read(path)
     };
-    let text = read.map_err(|e| InputError::Read {
+    let bytes = read.map_err(|e| InputError::Read {
         file: name.clone(),
         message: e.to_string(),
     })?;
+    let text = policy_core::decode_utf8(&name, bytes).map_err(InputError::Document)?;
     let src = policy_core::Source::new(name, text);
     let dir = if stdin {
         std::env::current_dir().unwrap_or_default()

@@ -59,8 +59,8 @@ pub use catalog::{
 };
 pub use condition::operator_names;
 pub use document::{
-    parse_request_document, DocumentError, LineReader, LineRequest, NoFiles, PartialDocument, PolicyLoader,
-    RequestDocument,
+    decode_utf8, parse_request_document, DocumentError, LineReader, LineRequest, NoFiles, PartialDocument,
+    PolicyLoader, RequestDocument, MAX_CONTEXT_KEYS,
 };
 pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
 pub use explain::{write_response_json, DecidingItem, Detail, IndeterminateItem, NearMiss, PolicyVerdict, Response};

@@ -508,13 +508,20 @@ mod tests {
         ] {
             let cd = cond(op, "n", vals);
             assert_eq!(ev(&cd, &c), Tri::Indeterminate, "{op} {vals:?}");
-            assert_eq!(ev(&cd, &Context::default()), Tri::Indeterminate, "{op} {vals:?}, key absent");
+            assert_eq!(
+                ev(&cd, &Context::default()),
+                Tri::Indeterminate,
+                "{op} {vals:?}, key absent"
+            );
             assert!(cd.indeterminate_why(&c).is_some_and(|w| w.contains("S-COND-8")));
         }
         // Well-typed values decide (a request value of the wrong type matches nothing).
         assert_eq!(ev(&cond("NumericLessThan", "n", &["10", "1.5"]), &c), Tri::True);
         assert_eq!(ev(&cond("Bool", "n", &["TRUE", "${aws:x}"]), &c), Tri::False);
-        assert_eq!(ev(&cond("NumericEquals", "n", &["5"]), &ctx(&[("n", &["abc"])])), Tri::False);
+        assert_eq!(
+            ev(&cond("NumericEquals", "n", &["5"]), &ctx(&[("n", &["abc"])])),
+            Tri::False
+        );
     }
 
     #[test]

@@ -424,12 +424,15 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, ty: Option<LintPolicyType>) -> Vec
         Ok(text) => embedded::lint_document(&Source::new(name, text), ty),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
+            let why = crate::document::decode_utf8(name, e.as_bytes().to_vec())
+                .err()
+                .map_or_else(String::new, |d| d.message);
             let source = Source::new(name, String::from_utf8_lossy(e.as_bytes()).into_owned());
             vec![file_report(
                 &source,
                 at,
                 "not-utf8",
-                format!("the file is not UTF-8: byte {at} is invalid, so it was not checked"),
+                format!("{why}; the file was not checked"),
                 Some("save the file as UTF-8".into()),
             )]
         }
