@@ -1080,3 +1080,47 @@ fn files_that_are_not_utf8_are_reported_with_the_byte_and_its_position() {
         "{v}"
     );
 }
+
+#[test]
+fn discover_answers_allowed_if_with_a_witness() {
+    let args = [
+        "eval",
+        "--discover",
+        "--no-clock",
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::DOC-EXAMPLE-BUCKET/report.pdf",
+        "--identity-policy",
+        "fixtures/corpus/managed/AmazonS3ReadOnlyAccess.json",
+        "--resource-policy",
+        "fixtures/corpus/bucket/s3ug__example-bucket-policies__12.json",
+    ];
+    let out = sim().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(8), "AllowIf exits 8");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("allowed only if not (`aws:SecureTransport` is `false`)"),
+        "{text}"
+    );
+    let out = sim().args(args).args(["--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["decision"], "AllowIf");
+    assert_eq!(v["conditions"]["not"]["operator"], "Bool");
+    assert_eq!(v["conditions"]["not"]["statements"][0], "resource.Statement[0]");
+    assert_eq!(v["unknownKeys"][0], "aws:SecureTransport");
+    // Giving the key decides it.
+    sim()
+        .args(args)
+        .args(["--context", "aws:SecureTransport=true", "--expect", "Allow"])
+        .assert()
+        .code(0);
+    sim()
+        .args(args)
+        .args(["--context", "aws:SecureTransport=false", "--expect", "ExplicitDeny"])
+        .assert()
+        .code(0);
+    sim().args(args).args(["--expect", "AllowIf"]).assert().code(0);
+}

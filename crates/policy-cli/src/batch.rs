@@ -30,6 +30,14 @@ pub struct BatchArgs {
     /// derived context keys, as `eval --format json`).
     #[arg(long, value_enum, default_value = "brief")]
     detail: DetailArg,
+    /// Decide every line against an estate snapshot folder (README, "Estates"), read
+    /// once; a line's non-empty `policies` members replace the estate's.
+    #[arg(long, value_name = "SNAPSHOT")]
+    estate: Option<PathBuf>,
+    /// With --estate: a folder of AWS managed policy documents for those the snapshot
+    /// names but does not hold.
+    #[arg(long, value_name = "DIR", requires = "estate")]
+    aws_managed_policies: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -93,13 +101,14 @@ struct Shared<'a> {
     base: &'a PartialDocument,
     loader: &'a FsLoader,
     detail: Detail,
+    estate: Option<&'a crate::estate::BatchEstate>,
 }
 
 /// The error response of input line `lineno`: `{"id"?, "error": {…}}` (see
 /// [`crate::error_value`]), its `line` the input's line number (a request document in
 /// a batch is one line), with the line's `id` when the line is a JSON object that has
 /// one, so that every answer can be traced to its request.
-fn error_line(e: &policy_core::DocumentError, name: &str, line: &str, lineno: usize, out: &mut Vec<u8>) {
+pub(crate) fn error_line(e: &policy_core::DocumentError, name: &str, line: &str, lineno: usize, out: &mut Vec<u8>) {
     #[derive(serde::Deserialize)]
     struct IdOnly {
         #[serde(default)]
@@ -122,7 +131,17 @@ fn error_line(e: &policy_core::DocumentError, name: &str, line: &str, lineno: us
 }
 
 /// Answers one line into `out` (no newline); `false` when the line is bad input.
-fn answer(line: &str, lineno: usize, reader: &mut LineReader<'_>, sh: &Shared<'_>, out: &mut Vec<u8>) -> bool {
+fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, out: &mut Vec<u8>) -> bool {
+    let reader = &mut w.lines;
+    if let (Some(be), Some(r)) = (sh.estate, w.resolver.as_mut()) {
+        let cx = crate::estate::LineCx {
+            name: sh.name,
+            base: sh.base,
+            loader: sh.loader,
+            detail: sh.detail,
+        };
+        return crate::estate::answer_line(be, r, line, lineno, &cx, out);
+    }
     if let Some(doc) = reader.read(line) {
         if let Some(policies) = reader.policies() {
             let ev = evaluate(policies, &doc.request);
@@ -146,8 +165,14 @@ fn answer(line: &str, lineno: usize, reader: &mut LineReader<'_>, sh: &Shared<'_
     }
 }
 
+/// A worker's readers: of plain lines, and of estate requests (`--estate`).
+struct Worker<'b, 'e> {
+    lines: LineReader<'b>,
+    resolver: Option<policy_core::estate::Resolver<'e>>,
+}
+
 /// Answers every line of a job.
-fn work(job: &Job, reader: &mut LineReader<'_>, sh: &Shared<'_>) -> Answers {
+fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
     let mut out = sh.answers.take();
     if let Some((length, column)) = job.too_long {
         let v = crate::error_json(
@@ -186,7 +211,7 @@ fn work(job: &Job, reader: &mut LineReader<'_>, sh: &Shared<'_>) -> Answers {
         let lineno = job.first_line + i;
         match line.map(|l| l.strip_suffix('\r').unwrap_or(l)) {
             Ok(l) if l.trim().is_empty() => continue,
-            Ok(l) => bad |= !answer(l, lineno, reader, sh, &mut out),
+            Ok(l) => bad |= !answer(l, lineno, w, sh, &mut out),
             Err(_) => {
                 bad = true;
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -372,6 +397,20 @@ pub fn run(a: BatchArgs) -> u8 {
         _ => (Box::new(std::io::stdin()), "<stdin>".to_string(), cwd.clone()),
     };
     let loader = FsLoader::new(&base_dir);
+    let estate = match &a.estate {
+        Some(dir) => {
+            match crate::estate::BatchEstate::load(
+                dir,
+                a.aws_managed_policies.as_deref(),
+                !a.no_clock,
+                a.base.is_some(),
+            ) {
+                Ok(e) => Some(e),
+                Err(code) => return code,
+            }
+        }
+        None => None,
+    };
     let mut base = PartialDocument::default();
     if let Some(bp) = &a.base {
         match crate::read_document(bp, &loader) {
@@ -397,6 +436,7 @@ pub fn run(a: BatchArgs) -> u8 {
             DetailArg::Brief => Detail::Brief,
             DetailArg::Full => Detail::Full,
         },
+        estate: estate.as_ref(),
     };
     // Reading, answering and writing overlap: this thread reads blocks of lines, the
     // workers answer them, the writer puts the answers out in input order.
@@ -408,14 +448,17 @@ pub fn run(a: BatchArgs) -> u8 {
             let ans_tx = ans_tx.clone();
             let (job_rx, sh) = (&job_rx, &sh);
             scope.spawn(move || {
-                let mut reader = LineReader::new(sh.base);
+                let mut w = Worker {
+                    lines: LineReader::new(sh.base),
+                    resolver: sh.estate.map(|e| e.estate.resolver()),
+                };
                 loop {
                     let job = match job_rx.lock() {
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
                     let Ok(job) = job else { return };
-                    let answers = work(&job, &mut reader, sh);
+                    let answers = work(&job, &mut w, sh);
                     sh.blocks.give(job.bytes);
                     if ans_tx.send(answers).is_err() {
                         return;

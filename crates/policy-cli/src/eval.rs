@@ -5,11 +5,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
+use policy_core::analysis::{evaluate_partial, PartialDecision, PartialOptions};
 use policy_core::{evaluate_with, Decision, EvalOptions, PartialDocument, Response, Source};
 use serde_json::{json, Map, Value};
 
 use crate::loader::FsLoader;
-use crate::{render, Format, InputError, EXIT_EXPLICIT_DENY, EXIT_IMPLICIT_DENY, EXIT_INPUT, EXIT_UNEXPECTED};
+use crate::{
+    render, Format, InputError, EXIT_ALLOW_IF, EXIT_EXPLICIT_DENY, EXIT_IMPLICIT_DENY, EXIT_INPUT, EXIT_UNEXPECTED,
+};
 
 /// The expected decision for `--expect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,6 +29,9 @@ pub enum Expect {
     /// ExplicitDeny or ImplicitDeny.
     #[value(name = "Deny")]
     Deny,
+    /// Allowed under some values of the unknown keys (with --discover).
+    #[value(name = "AllowIf")]
+    AllowIf,
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +94,24 @@ pub struct EvalArgs {
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
     #[arg(long)]
     no_clock: bool,
+    /// Partial evaluation: condition keys the request does not give are unknown (not
+    /// absent); the answer is Allow, AllowIf (with the condition on them that allows,
+    /// and a witness), ExplicitDeny or ImplicitDeny, whatever they hold. Exit code 8
+    /// for AllowIf.
+    #[arg(long)]
+    discover: bool,
+    /// Decide against an estate snapshot folder (README, "Estates"): the policies that
+    /// apply are found in it and the request context AWS would supply is derived; the
+    /// policy flags above replace the members they give.
+    #[arg(long, value_name = "SNAPSHOT")]
+    estate: Option<PathBuf>,
+    /// With --estate: a session tag, KEY=VALUE (`aws:PrincipalTag/KEY`, over the role's tag).
+    #[arg(long = "session-tag", value_name = "KEY=VALUE", num_args = 1.., requires = "estate")]
+    session_tag: Vec<String>,
+    /// With --estate: a folder of AWS managed policy documents (`<PolicyName>.json`, e.g.
+    /// `fixtures/corpus/managed`) for those the snapshot names but does not hold.
+    #[arg(long, value_name = "DIR", requires = "estate")]
+    aws_managed_policies: Option<PathBuf>,
 }
 
 fn path_value(p: &std::path::Path) -> Value {
@@ -222,13 +246,44 @@ pub fn run(a: EvalArgs) -> u8 {
         "{}",
         render::catalog_warnings(&policy_core::check_request(&doc.request))
     );
-    let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
-    let resp = Response::new(&ev, &doc.policies, &doc.request, doc.id.clone());
+    let estate = match &a.estate {
+        Some(dir) => {
+            let o = crate::estate::EvalEstate {
+                snapshot: dir,
+                aws_managed_policies: a.aws_managed_policies.as_deref(),
+                session_tags: &a.session_tag,
+                clock: !a.no_clock,
+                context_flags: &a.context,
+            };
+            match crate::estate::eval(&o, &doc) {
+                Ok(x) => Some(x),
+                Err(code) => return code,
+            }
+        }
+        None => None,
+    };
+    if a.discover {
+        return match &estate {
+            Some((_, resolved, _)) => discover(&a, resolved.policies(), resolved.request(), doc.id.clone()),
+            None => discover(&a, &doc.policies, &doc.request, doc.id.clone()),
+        };
+    }
+    let resp = match &estate {
+        Some((r, _, _)) => r.clone(),
+        None => {
+            let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
+            Response::new(&ev, &doc.policies, &doc.request, doc.id.clone())
+        }
+    };
     let mut warnings = doc.warnings.clone();
     if let Ok(w) = loader.warnings.lock() {
         warnings.extend(w.iter().cloned());
     }
     let out = match a.format {
+        _ if estate.is_some() => estate
+            .as_ref()
+            .and_then(|(r, res, info)| crate::estate::render_eval(r, res, info, a.format))
+            .unwrap_or_default(),
         Format::Human => render::response(&resp, &doc.request, &doc.policies, &warnings),
         Format::Json => match serde_json::to_string_pretty(&resp) {
             Ok(s) => s + "\n",
@@ -247,24 +302,60 @@ pub fn run(a: EvalArgs) -> u8 {
             eprintln!("warning: {w}");
         }
     }
-    match (a.expect, resp.decision) {
-        (None, Decision::Allow) => 0,
-        (None, Decision::ExplicitDeny) => EXIT_EXPLICIT_DENY,
-        (None, Decision::ImplicitDeny) => EXIT_IMPLICIT_DENY,
-        (Some(e), d) => {
-            let ok = matches!(
-                (e, d),
-                (Expect::Allow, Decision::Allow)
-                    | (Expect::ExplicitDeny, Decision::ExplicitDeny)
-                    | (Expect::ImplicitDeny, Decision::ImplicitDeny)
-                    | (Expect::Deny, Decision::ExplicitDeny | Decision::ImplicitDeny)
-            );
-            if ok {
-                0
-            } else {
-                eprintln!("expectation failed: expected {e:?}, got {d}");
-                EXIT_UNEXPECTED
-            }
-        }
+    let d = match resp.decision {
+        Decision::Allow => PartialDecision::Allow,
+        Decision::ExplicitDeny => PartialDecision::ExplicitDeny,
+        Decision::ImplicitDeny => PartialDecision::ImplicitDeny,
+    };
+    exit_code(a.expect, d)
+}
+
+/// The exit code of `decision`, or of checking it against `--expect`.
+fn exit_code(expect: Option<Expect>, decision: PartialDecision) -> u8 {
+    let Some(e) = expect else {
+        return match decision {
+            PartialDecision::Allow => 0,
+            PartialDecision::ExplicitDeny => EXIT_EXPLICIT_DENY,
+            PartialDecision::ImplicitDeny => EXIT_IMPLICIT_DENY,
+            PartialDecision::AllowIf => EXIT_ALLOW_IF,
+        };
+    };
+    let ok = matches!(
+        (e, decision),
+        (Expect::Allow, PartialDecision::Allow)
+            | (Expect::ExplicitDeny, PartialDecision::ExplicitDeny)
+            | (Expect::ImplicitDeny, PartialDecision::ImplicitDeny)
+            | (Expect::AllowIf, PartialDecision::AllowIf)
+            | (
+                Expect::Deny,
+                PartialDecision::ExplicitDeny | PartialDecision::ImplicitDeny
+            )
+    );
+    if ok {
+        0
+    } else {
+        eprintln!("expectation failed: expected {e:?}, got {decision:?}");
+        EXIT_UNEXPECTED
     }
+}
+
+/// `eval --discover`: partial evaluation of `req` against `policies`, printed.
+fn discover(a: &EvalArgs, policies: &policy_core::PolicySet, req: &policy_core::Request, id: Option<Value>) -> u8 {
+    let pe = evaluate_partial(policies, req, &PartialOptions::default());
+    let resp = pe.response(req, id);
+    let out = match a.format {
+        Format::Human => render::partial(&resp, req),
+        Format::Json => match serde_json::to_string_pretty(&resp) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_INPUT;
+            }
+        },
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return EXIT_INPUT;
+    }
+    exit_code(a.expect, resp.decision)
 }

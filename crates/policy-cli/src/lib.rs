@@ -1,8 +1,9 @@
 //! The commands of the `policy-sim` binary.
 //!
 //! Exit codes (no decision shares a code with an error):
-//! - `eval`: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny; with `--expect`, 0 when the
-//!   decision is the expected one and 4 when it is not; 1 for bad input.
+//! - `eval`: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 8 AllowIf (`--discover`); with
+//!   `--expect`, 0 when the decision is the expected one and 4 when it is not; 1 for bad
+//!   input.
 //! - every command: 64 for a usage error (an unknown flag, a bad flag value such as
 //!   `--expect deny`), as `sysexits.h`'s `EX_USAGE`.
 //! - `batch`: 0 when every line was evaluated, 1 when some line (or the base document)
@@ -13,6 +14,7 @@
 //!   input.
 
 mod batch;
+mod estate;
 mod eval;
 mod lint;
 mod loader;
@@ -36,6 +38,9 @@ pub const EXIT_EXPLICIT_DENY: u8 = 2;
 pub const EXIT_IMPLICIT_DENY: u8 = 3;
 /// Exit code of `eval --expect` when the decision is not the expected one.
 pub const EXIT_UNEXPECTED: u8 = 4;
+/// Exit code of `eval --discover` for `AllowIf` (allowed under some values of the
+/// unknown condition keys).
+pub const EXIT_ALLOW_IF: u8 = 8;
 
 /// Most diagnostics (or lint findings) printed for one document; the rest are counted
 /// (`… and 4950 more errors`), so that output stays bounded whatever the input. `lint
@@ -56,9 +61,9 @@ pub struct Cli {
 enum Command {
     /// Decide one request and explain the decision.
     ///
-    /// Exit codes: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 1 bad input, 64 usage error
-    /// (unknown flag, bad flag value). With --expect: 0 when the decision is the
-    /// expected one, 4 when not, 1 bad input, 64 usage error.
+    /// Exit codes: 0 Allow, 2 ExplicitDeny, 3 ImplicitDeny, 8 AllowIf (--discover), 1 bad
+    /// input, 64 usage error (unknown flag, bad flag value). With --expect: 0 when the
+    /// decision is the expected one, 4 when not, 1 bad input, 64 usage error.
     Eval(Box<eval::EvalArgs>),
     /// Decide request documents given as JSON Lines, one JSON response per line, in
     /// order, on all cores.
@@ -80,6 +85,10 @@ enum Command {
     /// --min-severity, 5 some finding at or above it, 1 bad input (a path that cannot be
     /// read, a glob matching nothing, an invalid --config), 64 usage error.
     Lint(lint::LintArgs),
+    /// Estate snapshots: folders of AWS CLI outputs describing an organization
+    /// (README, "Estates"); `eval --estate` and `batch --estate` decide requests against
+    /// them.
+    Estate(estate::EstateArgs),
 }
 
 /// Output format.
@@ -97,6 +106,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Eval(a) => eval::run(*a),
         Command::Batch(a) => batch::run(a),
         Command::Lint(a) => lint::run(a),
+        Command::Estate(a) => estate::run(a),
     }
 }
 
@@ -111,17 +121,23 @@ pub(crate) fn absolute(p: &std::path::Path) -> PathBuf {
     }
 }
 
-/// A document holding only the clock's `aws:CurrentTime` and `aws:EpochTime` (the core
-/// never reads the clock), to lay requests over.
-pub(crate) fn clock_document() -> policy_core::PartialDocument {
+/// `aws:CurrentTime` and `aws:EpochTime` now (the core never reads the clock).
+pub(crate) fn clock_values() -> [(&'static str, String); 2] {
     let now = chrono::Utc::now();
-    let text = serde_json::json!({
-        "context": {
-            "aws:CurrentTime": now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "aws:EpochTime": now.timestamp().to_string(),
-        }
-    })
-    .to_string();
+    [
+        ("aws:CurrentTime", now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        ("aws:EpochTime", now.timestamp().to_string()),
+    ]
+}
+
+/// A document holding only the clock's `aws:CurrentTime` and `aws:EpochTime`, to lay
+/// requests over.
+pub(crate) fn clock_document() -> policy_core::PartialDocument {
+    let context: serde_json::Map<String, serde_json::Value> = clock_values()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+        .collect();
+    let text = serde_json::json!({ "context": context }).to_string();
     policy_core::PartialDocument::parse(&policy_core::Source::new("<clock>", text), &mut policy_core::NoFiles)
         .unwrap_or_default()
 }

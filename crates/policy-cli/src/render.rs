@@ -196,3 +196,51 @@ pub fn catalog_warnings(warnings: &[CatalogWarning]) -> String {
     }
     o
 }
+
+/// The answer of partial evaluation (`eval --discover`) for people.
+pub fn partial(resp: &policy_core::analysis::PartialResponse, req: &Request) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:?}: {} → {} on {}",
+        resp.decision,
+        req.principal().id(),
+        req.action().as_str(),
+        req.resource()
+    );
+    match resp.decision {
+        policy_core::analysis::PartialDecision::Allow => {
+            let _ = writeln!(
+                o,
+                "  allowed whatever the condition keys the request does not give hold"
+            );
+        }
+        policy_core::analysis::PartialDecision::AllowIf => {
+            if let Some(d) = &resp.description {
+                let _ = writeln!(o, "  allowed only if {d}");
+            }
+            match &resp.witness {
+                Some(w) => {
+                    let pairs: Vec<String> = w
+                        .iter()
+                        .map(|(k, v)| match v.as_str() {
+                            Some(v) => format!("{k}={v}"),
+                            None => format!("{k} absent"),
+                        })
+                        .collect();
+                    let _ = writeln!(o, "  for example: {}", pairs.join(", "));
+                }
+                None => {
+                    let _ = writeln!(o, "  (no example values found among those the policies name)");
+                }
+            }
+        }
+        _ => {
+            let _ = writeln!(o, "  denied whatever the condition keys the request does not give hold");
+        }
+    }
+    if !resp.unknown_keys.is_empty() {
+        let _ = writeln!(o, "\nUnknown condition keys: {}", resp.unknown_keys.join(", "));
+    }
+    o
+}

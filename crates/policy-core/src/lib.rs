@@ -40,6 +40,7 @@ mod arn;
 pub mod catalog;
 mod condition;
 mod document;
+pub mod estate;
 mod eval;
 mod explain;
 mod json_out;

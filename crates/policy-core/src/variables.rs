@@ -72,6 +72,17 @@ impl Template {
         &self.source
     }
 
+    /// The keys this template reads, spelled as written (for explanations).
+    pub(crate) fn keys_as_written(&self) -> Vec<String> {
+        self.source
+            .split("${")
+            .skip(1)
+            .filter_map(|rest| rest.split('}').next())
+            .map(|inner| inner.split(',').next().unwrap_or(inner).trim().to_string())
+            .filter(|k| !matches!(k.as_str(), "*" | "?" | "$"))
+            .collect()
+    }
+
     /// The keys (lower-cased) this template reads.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {

@@ -33,6 +33,18 @@ struct Expect {
     deciding: Option<Vec<String>>,
     #[serde(default)]
     error: Option<ExpectError>,
+    /// Partial evaluation (the context keys the request does not give unknown).
+    #[serde(default)]
+    partial: Option<ExpectPartial>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectPartial {
+    decision: policy_core::analysis::PartialDecision,
+    /// The residual in words, for `AllowIf`.
+    #[serde(default)]
+    description: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +107,22 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Option<Response>), String> {
                     "deciding: expected {expected:?}, got {got:?}\n{}",
                     serde_json::to_string_pretty(&resp).unwrap()
                 ));
+            }
+            if let Some(want) = &case.expect.partial {
+                let pe = policy_core::analysis::evaluate_partial(
+                    &doc.policies,
+                    &doc.request,
+                    &policy_core::analysis::PartialOptions::default(),
+                );
+                let got = pe.response(&doc.request, None);
+                if got.decision != want.decision || got.description != want.description {
+                    return Err(format!(
+                        "partial: expected {:?} {:?}, got {}",
+                        want.decision,
+                        want.description,
+                        serde_json::to_string_pretty(&got).unwrap()
+                    ));
+                }
             }
             Ok((case.rules, Some(resp)))
         }

@@ -8,5 +8,5 @@ mod partial;
 mod residual;
 mod witness;
 
-pub use partial::{evaluate_partial, PartialDecision, PartialEvaluation, PartialOptions};
+pub use partial::{evaluate_partial, PartialDecision, PartialEvaluation, PartialOptions, PartialResponse};
 pub use residual::{Leaf, Residual};

@@ -44,7 +44,7 @@ impl PartialOptions {
 }
 
 /// The answer of partial evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum PartialDecision {
     /// Allowed whatever the unknown keys hold.
     Allow,
@@ -114,6 +114,55 @@ impl<'p> PartialEvaluation<'p> {
                 a.value(self.policies, &cx, &with.context)
             })
         })
+    }
+}
+
+/// The answer of partial evaluation as JSON: what `policy-sim eval --discover --format
+/// json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartialResponse {
+    /// The request's `id`, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<serde_json::Value>,
+    /// `Allow`, `AllowIf`, `ExplicitDeny` or `ImplicitDeny`.
+    pub decision: PartialDecision,
+    /// For `AllowIf`: the residual condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Residual>,
+    /// For `AllowIf`: the residual in words ("`aws:SourceVpce` is `vpce-1a2b3c4d`").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The unknown condition keys the residual reads.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_keys: Vec<String>,
+    /// For `AllowIf`: values of the unknown keys with which the request is allowed
+    /// (`null`: absent), confirmed by concrete evaluation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl PartialEvaluation<'_> {
+    /// The JSON answer for `req` (whose `id` is `id`).
+    pub fn response(&self, req: &Request, id: Option<serde_json::Value>) -> PartialResponse {
+        let conditions = self.residual(req);
+        PartialResponse {
+            id,
+            decision: self.decision,
+            description: conditions.as_ref().map(Residual::describe),
+            conditions,
+            unknown_keys: self.unknown_keys.clone(),
+            witness: self.witness.as_ref().map(|w| {
+                w.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.clone().map_or(serde_json::Value::Null, serde_json::Value::String),
+                        )
+                    })
+                    .collect()
+            }),
+        }
     }
 }
 

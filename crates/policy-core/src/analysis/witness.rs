@@ -34,7 +34,7 @@ pub(crate) fn atom_keys(
     match atom.atom {
         Atom::Condition(c) => match stmt.conditions.get(c) {
             Some(c) => std::iter::once(c.key.clone())
-                .chain(c.variable_keys().map(str::to_string))
+                .chain(c.variable_keys_as_written())
                 .filter(|k| is_unknown(k))
                 .collect(),
             None => Vec::new(),
@@ -47,7 +47,7 @@ pub(crate) fn atom_keys(
                 crate::policy::ResourcePattern::Var(t) => Some(t),
                 crate::policy::ResourcePattern::Arn(_) => None,
             })
-            .flat_map(|t| t.keys().map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|t| t.keys_as_written())
             .filter(|k| is_unknown(k))
             .collect(),
     }

@@ -348,8 +348,21 @@ impl Condition {
 }
 
 impl Condition {
+    /// The keys its policy variables read, as written (for explanations).
+    pub(crate) fn variable_keys_as_written(&self) -> Vec<String> {
+        self.templates()
+            .into_iter()
+            .flat_map(Template::keys_as_written)
+            .collect()
+    }
+
     /// The keys (lower-cased) its policy variables read (S-VAR-1).
     pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        self.templates().into_iter().flat_map(Template::keys)
+    }
+
+    /// The templates among its values.
+    fn templates(&self) -> Vec<&Template> {
         let templates: Vec<&Template> = match &self.values {
             Values::Str(string::StrValues::Equals(v) | string::StrValues::IgnoreCase(v)) | Values::Bool(v) => v
                 .iter()
@@ -374,7 +387,7 @@ impl Condition {
                 .collect(),
             _ => Vec::new(),
         };
-        templates.into_iter().flat_map(Template::keys)
+        templates
     }
 
     /// Why this condition is indeterminate against `ctx` (S-COND-8), or `None` when it
