@@ -130,6 +130,8 @@ pub(crate) struct Condition {
     /// The first policy value that is not of the operator's type (`abc` or `NaN` for a
     /// `Numeric…` operator): the condition is then indeterminate (S-COND-8).
     pub(crate) malformed: Option<Box<str>>,
+    /// Some value holds policy variables.
+    has_variables: bool,
     pub(crate) span: Span,
 }
 
@@ -266,22 +268,33 @@ impl Condition {
         };
         let known = !matches!(values, Values::Unknown);
         let malformed = malformed_value(&values, &raw).map(Box::from);
-        (
-            Condition {
-                operator: operator.to_string(),
-                qualifier,
-                if_exists,
-                negated,
-                key: key.to_string(),
-                key_lc: key.to_ascii_lowercase(),
-                key_hash: crate::request::key_hash(&key.to_ascii_lowercase()),
-                values,
-                raw_values: raw,
-                malformed,
-                span,
-            },
-            known,
-        )
+        let condition = Condition {
+            operator: operator.to_string(),
+            qualifier,
+            if_exists,
+            negated,
+            key: key.to_string(),
+            key_lc: key.to_ascii_lowercase(),
+            key_hash: crate::request::key_hash(&key.to_ascii_lowercase()),
+            values,
+            raw_values: raw,
+            malformed,
+            has_variables: false,
+            span,
+        };
+        (condition.with_variables_noted(), known)
+    }
+
+    /// Marks whether a value holds variables (after compiling, from the values).
+    fn with_variables_noted(mut self) -> Condition {
+        self.has_variables = !self.templates().is_empty();
+        self
+    }
+
+    /// The first value whose variables would expand past
+    /// [`crate::variables::MAX_EXPANDED_BYTES`] with `ctx` (S-VAR-6).
+    fn expansion_too_large(&self, ctx: &Context) -> Option<&Template> {
+        self.templates().into_iter().find(|t| t.too_large(ctx))
     }
 
     /// Whether the condition is indeterminate whatever the request holds: its operator
@@ -313,6 +326,10 @@ impl Condition {
     /// request lacks it.
     pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut Missing<'p>) -> Tri {
         if self.always_indeterminate() {
+            return Tri::Indeterminate;
+        }
+        if self.has_variables && self.expansion_too_large(ctx).is_some() {
+            // S-VAR-6: a value that would expand past the limit is not expanded.
             return Tri::Indeterminate;
         }
         let values = ctx.get_hashed(self.key_hash, &self.key_lc).filter(|v| !v.is_empty());
@@ -401,6 +418,15 @@ impl Condition {
                 "condition operator `{}` is not one the engine knows (S-COND-8)",
                 self.operator
             ));
+        }
+        if let Some(t) = self.expansion_too_large(ctx) {
+            return Some(crate::span::clip_quoted(format!(
+                "the policy variables of `{}` in `{}` on `{}` expand to more than {} bytes, which the engine does not expand (S-VAR-6, S-COND-8)",
+                t.source(),
+                self.operator,
+                self.key,
+                crate::variables::MAX_EXPANDED_BYTES
+            )));
         }
         if let Some(v) = &self.malformed {
             let (want, rule) = match &self.values {

@@ -54,8 +54,38 @@ pub(super) fn action_matches(stmt: &Statement, req: &Request) -> Tri {
     }
 }
 
-fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> bool {
-    resource_matches_in(stmt, cx, &cx.req.context, missing)
+/// `Resource`/`NotResource` against the request: indeterminate when no pattern matches
+/// for certain and one holds variables that would expand past
+/// [`crate::variables::MAX_EXPANDED_BYTES`] (S-VAR-6).
+fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> Tri {
+    let ctx = &cx.req.context;
+    if let Some((negated, pats)) = &stmt.resource {
+        if pats.iter().any(|p| too_large(p, ctx)) {
+            let r = cx.req.resource.as_str();
+            let certain = pats.iter().filter(|p| !too_large(p, ctx)).any(|p| match p {
+                ResourcePattern::Arn(a) => a.is_match(r, cx.parts.as_ref()),
+                ResourcePattern::Var(t) => {
+                    let mut toks = Vec::new();
+                    t.resolve_tokens(ctx, &mut toks) && ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref())
+                }
+            });
+            return match (certain, negated) {
+                (true, false) => Tri::True,
+                (true, true) => Tri::False,
+                (false, _) => Tri::Indeterminate,
+            };
+        }
+    }
+    if resource_matches_in(stmt, cx, ctx, missing) {
+        Tri::True
+    } else {
+        Tri::False
+    }
+}
+
+/// A pattern whose variables would expand past the limit with `ctx` (S-VAR-6).
+fn too_large(p: &ResourcePattern, ctx: &crate::request::Context) -> bool {
+    matches!(p, ResourcePattern::Var(t) if t.too_large(ctx))
 }
 
 /// `Resource`/`NotResource` (S-MATCH-2) with the policy variables filled in from `ctx`
@@ -180,7 +210,7 @@ pub(crate) fn statement_applies_partial(
             }
         }
         _ => {
-            if !resource_matches(stmt, cx, &mut scratch) {
+            if known(resource_matches(stmt, cx, &mut scratch)).is_none() {
                 return (PartialMatch::No, None);
             }
         }
@@ -262,9 +292,12 @@ fn statement_applies<'p>(
     if result == Tri::False {
         return (Tri::False, None);
     }
-    if !resource_matches(stmt, cx, missing) {
-        *miss = Some(Miss::Resource);
-        return (Tri::False, None);
+    match resource_matches(stmt, cx, missing) {
+        Tri::False => {
+            *miss = Some(Miss::Resource);
+            return (Tri::False, None);
+        }
+        t => result = result.and(t),
     }
     let Ok((grant, t)) = principal_part(stmt, cx) else {
         *miss = Some(Miss::Principal);
@@ -295,6 +328,19 @@ pub(crate) fn indeterminate_why(stmt: &Statement, req: &Request) -> String {
             entries.join(", "),
             req.action.text
         ));
+    }
+    if let Some((_, pats)) = &stmt.resource {
+        for p in pats {
+            if let ResourcePattern::Var(t) = p {
+                if t.too_large(&req.context) {
+                    why.push(crate::span::clip_quoted(format!(
+                        "its `Resource`/`NotResource` entry `{}` expands to more than {} bytes, which the engine does not expand (S-VAR-6)",
+                        t.source(),
+                        crate::variables::MAX_EXPANDED_BYTES
+                    )));
+                }
+            }
+        }
     }
     if let Some(spec) = stmt
         .principal
