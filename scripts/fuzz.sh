@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(policy lint request batch_line statement)
+TARGETS=(policy lint request batch_line statement estate)
 
 need_cargo_fuzz() {
     rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
@@ -114,6 +114,17 @@ for i, op in enumerate(ops):
     v = next(v for k, v in vals.items() if op.startswith(k) or k in op)
     put("statement", f"s{i}", f"{op}\naws:PrincipalTag/team\n{v[0]}\n{v[1]}\nalice\narn:aws:s3:::amzn-s3-demo-bucket/home/${{aws:username}}/*\ns3:Get*")
 put("statement", "malformed-number", "NumericLessThan\ns3:max-keys\nabc\n5")
+
+# estate: the example organization, whole and one account at a time, each file after
+# a line `=== <path>`.
+est = pathlib.Path("fixtures/estates/example-org")
+files = sorted(p for p in est.rglob("*") if p.is_file())
+def snapshot(paths):
+    return "".join(f"=== {p.relative_to(est)}\n{p.read_text()}\n" for p in paths)
+put("estate", "whole", snapshot(files))
+put("estate", "organization", snapshot([p for p in files if "organizations/" in str(p)]))
+for acct in sorted({p.relative_to(est).parts[1] for p in files if p.relative_to(est).parts[0] == "accounts"}):
+    put("estate", f"account-{acct}", snapshot([p for p in files if f"accounts/{acct}/" in str(p)]))
 put("statement", "missing-key", "StringNotLike\naws:userid\nAIDA*")
 EOF
     for t in "${TARGETS[@]}"; do

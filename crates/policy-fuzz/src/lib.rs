@@ -13,6 +13,7 @@
 //! | [`lint`] | first byte: document kind and policy type; the rest: file bytes | every finding lies inside the text, 1-based, rendered within [`MAX_RENDERED`] bytes |
 //! | [`request`] | request document text | reads to a request that evaluates deterministically, or an error at a 1-based position inside the text |
 //! | [`batch_line`] | one batch line | the fast line reader and the general path give identical response bytes |
+//! | [`estate`] | snapshot files, each after a line `=== <path>` | loads (never failing, warnings 1-based), resolves and decides requests deterministically |
 //! | [`statement`] | operator, key, values, resource and action, one per line | an `Allow` statement that allows ⇒ the same statement as a `Deny` denies; a statement neither applies as `Allow` nor fails to apply as `Deny` without an `indeterminate` item saying so |
 
 use std::sync::{Arc, OnceLock};
@@ -368,6 +369,51 @@ pub fn statement(data: &[u8]) {
     }
 }
 
+/// An estate snapshot: the input's text (lossy UTF-8) holds files, each a line
+/// `=== <path>` followed by the file's text. Loaded (never failing: what cannot be read
+/// is a warning with a 1-based position when it has one), then a few requests resolved
+/// against it and decided, deterministically.
+pub fn estate(data: &[u8]) {
+    use policy_core::estate::{Estate, EstateQuery, MemorySource};
+    let text = String::from_utf8_lossy(data);
+    let mut snap = MemorySource::new();
+    for file in text.split("=== ").skip(1) {
+        let (path, body) = file.split_once('\n').unwrap_or((file, ""));
+        snap.insert(path.trim(), body);
+    }
+    let est = Estate::load(&snap, None);
+    for w in est.warnings() {
+        assert!(
+            w.line.is_none_or(|l| l >= 1) && w.column.is_none_or(|c| c >= 1),
+            "position not 1-based: {w:?}"
+        );
+    }
+    let _ = est.summary();
+    for (principal, action, resource) in [
+        (
+            "arn:aws:iam::111122223333:user/alice",
+            "s3:GetObject",
+            Some("arn:aws:s3:::amzn-s3-demo-bucket/a.txt"),
+        ),
+        (
+            "arn:aws:iam::111122223333:role/Admin",
+            "iam:PassRole",
+            Some("arn:aws:iam::111122223333:role/App"),
+        ),
+        ("arn:aws:sts::222222222222:assumed-role/Dev/s", "kms:Decrypt", None),
+    ] {
+        let q = EstateQuery {
+            principal: principal.into(),
+            action: action.into(),
+            resource: resource.map(str::to_string),
+            ..EstateQuery::default()
+        };
+        if let Ok(r) = est.resolve(&q) {
+            respond(r.policies(), r.request(), None);
+        }
+    }
+}
+
 /// The targets by name, as `fuzz/fuzz_targets/` and `fuzz/corpus/` name them.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("policy", policy),
@@ -375,4 +421,5 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("request", request),
     ("batch_line", batch_line),
     ("statement", statement),
+    ("estate", estate),
 ];
