@@ -57,7 +57,7 @@ static RULES: &[Rule] = &[
     r("not-utf8", E, "The file is not UTF-8", "IAM reads policies as UTF-8 JSON; the file was not checked. Save it as UTF-8.", "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"),
     r("unreadable-file", E, "A file that could not be read", "policy-sim could not read the file (permissions, a broken link), so it was not checked; the other files were.", GRAMMAR),
     r("json-syntax", E, "The text is not valid JSON", "AWS accepts policies only as strict JSON: no comments, no trailing commas. Fix the syntax at the position shown.", AA),
-    r("limit", E, "The document exceeds a size, depth or statement limit", "policy-sim rejects documents beyond its limits (1 MiB, 32 levels of nesting, 10,000 statements); AWS's own quotas are far lower.", QUOTAS),
+    r("limit", E, "The document exceeds a size, depth or statement limit", "policy-sim rejects documents beyond its limits (a policy of 1 MiB, 32 levels of nesting, 10,000 statements; a YAML template of 4 MiB); AWS's own quotas are far lower.", QUOTAS),
     r("type", E, "An element has a value of the wrong JSON type", "Each policy element takes a particular JSON type (a string, an array of strings, an object). Use the type the grammar gives.", GRAMMAR),
     r("invalid-version", E, "`Version` is neither 2012-10-17 nor 2008-10-17", "Use \"Version\": \"2012-10-17\".", "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html"),
     r("unknown-element", E, "An element the policy grammar does not have", "Policies hold Version, Id and Statement; statements hold Sid, Effect, Action/NotAction, Resource/NotResource, Principal/NotPrincipal and Condition. Element names are case-sensitive.", GRAMMAR),
