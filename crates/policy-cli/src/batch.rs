@@ -515,9 +515,12 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
+    /// A line as read: its number, and its text or, over the limit, `(length, column)`.
+    type Line = (usize, Result<String, (u64, u32)>);
+
     /// Each input line as `(number, Ok(text))`, or `(number, Err((length, column)))` when
     /// over the limit, from the chunks `read_chunks` gives.
-    fn lines(input: &[u8], max_line: usize) -> Vec<(usize, Result<String, (u64, u32)>)> {
+    fn lines(input: &[u8], max_line: usize) -> Vec<Line> {
         let mut out = Vec::new();
         read_chunks(input, max_line, &Pool::default(), |c| {
             match c {
@@ -534,7 +537,7 @@ mod tests {
         out
     }
 
-    fn ok(n: usize, s: &str) -> (usize, Result<String, (u64, u32)>) {
+    fn ok(n: usize, s: &str) -> Line {
         (n, Ok(s.to_string()))
     }
 

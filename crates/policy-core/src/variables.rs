@@ -170,7 +170,7 @@ impl Template {
     pub(crate) fn resolve_tokens(&self, ctx: &Context, out: &mut Vec<Tok>) -> bool {
         // Check every variable first: an unresolvable one (the common case for a
         // key the request lacks), or an expansion past the limit, costs no tokenizing.
-        if !self.expanded_len(ctx).is_some_and(|n| n <= MAX_EXPANDED_BYTES) {
+        if self.expanded_len(ctx).is_none_or(|n| n > MAX_EXPANDED_BYTES) {
             return false;
         }
         for p in &self.parts {

@@ -210,7 +210,12 @@ pub fn lint(data: &[u8]) {
     let Some((&sel, bytes)) = data.split_first() else {
         return;
     };
-    let name = ["policy.json", "template.json", "template.yaml", "plan.json"][usize::from(sel & 3)];
+    let name = match sel & 3 {
+        0 => "policy.json",
+        1 => "template.json",
+        2 => "template.yaml",
+        _ => "plan.json",
+    };
     let ty = LintPolicyType::ALL.get(usize::from(sel >> 2) % 10).copied();
     for r in lint_bytes(name, bytes.to_vec(), ty) {
         let len = r.source().text().len();
@@ -439,8 +444,11 @@ pub fn estate(data: &[u8]) {
     }
 }
 
+/// A fuzz target: the input's bytes in, a panic when a property fails.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, as `fuzz/fuzz_targets/` and `fuzz/corpus/` name them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("policy", policy),
     ("lint", lint),
     ("request", request),
