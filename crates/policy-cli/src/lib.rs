@@ -16,9 +16,12 @@
 mod batch;
 mod estate;
 mod eval;
+mod exposure;
 mod lint;
 mod loader;
 mod render;
+mod sarif;
+mod who_can;
 
 use std::path::PathBuf;
 
@@ -89,6 +92,24 @@ enum Command {
     /// (README, "Estates"); `eval --estate` and `batch --estate` decide requests against
     /// them.
     Estate(estate::EstateArgs),
+    /// Who can act on a resource of an estate: every user and role (and every grantee
+    /// outside the estate the resource's policy names) allowed each action, with the
+    /// condition on the request context under which it is (partial evaluation).
+    ///
+    /// Keys the estate determines (principal and resource facts, tags, organization
+    /// paths) are known; every other key the policies test is unknown, unless --context
+    /// fixes it. Exit codes: 0 answered, 1 bad input, 64 usage error.
+    WhoCan(who_can::WhoCanArgs),
+    /// What each resource of an estate with a resource-based policy (buckets, keys,
+    /// queues, topics, functions, secrets, roles' trust policies) grants outside its
+    /// account: to other accounts of the organization, outside the organization, to AWS
+    /// services, to everyone — a finding per resource and grantee with actions,
+    /// conditions and a witness request `eval --estate` allows (IAM Access Analyzer's
+    /// external access findings, offline).
+    ///
+    /// Exit codes: 0 answered (5 with --fail-on when some finding is of that scope or
+    /// wider), 1 bad input, 64 usage error.
+    Exposure(exposure::ExposureArgs),
 }
 
 /// Output format.
@@ -107,6 +128,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Batch(a) => batch::run(a),
         Command::Lint(a) => lint::run(a),
         Command::Estate(a) => estate::run(a),
+        Command::WhoCan(a) => who_can::run(a),
+        Command::Exposure(a) => exposure::run(a),
     }
 }
 
@@ -128,6 +151,35 @@ pub(crate) fn clock_values() -> [(&'static str, String); 2] {
         ("aws:CurrentTime", now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
         ("aws:EpochTime", now.timestamp().to_string()),
     ]
+}
+
+/// The request context `--context KEY=VALUE` flags give (a key repeated: several
+/// values), with the clock's `aws:CurrentTime` and `aws:EpochTime` when `clock`.
+///
+/// Errors: a flag without `=`.
+pub(crate) fn context_flags(flags: &[String], clock: bool) -> Result<policy_core::Context, String> {
+    let mut pairs: Vec<(String, Vec<String>)> = Vec::new();
+    for kv in flags {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("--context `{kv}`: expected KEY=VALUE"))?;
+        match pairs.iter_mut().find(|(x, _)| x.eq_ignore_ascii_case(k)) {
+            Some((_, vals)) => vals.push(v.to_string()),
+            None => pairs.push((k.to_string(), vec![v.to_string()])),
+        }
+    }
+    if clock {
+        for (k, v) in clock_values() {
+            if !pairs.iter().any(|(x, _)| x.eq_ignore_ascii_case(k)) {
+                pairs.push((k.to_string(), vec![v]));
+            }
+        }
+    }
+    let mut ctx = policy_core::Context::default();
+    for (k, v) in pairs {
+        ctx.insert(&k, v);
+    }
+    Ok(ctx)
 }
 
 /// A document holding only the clock's `aws:CurrentTime` and `aws:EpochTime`, to lay

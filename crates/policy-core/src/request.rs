@@ -159,6 +159,15 @@ impl Context {
         }
     }
 
+    /// Removes the key whose lower-cased name is `key_lc` (a prefix when it ends in
+    /// `*`): what an analysis leaves unknown.
+    pub(crate) fn remove(&mut self, key_lc: &str) {
+        match key_lc.strip_suffix('*') {
+            Some(prefix) => self.entries.retain(|e| !e.key_lc.starts_with(prefix)),
+            None => self.entries.retain(|e| *e.key_lc != *key_lc),
+        }
+    }
+
     /// Whether no key is set.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

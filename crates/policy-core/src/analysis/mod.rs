@@ -2,11 +2,20 @@
 //!
 //! - [`evaluate_partial`]: partial evaluation — with condition keys the request leaves
 //!   unknown, `Allow`, `ExplicitDeny`/`ImplicitDeny` whatever they hold, or `AllowIf` a
-//!   [`Residual`] condition over them, with a witness on request.
+//!   [`Residual`] condition over them, with a witness.
+//! - [`WhoCan`]: who can act on a resource of an estate, under which conditions.
+//! - [`exposure`]: what each resource of an estate grants outside its account.
 
+mod exposure;
 mod partial;
 mod residual;
+mod who_can;
 mod witness;
 
+pub use exposure::{
+    exposable, exposure, exposure_of, report, Exposable, ExposedAction, ExposureFinding, ExposureReport, ExposureScope,
+    WitnessRequest,
+};
 pub use partial::{evaluate_partial, PartialDecision, PartialEvaluation, PartialOptions, PartialResponse};
 pub use residual::{Leaf, Residual};
+pub use who_can::{WhoCan, WhoCanAnswer, WhoCanQuery, WhoCanResult, OUTSIDE_ACCOUNT};

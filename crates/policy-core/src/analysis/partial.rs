@@ -22,7 +22,7 @@ use crate::eval::{
     Prepared,
 };
 use crate::policy::Effect;
-use crate::request::{Context, Request};
+use crate::request::Request;
 
 /// What the caller knows about the keys a request does not give.
 #[derive(Debug, Clone, Default)]
@@ -405,7 +405,7 @@ impl AtomKey {
                 let (operator, values, flipped) = super::residual::canonical(&c.operator, &c.raw_values);
                 (
                     AtomKey::Condition {
-                        operator,
+                        operator: operator.to_ascii_lowercase(),
                         key: c.key_lc.clone(),
                         values,
                     },
@@ -437,15 +437,4 @@ impl AtomKey {
             ),
         }
     }
-}
-
-/// `ctx` with `assignment` laid over it: the request context a witness describes.
-pub(crate) fn with_assignment(base: &Context, assignment: &[(String, Option<String>)]) -> Context {
-    let mut ctx = base.clone();
-    for (k, v) in assignment {
-        if let Some(v) = v {
-            ctx.insert(k, vec![v.clone()]);
-        }
-    }
-    ctx
 }

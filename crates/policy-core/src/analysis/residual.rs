@@ -41,16 +41,26 @@ impl AtomInfo {
     }
 }
 
-/// The canonical form of a condition (operator, values) and whether the given one is
-/// its exact negation: `StringNotEquals k v` is the atom `StringEquals k v` negated,
+/// The canonical form of a condition (operator — as AWS spells it when the given one is
+/// negated, lower-cased otherwise —, values) and whether the given one is its exact
+/// negation: `StringNotEquals k v` is the atom `StringEquals k v` negated,
 /// so that the two are seen as one atom (and `k = v ∧ k ≠ v` as false).
 pub(crate) fn canonical(operator: &str, values: &[String]) -> (String, Vec<String>, bool) {
-    let lc = operator.to_ascii_lowercase();
+    let mut lc = operator.to_ascii_lowercase();
+    // A negated operator already holds when the key is absent (S-COND-5): its
+    // `…IfExists` form is the same condition (`StringNotEqualsIfExists` is
+    // `StringNotEquals`).
+    if lc.contains("not") && !lc.contains(':') {
+        if let Some(base) = lc.strip_suffix("ifexists") {
+            lc = base.to_string();
+        }
+    }
+    let operator = lc.as_str();
     let base = lc.rsplit(':').next().unwrap_or(&lc);
     let negative = base.contains("not")
         || (base == "null" && values.len() == 1 && values.iter().all(|v| v.eq_ignore_ascii_case("false")));
     match negated_operator(operator, values) {
-        Some((op, vals)) if negative => (op.to_ascii_lowercase(), vals, true),
+        Some((op, vals)) if negative => (op, vals, true),
         _ => (lc, values.to_vec(), false),
     }
 }
@@ -433,10 +443,9 @@ impl Residual {
                 let mut leaf = leaf(info, policies, resource);
                 if info.flipped {
                     // Shown in the atom's canonical form.
-                    if let Some((operator, values)) = negated_operator(&leaf.operator, &leaf.values) {
-                        leaf.operator = operator;
-                        leaf.values = values;
-                    }
+                    let (operator, values, _) = canonical(&leaf.operator, &leaf.values);
+                    leaf.operator = operator;
+                    leaf.values = values;
                 }
                 // A resource element is never indeterminate: "not true" is "false".
                 let test = match (info.atom, *test) {

@@ -4,7 +4,7 @@
 //! each bound, `true`/`false`, and a value no policy names), and confirmed by concrete
 //! evaluation.
 
-use super::partial::{with_assignment, PartialEvaluation};
+use super::partial::PartialEvaluation;
 use super::residual::AtomInfo;
 use crate::eval::{Atom, Ctx, PolicySet};
 use crate::request::Request;
@@ -233,6 +233,17 @@ pub(crate) fn find(pe: &PartialEvaluation<'_>, req: &Request, cx: &Ctx<'_>, unkn
         .collect();
     let mut choice: Vec<usize> = vec![0; keys.len()];
     let mut budget = BUDGET;
+    // One context, its unknown keys set in place for each assignment (they are absent
+    // from the request's context).
+    let mut ctx = req.context().clone();
+    let set = |ctx: &mut crate::request::Context, assignment: &[(String, Option<String>)]| {
+        for (i, k) in keys_lc.iter().enumerate() {
+            match assignment.get(i).and_then(|(_, v)| v.as_ref()) {
+                Some(v) => ctx.insert(k, vec![v.clone()]),
+                None => ctx.remove(k),
+            }
+        }
+    };
     let assignment = |choice: &[usize], upto: usize| -> Vec<(String, Option<String>)> {
         keys.iter()
             .zip(choice)
@@ -246,7 +257,7 @@ pub(crate) fn find(pe: &PartialEvaluation<'_>, req: &Request, cx: &Ctx<'_>, unkn
     let mut depth = 0usize;
     loop {
         let partial = assignment(&choice, depth);
-        let ctx = with_assignment(req.context(), &partial);
+        set(&mut ctx, &partial);
         let value = pe.expr().eval3(&mut |id| {
             let reads = atom_reads.get(id as usize)?;
             if reads.iter().all(|&k| k < depth) {
@@ -258,7 +269,7 @@ pub(crate) fn find(pe: &PartialEvaluation<'_>, req: &Request, cx: &Ctx<'_>, unkn
         if value == Some(true) || (depth == keys.len() && value != Some(false)) {
             let full = assignment(&choice, depth);
             let mut confirm = req.clone();
-            confirm.context = with_assignment(req.context(), &full);
+            confirm.context = ctx.clone();
             if crate::eval::evaluate(pe.policies(), &confirm).decision() == crate::eval::Decision::Allow {
                 return Search::Found(full);
             }
