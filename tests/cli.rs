@@ -1124,3 +1124,34 @@ fn discover_answers_allowed_if_with_a_witness() {
         .code(0);
     sim().args(args).args(["--expect", "AllowIf"]).assert().code(0);
 }
+
+#[test]
+fn context_flags_naming_a_key_again_in_any_case_add_a_value() {
+    let dir = temp_dir_with(
+        "ctxcase",
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+            "Condition":{"ForAllValues:IpAddress":{"aws:SourceIp":["203.0.113.9/32","198.51.100.1/32"]},
+                         "ForAnyValue:IpAddress":{"aws:SourceIp":"198.51.100.1/32"}}}}"#,
+    );
+    sim()
+        .args([
+            "eval",
+            "--no-clock",
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+        ])
+        .args([
+            "--context",
+            "aws:SourceIp=203.0.113.9",
+            "--context",
+            "AWS:sourceip=198.51.100.1",
+        ])
+        .arg("--identity-policy")
+        .arg(dir.join("p.json"))
+        .args(["--expect", "Allow"])
+        .assert()
+        .code(0);
+}
