@@ -195,7 +195,11 @@ fn human(rep: &ExposureReport) -> String {
                 format!("{} ({})", f.principal, f.principal_kind),
                 scope_word(f.scope).to_string(),
                 if actions.len() > 6 {
-                    format!("{} … ({} actions)", actions.get(..6).unwrap_or_default().join(", "), actions.len())
+                    format!(
+                        "{} … ({} actions)",
+                        actions.get(..6).unwrap_or_default().join(", "),
+                        actions.len()
+                    )
                 } else {
                     actions.join(", ")
                 },
