@@ -12,7 +12,7 @@ cargo build --release --locked -q -p policy-cli
 bin=target/release/policy-sim
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for estate in realistic readonly; do
+for estate in ${ESTATES:-realistic readonly variables}; do
   python3 fixtures/bench/gen_requests.py "$n" "$estate" > "$tmp/$estate.jsonl"
   for jobs in 1 "$(nproc)"; do
     times=()

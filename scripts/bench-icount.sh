@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instruction counts (callgrind): repeatable on a busy machine.
-#   scripts/bench-icount.sh [realistic|readonly]   instructions per evaluation
+#   scripts/bench-icount.sh [realistic|readonly|variables]   instructions per evaluation
 #   scripts/bench-icount.sh batch                  instructions per `policy-sim batch` line
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ if [ "$mode" = batch ]; then
   cargo build --release --locked -q -p policy-cli
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  for estate in realistic readonly; do
+  for estate in ${ESTATES:-realistic readonly variables}; do
     python3 fixtures/bench/gen_requests.py 2001 "$estate" > "$tmp/lines.jsonl"
     head -1 "$tmp/lines.jsonl" > "$tmp/one.jsonl"
     run() {

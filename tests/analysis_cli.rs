@@ -51,6 +51,7 @@ fn who_can_follows_its_contract() {
         "--format",
         "json",
     ]);
+    insta::assert_json_snapshot!("who_can_payments_reports", v);
     let results = v["results"].as_array().unwrap();
     assert!(!results.is_empty());
     for r in results {
@@ -147,6 +148,7 @@ fn who_can_asks_every_action_of_the_resource_type_by_default() {
 #[test]
 fn exposure_witnesses_are_allowed_by_eval() {
     let v = json(&["exposure", "--estate", ORG, "--no-clock", "--format", "json"]);
+    insta::assert_json_snapshot!("exposure_example_org", v);
     let findings = v["findings"].as_array().unwrap();
     assert!(findings.len() >= 8, "{}", findings.len());
     let mut checked = 0;
@@ -227,4 +229,99 @@ fn exposure_sarif_is_valid_and_can_gate_ci() {
         .args(["exposure", "--estate", ORG, "--no-clock", "--fail-on", "public"])
         .assert()
         .code(0);
+}
+
+#[test]
+fn principal_can_lists_actions_by_resource_and_synthesizes_a_policy() {
+    let alice = "arn:aws:iam::333333333333:user/alice";
+    let v = json(&[
+        "principal-can",
+        "--estate",
+        ORG,
+        "--principal",
+        alice,
+        "--service",
+        "s3",
+        "--no-clock",
+        "--format",
+        "json",
+    ]);
+    insta::assert_json_snapshot!("principal_can_alice_s3", v);
+    let entries = v["entries"].as_array().unwrap();
+    assert!(entries.iter().all(|e| e["service"] == "s3"));
+    let get = entries
+        .iter()
+        .find(|e| e["action"] == "s3:GetObject")
+        .expect("alice reads objects");
+    assert_eq!(get["resource"], "arn:aws:s3:::payments-data-333333333333/x");
+    assert_eq!(get["decision"], "AllowIf");
+    assert!(
+        !entries.iter().any(|e| e["action"] == "s3:DeleteObject"),
+        "her group's no-deletes policy"
+    );
+    // The synthesized policy is a valid identity-based policy that allows what the
+    // answer says, under its conditions.
+    let out = sim()
+        .args([
+            "principal-can",
+            "--estate",
+            ORG,
+            "--principal",
+            alice,
+            "--service",
+            "kms",
+            "--no-clock",
+            "--policy",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let dir = std::env::temp_dir().join(format!("policy-sim-pcan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("effective.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    // A key policy that delegates to the account (S-KMS-1), so the identity-based
+    // policy decides.
+    let key_policy = dir.join("key.json");
+    std::fs::write(
+        &key_policy,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"kms:*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let key = "arn:aws:kms:us-east-1:333333333333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
+    let eval = |ctx: &[&str]| {
+        let mut c = sim();
+        c.args([
+            "eval",
+            "--no-clock",
+            "--principal",
+            alice,
+            "--action",
+            "kms:Decrypt",
+            "--resource",
+            key,
+        ])
+        .arg("--identity-policy")
+        .arg(&file)
+        .arg("--resource-policy")
+        .arg(&key_policy);
+        for kv in ctx {
+            c.args(["--context", kv]);
+        }
+        c.output().unwrap().status.code()
+    };
+    assert_eq!(eval(&["kms:ViaService=s3.us-east-1.amazonaws.com"]), Some(0));
+    assert_eq!(eval(&[]), Some(3), "the condition is kept");
+    // A principal the snapshot does not hold is bad input.
+    sim()
+        .args([
+            "principal-can",
+            "--estate",
+            ORG,
+            "--principal",
+            "arn:aws:iam::333333333333:user/nobody",
+            "--no-clock",
+        ])
+        .assert()
+        .code(1);
 }

@@ -187,3 +187,93 @@ fn batch_against_the_estate() {
     assert_eq!(v["decision"], "Allow");
     assert_eq!(v["estate"]["derivedContext"]["aws:ResourceTag/team"][0], "platform");
 }
+
+/// The example organization as iam-collect stores it: `estate summary`, `eval --estate`
+/// and `batch --estate` find its layout themselves (or take `--layout`), and decide as
+/// on the AWS CLI snapshot; a deciding statement points into the collector's file.
+#[test]
+fn iam_collect_store_from_the_command_line() {
+    const IC: &str = "fixtures/estates/example-org-iam-collect";
+    let out = sim()
+        .args(["estate", "summary", IC, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["organization"].as_str(), v["roles"].as_u64()),
+        (Some("o-a1b2c3d4e5"), Some(7))
+    );
+    assert_eq!(v["warnings"], Value::Array(vec![]));
+    // The partition's folder, with the layout given.
+    let out = sim()
+        .args([
+            "estate",
+            "summary",
+            &format!("{IC}/aws/aws"),
+            "--layout",
+            "iam-collect",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["roles"], 7);
+    // The wrong layout forced: nothing found, not a crash.
+    let out = sim()
+        .args(["estate", "summary", IC, "--layout", "aws-cli", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["roles"], 0);
+
+    let eval = |dir: &str| -> Value {
+        let out = sim()
+            .args([
+                "eval",
+                "--no-clock",
+                "--format",
+                "json",
+                "--estate",
+                dir,
+                "--principal",
+                "arn:aws:iam::333333333333:user/alice",
+                "--action",
+                "s3:DeleteObject",
+                "--resource",
+                &format!("{BUCKET}/reports/q1.csv"),
+                "--context",
+                "aws:RequestedRegion=us-east-1",
+            ])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (cli, ic) = (eval(ORG), eval(IC));
+    assert_eq!(cli["decision"], "ExplicitDeny");
+    assert_eq!(ic["decision"], cli["decision"]);
+    let file = ic["deciding"][0]["file"].as_str().unwrap();
+    assert!(file.starts_with(IC) && file.ends_with("inline-policies.json"), "{ic:#}");
+
+    let lines = format!(
+        "{}\n{}\n",
+        r#"{"id":"a","principal":"arn:aws:iam::333333333333:user/alice","action":"s3:GetObject","resource":"BUCKET/x","context":{"aws:RequestedRegion":"us-east-1"}}"#,
+        r#"{"id":"c","principal":"arn:aws:iam::777777777777:user/x","action":"s3:GetObject","resource":"BUCKET/x"}"#,
+    )
+    .replace("BUCKET", BUCKET);
+    let out = sim()
+        .args(["batch", "--no-clock", "--estate", IC])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    let decisions: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["decision"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(decisions, ["Allow", "ExplicitDeny"]);
+}

@@ -38,6 +38,9 @@ pub struct BatchArgs {
     /// names but does not hold.
     #[arg(long, value_name = "DIR", requires = "estate")]
     aws_managed_policies: Option<PathBuf>,
+    /// With --estate: how the snapshot's files are laid out (detected when not given).
+    #[arg(long, value_enum, requires = "estate")]
+    layout: Option<crate::estate::LayoutArg>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -402,6 +405,7 @@ pub fn run(a: BatchArgs) -> u8 {
             match crate::estate::BatchEstate::load(
                 dir,
                 a.aws_managed_policies.as_deref(),
+                a.layout,
                 !a.no_clock,
                 a.base.is_some(),
             ) {

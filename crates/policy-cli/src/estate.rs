@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use policy_core::estate::{self, Estate, EstateBuilder, EstateInfo, ManagedPolicies, Resolved, SnapshotSource};
+use policy_core::estate::{self, Estate, EstateBuilder, EstateInfo, Layout, ManagedPolicies, Resolved, SnapshotSource};
 use policy_core::{evaluate_with, Detail, EvalOptions, RequestDocument, Response};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -72,23 +72,49 @@ impl SnapshotSource for FsSnapshot {
     }
 }
 
-/// Reads the snapshot in `dir` (accounts in parallel); `managed` is a folder of AWS
-/// managed policy documents that fills in those the snapshot lacks. Errors (printed):
-/// the folder does not exist or is not a snapshot.
+/// `--layout`: how the snapshot's files are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LayoutArg {
+    /// A folder of AWS CLI outputs (README, "Estates").
+    AwsCli,
+    /// The file store that iam-collect writes (`aws/<partition>/accounts/…`), or one
+    /// partition's folder of it.
+    IamCollect,
+}
+
+impl From<LayoutArg> for Layout {
+    fn from(l: LayoutArg) -> Layout {
+        match l {
+            LayoutArg::AwsCli => Layout::AwsCli,
+            LayoutArg::IamCollect => Layout::IamCollect,
+        }
+    }
+}
+
+/// Reads the snapshot in `dir` (accounts in parallel), its layout detected; `managed` is
+/// a folder of AWS managed policy documents that fills in those the snapshot lacks.
+/// Errors (printed): the folder does not exist or is not a snapshot.
 pub(crate) fn load(dir: &Path, managed: Option<&Path>) -> Result<Estate, u8> {
+    load_as(dir, managed, None)
+}
+
+/// [`load`] in `layout` (`--layout`), detected when `None`.
+pub(crate) fn load_as(dir: &Path, managed: Option<&Path>, layout: Option<LayoutArg>) -> Result<Estate, u8> {
     if !dir.is_dir() {
         eprintln!("error: cannot read snapshot `{}`: not a folder", display_path(dir));
         return Err(EXIT_INPUT);
     }
     let src = FsSnapshot::new(dir);
-    let top = src.list("").unwrap_or_default();
-    if !top.iter().any(|n| n == "organizations" || n == "accounts") {
-        eprintln!(
-            "error: `{}` is not a snapshot: it has neither `organizations/` nor `accounts/` (README, \"Estates\")",
-            display_path(dir)
-        );
-        return Err(EXIT_INPUT);
-    }
+    let layout = match layout.map(Layout::from).or_else(|| Layout::detect(&src)) {
+        Some(l) => l,
+        None => {
+            eprintln!(
+                "error: `{}` is not a snapshot: it has neither `organizations/` nor `accounts/` (the AWS CLI layout, README \"Estates\") nor `aws/<partition>/` (an iam-collect store)",
+                display_path(dir)
+            );
+            return Err(EXIT_INPUT);
+        }
+    };
     if let Some(m) = managed {
         if !m.is_dir() {
             eprintln!(
@@ -99,15 +125,23 @@ pub(crate) fn load(dir: &Path, managed: Option<&Path>) -> Result<Estate, u8> {
         }
     }
     let mut b = EstateBuilder::new();
-    b.organization(estate::read_organization(&src));
-    let ids = estate::account_ids(&src);
-    let parts: Vec<_> = ids.par_iter().map(|id| estate::read_account(&src, id)).collect();
+    b.organization(layout.read_organization(&src));
+    let ids = layout.account_ids(&src);
+    let parts: Vec<_> = ids.par_iter().map(|id| layout.read_account(&src, id)).collect();
     for p in parts {
         b.add_account(p);
     }
     let managed_src = managed.map(FsSnapshot::new);
     let m = managed_src.as_ref().map(|s| ManagedPolicies { source: s });
     Ok(b.finish(m.as_ref()))
+}
+
+/// Hands the estate to the end of the process instead of dropping it: freeing a large
+/// estate's millions of small values one by one takes longer than the operating
+/// system's reclaiming the process's memory (about 5 % of `estate summary` on the
+/// 100 x 1,000 benchmark, BENCHMARKS.md "Estates").
+pub(crate) fn keep_until_exit(e: Estate) {
+    std::mem::forget(e);
 }
 
 /// Prints the estate's warnings to standard error, one a line.
@@ -143,6 +177,9 @@ struct SummaryArgs {
     /// `fixtures/corpus/managed`) for those the snapshot names but does not hold.
     #[arg(long, value_name = "DIR")]
     aws_managed_policies: Option<PathBuf>,
+    /// How the snapshot's files are laid out (detected when not given).
+    #[arg(long, value_enum)]
+    layout: Option<LayoutArg>,
     /// Any warning is an error (exit 1).
     #[arg(long)]
     strict: bool,
@@ -158,13 +195,17 @@ pub fn run(a: EstateArgs) -> u8 {
 }
 
 fn summary(a: SummaryArgs) -> u8 {
-    let e = match load(&a.snapshot, a.aws_managed_policies.as_deref()) {
+    let e = match load_as(&a.snapshot, a.aws_managed_policies.as_deref(), a.layout) {
         Ok(e) => e,
         Err(code) => return code,
     };
     let s = e.summary();
+    keep_until_exit(e);
     let out = match a.format {
-        Format::Json => serde_json::to_string_pretty(&s).unwrap_or_default() + "\n",
+        Format::Json => match crate::pretty_json(&s) {
+            Ok(out) => out,
+            Err(code) => return code,
+        },
         Format::Human => {
             let mut o = String::new();
             let _ = writeln!(o, "Snapshot {}", display_path(&a.snapshot));
@@ -218,6 +259,8 @@ fn summary(a: SummaryArgs) -> u8 {
 pub(crate) struct EvalEstate<'a> {
     pub(crate) snapshot: &'a Path,
     pub(crate) aws_managed_policies: Option<&'a Path>,
+    /// `--layout`.
+    pub(crate) layout: Option<LayoutArg>,
     /// `--session-tag K=V`.
     pub(crate) session_tags: &'a [String],
     /// The clock filled `aws:CurrentTime` and `aws:EpochTime` (listed as derived unless
@@ -239,7 +282,7 @@ struct EstateResponse<'a> {
 /// give. Returns the response, the resolved request and the estate's part, or the exit
 /// code of an error (printed).
 pub(crate) fn eval(o: &EvalEstate<'_>, doc: &RequestDocument) -> Result<(Response, Resolved, EstateInfo), u8> {
-    let est = load(o.snapshot, o.aws_managed_policies)?;
+    let est = load_as(o.snapshot, o.aws_managed_policies, o.layout)?;
     print_warnings(&est);
     let mut tags = Vec::new();
     for kv in o.session_tags {
@@ -275,22 +318,26 @@ pub(crate) fn eval(o: &EvalEstate<'_>, doc: &RequestDocument) -> Result<(Respons
             }
         }
     }
+    keep_until_exit(est);
     Ok((resp, resolved, info))
 }
 
 /// `eval --estate`'s output.
-pub(crate) fn render_eval(resp: &Response, resolved: &Resolved, info: &EstateInfo, format: Format) -> Option<String> {
+pub(crate) fn render_eval(
+    resp: &Response,
+    resolved: &Resolved,
+    info: &EstateInfo,
+    format: Format,
+) -> Result<String, u8> {
     match format {
-        Format::Json => serde_json::to_string_pretty(&EstateResponse {
+        Format::Json => crate::pretty_json(&EstateResponse {
             response: resp,
             estate: info,
-        })
-        .ok()
-        .map(|s| s + "\n"),
+        }),
         Format::Human => {
             let mut o = render::response(resp, resolved.request(), resolved.policies(), &[]);
             o.push_str(&human_info(info));
-            Some(o)
+            Ok(o)
         }
     }
 }
@@ -399,8 +446,14 @@ pub(crate) struct BatchEstate {
 
 impl BatchEstate {
     /// Loads the snapshot for `batch --estate` (errors printed).
-    pub(crate) fn load(dir: &Path, managed: Option<&Path>, clock: bool, has_base: bool) -> Result<BatchEstate, u8> {
-        let estate = load(dir, managed)?;
+    pub(crate) fn load(
+        dir: &Path,
+        managed: Option<&Path>,
+        layout: Option<LayoutArg>,
+        clock: bool,
+        has_base: bool,
+    ) -> Result<BatchEstate, u8> {
+        let estate = load_as(dir, managed, layout)?;
         print_warnings(&estate);
         let mut ctx = policy_core::Context::default();
         if clock {

@@ -112,6 +112,9 @@ pub struct EvalArgs {
     /// `fixtures/corpus/managed`) for those the snapshot names but does not hold.
     #[arg(long, value_name = "DIR", requires = "estate")]
     aws_managed_policies: Option<PathBuf>,
+    /// With --estate: how the snapshot's files are laid out (detected when not given).
+    #[arg(long, value_enum, requires = "estate")]
+    layout: Option<crate::estate::LayoutArg>,
 }
 
 fn path_value(p: &std::path::Path) -> Value {
@@ -251,6 +254,7 @@ pub fn run(a: EvalArgs) -> u8 {
             let o = crate::estate::EvalEstate {
                 snapshot: dir,
                 aws_managed_policies: a.aws_managed_policies.as_deref(),
+                layout: a.layout,
                 session_tags: &a.session_tag,
                 clock: !a.no_clock,
                 context_flags: &a.context,
@@ -279,19 +283,14 @@ pub fn run(a: EvalArgs) -> u8 {
     if let Ok(w) = loader.warnings.lock() {
         warnings.extend(w.iter().cloned());
     }
-    let out = match a.format {
-        _ if estate.is_some() => estate
-            .as_ref()
-            .and_then(|(r, res, info)| crate::estate::render_eval(r, res, info, a.format))
-            .unwrap_or_default(),
-        Format::Human => render::response(&resp, &doc.request, &doc.policies, &warnings),
-        Format::Json => match serde_json::to_string_pretty(&resp) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_INPUT;
-            }
-        },
+    let out = match (&estate, a.format) {
+        (Some((r, res, info)), _) => crate::estate::render_eval(r, res, info, a.format),
+        (None, Format::Human) => Ok(render::response(&resp, &doc.request, &doc.policies, &warnings)),
+        (None, Format::Json) => crate::pretty_json(&resp),
+    };
+    let out = match out {
+        Ok(out) => out,
+        Err(code) => return code,
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
@@ -345,12 +344,9 @@ fn discover(a: &EvalArgs, policies: &policy_core::PolicySet, req: &policy_core::
     let resp = pe.response(req, id);
     let out = match a.format {
         Format::Human => render::partial(&resp, req),
-        Format::Json => match serde_json::to_string_pretty(&resp) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_INPUT;
-            }
+        Format::Json => match crate::pretty_json(&resp) {
+            Ok(s) => s,
+            Err(code) => return code,
         },
     };
     let mut stdout = std::io::stdout().lock();

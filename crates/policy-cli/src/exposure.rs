@@ -134,11 +134,13 @@ pub fn run(a: ExposureArgs) -> u8 {
         );
     }
     let out = match a.format {
-        ExposureFormat::Json => serde_json::to_string_pretty(&rep).map(|s| s + "\n").unwrap_or_default(),
-        ExposureFormat::Sarif => serde_json::to_string_pretty(&sarif(&rep, &sarif_root(a.root.as_deref())))
-            .map(|s| s + "\n")
-            .unwrap_or_default(),
-        ExposureFormat::Human => human(&rep),
+        ExposureFormat::Json => crate::pretty_json(&rep),
+        ExposureFormat::Sarif => crate::pretty_json(&sarif(&rep, &sarif_root(a.root.as_deref()))),
+        ExposureFormat::Human => Ok(human(&rep)),
+    };
+    let out = match out {
+        Ok(out) => out,
+        Err(code) => return code,
     };
     let failing = a
         .fail_on

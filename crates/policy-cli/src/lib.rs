@@ -12,6 +12,10 @@
 //!   bad input (a path that does not exist or cannot be read, no file matching a glob,
 //!   an invalid `--config` file). An invalid policy is a finding (`Error`), not bad
 //!   input.
+//! - `test`: 0 when every test passed, 6 when some test failed, 7 when every test
+//!   passed but statement coverage is below `--coverage-min`, 1 for bad input (a suite
+//!   that does not parse, with file, line and column; a path that does not exist; an
+//!   output file that cannot be written).
 
 mod batch;
 mod estate;
@@ -19,8 +23,10 @@ mod eval;
 mod exposure;
 mod lint;
 mod loader;
+mod principal_can;
 mod render;
 mod sarif;
+mod test_cmd;
 mod who_can;
 
 use std::path::PathBuf;
@@ -29,6 +35,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub use lint::EXIT_FINDINGS;
 pub use loader::FsLoader;
+pub use test_cmd::{EXIT_COVERAGE_LOW, EXIT_TESTS_FAILED};
 
 /// Exit code for bad input.
 pub const EXIT_INPUT: u8 = 1;
@@ -110,6 +117,27 @@ enum Command {
     /// Exit codes: 0 answered (5 with --fail-on when some finding is of that scope or
     /// wider), 1 bad input, 64 usage error.
     Exposure(exposure::ExposureArgs),
+    /// What a principal of an estate can do: each action on each resource of the
+    /// snapshot (`*` for actions without resource types), by service and access level,
+    /// with the condition under which it is allowed; --policy prints it as one
+    /// synthesized identity-based policy.
+    ///
+    /// Exit codes: 0 answered, 1 bad input (the principal is not in the snapshot), 64
+    /// usage error.
+    PrincipalCan(principal_can::PrincipalCanArgs),
+    /// Run policy test suites for CI: requests with the decisions they must get, and
+    /// statement coverage.
+    ///
+    /// A suite (YAML or JSON) names its policies as a request document does and lists
+    /// tests: principal, action, resource, context and the expected outcome (`Allow`,
+    /// `Deny`, `ExplicitDeny`, `ImplicitDeny`, optionally the deciding statement's `Sid`
+    /// and the policy type that must block); lists of principals, actions or resources
+    /// run every combination. Failures print the expectation and the explanation `eval`
+    /// prints, and the run closes with `N passed, N failed`. Exit codes: 0 every test
+    /// passed, 6 some test failed, 7 statement coverage below --coverage-min, 1 bad
+    /// input (a suite that does not parse, each error with file:line:column; a path that
+    /// does not exist; an output that cannot be written), 64 usage error.
+    Test(test_cmd::TestArgs),
 }
 
 /// Output format.
@@ -130,6 +158,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Estate(a) => estate::run(a),
         Command::WhoCan(a) => who_can::run(a),
         Command::Exposure(a) => exposure::run(a),
+        Command::PrincipalCan(a) => principal_can::run(a),
+        Command::Test(a) => test_cmd::run(a),
     }
 }
 
@@ -192,6 +222,17 @@ pub(crate) fn clock_document() -> policy_core::PartialDocument {
     let text = serde_json::json!({ "context": context }).to_string();
     policy_core::PartialDocument::parse(&policy_core::Source::new("<clock>", text), &mut policy_core::NoFiles)
         .unwrap_or_default()
+}
+
+/// `value` as pretty-printed JSON and a newline, for a command's whole output; when it
+/// cannot be serialized (a map with non-string keys, a failing `Serialize`), the error is
+/// printed on standard error and the result is [`EXIT_INPUT`], so that a command never
+/// writes an empty answer and exits 0.
+pub(crate) fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, u8> {
+    serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| {
+        eprintln!("error: cannot write the JSON output: {e}");
+        EXIT_INPUT
+    })
 }
 
 /// An input error as JSON: `{"id"?, "error": {"code", "message", "file", "line",

@@ -244,3 +244,41 @@ pub fn partial(resp: &policy_core::analysis::PartialResponse, req: &Request) -> 
     }
     o
 }
+
+/// Statement coverage for people: the total, then per policy file its statements, each
+/// with its line, label, `Sid` and how many tests it decided (or `never`).
+pub fn coverage(cov: &policy_core::suite::Coverage) -> String {
+    let mut o = String::new();
+    let (covered, total) = cov.totals();
+    let _ = writeln!(
+        o,
+        "Statement coverage: {covered} of {total} statements decided at least one test ({:.1}%)",
+        cov.percent()
+    );
+    for f in cov.files() {
+        let _ = writeln!(
+            o,
+            "  {}: {} of {} ({:.1}%)",
+            f.file,
+            f.covered(),
+            f.statements.len(),
+            f.percent()
+        );
+        for s in &f.statements {
+            let sid = s.sid.as_deref().map(|s| format!(" Sid \"{s}\"")).unwrap_or_default();
+            let hits = match s.hits {
+                0 => "never".to_string(),
+                1 => "1 test".to_string(),
+                n => format!("{n} tests"),
+            };
+            let _ = writeln!(
+                o,
+                "    {} line {:<5} {}{sid}: {hits}",
+                if s.hits > 0 { "+" } else { "-" },
+                s.line,
+                s.label
+            );
+        }
+    }
+    o
+}

@@ -108,10 +108,12 @@ pub fn run(a: WhoCanArgs) -> u8 {
         );
     }
     let out = match a.format {
-        Format::Json => serde_json::to_string_pretty(&answer)
-            .map(|s| s + "\n")
-            .unwrap_or_default(),
-        Format::Human => human(&answer),
+        Format::Json => crate::pretty_json(&answer),
+        Format::Human => Ok(human(&answer)),
+    };
+    let out = match out {
+        Ok(out) => out,
+        Err(code) => return code,
     };
     let mut stdout = std::io::stdout().lock();
     let written = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush());

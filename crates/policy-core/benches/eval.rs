@@ -3,6 +3,9 @@
 //! boundary: `fixtures/bench/realistic.json`) and against the largest managed policy
 //! (`ReadOnlyAccess`). Policies are parsed once, outside the measured loop.
 //!
+//! A third group, `variables`, decides requests of 15–17 context keys against policies
+//! with policy variables in resources and conditions (`fixtures/bench/variables.json`).
+//!
 //! Run: `cargo bench -p policy-core --bench eval`
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -101,6 +104,35 @@ fn benches(c: &mut Criterion) {
                 .unwrap();
             let ev = evaluate(&doc.policies, &doc.request);
             serde_json::to_string(&Response::new(&ev, &doc.policies, &doc.request, None)).unwrap()
+        })
+    });
+    g.finish();
+
+    // Policy variables in resources and conditions, 15–17 context keys per request
+    // (`fixtures/bench/variables.json`, lines from `variables-sample.jsonl`).
+    let variables = base("variables.json");
+    let sample = std::fs::read_to_string(bench_dir().join("variables-sample.jsonl")).unwrap();
+    let mut g = c.benchmark_group("variables");
+    for (i, line) in sample.lines().take(3).enumerate() {
+        let d = line_doc(line, &variables);
+        let decision = evaluate(&d.policies, &d.request).decision();
+        g.bench_function(format!("evaluate/{i}-{decision}"), |b| {
+            b.iter(|| evaluate(std::hint::black_box(&d.policies), std::hint::black_box(&d.request)).decision())
+        });
+    }
+    let mut shared = variables.clone();
+    shared.share_policies();
+    let mut reader = policy_core::LineReader::new(&shared);
+    let mut out = Vec::with_capacity(4096);
+    let first = sample.lines().next().unwrap_or_default();
+    g.bench_function("batch-line/read+evaluate+write (LineReader, brief)", |b| {
+        b.iter(|| {
+            out.clear();
+            let line = reader.read(std::hint::black_box(first)).unwrap();
+            let policies = reader.policies().unwrap();
+            let ev = evaluate(policies, &line.request);
+            policy_core::write_response_json(&ev, policies, &line.request, None, policy_core::Detail::Brief, &mut out);
+            out.len()
         })
     });
     g.finish();

@@ -59,6 +59,15 @@ pub(crate) enum ArnPattern {
 }
 
 impl ArnPattern {
+    /// The pattern as text, for explanations.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            ArnPattern::Any => "*".into(),
+            ArnPattern::Segments(segs) => segs.iter().map(Glob::text).collect::<Vec<_>>().join(":"),
+            ArnPattern::Whole(g) => g.text(),
+        }
+    }
+
     /// Compiles pattern text (`*`, `?` wildcards).
     pub(crate) fn new(pattern: &str) -> ArnPattern {
         let mut toks = Vec::new();

@@ -5,6 +5,7 @@
 //! - [`Request::builder`] builds a request (principal, action, resource, context).
 //! - [`evaluate`] decides it against a [`PolicySet`]; [`Response`] explains it.
 //! - [`parse_request_document`] reads the JSON request document of the CLI and wasm API.
+//! - [`suite::Suite`] reads and runs policy test suites, with statement coverage.
 //! - [`Catalog::get`] is the AWS service authorization reference (services, actions,
 //!   resource types, condition keys and their types), embedded; [`catalog`] has the rest.
 //!
@@ -45,6 +46,7 @@ mod eval;
 mod explain;
 mod json_out;
 pub mod lint;
+mod narrowing;
 mod parse;
 mod pattern;
 mod plain_line;
@@ -52,6 +54,8 @@ mod policy;
 mod request;
 mod span;
 mod suggest;
+pub mod suite;
+mod tree;
 mod variables;
 
 pub use catalog::{

@@ -61,6 +61,25 @@ pub(crate) enum Glob {
 }
 
 impl Glob {
+    /// The pattern as text (`*` and `?` for the wildcards), for explanations.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Glob::Any => "*".into(),
+            Glob::Exact(s) => s.to_string(),
+            Glob::Prefix(s) => format!("{s}*"),
+            Glob::Suffix(s) => format!("*{s}"),
+            Glob::Contains(s) => format!("*{s}*"),
+            Glob::General(toks) => toks
+                .iter()
+                .map(|t| match t {
+                    Tok::Lit(l) => l.as_str(),
+                    Tok::Star => "*",
+                    Tok::One => "?",
+                })
+                .collect(),
+        }
+    }
+
     /// Compiles pattern text where `*` and `?` are wildcards.
     pub(crate) fn new(pattern: &str) -> Glob {
         let mut toks = Vec::new();

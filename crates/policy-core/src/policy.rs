@@ -212,6 +212,23 @@ impl ActionSet {
         }
     }
 
+    /// The service prefixes the entries name, or `None` when some entry may name any
+    /// service (`*`, a wildcard in the service part, a malformed entry).
+    pub(crate) fn services(&self) -> Option<Vec<&str>> {
+        if self.any || !self.whole.is_empty() || !self.malformed.is_empty() {
+            return None;
+        }
+        let mut out: Vec<&str> = self
+            .exact
+            .iter()
+            .map(|(_, full)| full.split_once(':').map_or(&**full, |(s, _)| s))
+            .chain(self.by_service.iter().map(|(_, s, _)| &**s))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
     /// The malformed entries as written, for explanations.
     pub(crate) fn malformed_entries(&self) -> impl Iterator<Item = &str> {
         self.malformed.iter().map(|(_, t)| &**t)
@@ -387,6 +404,16 @@ pub(crate) enum ResourcePattern {
     Arn(ArnPattern),
     /// Holds policy variables, resolved per request (S-VAR-1).
     Var(Template),
+}
+
+impl ResourcePattern {
+    /// The pattern as written (variables kept).
+    pub(crate) fn text(&self) -> String {
+        match self {
+            ResourcePattern::Var(t) => t.source().to_string(),
+            ResourcePattern::Arn(a) => a.text(),
+        }
+    }
 }
 
 /// One `Principal`/`NotPrincipal` entry (S-MATCH-3).

@@ -1,6 +1,6 @@
 //! Source text and positions: byte spans, 1-based line and column, UTF-16 offsets.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -24,13 +24,18 @@ impl Span {
 }
 
 /// A named text (a file, or a request line) that policies and diagnostics point into.
+///
+/// The line index and the ASCII test are computed on the first [`Source::locate`] or
+/// [`Source::line_text`], not at construction: most texts of a large estate are never
+/// located (only deciding statements and warnings are).
 #[derive(Debug)]
 pub struct Source {
     name: String,
     text: String,
-    line_starts: Vec<u32>,
-    /// The text is ASCII: UTF-16 offsets are byte offsets.
-    ascii: bool,
+    /// Byte offsets of the lines' starts (the first is 0), built on first use.
+    line_starts: OnceLock<Box<[u32]>>,
+    /// The text is ASCII: UTF-16 offsets are byte offsets (computed on first use).
+    ascii: OnceLock<bool>,
 }
 
 /// A resolved position: 1-based line and column (in characters), byte offsets and
@@ -55,19 +60,21 @@ pub struct Location {
 impl Source {
     /// A source named `name` (a path, or a label such as `<stdin>:3`) holding `text`.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
-        let text = text.into();
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
-        let ascii = text.is_ascii();
         Arc::new(Source {
             name: name.into(),
-            text,
-            line_starts,
-            ascii,
+            text: text.into(),
+            line_starts: OnceLock::new(),
+            ascii: OnceLock::new(),
+        })
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+                )
+                .collect()
         })
     }
 
@@ -87,7 +94,7 @@ impl Source {
     }
 
     fn utf16_offset(&self, byte: usize) -> u32 {
-        if self.ascii {
+        if *self.ascii.get_or_init(|| self.text.is_ascii()) {
             return u32::try_from(byte.min(self.text.len())).unwrap_or(u32::MAX);
         }
         let prefix = self.text.get(..byte).unwrap_or(&self.text);
@@ -96,13 +103,14 @@ impl Source {
 
     /// Resolves a span to line, column and UTF-16 offsets.
     pub fn locate(&self, span: Span) -> Location {
-        let idx = match self.line_starts.binary_search(&span.start) {
+        let line_starts = self.line_starts();
+        let idx = match line_starts.binary_search(&span.start) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let line_start = self.line_starts.get(idx).copied().unwrap_or(0) as usize;
+        let line_start = line_starts.get(idx).copied().unwrap_or(0) as usize;
         let col_text = self.text.get(line_start..span.start as usize).unwrap_or("");
-        let chars = if self.ascii {
+        let chars = if *self.ascii.get_or_init(|| self.text.is_ascii()) {
             col_text.len()
         } else {
             col_text.chars().count()
@@ -120,9 +128,9 @@ impl Source {
     /// The full text of the line holding `offset` (without its newline).
     pub fn line_text(&self, line: u32) -> &str {
         let i = line.saturating_sub(1) as usize;
-        let start = self.line_starts.get(i).copied().unwrap_or(0) as usize;
-        let end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let start = line_starts.get(i).copied().unwrap_or(0) as usize;
+        let end = line_starts
             .get(i + 1)
             .map(|e| (*e as usize).saturating_sub(1))
             .unwrap_or(self.text.len());
@@ -199,5 +207,39 @@ mod tests {
         // Unquoted text is the engine's own: kept.
         let plain = "b".repeat(MAX_QUOTED_CHARS + 1);
         assert_eq!(clip_quoted(plain.clone()), plain);
+    }
+
+    /// The lazily built index locates every offset as a direct count does: lines,
+    /// columns in characters, UTF-16 offsets; empty text, CRLF, a final newline, offsets
+    /// at and past the end.
+    #[test]
+    fn lazy_index_locates_as_a_direct_count() {
+        for text in ["", "\n", "a", "ab\ncd\n", "{\r\n  \"é\": 1,\r\n\"𝄞\"\n}\n\n", "x\n\ny"] {
+            let src = Source::new("t", text);
+            for at in 0..=text.len() + 1 {
+                if !text.is_char_boundary(at.min(text.len())) {
+                    continue;
+                }
+                let loc = src.locate(Span::new(at, at));
+                let before = text.get(..at).unwrap_or(text);
+                let line = before.matches('\n').count() + 1;
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                let column = text.get(line_start..at).map_or(1, |t| t.chars().count() + 1);
+                assert_eq!(
+                    (loc.line as usize, loc.column as usize),
+                    (line, column),
+                    "{text:?} at {at}"
+                );
+                assert_eq!(
+                    loc.utf16_start as usize,
+                    before.encode_utf16().count(),
+                    "{text:?} at {at}"
+                );
+            }
+            let lines: Vec<&str> = text.split('\n').collect();
+            for (i, l) in lines.iter().enumerate() {
+                assert_eq!(src.line_text(u32::try_from(i + 1).unwrap()), l.trim_end_matches('\r'));
+            }
+        }
     }
 }

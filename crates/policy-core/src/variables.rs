@@ -14,7 +14,7 @@ use crate::request::Context;
 
 /// Largest text a value holding policy variables may expand to, in bytes. A value whose
 /// expansion would be longer is not expanded: the condition or `Resource` that holds
-/// it is indeterminate (S-VAR-6, S-COND-8), so no policy and request can make
+/// it is indeterminate (S-VAR-7, S-COND-8), so no policy and request can make
 /// evaluation allocate without bound. AWS caps what a variable can be replaced by far
 /// lower (a tag value has at most 256 characters, a resource ARN 2,048).
 pub const MAX_EXPANDED_BYTES: usize = 64 * 1024;
@@ -112,7 +112,7 @@ impl Template {
         Some(n)
     }
 
-    /// Whether the template would expand past [`MAX_EXPANDED_BYTES`] with `ctx` (S-VAR-6).
+    /// Whether the template would expand past [`MAX_EXPANDED_BYTES`] with `ctx` (S-VAR-7).
     pub(crate) fn too_large(&self, ctx: &Context) -> bool {
         self.expanded_len(ctx).is_some_and(|n| n > MAX_EXPANDED_BYTES)
     }

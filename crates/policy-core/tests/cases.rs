@@ -36,6 +36,17 @@ struct Expect {
     /// Partial evaluation (the context keys the request does not give unknown).
     #[serde(default)]
     partial: Option<ExpectPartial>,
+    /// The statements the response lists as indeterminate, each with a text its `why`
+    /// must contain (a rule id).
+    #[serde(default)]
+    indeterminate: Option<Vec<ExpectIndeterminate>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectIndeterminate {
+    label: String,
+    why: String,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +119,23 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Option<Response>), String> {
                     serde_json::to_string_pretty(&resp).unwrap()
                 ));
             }
+            if let Some(want) = &case.expect.indeterminate {
+                let got: Vec<(&str, &str)> = resp
+                    .indeterminate
+                    .iter()
+                    .map(|i| (i.label.as_str(), i.why.as_str()))
+                    .collect();
+                let ok = got.len() == want.len()
+                    && want
+                        .iter()
+                        .all(|w| got.iter().any(|(l, why)| *l == w.label && why.contains(&w.why)));
+                if !ok {
+                    return Err(format!(
+                        "indeterminate: expected {:?}, got {got:?}",
+                        want.iter().map(|w| (&w.label, &w.why)).collect::<Vec<_>>()
+                    ));
+                }
+            }
             if let Some(want) = &case.expect.partial {
                 let pe = policy_core::analysis::evaluate_partial(
                     &doc.policies,
@@ -161,6 +189,16 @@ fn cases() {
         files.len(),
         failures.join("\n\n")
     );
+
+    // The estate cases and the questions over estates cite rules too.
+    for dir in ["fixtures/estates/cases", "fixtures/estates/questions"] {
+        for f in common::json_files(&root.join(dir)) {
+            let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+            if let Some(rules) = v["rules"].as_array() {
+                cited.extend(rules.iter().filter_map(|r| r.as_str().map(str::to_string)));
+            }
+        }
+    }
 
     // Every rule id of docs/SEMANTICS.md is cited by at least one case.
     let semantics = std::fs::read_to_string(root.join("docs/SEMANTICS.md")).unwrap();

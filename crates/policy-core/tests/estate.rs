@@ -11,37 +11,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use policy_core::estate::{Estate, EstateQuery, ManagedPolicies, MemorySource, SnapshotSource};
+use policy_core::estate::{Estate, EstateQuery, ManagedPolicies, MemorySource};
 use policy_core::{
     evaluate_with, parse_policy, Context, Decision, EvalOptions, PolicySet, PolicyType, Response, Source,
 };
 use serde::Deserialize;
 
-/// A snapshot folder on disk, shown relative to the repository root.
-struct Folder(PathBuf);
-
-impl SnapshotSource for Folder {
-    fn read(&self, path: &str) -> Result<Option<String>, String> {
-        match std::fs::read_to_string(self.0.join(path)) {
-            Ok(t) => Ok(Some(t)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.to_string()),
-        }
-    }
-    fn list(&self, path: &str) -> Result<Vec<String>, String> {
-        let Ok(rd) = std::fs::read_dir(self.0.join(path)) else {
-            return Ok(Vec::new());
-        };
-        let mut v: Vec<String> = rd
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        Ok(v)
-    }
-    fn display(&self, path: &str) -> String {
-        common::rel(&self.0).to_string() + "/" + path
-    }
-}
+use common::Folder;
 
 fn estates() -> PathBuf {
     common::repo_root().join("fixtures/estates")
@@ -514,4 +490,274 @@ fn missing_boundary_fails_closed() {
         Decision::ImplicitDeny
     );
     assert!(r.assumptions().any(|a| a.contains("taken as allowing nothing")));
+}
+
+// ---------------------------------------------------------------- the iam-collect layout
+
+/// What decided a request, independent of the layout: the decision, and each deciding
+/// statement as its policy's name with its effect and Sid (statement order differs: the
+/// collector sorts arrays), and the derived context.
+fn outcome(e: &Estate, q: &EstateQuery) -> (Decision, Vec<String>, BTreeMap<String, Vec<String>>) {
+    let r = e.resolve(q).unwrap();
+    let ev = evaluate_with(r.policies(), r.request(), EvalOptions::default());
+    let resp = Response::new(&ev, r.policies(), r.request(), None);
+    let info = r.info(e);
+    let mut deciding: Vec<String> = resp
+        .deciding
+        .iter()
+        .map(|d| {
+            let policy = d.label.split(".Statement").next().unwrap_or(&d.label);
+            let name = info
+                .policies
+                .iter()
+                .find(|p| p.policy == policy)
+                .map_or(policy, |p| p.name.as_str());
+            format!("{name}: {:?} {:?}", d.effect, d.sid)
+        })
+        .collect();
+    deciding.sort();
+    deciding.dedup();
+    (resp.decision, deciding, info.derived_context)
+}
+
+/// The example organization as iam-collect stores it (`fixtures/estates/
+/// example-org-iam-collect`, written by `scripts/cli-to-iam-collect.py` the way the
+/// collector writes each file) loads as the same estate, and decides every request of a
+/// grid (every principal × every resource × actions of its kind, and the estate cases'
+/// requests) as the AWS CLI snapshot does: same decision, same deciding statements,
+/// same derived context. The collector gathers no KMS grants or aliases: requests that
+/// need them are the listed exceptions, and there the iam-collect estate never allows
+/// more.
+#[test]
+fn iam_collect_store_decides_as_the_cli_snapshot() {
+    use policy_core::estate::Layout;
+    let cli_src = Folder(estates().join("example-org"));
+    let ic_src = Folder(estates().join("example-org-iam-collect"));
+    assert_eq!(Layout::detect(&cli_src), Some(Layout::AwsCli));
+    assert_eq!(Layout::detect(&ic_src), Some(Layout::IamCollect));
+    let cli = Estate::load(&cli_src, None);
+    let ic = Estate::load(&ic_src, None);
+    let (mut a, mut b) = (cli.summary(), ic.summary());
+    assert!(b.warnings.is_empty(), "{:#?}", b.warnings);
+    a.warnings.clear();
+    b.warnings.clear();
+    assert_eq!(a, b);
+
+    let mut queries: Vec<EstateQuery> = Vec::new();
+    let actions = |kind: &str| -> &[&str] {
+        match kind {
+            "bucket" => &["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
+            "kmsKey" => &["kms:Decrypt", "kms:Encrypt", "kms:ScheduleKeyDeletion"],
+            "queue" => &["sqs:SendMessage", "sqs:ReceiveMessage"],
+            "topic" => &["sns:Publish"],
+            "function" => &["lambda:InvokeFunction"],
+            "secret" => &["secretsmanager:GetSecretValue"],
+            _ => &[],
+        }
+    };
+    let principals: Vec<String> = cli.principal_arns().map(|(a, _)| a.to_string()).collect();
+    let resources: Vec<(String, String)> = cli
+        .resource_arns()
+        .map(|(a, k)| (a.to_string(), k.name().to_string()))
+        .collect();
+    for p in &principals {
+        for (arn, kind) in &resources {
+            for action in actions(kind) {
+                let resource = if kind == "bucket" && *action != "s3:ListBucket" {
+                    format!("{arn}/reports/q1.csv")
+                } else {
+                    arn.clone()
+                };
+                let mut context = Context::default();
+                context.insert("aws:RequestedRegion", vec!["us-east-1".to_string()]);
+                queries.push(EstateQuery {
+                    principal: p.clone(),
+                    action: action.to_string(),
+                    resource: Some(resource),
+                    context,
+                    ..EstateQuery::default()
+                });
+            }
+        }
+        for role in principals.iter().filter(|r| r.contains(":role/")) {
+            queries.push(EstateQuery {
+                principal: p.clone(),
+                action: "sts:AssumeRole".into(),
+                resource: Some(role.clone()),
+                ..EstateQuery::default()
+            });
+        }
+        queries.push(EstateQuery {
+            principal: p.clone(),
+            action: "organizations:LeaveOrganization".into(),
+            resource: None,
+            ..EstateQuery::default()
+        });
+    }
+    for f in common::json_files(&estates().join("cases")) {
+        let case: Case = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        if !case.request.identity_policies.is_empty() {
+            continue;
+        }
+        let mut context = Context::default();
+        for (k, v) in &case.request.context {
+            context.insert(k, values(v));
+        }
+        queries.push(EstateQuery {
+            principal: case.request.principal.clone(),
+            action: case.request.action.clone(),
+            resource: case.request.resource.clone(),
+            context,
+            session_tags: case.request.session_tags.clone().into_iter().collect(),
+            ..EstateQuery::default()
+        });
+    }
+    assert!(queries.len() > 250, "{}", queries.len());
+    let (mut same, mut exceptions) = (0, Vec::new());
+    let mut decisions: BTreeMap<String, usize> = BTreeMap::new();
+    for q in &queries {
+        let (d1, s1, c1) = outcome(&cli, q);
+        let (d2, s2, c2) = outcome(&ic, q);
+        *decisions.entry(format!("{d1:?}")).or_default() += 1;
+        if (d1, &s1, &c1) == (d2, &s2, &c2) {
+            same += 1;
+            continue;
+        }
+        let what = format!("{} {} {:?}", q.principal, q.action, q.resource);
+        // What the collector does not gather: KMS grants, and aliases.
+        let grant = s1.iter().any(|s| s.starts_with("kmsGrants"));
+        let alias = q.resource.as_deref().is_some_and(|r| r.contains(":alias/"));
+        assert!(
+            grant || alias,
+            "{what}: the layouts disagree\naws-cli: {d1:?} {s1:?} {c1:?}\niam-collect: {d2:?} {s2:?} {c2:?}"
+        );
+        assert_ne!(d2, Decision::Allow, "{what}: the iam-collect estate allows more");
+        exceptions.push(what);
+    }
+    // The grid is not one-sided: it has allows, explicit denies and implicit denies.
+    assert!(
+        decisions.values().all(|n| *n >= 10) && decisions.len() == 3,
+        "{decisions:?}"
+    );
+    assert!(exceptions.len() <= 3, "{exceptions:#?}");
+    assert!(same >= queries.len() - 3);
+}
+
+/// The iam-collect reader on stores shaped as the collector writes them: the store's
+/// root, the `aws/` folder or one partition's folder; folder names lower-cased and
+/// URL-encoded (names come from `metadata.json`); a user's group that the store lacks
+/// (the collector writes `null`); the tree from `structure.json` when `ous.json` is
+/// missing; a second organization and a resource without `arn` are warnings; a deciding
+/// statement points into `inline-policies.json`.
+#[test]
+fn iam_collect_reader_details() {
+    use policy_core::estate::{Layout, SnapshotSource};
+    let p = "aws/aws";
+    let a = format!("{p}/accounts/123456789012");
+    let mut m = MemorySource::new();
+    m.insert(
+        format!("{a}/iam/role/ci%2fbuild-deploy/metadata.json"),
+        r#"{"arn": "arn:aws:iam::123456789012:role/ci/Build-Deploy", "id": "AROAEXAMPLE", "name": "Build-Deploy", "path": "/ci/"}"#,
+    );
+    m.insert(
+        format!("{a}/iam/role/ci%2fbuild-deploy/inline-policies.json"),
+        "[\n  {\n    \"PolicyDocument\": {\n      \"Version\": \"2012-10-17\",\n      \"Statement\": [\n        {\n          \"Sid\": \"Put\",\n          \"Effect\": \"Allow\",\n          \"Action\": \"s3:PutObject\",\n          \"Resource\": \"*\"\n        }\n      ]\n    },\n    \"PolicyName\": \"deploy\"\n  }\n]",
+    );
+    m.insert(
+        format!("{a}/iam/user/alice/metadata.json"),
+        r#"{"arn": "arn:aws:iam::123456789012:user/alice", "id": "AIDAEXAMPLE", "name": "alice"}"#,
+    );
+    m.insert(
+        format!("{a}/iam/user/alice/groups.json"),
+        r#"[null, "arn:aws:iam::123456789012:group/admins"]"#,
+    );
+    m.insert(
+        format!("{a}/sqs/us-east-1/orders/metadata.json"),
+        r#"{"name": "orders"}"#,
+    );
+    m.insert(
+        format!("{p}/organizations/o-aaaaaaaaaa/structure.json"),
+        r#"{"r-ab12": {"children": {"ou-ab12-1": {"accounts": ["arn:aws:organizations::111111111111:account/o-aaaaaaaaaa/123456789012"]}}, "accounts": []}}"#,
+    );
+    m.insert(
+        format!("{p}/organizations/o-aaaaaaaaaa/metadata.json"),
+        r#"{"id": "o-aaaaaaaaaa", "rootAccountId": "111111111111", "rootOu": "r-ab12", "features": {"SERVICE_CONTROL_POLICY": true}}"#,
+    );
+    m.insert(
+        format!("{p}/organizations/o-bbbbbbbbbb/metadata.json"),
+        r#"{"id": "o-bbbbbbbbbb"}"#,
+    );
+    assert_eq!(Layout::detect(&m), Some(Layout::IamCollect));
+    let e = Estate::load(&m, None);
+    let s = e.summary();
+    assert_eq!((s.users, s.roles, s.organizational_units), (1, 1, 1));
+    assert_eq!(s.organization.as_deref(), Some("o-aaaaaaaaaa"));
+    let codes: Vec<&str> = s.warnings.iter().map(|w| w.code).collect();
+    assert!(codes.contains(&"unexpected-shape"), "{:#?}", s.warnings);
+    assert!(s
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("more than one organization")));
+    assert!(s
+        .warnings
+        .iter()
+        .any(|w| w.file.ends_with("sqs/us-east-1/orders/metadata.json")));
+    let role = "arn:aws:iam::123456789012:role/ci/Build-Deploy";
+    assert!(e.principal_arns().any(|(arn, _)| arn == role));
+
+    // A session of the role (named without its path) is found; its statement is located.
+    let q = EstateQuery {
+        principal: "arn:aws:sts::123456789012:assumed-role/Build-Deploy/s".into(),
+        action: "s3:PutObject".into(),
+        resource: Some("arn:aws:s3:::b/k".into()),
+        ..EstateQuery::default()
+    };
+    let r = e.resolve(&q).unwrap();
+    let ev = evaluate_with(r.policies(), r.request(), EvalOptions::default());
+    let mut resp = Response::new(&ev, r.policies(), r.request(), None);
+    r.relocate(&e, &mut resp);
+    // The SCP levels are not in `structure.json`: not evaluated, and said so.
+    assert_eq!(resp.decision, Decision::Allow, "{resp:#?}");
+    let d = &resp.deciding[0];
+    assert_eq!(d.sid.as_deref(), Some("Put"));
+    assert!(d
+        .file
+        .as_deref()
+        .unwrap()
+        .ends_with("ci%2fbuild-deploy/inline-policies.json"));
+    assert_eq!((d.line, d.column), (Some(6), Some(9)));
+    assert_eq!(d.path.as_deref(), Some("[0].PolicyDocument.Statement[0]"));
+    assert_eq!(
+        r.info(&e).derived_context.get("aws:PrincipalOrgPaths"),
+        Some(&vec!["o-aaaaaaaaaa/r-ab12/ou-ab12-1/".to_string()])
+    );
+    assert!(r.assumptions().any(|a| a.contains("`r-ab12` are not in the snapshot")));
+
+    // The user's group the store lacks: named, not silently dropped.
+    let q = EstateQuery {
+        principal: "arn:aws:iam::123456789012:user/alice".into(),
+        action: "s3:GetObject".into(),
+        resource: Some("arn:aws:s3:::b/k".into()),
+        ..EstateQuery::default()
+    };
+    let r = e.resolve(&q).unwrap();
+    assert!(
+        r.assumptions().any(|a| a.contains("admins")),
+        "{:?}",
+        r.assumptions().collect::<Vec<_>>()
+    );
+
+    // The same store seen from its `aws/` folder, and from the partition's folder.
+    for prefix in ["aws/", "aws/aws/"] {
+        let mut sub = MemorySource::new();
+        for path in [
+            format!("{a}/iam/user/alice/metadata.json"),
+            format!("{a}/iam/role/ci%2fbuild-deploy/metadata.json"),
+        ] {
+            sub.insert(path.strip_prefix(prefix).unwrap(), m.read(&path).unwrap().unwrap());
+        }
+        assert_eq!(Layout::detect(&sub), Some(Layout::IamCollect), "{prefix}");
+        assert_eq!(Estate::load(&sub, None).summary().roles, 1, "{prefix}");
+    }
+    assert_eq!(Layout::detect(&MemorySource::new()), None);
 }

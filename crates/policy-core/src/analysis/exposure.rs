@@ -249,7 +249,8 @@ pub fn exposure_of(
 ) -> Vec<ExposureFinding> {
     let catalog = crate::catalog::Catalog::get();
     // The resources to ask about: the resource itself, and for a bucket its objects
-    // (the policy's own object patterns with their wildcards filled, or any object).
+    // (the object patterns of the policy's `Allow` statements with their wildcards
+    // filled, or any object).
     let mut samples: Vec<String> = vec![e.arn.to_string()];
     if e.resource_type == "s3-bucket" {
         let prefix = format!("{}/", e.arn);
@@ -259,11 +260,7 @@ pub fn exposure_of(
             .flat_map(|p| p.statements.iter())
             .filter(|s| s.effect == Effect::Allow)
             .flat_map(|s| s.resource.iter().flat_map(|(_, pats)| pats.iter()))
-            .filter_map(|p| match p {
-                crate::policy::ResourcePattern::Arn(_) => None,
-                crate::policy::ResourcePattern::Var(t) => Some(t.source().to_string()),
-            })
-            .chain(policy_object_patterns(e.policy, &prefix))
+            .map(crate::policy::ResourcePattern::text)
             .filter(|t| t.starts_with(&prefix))
             .map(|t| t.replace(['*', '?'], "x"))
             .collect();
@@ -307,38 +304,10 @@ pub fn exposure_of(
     findings
 }
 
-/// The `arn:…:s3:::bucket/…` patterns of `policy`'s `Allow` statements, as written.
-fn policy_object_patterns(policy: Option<&Policy>, prefix: &str) -> Vec<String> {
-    let Some(p) = policy else { return Vec::new() };
-    let text = p.source().slice(p.span);
-    // The literal patterns are not kept as text; find them in the document's text.
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(prefix) {
-        let tail = rest.get(i..).unwrap_or_default();
-        let end = tail.find(['"', '\\']).unwrap_or(tail.len());
-        out.push(tail.get(..end).unwrap_or_default().to_string());
-        rest = tail.get(end..).unwrap_or_default();
-    }
-    out
-}
-
-/// Condition keys that, fixed to values, keep access from being public (S-S3-1's
-/// list, as Access Analyzer reads conditions), lower-cased.
-const NARROWING: &[&str] = &[
-    "aws:sourcearn",
-    "aws:sourceaccount",
-    "aws:sourceowner",
-    "aws:sourceorgid",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:principalorgid",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:userid",
-    "aws:sourceip",
-    "kms:calleraccount",
-];
+/// Condition keys that, fixed to values, keep access from being public besides S3's
+/// (S-S3-1, `crate::narrowing`), as Access Analyzer reads other resource policies: the
+/// source's organization, and the caller's account for KMS; lower-cased.
+const NARROWING_BEYOND_S3: &[&str] = &["aws:sourceorgid", "kms:calleraccount"];
 
 /// The keys a residual fixes to values (its top-level conjuncts that test equality
 /// with literal values): `(lower-cased key, values)`.
@@ -378,7 +347,10 @@ fn scope_of(estate: &Estate, e: &Exposable<'_>, r: &WhoCanResult) -> Option<(Exp
     let org = estate.org.as_ref().and_then(|o| o.id.as_deref());
     let in_org = org.is_some_and(|org| only("aws:principalorgid", &|v| v == org))
         || only("aws:principalaccount", &|v| in_organization(estate, v));
-    let narrowed = fixed.iter().any(|(k, _)| NARROWING.contains(&k.as_str()));
+    let narrowed = fixed.iter().any(|(k, vs)| {
+        crate::narrowing::narrows(crate::narrowing::S3_NARROWING_KEYS, k, vs)
+            || crate::narrowing::narrows(NARROWING_BEYOND_S3, k, vs)
+    });
     Some(match r.kind {
         _ if in_org => (ExposureScope::OutsideAccount, false),
         "anonymous" | "anyPrincipal" if !narrowed => (ExposureScope::Public, true),

@@ -306,6 +306,17 @@ impl<'e> WhoCan<'e> {
             .collect()
     }
 
+    /// [`WhoCan::principals`] of one account: a partition of the work (docs/DISTRIBUTED.md).
+    pub fn principals_in(&self, account: &str) -> Vec<u32> {
+        let Some((idx, _)) = self.estate.account_of(account) else {
+            return Vec::new();
+        };
+        self.principals()
+            .into_iter()
+            .filter(|&i| self.estate.principals.get(i as usize).is_some_and(|p| p.account == idx))
+            .collect()
+    }
+
     /// The estate.
     pub fn estate(&self) -> &'e Estate {
         self.estate

@@ -50,6 +50,16 @@ impl Tri {
     }
 }
 
+impl From<bool> for Tri {
+    fn from(b: bool) -> Tri {
+        if b {
+            Tri::True
+        } else {
+            Tri::False
+        }
+    }
+}
+
 /// `ForAnyValue:` / `ForAllValues:` (S-COND-7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SetQualifier {
@@ -292,7 +302,7 @@ impl Condition {
     }
 
     /// The first value whose variables would expand past
-    /// [`crate::variables::MAX_EXPANDED_BYTES`] with `ctx` (S-VAR-6).
+    /// [`crate::variables::MAX_EXPANDED_BYTES`] with `ctx` (S-VAR-7).
     fn expansion_too_large(&self, ctx: &Context) -> Option<&Template> {
         self.templates().into_iter().find(|t| t.too_large(ctx))
     }
@@ -329,7 +339,7 @@ impl Condition {
             return Tri::Indeterminate;
         }
         if self.has_variables && self.expansion_too_large(ctx).is_some() {
-            // S-VAR-6: a value that would expand past the limit is not expanded.
+            // S-VAR-7: a value that would expand past the limit is not expanded.
             return Tri::Indeterminate;
         }
         let values = ctx.get_hashed(self.key_hash, &self.key_lc).filter(|v| !v.is_empty());
@@ -421,7 +431,7 @@ impl Condition {
         }
         if let Some(t) = self.expansion_too_large(ctx) {
             return Some(crate::span::clip_quoted(format!(
-                "the policy variables of `{}` in `{}` on `{}` expand to more than {} bytes, which the engine does not expand (S-VAR-6, S-COND-8)",
+                "the policy variables of `{}` in `{}` on `{}` expand to more than {} bytes, which the engine does not expand (S-VAR-7, S-COND-8)",
                 t.source(),
                 self.operator,
                 self.key,

@@ -708,7 +708,7 @@ fn chain(policies: &[PolicyRec], levels: &[Level], what: &str, enabled: Option<b
     for level in levels {
         let Some(ids) = &level.policies else {
             c.notes.push(format!(
-                "the {what}s attached to `{}` are not in the snapshot (`list-policies-for-target`): that level is not evaluated",
+                "the {what}s attached to `{}` are not in the snapshot (`list-policies-for-target`, or iam-collect's `ous.json`): that level is not evaluated",
                 level.target
             ));
             continue;

@@ -294,6 +294,22 @@ struct GaadPage<'a> {
     is_truncated: bool,
 }
 
+/// A GAAD file that is one well-formed object, read in one pass.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GaadWhole<'a> {
+    #[serde(borrow, default)]
+    user_detail_list: Vec<UserDetail<'a>>,
+    #[serde(borrow, default)]
+    group_detail_list: Vec<GroupDetail<'a>>,
+    #[serde(borrow, default)]
+    role_detail_list: Vec<RoleDetail<'a>>,
+    #[serde(borrow, default)]
+    policies: Vec<ManagedPolicy<'a>>,
+    #[serde(default)]
+    is_truncated: bool,
+}
+
 /// A GAAD page's entries, read.
 struct Gaad<'a> {
     /// `(JSON path, entry)`.
@@ -442,6 +458,25 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
     let path = format!("{base}/iam/get-account-authorization-details.json");
     let Some(f) = r.file(&path) else { return };
     let f: Arc<Source> = f;
+    // The common case, one well-formed object, in one pass; otherwise page by page and
+    // entry by entry, so that a malformed entry is a warning and not the loss of the file.
+    if let Ok(g) = serde_json::from_str::<GaadWhole<'_>>(f.text()) {
+        part.has_iam = true;
+        fn numbered<T>(name: &str, list: Vec<T>) -> Vec<(String, T)> {
+            list.into_iter()
+                .enumerate()
+                .map(|(i, e)| (format!("{name}[{i}]"), e))
+                .collect()
+        }
+        let g = Gaad {
+            user_detail_list: numbered("UserDetailList", g.user_detail_list),
+            group_detail_list: numbered("GroupDetailList", g.group_detail_list),
+            role_detail_list: numbered("RoleDetailList", g.role_detail_list),
+            policies: numbered("Policies", g.policies),
+            is_truncated: g.is_truncated,
+        };
+        return read_gaad_pages(r, part, &f, vec![(String::new(), g)]);
+    }
     let raw_pages = match pages(f.text()) {
         Ok(p) => p,
         Err(e) => {
@@ -458,7 +493,6 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
     };
     part.has_iam = true;
     let many = raw_pages.len() > 1;
-    let mut managed: FxHashMap<String, u32> = FxHashMap::default();
     let mut gaads = Vec::new();
     for (n, raw) in raw_pages.iter().enumerate() {
         let prefix = if many { format!("[{n}]") } else { String::new() };
@@ -473,6 +507,12 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
             gaads.push((prefix, g));
         }
     }
+    read_gaad_pages(r, part, &f, gaads);
+}
+
+/// Reads the entries of a GAAD file's pages into `part`.
+fn read_gaad_pages(r: &mut Reader<'_>, part: &mut AccountPart, f: &Arc<Source>, gaads: Vec<(String, Gaad<'_>)>) {
+    let mut managed: FxHashMap<String, u32> = FxHashMap::default();
     if gaads.last().is_some_and(|(_, g)| g.is_truncated) {
         r.warn(
             "truncated",
@@ -508,7 +548,7 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
             } else {
                 format!("managed policy `{}`", p.arn)
             };
-            let idx = r.document(&mut part.policies, &f, doc, &at, PolicyType::Identity, name);
+            let idx = r.document(&mut part.policies, f, doc, &at, PolicyType::Identity, name);
             if is_aws_managed(&p.arn) {
                 let version = p.default_version_id.clone().unwrap_or_default();
                 part.aws_managed.push((p.arn.as_str().into(), version.into(), idx));
@@ -529,7 +569,7 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
             let inline = inline_docs(
                 r,
                 part,
-                &f,
+                f,
                 &gd.group_policy_list,
                 &format!("{at_g}.GroupPolicyList"),
                 &format!("group `{}`", gd.group_name),
@@ -556,7 +596,7 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
     for (_, g) in gaads {
         for (at, u) in g.user_detail_list {
             let whom = format!("user `{}`", u.user_name);
-            let inline = inline_docs(r, part, &f, &u.user_policy_list, &format!("{at}.UserPolicyList"), &whom);
+            let inline = inline_docs(r, part, f, &u.user_policy_list, &format!("{at}.UserPolicyList"), &whom);
             for a in &u.attached_managed_policies {
                 note_missing(&a.policy_arn, &whom);
             }
@@ -591,18 +631,11 @@ fn read_gaad(r: &mut Reader<'_>, part: &mut AccountPart, base: &str) {
         }
         for (at, ro) in g.role_detail_list {
             let whom = format!("role `{}`", ro.role_name);
-            let inline = inline_docs(
-                r,
-                part,
-                &f,
-                &ro.role_policy_list,
-                &format!("{at}.RolePolicyList"),
-                &whom,
-            );
+            let inline = inline_docs(r, part, f, &ro.role_policy_list, &format!("{at}.RolePolicyList"), &whom);
             let trust = ro.assume_role_policy_document.map(|d| {
                 r.document(
                     &mut part.policies,
-                    &f,
+                    f,
                     d,
                     &format!("{at}.AssumeRolePolicyDocument"),
                     PolicyType::Resource,

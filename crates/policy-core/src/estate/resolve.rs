@@ -773,7 +773,7 @@ impl<'e> Resolver<'e> {
                     }
                 } else if s3.abac.is_none() && !tags.is_empty() && !object {
                     v.notes.push(format!(
-                        "bucket `{}` has tags but the snapshot does not say whether ABAC is enabled (`get-bucket-abac.json`): taken as disabled, the default, so `aws:ResourceTag` is not set",
+                        "bucket `{}` has tags but the snapshot does not say whether ABAC is enabled (`get-bucket-abac.json`, or iam-collect's `abacEnabled`): taken as disabled, the default, so `aws:ResourceTag` is not set",
                         r.arn
                     ));
                 }
@@ -791,7 +791,7 @@ impl<'e> Resolver<'e> {
                 v.aws_managed_key = kms.aws_managed == Some(true);
                 if kms.aws_managed.is_none() {
                     v.notes.push(format!(
-                        "`describe-key.json` of `{}` is not in the snapshot: the key is taken to be customer managed (RCPs apply)",
+                        "the snapshot does not say who manages `{}` (`describe-key.json`, or iam-collect's `awsManaged`): the key is taken to be customer managed (RCPs apply)",
                         r.arn
                     ));
                 }

@@ -42,19 +42,20 @@ pub(super) fn allowed_across_accounts(req: &Request) -> bool {
     KMS_CROSS_ACCOUNT.contains(&req.action.name())
 }
 
-/// S-KMS-3: the indices of the grants that give the caller the request's operation on
-/// the key, their constraints holding; `partition` is the key's.
-pub(super) fn allowing_grants(req: &Request, partition: &str) -> SmallVec<[usize; 2]> {
+/// S-KMS-3: the grants that give the caller the request's operation on the key, their
+/// constraints holding: each grant's index and how its grantee names the caller
+/// ([`Grant::Direct`], or [`Grant::Role`] for a role session whose role is the grantee);
+/// `partition` is the key's.
+pub(super) fn allowing_grants(req: &Request, partition: &str) -> SmallVec<[(usize, Grant); 2]> {
     req.kms_grants
         .iter()
         .enumerate()
-        .filter(|(_, g)| {
-            let grantee_ok = entry_grant(&PrincipalEntry::from_aws(&g.grantee), &req.principal, partition)
-                .is_some_and(|gr| matches!(gr, Grant::Direct | Grant::Role));
+        .filter_map(|(i, g)| {
+            let grant = entry_grant(&PrincipalEntry::from_aws(&g.grantee), &req.principal, partition)
+                .filter(|gr| matches!(gr, Grant::Direct | Grant::Role))?;
             let op_ok = g.operations.iter().any(|o| o.eq_ignore_ascii_case(req.action.name()));
-            grantee_ok && op_ok && constraints_hold(g, req)
+            (op_ok && constraints_hold(g, req)).then_some((i, grant))
         })
-        .map(|(i, _)| i)
         .collect()
 }
 

@@ -54,80 +54,91 @@ pub(super) fn action_matches(stmt: &Statement, req: &Request) -> Tri {
     }
 }
 
-/// `Resource`/`NotResource` against the request: indeterminate when no pattern matches
-/// for certain and one holds variables that would expand past
-/// [`crate::variables::MAX_EXPANDED_BYTES`] (S-VAR-6).
 fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> Tri {
-    let ctx = &cx.req.context;
-    if let Some((negated, pats)) = &stmt.resource {
-        if pats.iter().any(|p| too_large(p, ctx)) {
-            let r = cx.req.resource.as_str();
-            let certain = pats.iter().filter(|p| !too_large(p, ctx)).any(|p| match p {
-                ResourcePattern::Arn(a) => a.is_match(r, cx.parts.as_ref()),
-                ResourcePattern::Var(t) => {
-                    let mut toks = Vec::new();
-                    t.resolve_tokens(ctx, &mut toks) && ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref())
-                }
-            });
-            return match (certain, negated) {
-                (true, false) => Tri::True,
-                (true, true) => Tri::False,
-                (false, _) => Tri::Indeterminate,
-            };
-        }
-    }
-    if resource_matches_in(stmt, cx, ctx, missing) {
-        Tri::True
-    } else {
-        Tri::False
-    }
-}
-
-/// A pattern whose variables would expand past the limit with `ctx` (S-VAR-6).
-fn too_large(p: &ResourcePattern, ctx: &crate::request::Context) -> bool {
-    matches!(p, ResourcePattern::Var(t) if t.too_large(ctx))
+    resource_matches_in(stmt, cx, &cx.req.context, missing)
 }
 
 /// `Resource`/`NotResource` (S-MATCH-2) with the policy variables filled in from `ctx`
-/// (S-VAR-*).
+/// (S-VAR-*): `True` when the element lets the statement apply to the request's
+/// resource, `Indeterminate` when an unresolvable variable leaves that open (S-VAR-6).
 pub(crate) fn resource_matches_in<'p>(
     stmt: &'p Statement,
     cx: &Ctx<'_>,
     ctx: &crate::request::Context,
     missing: &mut Missing<'p>,
-) -> bool {
+) -> Tri {
     let Some((negated, _)) = &stmt.resource else {
         // No `Resource`: the policy's own resource (trust policies, S-DOC-3).
-        return true;
+        return Tri::True;
     };
-    resource_any_match(stmt, cx, ctx, missing) != *negated
+    let t = resource_any_match(stmt, cx, ctx, missing);
+    if *negated {
+        t.negate()
+    } else {
+        t
+    }
 }
 
 /// Whether some pattern of the statement's `Resource`/`NotResource` matches the
 /// request's resource (before `NotResource`'s negation), variables filled from `ctx`.
+///
+/// A variable with no value makes its pattern match no resource: "If a variable that
+/// has no value in the authorization context is used as part of the `Resource` or
+/// `NotResource` element of a policy, the resource that includes a policy variable with
+/// no value will not match any resource"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value>,
+/// S-VAR-4). When no pattern matches, the answer is `Indeterminate` instead of `False`
+/// where AWS's pages leave the outcome open (S-VAR-6): in a `NotResource` (the same page
+/// also says a missing value "causes the statement to be invalid"), and for a key with
+/// several values.
 pub(crate) fn resource_any_match<'p>(
     stmt: &'p Statement,
     cx: &Ctx<'_>,
     ctx: &crate::request::Context,
     missing: &mut Missing<'p>,
-) -> bool {
-    let Some((_, pats)) = &stmt.resource else {
-        return true;
+) -> Tri {
+    let Some((negated, pats)) = &stmt.resource else {
+        return Tri::True;
     };
+    let mut none = Tri::False;
+    for p in pats {
+        match pattern_match(p, *negated, cx, ctx, missing) {
+            Tri::True => return Tri::True,
+            Tri::Indeterminate => none = Tri::Indeterminate,
+            Tri::False => {}
+        }
+    }
+    none
+}
+
+/// One pattern of a `Resource` (`negated == false`) or `NotResource` element against
+/// the request's resource, as [`resource_any_match`] reads it.
+fn pattern_match<'p>(
+    p: &'p ResourcePattern,
+    negated: bool,
+    cx: &Ctx<'_>,
+    ctx: &crate::request::Context,
+    missing: &mut Missing<'p>,
+) -> Tri {
     let r = cx.req.resource.as_str();
-    pats.iter().any(|p| match p {
-        ResourcePattern::Arn(a) => a.is_match(r, cx.parts.as_ref()),
+    match p {
+        ResourcePattern::Arn(a) => Tri::from(a.is_match(r, cx.parts.as_ref())),
+        // S-VAR-7: a pattern whose variables would expand past the limit is not expanded.
+        ResourcePattern::Var(t) if t.too_large(ctx) => Tri::Indeterminate,
         ResourcePattern::Var(t) => {
             let mut toks = Vec::new();
             if t.resolve_tokens(ctx, &mut toks) {
-                ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref())
+                return Tri::from(ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref()));
+            }
+            // S-VAR-4: an unresolvable variable matches nothing; report its keys.
+            missing.extend(t.keys().filter(|k| ctx.get(k).is_none()));
+            if negated || t.keys().any(|k| ctx.get(k).is_some_and(|v| v.len() > 1)) {
+                Tri::Indeterminate
             } else {
-                // S-VAR-4: an unresolvable variable matches nothing; report its keys.
-                missing.extend(t.keys().filter(|k| ctx.get(k).is_none()));
-                false
+                Tri::False
             }
         }
-    })
+    }
 }
 
 /// A part of a statement whose truth depends on condition keys the partial evaluation
@@ -182,13 +193,18 @@ pub(crate) fn statement_applies_partial(
             // The patterns that read only known keys decide when one matches; else the
             // element hinges on the others, an atom.
             let r = cx.req.resource.as_str();
-            let known_match = pats.iter().filter(|p| !reads_unknown(p)).any(|p| match p {
-                ResourcePattern::Arn(a) => a.is_match(r, cx.parts.as_ref()),
-                ResourcePattern::Var(t) => {
-                    let mut toks = Vec::new();
-                    t.resolve_tokens(ctx, &mut toks) && ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref())
+            let mut known_t = Tri::False;
+            for p in pats.iter().filter(|p| !reads_unknown(p)) {
+                match pattern_match(p, *negated, cx, ctx, &mut scratch) {
+                    Tri::True => {
+                        known_t = Tri::True;
+                        break;
+                    }
+                    Tri::Indeterminate => known_t = Tri::Indeterminate,
+                    Tri::False => {}
                 }
-            });
+            }
+            let known_match = known_t == Tri::True;
             // Can an open pattern match at all? Each open variable widened to `*`.
             let may_match = !known_match
                 && pats.iter().filter(|p| reads_unknown(p)).any(|p| match p {
@@ -203,9 +219,14 @@ pub(crate) fn statement_applies_partial(
                 // Some pattern matches whatever the keys hold.
                 (_, true, true) => return (PartialMatch::No, None),
                 (_, true, false) => {}
-                // None can match whatever they hold.
-                (false, _, true) => {}
-                (false, _, false) => return (PartialMatch::No, None),
+                // None can match whatever they hold: the known patterns decide (an
+                // unresolvable variable among them can leave it open, S-VAR-6).
+                (false, _, _) => {
+                    let t = if *negated { known_t.negate() } else { known_t };
+                    if known(t).is_none() {
+                        return (PartialMatch::No, None);
+                    }
+                }
                 (true, false, _) => atoms.push(Atom::Resource),
             }
         }
@@ -241,13 +262,7 @@ pub(crate) fn statement_applies_partial(
 /// request's (a resource element is never indeterminate).
 pub(crate) fn atom_value(stmt: &Statement, atom: Atom, cx: &Ctx<'_>, ctx: &crate::request::Context) -> Tri {
     match atom {
-        Atom::Resource => {
-            if resource_any_match(stmt, cx, ctx, &mut Vec::new()) {
-                Tri::True
-            } else {
-                Tri::False
-            }
-        }
+        Atom::Resource => resource_any_match(stmt, cx, ctx, &mut Vec::new()),
         Atom::Condition(i) => stmt
             .conditions
             .get(i)
@@ -262,8 +277,9 @@ pub(crate) fn atom_value(stmt: &Statement, atom: Atom, cx: &Ctx<'_>, ctx: &crate
 fn principal_part(stmt: &Statement, cx: &Ctx<'_>) -> Result<(Option<Grant>, Tri), ()> {
     let p = &cx.req.principal;
     match &stmt.principal {
-        Some(spec) if spec.negated => match not_principal(spec, p, cx.partition, stmt.effect, cx.has_boundary) {
+        Some(spec) if spec.negated => match not_principal(spec, cx.req, cx.partition, stmt.effect, cx.has_boundary) {
             NotPrincipal::Applies | NotPrincipal::AppliesBecauseOfBoundary => Ok((Some(Grant::Everyone), Tri::True)),
+            NotPrincipal::Indeterminate => Ok((Some(Grant::Everyone), Tri::Indeterminate)),
             NotPrincipal::Excluded => Err(()),
         },
         Some(spec) => match principal_matches(spec, p, cx.partition) {
@@ -329,15 +345,42 @@ pub(crate) fn indeterminate_why(stmt: &Statement, req: &Request) -> String {
             req.action.text
         ));
     }
-    if let Some((_, pats)) = &stmt.resource {
+    if let Some((negated, pats)) = &stmt.resource {
+        let ctx = &req.context;
         for p in pats {
-            if let ResourcePattern::Var(t) = p {
-                if t.too_large(&req.context) {
-                    why.push(crate::span::clip_quoted(format!(
-                        "its `Resource`/`NotResource` entry `{}` expands to more than {} bytes, which the engine does not expand (S-VAR-6)",
-                        t.source(),
-                        crate::variables::MAX_EXPANDED_BYTES
-                    )));
+            let ResourcePattern::Var(t) = p else { continue };
+            if t.too_large(ctx) {
+                why.push(crate::span::clip_quoted(format!(
+                    "its `{}` pattern `{}` expands to more than {} bytes, which the engine does not expand (S-VAR-7)",
+                    if *negated { "NotResource" } else { "Resource" },
+                    t.source(),
+                    crate::variables::MAX_EXPANDED_BYTES
+                )));
+                continue;
+            }
+            let multi = t.keys().any(|k| ctx.get(k).is_some_and(|v| v.len() > 1));
+            if t.resolve_text(ctx).is_none() && (*negated || multi) {
+                let keys: Vec<String> = t.keys().map(|k| format!("`{k}`")).collect();
+                why.push(format!(
+                    "its `{}` pattern `{}` reads {} with no single value in the request, so whether it names the resource cannot be known (S-VAR-6)",
+                    if *negated { "NotResource" } else { "Resource" },
+                    t.source(),
+                    keys.join(", ")
+                ));
+            }
+        }
+    }
+    if let Some(spec) = stmt
+        .principal
+        .as_ref()
+        .filter(|s| s.negated && stmt.effect == Effect::Allow)
+    {
+        if req.context.get("aws:userid").is_none() {
+            for e in &spec.entries {
+                if let PrincipalEntry::Unresolved(v) = e {
+                    why.push(format!(
+                        "its `NotPrincipal` names `{v}`, which cannot be resolved offline, and the request gives no `aws:userid` to compare it with (S-MATCH-3b)"
+                    ));
                 }
             }
         }

@@ -470,12 +470,6 @@ pub(crate) fn decide<'p>(
             message: "Block Public Access `RestrictPublicBuckets` is on and the bucket policy is public: it grants nothing to anonymous callers or other accounts".into(),
         });
     }
-    let kms_grant_allows = facts.kms_key && {
-        let allowing = kms::allowing_grants(req, partition);
-        grant_deciders.extend(allowing.iter().map(|&i| Decider::KmsGrant(i)));
-        !allowing.is_empty()
-    };
-
     // The principal's side: identity-based policies, boundary, session policy.
     let identity_allow =
         p.kind == PrincipalKind::Root || (scope.identity && allows_in(&|s| matches!(s, PolicySlot::Identity(_))));
@@ -486,6 +480,21 @@ pub(crate) fn decide<'p>(
         scope.session && allows_in(&|s| s == PolicySlot::Session)
     } else {
         !scope.session || allows_in(&|s| s == PolicySlot::Session)
+    };
+    // S-KMS-3: a grant whose grantee is the caller's role (not the session) is limited by
+    // the session's permissions boundary and session policy, as a resource-based policy
+    // naming the role is (S-EVAL-5).
+    let kms_grant_allows = facts.kms_key && {
+        let allowing = kms::allowing_grants(req, partition);
+        let limits_ok = boundary_ok && session_ok;
+        let before = grant_deciders.len();
+        grant_deciders.extend(
+            allowing
+                .iter()
+                .filter(|(_, g)| *g == Grant::Direct || limits_ok)
+                .map(|&(i, _)| Decider::KmsGrant(i)),
+        );
+        grant_deciders.len() > before
     };
     let side = Sides {
         principal_side: identity_allow && boundary_ok && session_ok,
@@ -969,8 +978,7 @@ fn excluded_but_for_boundary(policies: &PolicySet, h: &Hit, cx: &Ctx<'_>) -> boo
         .and_then(|st| st.principal.as_ref())
         .filter(|spec| spec.negated);
     spec.is_some_and(|spec| {
-        principal::not_principal(spec, &cx.req.principal, cx.partition, Effect::Deny, false)
-            == principal::NotPrincipal::Excluded
+        principal::not_principal(spec, cx.req, cx.partition, Effect::Deny, false) == principal::NotPrincipal::Excluded
     })
 }
 

@@ -92,6 +92,10 @@ pub(super) enum NotPrincipal {
     /// The caller would be excluded, but has a permissions boundary: a `Deny` with
     /// `NotPrincipal` applies to it all the same (S-MATCH-3a).
     AppliesBecauseOfBoundary,
+    /// An `Allow`'s `NotPrincipal` names a unique id the engine cannot resolve and the
+    /// request gives no `aws:userid` to compare it with: whether the caller is the one
+    /// excluded cannot be known, so the statement does not allow (S-MATCH-3b, S-COND-8).
+    Indeterminate,
 }
 
 /// `Principal`: the strongest grant among listed links (S-MATCH-3).
@@ -109,21 +113,30 @@ pub(super) fn principal_matches(spec: &PrincipalSpec, p: &Principal, partition: 
 /// - with `Allow` (S-MATCH-3b), "all principals *except* the one named": the caller is
 ///   excluded when any link of its chain is listed (fail closed: an account listed
 ///   excludes its principals).
+///
+/// A unique id (`AIDA…`, `AROA…`) the engine cannot resolve lists the caller whose
+/// `aws:userid` it is (a direct link); with `Allow` and no `aws:userid` in the request
+/// the answer is [`NotPrincipal::Indeterminate`] (never fail open).
 pub(super) fn not_principal(
     spec: &PrincipalSpec,
-    p: &Principal,
+    req: &Request,
     partition: &str,
     effect: Effect,
     has_boundary: bool,
 ) -> NotPrincipal {
+    let p = &req.principal;
     let listed = |want: &dyn Fn(Grant) -> bool| {
-        spec.entries
-            .iter()
-            .any(|e| entry_grant(e, p, partition).is_some_and(want))
+        spec.entries.iter().any(|e| {
+            entry_grant(e, p, partition).is_some_and(want) || (want(Grant::Direct) && unresolved_matches(e, req))
+        })
     };
     if effect == Effect::Allow {
         return if listed(&|_| true) {
             NotPrincipal::Excluded
+        } else if req.context.get("aws:userid").is_none()
+            && spec.entries.iter().any(|e| matches!(e, PrincipalEntry::Unresolved(_)))
+        {
+            NotPrincipal::Indeterminate
         } else {
             NotPrincipal::Applies
         };

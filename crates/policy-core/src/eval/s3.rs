@@ -9,6 +9,7 @@ use smallvec::SmallVec;
 
 use super::principal::Grant;
 use super::PolicySet;
+use crate::narrowing::{narrows, S3_NARROWING_KEYS};
 use crate::policy::{Effect, Policy, PrincipalEntry};
 use crate::request::{AclGrantee, AclPermission, ObjectOwnership, PrincipalKind, Request};
 
@@ -50,38 +51,10 @@ pub(super) fn public_access_blocked(policies: &PolicySet, req: &Request, same_ac
 
 /// S-S3-1: a policy is public when some `Allow` grants `*`, a `NotPrincipal`, or a
 /// `Federated` provider without a condition that fixes a narrowing key to values without
-/// wildcards or variables; an `aws:SourceIp` range wider than /8 (IPv4) or /32 (IPv6),
-/// outside RFC 1918, does not narrow
+/// wildcards or variables (`crate::narrowing`); an `aws:SourceIp` range wider than /8
+/// (IPv4) or /32 (IPv6), outside RFC 1918, does not narrow
 /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status>).
 fn policy_is_public(p: &Policy) -> bool {
-    const NARROWING: &[&str] = &[
-        "aws:sourcearn",
-        "aws:sourceaccount",
-        "aws:sourceowner",
-        "aws:sourcevpc",
-        "aws:sourcevpce",
-        "aws:principalorgid",
-        "aws:principalaccount",
-        "aws:principalarn",
-        "aws:userid",
-        "aws:sourceip",
-        "s3:x-amz-server-side-encryption-aws-kms-key-id",
-        "s3:dataaccesspointarn",
-        "s3:dataaccesspointaccount",
-    ];
-    let fixed_value = |key: &str, v: &str| {
-        if v.contains(['*', '?']) || v.contains("${") {
-            return false;
-        }
-        if key != "aws:sourceip" {
-            return true;
-        }
-        match v.parse::<ipnet::IpNet>() {
-            Ok(ipnet::IpNet::V4(n)) => n.prefix_len() >= 8 || n.network().is_private(),
-            Ok(ipnet::IpNet::V6(n)) => n.prefix_len() >= 32,
-            Err(_) => v.parse::<std::net::IpAddr>().is_ok(),
-        }
-    };
     let fixing_operator = |c: &crate::condition::Condition| {
         !c.negated
             && !c.if_exists
@@ -97,11 +70,10 @@ fn policy_is_public(p: &Policy) -> bool {
                         .iter()
                         .any(|e| matches!(e, PrincipalEntry::Everyone | PrincipalEntry::Federated(_)))
             })
-            && !s.conditions.iter().any(|c| {
-                fixing_operator(c)
-                    && NARROWING.contains(&c.key_lc.as_str())
-                    && c.raw_values.iter().all(|v| fixed_value(&c.key_lc, v))
-            })
+            && !s
+                .conditions
+                .iter()
+                .any(|c| fixing_operator(c) && narrows(S3_NARROWING_KEYS, &c.key_lc, &c.raw_values))
     })
 }
 

@@ -14,15 +14,16 @@
 //! Sources: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html>,
 //! <https://developer.hashicorp.com/terraform/internals/json-format>
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
-use jsonc_parser::ast::{ObjectPropName, Value};
+use jsonc_parser::ast::Value;
 use jsonc_parser::CollectOptions;
-use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::{lint, LintPolicyType, LintReport, OPAQUE};
 use crate::span::{Source, Span};
+use crate::tree::{
+    emit, json_too_deep, json_tree, map_span, prop_name, yaml_tree, Cursor, EmitOptions, Flavor, Kind, Node, Places,
+};
 
 /// What a text holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +90,7 @@ pub fn lint_document(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<Li
                 &format!("JSON nesting deeper than the limit of {MAX_TEMPLATE_DEPTH}"),
             )]
         }
-        DocumentKind::CloudFormationJson => match json_node(source.text()) {
+        DocumentKind::CloudFormationJson => match json_tree(source.text(), Flavor::CloudFormation).ok() {
             Some(root) => cloudformation(source, &root, ty),
             None => vec![lint(source, ty)],
         },
@@ -102,7 +103,7 @@ pub fn lint_document(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<Li
                 source.text().len()
             ),
         )],
-        DocumentKind::CloudFormationYaml => match yaml_node(source.text()) {
+        DocumentKind::CloudFormationYaml => match yaml_tree(source.text(), Flavor::CloudFormation) {
             Ok(root) => cloudformation(source, &root, ty),
             Err((at, msg)) => vec![syntax_report(
                 source,
@@ -123,330 +124,10 @@ pub fn lint_document(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<Li
 pub const MAX_YAML_BYTES: usize = 4 * 1024 * 1024;
 
 /// Deepest nesting of a template accepted (the trees are built recursively).
-pub const MAX_TEMPLATE_DEPTH: usize = 256;
-
-/// Whether the JSON text nests deeper than [`MAX_TEMPLATE_DEPTH`] (a scan, no recursion).
-fn json_too_deep(text: &str) -> bool {
-    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
-    for b in text.bytes() {
-        if in_str {
-            match (esc, b) {
-                (true, _) => esc = false,
-                (false, b'\\') => esc = true,
-                (false, b'"') => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_TEMPLATE_DEPTH {
-                    return true;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
-}
+pub const MAX_TEMPLATE_DEPTH: usize = crate::tree::MAX_TREE_DEPTH;
 
 fn syntax_report(source: &Arc<Source>, at: usize, code: &'static str, msg: &str) -> LintReport {
     super::file_report(source, at, code, msg.to_string(), None)
-}
-
-// ---------------------------------------------------------------------------------
-// A small tree of either JSON or YAML, with spans into the file.
-
-#[derive(Debug, Clone)]
-enum Kind {
-    Map(Vec<(String, Span, Node)>),
-    Seq(Vec<Node>),
-    Str(String),
-    /// A number, boolean or null, as JSON text.
-    Literal(String),
-    /// An intrinsic function (its name).
-    Opaque(String),
-}
-
-#[derive(Debug, Clone)]
-struct Node {
-    kind: Kind,
-    span: Span,
-}
-
-impl Node {
-    fn get(&self, key: &str) -> Option<&Node> {
-        match &self.kind {
-            Kind::Map(m) => m.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v),
-            _ => None,
-        }
-    }
-
-    fn str(&self) -> Option<&str> {
-        match &self.kind {
-            Kind::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-fn prop_name<'a>(n: &'a ObjectPropName<'a>) -> &'a str {
-    match n {
-        ObjectPropName::String(s) => &s.value,
-        ObjectPropName::Word(w) => w.value,
-    }
-}
-
-fn json_node(text: &str) -> Option<Node> {
-    let ast = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &crate::parse::strict_json()).ok()?;
-    ast.value.as_ref().map(from_json)
-}
-
-fn from_json(v: &Value) -> Node {
-    let r = |r: jsonc_parser::common::Range| Span::new(r.start, r.end);
-    match v {
-        Value::Object(o) => {
-            if let [only] = o.properties.as_slice() {
-                let k = prop_name(&only.name);
-                if k == "Ref" || k.starts_with("Fn::") {
-                    return Node {
-                        kind: Kind::Opaque(k.to_string()),
-                        span: r(o.range),
-                    };
-                }
-            }
-            Node {
-                kind: Kind::Map(
-                    o.properties
-                        .iter()
-                        .map(|p| (prop_name(&p.name).to_string(), r(p.range), from_json(&p.value)))
-                        .collect(),
-                ),
-                span: r(o.range),
-            }
-        }
-        Value::Array(a) => Node {
-            kind: Kind::Seq(a.elements.iter().map(from_json).collect()),
-            span: r(a.range),
-        },
-        Value::StringLit(s) => Node {
-            kind: Kind::Str(s.value.to_string()),
-            span: r(s.range),
-        },
-        Value::NumberLit(n) => Node {
-            kind: Kind::Literal(n.value.to_string()),
-            span: r(n.range),
-        },
-        Value::BooleanLit(b) => Node {
-            kind: Kind::Literal(b.value.to_string()),
-            span: r(b.range),
-        },
-        Value::NullKeyword(n) => Node {
-            kind: Kind::Literal("null".into()),
-            span: r(n.range),
-        },
-    }
-}
-
-/// Byte offset of a character index.
-struct CharIndex(Vec<usize>);
-
-impl CharIndex {
-    fn new(text: &str) -> CharIndex {
-        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        v.push(text.len());
-        CharIndex(v)
-    }
-    fn byte(&self, char_index: usize) -> usize {
-        self.0
-            .get(char_index)
-            .copied()
-            .unwrap_or_else(|| self.0.last().copied().unwrap_or(0))
-    }
-}
-
-/// Parses YAML into a [`Node`] tree; `Err((byte offset, message))` for invalid YAML.
-/// Tagged nodes with a local tag (`!Sub`, `!Ref`…) are opaque.
-fn yaml_node(text: &str) -> Result<Node, (usize, String)> {
-    let ix = CharIndex::new(text);
-    let mut events = Vec::new();
-    let mut depth = 0usize;
-    for ev in Parser::new_from_str(text) {
-        match ev {
-            Ok((e, span)) => {
-                let at = ix.byte(span.start.index());
-                match e {
-                    Event::SequenceStart(..) | Event::MappingStart(..) => depth += 1,
-                    Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
-                    _ => {}
-                }
-                if depth > MAX_TEMPLATE_DEPTH {
-                    return Err((at, format!("nesting deeper than the limit of {MAX_TEMPLATE_DEPTH}")));
-                }
-                events.push((e, Span::new(at, ix.byte(span.end.index()))));
-            }
-            Err(e) => return Err((ix.byte(e.marker().index()), e.info().to_string())),
-        }
-    }
-    let mut pos = 0usize;
-    // Skip to the first node of the first document.
-    while let Some((e, _)) = events.get(pos) {
-        if matches!(e, Event::StreamStart | Event::DocumentStart(_)) {
-            pos += 1;
-        } else {
-            break;
-        }
-    }
-    let node = yaml_build(&events, &mut pos);
-    node.ok_or((0, "the document is empty".to_string()))
-}
-
-fn is_intrinsic(tag: &Option<std::borrow::Cow<'_, saphyr_parser::Tag>>) -> Option<String> {
-    tag.as_ref().filter(|t| t.handle == "!").map(|t| t.suffix.clone())
-}
-
-fn yaml_build(events: &[(Event<'_>, Span)], pos: &mut usize) -> Option<Node> {
-    let (ev, span) = events.get(*pos)?;
-    *pos += 1;
-    match ev {
-        Event::Scalar(v, style, _, tag) => {
-            if let Some(name) = is_intrinsic(tag) {
-                return Some(Node {
-                    kind: Kind::Opaque(name),
-                    span: *span,
-                });
-            }
-            let plain = matches!(style, ScalarStyle::Plain);
-            let literal = plain
-                && (matches!(v.as_ref(), "true" | "false" | "null" | "~")
-                    || (v.parse::<f64>().is_ok() && !v.contains(['-', '+', 'e', 'E']) || v.parse::<i64>().is_ok()));
-            let kind = if literal {
-                Kind::Literal(if v == "~" { "null".into() } else { v.to_string() })
-            } else {
-                Kind::Str(v.to_string())
-            };
-            Some(Node { kind, span: *span })
-        }
-        Event::SequenceStart(_, tag) => {
-            let start = span.start;
-            let mut items = Vec::new();
-            let mut end = span.end;
-            while let Some((e, s)) = events.get(*pos) {
-                if matches!(e, Event::SequenceEnd) {
-                    end = s.end.max(end);
-                    *pos += 1;
-                    break;
-                }
-                if let Some(n) = yaml_build(events, pos) {
-                    end = end.max(n.span.end);
-                    items.push(n);
-                }
-            }
-            let span = Span::new(start as usize, end as usize);
-            Some(match is_intrinsic(tag) {
-                Some(name) => Node {
-                    kind: Kind::Opaque(name),
-                    span,
-                },
-                None => Node {
-                    kind: Kind::Seq(items),
-                    span,
-                },
-            })
-        }
-        Event::MappingStart(_, tag) => {
-            let start = span.start;
-            let mut entries = Vec::new();
-            let mut end = span.end;
-            while let Some((e, ks)) = events.get(*pos) {
-                if matches!(e, Event::MappingEnd) {
-                    end = ks.end.max(end);
-                    *pos += 1;
-                    break;
-                }
-                let key_span = *ks;
-                let key = yaml_build(events, pos)?;
-                let key_text = match &key.kind {
-                    Kind::Str(s) | Kind::Literal(s) | Kind::Opaque(s) => s.clone(),
-                    _ => String::new(),
-                };
-                let Some(value) = yaml_build(events, pos) else {
-                    break;
-                };
-                end = end.max(value.span.end);
-                let entry = Span::new(key_span.start as usize, value.span.end as usize);
-                entries.push((key_text, entry, value));
-            }
-            let span = Span::new(start as usize, end as usize);
-            if let Some(name) = is_intrinsic(tag) {
-                return Some(Node {
-                    kind: Kind::Opaque(name),
-                    span,
-                });
-            }
-            if let [(k, _, _)] = entries.as_slice() {
-                if k == "Ref" || k.starts_with("Fn::") {
-                    return Some(Node {
-                        kind: Kind::Opaque(k.clone()),
-                        span,
-                    });
-                }
-            }
-            Some(Node {
-                kind: Kind::Map(entries),
-                span,
-            })
-        }
-        Event::Alias(_) => Some(Node {
-            kind: Kind::Opaque("alias".into()),
-            span: *span,
-        }),
-        _ => yaml_build(events, pos),
-    }
-}
-
-// ---------------------------------------------------------------------------------
-// Node → JSON text, with the place of every value.
-
-/// `(inner span, outer span)` for every emitted value and `"key": value` pair.
-type Places = Vec<(Span, Span)>;
-
-fn emit(node: &Node, out: &mut String, places: &mut Places) {
-    let start = out.len();
-    match &node.kind {
-        Kind::Map(entries) => {
-            out.push('{');
-            for (i, (k, entry, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                let kstart = out.len();
-                let _ = write!(out, "{}:", serde_json::Value::String(k.clone()));
-                emit(v, out, places);
-                places.push((Span::new(kstart, out.len()), *entry));
-            }
-            out.push('}');
-        }
-        Kind::Seq(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                emit(v, out, places);
-            }
-            out.push(']');
-        }
-        Kind::Str(s) => out.push_str(&serde_json::Value::String(s.clone()).to_string()),
-        Kind::Literal(l) => out.push_str(l),
-        Kind::Opaque(name) => {
-            out.push_str(&serde_json::Value::String(format!("{OPAQUE}{name}")).to_string());
-        }
-    }
-    places.push((Span::new(start, out.len()), node.span));
 }
 
 fn lint_node(outer: &Arc<Source>, node: &Node, pointer: String, ty: Option<LintPolicyType>) -> Option<LintReport> {
@@ -455,19 +136,15 @@ fn lint_node(outer: &Arc<Source>, node: &Node, pointer: String, ty: Option<LintP
     }
     let mut text = String::new();
     let mut places = Places::new();
-    emit(node, &mut text, &mut places);
+    let opts = EmitOptions {
+        opaque_prefix: OPAQUE,
+        numbers_as_strings: false,
+        align: None,
+    };
+    emit(node, &mut text, &mut places, opts, &mut Cursor::default());
     let inner = Source::new(outer.name(), text);
     let report = lint(&inner, ty);
-    let map = |s: Span| -> Option<Span> {
-        if let Some((_, o)) = places.iter().find(|(i, _)| *i == s) {
-            return Some(*o);
-        }
-        places
-            .iter()
-            .filter(|(i, _)| i.start <= s.start && s.end <= i.end)
-            .min_by_key(|(i, _)| i.end - i.start)
-            .map(|(_, o)| *o)
-    };
+    let map = |s: Span| map_span(&places, s);
     Some(report.remap(outer, pointer, map, node.span, "the policy's place in the template"))
 }
 

@@ -68,3 +68,29 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A snapshot folder on disk, shown relative to the repository root.
+pub struct Folder(pub PathBuf);
+
+impl policy_core::estate::SnapshotSource for Folder {
+    fn read(&self, path: &str) -> Result<Option<String>, String> {
+        match std::fs::read_to_string(self.0.join(path)) {
+            Ok(t) => Ok(Some(t)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+    fn list(&self, path: &str) -> Result<Vec<String>, String> {
+        let Ok(rd) = std::fs::read_dir(self.0.join(path)) else {
+            return Ok(Vec::new());
+        };
+        let mut v: Vec<String> = rd
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        Ok(v)
+    }
+    fn display(&self, path: &str) -> String {
+        rel(&self.0).to_string() + "/" + path
+    }
+}
