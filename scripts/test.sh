@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: the Rust workspace (unit, case corpus, properties, corpus
-# parsing, CLI end to end, doc tests), `policy-sim lint` under pre-commit and as the
+# parsing, CLI end to end, doc tests, the stored fuzz corpus replayed), `policy-sim lint` under pre-commit and as the
 # GitHub Actions example runs it (scripts/test-lint-hooks.sh), the estate collector
 # against a local AWS emulator (scripts/test-aws-snapshot.sh installs moto and awscli from
 # PyPI), that fixtures/estates/example-org-iam-collect is what scripts/cli-to-iam-collect.py

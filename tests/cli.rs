@@ -917,6 +917,171 @@ fn human_output_shows_assumptions_deny_conditions_and_service_constraints() {
 }
 
 #[test]
+fn batch_answers_a_line_at_the_length_limit_and_skips_one_byte_past_it() {
+    const MAX: usize = 8 * 1024 * 1024;
+    let doc = r#"{"id": "big", "principal": "arn:aws:iam::111122223333:user/a", "action": "s3:GetObject"}"#;
+    let pad = |n: usize| format!("{doc}{}", " ".repeat(n - doc.len()));
+    let input = format!(
+        "{}\n{}\n{{\"id\": \"after\", \"principal\": \"arn:aws:iam::111122223333:user/a\", \"action\": \"s3:GetObject\"}}\n",
+        pad(MAX),
+        pad(MAX + 1)
+    );
+    let out = sim().args(["batch", "--no-clock"]).write_stdin(input).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a line over the limit is bad input");
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["id"], "big");
+    assert_eq!(lines[0]["decision"], "ImplicitDeny");
+    assert_eq!(lines[1]["error"]["code"], "line-too-long");
+    assert_eq!(lines[1]["error"]["line"], 2);
+    assert_eq!(
+        lines[1]["error"]["column"],
+        MAX + 1,
+        "the first character past the limit"
+    );
+    assert_eq!(lines[2]["id"], "after", "the batch goes on");
+}
+
+#[test]
+fn at_most_50_diagnostics_are_printed_per_document_and_the_rest_counted() {
+    let policy = |n: usize| {
+        let st: Vec<String> = (0..n)
+            .map(|_| r#"{"Effect":"allow","Action":"s3:GetObject","Resource":"*"}"#.to_string())
+            .collect();
+        format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, st.join(","))
+    };
+    for (n, more) in [
+        (50, None),
+        (51, Some("… and 1 more diagnostic not shown")),
+        (5000, Some("… and 4950 more diagnostics not shown")),
+    ] {
+        let dir = temp_dir_with(&format!("diag{n}"), "p.json", &policy(n));
+        let out = sim()
+            .args([
+                "eval",
+                "--no-clock",
+                "--principal",
+                "arn:aws:iam::111122223333:user/a",
+                "--action",
+                "s3:GetObject",
+            ])
+            .arg("--identity-policy")
+            .arg(dir.join("p.json"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.matches("error[invalid-effect]").count(), n.min(50), "{n}");
+        match more {
+            Some(m) => assert!(err.contains(m), "{err}"),
+            None => assert!(!err.contains("more diagnostic"), "{err}"),
+        }
+        assert!(err.contains(&format!("is not a valid policy ({n} errors)")), "{err}");
+        // The JSON error lists as many, and counts the rest.
+        let out = sim()
+            .args([
+                "eval",
+                "--no-clock",
+                "--format",
+                "json",
+                "--principal",
+                "arn:aws:iam::111122223333:user/a",
+                "--action",
+                "s3:GetObject",
+            ])
+            .arg("--identity-policy")
+            .arg(dir.join("p.json"))
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["error"]["diagnostics"].as_array().unwrap().len(), n.min(50));
+        assert_eq!(
+            v["error"]["moreDiagnostics"].as_u64().unwrap_or(0) as usize,
+            n.saturating_sub(50)
+        );
+    }
+}
+
+#[test]
+fn files_that_are_not_utf8_are_reported_with_the_byte_and_its_position() {
+    let dir = std::env::temp_dir().join(format!("policy-sim-cli-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("r.json"), b"{\n  \"pr\xffincipal\": 1}").unwrap();
+    std::fs::write(dir.join("utf16.json"), b"\xff\xfe{\x00}\x00").unwrap();
+    let out = sim()
+        .arg("eval")
+        .arg("--request")
+        .arg(dir.join("r.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("r.json:2:6: not UTF-8: byte 0xFF at line 2, column 6"),
+        "{err}"
+    );
+    let out = sim()
+        .args(["eval", "--format", "json", "--request"])
+        .arg(dir.join("utf16.json"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not-utf8");
+    assert_eq!(
+        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-16 byte-order mark (FF FE)"),
+        "{v}"
+    );
+    // A policy file named by the request, and a batch line.
+    std::fs::write(dir.join("p.json"), b"{\"Statement\": \"\xc3\"}").unwrap();
+    let out = sim()
+        .args([
+            "eval",
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+            "--identity-policy",
+        ])
+        .arg(dir.join("p.json"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("p.json:1:16: not UTF-8: byte 0xC3 at line 1, column 16"),
+        "{err}"
+    );
+    let out = sim()
+        .args(["batch", "--no-clock"])
+        .write_stdin(b"\n{\"id\": \"\xe9t\xe9\"}\n".to_vec())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not-utf8");
+    assert_eq!(
+        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
+        (Some(2), Some(9))
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("byte 0xE9 at column 9"),
+        "{v}"
+    );
+}
+
+#[test]
 fn discover_answers_allowed_if_with_a_witness() {
     let args = [
         "eval",
@@ -958,4 +1123,35 @@ fn discover_answers_allowed_if_with_a_witness() {
         .assert()
         .code(0);
     sim().args(args).args(["--expect", "AllowIf"]).assert().code(0);
+}
+
+#[test]
+fn context_flags_naming_a_key_again_in_any_case_add_a_value() {
+    let dir = temp_dir_with(
+        "ctxcase",
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+            "Condition":{"ForAllValues:IpAddress":{"aws:SourceIp":["203.0.113.9/32","198.51.100.1/32"]},
+                         "ForAnyValue:IpAddress":{"aws:SourceIp":"198.51.100.1/32"}}}}"#,
+    );
+    sim()
+        .args([
+            "eval",
+            "--no-clock",
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+        ])
+        .args([
+            "--context",
+            "aws:SourceIp=203.0.113.9",
+            "--context",
+            "AWS:sourceip=198.51.100.1",
+        ])
+        .arg("--identity-policy")
+        .arg(dir.join("p.json"))
+        .args(["--expect", "Allow"])
+        .assert()
+        .code(0);
 }

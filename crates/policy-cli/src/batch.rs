@@ -54,11 +54,20 @@ enum DetailArg {
 /// Input read per job: a job is the complete lines of one block.
 const BLOCK: usize = 256 * 1024;
 
+/// Longest batch line read, in bytes (its newline excluded): a longer line gets a
+/// `line-too-long` error response, is read past without being kept, and the batch goes
+/// on. 8 MiB holds a request document with a policy of each type inline at the policy
+/// size limit ([`policy_core::MAX_POLICY_BYTES`], 1 MiB).
+pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
+
 /// One block of input lines for a worker: `seq` orders the output.
 struct Job {
     seq: u64,
     first_line: usize,
     bytes: Vec<u8>,
+    /// The job is line `first_line`, over [`MAX_LINE_BYTES`]: its length in bytes and
+    /// the column where the limit falls.
+    too_long: Option<(u64, u32)>,
 }
 
 /// A worker's answers to one job, in line order.
@@ -170,6 +179,25 @@ struct Worker<'b, 'e> {
 /// Answers every line of a job.
 fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
     let mut out = sh.answers.take();
+    if let Some((length, column)) = job.too_long {
+        let v = crate::error_json(
+            None,
+            "line-too-long",
+            &format!("line is {length} bytes long, more than the limit of {MAX_LINE_BYTES} bytes: it was not read"),
+            sh.name,
+            job.first_line,
+            column,
+            "",
+            &[],
+        );
+        out.extend_from_slice(v.as_bytes());
+        out.push(b'\n');
+        return Answers {
+            seq: job.seq,
+            out,
+            bad: true,
+        };
+    }
     out.reserve(job.bytes.len() * 2);
     let mut bad = false;
     // One UTF-8 check for the whole block; line by line only when it fails, to say
@@ -189,19 +217,14 @@ fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
         match line.map(|l| l.strip_suffix('\r').unwrap_or(l)) {
             Ok(l) if l.trim().is_empty() => continue,
             Ok(l) => bad |= !answer(l, lineno, w, sh, &mut out),
-            Err(e) => {
+            Err(_) => {
                 bad = true;
-                let v = crate::error_json(
-                    None,
-                    "not-utf8",
-                    &format!("line is not valid UTF-8 (byte {})", e.valid_up_to() + 1),
-                    sh.name,
-                    lineno,
-                    1,
-                    "",
-                    &[],
-                );
-                out.extend_from_slice(v.as_bytes());
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                if let Err(e) = policy_core::decode_utf8(sh.name, raw.to_vec()) {
+                    let message = e.message.replacen(" at line 1,", " at", 1);
+                    let v = crate::error_json(None, e.code, &message, sh.name, lineno, e.column, "", &[]);
+                    out.extend_from_slice(v.as_bytes());
+                }
             }
         }
         out.push(b'\n');
@@ -209,53 +232,150 @@ fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
     Answers { seq: job.seq, out, bad }
 }
 
-/// Reads `input` in blocks of complete lines and sends them as jobs; `Err` is the
-/// read error's message.
-fn read_jobs(mut input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>, pool: &Pool) -> Result<(), String> {
-    let mut seq = 0;
+/// One piece of the input, in order: complete lines, or a line over the length limit
+/// (read past without keeping it).
+#[derive(Debug, PartialEq, Eq)]
+enum Chunk {
+    /// Complete lines (without the last one's newline), the first numbered `first_line`.
+    Lines { first_line: usize, bytes: Vec<u8> },
+    /// Line `line` has `length` bytes, more than the limit; the limit falls at
+    /// character `column` (1-based) of it.
+    TooLong { line: usize, length: u64, column: u32 },
+}
+
+/// The 1-based column of the character after the UTF-8 (or not) text `prefix`: one
+/// per byte that does not continue a character.
+fn column_after(prefix: &[u8]) -> u32 {
+    let chars = prefix.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    u32::try_from(chars + 1).unwrap_or(u32::MAX)
+}
+
+/// Reads `input` in blocks of complete lines and gives them, in order, to `send`
+/// (which says `false` to stop). Linear in the input: a long line is read on into the
+/// same buffer, never copied again; a line over `max_line` bytes is skipped to its
+/// newline in blocks and given as [`Chunk::TooLong`], so memory stays under
+/// `max_line` + one block whatever the input. `Err` is the read error's message.
+fn read_chunks(
+    mut input: impl Read,
+    max_line: usize,
+    pool: &Pool,
+    mut send: impl FnMut(Chunk) -> bool,
+) -> Result<(), String> {
     let mut line = 1;
-    let mut carry: Vec<u8> = Vec::new();
+    // The current unfinished line (then more text read after it); `scanned` bytes of it
+    // hold no newline.
+    let mut buf = pool.take();
+    let mut scanned = 0;
     loop {
-        let mut buf = pool.take();
-        buf.extend_from_slice(&carry);
-        buf.reserve(BLOCK);
-        let n = input
-            .by_ref()
-            .take(BLOCK as u64)
-            .read_to_end(&mut buf)
-            .map_err(|e| e.to_string())?;
-        if n == 0 {
-            if !buf.is_empty() {
-                let _ = jobs.send(Job {
-                    seq,
-                    first_line: line,
-                    bytes: buf,
-                });
+        let first = memchr::memchr(b'\n', buf.get(scanned..).unwrap_or_default()).map(|i| scanned + i);
+        let Some(first) = first else {
+            if buf.len() > max_line {
+                // Over the limit: the rest of the line is read and dropped.
+                let column = column_after(buf.get(..max_line).unwrap_or_default());
+                let mut length = buf.len() as u64;
+                buf.clear();
+                loop {
+                    let n = input
+                        .by_ref()
+                        .take(BLOCK as u64)
+                        .read_to_end(&mut buf)
+                        .map_err(|e| e.to_string())?;
+                    if n == 0 {
+                        send(Chunk::TooLong { line, length, column });
+                        return Ok(());
+                    }
+                    if let Some(i) = memchr::memchr(b'\n', &buf) {
+                        length += i as u64;
+                        buf.drain(..=i);
+                        break;
+                    }
+                    length += n as u64;
+                    buf.clear();
+                }
+                if !send(Chunk::TooLong { line, length, column }) {
+                    return Ok(());
+                }
+                line += 1;
+                scanned = 0;
+                continue;
             }
-            return Ok(());
-        }
-        // Send the complete lines; keep the partial last one for the next block.
-        let Some(end) = memchr::memrchr(b'\n', &buf) else {
-            carry = buf;
+            scanned = buf.len();
+            let n = input
+                .by_ref()
+                .take(BLOCK as u64)
+                .read_to_end(&mut buf)
+                .map_err(|e| e.to_string())?;
+            if n == 0 {
+                // The last line, without a newline (within the limit: checked above).
+                if !buf.is_empty() {
+                    send(Chunk::Lines {
+                        first_line: line,
+                        bytes: buf,
+                    });
+                }
+                return Ok(());
+            }
             continue;
         };
-        carry.clear();
-        carry.extend_from_slice(buf.get(end + 1..).unwrap_or_default());
-        buf.truncate(end);
-        let lines = memchr::memchr_iter(b'\n', &buf).count() + 1;
-        if jobs
-            .send(Job {
-                seq,
+        // Complete lines: from the current line to the last newline read.
+        let mut start = 0;
+        if first > max_line {
+            let column = column_after(buf.get(..max_line).unwrap_or_default());
+            if !send(Chunk::TooLong {
+                line,
+                length: first as u64,
+                column,
+            }) {
+                return Ok(());
+            }
+            line += 1;
+            start = first + 1;
+        }
+        let last = memchr::memrchr(b'\n', buf.get(first..).unwrap_or_default()).map_or(first, |i| first + i);
+        let mut next = pool.take();
+        next.extend_from_slice(buf.get(last + 1..).unwrap_or_default());
+        if start <= last {
+            buf.truncate(last);
+            if start > 0 {
+                buf.drain(..start);
+            }
+            let lines = memchr::memchr_iter(b'\n', &buf).count() + 1;
+            if !send(Chunk::Lines {
                 first_line: line,
                 bytes: buf,
-            })
-            .is_err()
-        {
-            return Ok(());
+            }) {
+                return Ok(());
+            }
+            line += lines;
+        } else {
+            pool.give(buf);
         }
-        seq += 1;
-        line += lines;
+        buf = next;
+        scanned = 0;
     }
+}
+
+/// Reads `input` as [`read_chunks`] does and sends the chunks as jobs.
+fn read_jobs(input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>, pool: &Pool) -> Result<(), String> {
+    let mut seq = 0;
+    read_chunks(input, MAX_LINE_BYTES, pool, |chunk| {
+        let job = match chunk {
+            Chunk::Lines { first_line, bytes } => Job {
+                seq,
+                first_line,
+                bytes,
+                too_long: None,
+            },
+            Chunk::TooLong { line, length, column } => Job {
+                seq,
+                first_line: line,
+                bytes: Vec::new(),
+                too_long: Some((length, column)),
+            },
+        };
+        seq += 1;
+        jobs.send(job).is_ok()
+    })
 }
 
 pub fn run(a: BatchArgs) -> u8 {
@@ -293,9 +413,7 @@ pub fn run(a: BatchArgs) -> u8 {
     if let Some(bp) = &a.base {
         match crate::read_document(bp, &loader) {
             Ok((d, _)) => {
-                for w in d.warnings() {
-                    eprint!("{}", w.render());
-                }
+                eprint!("{}", crate::render::diagnostics(d.warnings(), ""));
                 base = d;
             }
             Err(e) => return e.report(crate::Format::Human),
@@ -387,5 +505,80 @@ pub fn run(a: BatchArgs) -> u8 {
         EXIT_INPUT
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    /// A line as read: its number, and its text or, over the limit, `(length, column)`.
+    type Line = (usize, Result<String, (u64, u32)>);
+
+    /// Each input line as `(number, Ok(text))`, or `(number, Err((length, column)))` when
+    /// over the limit, from the chunks `read_chunks` gives.
+    fn lines(input: &[u8], max_line: usize) -> Vec<Line> {
+        let mut out = Vec::new();
+        read_chunks(input, max_line, &Pool::default(), |c| {
+            match c {
+                Chunk::Lines { first_line, bytes } => {
+                    for (i, l) in bytes.split(|&b| b == b'\n').enumerate() {
+                        out.push((first_line + i, Ok(String::from_utf8(l.to_vec()).unwrap())));
+                    }
+                }
+                Chunk::TooLong { line, length, column } => out.push((line, Err((length, column)))),
+            }
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    fn ok(n: usize, s: &str) -> Line {
+        (n, Ok(s.to_string()))
+    }
+
+    #[test]
+    fn a_line_at_the_limit_is_read_and_one_byte_past_it_is_skipped() {
+        assert_eq!(lines(b"aaaa\nbb\n", 4), vec![ok(1, "aaaa"), ok(2, "bb")]);
+        assert_eq!(lines(b"aaaaa\nbb\n", 4), vec![(1, Err((5, 5))), ok(2, "bb")]);
+        // The last line without a newline, at and past the limit.
+        assert_eq!(lines(b"x\naaaa", 4), vec![ok(1, "x"), ok(2, "aaaa")]);
+        assert_eq!(lines(b"x\naaaaa", 4), vec![ok(1, "x"), (2, Err((5, 5)))]);
+    }
+
+    #[test]
+    fn long_lines_across_blocks_keep_line_numbers_and_columns_in_characters() {
+        // A line of three and a half blocks: skipped in blocks, the next lines read.
+        let long = "é".repeat(BLOCK * 7 / 4);
+        let input = format!("first\n{long}\nthird\n\nfifth");
+        let column = u32::try_from(BLOCK / 2 + 1).unwrap();
+        assert_eq!(
+            lines(input.as_bytes(), BLOCK),
+            vec![
+                ok(1, "first"),
+                (2, Err((long.len() as u64, column))),
+                ok(3, "third"),
+                ok(4, ""),
+                ok(5, "fifth")
+            ]
+        );
+        // Within the limit, the same line is read whole.
+        assert_eq!(
+            lines(input.as_bytes(), long.len()),
+            vec![ok(1, "first"), ok(2, &long), ok(3, "third"), ok(4, ""), ok(5, "fifth")]
+        );
+    }
+
+    #[test]
+    fn lines_split_at_block_boundaries_are_whole() {
+        let n = BLOCK / 1000 * 3;
+        let input = format!("{}\n", "x".repeat(999)).repeat(n);
+        let got = lines(input.as_bytes(), MAX_LINE_BYTES);
+        assert_eq!(got.len(), n);
+        for (i, (line, text)) in got.iter().enumerate() {
+            assert_eq!((*line, text.as_ref().map(String::len)), (i + 1, Ok(999)));
+        }
     }
 }

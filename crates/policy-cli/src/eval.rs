@@ -80,7 +80,7 @@ pub struct EvalArgs {
     /// VPC endpoint policy files the request passes through.
     #[arg(long = "vpc-endpoint-policy", value_name = "FILE", num_args = 1..)]
     vpc_endpoint: Vec<PathBuf>,
-    /// Request context, KEY=VALUE; repeat a key for a multi-valued key.
+    /// Request context, KEY=VALUE; repeat a key (in any case) for a multi-valued key.
     #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
     context: Vec<String>,
     /// The organization's management account (exempt from SCPs and RCPs).
@@ -144,14 +144,20 @@ fn flags_document(a: &EvalArgs) -> Result<Value, String> {
         let (k, v) = kv
             .split_once('=')
             .ok_or_else(|| format!("--context `{kv}`: expected KEY=VALUE"))?;
-        match ctx.get_mut(k) {
+        // Key names are case-insensitive: `aws:sourceip` repeats `aws:SourceIp`.
+        let k = ctx
+            .keys()
+            .find(|c| c.eq_ignore_ascii_case(k))
+            .cloned()
+            .unwrap_or_else(|| k.to_string());
+        match ctx.get_mut(&k) {
             Some(Value::Array(vals)) => vals.push(Value::String(v.to_string())),
             Some(prev) => {
                 let first = prev.take();
                 *prev = Value::Array(vec![first, Value::String(v.to_string())]);
             }
             None => {
-                ctx.insert(k.to_string(), Value::String(v.to_string()));
+                ctx.insert(k, Value::String(v.to_string()));
             }
         }
     }

@@ -52,6 +52,11 @@ pub const EXIT_UNEXPECTED: u8 = 4;
 /// unknown condition keys).
 pub const EXIT_ALLOW_IF: u8 = 8;
 
+/// Most diagnostics (or lint findings) printed for one document; the rest are counted
+/// (`… and 4950 more errors`), so that output stays bounded whatever the input. `lint
+/// --format json|sarif|github` list every finding.
+pub const MAX_DIAGNOSTICS_SHOWN: usize = 50;
+
 /// policy-sim: would this AWS request be allowed, and why not? Decides requests offline
 /// with AWS's authorization logic (identity, resource, boundary, session, SCP, RCP and
 /// VPC endpoint policies).
@@ -257,6 +262,12 @@ pub(crate) fn error_json(
         column: u32,
         path: &'a str,
         diagnostics: Vec<String>,
+        /// Diagnostics past [`MAX_DIAGNOSTICS_SHOWN`], counted.
+        #[serde(rename = "moreDiagnostics", skip_serializing_if = "is_zero")]
+        more_diagnostics: usize,
+    }
+    fn is_zero(n: &usize) -> bool {
+        *n == 0
     }
     #[derive(serde::Serialize)]
     struct ErrorResponse<'a> {
@@ -273,7 +284,12 @@ pub(crate) fn error_json(
             line,
             column,
             path,
-            diagnostics: diagnostics.iter().map(ToString::to_string).collect(),
+            diagnostics: diagnostics
+                .iter()
+                .take(MAX_DIAGNOSTICS_SHOWN)
+                .map(ToString::to_string)
+                .collect(),
+            more_diagnostics: diagnostics.len().saturating_sub(MAX_DIAGNOSTICS_SHOWN),
         },
     };
     serde_json::to_string(&e).unwrap_or_default()
@@ -343,15 +359,16 @@ pub(crate) fn read_document(
         loader::display_path(path)
     };
     let read = if stdin {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
     } else {
-        std::fs::read_to_string(path)
+        std::fs::read(path)
     };
-    let text = read.map_err(|e| InputError::Read {
+    let bytes = read.map_err(|e| InputError::Read {
         file: name.clone(),
         message: e.to_string(),
     })?;
+    let text = policy_core::decode_utf8(&name, bytes).map_err(InputError::Document)?;
     let src = policy_core::Source::new(name, text);
     let dir = if stdin {
         std::env::current_dir().unwrap_or_default()

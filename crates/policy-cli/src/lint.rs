@@ -545,7 +545,7 @@ fn human(o: &mut impl std::io::Write, reports: &[LintReport], tally: &Tally, ver
             };
             writeln!(o, "note: {at}: {why}")?;
         }
-        for f in &r.findings {
+        for f in r.findings.iter().take(crate::MAX_DIAGNOSTICS_SHOWN) {
             let mut shown = f.clone();
             shown.path = full_path(r, f);
             let mut text = shown.render(r.source());
@@ -556,6 +556,19 @@ fn human(o: &mut impl std::io::Write, reports: &[LintReport], tally: &Tally, ver
                 ));
             }
             writeln!(o, "{text}")?;
+        }
+        if let Some(rest) = r
+            .findings
+            .len()
+            .checked_sub(crate::MAX_DIAGNOSTICS_SHOWN)
+            .filter(|n| *n > 0)
+        {
+            writeln!(
+                o,
+                "… and {rest} more finding{} in {} not shown (`--format json` lists every one)\n",
+                if rest == 1 { "" } else { "s" },
+                r.file
+            )?;
         }
     }
     let c = counts(reports);

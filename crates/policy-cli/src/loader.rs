@@ -78,8 +78,10 @@ impl PolicyLoader for FsLoader {
                 return Ok(p.clone());
             }
         }
-        let text = std::fs::read_to_string(&full)
+        let bytes = std::fs::read(&full)
             .map_err(|e| (format!("cannot read policy `{}`: {e}", display_path(&full)), Vec::new()))?;
+        let text = policy_core::decode_utf8(&display_path(&full), bytes)
+            .map_err(|e| (format!("cannot read policy: {e}"), Vec::new()))?;
         let src = Source::new(display_path(&full), text);
         let parsed = parse_policy(&src, ty).map_err(|e| {
             (

@@ -145,9 +145,25 @@ pub fn response(resp: &Response, req: &Request, set: &PolicySet, warnings: &[Dia
     }
     if !warnings.is_empty() {
         let _ = writeln!(o, "\nWarnings:");
-        for w in warnings {
-            o.push_str(&w.render());
-        }
+        o.push_str(&diagnostics(warnings, "\n"));
+    }
+    o
+}
+
+/// Diagnostics rendered one after the other (each followed by `sep`), at most
+/// [`crate::MAX_DIAGNOSTICS_SHOWN`] of them, then a line counting the rest.
+pub fn diagnostics(ds: &[Diagnostic], sep: &str) -> String {
+    let mut o = String::new();
+    for d in ds.iter().take(crate::MAX_DIAGNOSTICS_SHOWN) {
+        o.push_str(&d.render());
+        o.push_str(sep);
+    }
+    if let Some(rest) = ds.len().checked_sub(crate::MAX_DIAGNOSTICS_SHOWN).filter(|n| *n > 0) {
+        let _ = writeln!(
+            o,
+            "… and {rest} more diagnostic{} not shown",
+            if rest == 1 { "" } else { "s" }
+        );
     }
     o
 }
@@ -157,11 +173,7 @@ pub fn document_error(e: &DocumentError) -> String {
     if e.diagnostics.is_empty() {
         return format!("error: {e}\n");
     }
-    let mut o = String::new();
-    for d in &e.diagnostics {
-        o.push_str(&d.render());
-        o.push('\n');
-    }
+    let mut o = diagnostics(&e.diagnostics, "\n");
     let errors = e
         .diagnostics
         .iter()

@@ -38,6 +38,53 @@ pub struct DocumentError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The text of a file's bytes, or a `not-utf8` error that says precisely why not: a
+/// UTF-16 byte-order mark (`FF FE` / `FE FF`: the file is UTF-16), or the first byte
+/// that is not UTF-8, with its value, line and column (1-based; the column counts the
+/// characters before it). IAM reads policies as UTF-8 JSON. A UTF-8 byte-order mark is
+/// valid UTF-8: the JSON readers report it.
+///
+/// Errors: `code` `not-utf8`, `file` `name`.
+pub fn decode_utf8(name: &str, bytes: Vec<u8>) -> Result<String, DocumentError> {
+    let e = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e,
+    };
+    let bytes = e.as_bytes();
+    let err = |line: u32, column: u32, message: String| DocumentError {
+        code: "not-utf8",
+        file: name.to_string(),
+        line,
+        column,
+        path: String::new(),
+        message,
+        diagnostics: Vec::new(),
+    };
+    if let Some(bom) = [&[0xFF, 0xFE], &[0xFE, 0xFF]]
+        .into_iter()
+        .find(|b| bytes.starts_with(&b[..]))
+    {
+        return Err(err(
+            1,
+            1,
+            format!(
+                "not UTF-8: the file starts with a UTF-16 byte-order mark ({:02X} {:02X}): save it as UTF-8",
+                bom[0], bom[1]
+            ),
+        ));
+    }
+    let at = e.utf8_error().valid_up_to();
+    let valid = std::str::from_utf8(bytes.get(..at).unwrap_or_default()).unwrap_or_default();
+    let line = valid.matches('\n').count() + 1;
+    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let byte = bytes.get(at).copied().unwrap_or(0);
+    Err(err(
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+        format!("not UTF-8: byte 0x{byte:02X} at line {line}, column {column} (offset {at}) is not part of a UTF-8 character: save the file as UTF-8"),
+    ))
+}
+
 /// Loads a policy named by path in a request document. Implementations resolve the
 /// path (relative to the request file), read and parse it, and may cache by path.
 pub trait PolicyLoader {
@@ -69,30 +116,31 @@ struct RawDoc<'a> {
     action: Option<&'a RawValue>,
     #[serde(borrow, default)]
     resource: Option<&'a RawValue>,
-    #[serde(default)]
-    resource_account: Option<String>,
+    #[serde(borrow, default)]
+    resource_account: Option<&'a RawValue>,
     #[serde(default)]
     context: Option<ContextDoc>,
-    #[serde(default)]
-    organization: Option<RawOrg>,
+    #[serde(borrow, default)]
+    organization: Option<&'a RawValue>,
     #[serde(borrow, default)]
     policies: Option<RawPolicies<'a>>,
-    #[serde(default)]
-    session_issuer: Option<String>,
+    #[serde(borrow, default)]
+    session_issuer: Option<&'a RawValue>,
     #[serde(default)]
     block_public_access: Option<RawBpa>,
-    #[serde(default)]
-    acl: Option<RawAcl>,
+    #[serde(borrow, default)]
+    acl: Option<&'a RawValue>,
     #[serde(default)]
     kms_grants: Option<Vec<RawGrant>>,
-    #[serde(default)]
-    kms_key_manager: Option<String>,
+    #[serde(borrow, default)]
+    kms_key_manager: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct RawOrg {
-    management_account: Option<String>,
+struct RawOrg<'a> {
+    #[serde(borrow, default)]
+    management_account: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -228,6 +276,37 @@ impl Cx<'_, '_> {
             .map_err(|_| self.err_at("invalid-value", Some(raw), path, "expected a string".into()))
     }
 
+    /// A member read as `T`; an error points at the member's value.
+    fn member<'r, T: Deserialize<'r>>(&self, raw: &'r RawValue, path: &str) -> Result<T, DocumentError> {
+        serde_json::from_str::<T>(raw.get()).map_err(|e| {
+            let msg = e.to_string();
+            let code = if msg.starts_with("unknown field") {
+                "unknown-member"
+            } else if msg.starts_with("missing field") {
+                "missing-member"
+            } else {
+                "invalid-value"
+            };
+            let message = msg.split(" at line ").next().unwrap_or_default().to_string();
+            self.err_at(code, Some(raw), path, format!("{path}: {message}"))
+        })
+    }
+
+    /// A 12-digit account id.
+    fn account(&self, raw: &RawValue, path: &str) -> Result<String, DocumentError> {
+        let a = self.string(raw, path)?;
+        if crate::request::is_account_id(&a) {
+            Ok(a)
+        } else {
+            Err(self.err_at(
+                "invalid-account",
+                Some(raw),
+                path,
+                crate::request::RequestError::InvalidAccount(a).to_string(),
+            ))
+        }
+    }
+
     fn policy(&mut self, raw: &RawValue, path: &str, ty: PolicyType) -> Result<Arc<Policy>, DocumentError> {
         let text = raw.get();
         if text.starts_with('"') {
@@ -313,6 +392,11 @@ impl<'de> Deserialize<'de> for ContextDoc {
     }
 }
 
+/// Most keys a request document's `context` may hold (a request to AWS carries a few
+/// dozen); more is a `limit` error, so that no document makes the context's look-ups
+/// cost more than this per condition.
+pub const MAX_CONTEXT_KEYS: usize = 1000;
+
 /// Reads a `context` member's keys into an existing [`Context`], replacing keys it
 /// already has.
 struct ContextInto<'c>(&'c mut Context);
@@ -327,7 +411,23 @@ impl<'de> serde::de::DeserializeSeed<'de> for ContextInto<'_> {
                 f.write_str("an object of condition keys")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+                use serde::de::Error as _;
+                // The keys of this object, lower-cased: condition key names are
+                // case-insensitive, so two spellings of one key are an error, never
+                // "the last one wins" (IAM Access Analyzer: "Duplicate keys with
+                // different case").
+                let mut seen: rustc_hash::FxHashMap<String, String> = rustc_hash::FxHashMap::default();
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if let Some(first) = seen.insert(key.to_ascii_lowercase(), key.to_string()) {
+                        return Err(A::Error::custom(crate::span::clip_quoted(format!(
+                            "duplicate context key `{key}`: `{first}` is the same key (condition key names are case-insensitive)"
+                        ))));
+                    }
+                    if seen.len() > MAX_CONTEXT_KEYS {
+                        return Err(A::Error::custom(format!(
+                            "context limit: more than {MAX_CONTEXT_KEYS} keys"
+                        )));
+                    }
                     let ContextValues(values) = map.next_value()?;
                     self.0.insert(&key, values);
                 }
@@ -432,6 +532,19 @@ impl PartialDocument {
     ) -> Result<PartialDocument, DocumentError> {
         let text = source.slice(span);
         let body = text.trim_start();
+        if body.starts_with('\u{feff}') {
+            let at = span.start as usize + (text.len() - body.len());
+            let loc = source.locate(Span::new(at, at));
+            return Err(DocumentError {
+                code: "json-syntax",
+                file: source.name().to_string(),
+                line: loc.line,
+                column: loc.column,
+                path: String::new(),
+                message: "the text starts with a byte-order mark (U+FEFF), which JSON does not allow: save it as UTF-8 without one".into(),
+                diagnostics: Vec::new(),
+            });
+        }
         if !body.starts_with('{') {
             // A JSON array would be read member by member, by position: a request
             // document must be an object.
@@ -453,8 +566,7 @@ impl PartialDocument {
         }
         let raw: RawDoc<'_> = serde_json::from_str(text).map_err(|e| {
             let start = source.locate(Span::new(span.start as usize, span.start as usize));
-            let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
-            let mut column = u32::try_from(e.column()).unwrap_or(u32::MAX);
+            let (line, mut column) = serde_position(&e, text);
             // serde reports an unknown member at its closing quote: point at the opening one.
             let msg = e.to_string();
             if let Some(field) = msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
@@ -465,6 +577,10 @@ impl PartialDocument {
             DocumentError {
                 code: if msg.starts_with("unknown field") {
                     "unknown-member"
+                } else if msg.starts_with("duplicate context key") {
+                    "duplicate-context-key"
+                } else if msg.starts_with("context limit") {
+                    "limit"
                 } else if msg.starts_with("missing field") {
                     "missing-member"
                 } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
@@ -505,26 +621,52 @@ impl PartialDocument {
         if let Some(r) = raw.resource {
             d.resource = Some(cx.string(r, "resource")?);
         }
-        d.resource_account = raw.resource_account;
+        if let Some(r) = raw.resource_account {
+            d.resource_account = Some(cx.account(r, "resourceAccount")?);
+        }
         if let Some(ContextDoc(ctx)) = raw.context {
             d.context = ctx;
         }
-        d.management_account = raw.organization.and_then(|o| o.management_account);
-        d.session_issuer = raw.session_issuer;
+        if let Some(o) = raw.organization {
+            let org: RawOrg<'_> = cx.member(o, "organization")?;
+            if let Some(m) = org.management_account {
+                d.management_account = Some(cx.account(m, "organization.managementAccount")?);
+            }
+        }
+        if let Some(i) = raw.session_issuer {
+            let issuer = cx.string(i, "sessionIssuer")?;
+            if crate::arn::split(&issuer).is_none() {
+                return Err(cx.err_at(
+                    "invalid-principal",
+                    Some(i),
+                    "sessionIssuer",
+                    format!(
+                        "sessionIssuer: {}",
+                        crate::request::RequestError::InvalidPrincipal(issuer)
+                    ),
+                ));
+            }
+            d.session_issuer = Some(issuer);
+        }
         d.block_public_access = raw.block_public_access.map(|b| BlockPublicAccess {
             restrict_public_buckets: b.restrict_public_buckets,
         });
-        if let Some(acl) = raw.acl {
-            d.acl = Some(convert_acl(acl).map_err(|m| cx.err_at("invalid-value", None, "acl", m))?);
+        if let Some(a) = raw.acl {
+            let acl: RawAcl = cx.member(a, "acl")?;
+            d.acl = Some(convert_acl(acl).map_err(|m| cx.err_at("invalid-value", Some(a), "acl", m))?);
         }
-        d.aws_managed_kms_key = match raw.kms_key_manager.as_deref() {
+        let kms_key_manager = raw
+            .kms_key_manager
+            .map(|k| Ok((cx.string(k, "kmsKeyManager")?, k)))
+            .transpose()?;
+        d.aws_managed_kms_key = match kms_key_manager.as_ref().map(|(k, raw)| (k.as_str(), *raw)) {
             None => None,
-            Some("AWS") => Some(true),
-            Some("CUSTOMER") => Some(false),
-            Some(other) => {
+            Some(("AWS", _)) => Some(true),
+            Some(("CUSTOMER", _)) => Some(false),
+            Some((other, at)) => {
                 return Err(cx.err_at(
                     "invalid-value",
-                    None,
+                    Some(at),
                     "kmsKeyManager",
                     format!(
                     "unknown kmsKeyManager `{other}`: expected `AWS` or `CUSTOMER` (as `aws kms describe-key` prints)"
@@ -747,6 +889,27 @@ impl PartialDocument {
     }
 }
 
+/// `serde_json`'s line and column of `e` in `text`, made 1-based where serde says
+/// column 0 (at a line break: the error is then at the end of the line before), and
+/// just after the last character for an unexpected end of the text.
+fn serde_position(e: &serde_json::Error, text: &str) -> (u32, u32) {
+    let line = u32::try_from(e.line()).unwrap_or(u32::MAX).max(1);
+    let column = u32::try_from(e.column()).unwrap_or(u32::MAX);
+    if column > 0 && !e.is_eof() {
+        return (line, column);
+    }
+    let source = Source::new("", text.trim_end_matches(['\n', '\r']));
+    if e.is_eof() {
+        // Just after the last character (serde names the last one read).
+        let end = source.locate(Span::new(source.text().len(), source.text().len()));
+        return (end.line, end.column);
+    }
+    // Column 0 of line `line`: the line break that ends line `line - 1`.
+    let prev = line.saturating_sub(1).max(1);
+    let chars = u32::try_from(source.line_text(prev).chars().count()).unwrap_or(u32::MAX);
+    (prev, chars.saturating_add(1))
+}
+
 fn convert_acl(raw: RawAcl) -> Result<Acl, String> {
     let object_ownership = match raw.object_ownership.as_deref() {
         None | Some("BucketOwnerEnforced") => ObjectOwnership::BucketOwnerEnforced,
@@ -859,19 +1022,30 @@ impl<'b> LineReader<'b> {
         let base = self.base;
         let mut context = self.context.clone();
         let keys = &mut self.keys;
+        // The line's keys (hashes of their lower-cased names): a key given twice in any
+        // case, or more than MAX_CONTEXT_KEYS keys, is the general path's error.
+        let mut seen: smallvec::SmallVec<[u64; 16]> = smallvec::SmallVec::new();
+        let mut refused = false;
         let raw = crate::plain_line::scan(line, &mut |key, values| {
             if keys.len() >= LINE_CACHE {
                 keys.clear();
             }
-            match keys.get(key) {
-                Some(name) => context.insert_named(name, values),
-                None => {
-                    let name = crate::request::KeyName::new(key);
-                    context.insert_named(&name, values);
-                    keys.insert(Box::from(key), name);
-                }
+            let name = match keys.get(key) {
+                Some(name) => name,
+                None => keys
+                    .entry(Box::from(key))
+                    .or_insert_with(|| crate::request::KeyName::new(key)),
+            };
+            if seen.contains(&name.hash()) || seen.len() >= MAX_CONTEXT_KEYS {
+                refused = true;
+                return;
             }
+            seen.push(name.hash());
+            context.insert_named(name, values);
         })?;
+        if refused {
+            return None;
+        }
         let principal = match raw.principal {
             Some(p) => self.principal(p)?,
             None => {

@@ -64,15 +64,15 @@ pub use catalog::{
 };
 pub use condition::operator_names;
 pub use document::{
-    parse_request_document, DocumentError, LineReader, LineRequest, NoFiles, PartialDocument, PolicyLoader,
-    RequestDocument,
+    decode_utf8, parse_request_document, DocumentError, LineReader, LineRequest, NoFiles, PartialDocument,
+    PolicyLoader, RequestDocument, MAX_CONTEXT_KEYS,
 };
 pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
 pub use explain::{write_response_json, DecidingItem, Detail, IndeterminateItem, NearMiss, PolicyVerdict, Response};
 pub use lint::{lint, lint_at, Finding, LintPolicyType, LintReport, LintSeverity};
 pub use parse::{
-    parse_policy, parse_policy_at, Diagnostic, Parsed, PolicyError, Severity, MAX_DEPTH, MAX_POLICY_BYTES,
-    MAX_STATEMENTS,
+    parse_policy, parse_policy_at, Diagnostic, Parsed, PolicyError, Severity, EXCERPT_CHARS, MAX_DEPTH,
+    MAX_POLICY_BYTES, MAX_STATEMENTS,
 };
 pub use policy::{Effect, Policy, PolicyType, PolicyVersion};
 pub use request::{
@@ -80,3 +80,4 @@ pub use request::{
     PrincipalKind, Request, RequestBuilder, RequestError,
 };
 pub use span::{Location, Source, Span};
+pub use variables::MAX_EXPANDED_BYTES;

@@ -64,7 +64,10 @@ impl Diagnostic {
         self.source.locate(self.span)
     }
 
-    /// A rustc-style rendering: header, the source line, the span underlined, help.
+    /// A rustc-style rendering: header, the source line, the span underlined, help. The
+    /// excerpt of the source line is at most [`EXCERPT_CHARS`] characters wide (a longer
+    /// line is cut around the span, `…` marking the cuts), so a rendering has a bounded
+    /// size whatever the input.
     pub fn render(&self) -> String {
         let loc = self.location();
         let sev = match self.severity {
@@ -72,18 +75,23 @@ impl Diagnostic {
             Severity::Warning => "warning",
         };
         let line = self.source.line_text(loc.line);
-        let width = self
+        let span_chars = self
             .source
             .slice(self.span)
             .lines()
             .next()
-            .map_or(1, |s| s.chars().count().max(1));
+            .map_or(1, |s| s.chars().take(EXCERPT_CHARS).count().max(1));
+        let (excerpt, caret_at) = excerpt(
+            line,
+            (self.span.start as usize).saturating_sub(self.line_start(loc.line)),
+        );
+        let underline = span_chars.min(excerpt.chars().count().saturating_sub(caret_at)).max(1);
         let gutter = loc.line.to_string().len();
         let pad = " ".repeat(gutter);
         let mut out = format!(
             "{sev}[{}]: {}\n{pad}--> {}:{}:{}{}\n{pad} |\n{} | {}\n{pad} | {}{}\n",
             self.code,
-            self.message,
+            crate::span::clip_quoted(self.message.clone()),
             self.source.name(),
             loc.line,
             loc.column,
@@ -93,15 +101,77 @@ impl Diagnostic {
                 format!(" ({})", self.path)
             },
             loc.line,
-            line,
-            " ".repeat(loc.column.saturating_sub(1) as usize),
-            "^".repeat(width),
+            excerpt,
+            " ".repeat(caret_at),
+            "^".repeat(underline),
         );
         if let Some(h) = &self.help {
-            out.push_str(&format!("{pad} = help: {h}\n"));
+            out.push_str(&format!("{pad} = help: {}\n", crate::span::clip_quoted(h.clone())));
         }
         out
     }
+
+    /// Byte offset where line `line` (1-based) of the source starts.
+    fn line_start(&self, line: u32) -> usize {
+        let text = self.source.text();
+        let line_text = self.source.line_text(line);
+        (line_text.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
+    }
+}
+
+/// Widest excerpt of a source line in a rendered diagnostic, in characters.
+pub const EXCERPT_CHARS: usize = 120;
+/// Characters of the line shown before the span when the line is cut.
+const EXCERPT_BEFORE: usize = 40;
+
+/// The part of `line` shown for a span starting at byte `at` of it: the whole line
+/// when it has at most [`EXCERPT_CHARS`] characters, else a window of that many
+/// characters from [`EXCERPT_BEFORE`] before the span, with `…` where it was cut; and the
+/// column (0-based, in characters of the excerpt) where the span starts.
+/// Control characters show as `�` (a tab as a space), so that the terminal gets none
+/// and the caret stays under its character.
+fn excerpt(line: &str, at: usize) -> (String, usize) {
+    let (text, caret) = excerpt_raw(line, at);
+    let shown = text
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect();
+    (shown, caret)
+}
+
+fn excerpt_raw(line: &str, at: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let at = (0..=at.min(line.len()))
+        .rev()
+        .find(|&i| line.is_char_boundary(i))
+        .unwrap_or(0);
+    let (before, after) = line.split_at(at);
+    if line.len() <= EXCERPT_CHARS || line.chars().nth(EXCERPT_CHARS).is_none() {
+        return (std::borrow::Cow::Borrowed(line), before.chars().count());
+    }
+    let start = before
+        .char_indices()
+        .rev()
+        .nth(EXCERPT_BEFORE - 1)
+        .map_or(0, |(i, _)| i);
+    let shown_before = before.get(start..).unwrap_or("");
+    let room = EXCERPT_CHARS - shown_before.chars().count();
+    let end = after.char_indices().nth(room).map_or(after.len(), |(i, _)| i);
+    let mut out = String::with_capacity(EXCERPT_CHARS * 4 + 8);
+    let mut caret = shown_before.chars().count();
+    if start > 0 {
+        out.push('…');
+        caret += 1;
+    }
+    out.push_str(shown_before);
+    out.push_str(after.get(..end).unwrap_or(""));
+    if end < after.len() {
+        out.push('…');
+    }
+    (std::borrow::Cow::Owned(out), caret)
 }
 
 impl fmt::Display for Diagnostic {
@@ -200,6 +270,17 @@ pub(crate) fn parse_policy_from(
         );
         return Err(p.finish_err());
     }
+    if text.starts_with('\u{feff}') {
+        // Before any JSON error: the parser would call the mark an unexpected token.
+        p.error(
+            "json-syntax",
+            "the text starts with a byte-order mark (U+FEFF): a policy is JSON without one, and IAM rejects it".into(),
+            "",
+            Span::new(span.start as usize, span.start as usize + '\u{feff}'.len_utf8()),
+            Some("save the file as UTF-8 without a byte-order mark".into()),
+        );
+        return Err(p.finish_err());
+    }
     let ast = match ast {
         Some(Ok(r)) => r,
         Some(Err(e)) => {
@@ -211,6 +292,24 @@ pub(crate) fn parse_policy_from(
         // Over the size limit: reported above.
         None => return Err(p.finish_err()),
     };
+    if let Some((at, c)) = raw_control_in_string(text) {
+        // RFC 8259 §7: control characters in a string must be escaped. IAM rejects such a
+        // document when it is written; read leniently, the character would make the
+        // value silently match nothing.
+        let start = span.start as usize + at;
+        p.error(
+            "json-syntax",
+            format!(
+                "raw control character U+{:04X} in a string: JSON requires it escaped (`\\u{:04X}`), and IAM rejects the document",
+                u32::from(c),
+                u32::from(c)
+            ),
+            "",
+            Span::new(start, start + 1),
+            None,
+        );
+        return Err(p.finish_err());
+    }
     let Some(root) = &ast.value else {
         p.error(
             "json-syntax",
@@ -239,6 +338,29 @@ pub(crate) fn parse_policy_from(
         }),
         _ => Err(p.finish_err()),
     }
+}
+
+/// The byte offset and value of the first raw control character (U+0000–U+001F) inside a
+/// JSON string literal of `text` (valid JSON as far as the lenient parser goes), if any.
+fn raw_control_in_string(text: &str) -> Option<(usize, u8)> {
+    let bytes = text.as_bytes();
+    // Most texts have no control character but line breaks and indentation outside
+    // strings: a string holding one is rare, so the scan is one pass without allocation.
+    if !bytes.iter().any(|&b| b < 0x20) {
+        return None;
+    }
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match (in_string, escaped, b) {
+            (true, true, _) if b >= 0x20 => escaped = false,
+            (true, _, c) if c < 0x20 => return Some((i, c)),
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (false, _, b'"') => in_string = true,
+            _ => {}
+        }
+    }
+    None
 }
 
 fn lower_first(s: &str) -> String {
@@ -349,10 +471,10 @@ impl Parser {
         self.diags.push(Diagnostic {
             severity,
             code,
-            message,
-            path: path.to_string(),
+            message: crate::span::clip_quoted(message),
+            path: crate::span::clip_path(path),
             span,
-            help,
+            help: help.map(crate::span::clip_quoted),
             source: self.source.clone(),
         });
     }
@@ -483,9 +605,17 @@ impl Parser {
     }
 
     fn duplicate_keys(&mut self, obj: &Object, path: &str) {
+        // Linear in the object's size: a set of the names seen once the object is large
+        // (a 1 MiB policy can hold 100,000 keys in one object).
+        let mut seen: Option<rustc_hash::FxHashSet<&str>> =
+            (obj.properties.len() > 16).then(rustc_hash::FxHashSet::default);
         for (i, p) in obj.properties.iter().enumerate() {
             let name = prop_name(&p.name);
-            if obj.properties.iter().take(i).any(|q| prop_name(&q.name) == name) {
+            let repeated = match seen.as_mut() {
+                Some(set) => !set.insert(name),
+                None => obj.properties.iter().take(i).any(|q| prop_name(&q.name) == name),
+            };
+            if repeated {
                 let at = if path.is_empty() {
                     name.to_string()
                 } else {
@@ -1031,6 +1161,92 @@ mod tests {
             PolicyType::Resource
         )
         .is_empty());
+    }
+
+    #[test]
+    fn excerpts_are_cut_to_their_width_around_the_span() {
+        // A line of exactly EXCERPT_CHARS characters is shown whole.
+        let base = r#"{"Statement":{"Effect":"allow"},"Version":"1"}"#;
+        let at = format!("{base}{}", " ".repeat(EXCERPT_CHARS - base.len()));
+        assert_eq!(at.chars().count(), EXCERPT_CHARS);
+        let e = parse_policy(&Source::new("p.json", at.clone()), PolicyType::Identity).unwrap_err();
+        let r = e.diagnostics[0].render();
+        assert!(r.contains(&format!("1 | {at}\n")), "{r}");
+        // One character more: cut, with `…`, the caret still under the span.
+        let past = format!("{at} ");
+        let e = parse_policy(&Source::new("p.json", past), PolicyType::Identity).unwrap_err();
+        let r = e.diagnostics[0].render();
+        let lines: Vec<&str> = r.lines().collect();
+        assert!(lines[3].ends_with('…'), "{r}");
+        assert_eq!(lines[3].chars().count(), "1 | ".len() + EXCERPT_CHARS + 1);
+        // A 1 MB line with an error at its end: a window before the span, `…` first.
+        let long = format!(
+            r#"{{"Statement":{{"Effect":"Allow","Action":"*","Resource":"{}","Sid":1}}}}"#,
+            "x".repeat(1 << 19)
+        );
+        let e = parse_policy(&Source::new("p.json", long), PolicyType::Identity).unwrap_err();
+        let r = e.diagnostics[0].render();
+        assert!(r.len() < 1000, "{r}");
+        let excerpt = r.lines().nth(3).unwrap();
+        let caret = r.lines().nth(4).unwrap();
+        let col = caret.find('^').unwrap();
+        assert_eq!(excerpt.chars().nth(col), Some('1'), "{r}");
+        assert!(excerpt.starts_with("1 | …"));
+    }
+
+    #[test]
+    fn raw_control_characters_and_byte_order_marks_are_json_errors() {
+        let text = "{\"Statement\":{\"Effect\":\"Deny\",\"Action\":\"s3:Get\u{1}Object\",\"Resource\":\"*\"}}";
+        let e = parse_policy(&Source::new("p.json", text), PolicyType::Identity).unwrap_err();
+        let d = &e.diagnostics[0];
+        let at = u32::try_from(text.find('\u{1}').unwrap() + 1).unwrap();
+        assert_eq!((d.code, d.location().column), ("json-syntax", at));
+        assert!(d.message.contains("U+0001"), "{}", d.message);
+        assert!(
+            !d.render().contains('\u{1}'),
+            "no raw control character reaches the terminal"
+        );
+        // Escaped, the same character is a string value (an invalid action, S-MATCH-1).
+        let src = Source::new(
+            "p.json",
+            r#"{"Statement":{"Effect":"Deny","Action":"s3:Get\u0001Object","Resource":"*"}}"#,
+        );
+        assert_eq!(
+            parse_policy(&src, PolicyType::Identity).unwrap().warnings[0].code,
+            "invalid-action"
+        );
+        // Line breaks and tabs between tokens are white space.
+        let src = Source::new(
+            "p.json",
+            "{\"Statement\":\t{\"Effect\":\"Deny\",\r\n\"Action\":\"*\",\"Resource\":\"a\\\"\\\\\"}}",
+        );
+        assert!(parse_policy(&src, PolicyType::Identity).is_ok());
+        let src = Source::new(
+            "p.json",
+            "\u{feff}{\"Statement\":{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}}",
+        );
+        let e = parse_policy(&src, PolicyType::Identity).unwrap_err();
+        let d = &e.diagnostics[0];
+        assert_eq!((d.location().line, d.location().column), (1, 1));
+        assert!(d.message.contains("byte-order mark"), "{}", d.message);
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_objects_are_found_in_linear_time() {
+        // 60,000 condition keys in one object, one repeated: found, and quickly (a
+        // quadratic scan would take minutes).
+        let mut keys: Vec<String> = (0..60_000).map(|i| format!("\"k{i}\":\"v\"")).collect();
+        keys.push("\"k7\":\"w\"".into());
+        let text = format!(
+            r#"{{"Statement":{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}}}"#,
+            keys.join(",")
+        );
+        let e = errs(&text, PolicyType::Identity);
+        assert_eq!(e.len(), 1);
+        assert_eq!(
+            (e[0].0.as_str(), e[0].1.as_str()),
+            ("duplicate-key", "Statement[0].Condition.StringEquals.k7")
+        );
     }
 
     #[test]

@@ -136,54 +136,148 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
-fn char_len_at(text: &str, i: usize) -> usize {
-    text.get(i..)
-        .and_then(|rest| rest.chars().next())
-        .map_or(1, char::len_utf8)
-}
-
-/// Greedy matching with backtracking to the last `*`: linear in the common case,
-/// O(pattern × text) in the worst case, never exponential.
+/// Matching by segments: the pattern is cut at its `*`s into segments of literal text
+/// and `?`; the first must match at the start of the text, the last at its end, and each
+/// one between at its leftmost place after the one before (leftmost is never worse: any
+/// match further right leaves less text to the segments after it). A segment of literal
+/// text only is found with `memchr::memmem` (linear), so such patterns match in
+/// O(|pattern| + |text|); a segment holding `?` of at most 64 characters runs the
+/// Shift-And automaton over the text, also linear; a longer one is tried at each
+/// position, so the worst case is O(|text| × |longest segment holding `?`|) for
+/// segments over 64 characters (BENCHMARKS.md measures each case).
 fn general_match(toks: &[Tok], text: &str) -> bool {
-    let (mut ti, mut si) = (0usize, 0usize);
-    let mut resume: Option<(usize, usize)> = None;
-    loop {
-        let advanced = match toks.get(ti) {
-            Some(Tok::Star) => {
-                resume = Some((ti + 1, si));
-                ti += 1;
-                continue;
-            }
-            Some(Tok::One) if si < text.len() => {
-                si += char_len_at(text, si);
-                true
-            }
-            Some(Tok::Lit(l)) if text.get(si..).is_some_and(|r| r.starts_with(l.as_str())) => {
-                si += l.len();
-                true
-            }
-            Some(_) => false,
-            None => {
-                if si == text.len() {
-                    return true;
-                }
-                false
-            }
-        };
-        if advanced {
-            ti += 1;
-            continue;
-        }
-        match resume {
-            Some((t, s)) if s < text.len() => {
-                let next = s + char_len_at(text, s);
-                resume = Some((t, next));
-                ti = t;
-                si = next;
-            }
-            _ => return false,
+    let mut segments = toks.split(|t| *t == Tok::Star);
+    let first = segments.next().unwrap_or_default();
+    let Some(mut pos) = match_at(first, text, 0) else {
+        return false;
+    };
+    let rest: Vec<&[Tok]> = segments.collect();
+    let Some((last, middle)) = rest.split_last() else {
+        // No `*`: the one segment is the whole text.
+        return pos == text.len();
+    };
+    let Some(limit) = match_back(last, text, text.len()).filter(|&l| l >= pos) else {
+        return false;
+    };
+    for seg in middle {
+        match find(seg, text, pos, limit) {
+            Some(end) => pos = end,
+            None => return false,
         }
     }
+    true
+}
+
+/// The end of `seg` matched at byte `at` of `text`, if it matches there.
+fn match_at(seg: &[Tok], text: &str, mut at: usize) -> Option<usize> {
+    for t in seg {
+        match t {
+            Tok::Lit(l) => {
+                if !text.get(at..)?.starts_with(l.as_str()) {
+                    return None;
+                }
+                at += l.len();
+            }
+            Tok::One => {
+                let c = text.get(at..)?.chars().next()?;
+                at += c.len_utf8();
+            }
+            Tok::Star => return None,
+        }
+    }
+    Some(at)
+}
+
+/// The start of `seg` matched so that it ends at byte `end` of `text`, if it does.
+fn match_back(seg: &[Tok], text: &str, mut end: usize) -> Option<usize> {
+    for t in seg.iter().rev() {
+        match t {
+            Tok::Lit(l) => {
+                if !text.get(..end)?.ends_with(l.as_str()) {
+                    return None;
+                }
+                end -= l.len();
+            }
+            Tok::One => {
+                let c = text.get(..end)?.chars().next_back()?;
+                end -= c.len_utf8();
+            }
+            Tok::Star => return None,
+        }
+    }
+    Some(end)
+}
+
+/// The end of the leftmost match of `seg` in `text[from..limit]`.
+fn find(seg: &[Tok], text: &str, from: usize, limit: usize) -> Option<usize> {
+    let hay = text.get(..limit)?;
+    if let [Tok::Lit(l)] = seg {
+        let i = memchr::memmem::find(hay.get(from..)?.as_bytes(), l.as_bytes())?;
+        return Some(from + i + l.len());
+    }
+    if let Some(found) = shift_and(seg, hay, from) {
+        return found;
+    }
+    let mut at = from;
+    loop {
+        if let Some(end) = match_at(seg, hay, at) {
+            return Some(end);
+        }
+        at += hay.get(at..)?.chars().next()?.len_utf8();
+    }
+}
+
+/// The leftmost match of a segment of at most 64 characters (`?` included) in
+/// `hay[from..]`, by the Shift-And automaton: one step per character of the text, so
+/// linear. `None` when the segment is longer (the caller tries each position); else the
+/// end of the match, if any.
+fn shift_and(seg: &[Tok], hay: &str, from: usize) -> Option<Option<usize>> {
+    // Bit i of `masks[c]`: character i of the segment is `c` or `?`.
+    let mut wild = 0u64;
+    let mut ascii = [0u64; 128];
+    let mut other: Vec<(char, u64)> = Vec::new();
+    let mut n = 0u32;
+    for t in seg {
+        let mut put = |c: Option<char>| -> Option<()> {
+            let bit = 1u64.checked_shl(n)?;
+            match c {
+                None => wild |= bit,
+                Some(c) if c.is_ascii() => *ascii.get_mut(c as usize)? |= bit,
+                Some(c) => match other.iter_mut().find(|(o, _)| *o == c) {
+                    Some((_, m)) => *m |= bit,
+                    None => other.push((c, bit)),
+                },
+            }
+            n += 1;
+            Some(())
+        };
+        match t {
+            Tok::Lit(l) => {
+                for c in l.chars() {
+                    put(Some(c))?;
+                }
+            }
+            Tok::One => put(None)?,
+            Tok::Star => return None,
+        }
+    }
+    if n == 0 {
+        return Some(Some(from));
+    }
+    let done = 1u64 << (n - 1);
+    let mut state = 0u64;
+    for (i, c) in hay.get(from..)?.char_indices() {
+        let mask = if c.is_ascii() {
+            ascii.get(c as usize).copied().unwrap_or(0)
+        } else {
+            other.iter().find(|(o, _)| *o == c).map_or(0, |(_, m)| *m)
+        };
+        state = ((state << 1) | 1) & (mask | wild);
+        if state & done != 0 {
+            return Some(Some(from + i + c.len_utf8()));
+        }
+    }
+    Some(None)
 }
 
 #[cfg(test)]
@@ -254,6 +348,32 @@ mod tests {
         let g = Glob::from_tokens(vec![Tok::Lit("a*".into()), Tok::Star]);
         assert!(g.is_match("a*bc"));
         assert!(!g.is_match("abc"));
+    }
+
+    #[test]
+    fn worst_cases_of_backtracking_match_correctly() {
+        // `*a*a*…*b` against `aaa…`: quadratic for backtracking matchers, one pass here.
+        let pattern = format!("*{}b", "a*".repeat(20_000));
+        let text = "a".repeat(40_000);
+        assert!(!Glob::new(&pattern).is_match(&text));
+        assert!(Glob::new(&pattern).is_match(&format!("{text}b")));
+        // Segments holding `?`, and `?` at both ends.
+        assert!(Glob::new("?*a?c*?").is_match("xxabcxay"));
+        assert!(!Glob::new("?*a?c*??").is_match("xabcx"));
+        assert!(Glob::new("a*?é?").is_match("abéc"));
+        assert!(!Glob::new("ab*ba").is_match("aba"));
+        // Segments with `?` of up to 64 characters (the automaton) and longer (tried at
+        // each position) agree with the regex oracle, non-ASCII text included.
+        for k in [10, 31, 32, 33, 40] {
+            let p = format!("x*{}é*y", "a?".repeat(k));
+            for t in [
+                format!("x{}é{}y", "aé".repeat(k), "z"),
+                format!("xaa{}éy", "ab".repeat(k)),
+                format!("x{}éy", "ab".repeat(k - 1)),
+            ] {
+                assert_eq!(Glob::new(&p).is_match(&t), oracle(&p, &t), "{k} {t}");
+            }
+        }
     }
 
     proptest! {

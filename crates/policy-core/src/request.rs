@@ -68,6 +68,11 @@ pub(crate) struct KeyName {
 }
 
 impl KeyName {
+    /// The hash of the lower-cased name.
+    pub(crate) fn hash(&self) -> u64 {
+        self.hash
+    }
+
     pub(crate) fn new(key: &str) -> KeyName {
         let lc = key.to_ascii_lowercase();
         let key_lc: Arc<str> = Arc::from(lc.as_str());

@@ -110,9 +110,14 @@ impl Source {
         };
         let line_start = line_starts.get(idx).copied().unwrap_or(0) as usize;
         let col_text = self.text.get(line_start..span.start as usize).unwrap_or("");
+        let chars = if *self.ascii.get_or_init(|| self.text.is_ascii()) {
+            col_text.len()
+        } else {
+            col_text.chars().count()
+        };
         Location {
             line: u32::try_from(idx + 1).unwrap_or(u32::MAX),
-            column: u32::try_from(col_text.chars().count() + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(chars + 1).unwrap_or(u32::MAX),
             start: span.start,
             end: span.end,
             utf16_start: self.utf16_offset(span.start as usize),
@@ -133,6 +138,47 @@ impl Source {
     }
 }
 
+/// Most characters of user text quoted (in backticks) in one message: a longer quote
+/// keeps its first characters and ends in `…`, so that no message repeats an input of
+/// unbounded size.
+pub(crate) const MAX_QUOTED_CHARS: usize = 200;
+
+/// `message` with every backtick-quoted part longer than [`MAX_QUOTED_CHARS`] cut to that
+/// length (and `…`), and control characters in quoted parts shown as `�` (a terminal
+/// must not receive them raw). Messages put user text in backticks
+/// (docs/ENGINEERING.md).
+pub(crate) fn clip_quoted(message: String) -> String {
+    if message.len() <= MAX_QUOTED_CHARS && !message.contains(char::is_control) {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len().min(4 * MAX_QUOTED_CHARS));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 0 {
+            out.push_str(part);
+            continue;
+        }
+        let cut = part.char_indices().nth(MAX_QUOTED_CHARS).map(|(at, _)| at);
+        let shown = cut.and_then(|at| part.get(..at)).unwrap_or(part);
+        out.extend(shown.chars().map(|c| if c.is_control() { '\u{fffd}' } else { c }));
+        if cut.is_some() {
+            out.push('…');
+        }
+    }
+    out
+}
+
+/// `path` (a JSON path, whose names may be user text) cut to at most
+/// 2 × [`MAX_QUOTED_CHARS`] characters, with `…`.
+pub(crate) fn clip_path(path: &str) -> String {
+    match path.char_indices().nth(2 * MAX_QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", path.get(..cut).unwrap_or(path)),
+        None => path.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +192,21 @@ mod tests {
         // 𝄞 is two UTF-16 code units, é one.
         assert_eq!(loc.utf16_start, 12);
         assert_eq!(src.line_text(2), "  \"é\": \"𝄞x\"");
+    }
+
+    #[test]
+    fn long_quotes_are_clipped_at_the_limit() {
+        let at = "a".repeat(MAX_QUOTED_CHARS);
+        let past = "é".repeat(MAX_QUOTED_CHARS + 1);
+        assert_eq!(clip_quoted(format!("x `{at}` y")), format!("x `{at}` y"));
+        assert_eq!(
+            clip_quoted(format!("x `{past}` y `{at}`")),
+            format!("x `{}…` y `{at}`", "é".repeat(MAX_QUOTED_CHARS))
+        );
+        assert_eq!(clip_quoted("a `b\u{1b}[31m`".into()), "a `b\u{fffd}[31m`");
+        // Unquoted text is the engine's own: kept.
+        let plain = "b".repeat(MAX_QUOTED_CHARS + 1);
+        assert_eq!(clip_quoted(plain.clone()), plain);
     }
 
     /// The lazily built index locates every offset as a direct count does: lines,

@@ -12,6 +12,13 @@
 use crate::pattern::{tokenize, Tok};
 use crate::request::Context;
 
+/// Largest text a value holding policy variables may expand to, in bytes. A value whose
+/// expansion would be longer is not expanded: the condition or `Resource` that holds
+/// it is indeterminate (S-VAR-7, S-COND-8), so no policy and request can make
+/// evaluation allocate without bound. AWS caps what a variable can be replaced by far
+/// lower (a tag value has at most 256 characters, a resource ARN 2,048).
+pub const MAX_EXPANDED_BYTES: usize = 64 * 1024;
+
 /// One part of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Part {
@@ -91,8 +98,31 @@ impl Template {
         })
     }
 
-    /// Resolves to plain text (wildcards not special), or `None` (S-VAR-4).
+    /// The length in bytes of the text the template resolves to with `ctx`, counted
+    /// without building it; `None` when it is unresolvable (S-VAR-4).
+    pub(crate) fn expanded_len(&self, ctx: &Context) -> Option<usize> {
+        let mut n = 0usize;
+        for p in &self.parts {
+            n = n.saturating_add(match p {
+                Part::Text(t, _) => t.len(),
+                Part::Literal(c) => c.len_utf8(),
+                Part::Var { key, default } => lookup(ctx, key, default.as_deref())?.len(),
+            });
+        }
+        Some(n)
+    }
+
+    /// Whether the template would expand past [`MAX_EXPANDED_BYTES`] with `ctx` (S-VAR-7).
+    pub(crate) fn too_large(&self, ctx: &Context) -> bool {
+        self.expanded_len(ctx).is_some_and(|n| n > MAX_EXPANDED_BYTES)
+    }
+
+    /// Resolves to plain text (wildcards not special), or `None` (S-VAR-4; also past
+    /// [`MAX_EXPANDED_BYTES`], which evaluation reports as indeterminate first).
     pub(crate) fn resolve_text(&self, ctx: &Context) -> Option<String> {
+        if self.too_large(ctx) {
+            return None;
+        }
         let mut out = String::new();
         for p in &self.parts {
             match p {
@@ -110,6 +140,17 @@ impl Template {
     /// values (each value is literal text, which `*` covers). `false` when a closed
     /// variable is unresolvable (S-VAR-4).
     pub(crate) fn widen_tokens(&self, ctx: &Context, open: &dyn Fn(&str) -> bool, out: &mut Vec<Tok>) -> bool {
+        let mut len = 0usize;
+        for p in &self.parts {
+            if let Part::Var { key, default } = p {
+                if !open(key) {
+                    len = len.saturating_add(lookup(ctx, key, default.as_deref()).map_or(0, str::len));
+                }
+            }
+        }
+        if len > MAX_EXPANDED_BYTES {
+            return false;
+        }
         for p in &self.parts {
             match p {
                 Part::Text(_, toks) => out.extend(toks.iter().cloned()),
@@ -128,12 +169,8 @@ impl Template {
     /// and `${*}`-style escapes are literal. `false` when unresolvable (S-VAR-4).
     pub(crate) fn resolve_tokens(&self, ctx: &Context, out: &mut Vec<Tok>) -> bool {
         // Check every variable first: an unresolvable one (the common case for a
-        // key the request lacks) costs no tokenizing.
-        let resolvable = self.parts.iter().all(|p| match p {
-            Part::Var { key, default } => lookup(ctx, key, default.as_deref()).is_some(),
-            _ => true,
-        });
-        if !resolvable {
+        // key the request lacks), or an expansion past the limit, costs no tokenizing.
+        if self.expanded_len(ctx).is_none_or(|n| n > MAX_EXPANDED_BYTES) {
             return false;
         }
         for p in &self.parts {
@@ -204,6 +241,19 @@ mod tests {
         assert_eq!(d.resolve_text(&Context::default()).as_deref(), Some("company-wide"));
         ctx.insert("aws:principaltag/team", vec!["a".into(), "b".into()]);
         assert_eq!(d.resolve_text(&ctx), None, "multi-valued keys resolve to nothing");
+    }
+
+    #[test]
+    fn expansion_at_and_past_the_limit() {
+        let t = Template::parse("a${k}").unwrap();
+        let mut ctx = Context::default();
+        ctx.insert("k", vec!["x".repeat(MAX_EXPANDED_BYTES - 1)]);
+        assert!(!t.too_large(&ctx));
+        assert_eq!(t.resolve_text(&ctx).map(|s| s.len()), Some(MAX_EXPANDED_BYTES));
+        ctx.insert("k", vec!["x".repeat(MAX_EXPANDED_BYTES)]);
+        assert!(t.too_large(&ctx));
+        assert_eq!(t.resolve_text(&ctx), None);
+        assert!(!t.resolve_tokens(&ctx, &mut Vec::new()));
     }
 
     #[test]

@@ -330,7 +330,8 @@ fn workspace_locates_request_errors_in_the_request_editor() {
     let cases = [
         ("{\n  \"principal\": \"nobody\",\n  \"action\": \"s3:GetObject\"\n}", 2, "principal"),
         ("{\n  \"principal\": \"arn:aws:iam::111122223333:user/a\",\n  \"action\": \"s3:GetObject\",\n  \"colour\": 1\n}", 4, ""),
-        ("{\n  \"principal\": \"arn:aws:iam::111122223333:user/a\",\n  \"action\": \"s3:GetObject\"\n", 4, ""),
+        // An unexpected end of the text: just after its last character (never column 0).
+        ("{\n  \"principal\": \"arn:aws:iam::111122223333:user/a\",\n  \"action\": \"s3:GetObject\"\n", 3, ""),
         ("{\"principal\": \"arn:aws:iam::111122223333:user/a\", \"action\": \"s3:GetObject\", \"policies\": {\"identity\": [{\"Statement\": []}]}}", 1, "policies"),
     ];
     for (request, line, path) in cases {

@@ -182,6 +182,9 @@ pub fn check_request_with(catalog: &Catalog, request: &Request) -> Vec<CatalogWa
             }
         }
     }
+    for w in &mut out {
+        w.message = crate::span::clip_quoted(std::mem::take(&mut w.message));
+    }
     out
 }
 

@@ -137,6 +137,11 @@ pub(crate) struct Condition {
     pub(crate) values: Values,
     /// The policy values as written (for explanations).
     pub(crate) raw_values: Vec<String>,
+    /// The first policy value that is not of the operator's type (`abc` or `NaN` for a
+    /// `Numeric…` operator): the condition is then indeterminate (S-COND-8).
+    pub(crate) malformed: Option<Box<str>>,
+    /// Some value holds policy variables.
+    has_variables: bool,
     pub(crate) span: Span,
 }
 
@@ -178,18 +183,7 @@ pub fn operator_names() -> &'static [&'static str] {
 
 /// The closest known operator to `name`, for "did you mean" help.
 pub(crate) fn suggest(name: &str) -> Option<&'static str> {
-    let base = strip_operator(name).1;
-    OPERATORS
-        .iter()
-        .map(|op| {
-            (
-                crate::suggest::distance(&base.to_ascii_lowercase(), &op.to_ascii_lowercase()),
-                *op,
-            )
-        })
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, op)| op)
+    crate::suggest::closest(strip_operator(name).1, OPERATORS)
 }
 
 /// Whether a policy value parses for the operator family `base` (a canonical name from
@@ -283,21 +277,40 @@ impl Condition {
             _ => Values::Unknown,
         };
         let known = !matches!(values, Values::Unknown);
-        (
-            Condition {
-                operator: operator.to_string(),
-                qualifier,
-                if_exists,
-                negated,
-                key: key.to_string(),
-                key_lc: key.to_ascii_lowercase(),
-                key_hash: crate::request::key_hash(&key.to_ascii_lowercase()),
-                values,
-                raw_values: raw,
-                span,
-            },
-            known,
-        )
+        let malformed = malformed_value(&values, &raw).map(Box::from);
+        let condition = Condition {
+            operator: operator.to_string(),
+            qualifier,
+            if_exists,
+            negated,
+            key: key.to_string(),
+            key_lc: key.to_ascii_lowercase(),
+            key_hash: crate::request::key_hash(&key.to_ascii_lowercase()),
+            values,
+            raw_values: raw,
+            malformed,
+            has_variables: false,
+            span,
+        };
+        (condition.with_variables_noted(), known)
+    }
+
+    /// Marks whether a value holds variables (after compiling, from the values).
+    fn with_variables_noted(mut self) -> Condition {
+        self.has_variables = !self.templates().is_empty();
+        self
+    }
+
+    /// The first value whose variables would expand past
+    /// [`crate::variables::MAX_EXPANDED_BYTES`] with `ctx` (S-VAR-7).
+    fn expansion_too_large(&self, ctx: &Context) -> Option<&Template> {
+        self.templates().into_iter().find(|t| t.too_large(ctx))
+    }
+
+    /// Whether the condition is indeterminate whatever the request holds: its operator
+    /// is unknown, or a policy value is not of the operator's type (S-COND-8).
+    pub(crate) fn always_indeterminate(&self) -> bool {
+        matches!(self.values, Values::Unknown) || self.malformed.is_some()
     }
 
     /// Whether some policy value matches one request value (before negation).
@@ -322,7 +335,11 @@ impl Condition {
     /// Evaluates against the request context. `missing` receives the key when the
     /// request lacks it.
     pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut Missing<'p>) -> Tri {
-        if matches!(self.values, Values::Unknown) {
+        if self.always_indeterminate() {
+            return Tri::Indeterminate;
+        }
+        if self.has_variables && self.expansion_too_large(ctx).is_some() {
+            // S-VAR-7: a value that would expand past the limit is not expanded.
             return Tri::Indeterminate;
         }
         let values = ctx.get_hashed(self.key_hash, &self.key_lc).filter(|v| !v.is_empty());
@@ -358,11 +375,6 @@ impl Condition {
 }
 
 impl Condition {
-    /// Whether the operator is one the engine does not know (S-COND-8).
-    pub(crate) fn is_unknown_operator(&self) -> bool {
-        matches!(self.values, Values::Unknown)
-    }
-
     /// The keys its policy variables read, as written (for explanations).
     pub(crate) fn variable_keys_as_written(&self) -> Vec<String> {
         self.templates()
@@ -417,11 +429,61 @@ impl Condition {
                 self.operator
             ));
         }
+        if let Some(t) = self.expansion_too_large(ctx) {
+            return Some(crate::span::clip_quoted(format!(
+                "the policy variables of `{}` in `{}` on `{}` expand to more than {} bytes, which the engine does not expand (S-VAR-7, S-COND-8)",
+                t.source(),
+                self.operator,
+                self.key,
+                crate::variables::MAX_EXPANDED_BYTES
+            )));
+        }
+        if let Some(v) = &self.malformed {
+            let (want, rule) = match &self.values {
+                Values::Num(..) => ("a number", "S-COND-2"),
+                Values::Date(..) => ("a date", "S-COND-3"),
+                Values::Ip(_) => ("an IP address or CIDR block", "S-COND-4"),
+                Values::Binary(_) => ("base64", "S-COND-4"),
+                _ => ("`true` or `false`", "S-COND-4"),
+            };
+            return Some(crate::span::clip_quoted(format!(
+                "policy value `{v}` of `{}` on `{}` is not {want} (an error for IAM Access Analyzer: data type mismatch), so whether the condition holds cannot be known ({rule}, S-COND-8)",
+                self.operator, self.key
+            )));
+        }
         let n = ctx.get_hashed(self.key_hash, &self.key_lc).map_or(0, <[String]>::len);
         Some(format!(
             "the request gives `{}` {n} values and `{}` has no `ForAnyValue:`/`ForAllValues:` qualifier (S-COND-7)",
             self.key, self.operator
         ))
+    }
+}
+
+/// The first policy value the operator family could not read: a number (S-COND-2), a
+/// date (S-COND-3), an IP range, base64, or `true`/`false` for `Bool` and `Null`
+/// (S-COND-4); values holding policy variables (`Bool`) are read at evaluation. IAM
+/// Access Analyzer reports such a value as an error ("Data type mismatch",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-data-type-mismatch>).
+fn malformed_value<'r>(values: &Values, raw: &'r [String]) -> Option<&'r str> {
+    fn first_none<'r, T>(compiled: &[Option<T>], raw: &'r [String]) -> Option<&'r str> {
+        compiled
+            .iter()
+            .zip(raw)
+            .find(|(c, _)| c.is_none())
+            .map(|(_, r)| r.as_str())
+    }
+    match values {
+        Values::Num(_, v) => first_none(v, raw),
+        Values::Date(_, v) => first_none(v, raw),
+        Values::Ip(v) => first_none(v, raw),
+        Values::Binary(v) => first_none(v, raw),
+        Values::Null(v) => first_none(v, raw),
+        Values::Bool(v) => v
+            .iter()
+            .zip(raw)
+            .find(|(t, _)| matches!(t, Text::Plain(p) if p != "true" && p != "false"))
+            .map(|(_, r)| r.as_str()),
+        Values::Str(_) | Values::Arn(_) | Values::Unknown => None,
     }
 }
 
@@ -476,6 +538,39 @@ mod tests {
         assert_eq!(ev(&cond("ForAllValues:StringEquals", "k", &["a"]), &empty), Tri::True);
         assert_eq!(ev(&cond("StringEqul", "k", &["a"]), &empty), Tri::Indeterminate);
         assert_eq!(ev(&cond("NullIfExists", "k", &["true"]), &empty), Tri::Indeterminate);
+    }
+
+    #[test]
+    fn values_not_of_the_operators_type_are_indeterminate() {
+        let c = ctx(&[("n", &["5"])]);
+        for (op, vals) in [
+            ("NumericLessThan", &["abc"][..]),
+            ("NumericEquals", &["5", "NaN"][..]),
+            ("NumericNotEquals", &["1e309"][..]),
+            ("DateLessThan", &["yesterday"][..]),
+            ("IpAddress", &["10.0.0.0/33"][..]),
+            ("BinaryEquals", &["%%"][..]),
+            ("Null", &["yes"][..]),
+            ("Bool", &["1"][..]),
+            ("ForAnyValue:NumericEquals", &["x"][..]),
+            ("NumericEqualsIfExists", &["x"][..]),
+        ] {
+            let cd = cond(op, "n", vals);
+            assert_eq!(ev(&cd, &c), Tri::Indeterminate, "{op} {vals:?}");
+            assert_eq!(
+                ev(&cd, &Context::default()),
+                Tri::Indeterminate,
+                "{op} {vals:?}, key absent"
+            );
+            assert!(cd.indeterminate_why(&c).is_some_and(|w| w.contains("S-COND-8")));
+        }
+        // Well-typed values decide (a request value of the wrong type matches nothing).
+        assert_eq!(ev(&cond("NumericLessThan", "n", &["10", "1.5"]), &c), Tri::True);
+        assert_eq!(ev(&cond("Bool", "n", &["TRUE", "${aws:x}"]), &c), Tri::False);
+        assert_eq!(
+            ev(&cond("NumericEquals", "n", &["5"]), &ctx(&[("n", &["abc"])])),
+            Tri::False
+        );
     }
 
     #[test]

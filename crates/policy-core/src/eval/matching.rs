@@ -123,6 +123,8 @@ fn pattern_match<'p>(
     let r = cx.req.resource.as_str();
     match p {
         ResourcePattern::Arn(a) => Tri::from(a.is_match(r, cx.parts.as_ref())),
+        // S-VAR-7: a pattern whose variables would expand past the limit is not expanded.
+        ResourcePattern::Var(t) if t.too_large(ctx) => Tri::Indeterminate,
         ResourcePattern::Var(t) => {
             let mut toks = Vec::new();
             if t.resolve_tokens(ctx, &mut toks) {
@@ -241,8 +243,9 @@ pub(crate) fn statement_applies_partial(
         return (PartialMatch::No, None);
     }
     for (i, c) in stmt.conditions.iter().enumerate() {
-        // An operator the engine does not know is indeterminate whatever the keys hold.
-        if !c.is_unknown_operator() && (is_unknown(&c.key_lc) || c.variable_keys().any(is_unknown)) {
+        // An operator the engine does not know, or a value not of its type, is
+        // indeterminate whatever the keys hold.
+        if !c.always_indeterminate() && (is_unknown(&c.key_lc) || c.variable_keys().any(is_unknown)) {
             atoms.push(Atom::Condition(i));
         } else if known(c.eval(ctx, &mut scratch)).is_none() {
             return (PartialMatch::No, grant);
@@ -346,6 +349,15 @@ pub(crate) fn indeterminate_why(stmt: &Statement, req: &Request) -> String {
         let ctx = &req.context;
         for p in pats {
             let ResourcePattern::Var(t) = p else { continue };
+            if t.too_large(ctx) {
+                why.push(crate::span::clip_quoted(format!(
+                    "its `{}` pattern `{}` expands to more than {} bytes, which the engine does not expand (S-VAR-7)",
+                    if *negated { "NotResource" } else { "Resource" },
+                    t.source(),
+                    crate::variables::MAX_EXPANDED_BYTES
+                )));
+                continue;
+            }
             let multi = t.keys().any(|k| ctx.get(k).is_some_and(|v| v.len() > 1));
             if t.resolve_text(ctx).is_none() && (*negated || multi) {
                 let keys: Vec<String> = t.keys().map(|k| format!("`{k}`")).collect();

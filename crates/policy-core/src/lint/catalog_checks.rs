@@ -15,7 +15,7 @@ use super::{LintPolicyType, OPAQUE};
 use crate::catalog::{ActionInfo, Catalog, KeyType, ManagedUse};
 use crate::condition::SetQualifier;
 use crate::policy::Effect;
-use crate::suggest::distance;
+use crate::suggest::closest_within;
 
 const CREDENTIALS: &str = include_str!("../../data/sensitive/policy_sentry.credentials-exposure.txt");
 
@@ -46,13 +46,8 @@ fn snapshot_date(version: &str) -> String {
 }
 
 fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let w = word.to_ascii_lowercase();
-    let limit = (w.len() / 3).clamp(1, 3);
-    candidates
-        .map(|c| (distance(&w, &c.to_ascii_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let limit = (word.len() / 3).clamp(1, crate::suggest::MAX_DISTANCE);
+    closest_within(word, candidates, limit)
 }
 
 /// The actions a statement's `Action` names, expanded through the catalog (`None`

@@ -34,9 +34,9 @@ impl Out {
         let mut f = Finding {
             code,
             severity,
-            message,
-            help,
-            path: path.to_string(),
+            message: crate::span::clip_quoted(message),
+            help: help.map(crate::span::clip_quoted),
+            path: crate::span::clip_path(path),
             span,
             line: 0,
             column: 0,
@@ -835,7 +835,10 @@ fn condition(st: &Stmt, c: &Cond, out: &mut Out) {
                 code,
                 v.span,
                 &v.path,
-                format!("`{}` expects {want}, found `{t}`: the value never matches", c.operator),
+                format!(
+                    "`{}` expects {want}, found `{t}`: the condition cannot be decided (an `Allow` using it never allows, a `Deny` using it applies)",
+                    c.operator
+                ),
                 None,
             );
         }

@@ -94,6 +94,15 @@ pub fn lint_document(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<Li
             Some(root) => cloudformation(source, &root, ty),
             None => vec![lint(source, ty)],
         },
+        DocumentKind::CloudFormationYaml if source.text().len() > MAX_YAML_BYTES => vec![syntax_report(
+            source,
+            0,
+            "limit",
+            &format!(
+                "YAML template of {} bytes, more than the limit of {MAX_YAML_BYTES} bytes (CloudFormation accepts templates of at most 1 MB): it was not read",
+                source.text().len()
+            ),
+        )],
         DocumentKind::CloudFormationYaml => match yaml_tree(source.text(), Flavor::CloudFormation) {
             Ok(root) => cloudformation(source, &root, ty),
             Err((at, msg)) => vec![syntax_report(
@@ -106,6 +115,13 @@ pub fn lint_document(source: &Arc<Source>, ty: Option<LintPolicyType>) -> Vec<Li
         DocumentKind::TerraformPlan => terraform(source, ty),
     }
 }
+
+/// Largest YAML template read, in bytes: four times CloudFormation's own limit (a
+/// template body of at most 1 MB, from S3;
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>).
+/// The YAML reader holds an event per node, so memory grows with the text: a larger
+/// template gets one `limit` finding and is not read.
+pub const MAX_YAML_BYTES: usize = 4 * 1024 * 1024;
 
 /// Deepest nesting of a template accepted (the trees are built recursively).
 pub const MAX_TEMPLATE_DEPTH: usize = crate::tree::MAX_TREE_DEPTH;
@@ -451,6 +467,18 @@ mod tests {
         let json = format!("{{\"Resources\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
         let r = lint_document(&Source::new("t.json", json), None);
         assert_eq!(r[0].findings[0].code, "json-syntax");
+    }
+
+    #[test]
+    fn yaml_templates_at_the_size_limit_are_read_and_past_it_are_not() {
+        let head = "Resources:\n  R:\n    Type: AWS::IAM::ManagedPolicy\n";
+        let pad = |n: usize| format!("{head}{}\n", "#".repeat(n - head.len() - 1));
+        let r = lint_document(&Source::new("t.yaml", pad(MAX_YAML_BYTES)), None);
+        assert!(r.iter().all(|r| r.findings.iter().all(|f| f.code != "limit")));
+        let r = lint_document(&Source::new("t.yaml", pad(MAX_YAML_BYTES + 1)), None);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].findings[0].code, "limit");
+        assert_eq!((r[0].findings[0].line, r[0].findings[0].column), (1, 1));
     }
 
     #[test]

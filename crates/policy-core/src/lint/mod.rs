@@ -368,6 +368,7 @@ fn not_a_policy(text: &str, value: Option<&jsonc_parser::ast::Value<'_>>) -> Str
         Some(Value::Object(_)) => "the JSON text is an object".to_string(),
         None => match text.trim_start().chars().next() {
             None => "the text is empty".to_string(),
+            Some('\u{feff}') => "the text starts with a byte-order mark (U+FEFF), which JSON does not allow".to_string(),
             Some(c @ ('{' | '[')) => format!("the text starts like JSON (`{c}`) but is not valid JSON (see the `json-syntax` error)"),
             Some(c) => format!(
                 "the text is not JSON: it starts with `{c}` (CloudFormation YAML templates are read from `.yaml`/`.yml` files, or text with a top-level `Resources:` line)"
@@ -423,12 +424,15 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, ty: Option<LintPolicyType>) -> Vec
         Ok(text) => embedded::lint_document(&Source::new(name, text), ty),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
+            let why = crate::document::decode_utf8(name, e.as_bytes().to_vec())
+                .err()
+                .map_or_else(String::new, |d| d.message);
             let source = Source::new(name, String::from_utf8_lossy(e.as_bytes()).into_owned());
             vec![file_report(
                 &source,
                 at,
                 "not-utf8",
-                format!("the file is not UTF-8: byte {at} is invalid, so it was not checked"),
+                format!("{why}; the file was not checked"),
                 Some("save the file as UTF-8".into()),
             )]
         }
