@@ -10,7 +10,8 @@
 //!
 //! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>
 
-use crate::pattern::{tokenize, Glob, Tok};
+use crate::pattern::{tokenize, tokens_match as glob_tokens_match, Glob, Tok};
+use smallvec::SmallVec;
 
 /// Splits `text` into its six ARN segments, or `None` when it is not an ARN.
 pub(crate) fn split(text: &str) -> Option<[&str; 6]> {
@@ -141,12 +142,95 @@ impl ArnPattern {
     }
 }
 
+/// Whether `text` (already split into `parts` when it is an ARN) matches the pattern
+/// token list `toks`, exactly as [`ArnPattern::from_tokens`]`(toks).is_match(text,
+/// parts)` answers (the same split on the first five colons of literal text, the same
+/// segment order), but compiling and allocating nothing: for `Resource` and `Arn*`
+/// patterns whose policy variables were resolved for one request (S-VAR-1, S-MATCH-2).
+pub(crate) fn tokens_match(toks: &[Tok<&str>], text: &str, parts: Option<&[&str; 6]>) -> bool {
+    if let [Tok::Star] = toks {
+        return true;
+    }
+    // The tokens cut into six segments: `flat[starts[i]..starts[i + 1]]` is segment i.
+    let mut flat: SmallVec<[Tok<&str>; 16]> = SmallVec::new();
+    let mut starts = [0usize; 7];
+    let mut seg = 0usize;
+    for t in toks {
+        match *t {
+            Tok::Lit(s) if seg < 5 => {
+                let mut rest = s;
+                while seg < 5 {
+                    let Some((head, tail)) = rest.split_once(':') else {
+                        break;
+                    };
+                    if !head.is_empty() {
+                        flat.push(Tok::Lit(head));
+                    }
+                    seg += 1;
+                    if let Some(st) = starts.get_mut(seg) {
+                        *st = flat.len();
+                    }
+                    rest = tail;
+                }
+                if !rest.is_empty() {
+                    flat.push(Tok::Lit(rest));
+                }
+            }
+            other => flat.push(other),
+        }
+    }
+    if seg != 5 {
+        return glob_tokens_match(toks, text);
+    }
+    starts[6] = flat.len();
+    let Some(parts) = parts else {
+        return false;
+    };
+    // The most selective segments first, as `ArnPattern::is_match`.
+    [5usize, 2, 4, 3, 1, 0]
+        .iter()
+        .all(|&i| match (starts.get(i), starts.get(i + 1), parts.get(i)) {
+            (Some(&a), Some(&b), Some(p)) => flat.get(a..b).is_some_and(|seg| glob_tokens_match(seg, p)),
+            _ => false,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn m(p: &str, t: &str) -> bool {
-        ArnPattern::new(p).is_match(t, split(t).as_ref())
+        let mut toks = Vec::new();
+        tokenize(p, &mut toks);
+        let borrowed: Vec<Tok<&str>> = toks.iter().map(Tok::borrowed).collect();
+        let compiled = ArnPattern::new(p).is_match(t, split(t).as_ref());
+        assert_eq!(tokens_match(&borrowed, t, split(t).as_ref()), compiled, "{p} {t}");
+        compiled
+    }
+
+    proptest::proptest! {
+        /// Resolved templates' tokens (literals holding colons, split anywhere, values
+        /// such as `a:b` among them) match as the compiled ARN pattern of the same tokens.
+        #[test]
+        fn borrowed_tokens_match_as_compiled(
+            parts in proptest::collection::vec((0u8..4, "[a:*?]{0,4}"), 0..9),
+            t in "arn:[a:]{0,3}:[a]{0,2}:[a:]{0,2}:[a]{0,1}:[a:/]{0,4}|[a:]{0,6}",
+        ) {
+            let toks: Vec<Tok> = parts
+                .iter()
+                .map(|(k, s)| match k {
+                    0 => Tok::Star,
+                    1 => Tok::One,
+                    _ => Tok::Lit(s.clone()),
+                })
+                .collect();
+            let borrowed: Vec<Tok<&str>> = toks.iter().map(Tok::borrowed).collect();
+            let parts = split(&t);
+            proptest::prop_assert_eq!(
+                tokens_match(&borrowed, &t, parts.as_ref()),
+                ArnPattern::from_tokens(toks).is_match(&t, parts.as_ref())
+            );
+        }
     }
 
     #[test]

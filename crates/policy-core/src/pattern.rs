@@ -13,15 +13,40 @@
 //!
 //! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards>
 
-/// One token of a compiled pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Tok {
+/// One token of a pattern: owned text in compiled patterns (`Tok<String>`), borrowed
+/// text (`Tok<&str>`) in a pattern whose policy variables were resolved for one request
+/// (policy text and context values, never copied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tok<S = String> {
     /// Literal text.
-    Lit(String),
+    Lit(S),
     /// `*`: any run of characters.
     Star,
     /// `?`: exactly one character.
     One,
+}
+
+impl<S: AsRef<str>> Tok<S> {
+    /// The same token, its text borrowed.
+    pub(crate) fn borrowed(&self) -> Tok<&str> {
+        match self {
+            Tok::Lit(s) => Tok::Lit(s.as_ref()),
+            Tok::Star => Tok::Star,
+            Tok::One => Tok::One,
+        }
+    }
+
+    fn is_star(&self) -> bool {
+        matches!(self, Tok::Star)
+    }
+}
+
+/// Whether `text` matches the token list `toks` as a whole pattern, exactly as
+/// [`Glob::from_tokens`]`(toks).is_match(text)` answers but compiling nothing: for
+/// patterns built per request (policy variables resolved, S-VAR-1), which match once.
+/// Adjacent literals, empty literals and runs of `*` need no normalising.
+pub(crate) fn tokens_match<S: AsRef<str>>(toks: &[Tok<S>], text: &str) -> bool {
+    general_match(toks, text)
 }
 
 /// Splits pattern text into tokens: `*` and `?` are wildcards, all else literal.
@@ -145,21 +170,23 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 /// Shift-And automaton over the text, also linear; a longer one is tried at each
 /// position, so the worst case is O(|text| × |longest segment holding `?`|) for
 /// segments over 64 characters (BENCHMARKS.md measures each case).
-fn general_match(toks: &[Tok], text: &str) -> bool {
-    let mut segments = toks.split(|t| *t == Tok::Star);
-    let first = segments.next().unwrap_or_default();
-    let Some(mut pos) = match_at(first, text, 0) else {
+fn general_match<S: AsRef<str>>(toks: &[Tok<S>], text: &str) -> bool {
+    let Some(first_star) = toks.iter().position(Tok::is_star) else {
+        // No `*`: the one segment is the whole text.
+        return match_at(toks, text, 0) == Some(text.len());
+    };
+    let last_star = toks.iter().rposition(Tok::is_star).unwrap_or(first_star);
+    let (Some(first), Some(last)) = (toks.get(..first_star), toks.get(last_star + 1..)) else {
         return false;
     };
-    let rest: Vec<&[Tok]> = segments.collect();
-    let Some((last, middle)) = rest.split_last() else {
-        // No `*`: the one segment is the whole text.
-        return pos == text.len();
+    let Some(mut pos) = match_at(first, text, 0) else {
+        return false;
     };
     let Some(limit) = match_back(last, text, text.len()).filter(|&l| l >= pos) else {
         return false;
     };
-    for seg in middle {
+    let middle = toks.get(first_star + 1..last_star).unwrap_or_default();
+    for seg in middle.split(Tok::is_star) {
         match find(seg, text, pos, limit) {
             Some(end) => pos = end,
             None => return false,
@@ -169,11 +196,12 @@ fn general_match(toks: &[Tok], text: &str) -> bool {
 }
 
 /// The end of `seg` matched at byte `at` of `text`, if it matches there.
-fn match_at(seg: &[Tok], text: &str, mut at: usize) -> Option<usize> {
+fn match_at<S: AsRef<str>>(seg: &[Tok<S>], text: &str, mut at: usize) -> Option<usize> {
     for t in seg {
         match t {
             Tok::Lit(l) => {
-                if !text.get(at..)?.starts_with(l.as_str()) {
+                let l = l.as_ref();
+                if !text.get(at..)?.starts_with(l) {
                     return None;
                 }
                 at += l.len();
@@ -189,11 +217,12 @@ fn match_at(seg: &[Tok], text: &str, mut at: usize) -> Option<usize> {
 }
 
 /// The start of `seg` matched so that it ends at byte `end` of `text`, if it does.
-fn match_back(seg: &[Tok], text: &str, mut end: usize) -> Option<usize> {
+fn match_back<S: AsRef<str>>(seg: &[Tok<S>], text: &str, mut end: usize) -> Option<usize> {
     for t in seg.iter().rev() {
         match t {
             Tok::Lit(l) => {
-                if !text.get(..end)?.ends_with(l.as_str()) {
+                let l = l.as_ref();
+                if !text.get(..end)?.ends_with(l) {
                     return None;
                 }
                 end -= l.len();
@@ -209,9 +238,10 @@ fn match_back(seg: &[Tok], text: &str, mut end: usize) -> Option<usize> {
 }
 
 /// The end of the leftmost match of `seg` in `text[from..limit]`.
-fn find(seg: &[Tok], text: &str, from: usize, limit: usize) -> Option<usize> {
+fn find<S: AsRef<str>>(seg: &[Tok<S>], text: &str, from: usize, limit: usize) -> Option<usize> {
     let hay = text.get(..limit)?;
     if let [Tok::Lit(l)] = seg {
+        let l = l.as_ref();
         let i = memchr::memmem::find(hay.get(from..)?.as_bytes(), l.as_bytes())?;
         return Some(from + i + l.len());
     }
@@ -231,7 +261,7 @@ fn find(seg: &[Tok], text: &str, from: usize, limit: usize) -> Option<usize> {
 /// `hay[from..]`, by the Shift-And automaton: one step per character of the text, so
 /// linear. `None` when the segment is longer (the caller tries each position); else the
 /// end of the match, if any.
-fn shift_and(seg: &[Tok], hay: &str, from: usize) -> Option<Option<usize>> {
+fn shift_and<S: AsRef<str>>(seg: &[Tok<S>], hay: &str, from: usize) -> Option<Option<usize>> {
     // Bit i of `masks[c]`: character i of the segment is `c` or `?`.
     let mut wild = 0u64;
     let mut ascii = [0u64; 128];
@@ -253,7 +283,7 @@ fn shift_and(seg: &[Tok], hay: &str, from: usize) -> Option<Option<usize>> {
         };
         match t {
             Tok::Lit(l) => {
-                for c in l.chars() {
+                for c in l.as_ref().chars() {
                     put(Some(c))?;
                 }
             }
@@ -381,6 +411,25 @@ mod tests {
         fn matcher_agrees_with_regex_oracle(p in "[ab*?./:é]{0,8}", t in "[ab./:é]{0,10}") {
             prop_assert_eq!(Glob::new(&p).is_match(&t), oracle(&p, &t));
             prop_assert_eq!(general(&p, &t), oracle(&p, &t));
+        }
+
+        /// Unnormalised borrowed tokens (as a resolved template gives: adjacent and empty
+        /// literals, runs of `*`) match as the compiled pattern of the same tokens.
+        #[test]
+        fn borrowed_tokens_match_as_compiled(
+            parts in proptest::collection::vec((0u8..4, "[ab*?:é]{0,3}"), 0..7),
+            t in "[ab:é]{0,10}",
+        ) {
+            let toks: Vec<Tok> = parts
+                .iter()
+                .map(|(k, s)| match k {
+                    0 => Tok::Star,
+                    1 => Tok::One,
+                    _ => Tok::Lit(s.clone()),
+                })
+                .collect();
+            let borrowed: Vec<Tok<&str>> = toks.iter().map(Tok::borrowed).collect();
+            prop_assert_eq!(tokens_match(&borrowed, &t), Glob::from_tokens(toks).is_match(&t));
         }
     }
 }

@@ -10,7 +10,24 @@
 //! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
 
 use crate::pattern::{tokenize, Tok};
-use crate::request::Context;
+use crate::request::{key_hash, Context};
+use smallvec::SmallVec;
+
+/// A pattern resolved for one request: tokens borrowing the policy's text and the
+/// request's values (no copy); inline up to 16 tokens.
+pub(crate) type Resolved<'a> = SmallVec<[Tok<&'a str>; 16]>;
+
+/// What resolving a template against a request gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resolution {
+    /// Every variable has one value (or its default); the text is within the limit.
+    Resolved,
+    /// Some variable's key is absent without a default, or has several values (S-VAR-4).
+    Unresolvable,
+    /// Every variable resolves, but the text would exceed [`MAX_EXPANDED_BYTES`]
+    /// (S-VAR-7): indeterminate.
+    TooLarge,
+}
 
 /// Largest text a value holding policy variables may expand to, in bytes. A value whose
 /// expansion would be longer is not expanded: the condition or `Resource` that holds
@@ -25,10 +42,15 @@ pub(crate) enum Part {
     /// Policy text, and its pattern tokens (wildcards active when the template is a
     /// pattern), split once when the policy is parsed.
     Text(String, Vec<Tok>),
-    /// `${key}` or `${key, 'default'}`; `key` lower-cased.
-    Var { key: String, default: Option<String> },
-    /// `${*}`, `${?}`, `${$}`: the literal character.
-    Literal(char),
+    /// `${key}` or `${key, 'default'}`; `key` lower-cased, `hash` its
+    /// [`key_hash`] (computed once, for the request context's lookup).
+    Var {
+        key: String,
+        hash: u64,
+        default: Option<String>,
+    },
+    /// `${*}`, `${?}`, `${$}`: the literal character (`"*"`, `"?"` or `"$"`).
+    Literal(&'static str),
 }
 
 /// Text holding at least one `${…}`.
@@ -105,8 +127,8 @@ impl Template {
         for p in &self.parts {
             n = n.saturating_add(match p {
                 Part::Text(t, _) => t.len(),
-                Part::Literal(c) => c.len_utf8(),
-                Part::Var { key, default } => lookup(ctx, key, default.as_deref())?.len(),
+                Part::Literal(c) => c.len(),
+                Part::Var { .. } => p.value(ctx)?.len(),
             });
         }
         Some(n)
@@ -127,8 +149,8 @@ impl Template {
         for p in &self.parts {
             match p {
                 Part::Text(t, _) => out.push_str(t),
-                Part::Literal(c) => out.push(*c),
-                Part::Var { key, default } => out.push_str(lookup(ctx, key, default.as_deref())?),
+                Part::Literal(c) => out.push_str(c),
+                Part::Var { .. } => out.push_str(p.value(ctx)?),
             }
         }
         Some(out)
@@ -142,9 +164,9 @@ impl Template {
     pub(crate) fn widen_tokens(&self, ctx: &Context, open: &dyn Fn(&str) -> bool, out: &mut Vec<Tok>) -> bool {
         let mut len = 0usize;
         for p in &self.parts {
-            if let Part::Var { key, default } = p {
+            if let Part::Var { key, .. } = p {
                 if !open(key) {
-                    len = len.saturating_add(lookup(ctx, key, default.as_deref()).map_or(0, str::len));
+                    len = len.saturating_add(p.value(ctx).map_or(0, str::len));
                 }
             }
         }
@@ -154,9 +176,9 @@ impl Template {
         for p in &self.parts {
             match p {
                 Part::Text(_, toks) => out.extend(toks.iter().cloned()),
-                Part::Literal(c) => out.push(Tok::Lit(c.to_string())),
+                Part::Literal(c) => out.push(Tok::Lit((*c).to_string())),
                 Part::Var { key, .. } if open(key) => out.push(Tok::Star),
-                Part::Var { key, default } => match lookup(ctx, key, default.as_deref()) {
+                Part::Var { .. } => match p.value(ctx) {
                     Some(v) => out.push(Tok::Lit(v.to_string())),
                     None => return false,
                 },
@@ -165,25 +187,96 @@ impl Template {
         true
     }
 
-    /// Resolves to pattern tokens: policy text keeps its wildcards, substituted values
-    /// and `${*}`-style escapes are literal. `false` when unresolvable (S-VAR-4).
-    pub(crate) fn resolve_tokens(&self, ctx: &Context, out: &mut Vec<Tok>) -> bool {
-        // Check every variable first: an unresolvable one (the common case for a
-        // key the request lacks), or an expansion past the limit, costs no tokenizing.
-        if self.expanded_len(ctx).is_none_or(|n| n > MAX_EXPANDED_BYTES) {
-            return false;
-        }
+    /// Resolves to pattern tokens borrowing the policy's text and the request's values
+    /// (appended to `out`): policy text keeps its wildcards, substituted values and
+    /// `${*}`-style escapes are literal. One pass over the parts; `out` is complete only
+    /// when the answer is [`Resolution::Resolved`].
+    pub(crate) fn resolve_tokens<'a>(&'a self, ctx: &'a Context, out: &mut Resolved<'a>) -> Resolution {
+        let mut len = 0usize;
         for p in &self.parts {
             match p {
-                Part::Text(_, toks) => out.extend(toks.iter().cloned()),
-                Part::Literal(c) => out.push(Tok::Lit(c.to_string())),
-                Part::Var { key, default } => match lookup(ctx, key, default.as_deref()) {
-                    Some(v) => out.push(Tok::Lit(v.to_string())),
-                    None => return false,
+                Part::Text(t, toks) => {
+                    len = len.saturating_add(t.len());
+                    out.extend(toks.iter().map(Tok::borrowed));
+                }
+                Part::Literal(c) => {
+                    len = len.saturating_add(c.len());
+                    out.push(Tok::Lit(c));
+                }
+                Part::Var { .. } => match p.value(ctx) {
+                    Some(v) => {
+                        len = len.saturating_add(v.len());
+                        out.push(Tok::Lit(v));
+                    }
+                    None => return Resolution::Unresolvable,
                 },
             }
         }
-        true
+        if len > MAX_EXPANDED_BYTES {
+            Resolution::TooLarge
+        } else {
+            Resolution::Resolved
+        }
+    }
+
+    /// Whether the template resolves to exactly `text` (wildcards not special), compared
+    /// piece by piece without building the resolved text; `None` when unresolvable or
+    /// past [`MAX_EXPANDED_BYTES`] (as [`Template::resolve_text`]). With `ascii_case`,
+    /// ASCII letters compare case-insensitively (the caller keeps non-ASCII exact).
+    pub(crate) fn equals(&self, ctx: &Context, text: &str, ascii_case: bool) -> Option<bool> {
+        let mut rest = text.as_bytes();
+        let mut same = true;
+        let mut len = 0usize;
+        for p in &self.parts {
+            let piece = match p {
+                Part::Text(t, _) => t.as_str(),
+                Part::Literal(c) => c,
+                Part::Var { .. } => p.value(ctx)?,
+            };
+            len = len.saturating_add(piece.len());
+            if same {
+                let (head, tail) = rest.split_at_checked(piece.len()).unwrap_or((&[], &[]));
+                same = head.len() == piece.len()
+                    && if ascii_case {
+                        head.eq_ignore_ascii_case(piece.as_bytes())
+                    } else {
+                        head == piece.as_bytes()
+                    };
+                rest = tail;
+            }
+        }
+        (len <= MAX_EXPANDED_BYTES).then_some(same && rest.is_empty())
+    }
+}
+
+impl Template {
+    /// Whether every piece the template resolves to with `ctx` is ASCII (`true` when it
+    /// is unresolvable: there is no text).
+    pub(crate) fn resolves_ascii(&self, ctx: &Context) -> bool {
+        self.parts.iter().all(|p| match p {
+            Part::Text(t, _) => t.is_ascii(),
+            Part::Literal(_) => true,
+            Part::Var { .. } => p.value(ctx).is_none_or(str::is_ascii),
+        })
+    }
+}
+
+impl Part {
+    /// A variable's value in `ctx`: its key's one value, or its default when the key is
+    /// absent or empty; `None` when neither (or several values, S-VAR-4). `None` for
+    /// parts that are not variables.
+    fn value<'c>(&'c self, ctx: &'c Context) -> Option<&'c str> {
+        let Part::Var { key, hash, default } = self else {
+            return None;
+        };
+        match ctx.get_hashed(*hash, key) {
+            Some(values) => match values {
+                [one] => Some(one.as_str()),
+                [] => default.as_deref(),
+                _ => None,
+            },
+            None => default.as_deref(),
+        }
     }
 }
 
@@ -193,35 +286,27 @@ fn text_part(text: String) -> Part {
     Part::Text(text, toks)
 }
 
-fn lookup<'c>(ctx: &'c Context, key: &str, default: Option<&'c str>) -> Option<&'c str> {
-    match ctx.get(key) {
-        Some(values) => match values {
-            [one] => Some(one.as_str()),
-            [] => default,
-            _ => None,
-        },
-        None => default,
-    }
-}
-
 fn parse_inner(inner: &str) -> Part {
     match inner {
-        "*" => return Part::Literal('*'),
-        "?" => return Part::Literal('?'),
-        "$" => return Part::Literal('$'),
+        "*" => return Part::Literal("*"),
+        "?" => return Part::Literal("?"),
+        "$" => return Part::Literal("$"),
         _ => {}
     }
     if let Some((key, def)) = inner.split_once(',') {
         let def = def.trim();
         let def = def.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')).unwrap_or(def);
-        return Part::Var {
-            key: key.trim().to_ascii_lowercase(),
-            default: Some(def.to_string()),
-        };
+        return var(key, Some(def.to_string()));
     }
+    var(inner, None)
+}
+
+fn var(key: &str, default: Option<String>) -> Part {
+    let key = key.trim().to_ascii_lowercase();
     Part::Var {
-        key: inner.trim().to_ascii_lowercase(),
-        default: None,
+        hash: key_hash(&key),
+        key,
+        default,
     }
 }
 
@@ -244,6 +329,22 @@ mod tests {
     }
 
     #[test]
+    fn equals_compares_piece_by_piece() {
+        let t = Template::parse("team-${aws:PrincipalTag/team}${?}").unwrap();
+        let mut ctx = Context::default();
+        assert_eq!(t.equals(&ctx, "team-?", false), None, "unresolvable");
+        ctx.insert("aws:principaltag/team", vec!["Data".into()]);
+        assert_eq!(t.equals(&ctx, "team-Data?", false), Some(true));
+        assert_eq!(t.equals(&ctx, "team-data?", false), Some(false));
+        assert_eq!(t.equals(&ctx, "TEAM-data?", true), Some(true));
+        assert_eq!(t.equals(&ctx, "team-Data", false), Some(false), "shorter");
+        assert_eq!(t.equals(&ctx, "team-Data??", false), Some(false), "longer");
+        assert!(t.resolves_ascii(&ctx));
+        ctx.insert("aws:principaltag/team", vec!["\u{212a}".into()]);
+        assert!(!t.resolves_ascii(&ctx));
+    }
+
+    #[test]
     fn expansion_at_and_past_the_limit() {
         let t = Template::parse("a${k}").unwrap();
         let mut ctx = Context::default();
@@ -253,7 +354,8 @@ mod tests {
         ctx.insert("k", vec!["x".repeat(MAX_EXPANDED_BYTES)]);
         assert!(t.too_large(&ctx));
         assert_eq!(t.resolve_text(&ctx), None);
-        assert!(!t.resolve_tokens(&ctx, &mut Vec::new()));
+        assert_eq!(t.resolve_tokens(&ctx, &mut Resolved::new()), Resolution::TooLarge);
+        assert_eq!(t.equals(&ctx, "", false), None);
     }
 
     #[test]
@@ -261,16 +363,11 @@ mod tests {
         let t = Template::parse("x/${k}/*").unwrap();
         let mut ctx = Context::default();
         ctx.insert("k", vec!["a*".into()]);
-        let mut toks = Vec::new();
-        assert!(t.resolve_tokens(&ctx, &mut toks));
+        let mut toks = Resolved::new();
+        assert_eq!(t.resolve_tokens(&ctx, &mut toks), Resolution::Resolved);
         assert_eq!(
-            toks,
-            vec![
-                Tok::Lit("x/".into()),
-                Tok::Lit("a*".into()),
-                Tok::Lit("/".into()),
-                Tok::Star
-            ]
+            toks.as_slice(),
+            [Tok::Lit("x/"), Tok::Lit("a*"), Tok::Lit("/"), Tok::Star]
         );
     }
 }

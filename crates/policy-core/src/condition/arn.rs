@@ -1,9 +1,9 @@
 //! ARN operators (S-COND-4): `ArnEquals`, `ArnLike`, `ArnNotEquals`, `ArnNotLike`,
 //! segment-wise as in S-MATCH-2; `ArnEquals` behaves like `ArnLike` (wildcards allowed).
 
-use crate::arn::{split, ArnPattern};
+use crate::arn::{split, tokens_match, ArnPattern};
 use crate::request::Context;
-use crate::variables::Template;
+use crate::variables::{Resolution, Resolved, Template};
 
 #[derive(Debug, Clone)]
 pub(crate) enum ArnValue {
@@ -25,8 +25,8 @@ pub(crate) fn any_match(vals: &[ArnValue], v: &str, ctx: &Context) -> bool {
     vals.iter().any(|p| match p {
         ArnValue::Pattern(p) => p.is_match(v, parts.as_ref()),
         ArnValue::Var(t) => {
-            let mut toks = Vec::new();
-            t.resolve_tokens(ctx, &mut toks) && ArnPattern::from_tokens(toks).is_match(v, parts.as_ref())
+            let mut toks = Resolved::new();
+            t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved && tokens_match(&toks, v, parts.as_ref())
         }
     })
 }

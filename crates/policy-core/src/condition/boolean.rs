@@ -13,9 +13,9 @@ pub(crate) fn compile(raw: &[String], vars: bool) -> Vec<Text> {
 }
 
 pub(crate) fn any_match(vals: &[Text], v: &str, ctx: &Context) -> bool {
-    let v = v.to_ascii_lowercase();
+    // Plain values are ASCII-lower-cased when compiled.
     vals.iter().any(|p| match p {
-        Text::Plain(p) => *p == v,
-        Text::Var(t) => t.resolve_text(ctx).is_some_and(|p| p.eq_ignore_ascii_case(&v)),
+        Text::Plain(p) => p.eq_ignore_ascii_case(v),
+        Text::Var(t) => t.equals(ctx, v, true) == Some(true),
     })
 }

@@ -16,6 +16,7 @@ mod string;
 use crate::request::Context;
 use crate::span::Span;
 use crate::variables::Template;
+use smallvec::SmallVec;
 
 /// Condition keys the request lacked, as the policies spell them. A `Vec` (not a
 /// `SmallVec`) so that an evaluation may outlive its borrow in a tail expression
@@ -297,7 +298,8 @@ impl Condition {
 
     /// Marks whether a value holds variables (after compiling, from the values).
     fn with_variables_noted(mut self) -> Condition {
-        self.has_variables = !self.templates().is_empty();
+        let has = !self.templates().is_empty();
+        self.has_variables = has;
         self
     }
 
@@ -389,8 +391,8 @@ impl Condition {
     }
 
     /// The templates among its values.
-    fn templates(&self) -> Vec<&Template> {
-        let templates: Vec<&Template> = match &self.values {
+    fn templates(&self) -> SmallVec<[&Template; 4]> {
+        match &self.values {
             Values::Str(string::StrValues::Equals(v) | string::StrValues::IgnoreCase(v)) | Values::Bool(v) => v
                 .iter()
                 .filter_map(|t| match t {
@@ -412,9 +414,8 @@ impl Condition {
                     arn::ArnValue::Pattern(_) => None,
                 })
                 .collect(),
-            _ => Vec::new(),
-        };
-        templates
+            _ => SmallVec::new(),
+        }
     }
 
     /// Why this condition is indeterminate against `ctx` (S-COND-8), or `None` when it

@@ -8,10 +8,11 @@ use smallvec::SmallVec;
 
 use super::principal::{not_principal, principal_matches, unresolved_matches, Grant, NotPrincipal};
 use super::{EvalOptions, PolicySlot};
-use crate::arn::ArnPattern;
+use crate::arn::{self, ArnPattern};
 use crate::condition::{Missing, Tri};
 use crate::policy::{Effect, Policy, PrincipalEntry, ResourcePattern, Statement};
 use crate::request::Request;
+use crate::variables::{Resolution, Resolved};
 
 /// Why a statement whose action matched did not apply (collected on request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,12 +124,14 @@ fn pattern_match<'p>(
     let r = cx.req.resource.as_str();
     match p {
         ResourcePattern::Arn(a) => Tri::from(a.is_match(r, cx.parts.as_ref())),
-        // S-VAR-7: a pattern whose variables would expand past the limit is not expanded.
-        ResourcePattern::Var(t) if t.too_large(ctx) => Tri::Indeterminate,
         ResourcePattern::Var(t) => {
-            let mut toks = Vec::new();
-            if t.resolve_tokens(ctx, &mut toks) {
-                return Tri::from(ArnPattern::from_tokens(toks).is_match(r, cx.parts.as_ref()));
+            let mut toks = Resolved::new();
+            match t.resolve_tokens(ctx, &mut toks) {
+                Resolution::Resolved => return Tri::from(arn::tokens_match(&toks, r, cx.parts.as_ref())),
+                // S-VAR-7: a pattern whose variables would expand past the limit is not
+                // expanded.
+                Resolution::TooLarge => return Tri::Indeterminate,
+                Resolution::Unresolvable => {}
             }
             // S-VAR-4: an unresolvable variable matches nothing; report its keys.
             missing.extend(t.keys().filter(|k| ctx.get(k).is_none()));
