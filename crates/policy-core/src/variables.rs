@@ -59,6 +59,9 @@ pub(crate) struct Template {
     parts: Vec<Part>,
     /// The text as written, for explanations.
     source: Box<str>,
+    /// The length of the source's leading literal text (before its first `*`, `?` or
+    /// `${`): every text the template matches as a pattern starts with it.
+    prefix_len: usize,
 }
 
 impl Template {
@@ -90,15 +93,37 @@ impl Template {
         if parts.iter().all(|p| matches!(p, Part::Text(..))) {
             return None;
         }
+        let prefix_len = text
+            .find(['*', '?'])
+            .unwrap_or(text.len())
+            .min(text.find("${").unwrap_or(text.len()));
         Some(Template {
             parts,
             source: text.into(),
+            prefix_len,
         })
     }
 
     /// The text as written.
     pub(crate) fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The literal text every match of the template as a pattern starts with (as a
+    /// wildcard pattern, and as an ARN pattern: a literal prefix fixes the segments it
+    /// spans): a request value without it cannot match, whatever the variables hold.
+    pub(crate) fn literal_prefix(&self) -> &str {
+        self.source.get(..self.prefix_len).unwrap_or_default()
+    }
+
+    /// Whether the template resolves with `ctx`, and within the limit, looking the
+    /// variables up without building anything.
+    pub(crate) fn resolution(&self, ctx: &Context) -> Resolution {
+        match self.expanded_len(ctx) {
+            None => Resolution::Unresolvable,
+            Some(n) if n > MAX_EXPANDED_BYTES => Resolution::TooLarge,
+            Some(_) => Resolution::Resolved,
+        }
     }
 
     /// The keys this template reads, spelled as written (for explanations).
@@ -326,6 +351,43 @@ mod tests {
         assert_eq!(d.resolve_text(&Context::default()).as_deref(), Some("company-wide"));
         ctx.insert("aws:principaltag/team", vec!["a".into(), "b".into()]);
         assert_eq!(d.resolve_text(&ctx), None, "multi-valued keys resolve to nothing");
+    }
+
+    #[test]
+    fn literal_prefix_stops_at_wildcards_and_variables() {
+        let t = |s: &str| Template::parse(s).unwrap();
+        assert_eq!(
+            t("arn:aws:s3:::b/home/${aws:username}/*").literal_prefix(),
+            "arn:aws:s3:::b/home/"
+        );
+        assert_eq!(t("arn:aws:s3:::b*/${aws:username}").literal_prefix(), "arn:aws:s3:::b");
+        assert_eq!(t("arn:aws:s3:::?/${aws:username}").literal_prefix(), "arn:aws:s3:::");
+        assert_eq!(t("${aws:username}").literal_prefix(), "");
+    }
+
+    proptest::proptest! {
+        /// The literal prefix is necessary: whatever the variable holds (colons
+        /// included), a text the resolved template matches, as an ARN pattern or as a
+        /// wildcard pattern, starts with it.
+        #[test]
+        fn a_match_starts_with_the_literal_prefix(
+            head in "arn:[a:*?]{0,8}",
+            tail in "[a:/*?]{0,4}",
+            value in "[a:/]{0,3}",
+            text in "arn:[a:]{0,5}:[a]{0,2}:[a:]{0,2}:[a]{0,1}:[a:/]{0,5}",
+        ) {
+            let t = Template::parse(&format!("{head}${{k}}{tail}")).unwrap();
+            let mut ctx = Context::default();
+            ctx.insert("k", vec![value]);
+            let mut toks = Resolved::new();
+            proptest::prop_assert_eq!(t.resolve_tokens(&ctx, &mut toks), Resolution::Resolved);
+            let parts = crate::arn::split(&text);
+            if crate::arn::tokens_match(&toks, &text, parts.as_ref())
+                || crate::pattern::tokens_match(&toks, &text)
+            {
+                proptest::prop_assert!(text.starts_with(t.literal_prefix()), "{} {}", t.source(), text);
+            }
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub(crate) fn any_match(vals: &[ArnValue], v: &str, ctx: &Context) -> bool {
     let parts = split(v);
     vals.iter().any(|p| match p {
         ArnValue::Pattern(p) => p.is_match(v, parts.as_ref()),
+        ArnValue::Var(t) if !v.starts_with(t.literal_prefix()) => false,
         ArnValue::Var(t) => {
             let mut toks = Resolved::new();
             t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved && tokens_match(&toks, v, parts.as_ref())

@@ -77,6 +77,9 @@ impl StrValues {
             StrValues::Like(vals) => vals.iter().any(|p| match p {
                 LikeValue::Glob(g) => g.is_match(v),
                 LikeValue::Var(t) => {
+                    if !v.starts_with(t.literal_prefix()) {
+                        return false;
+                    }
                     let mut toks = Resolved::new();
                     t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved && tokens_match(&toks, v)
                 }

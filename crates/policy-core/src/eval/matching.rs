@@ -125,9 +125,14 @@ fn pattern_match<'p>(
     match p {
         ResourcePattern::Arn(a) => Tri::from(a.is_match(r, cx.parts.as_ref())),
         ResourcePattern::Var(t) => {
-            let mut toks = Resolved::new();
-            match t.resolve_tokens(ctx, &mut toks) {
-                Resolution::Resolved => return Tri::from(arn::tokens_match(&toks, r, cx.parts.as_ref())),
+            match t.resolution(ctx) {
+                // Most patterns name other resources: their literal start decides.
+                Resolution::Resolved if !r.starts_with(t.literal_prefix()) => return Tri::False,
+                Resolution::Resolved => {
+                    let mut toks = Resolved::new();
+                    let resolved = t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved;
+                    return Tri::from(resolved && arn::tokens_match(&toks, r, cx.parts.as_ref()));
+                }
                 // S-VAR-7: a pattern whose variables would expand past the limit is not
                 // expanded.
                 Resolution::TooLarge => return Tri::Indeterminate,
