@@ -90,7 +90,7 @@ fn fast_path_answers_as_the_general_path() {
         // Twice: the second time from the reader's caches.
         for _ in 0..2 {
             for line in PLAIN {
-                for detail in [Detail::Brief, Detail::Full] {
+                for detail in [Detail::Decision, Detail::Brief, Detail::Full] {
                     let want = general(line, base, detail);
                     match fast(line, &mut reader, detail) {
                         Some(got) => {
@@ -210,7 +210,7 @@ mod generated {
             }
             BASE.with(|b| {
                 let mut reader = LineReader::new(b);
-                for detail in [Detail::Brief, Detail::Full] {
+                for detail in [Detail::Decision, Detail::Brief, Detail::Full] {
                     if let Some(got) = fast(&line, &mut reader, detail) {
                         prop_assert_eq!(Some(got), general(&line, b, detail), "{}", line);
                     }
