@@ -153,6 +153,9 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, ou
         if let Some(policies) = reader.policies() {
             let ev = evaluate(policies, &doc.request);
             write_response_json(&ev, policies, &doc.request, doc.id.as_ref(), sh.detail, out);
+            drop(ev);
+            // The next line is read into this one's buffers.
+            reader.recycle(doc);
             return true;
         }
     }
