@@ -1065,7 +1065,11 @@ impl<'b> LineReader<'b> {
             }
             // The key the line before had here (neither a base key nor one seen before
             // on that line), or any key.
-            let positional = if at < old_keys { context.hash_if_named(at, key) } else { None };
+            let positional = if at < old_keys {
+                context.hash_if_named(at, key)
+            } else {
+                None
+            };
             let (hash, known) = match positional {
                 Some(hash) => (hash, None),
                 None => {
@@ -1171,7 +1175,9 @@ impl<'b> LineReader<'b> {
     pub fn recycle(&mut self, line: LineRequest) {
         let request = line.request;
         let mut context = request.context;
-        if self.spare.is_none() && context.len() >= self.line_keys && context.reset_to_base(&self.context, &mut self.pool)
+        if self.spare.is_none()
+            && context.len() >= self.line_keys
+            && context.reset_to_base(&self.context, &mut self.pool)
         {
             // The derived keys go; the line's stay for the next line to overwrite.
             context.truncate(self.line_keys, &mut self.pool);

@@ -67,7 +67,9 @@ fn contexts(line: &str, base: &PartialDocument, reader: &mut LineReader<'_>) -> 
 /// path's, key for key in order.
 #[test]
 fn contexts_read_into_reused_buffers_are_the_general_paths() {
-    let base = base(r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","context":{"aws:CurrentTime":"2026-12-01T00:00:00Z","aws:RequestedRegion":"eu-west-1"}}"#);
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","context":{"aws:CurrentTime":"2026-12-01T00:00:00Z","aws:RequestedRegion":"eu-west-1"}}"#,
+    );
     let mut reader = LineReader::new(&base);
     let line = |context: &str| format!(r#"{{"resource":"arn:aws:s3:::b/k","context":{{{context}}}}}"#);
     let lines = [
@@ -95,7 +97,11 @@ fn contexts_read_into_reused_buffers_are_the_general_paths() {
             }
         }
     }
-    assert_eq!(fast_lines, 2 * (lines.len() - 2), "all but the duplicate key's and the bad principal's");
+    assert_eq!(
+        fast_lines,
+        2 * (lines.len() - 2),
+        "all but the duplicate key's and the bad principal's"
+    );
 }
 
 const PLAIN: &[&str] = &[
