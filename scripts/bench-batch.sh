@@ -3,7 +3,8 @@
 # carry only principal, action, resource and context (fixtures/bench/gen_requests.py).
 # Each configuration runs RUNS times; the best and the median are printed (a shared VM's
 # neighbours slow single runs down by up to a third).
-# Usage: scripts/bench-batch.sh [LINES] [RUNS]   (default 1,000,000 lines, 5 runs)
+# Usage: scripts/bench-batch.sh [LINES] [RUNS]   (default 1,000,000 lines, 5 runs;
+# ESTATES="realistic …" to choose estates, DETAIL=decision|brief|full, default brief)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -18,7 +19,7 @@ for estate in ${ESTATES:-realistic readonly variables}; do
     times=()
     for _ in $(seq "$runs"); do
       start=$(date +%s.%N)
-      "$bin" batch --no-clock --jobs "$jobs" --base "fixtures/bench/$estate.json" "$tmp/$estate.jsonl" > "$tmp/out.jsonl"
+      "$bin" batch --no-clock --jobs "$jobs" --detail "${DETAIL:-brief}" --base "fixtures/bench/$estate.json" "$tmp/$estate.jsonl" > "$tmp/out.jsonl"
       end=$(date +%s.%N)
       times+=("$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$end")")
     done

@@ -2,6 +2,7 @@
 # Instruction counts (callgrind): repeatable on a busy machine.
 #   scripts/bench-icount.sh [realistic|readonly|variables]   instructions per evaluation
 #   scripts/bench-icount.sh batch                  instructions per `policy-sim batch` line
+#                                                  (DETAIL=decision|brief|full, default brief)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-realistic}
@@ -17,7 +18,7 @@ if [ "$mode" = batch ]; then
     head -1 "$tmp/lines.jsonl" > "$tmp/one.jsonl"
     run() {
       collected valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/policy-sim batch \
-        --no-clock --jobs 1 --base "fixtures/bench/$estate.json" "$1"
+        --no-clock --jobs 1 --detail "${DETAIL:-brief}" --base "fixtures/bench/$estate.json" "$1"
     }
     one=$(run "$tmp/one.jsonl")
     many=$(run "$tmp/lines.jsonl")

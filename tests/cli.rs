@@ -475,6 +475,48 @@ fn batch_full_detail_is_what_eval_prints() {
     assert_eq!(b, e);
 }
 
+/// `--detail decision`: each line's `id` and decision and nothing else, for plain lines
+/// and lines the general path reads alike; a bad line still gets its error.
+#[test]
+fn batch_decision_detail_is_the_id_and_the_decision() {
+    let input = concat!(
+        r#"{"id":"x","principal":"arn:aws:iam::111111111111:user/carlossalazar","action":"s3:GetObject","resource":"arn:aws:s3:::Production/a","context":{"aws:SourceIp":"203.0.113.9"}}"#,
+        "\n",
+        r#"{"principal":"arn:aws:iam::111111111111:user/carlossalazar","action":"s3:GetObject","resource":"arn:aws:s3:::Production/a"}"#,
+        "\n",
+        r#"{"id": 2, "principal": "arn:aws:iam::111111111111:user/carlossalazar", "action": "s3:PutObject", "resource": "arn:aws:s3:::Production/\u0061", "sessionIssuer": "arn:aws:iam::111111111111:user/carlossalazar"}"#,
+        "\n",
+        r#"{"id": "bad", "principal": "alice", "action": "s3:GetObject"}"#,
+        "\n",
+    );
+    let base = root().join("fixtures/requests/cross-account-put-object.json");
+    let run = |detail: &str| {
+        let out = sim()
+            .args(["batch", "--no-clock", "--detail", detail, "--base"])
+            .arg(&base)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "the last line is bad input");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (decision, brief) = (run("decision"), run("brief"));
+    let brief: Vec<serde_json::Value> = brief.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<&str> = decision.lines().collect();
+    assert_eq!(lines.len(), 4);
+    for (i, (line, b)) in lines.iter().zip(&brief).enumerate() {
+        if i == 3 {
+            // The error answer is the same at every level.
+            assert_eq!(serde_json::from_str::<serde_json::Value>(line).unwrap(), *b);
+            assert_eq!(b["error"]["code"], "invalid-principal");
+            continue;
+        }
+        let id = b.get("id").map(|id| format!(r#""id":{id},"#)).unwrap_or_default();
+        assert_eq!(*line, format!(r#"{{{id}"decision":{}}}"#, b["decision"]), "line {i}");
+    }
+    assert_eq!(lines[0], r#"{"id":"x","decision":"Allow"}"#);
+}
+
 // ---------------------------------------------------------------------------------
 // lint
 

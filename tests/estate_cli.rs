@@ -184,7 +184,7 @@ fn batch_against_the_estate() {
     .replace("BUCKET", BUCKET);
     let out = sim()
         .args(["batch", "--no-clock", "--estate", ORG])
-        .write_stdin(lines)
+        .write_stdin(lines.clone())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -201,6 +201,19 @@ fn batch_against_the_estate() {
         .as_str()
         .unwrap()
         .contains("not in the snapshot"));
+    // Decision detail: the decisions alone, the estate's part left out too.
+    let out = sim()
+        .args(["batch", "--no-clock", "--estate", ORG, "--detail", "decision"])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let want: String = ["a", "b", "c"]
+        .iter()
+        .zip(&decisions)
+        .map(|(id, d)| format!("{{\"id\":\"{id}\",\"decision\":\"{d}\"}}\n"))
+        .collect();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), want);
     // Full detail: the estate's whole part on every line.
     let out = sim()
         .args(["batch", "--no-clock", "--estate", ORG, "--detail", "full"])

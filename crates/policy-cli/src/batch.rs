@@ -31,9 +31,10 @@ pub struct BatchArgs {
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
     #[arg(long)]
     no_clock: bool,
-    /// How much each response says: `brief` (decision, deciding statements with Sid,
-    /// reasons, per-type verdicts, missing keys) or `full` (also statement locations and
-    /// derived context keys, as `eval --format json`).
+    /// How much each response says: `decision` (only `id` and `decision`), `brief`
+    /// (decision, deciding statements with Sid, reasons, per-type verdicts, missing
+    /// keys) or `full` (also statement locations and derived context keys, as
+    /// `eval --format json`).
     #[arg(long, value_enum, default_value = "brief")]
     detail: DetailArg,
     /// Decide every line against an estate snapshot folder (README, "Estates"), read
@@ -47,6 +48,7 @@ pub struct BatchArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum DetailArg {
+    Decision,
     Brief,
     Full,
 }
@@ -151,6 +153,9 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, ou
         if let Some(policies) = reader.policies() {
             let ev = evaluate(policies, &doc.request);
             write_response_json(&ev, policies, &doc.request, doc.id.as_ref(), sh.detail, out);
+            drop(ev);
+            // The next line is read into this one's buffers.
+            reader.recycle(doc);
             return true;
         }
     }
@@ -431,6 +436,7 @@ pub fn run(a: BatchArgs) -> u8 {
         base: &base,
         loader: &loader,
         detail: match a.detail {
+            DetailArg::Decision => Detail::Decision,
             DetailArg::Brief => Detail::Brief,
             DetailArg::Full => Detail::Full,
         },

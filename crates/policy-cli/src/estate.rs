@@ -402,7 +402,8 @@ fn human_info(info: &EstateInfo) -> String {
 }
 
 /// Writes a batch line's answer for a resolved request: the core's JSON, with the
-/// estate's part (`brief`: the assumptions, when there are any; `full`: all of it).
+/// estate's part (`decision`: none; `brief`: the assumptions, when there are any;
+/// `full`: all of it).
 pub(crate) fn write_answer(
     est: &Estate,
     resolved: &Resolved,
@@ -430,7 +431,7 @@ pub(crate) fn write_answer(
     let start = out.len();
     policy_core::write_response_json(&ev, policies, req, id, detail, out);
     let mut notes = resolved.assumptions().peekable();
-    if notes.peek().is_none() || out.len() <= start || out.last() != Some(&b'}') {
+    if detail == Detail::Decision || notes.peek().is_none() || out.len() <= start || out.last() != Some(&b'}') {
         return;
     }
     out.pop();

@@ -91,6 +91,8 @@ fn benches(c: &mut Criterion) {
             let policies = reader.policies().unwrap();
             let ev = evaluate(policies, &line.request);
             policy_core::write_response_json(&ev, policies, &line.request, None, policy_core::Detail::Brief, &mut out);
+            drop(ev);
+            reader.recycle(line);
             out.len()
         })
     });
@@ -132,6 +134,8 @@ fn benches(c: &mut Criterion) {
             let policies = reader.policies().unwrap();
             let ev = evaluate(policies, &line.request);
             policy_core::write_response_json(&ev, policies, &line.request, None, policy_core::Detail::Brief, &mut out);
+            drop(ev);
+            reader.recycle(line);
             out.len()
         })
     });

@@ -983,11 +983,27 @@ const LINE_CACHE: usize = 4096;
 /// (a small cache per reader). Any other line, and any line with an error, is left to
 /// the general path (`PartialDocument::parse(…)?.over(base).finish(…)`), which reads it
 /// to the same request or reports the error with line and column.
+///
+/// Read, evaluate, then give the request back with [`LineReader::recycle`]: the next
+/// line's context is then written into that request's context in place — a key the
+/// line has at the same place as the line before is recognised by its name alone and
+/// its values copied into the buffers already there — so that a line of many context
+/// keys is read without allocating per key.
 #[derive(Debug)]
 pub struct LineReader<'b> {
     base: &'b PartialDocument,
-    /// The base's context, its values shared: cloned for every line.
+    /// The base's context, its values shared: the first keys of every line's context.
     context: Context,
+    /// The context to read the next line into: the base's keys, then `line_keys` keys
+    /// of an earlier line (distinct, none of them a base key); `None` while a request
+    /// holds it.
+    spare: Option<Context>,
+    /// The number of base and line keys of `spare` (after them: derived keys).
+    line_keys: usize,
+    /// Buffers of values.
+    pool: crate::request::ValuePool,
+    /// A buffer for the resource ARN.
+    resource: String,
     policies: Option<Arc<PolicySet>>,
     principals: rustc_hash::FxHashMap<Box<str>, Arc<Principal>>,
     actions: rustc_hash::FxHashMap<Box<str>, Arc<crate::request::Action>>,
@@ -998,8 +1014,13 @@ impl<'b> LineReader<'b> {
     /// A reader of lines over `base`; the fast path needs the base's policies shared
     /// ([`PartialDocument::share_policies`]).
     pub fn new(base: &'b PartialDocument) -> LineReader<'b> {
+        let context = base.context.detached();
         LineReader {
-            context: base.context.detached(),
+            spare: Some(context.clone()),
+            line_keys: context.len(),
+            context,
+            pool: crate::request::ValuePool::default(),
+            resource: String::new(),
             base,
             policies: base.shared.clone(),
             principals: rustc_hash::FxHashMap::default(),
@@ -1020,34 +1041,85 @@ impl<'b> LineReader<'b> {
     pub fn read(&mut self, line: &str) -> Option<LineRequest> {
         self.policies.as_ref()?;
         let base = self.base;
-        let mut context = self.context.clone();
-        let keys = &mut self.keys;
-        // The line's keys (hashes of their lower-cased names): a key given twice in any
-        // case, or more than MAX_CONTEXT_KEYS keys, is the general path's error.
-        let mut seen: smallvec::SmallVec<[u64; 16]> = smallvec::SmallVec::new();
-        let mut refused = false;
-        let raw = crate::plain_line::scan(line, &mut |key, values| {
-            if keys.len() >= LINE_CACHE {
-                keys.clear();
+        let base_keys = self.context.len();
+        let mut context = match self.spare.take() {
+            Some(c) => c,
+            None => {
+                // The last request was not given back.
+                self.line_keys = base_keys;
+                self.context.clone()
             }
-            let name = match keys.get(key) {
-                Some(name) => name,
-                None => keys
-                    .entry(Box::from(key))
-                    .or_insert_with(|| crate::request::KeyName::new(key)),
+        };
+        let (keys, pool, old_keys) = (&mut self.keys, &mut self.pool, self.line_keys);
+        // The line's keys (hashes of their lower-cased names): a key given twice in any
+        // case, or more than MAX_CONTEXT_KEYS keys, is the general path's error. `bits`
+        // has a bit per hash seen, so that most keys are not compared with the others.
+        let mut seen: smallvec::SmallVec<[u64; 16]> = smallvec::SmallVec::new();
+        let mut bits = 0u64;
+        let mut refused = false;
+        // Where the line's next new key goes.
+        let mut at = base_keys;
+        let raw = crate::plain_line::scan(line, &mut |key, values| {
+            if refused {
+                return;
+            }
+            // The key the line before had here (neither a base key nor one seen before
+            // on that line), or any key.
+            let positional = if at < old_keys {
+                context.hash_if_named(at, key)
+            } else {
+                None
             };
-            if seen.contains(&name.hash()) || seen.len() >= MAX_CONTEXT_KEYS {
+            let (hash, known) = match positional {
+                Some(hash) => (hash, None),
+                None => {
+                    if keys.len() >= LINE_CACHE {
+                        keys.clear();
+                    }
+                    let name = match keys.get(key) {
+                        Some(name) => name,
+                        None => keys
+                            .entry(Box::from(key))
+                            .or_insert_with(|| crate::request::KeyName::new(key)),
+                    };
+                    (name.hash(), Some(name))
+                }
+            };
+            let bit = 1u64 << (hash & 63);
+            if (bits & bit != 0 && seen.contains(&hash)) || seen.len() >= MAX_CONTEXT_KEYS {
                 refused = true;
                 return;
             }
-            seen.push(name.hash());
-            context.insert_named(name, values);
-        })?;
-        if refused {
+            bits |= bit;
+            seen.push(hash);
+            match known {
+                None => context.refill(at, values, pool),
+                Some(name) => match context.position(name, base_keys) {
+                    // A line's key replaces the base's.
+                    Some(i) => {
+                        context.refill(i, values, pool);
+                        return;
+                    }
+                    None => context.put(at, name, values, pool),
+                },
+            }
+            at += 1;
+        });
+        // The keys of the line before that this one does not have.
+        context.truncate(at, pool);
+        self.line_keys = at;
+        let Some(raw) = raw.filter(|_| !refused) else {
+            self.spare = Some(context);
             return None;
-        }
+        };
         let principal = match raw.principal {
-            Some(p) => self.principal(p)?,
+            Some(p) => match self.principal(p) {
+                Some(p) => p,
+                None => {
+                    self.spare = Some(context);
+                    return None;
+                }
+            },
             None => {
                 let mut p = base.principal.clone()?;
                 if let Some(issuer) = &base.session_issuer {
@@ -1057,14 +1129,29 @@ impl<'b> LineReader<'b> {
             }
         };
         let (action, parsed_action) = match raw.action {
-            Some(a) => (None, Some(self.action(a)?)),
+            Some(a) => match self.action(a) {
+                Some(a) => (None, Some(a)),
+                None => {
+                    self.spare = Some(context);
+                    return None;
+                }
+            },
             None => (Some(base.action.clone()?), None),
+        };
+        let resource = match raw.resource {
+            Some(r) => {
+                let mut s = std::mem::take(&mut self.resource);
+                s.clear();
+                s.push_str(r);
+                Some(s)
+            }
+            None => base.resource.clone(),
         };
         let b = crate::request::RequestBuilder {
             principal: Some(principal),
             action,
             parsed_action,
-            resource: raw.resource.map(str::to_string).or_else(|| base.resource.clone()),
+            resource,
             resource_account: raw
                 .resource_account
                 .map(str::to_string)
@@ -1081,6 +1168,22 @@ impl<'b> LineReader<'b> {
             id: raw.id.or_else(|| base.id.clone()),
             request,
         })
+    }
+
+    /// Takes back a request [`LineReader::read`] gave, to read the next line into its
+    /// context and buffers. A request of another reader is dropped.
+    pub fn recycle(&mut self, line: LineRequest) {
+        let request = line.request;
+        let mut context = request.context;
+        if self.spare.is_none()
+            && context.len() >= self.line_keys
+            && context.reset_to_base(&self.context, &mut self.pool)
+        {
+            // The derived keys go; the line's stay for the next line to overwrite.
+            context.truncate(self.line_keys, &mut self.pool);
+            self.spare = Some(context);
+            self.resource = request.resource;
+        }
     }
 
     /// The principal named `text`, with the base's session issuer, parsed once.

@@ -21,6 +21,19 @@ pub enum Detail {
     /// Decision, deciding statements (label, effect, Sid), reasons, per-type verdicts,
     /// missing keys, indeterminate statements and assumptions.
     Brief,
+    /// The decision alone (and the request's `id`): for sweeps that want no
+    /// explanation. Its JSON is [`Response::decision_only`]'s.
+    Decision,
+}
+
+/// The JSON of a response at [`Detail::Decision`]: `{"id"?, "decision"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DecisionOnly<'a> {
+    /// The request's `id`, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a serde_json::Value>,
+    /// `Allow`, `ExplicitDeny` or `ImplicitDeny`.
+    pub decision: Decision,
 }
 
 /// A statement (or grant) that decided.
@@ -167,8 +180,18 @@ impl Response {
         Response::with_detail(ev, policies, req, id, Detail::Full)
     }
 
+    /// The response at [`Detail::Decision`]: its `id` and decision, nothing else.
+    pub fn decision_only(&self) -> DecisionOnly<'_> {
+        DecisionOnly {
+            id: self.id.as_ref(),
+            decision: self.decision,
+        }
+    }
+
     /// Builds the response with the given level of detail: [`Detail::Brief`] leaves out
-    /// statement locations and derived context keys (batch mode's default).
+    /// statement locations and derived context keys (batch mode's default);
+    /// [`Detail::Decision`] builds the brief response, whose JSON at that level is
+    /// [`Response::decision_only`]'s.
     pub fn with_detail(
         ev: &Evaluation<'_>,
         policies: &PolicySet,
@@ -418,8 +441,9 @@ fn verdict_word(v: Verdict) -> &'static str {
 }
 
 /// Writes the JSON of `Response::with_detail(ev, policies, req, id, detail)` to `out`,
-/// byte for byte what `serde_json` writes for that response, without building it:
-/// batch mode's per-line path. `out` is appended to, never cleared.
+/// byte for byte what `serde_json` writes for that response (for [`Detail::Decision`],
+/// for its [`Response::decision_only`]), without building it: batch mode's per-line
+/// path. `out` is appended to, never cleared.
 pub fn write_response_json(
     ev: &Evaluation<'_>,
     policies: &PolicySet,
@@ -439,6 +463,10 @@ pub fn write_response_json(
     }
     out.extend_from_slice(b"\"decision\":\"");
     out.extend_from_slice(decision_word(ev.decision).as_bytes());
+    if detail == Detail::Decision {
+        out.extend_from_slice(b"\"}");
+        return;
+    }
     out.extend_from_slice(b"\",\"deciding\":[");
     for (n, &d) in ev.deciding.iter().enumerate() {
         if n > 0 {

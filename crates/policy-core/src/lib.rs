@@ -68,7 +68,9 @@ pub use document::{
     PolicyLoader, RequestDocument, MAX_CONTEXT_KEYS,
 };
 pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
-pub use explain::{write_response_json, DecidingItem, Detail, IndeterminateItem, NearMiss, PolicyVerdict, Response};
+pub use explain::{
+    write_response_json, DecidingItem, DecisionOnly, Detail, IndeterminateItem, NearMiss, PolicyVerdict, Response,
+};
 pub use lint::{lint, lint_at, Finding, LintPolicyType, LintReport, LintSeverity};
 pub use parse::{
     parse_policy, parse_policy_at, Diagnostic, Parsed, PolicyError, Severity, EXCERPT_CHARS, MAX_DEPTH,

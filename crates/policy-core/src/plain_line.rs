@@ -83,53 +83,53 @@ impl<'a> Scanner<'a> {
         (plain && !matches!(self.peek(), Some(b'.' | b'e' | b'E'))).then_some(text)
     }
 
-    /// A context scalar: a string, `true`, `false` or an integer, as its text.
-    fn scalar(&mut self) -> Option<String> {
+    /// A context scalar: a string, `true`, `false` or an integer, as its text (a
+    /// string's without the quotes).
+    fn scalar(&mut self) -> Option<&'a str> {
         self.ws();
         match self.peek()? {
-            b'"' => self.string().map(str::to_string),
+            b'"' => self.string(),
             b't' => self.word("true"),
             b'f' => self.word("false"),
-            b'-' | b'0'..=b'9' => self.integer().map(str::to_string),
+            b'-' | b'0'..=b'9' => self.integer(),
             _ => None,
         }
     }
 
-    fn word(&mut self, w: &str) -> Option<String> {
-        let ok = self.text.get(self.pos..)?.starts_with(w);
-        ok.then(|| {
-            self.pos += w.len();
-            w.to_string()
-        })
+    fn word(&mut self, w: &str) -> Option<&'a str> {
+        let text = self.text.get(self.pos..self.pos + w.len()).filter(|t| *t == w)?;
+        self.pos += w.len();
+        Some(text)
     }
 
-    /// The context object: each key with its values, in order, to `each`.
-    fn context(&mut self, each: &mut dyn FnMut(&str, Vec<String>)) -> Option<()> {
+    /// The context object: each key with its values, in order, to `each` (the values
+    /// borrowed from the line: nothing is allocated for a key of up to 8 values).
+    fn context(&mut self, each: &mut dyn FnMut(&'a str, &[&'a str])) -> Option<()> {
         self.eat(b'{')?;
         if self.eat_if(b'}') {
             return Some(());
         }
+        let mut values: smallvec::SmallVec<[&'a str; 8]> = smallvec::SmallVec::new();
         loop {
             let key = self.string()?;
             self.eat(b':')?;
             self.ws();
-            let values = if self.peek() == Some(b'[') {
+            values.clear();
+            if self.peek() == Some(b'[') {
                 self.pos += 1;
-                let mut v = Vec::new();
                 if !self.eat_if(b']') {
                     loop {
-                        v.push(self.scalar()?);
+                        values.push(self.scalar()?);
                         if self.eat_if(b']') {
                             break;
                         }
                         self.eat(b',')?;
                     }
                 }
-                v
             } else {
-                vec![self.scalar()?]
-            };
-            each(key, values);
+                values.push(self.scalar()?);
+            }
+            each(key, &values);
             if self.eat_if(b'}') {
                 return Some(());
             }
@@ -138,9 +138,10 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Scans `line`; context keys go to `context` in order. `None`: not a plain line, or
-/// not one this scanner reads (the caller falls back to `serde_json`).
-pub(crate) fn scan<'a>(line: &'a str, context: &mut dyn FnMut(&str, Vec<String>)) -> Option<PlainLine<'a>> {
+/// Scans `line`; context keys go to `context` in order, each with its values' text (a
+/// string's without quotes; `true`, `false` and integers as written). `None`: not a
+/// plain line, or not one this scanner reads (the caller falls back to `serde_json`).
+pub(crate) fn scan<'a>(line: &'a str, context: &mut dyn FnMut(&'a str, &[&'a str])) -> Option<PlainLine<'a>> {
     // No escapes, and no control characters: white space is spaces, and a string ends
     // at the next `"`.
     if crate::json_out::has_control_or_backslash(line.as_bytes()) {

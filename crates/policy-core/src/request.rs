@@ -177,6 +177,144 @@ impl Context {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.entries.iter().map(|e| (&*e.key, e.values.as_slice()))
     }
+
+    /// The number of keys.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The hash of key `at` when its name is `key` as given (case included).
+    pub(crate) fn hash_if_named(&self, at: usize, key: &str) -> Option<u64> {
+        self.entries.get(at).filter(|e| *e.key == *key).map(|e| e.hash)
+    }
+
+    /// The position, among the first `within` keys, of the key `name`.
+    pub(crate) fn position(&self, name: &KeyName, within: usize) -> Option<usize> {
+        self.entries
+            .get(..within)?
+            .iter()
+            .position(|e| e.hash == name.hash && *e.key_lc == *name.key_lc)
+    }
+
+    /// Sets the values of key `at` (which exists) to `values`, in the buffers it has
+    /// or the pool's.
+    pub(crate) fn refill(&mut self, at: usize, values: &[&str], pool: &mut ValuePool) {
+        if let Some(e) = self.entries.get_mut(at) {
+            pool.fill(&mut e.values, values);
+        }
+    }
+
+    /// Makes key `at` (`at` ≤ the number of keys) the key `name` with `values`.
+    pub(crate) fn put(&mut self, at: usize, name: &KeyName, values: &[&str], pool: &mut ValuePool) {
+        if at >= self.entries.len() {
+            let mut v = Values::Owned(pool.vec());
+            pool.fill(&mut v, values);
+            self.entries.push(ContextEntry {
+                hash: name.hash,
+                key_lc: Name::Shared(name.key_lc.clone()),
+                key: Name::Shared(name.key.clone()),
+                values: v,
+            });
+        } else if let Some(e) = self.entries.get_mut(at) {
+            e.hash = name.hash;
+            e.key_lc = Name::Shared(name.key_lc.clone());
+            e.key = Name::Shared(name.key.clone());
+            pool.fill(&mut e.values, values);
+        }
+    }
+
+    /// Keeps the first `len` keys; the values of the others go to `pool`.
+    pub(crate) fn truncate(&mut self, len: usize, pool: &mut ValuePool) {
+        if len < self.entries.len() {
+            for e in self.entries.drain(len..) {
+                pool.give(e.values);
+            }
+        }
+    }
+
+    /// Whether the first keys are `base`'s, by the same names (those a
+    /// [`ValuePool`]-filling reader copied from `base`). The values of those `base`
+    /// shares, which a line replaced, are put back (their buffers to `pool`).
+    pub(crate) fn reset_to_base(&mut self, base: &Context, pool: &mut ValuePool) -> bool {
+        if self.entries.len() < base.entries.len() {
+            return false;
+        }
+        for (e, b) in self.entries.iter_mut().zip(&base.entries) {
+            let same = match (&e.key_lc, &b.key_lc) {
+                (Name::Shared(x), Name::Shared(y)) => Arc::ptr_eq(x, y),
+                (Name::Static(x), Name::Static(y)) => std::ptr::eq(*x, *y),
+                _ => false,
+            };
+            if !same || e.key.len() != b.key.len() {
+                return false;
+            }
+            // A base key's values are shared ([`Context::detached`]): owned ones are a
+            // line's.
+            if matches!(e.values, Values::Owned(_)) {
+                let old = std::mem::replace(&mut e.values, b.values.clone());
+                pool.give(old);
+            }
+        }
+        true
+    }
+}
+
+/// Text buffers of context values, reused from line to line by batch mode's reader: a
+/// line's values are copied into the buffers of earlier lines' values instead of
+/// allocated. Holds at most [`ValuePool::MAX`] strings and lists.
+#[derive(Debug, Default)]
+pub(crate) struct ValuePool {
+    strings: Vec<String>,
+    lists: Vec<Vec<String>>,
+}
+
+impl ValuePool {
+    const MAX: usize = 4096;
+
+    fn vec(&mut self) -> Vec<String> {
+        self.lists.pop().unwrap_or_default()
+    }
+
+    /// Sets `values` to `new`, reusing its own buffers first.
+    fn fill(&mut self, values: &mut Values, new: &[&str]) {
+        if let Values::Shared(_) = values {
+            *values = Values::Owned(self.vec());
+        }
+        let Values::Owned(v) = values else { return };
+        for (i, text) in new.iter().enumerate() {
+            match v.get_mut(i) {
+                Some(s) => {
+                    s.clear();
+                    s.push_str(text);
+                }
+                None => {
+                    let mut s = self.strings.pop().unwrap_or_default();
+                    s.clear();
+                    s.push_str(text);
+                    v.push(s);
+                }
+            }
+        }
+        while v.len() > new.len() {
+            if let Some(s) = v.pop() {
+                if self.strings.len() < Self::MAX {
+                    self.strings.push(s);
+                }
+            }
+        }
+    }
+
+    /// Takes the buffers of `values` (owned ones).
+    fn give(&mut self, values: Values) {
+        if let Values::Owned(mut v) = values {
+            let room = Self::MAX.saturating_sub(self.strings.len());
+            self.strings.extend(v.drain(..).take(room));
+            v.clear();
+            if self.lists.len() < Self::MAX {
+                self.lists.push(v);
+            }
+        }
+    }
 }
 
 /// FNV-1a over the bytes of a lower-cased key: compared before the text, so a look-up

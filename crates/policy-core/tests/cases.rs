@@ -93,11 +93,14 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Option<Response>), String> {
             let ev = evaluate_with(&doc.policies, &doc.request, EvalOptions { near_misses: true });
             let resp = Response::new(&ev, &doc.policies, &doc.request, doc.id.clone());
             // The batch path's hand-written JSON is byte for byte serde's.
-            for detail in [Detail::Brief, Detail::Full] {
+            for detail in [Detail::Decision, Detail::Brief, Detail::Full] {
                 let mut fast = Vec::new();
                 write_response_json(&ev, &doc.policies, &doc.request, doc.id.as_ref(), detail, &mut fast);
                 let slow = Response::with_detail(&ev, &doc.policies, &doc.request, doc.id.clone(), detail);
-                let slow = serde_json::to_string(&slow).unwrap();
+                let slow = match detail {
+                    Detail::Decision => serde_json::to_string(&slow.decision_only()).unwrap(),
+                    _ => serde_json::to_string(&slow).unwrap(),
+                };
                 let fast = String::from_utf8(fast).unwrap();
                 if fast != slow {
                     return Err(format!("write_response_json ({detail:?}) differs:\n{fast}\n{slow}"));

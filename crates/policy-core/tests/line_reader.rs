@@ -34,13 +34,74 @@ fn general(line: &str, base: &PartialDocument, detail: Detail) -> Option<String>
     Some(String::from_utf8(out).unwrap())
 }
 
+/// The fast path's answer; the request is given back to the reader, as batch mode does,
+/// so that the next line is read into its buffers.
 fn fast(line: &str, reader: &mut LineReader<'_>, detail: Detail) -> Option<String> {
     let doc = reader.read(line)?;
     let policies = reader.policies().unwrap();
     let ev = evaluate(policies, &doc.request);
     let mut out = Vec::new();
     write_response_json(&ev, policies, &doc.request, doc.id.as_ref(), detail, &mut out);
+    drop(ev);
+    reader.recycle(doc);
     Some(String::from_utf8(out).unwrap())
+}
+
+/// The request context as the general path reads `line`, and as the fast path does.
+fn contexts(line: &str, base: &PartialDocument, reader: &mut LineReader<'_>) -> Option<(String, String)> {
+    let show = |c: &policy_core::Context| format!("{:?}", c.iter().collect::<Vec<_>>());
+    let doc = reader.read(line)?;
+    let fast = show(doc.request.context());
+    reader.recycle(doc);
+    let src = Source::new("line", line);
+    let doc = PartialDocument::parse(&src, &mut policy_core::NoFiles)
+        .and_then(|d| d.over(base).finish(&src))
+        .unwrap();
+    Some((fast, show(doc.request.context())))
+}
+
+/// Lines of many keys, read one after the other into the buffers of the line before:
+/// keys in the same places, in other places, fewer and more of them, a base key
+/// replaced and then not, another case of the same name, a line refused half-way (a key
+/// twice) and a line with an error after its context. Every context is the general
+/// path's, key for key in order.
+#[test]
+fn contexts_read_into_reused_buffers_are_the_general_paths() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","context":{"aws:CurrentTime":"2026-12-01T00:00:00Z","aws:RequestedRegion":"eu-west-1"}}"#,
+    );
+    let mut reader = LineReader::new(&base);
+    let line = |context: &str| format!(r#"{{"resource":"arn:aws:s3:::b/k","context":{{{context}}}}}"#);
+    let lines = [
+        line(r#""a":"1","b":["2","3"],"c":true,"d":-4,"e":"x""#),
+        line(r#""a":"5","b":["6"],"c":false,"d":7,"e":"y""#),
+        line(r#""a":"5","b":["6","7","8"],"c":false"#),
+        line(r#""b":"1","a":"2","c":"3","d":"4","e":"5","f":"6""#),
+        line(r#""a":"1","aws:requestedregion":"us-east-1","b":[]"#),
+        line(r#""a":"1","b":"2""#),
+        line(r#""A":"1","B":"2""#),
+        line(r#""a":"1","b":"2","c":"3","a":"4""#),
+        line(r#""a":"9","b":"8","c":"7""#),
+        line(r#""x":"1","y":"2","z":"3""#).replace("}}", r#"},"principal":"alice"}"#),
+        line(r#""x":"1","y":"2""#),
+        line(""),
+        line(r#""AWS:CurrentTime":"2027-01-01T00:00:00Z","x":"1""#),
+        line(r#""x":"2""#),
+    ];
+    let mut fast_lines = 0;
+    for _ in 0..2 {
+        for l in &lines {
+            if let Some((fast, general)) = contexts(l, &base, &mut reader) {
+                fast_lines += 1;
+                assert_eq!(fast, general, "{l}");
+            }
+        }
+    }
+    assert_eq!(
+        fast_lines,
+        2 * (lines.len() - 2),
+        "all but the duplicate key's and the bad principal's"
+    );
 }
 
 const PLAIN: &[&str] = &[
@@ -90,7 +151,7 @@ fn fast_path_answers_as_the_general_path() {
         // Twice: the second time from the reader's caches.
         for _ in 0..2 {
             for line in PLAIN {
-                for detail in [Detail::Brief, Detail::Full] {
+                for detail in [Detail::Decision, Detail::Brief, Detail::Full] {
                     let want = general(line, base, detail);
                     match fast(line, &mut reader, detail) {
                         Some(got) => {
@@ -210,7 +271,7 @@ mod generated {
             }
             BASE.with(|b| {
                 let mut reader = LineReader::new(b);
-                for detail in [Detail::Brief, Detail::Full] {
+                for detail in [Detail::Decision, Detail::Brief, Detail::Full] {
                     if let Some(got) = fast(&line, &mut reader, detail) {
                         prop_assert_eq!(Some(got), general(&line, b, detail), "{}", line);
                     }

@@ -540,7 +540,9 @@ impl<'e> Resolver<'e> {
     /// [`Resolver::resolve_request`], which reports errors with their position).
     pub fn read_line(&mut self, line: &str, base: &Context) -> Option<(Option<serde_json::Value>, Resolved)> {
         let mut given: Vec<(String, Vec<String>)> = base.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect();
-        let raw = crate::plain_line::scan(line, &mut |k, v| given.push((k.to_string(), v)))?;
+        let raw = crate::plain_line::scan(line, &mut |k, v| {
+            given.push((k.to_string(), v.iter().map(|s| s.to_string()).collect()));
+        })?;
         let resolved = self
             .resolve_parts(
                 raw.principal?,
