@@ -352,7 +352,7 @@ impl ActionIndex {
         // No statement names the action's service (or nothing is indexed: policies of
         // `*` statements): no probe.
         if self.service_bits & service_bit(action.service_hash) == 0 {
-            return Candidates::One(self.always.iter());
+            return Candidates::One(self.always.iter(), false);
         }
         let exact = if self.exact.is_empty() {
             &[][..]
@@ -368,10 +368,12 @@ impl ActionIndex {
     }
 }
 
-/// The merge of three sorted index lists, without repeats.
+/// The merge of three sorted index lists (statements naming the action exactly, naming
+/// a wildcard name in its service, not indexed), without repeats.
 pub(crate) enum Candidates<'a> {
-    /// At most one list is not empty (the common case): no merging.
-    One(std::slice::Iter<'a, u32>),
+    /// At most one list is not empty (the common case): no merging. The flag: the list
+    /// is that of the statements naming the action exactly.
+    One(std::slice::Iter<'a, u32>, bool),
     Merge([&'a [u32]; 3]),
 }
 
@@ -379,33 +381,42 @@ impl<'a> Candidates<'a> {
     /// Whether there is no candidate at all.
     pub(crate) fn is_empty(&self) -> bool {
         match self {
-            Candidates::One(it) => it.len() == 0,
+            Candidates::One(it, _) => it.len() == 0,
             Candidates::Merge(_) => false,
         }
     }
 
     fn new(lists: [&'a [u32]; 3]) -> Candidates<'a> {
         match lists {
-            [l, [], []] | [[], l, []] | [[], [], l] => Candidates::One(l.iter()),
+            [l, [], []] => Candidates::One(l.iter(), true),
+            [[], l, []] | [[], [], l] => Candidates::One(l.iter(), false),
             _ => Candidates::Merge(lists),
         }
+    }
+
+    /// The next candidate, and whether its `Action` element names the request's action
+    /// exactly (a valid entry equal to it: the statement's action match is then `True`
+    /// without matching again, S-MATCH-1).
+    pub(crate) fn next_tagged(&mut self) -> Option<(usize, bool)> {
+        let lists = match self {
+            Candidates::One(it, exact) => return it.next().map(|&i| (i as usize, *exact)),
+            Candidates::Merge(lists) => lists,
+        };
+        let min = lists.iter().filter_map(|l| l.first()).min().copied()?;
+        let exact = lists.first().and_then(|l| l.first()) == Some(&min);
+        for l in lists.iter_mut() {
+            if l.first() == Some(&min) {
+                *l = l.get(1..).unwrap_or_default();
+            }
+        }
+        Some((min as usize, exact))
     }
 }
 
 impl Iterator for Candidates<'_> {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
-        let lists = match self {
-            Candidates::One(it) => return it.next().map(|&i| i as usize),
-            Candidates::Merge(lists) => lists,
-        };
-        let min = lists.iter().filter_map(|l| l.first()).min().copied()?;
-        for l in lists.iter_mut() {
-            if l.first() == Some(&min) {
-                *l = l.get(1..).unwrap_or_default();
-            }
-        }
-        Some(min as usize)
+        self.next_tagged().map(|(i, _)| i)
     }
 }
 

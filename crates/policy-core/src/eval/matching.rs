@@ -311,8 +311,14 @@ fn statement_applies<'p>(
     cx: &Ctx<'_>,
     missing: &mut Missing<'p>,
     miss: &mut Option<Miss>,
+    action_named: bool,
 ) -> (Tri, Option<Grant>) {
-    let mut result = action_matches(stmt, cx.req);
+    // The action index found the action among the statement's exact `Action` entries.
+    let mut result = if action_named && !stmt.not_action {
+        Tri::True
+    } else {
+        action_matches(stmt, cx.req)
+    };
     if result == Tri::False {
         return (Tri::False, None);
     }
@@ -429,11 +435,11 @@ impl<'p> Run<'p, '_> {
         }
     }
 
-    fn statements(&mut self, slot: PolicySlot, policy: &'p Policy, candidates: crate::policy::Candidates<'p>) {
-        for i in candidates {
+    fn statements(&mut self, slot: PolicySlot, policy: &'p Policy, mut candidates: crate::policy::Candidates<'p>) {
+        while let Some((i, action_named)) = candidates.next_tagged() {
             let Some(stmt) = policy.statements.get(i) else { continue };
             let mut miss = None;
-            let (t, grant) = statement_applies(stmt, &self.cx, &mut self.missing, &mut miss);
+            let (t, grant) = statement_applies(stmt, &self.cx, &mut self.missing, &mut miss, action_named);
             let hit = Hit {
                 slot,
                 index: i,
