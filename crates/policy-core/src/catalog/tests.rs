@@ -27,17 +27,28 @@ fn first_use_parse_time() {
         let start = std::time::Instant::now();
         let again = Catalog::parse(CATALOG_TEXT).unwrap();
         took = took.min(start.elapsed());
-        assert_eq!(again.t.actions.len(), parsed.t.actions.len());
+        assert_eq!(again.t.services.len(), parsed.t.services.len());
     }
+    // The lazy first use: the records before the services, and the services' list.
+    let mut indexed = std::time::Duration::MAX;
+    for _ in 0..5 {
+        let start = std::time::Instant::now();
+        let lazy = load::index(CATALOG_TEXT, false).unwrap();
+        indexed = indexed.min(start.elapsed());
+        assert_eq!(lazy.services.len(), parsed.t.services.len());
+    }
+    let bodies = (0..load::r32_len(&parsed.t.services)).map(|s| parsed.t.body(s));
+    let (actions, arena) = bodies.fold((0, 0), |(a, n), b| (a + b.actions.len(), n + b.arena.len()));
     eprintln!(
-        "catalog: {} bytes raw, {} services, {} actions, arena {} bytes, parsed in {:?} (best of 5)",
+        "catalog: {} bytes raw, {} services, {} actions, arena {} bytes, parsed in {:?}, indexed (first use) in {:?} (best of 5)",
         CATALOG_TEXT.len(),
         parsed.t.services.len(),
-        parsed.t.actions.len(),
-        parsed.t.arena.len(),
-        took
+        actions,
+        arena + parsed.t.deps().arena.len(),
+        took,
+        indexed
     );
-    assert!(parsed.t.actions.len() > 20_000);
+    assert!(actions > 20_000);
 }
 
 #[test]
