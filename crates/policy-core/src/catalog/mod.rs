@@ -480,7 +480,8 @@ impl<'c> Service<'c> {
             name: "",
             rcp: false,
             multi_page: false,
-            keys: (0, 0),
+            keys: "",
+            at: 0,
             body: (0, 0),
         };
         self.c.t.services.get(self.i as usize).unwrap_or(&EMPTY)
@@ -550,7 +551,8 @@ impl<'c> Service<'c> {
     /// The condition keys the service's page lists (its own keys, and the global keys
     /// it names, such as `aws:RequestTag/${TagKey}`).
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        self.c.keys_in(slice(&self.c.t.key_refs, self.rec().keys))
+        let body = self.body();
+        self.c.keys_in(slice(&body.key_refs, (0, body.keys)))
     }
 
     /// The service's condition key matching `name` (exactly or as a pattern key,
