@@ -673,6 +673,14 @@ impl Tables {
     }
 }
 
+#[cfg(test)]
+impl Tables {
+    /// How many services' blocks have been read.
+    pub(crate) fn services_read(&self) -> usize {
+        self.bodies.iter().filter(|b| b.get().is_some()).count()
+    }
+}
+
 /// `v.len()` as a `u32` pool index.
 pub(crate) fn r32_len<T>(v: &[T]) -> u32 {
     r32(v.len())

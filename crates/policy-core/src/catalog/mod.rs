@@ -463,7 +463,6 @@ impl Catalog {
     fn body_keys(&self, s: u32, r: Range32) -> impl Iterator<Item = ConditionKey<'_>> + '_ {
         self.keys_in(slice(&self.t.body(s).key_refs, r))
     }
-
 }
 
 /// A service (`s3`): its prefix, name, actions, resource types and condition keys.
@@ -943,7 +942,12 @@ macro_rules! handle_eq {
         }
     )*};
 }
-handle_eq!(Service { i }, ActionInfo { s, i }, ResourceType { s, i }, ConditionKey { i });
+handle_eq!(
+    Service { i },
+    ActionInfo { s, i },
+    ResourceType { s, i },
+    ConditionKey { i }
+);
 
 #[cfg(all(test, feature = "embedded-catalog"))]
 mod tests;
