@@ -462,9 +462,9 @@ impl Catalog {
         refs.iter().map(move |&i| ConditionKey { c: self, i })
     }
 
-    /// The keys of service `s`'s block numbered in `r`.
-    fn body_keys(&self, s: u32, r: Range32) -> impl Iterator<Item = ConditionKey<'_>> + '_ {
-        self.keys_in(slice(&self.t.body(s).key_refs, r))
+    /// The keys of a service's block numbered in `r`.
+    fn body_keys<'c>(&'c self, b: &'c load::Body, r: Range32) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
+        self.keys_in(slice(&b.key_refs, r))
     }
 }
 
@@ -523,8 +523,8 @@ impl<'c> Service<'c> {
 
     /// The service's actions, in case-insensitive order of name.
     pub fn actions(&self) -> impl Iterator<Item = ActionInfo<'c>> + 'c {
-        let (c, s) = (self.c, self.i);
-        (0..load::r32_len(&self.body().actions)).map(move |i| ActionInfo { c, s, i })
+        let (c, s, b) = (self.c, self.i, self.body());
+        (0..load::r32_len(&b.actions)).map(move |i| ActionInfo { c, s, b, i })
     }
 
     /// The action `name` (case-insensitive).
@@ -535,14 +535,15 @@ impl<'c> Service<'c> {
         Some(ActionInfo {
             c: self.c,
             s: self.i,
+            b: body,
             i: u32::try_from(pos).ok()?,
         })
     }
 
     /// The service's resource types.
     pub fn resource_types(&self) -> impl Iterator<Item = ResourceType<'c>> + 'c {
-        let (c, s) = (self.c, self.i);
-        (0..load::r32_len(&self.body().rtypes)).map(move |i| ResourceType { c, s, i })
+        let (c, s, b) = (self.c, self.i, self.body());
+        (0..load::r32_len(&b.rtypes)).map(move |i| ResourceType { c, s, b, i })
     }
 
     /// The resource type `name` (case-insensitive).
@@ -593,8 +594,9 @@ fn find_key<'c>(keys: impl Iterator<Item = ConditionKey<'c>>, name: &str) -> Opt
 #[derive(Clone, Copy)]
 pub struct ActionInfo<'c> {
     c: &'c Catalog,
-    /// Its service.
+    /// Its service, and the service's block.
     s: u32,
+    b: &'c load::Body,
     /// Within the service's block.
     i: u32,
 }
@@ -608,7 +610,7 @@ impl<'c> ActionInfo<'c> {
             res: (0, 0),
             deps: None,
         };
-        self.c.t.body(self.s).actions.get(self.i as usize).unwrap_or(&EMPTY)
+        self.b.actions.get(self.i as usize).unwrap_or(&EMPTY)
     }
 
     /// The service the action belongs to.
@@ -619,7 +621,7 @@ impl<'c> ActionInfo<'c> {
     /// The action name as AWS writes it (`GetObject`).
     pub fn name(&self) -> &'c str {
         let (a, b) = self.rec().name;
-        self.c.t.body(self.s).arena.get(a as usize..b as usize).unwrap_or("")
+        self.b.arena.get(a as usize..b as usize).unwrap_or("")
     }
 
     /// `service:Name` (`s3:GetObject`).
@@ -650,15 +652,15 @@ impl<'c> ActionInfo<'c> {
     /// required and the condition keys that apply with it. Empty: the action supports
     /// no resource-level permissions (its `Resource` must be `*`).
     pub fn resource_types(&self) -> impl Iterator<Item = ActionResource<'c>> + 'c {
-        let (c, s) = (self.c, self.s);
-        slice(&c.t.body(s).res, self.rec().res)
+        let (c, s, b) = (self.c, self.s, self.b);
+        slice(&b.res, self.rec().res)
             .iter()
-            .map(move |r| ActionResource { c, s, r })
+            .map(move |r| ActionResource { c, s, b, r })
     }
 
     /// The action's condition keys (the column of the reference's actions table).
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        self.c.body_keys(self.s, self.rec().keys)
+        self.c.body_keys(self.b, self.rec().keys)
     }
 
     /// Every condition key the action's request can carry: the action's own keys, the
@@ -739,8 +741,9 @@ impl fmt::Debug for ActionInfo<'_> {
 #[derive(Clone, Copy)]
 pub struct ActionResource<'c> {
     c: &'c Catalog,
-    /// The action's service.
+    /// The action's service, and the service's block.
     s: u32,
+    b: &'c load::Body,
     r: &'c load::ResRec,
 }
 
@@ -750,6 +753,7 @@ impl<'c> ActionResource<'c> {
         ResourceType {
             c: self.c,
             s: self.s,
+            b: self.b,
             i: self.r.rt,
         }
     }
@@ -763,7 +767,7 @@ impl<'c> ActionResource<'c> {
     /// Condition keys that apply to the action on this resource type (listed in the
     /// actions table next to it).
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        self.c.body_keys(self.s, self.r.keys)
+        self.c.body_keys(self.b, self.r.keys)
     }
 }
 
@@ -782,8 +786,9 @@ impl fmt::Debug for ActionResource<'_> {
 #[derive(Clone, Copy)]
 pub struct ResourceType<'c> {
     c: &'c Catalog,
-    /// Its service.
+    /// Its service, and the service's block.
     s: u32,
+    b: &'c load::Body,
     /// Within the service's block.
     i: u32,
 }
@@ -795,7 +800,7 @@ impl<'c> ResourceType<'c> {
             arns: (0, 0),
             keys: (0, 0),
         };
-        self.c.t.body(self.s).rtypes.get(self.i as usize).unwrap_or(&EMPTY)
+        self.b.rtypes.get(self.i as usize).unwrap_or(&EMPTY)
     }
 
     /// The service it belongs to.
@@ -811,7 +816,7 @@ impl<'c> ResourceType<'c> {
     /// Its ARN formats, usually one (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`):
     /// `${Name}` marks a variable part.
     pub fn arn_formats(&self) -> impl Iterator<Item = &'c str> + 'c {
-        let body = self.c.t.body(self.s);
+        let body = self.b;
         slice(&body.arns, self.rec().arns)
             .iter()
             .map(move |&(a, b)| body.arena.get(a as usize..b as usize).unwrap_or(""))
@@ -826,7 +831,7 @@ impl<'c> ResourceType<'c> {
     /// variables are any text; comparison is case-sensitive.
     /// `arn:aws:s3:::b/*` matches `object` but not `bucket`; `*` matches every type.
     pub fn matches_arn(&self, arn: &str) -> bool {
-        let body = self.c.t.body(self.s);
+        let body = self.b;
         let (a, b) = self.rec().arns;
         (a..b).any(|i| {
             let f = slice(&body.arns, (i, i + 1))
@@ -839,7 +844,7 @@ impl<'c> ResourceType<'c> {
 
     /// The condition keys of the resource type (typically `aws:ResourceTag/${TagKey}`).
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        self.c.body_keys(self.s, self.rec().keys)
+        self.c.body_keys(self.b, self.rec().keys)
     }
 
     /// Whether the resource type supports conditions on its tags
