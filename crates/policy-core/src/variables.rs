@@ -137,6 +137,20 @@ impl Template {
             .collect()
     }
 
+    /// The keys this template reads with no default (`${key}`, not `${key, 'x'}`),
+    /// spelled as written: without a value in the request, the template does not
+    /// resolve (S-VAR-2, S-VAR-4).
+    pub(crate) fn required_keys_as_written(&self) -> Vec<String> {
+        self.source
+            .split("${")
+            .skip(1)
+            .filter_map(|rest| rest.split('}').next())
+            .filter(|inner| !inner.contains(','))
+            .map(|inner| inner.trim().to_string())
+            .filter(|k| !matches!(k.as_str(), "*" | "?" | "$"))
+            .collect()
+    }
+
     /// The keys (lower-cased) this template reads.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {

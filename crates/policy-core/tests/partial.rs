@@ -327,3 +327,85 @@ fn known_absent_keys_are_absent() {
         PartialDecision::ImplicitDeny
     );
 }
+
+/// S-VAR-6 in partial evaluation: a `NotResource` pattern whose variable reads an
+/// unknown key is indeterminate while the key is absent (or has several values), so an
+/// `Allow` hinging on it needs the key present, and a `Deny` hinging on it applies.
+#[test]
+fn not_resource_with_an_unknown_variable_is_indeterminate_when_absent() {
+    let role = "arn:aws:iam::111122223333:role/app";
+    let allow_all =
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    // An `Allow` whose `NotResource` no value of the key can make match the resource.
+    let set = PolicySet {
+        identity: vec![policy(PolicyType::Identity, allow_all.clone())],
+        vpc_endpoint: vec![policy(
+            PolicyType::VpcEndpoint,
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*",
+                "NotResource": "arn:aws:s3:::bucket-a/${aws:username}/*"}]}),
+        )],
+        ..PolicySet::default()
+    };
+    let req = request(role, "ec2:RunInstances", "*", &[]);
+    assert_eq!(
+        partial(&set, &req),
+        (
+            PartialDecision::AllowIf,
+            Some("the resource `*` matches none of `arn:aws:s3:::bucket-a/${aws:username}/*` and `aws:username` is present".to_string())
+        )
+    );
+    let pe = evaluate_partial(&set, &req, &PartialOptions::default());
+    assert_eq!(evaluate(&set, &req).decision(), Decision::ImplicitDeny);
+    assert!(!pe.holds(&req), "absent: indeterminate, the Allow does not allow");
+    let with = request(role, "ec2:RunInstances", "*", &[("aws:username", "alice")]);
+    assert_eq!(evaluate(&set, &with).decision(), Decision::Allow);
+    assert!(pe.holds(&with));
+    let two = Request::builder()
+        .principal(Principal::parse(role).unwrap())
+        .action("ec2:RunInstances")
+        .resource("*")
+        .context_value("aws:username", vec!["alice".to_string(), "bob".to_string()])
+        .build()
+        .unwrap();
+    assert_ne!(evaluate(&set, &two).decision(), Decision::Allow);
+    assert!(!pe.holds(&two), "several values: indeterminate");
+
+    // A `Deny` with such a `NotResource` applies while the key is absent.
+    let deny = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::bucket-a/${aws:username}/*"}]});
+    let set = identity_only(deny);
+    let object = "arn:aws:s3:::bucket-a/alice/notes.txt";
+    let req = request(role, "s3:GetObject", object, &[]);
+    assert_eq!(
+        partial(&set, &req),
+        (
+            PartialDecision::AllowIf,
+            Some("the resource `arn:aws:s3:::bucket-a/alice/notes.txt` matches `arn:aws:s3:::bucket-a/${aws:username}/*`".to_string())
+        )
+    );
+    let pe = evaluate_partial(&set, &req, &PartialOptions::default());
+    assert_eq!(evaluate(&set, &req).decision(), Decision::ExplicitDeny);
+    assert!(!pe.holds(&req));
+    assert!(pe.holds(&request(role, "s3:GetObject", object, &[("aws:username", "alice")])));
+    assert!(!pe.holds(&request(role, "s3:GetObject", object, &[("aws:username", "bob")])));
+
+    // A `Deny` whose `Resource` no single value can make match applies when the key has
+    // several values (S-VAR-6 b); an `Allow` with the same `Resource` never applies.
+    let set = identity_only(json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket-b/${aws:username}/*"}]}));
+    let req = request(role, "s3:GetObject", object, &[]);
+    let pe = evaluate_partial(&set, &req, &PartialOptions::default());
+    assert_eq!(pe.decision(), PartialDecision::AllowIf);
+    assert!(pe.holds(&req));
+    let two = Request::builder()
+        .principal(Principal::parse(role).unwrap())
+        .action("s3:GetObject")
+        .resource(object)
+        .context_value("aws:username", vec!["alice".to_string(), "bob".to_string()])
+        .build()
+        .unwrap();
+    assert_eq!(evaluate(&set, &two).decision(), Decision::ExplicitDeny);
+    assert!(!pe.holds(&two));
+}

@@ -1042,3 +1042,91 @@ fn check_residual(estate: &Estate, req: &Req) -> Result<(), TestCaseError> {
     }
     Ok(())
 }
+
+/// The shrunk failure of `residual_holds_iff_concrete_evaluation_allows` (S-VAR-6 in
+/// partial evaluation): a VPC endpoint policy's `Allow` with a `NotResource` whose
+/// variable reads `aws:username`, unknown. No value makes the pattern match `*`, yet the
+/// statement applies only when the key has a value: absent, the `NotResource` is
+/// indeterminate and the `Allow` does not allow.
+#[test]
+fn not_resource_reading_an_unknown_key_is_indeterminate_when_absent() -> Result<(), TestCaseError> {
+    let allow_all = Stmt {
+        allow: true,
+        not_action: false,
+        actions: vec!["*"],
+        resource: Some((false, vec!["*"])),
+        principal: None,
+        condition: None,
+    };
+    let vpce = Stmt {
+        not_action: true,
+        actions: vec!["s3:*"],
+        resource: Some((true, vec!["arn:aws:s3:::bucket-a/${aws:username}/*"])),
+        ..allow_all.clone()
+    };
+    let req = Req {
+        // A role: no `aws:username` of its own, so the key is unknown.
+        principal: "arn:aws:iam::111122223333:role/app",
+        action: "ec2:RunInstances",
+        resource: "*",
+        resource_account: None,
+        source_ip: None,
+        secure_transport: None,
+        management_account: None,
+        restrict_public_buckets: false,
+        kms_grant: None,
+        acl: None,
+    };
+    let estate = Estate {
+        identity: vec![vec![allow_all.clone()]],
+        vpce: vec![vec![vpce]],
+        ..Estate::default()
+    };
+    check_residual(&estate, &req)?;
+    let set = estate.build()?;
+    let pe = evaluate_partial(&set, &req.build()?, &PartialOptions::default());
+    prop_assert_eq!(pe.decision(), PartialDecision::AllowIf);
+    Ok(())
+}
+
+/// A `Deny` with a `NotResource` whose variable reads an unknown key applies when the
+/// key is absent (S-VAR-6, S-COND-8), and when its value makes the pattern miss the
+/// resource; only `aws:username` = `alice` keeps it out.
+#[test]
+fn deny_with_not_resource_reading_an_unknown_key_applies_when_absent() -> Result<(), TestCaseError> {
+    let allow_all = Stmt {
+        allow: true,
+        not_action: false,
+        actions: vec!["*"],
+        resource: Some((false, vec!["*"])),
+        principal: None,
+        condition: None,
+    };
+    let deny = Stmt {
+        allow: false,
+        actions: vec!["s3:GetObject"],
+        resource: Some((true, vec!["arn:aws:s3:::bucket-a/${aws:username}/*"])),
+        ..allow_all.clone()
+    };
+    let req = Req {
+        principal: "arn:aws:iam::111122223333:role/app",
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::bucket-a/alice/notes.txt",
+        resource_account: Some(SAME),
+        source_ip: None,
+        secure_transport: None,
+        management_account: None,
+        restrict_public_buckets: false,
+        kms_grant: None,
+        acl: None,
+    };
+    let estate = Estate {
+        identity: vec![vec![allow_all, deny]],
+        ..Estate::default()
+    };
+    check_residual(&estate, &req)?;
+    let set = estate.build()?;
+    let pe = evaluate_partial(&set, &req.build()?, &PartialOptions::default());
+    prop_assert_eq!(pe.decision(), PartialDecision::AllowIf);
+    Ok(())
+}

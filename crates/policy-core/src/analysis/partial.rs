@@ -256,13 +256,15 @@ pub fn evaluate_partial<'p>(policies: &'p PolicySet, req: &Request, opts: &Parti
                         }
                     }
                     // An `Allow` applies when its parts are true, a `Deny` when they are
-                    // not false (S-COND-8); a `NotResource` element when no pattern
-                    // matches.
+                    // not false (S-COND-8); a `NotResource` element is the negation of
+                    // its atom (whether a pattern matches), indeterminate where a
+                    // variable has no single value (S-VAR-6).
                     let not_resource = stmt.resource.as_ref().is_some_and(|(neg, _)| *neg);
+                    let deny = stmt.effect == Effect::Deny;
                     let test = match atom {
+                        crate::eval::Atom::Resource if not_resource && deny => Test::NotTrue,
                         crate::eval::Atom::Resource if not_resource => Test::False,
-                        crate::eval::Atom::Resource => Test::True,
-                        _ if stmt.effect == Effect::Deny => Test::NotFalse,
+                        _ if deny => Test::NotFalse,
                         _ => Test::True,
                     };
                     // On the canonical atom, a flipped condition's test reads through
@@ -386,8 +388,10 @@ enum AtomKey {
         key: String,
         values: Vec<String>,
     },
-    /// The patterns with variables (the others cannot match) of a resource element.
-    Resource { patterns: Vec<String> },
+    /// The patterns with variables (the others cannot match) of a resource element, and
+    /// whether it is a `NotResource` (where a variable with no value makes the match
+    /// indeterminate, not false: S-VAR-6).
+    Resource { not_resource: bool, patterns: Vec<String> },
 }
 
 impl AtomKey {
@@ -412,29 +416,33 @@ impl AtomKey {
                     flipped,
                 )
             }
-            None => (
-                AtomKey::Resource {
-                    patterns: policies
-                        .get(slot)
-                        .and_then(|p| p.statements.get(index))
-                        .and_then(|s| s.resource.as_ref())
-                        .map(|(_, pats)| {
-                            pats.iter()
-                                .filter_map(|p| match p {
-                                    crate::policy::ResourcePattern::Var(t) => Some(t.source().to_string()),
-                                    crate::policy::ResourcePattern::Arn(_) => None,
-                                })
-                                .collect()
-                        })
-                        .map(|mut p: Vec<String>| {
-                            p.sort();
-                            p.dedup();
-                            p
-                        })
-                        .unwrap_or_default(),
-                },
-                false,
-            ),
+            None => {
+                let element = policies
+                    .get(slot)
+                    .and_then(|p| p.statements.get(index))
+                    .and_then(|s| s.resource.as_ref());
+                (
+                    AtomKey::Resource {
+                        not_resource: element.is_some_and(|(neg, _)| *neg),
+                        patterns: element
+                            .map(|(_, pats)| {
+                                pats.iter()
+                                    .filter_map(|p| match p {
+                                        crate::policy::ResourcePattern::Var(t) => Some(t.source().to_string()),
+                                        crate::policy::ResourcePattern::Arn(_) => None,
+                                    })
+                                    .collect()
+                            })
+                            .map(|mut p: Vec<String>| {
+                                p.sort();
+                                p.dedup();
+                                p
+                            })
+                            .unwrap_or_default(),
+                    },
+                    false,
+                )
+            }
         }
     }
 }

@@ -447,13 +447,10 @@ impl Residual {
                     leaf.operator = operator;
                     leaf.values = values;
                 }
-                // A resource element is never indeterminate: "not true" is "false".
-                let test = match (info.atom, *test) {
-                    (Atom::Resource, Test::NotTrue) => Test::False,
-                    (Atom::Resource, Test::NotFalse) => Test::True,
-                    (_, t) => t,
-                };
-                match test {
+                if info.atom == Atom::Resource {
+                    return resource_residual(info, policies, leaf, *test);
+                }
+                match *test {
                     // True (an `Allow`'s part) or not false (a `Deny`'s, for which an
                     // indeterminate part counts): the condition as written.
                     Test::True | Test::NotFalse => Residual::Leaf(leaf),
@@ -543,6 +540,58 @@ impl Leaf {
             "notresource" => format!("the resource `{}` matches none of {}", self.key, values(", ")),
             _ => format!("`{}` `{}` {}", self.operator, self.key, values(", ")),
         }
+    }
+}
+
+/// The residual of a resource element's atom (whether one of its patterns matches)
+/// under `test`. The match is true or false once its variables have one value each, and
+/// indeterminate otherwise (S-VAR-6): in a `NotResource`, "matches none" needs each of
+/// the keys (those without a default) to be present.
+fn resource_residual(info: &AtomInfo, policies: &PolicySet, leaf: Leaf, test: Test) -> Residual {
+    let matches_none = |leaf: Leaf| {
+        let none = Residual::Leaf(Leaf {
+            operator: "NotResource".to_string(),
+            ..leaf.clone()
+        });
+        let element = info
+            .sources
+            .first()
+            .and_then(|&(slot, i)| policies.get(slot).and_then(|p| p.statements.get(i)))
+            .and_then(|s| s.resource.as_ref());
+        let Some((true, pats)) = element else { return none };
+        let mut keys: Vec<String> = pats
+            .iter()
+            .filter_map(|p| match p {
+                crate::policy::ResourcePattern::Var(t) => Some(t),
+                crate::policy::ResourcePattern::Arn(_) => None,
+            })
+            .flat_map(|t| t.required_keys_as_written())
+            .collect();
+        keys.sort_by_key(|k| k.to_ascii_lowercase());
+        keys.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        if keys.is_empty() {
+            return none;
+        }
+        let mut and = vec![none];
+        and.extend(keys.into_iter().map(|key| {
+            Residual::Leaf(Leaf {
+                operator: "Null".to_string(),
+                key,
+                values: vec!["false".to_string()],
+                statements: leaf.statements.clone(),
+            })
+        }));
+        Residual::And { and }
+    };
+    match test {
+        Test::True => Residual::Leaf(leaf),
+        Test::NotTrue => Residual::Not {
+            not: Box::new(Residual::Leaf(leaf)),
+        },
+        Test::False => matches_none(leaf),
+        Test::NotFalse => Residual::Not {
+            not: Box::new(matches_none(leaf)),
+        },
     }
 }
 

@@ -169,7 +169,8 @@ pub(crate) enum PartialMatch {
     Yes,
     /// It applies exactly when every atom holds: for an `Allow`, when the part is true;
     /// for a `Deny`, when it is not false (an indeterminate part makes a `Deny` apply,
-    /// S-COND-8).
+    /// S-COND-8). A [`Atom::Resource`] of a `NotResource` is read negated: an `Allow`
+    /// needs it false, a `Deny` not true.
     If(SmallVec<[Atom; 2]>),
 }
 
@@ -227,14 +228,25 @@ pub(crate) fn statement_applies_partial(
                 // Some pattern matches whatever the keys hold.
                 (_, true, true) => return (PartialMatch::No, None),
                 (_, true, false) => {}
-                // None can match whatever they hold: the known patterns decide (an
-                // unresolvable variable among them can leave it open, S-VAR-6).
-                (false, _, _) => {
-                    let t = if *negated { known_t.negate() } else { known_t };
-                    if known(t).is_none() {
-                        return (PartialMatch::No, None);
+                // None can match whatever they hold. The element is not true, but an
+                // open pattern is indeterminate when its variable has no single value
+                // (S-VAR-6: absent in a `NotResource`, several values anywhere), false
+                // when it has one: unless the known patterns already leave it open, the
+                // element hinges on the keys where that changes the statement.
+                (false, _, _) => match (known_t, *negated, deny) {
+                    (Tri::Indeterminate, ..) => {
+                        if known(Tri::Indeterminate).is_none() {
+                            return (PartialMatch::No, None);
+                        }
                     }
-                }
+                    // `NotResource` true or indeterminate: a `Deny` applies either way.
+                    (_, true, true) => {}
+                    // `Resource` false or indeterminate: an `Allow` never applies.
+                    (_, false, false) => return (PartialMatch::No, None),
+                    // An `Allow`'s `NotResource` applies only when the keys have values;
+                    // a `Deny`'s `Resource` when one has several.
+                    _ => atoms.push(Atom::Resource),
+                },
                 (true, false, _) => atoms.push(Atom::Resource),
             }
         }
@@ -267,7 +279,8 @@ pub(crate) fn statement_applies_partial(
 }
 
 /// The value of `atom` of `stmt` with the request context `ctx` in place of the
-/// request's (a resource element is never indeterminate).
+/// request's (a resource element is indeterminate where a variable has no single value,
+/// S-VAR-6).
 pub(crate) fn atom_value(stmt: &Statement, atom: Atom, cx: &Ctx<'_>, ctx: &crate::request::Context) -> Tri {
     match atom {
         Atom::Resource => resource_any_match(stmt, cx, ctx, &mut Vec::new()),
