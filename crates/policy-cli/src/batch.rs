@@ -260,6 +260,15 @@ fn column_after(prefix: &[u8]) -> u32 {
 /// same buffer, never copied again; a line over `max_line` bytes is skipped to its
 /// newline in blocks and given as [`Chunk::TooLong`], so memory stays under
 /// `max_line` + one block whatever the input. `Err` is the read error's message.
+/// Appends at most one block of `input` to `buf`; the number of bytes read (0 at the end).
+fn read_block(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<usize, String> {
+    input
+        .by_ref()
+        .take(BLOCK as u64)
+        .read_to_end(buf)
+        .map_err(|e| e.to_string())
+}
+
 fn read_chunks(
     mut input: impl Read,
     max_line: usize,
@@ -280,11 +289,7 @@ fn read_chunks(
                 let mut length = buf.len() as u64;
                 buf.clear();
                 loop {
-                    let n = input
-                        .by_ref()
-                        .take(BLOCK as u64)
-                        .read_to_end(&mut buf)
-                        .map_err(|e| e.to_string())?;
+                    let n = read_block(&mut input, &mut buf)?;
                     if n == 0 {
                         send(Chunk::TooLong { line, length, column });
                         return Ok(());
@@ -305,11 +310,7 @@ fn read_chunks(
                 continue;
             }
             scanned = buf.len();
-            let n = input
-                .by_ref()
-                .take(BLOCK as u64)
-                .read_to_end(&mut buf)
-                .map_err(|e| e.to_string())?;
+            let n = read_block(&mut input, &mut buf)?;
             if n == 0 {
                 // The last line, without a newline (within the limit: checked above).
                 if !buf.is_empty() {

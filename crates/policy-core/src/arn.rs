@@ -216,14 +216,7 @@ mod tests {
             parts in proptest::collection::vec((0u8..4, "[a:*?]{0,4}"), 0..9),
             t in "arn:[a:]{0,3}:[a]{0,2}:[a:]{0,2}:[a]{0,1}:[a:/]{0,4}|[a:]{0,6}",
         ) {
-            let toks: Vec<Tok> = parts
-                .iter()
-                .map(|(k, s)| match k {
-                    0 => Tok::Star,
-                    1 => Tok::One,
-                    _ => Tok::Lit(s.clone()),
-                })
-                .collect();
+            let toks = crate::pattern::tests::generated_tokens(&parts);
             let borrowed: Vec<Tok<&str>> = toks.iter().map(Tok::borrowed).collect();
             let parts = split(&t);
             proptest::prop_assert_eq!(

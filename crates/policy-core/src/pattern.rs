@@ -311,9 +311,22 @@ fn shift_and<S: AsRef<str>>(seg: &[Tok<S>], hay: &str, from: usize) -> Option<Op
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Token lists for property tests, unnormalised: kind 0 is `*`, 1 is `?`, else the
+    /// text as a literal (possibly empty).
+    pub(crate) fn generated_tokens(parts: &[(u8, String)]) -> Vec<Tok> {
+        parts
+            .iter()
+            .map(|(k, s)| match k {
+                0 => Tok::Star,
+                1 => Tok::One,
+                _ => Tok::Lit(s.clone()),
+            })
+            .collect()
+    }
 
     /// The regex oracle: `*` → `.*`, `?` → `.`, everything else escaped.
     fn oracle(pattern: &str, text: &str) -> bool {
@@ -420,14 +433,7 @@ mod tests {
             parts in proptest::collection::vec((0u8..4, "[ab*?:é]{0,3}"), 0..7),
             t in "[ab:é]{0,10}",
         ) {
-            let toks: Vec<Tok> = parts
-                .iter()
-                .map(|(k, s)| match k {
-                    0 => Tok::Star,
-                    1 => Tok::One,
-                    _ => Tok::Lit(s.clone()),
-                })
-                .collect();
+            let toks = generated_tokens(&parts);
             let borrowed: Vec<Tok<&str>> = toks.iter().map(Tok::borrowed).collect();
             prop_assert_eq!(tokens_match(&borrowed, &t), Glob::from_tokens(toks).is_match(&t));
         }

@@ -534,6 +534,24 @@ pub(crate) struct Statement {
     pub(crate) span: Span,
 }
 
+impl Statement {
+    /// The `Resource`/`NotResource` patterns holding policy variables, as written (for
+    /// the "allowed if" atoms and residuals that hinge on them).
+    pub(crate) fn variable_resource_sources(&self) -> Vec<String> {
+        self.resource
+            .as_ref()
+            .map(|(_, pats)| {
+                pats.iter()
+                    .filter_map(|p| match p {
+                        ResourcePattern::Var(t) => Some(t.source().to_string()),
+                        ResourcePattern::Arn(_) => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// A parsed, validated policy document. Cheap to share: wrap in `Arc` and reuse across
 /// requests; parsing is the only expensive step.
 #[derive(Debug, Clone)]

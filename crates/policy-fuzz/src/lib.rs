@@ -27,15 +27,7 @@ use policy_core::{
 /// source line and a help line, each of bounded width, whatever the input's size.
 pub const MAX_RENDERED: usize = 8 * 1024;
 
-const TYPES: [PolicyType; 7] = [
-    PolicyType::Identity,
-    PolicyType::Resource,
-    PolicyType::PermissionsBoundary,
-    PolicyType::Session,
-    PolicyType::Scp,
-    PolicyType::Rcp,
-    PolicyType::VpcEndpoint,
-];
+const TYPES: [PolicyType; 7] = PolicyType::ALL;
 
 /// An identity policy that allows everything, so that a boundary, session policy, SCP
 /// or RCP under test decides.

@@ -417,28 +417,14 @@ impl AtomKey {
                 )
             }
             None => {
-                let element = policies
-                    .get(slot)
-                    .and_then(|p| p.statements.get(index))
-                    .and_then(|s| s.resource.as_ref());
+                let stmt = policies.get(slot).and_then(|p| p.statements.get(index));
+                let mut patterns = stmt.map(|s| s.variable_resource_sources()).unwrap_or_default();
+                patterns.sort();
+                patterns.dedup();
                 (
                     AtomKey::Resource {
-                        not_resource: element.is_some_and(|(neg, _)| *neg),
-                        patterns: element
-                            .map(|(_, pats)| {
-                                pats.iter()
-                                    .filter_map(|p| match p {
-                                        crate::policy::ResourcePattern::Var(t) => Some(t.source().to_string()),
-                                        crate::policy::ResourcePattern::Arn(_) => None,
-                                    })
-                                    .collect()
-                            })
-                            .map(|mut p: Vec<String>| {
-                                p.sort();
-                                p.dedup();
-                                p
-                            })
-                            .unwrap_or_default(),
+                        not_resource: stmt.and_then(|s| s.resource.as_ref()).is_some_and(|(neg, _)| *neg),
+                        patterns,
                     },
                     false,
                 )

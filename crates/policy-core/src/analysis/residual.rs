@@ -630,17 +630,7 @@ fn leaf(info: &AtomInfo, policies: &PolicySet, resource: &str) -> Leaf {
             // The patterns with policy variables: the others did not match (else the
             // element would not be an atom). The atom is their matching; a
             // `NotResource` reads it negated.
-            let patterns = stmt
-                .and_then(|s| s.resource.as_ref())
-                .map(|(_, pats)| {
-                    pats.iter()
-                        .filter_map(|p| match p {
-                            crate::policy::ResourcePattern::Var(t) => Some(t.source().to_string()),
-                            crate::policy::ResourcePattern::Arn(_) => None,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let patterns: Vec<String> = stmt.map(|s| s.variable_resource_sources()).unwrap_or_default();
             Leaf {
                 operator: "Resource".to_string(),
                 key: resource.to_string(),
