@@ -676,23 +676,14 @@ impl PartialDocument {
         };
         d.kms_grants = raw.kms_grants.map(|gs| {
             gs.into_iter()
-                .map(|g| KmsGrant {
-                    grantee: g.grantee,
-                    operations: g
-                        .operations
-                        .iter()
-                        .map(|o| o.trim_start_matches("kms:").to_string())
-                        .collect(),
-                    encryption_context_subset: g
-                        .constraints
-                        .as_ref()
-                        .and_then(|c| c.encryption_context_subset.clone())
-                        .map(|m| m.into_iter().collect()),
-                    encryption_context_equals: g
-                        .constraints
-                        .as_ref()
-                        .and_then(|c| c.encryption_context_equals.clone())
-                        .map(|m| m.into_iter().collect()),
+                .map(|g| {
+                    let c = g.constraints.as_ref();
+                    KmsGrant::new(
+                        g.grantee,
+                        &g.operations,
+                        c.and_then(|c| c.encryption_context_subset.as_ref()),
+                        c.and_then(|c| c.encryption_context_equals.as_ref()),
+                    )
                 })
                 .collect()
         });

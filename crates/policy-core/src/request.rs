@@ -733,6 +733,29 @@ pub struct KmsGrant {
     pub encryption_context_equals: Option<Vec<(String, String)>>,
 }
 
+impl KmsGrant {
+    /// A grant from its parts as a request document or `aws kms list-grants` gives them:
+    /// operations with or without the `kms:` prefix, constraints as key → value maps.
+    pub(crate) fn new(
+        grantee: String,
+        operations: &[String],
+        subset: Option<&std::collections::BTreeMap<String, String>>,
+        equals: Option<&std::collections::BTreeMap<String, String>>,
+    ) -> KmsGrant {
+        let pairs =
+            |m: &std::collections::BTreeMap<String, String>| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        KmsGrant {
+            grantee,
+            operations: operations
+                .iter()
+                .map(|o| o.trim_start_matches("kms:").to_string())
+                .collect(),
+            encryption_context_subset: subset.map(pairs),
+            encryption_context_equals: equals.map(pairs),
+        }
+    }
+}
+
 /// One request to decide: who (principal), what (action), on what (resource), with
 /// which request context. Build with [`Request::builder`].
 #[derive(Debug, Clone)]

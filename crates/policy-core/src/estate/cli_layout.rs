@@ -999,20 +999,13 @@ fn read_kms_region(r: &mut Reader<'_>, part: &mut AccountPart, base: &str, regio
                     .grants
                     .into_iter()
                     .filter_map(|g| {
-                        Some(KmsGrant {
-                            grantee: g.grantee_principal?,
-                            operations: g.operations,
-                            encryption_context_subset: g
-                                .constraints
-                                .as_ref()
-                                .and_then(|c| c.encryption_context_subset.clone())
-                                .map(|m| m.into_iter().collect()),
-                            encryption_context_equals: g
-                                .constraints
-                                .as_ref()
-                                .and_then(|c| c.encryption_context_equals.clone())
-                                .map(|m| m.into_iter().collect()),
-                        })
+                        let c = g.constraints.as_ref();
+                        Some(KmsGrant::new(
+                            g.grantee_principal?,
+                            &g.operations,
+                            c.and_then(|c| c.encryption_context_subset.as_ref()),
+                            c.and_then(|c| c.encryption_context_equals.as_ref()),
+                        ))
                     })
                     .collect();
             }
