@@ -239,3 +239,31 @@ fn witness_requests_of_grants_sessions_and_signed_principals_are_allowed() {
         );
     }
 }
+
+/// principal-can answers a role for its sessions as who-can does: `aws:userid`
+/// (`RoleId:session-name`) unknown, not absent, so the bucket policy's allow for the
+/// role's `release-*` sessions is an `AllowIf`.
+#[test]
+fn principal_can_leaves_a_roles_userid_unknown() {
+    use policy_core::analysis::{principal_can, PrincipalCanQuery};
+    let estate = Estate::load(
+        &common::Folder(common::repo_root().join("fixtures/estates/who-can-edges")),
+        None,
+    );
+    let q = PrincipalCanQuery {
+        principal: "arn:aws:iam::666666666666:role/ci-deployer".into(),
+        services: vec!["s3".into()],
+        context: Context::default(),
+    };
+    let answer = principal_can(&estate, &q, &mut estate.resolver());
+    let put = answer
+        .entries
+        .iter()
+        .find(|e| e.action == "s3:PutObject")
+        .unwrap_or_else(|| panic!("no s3:PutObject: {answer:?}"));
+    assert_eq!(
+        put.description.as_deref(),
+        Some("`aws:userid` matches `AROAEXAMPLECIDEPLOY1:release-*`"),
+        "{put:?}"
+    );
+}

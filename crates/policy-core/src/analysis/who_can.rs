@@ -45,7 +45,7 @@ const ESTATE_KEYS: &[&str] = &[
 /// unknown rather than absent (the resolver derives it only for an assumed-role ARN;
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>,
 /// "Principal key values").
-fn estate_keys(kind: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn estate_keys(kind: &str) -> impl Iterator<Item = String> + '_ {
     ESTATE_KEYS
         .iter()
         .filter(move |k| !(kind == "role" && **k == "aws:userid"))
@@ -717,10 +717,11 @@ impl<'e> WhoCan<'e> {
 /// <https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>.
 fn kms_grant_answers(policies: &crate::eval::PolicySet, req: &Request, opts: &PartialOptions) -> Vec<PartialResponse> {
     const PREFIX: &str = "kms:encryptioncontext:";
-    if req
-        .context
-        .iter()
-        .any(|(k, _)| k.to_ascii_lowercase().starts_with(PREFIX))
+    if req.kms_grants.is_empty()
+        || req
+            .context
+            .iter()
+            .any(|(k, _)| k.to_ascii_lowercase().starts_with(PREFIX))
     {
         return Vec::new();
     }
@@ -783,8 +784,6 @@ fn kms_grant_answers(policies: &crate::eval::PolicySet, req: &Request, opts: &Pa
             // The encryption context must be exactly the grant's pairs: no witness.
             witness.clear();
         }
-        unknown_keys.sort_by_key(|k| k.to_ascii_lowercase());
-        unknown_keys.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         let conditions = match <[_; 1]>::try_from(leaves) {
             Ok([one]) => one,
             Err(leaves) => super::residual::Residual::And { and: leaves },
@@ -794,11 +793,19 @@ fn kms_grant_answers(policies: &crate::eval::PolicySet, req: &Request, opts: &Pa
             decision: PartialDecision::AllowIf,
             description: Some(conditions.describe()),
             conditions: Some(conditions),
-            unknown_keys,
+            unknown_keys: sorted_keys(unknown_keys),
             witness: (!witness.is_empty()).then_some(witness),
         });
     }
     out
+}
+
+/// Condition keys sorted and deduplicated, ignoring case (as partial evaluation lists
+/// them).
+fn sorted_keys(mut keys: Vec<String>) -> Vec<String> {
+    keys.sort_by_key(|k| k.to_ascii_lowercase());
+    keys.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    keys
 }
 
 /// Two `AllowIf` answers for one request: allowed if either's conditions hold (the
@@ -807,9 +814,7 @@ fn either(a: PartialResponse, b: PartialResponse) -> PartialResponse {
     let conditions = super::residual::Residual::Or {
         or: a.conditions.into_iter().chain(b.conditions).collect(),
     };
-    let mut unknown_keys: Vec<String> = a.unknown_keys.into_iter().chain(b.unknown_keys).collect();
-    unknown_keys.sort_by_key(|k| k.to_ascii_lowercase());
-    unknown_keys.dedup_by(|x, y| x.eq_ignore_ascii_case(y));
+    let unknown_keys = sorted_keys(a.unknown_keys.into_iter().chain(b.unknown_keys).collect());
     PartialResponse {
         id: None,
         decision: PartialDecision::AllowIf,
