@@ -181,3 +181,89 @@ fn witness_requests_are_allowed_and_replacing_scps_restrict() {
     assert!(answer.results.iter().any(|r| r.principal.ends_with("user/alice")));
     assert!(replaced.results.iter().any(|r| r.action == "s3:DeleteObject"));
 }
+
+/// The results that the unsigned pass no longer hides (`*` as any signed principal),
+/// that a role's unknown `aws:userid` allows, and that a KMS grant allows (S-KMS-3),
+/// made concrete, are allowed by concrete evaluation.
+#[test]
+fn witness_requests_of_grants_sessions_and_signed_principals_are_allowed() {
+    use policy_core::{evaluate, Decision};
+    let asks = [
+        (
+            "example-org",
+            "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "kms:Decrypt",
+            "arn:aws:iam::333333333333:role/partner-audit",
+            "role",
+        ),
+        (
+            "who-can-edges",
+            "arn:aws:s3:::shared-666666666666/reports/q1.csv",
+            "s3:GetObject",
+            "*",
+            "anyPrincipal",
+        ),
+        (
+            "who-can-edges",
+            "arn:aws:s3:::shared-666666666666/releases/v1.tar.gz",
+            "s3:PutObject",
+            "arn:aws:iam::666666666666:role/ci-deployer",
+            "role",
+        ),
+    ];
+    for (estate, resource, action, principal, kind) in asks {
+        let estate = Estate::load(
+            &common::Folder(common::repo_root().join("fixtures/estates").join(estate)),
+            None,
+        );
+        let wc = WhoCan::new(
+            &estate,
+            WhoCanQuery {
+                resource: resource.into(),
+                actions: vec![action.into()],
+                context: Context::default(),
+            },
+        );
+        let answer = wc.run();
+        let r = answer
+            .results
+            .iter()
+            .find(|r| r.principal == principal && r.kind == kind)
+            .unwrap_or_else(|| panic!("{principal} ({kind}) not listed: {answer:?}"));
+        let mut resolver = estate.resolver();
+        let (resolved, req) = wc.witness_request(&mut resolver, r).expect("a witness request");
+        assert_eq!(
+            evaluate(resolved.policies(), &req).decision(),
+            Decision::Allow,
+            "{principal} {action}"
+        );
+    }
+}
+
+/// principal-can answers a role for its sessions as who-can does: `aws:userid`
+/// (`RoleId:session-name`) unknown, not absent, so the bucket policy's allow for the
+/// role's `release-*` sessions is an `AllowIf`.
+#[test]
+fn principal_can_leaves_a_roles_userid_unknown() {
+    use policy_core::analysis::{principal_can, PrincipalCanQuery};
+    let estate = Estate::load(
+        &common::Folder(common::repo_root().join("fixtures/estates/who-can-edges")),
+        None,
+    );
+    let q = PrincipalCanQuery {
+        principal: "arn:aws:iam::666666666666:role/ci-deployer".into(),
+        services: vec!["s3".into()],
+        context: Context::default(),
+    };
+    let answer = principal_can(&estate, &q, &mut estate.resolver());
+    let put = answer
+        .entries
+        .iter()
+        .find(|e| e.action == "s3:PutObject")
+        .unwrap_or_else(|| panic!("no s3:PutObject: {answer:?}"));
+    assert_eq!(
+        put.description.as_deref(),
+        Some("`aws:userid` matches `AROAEXAMPLECIDEPLOY1:release-*`"),
+        "{put:?}"
+    );
+}

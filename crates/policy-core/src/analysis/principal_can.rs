@@ -183,25 +183,11 @@ pub fn principal_can(estate: &Estate, q: &PrincipalCanQuery, resolver: &mut Reso
         .filter(|r| r.arn.starts_with("arn:aws:s3:::"))
         .map(|r| format!("{}/x", r.arn))
         .collect();
+    // The keys the estate determines: absent when not given (a role's `aws:userid`,
+    // `RoleId:session-name`, unknown: `super::who_can::estate_keys`).
+    let role = crate::arn::split(&q.principal).is_some_and(|p| p[5].starts_with("role/"));
     let known = PartialOptions {
-        known_absent: [
-            "aws:principalarn",
-            "aws:principalaccount",
-            "aws:principalorgid",
-            "aws:principalorgpaths",
-            "aws:principaltag/*",
-            "aws:principaltype",
-            "aws:principalisawsservice",
-            "aws:userid",
-            "aws:username",
-            "aws:resourceaccount",
-            "aws:resourceorgid",
-            "aws:resourceorgpaths",
-            "kms:calleraccount",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        known_absent: super::who_can::estate_keys(if role { "role" } else { "user" }).collect(),
     };
     let mut entries = Vec::new();
     let mut evaluated = 0;

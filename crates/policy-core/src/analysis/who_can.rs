@@ -39,6 +39,19 @@ const ESTATE_KEYS: &[&str] = &[
     "kms:calleraccount",
 ];
 
+/// [`ESTATE_KEYS`] known absent for an estate principal of `kind` (`user`, `role`,
+/// `account`): a role is answered for its sessions, whose `aws:userid` is
+/// `RoleId:session-name` — present, but with a session name the estate cannot know, so
+/// unknown rather than absent (the resolver derives it only for an assumed-role ARN;
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>,
+/// "Principal key values").
+pub(crate) fn estate_keys(kind: &str) -> impl Iterator<Item = String> + '_ {
+    ESTATE_KEYS
+        .iter()
+        .filter(move |k| !(kind == "role" && **k == "aws:userid"))
+        .map(|k| k.to_string())
+}
+
 /// What the estate cannot know about a principal outside it: left unknown.
 const OUTSIDE_PRINCIPAL_KEYS: &[&str] = &[
     "aws:principalorgid",
@@ -412,7 +425,7 @@ impl<'e> WhoCan<'e> {
             EstatePrincipalKind::User => "user",
             EstatePrincipalKind::Role => "role",
         };
-        let mut known: Vec<String> = ESTATE_KEYS.iter().map(|s| s.to_string()).collect();
+        let mut known: Vec<String> = estate_keys(kind).collect();
         if self.resource_tags_known {
             known.push("aws:resourcetag/*".into());
         }
@@ -430,8 +443,9 @@ impl<'e> WhoCan<'e> {
     }
 
     /// The results for the grantees the resource side names (an account as its root
-    /// user, `*` as unsigned requests when they are allowed, else as any principal
-    /// outside the estate), those `keep(principal, outside the estate)` keeps.
+    /// user; `*` as unsigned requests when they can be allowed, and as any signed
+    /// principal outside the estate unless unsigned requests are allowed outright or
+    /// that answer is theirs), those `keep(principal, outside the estate)` keeps.
     pub(crate) fn grantees(&self, resolver: &mut Resolver<'_>, keep: impl Fn(&str, bool) -> bool) -> Vec<WhoCanResult> {
         let mut out = Vec::new();
         let mut known: Vec<String> = ESTATE_KEYS
@@ -448,8 +462,8 @@ impl<'e> WhoCan<'e> {
                     continue;
                 }
                 if who == "*" {
-                    // Unsigned requests first: if they are allowed, everyone is. They
-                    // carry no principal keys at all.
+                    // Unsigned requests first: if they are allowed whatever the unknown
+                    // keys hold, everyone is. They carry no principal keys at all.
                     let anonymous = PartialOptions {
                         known_absent: ESTATE_KEYS
                             .iter()
@@ -457,13 +471,26 @@ impl<'e> WhoCan<'e> {
                             .chain(known.iter().cloned())
                             .collect(),
                     };
-                    if let Some(r) = self.answer(resolver, "anonymous", "anonymous", true, a, &anonymous, &[]) {
+                    let unsigned = self.answer(resolver, "anonymous", "anonymous", true, a, &anonymous, &[]);
+                    let unsigned_allowed = unsigned
+                        .as_ref()
+                        .is_some_and(|r| r.answer.decision == PartialDecision::Allow);
+                    let unsigned_answer = unsigned
+                        .as_ref()
+                        .map(|r| (r.answer.decision, r.answer.conditions.clone()));
+                    if let Some(r) = unsigned {
                         out.push(WhoCanResult {
                             principal: "*".into(),
                             ..r
                         });
+                    }
+                    if unsigned_allowed {
                         continue;
                     }
+                    // An `AllowIf` for unsigned requests (or none): signed requests, whose
+                    // principal keys are unknown rather than absent, may be allowed under
+                    // broader conditions (`aws:PrincipalAccount` is …): listed too where
+                    // their answer differs.
                     let any = PartialOptions {
                         known_absent: known
                             .iter()
@@ -472,7 +499,9 @@ impl<'e> WhoCan<'e> {
                             .collect(),
                     };
                     let outside = format!("arn:aws:iam::{OUTSIDE_ACCOUNT}:root");
-                    if let Some(r) = self.answer(resolver, &outside, "anyPrincipal", true, a, &any, ANY_PRINCIPAL_KEYS)
+                    if let Some(r) = self
+                        .answer(resolver, &outside, "anyPrincipal", true, a, &any, ANY_PRINCIPAL_KEYS)
+                        .filter(|r| unsigned_answer != Some((r.answer.decision, r.answer.conditions.clone())))
                     {
                         out.push(WhoCanResult {
                             principal: "*".into(),
@@ -486,11 +515,7 @@ impl<'e> WhoCan<'e> {
                     known_absent: if *outside {
                         known.clone()
                     } else {
-                        ESTATE_KEYS
-                            .iter()
-                            .map(|s| s.to_string())
-                            .chain(known.iter().cloned())
-                            .collect()
+                        estate_keys(kind).chain(known.iter().cloned()).collect()
                     },
                 };
                 if let Some(r) = self.answer(resolver, who, kind, *outside, a, &opts, &[]) {
@@ -518,8 +543,15 @@ impl<'e> WhoCan<'e> {
     ) -> Option<WhoCanResult> {
         let (resolved, req) = self.candidate_request(resolver, principal, kind, a, unknown)?;
         let pe = evaluate_partial(resolved.policies(), &req, opts);
-        if !matches!(pe.decision(), PartialDecision::Allow | PartialDecision::AllowIf) {
-            return None;
+        let allowed = matches!(pe.decision(), PartialDecision::Allow | PartialDecision::AllowIf);
+        let mut answer = allowed.then(|| pe.response(&req, None));
+        if pe.decision() != PartialDecision::Allow {
+            for g in kms_grant_answers(resolved.policies(), &req, opts) {
+                answer = Some(match answer {
+                    None => g,
+                    Some(r) => either(r, g),
+                });
+            }
         }
         Some(WhoCanResult {
             principal: principal.to_string(),
@@ -527,7 +559,7 @@ impl<'e> WhoCan<'e> {
             kind,
             action: a.action.clone(),
             access_level: a.access_level,
-            answer: pe.response(&req, None),
+            answer: answer?,
         })
     }
 
@@ -668,6 +700,128 @@ impl<'e> WhoCan<'e> {
             principals: self.estate.principals.len(),
             notes: self.notes.clone(),
         }
+    }
+}
+
+/// S-KMS-3 under partial evaluation: for each KMS grant that gives the caller the
+/// request's operation on the key once its encryption-context constraints hold (the
+/// request leaving the encryption context unknown: it gives no
+/// `kms:EncryptionContext:` key), the answer "the constraints hold, and the request is
+/// allowed with them": `AllowIf` the grant's pairs are in the encryption context
+/// (`kms:EncryptionContext:<key>` is the value; for `EncryptionContextEquals` also
+/// `kms:EncryptionContextKeys` has no other key) and the residual of the request made
+/// with those pairs (its `Deny`s, SCPs, RCPs). The concrete evaluator decides the grant
+/// from the context (`eval::kms`); these answers add what partial evaluation over the
+/// policies alone cannot see. AWS source:
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/grants.html>,
+/// <https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>.
+fn kms_grant_answers(policies: &crate::eval::PolicySet, req: &Request, opts: &PartialOptions) -> Vec<PartialResponse> {
+    const PREFIX: &str = "kms:encryptioncontext:";
+    if req.kms_grants.is_empty()
+        || req
+            .context
+            .iter()
+            .any(|(k, _)| k.to_ascii_lowercase().starts_with(PREFIX))
+    {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for i in crate::eval::constrained_grants(req) {
+        let Some(g) = req.kms_grants.get(i) else { continue };
+        let label = format!("kmsGrants[{i}]");
+        let pairs = g
+            .encryption_context_equals
+            .as_ref()
+            .or(g.encryption_context_subset.as_ref())
+            .cloned()
+            .unwrap_or_default();
+        let mut with = req.clone();
+        let mut leaves = Vec::new();
+        let mut witness = serde_json::Map::new();
+        for (k, v) in &pairs {
+            let key = format!("kms:EncryptionContext:{k}");
+            with.context.insert(&key, vec![v.clone()]);
+            witness.insert(key.clone(), serde_json::Value::String(v.clone()));
+            leaves.push(super::residual::Residual::Leaf(super::residual::Leaf {
+                operator: "StringEquals".into(),
+                key,
+                values: vec![v.clone()],
+                statements: vec![label.clone()],
+            }));
+        }
+        if g.encryption_context_equals.is_some() {
+            leaves.push(super::residual::Residual::Leaf(super::residual::Leaf {
+                operator: "ForAllValues:StringEquals".into(),
+                key: "kms:EncryptionContextKeys".into(),
+                values: pairs.iter().map(|(k, _)| k.clone()).collect(),
+                statements: vec![label.clone()],
+            }));
+        }
+        let pe = evaluate_partial(policies, &with, opts);
+        let rest = match pe.decision() {
+            PartialDecision::Allow => None,
+            PartialDecision::AllowIf => Some(pe.response(&with, None)),
+            PartialDecision::ExplicitDeny | PartialDecision::ImplicitDeny => continue,
+        };
+        let mut unknown_keys: Vec<String> = witness.keys().cloned().collect();
+        if let Some(r) = &rest {
+            leaves.extend(r.conditions.clone());
+            unknown_keys.extend(r.unknown_keys.iter().cloned());
+            // The rest's witness, where it has one; else the grant's pairs alone (and
+            // no witness when the rest needs values it found none for).
+            match &r.witness {
+                Some(w) => witness.extend(w.clone()),
+                None => witness.clear(),
+            }
+        }
+        let other_pair = |k: &String| {
+            k.to_ascii_lowercase().starts_with(PREFIX)
+                && !pairs
+                    .iter()
+                    .any(|(p, _)| k.eq_ignore_ascii_case(&format!("kms:EncryptionContext:{p}")))
+        };
+        if g.encryption_context_equals.is_some() && witness.keys().any(other_pair) {
+            // The encryption context must be exactly the grant's pairs: no witness.
+            witness.clear();
+        }
+        let conditions = match <[_; 1]>::try_from(leaves) {
+            Ok([one]) => one,
+            Err(leaves) => super::residual::Residual::And { and: leaves },
+        };
+        out.push(PartialResponse {
+            id: None,
+            decision: PartialDecision::AllowIf,
+            description: Some(conditions.describe()),
+            conditions: Some(conditions),
+            unknown_keys: sorted_keys(unknown_keys),
+            witness: (!witness.is_empty()).then_some(witness),
+        });
+    }
+    out
+}
+
+/// Condition keys sorted and deduplicated, ignoring case (as partial evaluation lists
+/// them).
+fn sorted_keys(mut keys: Vec<String>) -> Vec<String> {
+    keys.sort_by_key(|k| k.to_ascii_lowercase());
+    keys.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    keys
+}
+
+/// Two `AllowIf` answers for one request: allowed if either's conditions hold (the
+/// first's witness where it has one).
+fn either(a: PartialResponse, b: PartialResponse) -> PartialResponse {
+    let conditions = super::residual::Residual::Or {
+        or: a.conditions.into_iter().chain(b.conditions).collect(),
+    };
+    let unknown_keys = sorted_keys(a.unknown_keys.into_iter().chain(b.unknown_keys).collect());
+    PartialResponse {
+        id: None,
+        decision: PartialDecision::AllowIf,
+        description: Some(conditions.describe()),
+        conditions: Some(conditions),
+        unknown_keys,
+        witness: a.witness.or(b.witness),
     }
 }
 

@@ -59,6 +59,29 @@ pub(super) fn allowing_grants(req: &Request, partition: &str) -> SmallVec<[(usiz
         .collect()
 }
 
+/// S-KMS-3, for partial evaluation: the grants that give the caller the request's
+/// operation on the key once their encryption-context constraints hold, though they do
+/// not hold with the request's context as it is (each grant's index). A grant without
+/// constraints, or for an operation that takes no encryption context, is decided by
+/// [`allowing_grants`] as it is.
+pub(crate) fn constrained_grants(req: &Request) -> Vec<usize> {
+    let Some(partition) = req.resource_parts().map(|p| p[1]) else {
+        return Vec::new();
+    };
+    req.kms_grants
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| {
+            entry_grant(&PrincipalEntry::from_aws(&g.grantee), &req.principal, partition)
+                .is_some_and(|gr| matches!(gr, Grant::Direct | Grant::Role))
+                && g.operations.iter().any(|o| o.eq_ignore_ascii_case(req.action.name()))
+                && (g.encryption_context_subset.is_some() || g.encryption_context_equals.is_some())
+                && !constraints_hold(g, req)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// KMS operations that principals of other accounts may be granted (S-KMS-5), from
 /// <https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html>
 /// ("Cross-account use" column), lower-cased.

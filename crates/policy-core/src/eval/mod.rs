@@ -38,6 +38,7 @@ use crate::condition::Missing;
 use crate::policy::{Effect, Policy};
 use crate::request::{PrincipalKind, Request};
 use facts::Facts;
+pub(crate) use kms::constrained_grants;
 pub(crate) use labels::{push_num, VerdictLabel};
 use matching::Run;
 pub(crate) use matching::{
