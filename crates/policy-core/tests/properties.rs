@@ -1043,6 +1043,35 @@ fn check_residual(estate: &Estate, req: &Req) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// An identity statement allowing every action on every resource.
+fn allow_all() -> Stmt {
+    Stmt {
+        allow: true,
+        not_action: false,
+        actions: vec!["*"],
+        resource: Some((false, vec!["*"])),
+        principal: None,
+        condition: None,
+    }
+}
+
+/// A request of role `app` (a role: no `aws:username` of its own, so the key is
+/// unknown), nothing else in its context.
+fn role_app_request(action: &'static str, resource: &'static str, resource_account: Option<&'static str>) -> Req {
+    Req {
+        principal: "arn:aws:iam::111122223333:role/app",
+        action,
+        resource,
+        resource_account,
+        source_ip: None,
+        secure_transport: None,
+        management_account: None,
+        restrict_public_buckets: false,
+        kms_grant: None,
+        acl: None,
+    }
+}
+
 /// The shrunk failure of `residual_holds_iff_concrete_evaluation_allows` (S-VAR-6 in
 /// partial evaluation): a VPC endpoint policy's `Allow` with a `NotResource` whose
 /// variable reads `aws:username`, unknown. No value makes the pattern match `*`, yet the
@@ -1050,33 +1079,14 @@ fn check_residual(estate: &Estate, req: &Req) -> Result<(), TestCaseError> {
 /// indeterminate and the `Allow` does not allow.
 #[test]
 fn not_resource_reading_an_unknown_key_is_indeterminate_when_absent() -> Result<(), TestCaseError> {
-    let allow_all = Stmt {
-        allow: true,
-        not_action: false,
-        actions: vec!["*"],
-        resource: Some((false, vec!["*"])),
-        principal: None,
-        condition: None,
-    };
+    let allow_all = allow_all();
     let vpce = Stmt {
         not_action: true,
         actions: vec!["s3:*"],
         resource: Some((true, vec!["arn:aws:s3:::bucket-a/${aws:username}/*"])),
         ..allow_all.clone()
     };
-    let req = Req {
-        // A role: no `aws:username` of its own, so the key is unknown.
-        principal: "arn:aws:iam::111122223333:role/app",
-        action: "ec2:RunInstances",
-        resource: "*",
-        resource_account: None,
-        source_ip: None,
-        secure_transport: None,
-        management_account: None,
-        restrict_public_buckets: false,
-        kms_grant: None,
-        acl: None,
-    };
+    let req = role_app_request("ec2:RunInstances", "*", None);
     let estate = Estate {
         identity: vec![vec![allow_all.clone()]],
         vpce: vec![vec![vpce]],
@@ -1094,32 +1104,14 @@ fn not_resource_reading_an_unknown_key_is_indeterminate_when_absent() -> Result<
 /// resource; only `aws:username` = `alice` keeps it out.
 #[test]
 fn deny_with_not_resource_reading_an_unknown_key_applies_when_absent() -> Result<(), TestCaseError> {
-    let allow_all = Stmt {
-        allow: true,
-        not_action: false,
-        actions: vec!["*"],
-        resource: Some((false, vec!["*"])),
-        principal: None,
-        condition: None,
-    };
+    let allow_all = allow_all();
     let deny = Stmt {
         allow: false,
         actions: vec!["s3:GetObject"],
         resource: Some((true, vec!["arn:aws:s3:::bucket-a/${aws:username}/*"])),
         ..allow_all.clone()
     };
-    let req = Req {
-        principal: "arn:aws:iam::111122223333:role/app",
-        action: "s3:GetObject",
-        resource: "arn:aws:s3:::bucket-a/alice/notes.txt",
-        resource_account: Some(SAME),
-        source_ip: None,
-        secure_transport: None,
-        management_account: None,
-        restrict_public_buckets: false,
-        kms_grant: None,
-        acl: None,
-    };
+    let req = role_app_request("s3:GetObject", "arn:aws:s3:::bucket-a/alice/notes.txt", Some(SAME));
     let estate = Estate {
         identity: vec![vec![allow_all, deny]],
         ..Estate::default()
