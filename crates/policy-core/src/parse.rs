@@ -575,7 +575,7 @@ impl Parser {
             );
             return None;
         }
-        Some(Policy {
+        let mut policy = Policy {
             source: self.source.clone(),
             span,
             ty: self.ty,
@@ -584,7 +584,10 @@ impl Parser {
             index: ActionIndex::new(&statements),
             statements,
             pointer: None,
-        })
+            public: false,
+        };
+        policy.public = crate::eval::policy_is_public(&policy);
+        Some(policy)
     }
 
     fn show(&self, v: &Value) -> String {

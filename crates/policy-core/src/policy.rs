@@ -566,6 +566,8 @@ pub struct Policy {
     /// Where the policy document sits in its file, as a JSON path
     /// (`RoleDetailList[3].RolePolicyList[0].PolicyDocument`), when it is not the whole file.
     pub(crate) pointer: Option<Arc<str>>,
+    /// Whether the policy is public in S3's sense (S-S3-1), worked out once when parsed.
+    pub(crate) public: bool,
 }
 
 impl Policy {

@@ -45,6 +45,7 @@ pub(crate) use matching::{
     atom_value, indeterminate_why, statement_applies_partial, Atom, Ctx, Hit, Miss, PartialMatch,
 };
 pub(crate) use principal::Grant;
+pub(crate) use s3::policy_is_public;
 
 /// A `'static` message: `$prefix` followed by what the principal's side lacks.
 macro_rules! gap_message {

@@ -45,7 +45,7 @@ pub(super) fn public_access_blocked(policies: &PolicySet, req: &Request, same_ac
     let p = &req.principal;
     req.block_public_access.restrict_public_buckets
         && req.action.service() == "s3"
-        && policies.resource.as_deref().is_some_and(policy_is_public)
+        && policies.resource.as_deref().is_some_and(|r| r.public)
         && (p.kind == PrincipalKind::Anonymous || (p.account.is_some() && !same_account))
 }
 
@@ -54,7 +54,7 @@ pub(super) fn public_access_blocked(policies: &PolicySet, req: &Request, same_ac
 /// wildcards or variables (`crate::narrowing`); an `aws:SourceIp` range wider than /8
 /// (IPv4) or /32 (IPv6), outside RFC 1918, does not narrow
 /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status>).
-fn policy_is_public(p: &Policy) -> bool {
+pub(crate) fn policy_is_public(p: &Policy) -> bool {
     let fixing_operator = |c: &crate::condition::Condition| {
         !c.negated
             && !c.if_exists
