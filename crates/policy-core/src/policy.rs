@@ -535,6 +535,17 @@ pub(crate) struct Statement {
 }
 
 impl Statement {
+    /// Its `Action`/`NotAction` element against `action` (S-MATCH-1): `Indeterminate`
+    /// when the answer hinges on a malformed entry.
+    pub(crate) fn action_tri(&self, action: &crate::request::Action) -> crate::condition::Tri {
+        let t = self.actions.matches_tri(action);
+        if self.not_action {
+            t.negate()
+        } else {
+            t
+        }
+    }
+
     /// The `Resource`/`NotResource` patterns holding policy variables, as written (for
     /// the "allowed if" atoms and residuals that hinge on them).
     pub(crate) fn variable_resource_sources(&self) -> Vec<String> {
@@ -619,6 +630,16 @@ impl Policy {
     pub fn with_pointer(mut self, prefix: impl Into<Arc<str>>) -> Policy {
         self.pointer = Some(prefix.into());
         self
+    }
+
+    /// Whether an `Allow` statement may apply to `action`, by its action element alone
+    /// (an indeterminate match counts: the caller looks further).
+    pub(crate) fn may_allow(&self, action: &crate::request::Action) -> bool {
+        self.index.candidates(action).any(|i| {
+            self.statements
+                .get(i)
+                .is_some_and(|s| s.effect == Effect::Allow && s.action_tri(action) != crate::condition::Tri::False)
+        })
     }
 
     /// The JSON path of the policy document in its file, if set ([`Policy::with_pointer`]).

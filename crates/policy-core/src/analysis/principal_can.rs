@@ -162,7 +162,7 @@ pub fn principal_can(estate: &Estate, q: &PrincipalCanQuery, resolver: &mut Reso
             let named = policies
                 .iter()
                 .chain(resource_policies.iter())
-                .any(|p| allows_action(p, &action));
+                .any(|p| p.may_allow(&action));
             if named {
                 actions.push((name, Some(a.access_level().as_str())));
             }
@@ -277,17 +277,6 @@ pub fn principal_can(estate: &Estate, q: &PrincipalCanQuery, resolver: &mut Reso
         evaluated,
         notes,
     }
-}
-
-/// Whether `policy` has an `Allow` statement whose action element may name `action`.
-fn allows_action(policy: &Policy, action: &Action) -> bool {
-    policy.index.candidates(action).any(|i| {
-        policy.statements.get(i).is_some_and(|s| {
-            let t = s.actions.matches_tri(action);
-            let t = if s.not_action { t.negate() } else { t };
-            s.effect == Effect::Allow && t != crate::condition::Tri::False
-        })
-    })
 }
 
 /// A policy [`synthesize`] writes: `{"Version", "Statement": [...]}`.

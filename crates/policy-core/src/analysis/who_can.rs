@@ -407,7 +407,7 @@ impl<'e> WhoCan<'e> {
                     self.estate
                         .policy(i)
                         .and_then(|p| p.policy.as_deref())
-                        .is_some_and(|pol| has_allow_for(pol, action))
+                        .is_some_and(|pol| pol.may_allow(action))
                 });
                 cell.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
                 yes
@@ -865,20 +865,7 @@ pub(crate) fn grantee_account(who: &str) -> Option<&str> {
 
 /// Whether statement `s`'s `Action`/`NotAction` may name `action`.
 fn may_name(s: &crate::policy::Statement, action: &Action) -> bool {
-    let t = s.actions.matches_tri(action);
-    let t = if s.not_action { t.negate() } else { t };
-    t != crate::condition::Tri::False
-}
-
-/// Whether `policy` has an `Allow` statement that can apply to `action` (by its action
-/// alone).
-fn has_allow_for(policy: &Policy, action: &Action) -> bool {
-    policy.index.candidates(action).any(|i| {
-        policy
-            .statements
-            .get(i)
-            .is_some_and(|s| s.effect == Effect::Allow && may_name(s, action))
-    })
+    s.action_tri(action) != crate::condition::Tri::False
 }
 
 /// Whether a principal ARN a resource policy names (`named`) names the estate

@@ -47,12 +47,7 @@ pub(crate) struct Hit {
 /// `Action`/`NotAction` (S-MATCH-1): indeterminate when the answer hinges on a
 /// malformed entry.
 pub(super) fn action_matches(stmt: &Statement, req: &Request) -> Tri {
-    let t = stmt.actions.matches_tri(&req.action);
-    if stmt.not_action {
-        t.negate()
-    } else {
-        t
-    }
+    stmt.action_tri(&req.action)
 }
 
 fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> Tri {
