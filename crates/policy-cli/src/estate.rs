@@ -109,6 +109,26 @@ pub(crate) struct SnapshotArgs {
 /// The ids of [`SnapshotArgs`]' options, for commands where they need `--estate`.
 pub(crate) const SNAPSHOT_ARGS: [&str; 2] = ["aws_managed_policies", "layout"];
 
+/// What a question over a snapshot (`who-can`, `exposure`, `principal-can`) starts
+/// from: the request context its `--context` flags give (clock keys unless
+/// `no_clock`), the snapshot in `dir` (its warnings printed), and how long loading
+/// took. Errors (printed): a bad `--context`, or as [`load`].
+pub(crate) fn question_inputs(
+    context: &[String],
+    no_clock: bool,
+    dir: &Path,
+    o: &SnapshotArgs,
+) -> Result<(policy_core::Context, Estate, std::time::Duration), u8> {
+    let context = crate::context_flags(context, !no_clock).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_INPUT
+    })?;
+    let started = std::time::Instant::now();
+    let estate = load(dir, o)?;
+    print_warnings(&estate);
+    Ok((context, estate, started.elapsed()))
+}
+
 /// Reads the snapshot in `dir` (accounts in parallel) as `o` says: in its `--layout`
 /// (detected when not given), `--aws-managed-policies` filling in the AWS managed
 /// policies the snapshot lacks.
@@ -255,9 +275,8 @@ fn summary(a: SummaryArgs) -> u8 {
             o
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
-        return EXIT_INPUT;
+    if let Err(code) = crate::print_out(&out) {
+        return code;
     }
     if a.strict && !s.warnings.is_empty() {
         eprintln!("error: --strict: the snapshot has {} warnings", s.warnings.len());

@@ -1,6 +1,5 @@
 //! `policy-sim eval`.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -302,9 +301,8 @@ pub fn run(a: EvalArgs) -> u8 {
         Ok(out) => out,
         Err(code) => return code,
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
-        return EXIT_INPUT;
+    if let Err(code) = crate::print_out(&out) {
+        return code;
     }
     if a.format == Format::Json {
         for w in &warnings {
@@ -359,9 +357,8 @@ fn discover(a: &EvalArgs, policies: &policy_core::PolicySet, req: &policy_core::
             Err(code) => return code,
         },
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
-        return EXIT_INPUT;
+    if let Err(code) = crate::print_out(&out) {
+        return code;
     }
     exit_code(a.expect, resp.decision)
 }

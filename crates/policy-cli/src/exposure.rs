@@ -1,7 +1,6 @@
 //! `policy-sim exposure`: what each resource of an estate grants outside its account.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -9,7 +8,6 @@ use policy_core::analysis::{exposable, exposure_of, report, ExposureFinding, Exp
 use rayon::prelude::*;
 
 use crate::sarif::*;
-use crate::EXIT_INPUT;
 
 /// Output format of `exposure`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,20 +85,12 @@ impl Scope {
 }
 
 pub fn run(a: ExposureArgs) -> u8 {
-    let context = match crate::context_flags(&a.context, !a.no_clock) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_INPUT;
-        }
-    };
     let started = std::time::Instant::now();
-    let estate = match crate::estate::load(&a.estate, &a.snapshot) {
-        Ok(e) => e,
+    let (context, estate, loaded) = match crate::estate::question_inputs(&a.context, a.no_clock, &a.estate, &a.snapshot)
+    {
+        Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    crate::estate::print_warnings(&estate);
-    let loaded = started.elapsed();
     let ask = || {
         let all = exposable(&estate);
         let worth: Vec<_> = all.iter().filter(|(_, w)| *w).map(|(e, _)| e).collect();
@@ -143,11 +133,10 @@ pub fn run(a: ExposureArgs) -> u8 {
     let failing = a
         .fail_on
         .is_some_and(|f| rep.findings.iter().any(|x| f.covers(x.scope)));
-    let mut stdout = std::io::stdout().lock();
-    let written = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush());
+    let written = crate::print_out(&out);
     std::mem::forget(estate);
-    if written.is_err() {
-        return EXIT_INPUT;
+    if let Err(code) = written {
+        return code;
     }
     if failing {
         crate::EXIT_FINDINGS

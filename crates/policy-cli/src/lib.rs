@@ -191,6 +191,17 @@ pub(crate) fn clock_values() -> [(&'static str, String); 2] {
 /// values), with the clock's `aws:CurrentTime` and `aws:EpochTime` when `clock`.
 ///
 /// Errors: a flag without `=`.
+/// Writes `out` to standard output and flushes it; `Err(EXIT_INPUT)` when it cannot be
+/// written (a closed pipe, a full disk).
+pub(crate) fn print_out(out: &str) -> Result<(), u8> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|_| EXIT_INPUT)
+}
+
 pub(crate) fn context_flags(flags: &[String], clock: bool) -> Result<policy_core::Context, String> {
     let mut pairs: Vec<(String, Vec<String>)> = Vec::new();
     for kv in flags {

@@ -1,7 +1,6 @@
 //! `policy-sim principal-can`: what a principal of an estate can do.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -37,18 +36,10 @@ pub struct PrincipalCanArgs {
 }
 
 pub fn run(a: PrincipalCanArgs) -> u8 {
-    let context = match crate::context_flags(&a.context, !a.no_clock) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_INPUT;
-        }
-    };
-    let estate = match crate::estate::load(&a.estate, &a.snapshot) {
-        Ok(e) => e,
+    let (context, estate, _) = match crate::estate::question_inputs(&a.context, a.no_clock, &a.estate, &a.snapshot) {
+        Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    crate::estate::print_warnings(&estate);
     let q = PrincipalCanQuery {
         principal: a.principal.clone(),
         services: a.services.clone(),
@@ -75,11 +66,10 @@ pub fn run(a: PrincipalCanArgs) -> u8 {
         Ok(out) => out,
         Err(code) => return code,
     };
-    let mut stdout = std::io::stdout().lock();
-    let written = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush());
+    let written = crate::print_out(&out);
     std::mem::forget(estate);
-    if written.is_err() {
-        return EXIT_INPUT;
+    if let Err(code) = written {
+        return code;
     }
     if answer.found {
         0

@@ -491,9 +491,8 @@ pub fn run(a: TestArgs) -> u8 {
             }
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
-        return EXIT_INPUT;
+    if let Err(code) = crate::print_out(&out) {
+        return code;
     }
     if passed + failed == 0 {
         eprintln!(

@@ -1,14 +1,13 @@
 //! `policy-sim who-can`: who can act on a resource of an estate, and under which
 //! conditions.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
 use policy_core::analysis::{WhoCan, WhoCanAnswer, WhoCanQuery, WhoCanResult};
 use rayon::prelude::*;
 
-use crate::{Format, EXIT_INPUT};
+use crate::Format;
 
 #[derive(Debug, Args)]
 pub struct WhoCanArgs {
@@ -67,20 +66,12 @@ pub(crate) fn progress(n: usize, what: &str) -> indicatif::ProgressBar {
 }
 
 pub fn run(a: WhoCanArgs) -> u8 {
-    let context = match crate::context_flags(&a.context, !a.no_clock) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_INPUT;
-        }
-    };
     let started = std::time::Instant::now();
-    let estate = match crate::estate::load(&a.estate, &a.snapshot) {
-        Ok(e) => e,
+    let (context, estate, loaded) = match crate::estate::question_inputs(&a.context, a.no_clock, &a.estate, &a.snapshot)
+    {
+        Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    crate::estate::print_warnings(&estate);
-    let loaded = started.elapsed();
     let q = WhoCanQuery {
         resource: a.resource.clone(),
         actions: a.actions.clone(),
@@ -113,12 +104,11 @@ pub fn run(a: WhoCanArgs) -> u8 {
         Ok(out) => out,
         Err(code) => return code,
     };
-    let mut stdout = std::io::stdout().lock();
-    let written = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush());
+    let written = crate::print_out(&out);
     // The process ends here: freeing a large estate piece by piece would only add time.
     std::mem::forget(estate);
-    if written.is_err() {
-        return EXIT_INPUT;
+    if let Err(code) = written {
+        return code;
     }
     0
 }
