@@ -1048,6 +1048,17 @@ fn at_most_50_diagnostics_are_printed_per_document_and_the_rest_counted() {
     }
 }
 
+/// `stdout` is a JSON `not-utf8` error at `(line, column)` whose message says `says`.
+fn assert_not_utf8(stdout: &[u8], (line, column): (u64, u64), says: &str) {
+    let v: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not-utf8");
+    assert_eq!(
+        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
+        (Some(line), Some(column))
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains(says), "{v}");
+}
+
 #[test]
 fn files_that_are_not_utf8_are_reported_with_the_byte_and_its_position() {
     let dir = std::env::temp_dir().join(format!("policy-sim-cli-utf8-{}", std::process::id()));
@@ -1071,19 +1082,7 @@ fn files_that_are_not_utf8_are_reported_with_the_byte_and_its_position() {
         .arg(dir.join("utf16.json"))
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["error"]["code"], "not-utf8");
-    assert_eq!(
-        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
-        (Some(1), Some(1))
-    );
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("UTF-16 byte-order mark (FF FE)"),
-        "{v}"
-    );
+    assert_not_utf8(&out.stdout, (1, 1), "UTF-16 byte-order mark (FF FE)");
     // A policy file named by the request, and a batch line.
     std::fs::write(dir.join("p.json"), b"{\"Statement\": \"\xc3\"}").unwrap();
     let out = sim()
@@ -1108,19 +1107,7 @@ fn files_that_are_not_utf8_are_reported_with_the_byte_and_its_position() {
         .write_stdin(b"\n{\"id\": \"\xe9t\xe9\"}\n".to_vec())
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["error"]["code"], "not-utf8");
-    assert_eq!(
-        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
-        (Some(2), Some(9))
-    );
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("byte 0xE9 at column 9"),
-        "{v}"
-    );
+    assert_not_utf8(&out.stdout, (2, 9), "byte 0xE9 at column 9");
 }
 
 #[test]

@@ -1072,6 +1072,16 @@ fn role_app_request(action: &'static str, resource: &'static str, resource_accou
     }
 }
 
+/// The residual agrees with concrete evaluation for every assignment, and the answer
+/// with every key unknown is `AllowIf`.
+fn residual_agrees_and_is_allow_if(estate: &Estate, req: &Req) -> Result<(), TestCaseError> {
+    check_residual(estate, req)?;
+    let set = estate.build()?;
+    let pe = evaluate_partial(&set, &req.build()?, &PartialOptions::default());
+    prop_assert_eq!(pe.decision(), PartialDecision::AllowIf);
+    Ok(())
+}
+
 /// The shrunk failure of `residual_holds_iff_concrete_evaluation_allows` (S-VAR-6 in
 /// partial evaluation): a VPC endpoint policy's `Allow` with a `NotResource` whose
 /// variable reads `aws:username`, unknown. No value makes the pattern match `*`, yet the
@@ -1092,11 +1102,7 @@ fn not_resource_reading_an_unknown_key_is_indeterminate_when_absent() -> Result<
         vpce: vec![vec![vpce]],
         ..Estate::default()
     };
-    check_residual(&estate, &req)?;
-    let set = estate.build()?;
-    let pe = evaluate_partial(&set, &req.build()?, &PartialOptions::default());
-    prop_assert_eq!(pe.decision(), PartialDecision::AllowIf);
-    Ok(())
+    residual_agrees_and_is_allow_if(&estate, &req)
 }
 
 /// A `Deny` with a `NotResource` whose variable reads an unknown key applies when the
@@ -1116,9 +1122,5 @@ fn deny_with_not_resource_reading_an_unknown_key_applies_when_absent() -> Result
         identity: vec![vec![allow_all, deny]],
         ..Estate::default()
     };
-    check_residual(&estate, &req)?;
-    let set = estate.build()?;
-    let pe = evaluate_partial(&set, &req.build()?, &PartialOptions::default());
-    prop_assert_eq!(pe.decision(), PartialDecision::AllowIf);
-    Ok(())
+    residual_agrees_and_is_allow_if(&estate, &req)
 }
