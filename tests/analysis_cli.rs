@@ -5,26 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::sim;
+
 #[path = "support/sarif.rs"]
 mod sarif;
 
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("policy-sim").unwrap();
-    c.current_dir(root());
-    c
-}
 
 const ORG: &str = "fixtures/estates/example-org";
 const BUCKET_OBJECT: &str = "arn:aws:s3:::payments-data-333333333333/reports/q1.csv";

@@ -3,16 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::{root, sim};
+
+use std::path::PathBuf;
 
 use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 /// Writes `text` to `name` in a fresh folder of this test process; returns the folder.
 fn temp_dir_with(tag: &str, name: &str, text: &str) -> PathBuf {
@@ -20,12 +17,6 @@ fn temp_dir_with(tag: &str, name: &str, text: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), text).unwrap();
     dir
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("policy-sim").unwrap();
-    c.current_dir(root());
-    c
 }
 
 #[test]

@@ -3,23 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::{root, sim};
 
-use assert_cmd::Command;
+use std::path::PathBuf;
+
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("policy-sim").unwrap();
-    c.current_dir(root());
-    c
-}
 
 /// `policy-sim ARGS`' JSON output (its exit code 0).
 fn json(args: &[&str]) -> Value {

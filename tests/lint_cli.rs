@@ -5,30 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::{root, sim};
 
-use assert_cmd::Command;
+use std::path::PathBuf;
+
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("policy-sim").unwrap();
-    c.current_dir(root());
-    c
-}
 
 /// A fresh folder for one test.
 fn temp(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("policy-sim-lint-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    cli_support::temp_dir("lint", tag)
 }
 
 fn sarif_of(args: &[&str]) -> Value {

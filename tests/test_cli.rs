@@ -5,29 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::{root, sim};
 
-use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("policy-sim").unwrap();
-    c.current_dir(root());
-    c
-}
+use std::path::PathBuf;
 
 /// A fresh folder for one test of this process.
 fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("policy-sim-test-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    cli_support::temp_dir("test", tag)
 }
 
 /// The example suite with its policy paths made absolute, to be written elsewhere.

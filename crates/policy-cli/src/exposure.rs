@@ -126,16 +126,10 @@ pub fn run(a: ExposureArgs) -> u8 {
         ExposureFormat::Sarif => crate::pretty_json(&sarif(&rep, &sarif_root(a.root.as_deref()))),
         ExposureFormat::Human => Ok(human(&rep)),
     };
-    let out = match out {
-        Ok(out) => out,
-        Err(code) => return code,
-    };
     let failing = a
         .fail_on
         .is_some_and(|f| rep.findings.iter().any(|x| f.covers(x.scope)));
-    let written = crate::print_out(&out);
-    std::mem::forget(estate);
-    if let Err(code) = written {
+    if let Err(code) = crate::print_answer(out, estate) {
         return code;
     }
     if failing {

@@ -202,6 +202,15 @@ pub(crate) fn print_out(out: &str) -> Result<(), u8> {
         .map_err(|_| EXIT_INPUT)
 }
 
+/// Prints a question's answer (`out`, or the exit code of its failure) over `estate`,
+/// which is not freed: the process ends next, and freeing a large estate piece by piece
+/// would only add time.
+pub(crate) fn print_answer(out: Result<String, u8>, estate: policy_core::estate::Estate) -> Result<(), u8> {
+    let written = out.and_then(|out| print_out(&out));
+    std::mem::forget(estate);
+    written
+}
+
 pub(crate) fn context_flags(flags: &[String], clock: bool) -> Result<policy_core::Context, String> {
     let mut pairs: Vec<(String, Vec<String>)> = Vec::new();
     for kv in flags {

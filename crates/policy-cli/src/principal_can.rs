@@ -62,13 +62,7 @@ pub fn run(a: PrincipalCanArgs) -> u8 {
             Format::Human => Ok(human(&answer)),
         }
     };
-    let out = match out {
-        Ok(out) => out,
-        Err(code) => return code,
-    };
-    let written = crate::print_out(&out);
-    std::mem::forget(estate);
-    if let Err(code) = written {
+    if let Err(code) = crate::print_answer(out, estate) {
         return code;
     }
     if answer.found {

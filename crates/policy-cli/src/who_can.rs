@@ -100,14 +100,7 @@ pub fn run(a: WhoCanArgs) -> u8 {
         Format::Json => crate::pretty_json(&answer),
         Format::Human => Ok(human(&answer)),
     };
-    let out = match out {
-        Ok(out) => out,
-        Err(code) => return code,
-    };
-    let written = crate::print_out(&out);
-    // The process ends here: freeing a large estate piece by piece would only add time.
-    std::mem::forget(estate);
-    if let Err(code) = written {
+    if let Err(code) = crate::print_answer(out, estate) {
         return code;
     }
     0
