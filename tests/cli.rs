@@ -434,6 +434,78 @@ fn batch_keeps_order_and_line_numbers_across_blocks_and_workers() {
     }
 }
 
+/// With one worker (on a machine of two cores or more) the reading thread reads the
+/// lines' requests ahead of the worker and takes them back out of order: the answers
+/// are those of two workers reading their own lines, byte for byte, across blocks, with
+/// context keys that change from line to line, blank, non-plain, bad and non-UTF-8
+/// lines among them.
+#[test]
+fn batch_with_one_worker_answers_as_with_two() {
+    let keys = [
+        "aws:SourceIp",
+        "aws:RequestedRegion",
+        "s3:prefix",
+        "aws:PrincipalTag/team",
+        "aws:CurrentTime",
+    ];
+    let mut input: Vec<u8> = Vec::new();
+    for i in 0..4000usize {
+        let line = match i % 397 {
+            5 => String::new(),
+            6 => r#"{"id":"obj","principal":{"AWS":"arn:aws:iam::111111111111:user/carlossalazar"},"action":"s3:GetObject"}"#.into(),
+            7 => r#"{"id":"bad","principal":"nobody","action":"s3:GetObject"}"#.into(),
+            8 => r#"{"id":"dup","action":"s3:GetObject","context":{"a":"1","A":"2"}}"#.into(),
+            _ => {
+                // A rotating subset of the keys, in a rotating order.
+                let n = i % keys.len();
+                let context: Vec<String> = (0..n)
+                    .map(|k| {
+                        let key = keys[(i + k) % keys.len()];
+                        let value = match key {
+                            "aws:SourceIp" => format!("203.0.113.{}", i % 250),
+                            "aws:CurrentTime" => "2026-12-01T00:00:00Z".into(),
+                            _ => format!("v{}", i % 7),
+                        };
+                        format!(r#""{key}":"{value}""#)
+                    })
+                    .collect();
+                format!(
+                    r#"{{"id":{i},"principal":"arn:aws:iam::111111111111:user/carlossalazar","action":"s3:{}Object","resource":"arn:aws:s3:::Production/k{i}","context":{{{}}}}}"#,
+                    if i % 3 == 0 { "Put" } else { "Get" },
+                    context.join(",")
+                )
+            }
+        };
+        input.extend_from_slice(line.as_bytes());
+        if i == 2222 {
+            input.extend_from_slice(b"{\"id\":\"\xff\"}");
+        }
+        input.extend_from_slice(if i % 2 == 0 { b"\r\n" } else { b"\n" });
+    }
+    assert!(input.len() > 2 * 256 * 1024, "several blocks");
+    let run = |jobs: &str| {
+        sim()
+            .args([
+                "batch",
+                "--no-clock",
+                "--jobs",
+                jobs,
+                "--base",
+                "fixtures/requests/cross-account-put-object.json",
+            ])
+            .write_stdin(input.clone())
+            .output()
+            .unwrap()
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one.status.code(), Some(1), "bad lines");
+    assert_eq!(one.status.code(), two.status.code());
+    let text = String::from_utf8(one.stdout.clone()).unwrap();
+    assert_eq!(text.lines().count(), 4000 - 11, "no answer for the blank lines");
+    assert!(text.contains(r#""id":"bad","error""#) && text.contains(r#""id":"obj","decision""#));
+    assert_eq!(text, String::from_utf8(two.stdout).unwrap());
+}
+
 #[test]
 fn batch_full_detail_is_what_eval_prints() {
     let line = r#"{"id":"x","principal":"arn:aws:iam::111111111111:user/carlossalazar","action":"s3:GetObject","resource":"arn:aws:s3:::Production/a","context":{"aws:SourceIp":"203.0.113.9","k":[1,true,"v"]}}"#;

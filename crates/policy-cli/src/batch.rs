@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use policy_core::{evaluate, write_response_json, Detail, LineReader, PartialDocument, Source};
+use policy_core::{evaluate, write_response_json, Detail, LineReader, LineRequest, PartialDocument, PolicySet, Source};
 
 use crate::loader::{display_path, FsLoader};
 use crate::EXIT_INPUT;
@@ -25,7 +25,10 @@ pub struct BatchArgs {
     /// members override it, its context keys are merged.
     #[arg(long, value_name = "FILE")]
     base: Option<PathBuf>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores). Besides them, one thread reads the input
+    /// and one writes the answers; with one worker on a machine of more than one core,
+    /// the reading thread also reads each line's request, so that reading and deciding
+    /// run side by side.
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
@@ -70,7 +73,15 @@ struct Job {
     /// The job is line `first_line`, over [`MAX_LINE_BYTES`]: its length in bytes and
     /// the column where the limit falls.
     too_long: Option<(u64, u32)>,
+    /// With one worker, the lines the reading thread already read ([`read_ahead`]): the
+    /// request of the block's line `i` at `i`, `None` for a line left to the worker
+    /// (blank, not of the plain form, or in error). Empty: the worker reads every line.
+    parsed: Vec<Option<LineRequest>>,
 }
+
+/// Read requests a worker has decided, sent back to the reading thread for
+/// [`LineReader::recycle`].
+type Decided = Vec<Option<LineRequest>>;
 
 /// A worker's answers to one job, in line order.
 struct Answers {
@@ -151,9 +162,7 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, ou
     }
     if let Some(doc) = reader.read(line) {
         if let Some(policies) = reader.policies() {
-            let ev = evaluate(policies, &doc.request);
-            write_response_json(&ev, policies, &doc.request, doc.id.as_ref(), sh.detail, out);
-            drop(ev);
+            decide(&doc, policies, sh.detail, out);
             // The next line is read into this one's buffers.
             reader.recycle(doc);
             return true;
@@ -172,6 +181,40 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, ou
             error_line(&e, sh.name, line, lineno, out);
             false
         }
+    }
+}
+
+/// Decides a line [`LineReader::read`] read and writes its response into `out`.
+fn decide(doc: &LineRequest, policies: &PolicySet, detail: Detail, out: &mut Vec<u8>) {
+    let ev = evaluate(policies, &doc.request);
+    write_response_json(&ev, policies, &doc.request, doc.id.as_ref(), detail, out);
+}
+
+/// The lines of a block: `(i, range)` for its `i`th line, the range of its bytes
+/// without the newline.
+fn block_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    ends.enumerate().map(move |(i, end)| {
+        let range = start..end;
+        start = end + 1;
+        (i, range)
+    })
+}
+
+/// The text of a block's line (`range` from [`block_lines`]) without its trailing
+/// `\r`, or `Err` with its raw bytes when it is not UTF-8. `text`: the whole block,
+/// when it is known to be UTF-8 (else the line is checked).
+fn line_text<'a>(bytes: &'a [u8], text: Option<&'a str>, range: std::ops::Range<usize>) -> Result<&'a str, &'a [u8]> {
+    let raw = bytes.get(range.clone()).unwrap_or_default();
+    let line = match text {
+        // Cut at `\n` bytes, so at character boundaries.
+        Some(t) => Ok(t.get(range).unwrap_or_default()),
+        None => std::str::from_utf8(raw),
+    };
+    match line {
+        Ok(l) => Ok(l.strip_suffix('\r').unwrap_or(l)),
+        Err(_) => Err(raw.strip_suffix(b"\r").unwrap_or(raw)),
     }
 }
 
@@ -206,25 +249,24 @@ fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
     out.reserve(job.bytes.len() * 2);
     let mut bad = false;
     // One UTF-8 check for the whole block; line by line only when it fails, to say
-    // which line is bad.
-    let text = std::str::from_utf8(&job.bytes).ok();
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', &job.bytes).chain(std::iter::once(job.bytes.len()));
-    for (i, end) in ends.enumerate() {
-        let raw = job.bytes.get(start..end).unwrap_or_default();
-        let line = match text {
-            // Cut at `\n` bytes, so at character boundaries.
-            Some(t) => Ok(t.get(start..end).unwrap_or_default()),
-            None => std::str::from_utf8(raw),
-        };
-        start = end + 1;
+    // which line is bad. Lines read ahead were checked by the reading thread.
+    let text = if job.parsed.is_empty() {
+        std::str::from_utf8(&job.bytes).ok()
+    } else {
+        None
+    };
+    for (i, range) in block_lines(&job.bytes) {
+        if let (Some(Some(doc)), Some(policies)) = (job.parsed.get(i), w.lines.policies()) {
+            decide(doc, policies, sh.detail, &mut out);
+            out.push(b'\n');
+            continue;
+        }
         let lineno = job.first_line + i;
-        match line.map(|l| l.strip_suffix('\r').unwrap_or(l)) {
+        match line_text(&job.bytes, text, range) {
             Ok(l) if l.trim().is_empty() => continue,
             Ok(l) => bad |= !answer(l, lineno, w, sh, &mut out),
-            Err(_) => {
+            Err(raw) => {
                 bad = true;
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 if let Err(e) = policy_core::decode_utf8(sh.name, raw.to_vec()) {
                     let message = e.message.replacen(" at line 1,", " at", 1);
                     let v = crate::error_json(None, e.code, &message, sh.name, lineno, e.column, "", &[]);
@@ -361,14 +403,60 @@ fn read_chunks(
     }
 }
 
-/// Reads `input` as [`read_chunks`] does and sends the chunks as jobs.
-fn read_jobs(input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>, pool: &Pool) -> Result<(), String> {
+/// With one worker and more than one core, the reading thread also reads each plain
+/// line's request, so that reading runs on one core and deciding and writing on
+/// another. With more workers each reads its own lines (the reading thread would be
+/// the bottleneck); on one core handing requests over between threads only costs.
+struct ReadAhead<'b> {
+    lines: LineReader<'b>,
+    /// Requests the worker has decided, to read later lines into.
+    decided: std::sync::mpsc::Receiver<Decided>,
+    /// Emptied lists, for the next blocks.
+    lists: Vec<Decided>,
+}
+
+impl ReadAhead<'_> {
+    /// The requests of a block's lines ([`Job::parsed`]), after taking back the ones the
+    /// worker has decided; empty when no line is of the plain form.
+    fn read(&mut self, bytes: &[u8]) -> Decided {
+        while let Ok(mut list) = self.decided.try_recv() {
+            for doc in list.drain(..).flatten() {
+                self.lines.recycle(doc);
+            }
+            if self.lists.len() < 8 {
+                self.lists.push(list);
+            }
+        }
+        let mut parsed = self.lists.pop().unwrap_or_default();
+        let text = std::str::from_utf8(bytes).ok();
+        for (_, range) in block_lines(bytes) {
+            parsed.push(match line_text(bytes, text, range) {
+                Ok(l) if !l.trim().is_empty() => self.lines.read(l),
+                _ => None,
+            });
+        }
+        if parsed.iter().all(Option::is_none) {
+            parsed.clear();
+        }
+        parsed
+    }
+}
+
+/// Reads `input` as [`read_chunks`] does and sends the chunks as jobs (with their lines
+/// read, given `ahead`).
+fn read_jobs(
+    input: Box<dyn Read>,
+    jobs: &std::sync::mpsc::SyncSender<Job>,
+    pool: &Pool,
+    mut ahead: Option<ReadAhead<'_>>,
+) -> Result<(), String> {
     let mut seq = 0;
     read_chunks(input, MAX_LINE_BYTES, pool, |chunk| {
         let job = match chunk {
             Chunk::Lines { first_line, bytes } => Job {
                 seq,
                 first_line,
+                parsed: ahead.as_mut().map(|a| a.read(&bytes)).unwrap_or_default(),
                 bytes,
                 too_long: None,
             },
@@ -377,6 +465,7 @@ fn read_jobs(input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>, pool
                 first_line: line,
                 bytes: Vec::new(),
                 too_long: Some((length, column)),
+                parsed: Vec::new(),
             },
         };
         seq += 1;
@@ -385,10 +474,8 @@ fn read_jobs(input: Box<dyn Read>, jobs: &std::sync::mpsc::SyncSender<Job>, pool
 }
 
 pub fn run(a: BatchArgs) -> u8 {
-    let workers = a
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
-        .max(1);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let workers = a.jobs.unwrap_or(cores).max(1);
     let cwd = std::env::current_dir().unwrap_or_default();
     let (reader, name, base_dir): (Box<dyn Read>, String, PathBuf) = match &a.input {
         Some(p) if p.as_os_str() != "-" => match std::fs::File::open(p) {
@@ -448,9 +535,17 @@ pub fn run(a: BatchArgs) -> u8 {
     let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Job>(workers * 2);
     let job_rx = std::sync::Mutex::new(job_rx);
     let (ans_tx, ans_rx) = std::sync::mpsc::sync_channel::<Answers>(workers * 2);
+    let (decided_tx, decided_rx) = std::sync::mpsc::channel::<Decided>();
+    // With one worker and a core to spare, the reading thread reads the requests too.
+    let ahead = (workers == 1 && cores > 1 && estate.is_none()).then(|| ReadAhead {
+        lines: LineReader::new(&base),
+        decided: decided_rx,
+        lists: Vec::new(),
+    });
     let (read_result, write_result) = std::thread::scope(|scope| {
         for _ in 0..workers {
             let ans_tx = ans_tx.clone();
+            let decided_tx = decided_tx.clone();
             let (job_rx, sh) = (&job_rx, &sh);
             scope.spawn(move || {
                 let mut w = Worker {
@@ -462,16 +557,20 @@ pub fn run(a: BatchArgs) -> u8 {
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
-                    let Ok(job) = job else { return };
+                    let Ok(mut job) = job else { return };
                     let answers = work(&job, &mut w, sh);
                     sh.blocks.give(job.bytes);
+                    if !job.parsed.is_empty() {
+                        // The reading thread reads later lines into these requests.
+                        let _ = decided_tx.send(std::mem::take(&mut job.parsed));
+                    }
                     if ans_tx.send(answers).is_err() {
                         return;
                     }
                 }
             });
         }
-        drop(ans_tx);
+        drop((ans_tx, decided_tx));
         let answers_pool = &sh.answers;
         let writer = scope.spawn(move || -> (bool, bool) {
             let stdout = std::io::stdout();
@@ -491,7 +590,7 @@ pub fn run(a: BatchArgs) -> u8 {
             failed = failed || out.flush().is_err();
             (bad, failed)
         });
-        let read = read_jobs(reader, &job_tx, &sh.blocks);
+        let read = read_jobs(reader, &job_tx, &sh.blocks, ahead);
         drop(job_tx);
         (read, writer.join().unwrap_or((true, true)))
     });

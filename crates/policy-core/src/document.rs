@@ -959,7 +959,14 @@ pub struct LineRequest {
     pub id: Option<serde_json::Value>,
     /// The request.
     pub request: Request,
+    /// The number of base and line keys of the request's context (after them: derived
+    /// keys), for [`LineReader::recycle`].
+    line_keys: usize,
 }
+
+/// Most contexts a [`LineReader`] keeps for reuse: more than the lines of the blocks a
+/// batch has in flight.
+const MAX_SPARES: usize = 16 * 1024;
 
 /// Context key names seen so far, lower-cased and hashed (at most [`LINE_CACHE`]).
 type KeyNames = rustc_hash::FxHashMap<Box<str>, crate::request::KeyName>;
@@ -985,16 +992,14 @@ pub struct LineReader<'b> {
     base: &'b PartialDocument,
     /// The base's context, its values shared: the first keys of every line's context.
     context: Context,
-    /// The context to read the next line into: the base's keys, then `line_keys` keys
-    /// of an earlier line (distinct, none of them a base key); `None` while a request
-    /// holds it.
-    spare: Option<Context>,
-    /// The number of base and line keys of `spare` (after them: derived keys).
-    line_keys: usize,
+    /// Contexts to read the next lines into, each with a buffer for the resource ARN:
+    /// the base's keys, then the keys of an earlier line (distinct, none of them a base
+    /// key). The last one given back is used first; a request holds its context until
+    /// it is given back, so there are as many as requests have been read and not
+    /// given back (at most [`MAX_SPARES`] are kept).
+    spares: Vec<(Context, String)>,
     /// Buffers of values.
     pool: crate::request::ValuePool,
-    /// A buffer for the resource ARN.
-    resource: String,
     policies: Option<Arc<PolicySet>>,
     principals: rustc_hash::FxHashMap<Box<str>, Arc<Principal>>,
     actions: rustc_hash::FxHashMap<Box<str>, Arc<crate::request::Action>>,
@@ -1007,11 +1012,9 @@ impl<'b> LineReader<'b> {
     pub fn new(base: &'b PartialDocument) -> LineReader<'b> {
         let context = base.context.detached();
         LineReader {
-            spare: Some(context.clone()),
-            line_keys: context.len(),
+            spares: Vec::new(),
             context,
             pool: crate::request::ValuePool::default(),
-            resource: String::new(),
             base,
             policies: base.shared.clone(),
             principals: rustc_hash::FxHashMap::default(),
@@ -1033,15 +1036,12 @@ impl<'b> LineReader<'b> {
         self.policies.as_ref()?;
         let base = self.base;
         let base_keys = self.context.len();
-        let mut context = match self.spare.take() {
-            Some(c) => c,
-            None => {
-                // The last request was not given back.
-                self.line_keys = base_keys;
-                self.context.clone()
-            }
-        };
-        let (keys, pool, old_keys) = (&mut self.keys, &mut self.pool, self.line_keys);
+        // A context given back, or a fresh one (the base's keys only).
+        let (mut context, mut resource) = self
+            .spares
+            .pop()
+            .unwrap_or_else(|| (self.context.clone(), String::new()));
+        let (keys, pool, old_keys) = (&mut self.keys, &mut self.pool, context.len());
         // The line's keys (hashes of their lower-cased names): a key given twice in any
         // case, or more than MAX_CONTEXT_KEYS keys, is the general path's error. `bits`
         // has a bit per hash seen, so that most keys are not compared with the others.
@@ -1098,16 +1098,16 @@ impl<'b> LineReader<'b> {
         });
         // The keys of the line before that this one does not have.
         context.truncate(at, pool);
-        self.line_keys = at;
+        let line_keys = at;
         let Some(raw) = raw.filter(|_| !refused) else {
-            self.spare = Some(context);
+            self.spares.push((context, resource));
             return None;
         };
         let principal = match raw.principal {
             Some(p) => match self.principal(p) {
                 Some(p) => p,
                 None => {
-                    self.spare = Some(context);
+                    self.spares.push((context, resource));
                     return None;
                 }
             },
@@ -1123,7 +1123,7 @@ impl<'b> LineReader<'b> {
             Some(a) => match self.action(a) {
                 Some(a) => (None, Some(a)),
                 None => {
-                    self.spare = Some(context);
+                    self.spares.push((context, resource));
                     return None;
                 }
             },
@@ -1131,10 +1131,9 @@ impl<'b> LineReader<'b> {
         };
         let resource = match raw.resource {
             Some(r) => {
-                let mut s = std::mem::take(&mut self.resource);
-                s.clear();
-                s.push_str(r);
-                Some(s)
+                resource.clear();
+                resource.push_str(r);
+                Some(resource)
             }
             None => base.resource.clone(),
         };
@@ -1158,22 +1157,24 @@ impl<'b> LineReader<'b> {
         Some(LineRequest {
             id: raw.id.or_else(|| base.id.clone()),
             request,
+            line_keys,
         })
     }
 
-    /// Takes back a request [`LineReader::read`] gave, to read the next line into its
-    /// context and buffers. A request of another reader is dropped.
+    /// Takes back a request [`LineReader::read`] gave, to read a later line into its
+    /// context and buffers. Requests may be given back in any order, on any thread that
+    /// owns the reader (batch mode reads on one thread and decides on another); one
+    /// whose context is not of this reader's base is dropped.
     pub fn recycle(&mut self, line: LineRequest) {
         let request = line.request;
         let mut context = request.context;
-        if self.spare.is_none()
-            && context.len() >= self.line_keys
+        if self.spares.len() < MAX_SPARES
+            && context.len() >= line.line_keys
             && context.reset_to_base(&self.context, &mut self.pool)
         {
             // The derived keys go; the line's stay for the next line to overwrite.
-            context.truncate(self.line_keys, &mut self.pool);
-            self.spare = Some(context);
-            self.resource = request.resource;
+            context.truncate(line.line_keys, &mut self.pool);
+            self.spares.push((context, request.resource));
         }
     }
 

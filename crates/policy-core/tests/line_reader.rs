@@ -71,23 +71,7 @@ fn contexts_read_into_reused_buffers_are_the_general_paths() {
         r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","context":{"aws:CurrentTime":"2026-12-01T00:00:00Z","aws:RequestedRegion":"eu-west-1"}}"#,
     );
     let mut reader = LineReader::new(&base);
-    let line = |context: &str| format!(r#"{{"resource":"arn:aws:s3:::b/k","context":{{{context}}}}}"#);
-    let lines = [
-        line(r#""a":"1","b":["2","3"],"c":true,"d":-4,"e":"x""#),
-        line(r#""a":"5","b":["6"],"c":false,"d":7,"e":"y""#),
-        line(r#""a":"5","b":["6","7","8"],"c":false"#),
-        line(r#""b":"1","a":"2","c":"3","d":"4","e":"5","f":"6""#),
-        line(r#""a":"1","aws:requestedregion":"us-east-1","b":[]"#),
-        line(r#""a":"1","b":"2""#),
-        line(r#""A":"1","B":"2""#),
-        line(r#""a":"1","b":"2","c":"3","a":"4""#),
-        line(r#""a":"9","b":"8","c":"7""#),
-        line(r#""x":"1","y":"2","z":"3""#).replace("}}", r#"},"principal":"alice"}"#),
-        line(r#""x":"1","y":"2""#),
-        line(""),
-        line(r#""AWS:CurrentTime":"2027-01-01T00:00:00Z","x":"1""#),
-        line(r#""x":"2""#),
-    ];
+    let lines = context_lines();
     let mut fast_lines = 0;
     for _ in 0..2 {
         for l in &lines {
@@ -102,6 +86,73 @@ fn contexts_read_into_reused_buffers_are_the_general_paths() {
         2 * (lines.len() - 2),
         "all but the duplicate key's and the bad principal's"
     );
+}
+
+/// Batch mode with one worker reads a block's lines on one thread before the worker
+/// gives any back: many requests are held at once and come back in another order.
+/// Every line read into a context given back out of order (of another line's keys)
+/// has the general path's context.
+#[test]
+fn requests_given_back_in_any_order_are_read_into_as_the_general_path_reads() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","context":{"aws:CurrentTime":"2026-12-01T00:00:00Z","aws:RequestedRegion":"eu-west-1"}}"#,
+    );
+    let show = |c: &policy_core::Context| format!("{:?}", c.iter().collect::<Vec<_>>());
+    let general = |line: &str| {
+        let src = Source::new("line", line);
+        let doc = PartialDocument::parse(&src, &mut policy_core::NoFiles)
+            .and_then(|d| d.over(&base).finish(&src))
+            .unwrap();
+        show(doc.request.context())
+    };
+    let lines = context_lines();
+    let mut reader = LineReader::new(&base);
+    let mut held = Vec::new();
+    let mut checked = 0;
+    for round in 0..6 {
+        // Read every line (in a rotated order), holding the requests.
+        for k in 0..lines.len() {
+            let l = &lines[(k + round * 5) % lines.len()];
+            if let Some(doc) = reader.read(l) {
+                assert_eq!(show(doc.request.context()), general(l), "{l}");
+                checked += 1;
+                held.push(doc);
+            }
+        }
+        // Give them back: reversed, or the odd ones first.
+        if round % 2 == 0 {
+            held.reverse();
+        } else {
+            let (odd, even): (Vec<_>, Vec<_>) = held.drain(..).enumerate().partition(|(i, _)| i % 2 == 1);
+            held = odd.into_iter().chain(even).map(|(_, d)| d).collect();
+        }
+        for doc in held.drain(..) {
+            reader.recycle(doc);
+        }
+    }
+    assert_eq!(checked, 6 * (lines.len() - 2));
+}
+
+/// Lines of a base key, keys in other places, fewer and more keys, other cases of a
+/// name, a key twice (refused half-way) and a line with an error after its context.
+fn context_lines() -> Vec<String> {
+    let line = |context: &str| format!(r#"{{"resource":"arn:aws:s3:::b/k","context":{{{context}}}}}"#);
+    vec![
+        line(r#""a":"1","b":["2","3"],"c":true,"d":-4,"e":"x""#),
+        line(r#""a":"5","b":["6"],"c":false,"d":7,"e":"y""#),
+        line(r#""a":"5","b":["6","7","8"],"c":false"#),
+        line(r#""b":"1","a":"2","c":"3","d":"4","e":"5","f":"6""#),
+        line(r#""a":"1","aws:requestedregion":"us-east-1","b":[]"#),
+        line(r#""a":"1","b":"2""#),
+        line(r#""A":"1","B":"2""#),
+        line(r#""a":"1","b":"2","c":"3","a":"4""#),
+        line(r#""a":"9","b":"8","c":"7""#),
+        line(r#""x":"1","y":"2","z":"3""#).replace("}}", r#"},"principal":"alice"}"#),
+        line(r#""x":"1","y":"2""#),
+        line(""),
+        line(r#""AWS:CurrentTime":"2027-01-01T00:00:00Z","x":"1""#),
+        line(r#""x":"2""#),
+    ]
 }
 
 const PLAIN: &[&str] = &[
