@@ -3,12 +3,34 @@
 #   scripts/bench-icount.sh [realistic|readonly|variables]   instructions per evaluation
 #   scripts/bench-icount.sh batch                  instructions per `policy-sim batch` line
 #                                                  (DETAIL=decision|brief|full, default brief)
+#   scripts/bench-icount.sh line BASE LINE         the same for one request line (a file of one
+#                                                  JSON line) over a base document, e.g. the
+#                                                  iam-simulate workloads compare-speed.sh dumps
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-realistic}
 collected() {
   "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
+# Pinned to one core, as compare-speed.sh runs it: each line is read and decided by the
+# one worker (with a core to spare, `--jobs 1` reads lines on another thread, whose
+# contexts in flight make the first blocks' lines allocate; the steady state costs the
+# same instructions per line within 2 %).
+batch_run() {  # base, lines file
+  collected taskset -c 0 valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/policy-sim batch \
+    --no-clock --jobs 1 --detail "${DETAIL:-brief}" --base "$1" "$2"
+}
+if [ "$mode" = line ]; then
+  cargo build --release --locked -q -p policy-cli
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  head -1 "$3" > "$tmp/one.jsonl"
+  for _ in $(seq 2001); do cat "$tmp/one.jsonl"; done > "$tmp/lines.jsonl"
+  one=$(batch_run "$2" "$tmp/one.jsonl")
+  many=$(batch_run "$2" "$tmp/lines.jsonl")
+  echo "batch ($3): $(( (many - one) / 2000 )) instructions per line (mean of 2,000 lines)"
+  exit 0
+fi
 if [ "$mode" = batch ]; then
   cargo build --release --locked -q -p policy-cli
   tmp=$(mktemp -d)
@@ -16,12 +38,8 @@ if [ "$mode" = batch ]; then
   for estate in ${ESTATES:-realistic readonly variables}; do
     python3 fixtures/bench/gen_requests.py 2001 "$estate" > "$tmp/lines.jsonl"
     head -1 "$tmp/lines.jsonl" > "$tmp/one.jsonl"
-    run() {
-      collected valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/policy-sim batch \
-        --no-clock --jobs 1 --detail "${DETAIL:-brief}" --base "fixtures/bench/$estate.json" "$1"
-    }
-    one=$(run "$tmp/one.jsonl")
-    many=$(run "$tmp/lines.jsonl")
+    one=$(batch_run "fixtures/bench/$estate.json" "$tmp/one.jsonl")
+    many=$(batch_run "fixtures/bench/$estate.json" "$tmp/lines.jsonl")
     echo "batch ($estate): $(( (many - one) / 2000 )) instructions per line (mean of 2,000 lines)"
   done
   exit 0
