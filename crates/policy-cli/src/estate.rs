@@ -109,22 +109,36 @@ pub(crate) struct SnapshotArgs {
 /// The ids of [`SnapshotArgs`]' options, for commands where they need `--estate`.
 pub(crate) const SNAPSHOT_ARGS: [&str; 2] = ["aws_managed_policies", "layout"];
 
-/// What a question over a snapshot (`who-can`, `exposure`, `principal-can`) starts
-/// from: the request context its `--context` flags give (clock keys unless
-/// `no_clock`), the snapshot in `dir` (its warnings printed), and how long loading
-/// took. Errors (printed): a bad `--context`, or as [`load`].
-pub(crate) fn question_inputs(
-    context: &[String],
-    no_clock: bool,
-    dir: &Path,
-    o: &SnapshotArgs,
-) -> Result<(policy_core::Context, Estate, std::time::Duration), u8> {
-    let context = crate::context_flags(context, !no_clock).map_err(|e| {
+/// The options of every question over a snapshot (`who-can`, `exposure`,
+/// `principal-can`), defined once and flattened into each.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub(crate) struct QuestionArgs {
+    /// The estate snapshot folder (README, "Estates").
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub(crate) estate: PathBuf,
+    /// Request context fixed for every request, KEY=VALUE (repeat a key for several
+    /// values); every other key the policies test and the estate does not determine is
+    /// unknown.
+    #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
+    pub(crate) context: Vec<String>,
+    /// Leave `aws:CurrentTime` and `aws:EpochTime` unknown instead of the clock's.
+    #[arg(long)]
+    pub(crate) no_clock: bool,
+    #[command(flatten)]
+    pub(crate) snapshot: SnapshotArgs,
+}
+
+/// What a question over a snapshot starts from: the request context its `--context`
+/// flags give (clock keys unless `--no-clock`), the snapshot (its warnings printed),
+/// and how long loading took. Errors (printed): a bad `--context`, or as [`load`].
+pub(crate) fn question_inputs(q: &QuestionArgs) -> Result<(policy_core::Context, Estate, std::time::Duration), u8> {
+    let context = crate::context_flags(&q.context, !q.no_clock).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_INPUT
     })?;
     let started = std::time::Instant::now();
-    let estate = load(dir, o)?;
+    let estate = load(&q.estate, &q.snapshot)?;
     print_warnings(&estate);
     Ok((context, estate, started.elapsed()))
 }

@@ -23,18 +23,8 @@ pub enum ExposureFormat {
 
 #[derive(Debug, Args)]
 pub struct ExposureArgs {
-    /// The estate snapshot folder (README, "Estates").
-    #[arg(long, value_name = "SNAPSHOT")]
-    estate: PathBuf,
-    /// Request context fixed for every request, KEY=VALUE (repeat a key for several
-    /// values).
-    #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
-    context: Vec<String>,
-    /// Leave `aws:CurrentTime` and `aws:EpochTime` unknown instead of the clock's.
-    #[arg(long)]
-    no_clock: bool,
     #[command(flatten)]
-    snapshot: crate::estate::SnapshotArgs,
+    question: crate::estate::QuestionArgs,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -86,8 +76,7 @@ impl Scope {
 
 pub fn run(a: ExposureArgs) -> u8 {
     let started = std::time::Instant::now();
-    let (context, estate, loaded) = match crate::estate::question_inputs(&a.context, a.no_clock, &a.estate, &a.snapshot)
-    {
+    let (context, estate, loaded) = match crate::estate::question_inputs(&a.question) {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };

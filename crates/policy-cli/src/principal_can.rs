@@ -1,7 +1,6 @@
 //! `policy-sim principal-can`: what a principal of an estate can do.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use clap::Args;
 use policy_core::analysis::{principal_can, synthesize, PrincipalCanAnswer, PrincipalCanEntry, PrincipalCanQuery};
@@ -10,23 +9,14 @@ use crate::{Format, EXIT_INPUT};
 
 #[derive(Debug, Args)]
 pub struct PrincipalCanArgs {
-    /// The estate snapshot folder (README, "Estates").
-    #[arg(long, value_name = "SNAPSHOT")]
-    estate: PathBuf,
+    #[command(flatten)]
+    question: crate::estate::QuestionArgs,
     /// The principal: a user's or role's ARN of the estate.
     #[arg(long)]
     principal: String,
     /// Only these services (repeat: `--service s3 --service kms`).
     #[arg(long = "service", value_name = "PREFIX")]
     services: Vec<String>,
-    /// Request context fixed for every request, KEY=VALUE.
-    #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
-    context: Vec<String>,
-    /// Leave `aws:CurrentTime` and `aws:EpochTime` unknown instead of the clock's.
-    #[arg(long)]
-    no_clock: bool,
-    #[command(flatten)]
-    snapshot: crate::estate::SnapshotArgs,
     /// Print the answer as one synthesized identity-based policy (JSON).
     #[arg(long)]
     policy: bool,
@@ -36,7 +26,7 @@ pub struct PrincipalCanArgs {
 }
 
 pub fn run(a: PrincipalCanArgs) -> u8 {
-    let (context, estate, _) = match crate::estate::question_inputs(&a.context, a.no_clock, &a.estate, &a.snapshot) {
+    let (context, estate, _) = match crate::estate::question_inputs(&a.question) {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };

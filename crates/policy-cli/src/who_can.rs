@@ -1,8 +1,6 @@
 //! `policy-sim who-can`: who can act on a resource of an estate, and under which
 //! conditions.
 
-use std::path::PathBuf;
-
 use clap::Args;
 use policy_core::analysis::{WhoCan, WhoCanAnswer, WhoCanQuery, WhoCanResult};
 use rayon::prelude::*;
@@ -11,9 +9,8 @@ use crate::Format;
 
 #[derive(Debug, Args)]
 pub struct WhoCanArgs {
-    /// The estate snapshot folder (README, "Estates").
-    #[arg(long, value_name = "SNAPSHOT")]
-    estate: PathBuf,
+    #[command(flatten)]
+    question: crate::estate::QuestionArgs,
     /// The resource ARN.
     #[arg(long)]
     resource: String,
@@ -21,16 +18,6 @@ pub struct WhoCanArgs {
     /// for the resource's type.
     #[arg(long = "action", value_name = "ACTION")]
     actions: Vec<String>,
-    /// Request context fixed for every request, KEY=VALUE (repeat a key for several
-    /// values); every other key the policies test and the estate does not determine is
-    /// unknown.
-    #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
-    context: Vec<String>,
-    /// Leave `aws:CurrentTime` and `aws:EpochTime` unknown instead of the clock's.
-    #[arg(long)]
-    no_clock: bool,
-    #[command(flatten)]
-    snapshot: crate::estate::SnapshotArgs,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -67,8 +54,7 @@ pub(crate) fn progress(n: usize, what: &str) -> indicatif::ProgressBar {
 
 pub fn run(a: WhoCanArgs) -> u8 {
     let started = std::time::Instant::now();
-    let (context, estate, loaded) = match crate::estate::question_inputs(&a.context, a.no_clock, &a.estate, &a.snapshot)
-    {
+    let (context, estate, loaded) = match crate::estate::question_inputs(&a.question) {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
