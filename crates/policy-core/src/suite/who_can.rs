@@ -148,17 +148,24 @@ pub(super) fn read(
     })
 }
 
-/// `action`: one action or a non-empty list of them, each `service:Name`.
-fn read_actions(n: &Node, path: &str, errs: &mut Errors<'_>) -> Vec<String> {
-    let items: Vec<(&Node, String)> = match &n.kind {
-        Kind::Seq(items) if items.is_empty() => {
+/// The items of a member that is one value or a list of them, each with its path; an
+/// empty list, unless `empty_ok`, is an error (`give at least one <what>`) and no item.
+fn one_or_list<'n>(
+    n: &'n Node,
+    path: &str,
+    what: &str,
+    empty_ok: bool,
+    errs: &mut Errors<'_>,
+) -> Vec<(&'n Node, String)> {
+    match &n.kind {
+        Kind::Seq(items) if items.is_empty() && !empty_ok => {
             errs.at(
                 "invalid-value",
                 n.span,
                 path,
-                "an empty list: give at least one action".into(),
+                format!("an empty list: give at least one {what}"),
             );
-            return Vec::new();
+            Vec::new()
         }
         Kind::Seq(items) => items
             .iter()
@@ -166,7 +173,12 @@ fn read_actions(n: &Node, path: &str, errs: &mut Errors<'_>) -> Vec<String> {
             .map(|(i, v)| (v, format!("{path}[{i}]")))
             .collect(),
         _ => vec![(n, path.to_string())],
-    };
+    }
+}
+
+/// `action`: one action or a non-empty list of them, each `service:Name`.
+fn read_actions(n: &Node, path: &str, errs: &mut Errors<'_>) -> Vec<String> {
+    let items = one_or_list(n, path, "action", false, errs);
     let mut out = Vec::new();
     for (v, p) in items {
         match scalar(v).filter(|s| Action::parse(s).is_ok()) {
@@ -269,23 +281,7 @@ fn read_expect(n: &Node, path: &str, estate: Option<&Estate>, errs: &mut Errors<
 
 /// A list of principals (or one), each checked against the estate.
 fn principals(n: &Node, path: &str, empty_ok: bool, estate: Option<&Estate>, errs: &mut Errors<'_>) -> Vec<String> {
-    let items: Vec<(&Node, String)> = match &n.kind {
-        Kind::Seq(items) if items.is_empty() && !empty_ok => {
-            errs.at(
-                "invalid-value",
-                n.span,
-                path,
-                "an empty list: give at least one principal".into(),
-            );
-            return Vec::new();
-        }
-        Kind::Seq(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v, format!("{path}[{i}]")))
-            .collect(),
-        _ => vec![(n, path.to_string())],
-    };
+    let items = one_or_list(n, path, "principal", empty_ok, errs);
     let mut out = Vec::new();
     for (v, p) in items {
         let Some(who) = scalar(v).filter(|s| !s.is_empty()) else {
