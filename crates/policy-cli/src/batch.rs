@@ -73,9 +73,9 @@ struct Job {
     /// The job is line `first_line`, over [`MAX_LINE_BYTES`]: its length in bytes and
     /// the column where the limit falls.
     too_long: Option<(u64, u32)>,
-    /// With one worker, the lines the reading thread already read ([`read_ahead`]): the
-    /// request of the block's line `i` at `i`, `None` for a line left to the worker
-    /// (blank, not of the plain form, or in error). Empty: the worker reads every line.
+    /// The requests the reading thread already read ([`ReadAhead`]): the block's line
+    /// `i`'s at `i`, `None` for a line left to the worker (blank, not of the plain
+    /// form, or in error). Empty: the worker reads every line.
     parsed: Vec<Option<LineRequest>>,
 }
 
