@@ -194,20 +194,23 @@ impl ActionSet {
         if self.any || self.whole.iter().any(|g| g.is_match(&action.lc)) {
             return true;
         }
-        if sorted_find(&self.exact, action.full_hash, |(h, _)| *h).any(|(_, full)| **full == *action.lc) {
+        let eq = |a: &str, b: &str| crate::pattern::bytes_eq(a.as_bytes(), b.as_bytes());
+        if sorted_find(&self.exact, action.full_hash, |(h, _)| *h).any(|(_, full)| eq(full, &action.lc)) {
             return true;
         }
         let (service, name) = (action.service(), action.name());
-        sorted_find(&self.by_service, action.service_hash, |(h, _, _)| *h)
-            .any(|(_, s, g)| **s == *service && g.is_match(name))
+        sorted_find(&self.by_service, action.service_hash, |(h, _, _)| *h).any(|(_, s, g)| eq(s, service) && g.is_match(name))
     }
 
     /// Whether some malformed entry could concern the request's action (when no valid
     /// entry matches, the statement's action match is then indeterminate).
     pub(crate) fn malformed_may_match(&self, action: &crate::request::Action) -> bool {
-        self.malformed
-            .iter()
-            .any(|(s, _)| s.as_deref().is_none_or(|s| s == action.service()))
+        self.malformed_may_match_service(action.service())
+    }
+
+    /// Whether some malformed entry could concern an action of `service`.
+    fn malformed_may_match_service(&self, service: &str) -> bool {
+        self.malformed.iter().any(|(s, _)| s.as_deref().is_none_or(|s| s == service))
     }
 
     /// The statement's action match: `True` when a valid entry matches, `Indeterminate`
@@ -220,6 +223,46 @@ impl ActionSet {
             Tri::Indeterminate
         } else {
             Tri::False
+        }
+    }
+
+    /// [`ActionSet::matches_tri`] for every action of `service` that no exact entry of
+    /// the policy names, when the service alone decides it (`None`: the name does).
+    fn tri_for_service(&self, service: &str) -> Option<crate::condition::Tri> {
+        use crate::condition::Tri;
+        let mut wildcard = !self.whole.is_empty();
+        for (_, s, g) in &self.by_service {
+            if **s == *service {
+                if matches!(g, Glob::Any) {
+                    return Some(Tri::True);
+                }
+                wildcard = true;
+            }
+        }
+        if self.any {
+            return Some(Tri::True);
+        }
+        if wildcard {
+            return None;
+        }
+        // No entry matches such an action.
+        Some(if self.malformed_may_match_service(service) {
+            Tri::Indeterminate
+        } else {
+            Tri::False
+        })
+    }
+
+    /// [`ActionSet::matches_tri`] for every action of a service that no entry of the
+    /// policy names, when known (`None`: it depends on the action).
+    fn tri_for_other_service(&self) -> Option<crate::condition::Tri> {
+        use crate::condition::Tri;
+        if self.any {
+            Some(Tri::True)
+        } else if self.whole.is_empty() && self.malformed.is_empty() {
+            Some(Tri::False)
+        } else {
+            None
         }
     }
 
@@ -261,20 +304,39 @@ fn sorted_find<T>(items: &[T], want: u64, key: impl Fn(&T) -> u64 + Copy) -> imp
         .take_while(move |t| key(t) == want)
 }
 
-/// Which statements can apply to a request's action, built once per policy: statements
-/// naming the exact action, statements with a wildcard name in the action's service,
-/// and the statements that cannot be indexed (`*`, wildcard services, `NotAction`).
-/// Keyed by the precomputed hashes, so a look-up is one probe.
+/// Which statements can apply to a request's action, built once per policy, each with
+/// its action match (S-MATCH-1) when that is known at load time:
+/// - for each action some entry names exactly (`s3:getobject`): every statement whose
+///   `Action`/`NotAction` element does not exclude it, its action match worked out;
+/// - for each service some entry names (`s3`), for its actions that no entry names
+///   exactly: every statement that may match them, its action match known when the
+///   service alone decides it (`s3:*`: true; a `NotAction` of `s3:*` is left out);
+/// - for the services no entry names: every statement that may match their actions.
+///
+/// Keyed by precomputed hashes, so a look-up is at most two probes and the candidates
+/// are one slice, in document order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ActionIndex {
-    /// hash of `service:name` → `(service:name, statements)` (a list: hashes may collide).
-    exact: IdMap<Vec<(Box<str>, Vec<u32>)>>,
-    /// hash of `service` → `(service, statements)`.
-    by_service: IdMap<Vec<(Box<str>, Vec<u32>)>>,
-    always: Vec<u32>,
-    /// One bit per indexed service (bit `hash % 64` of its prefix): a request whose
-    /// service's bit is clear has no exact or per-service candidates, without a probe.
+    /// hash of `service:name` → `(service:name, range of `lists`)` (a list: hashes may
+    /// collide).
+    exact: IdMap<Vec<(Box<str>, (u32, u32))>>,
+    /// hash of `service` → `(service, range of `lists`)`.
+    by_service: IdMap<Vec<(Box<str>, (u32, u32))>>,
+    /// The range of `lists` for a service no entry names.
+    other: (u32, u32),
+    /// The candidate lists, one after the other.
+    lists: Vec<Candidate>,
+    /// One bit per named service (bit `hash % 64` of its prefix): a request whose
+    /// service's bit is clear takes the `other` list, without a probe.
     service_bits: u64,
+}
+
+/// A statement that may apply to a request's action, and its action match when the
+/// index knows it (`None`: match at run time).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    index: u32,
+    action: Option<crate::condition::Tri>,
 }
 
 /// The [`ActionIndex::service_bits`] bit of a service prefix hash.
@@ -303,120 +365,149 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
+/// The service prefix of a lower-cased `service:name`.
+fn service_of(full: &str) -> &str {
+    full.split_once(':').map_or(full, |(s, _)| s)
+}
+
 impl ActionIndex {
     pub(crate) fn new(statements: &[Statement]) -> ActionIndex {
-        fn file(map: &mut IdMap<Vec<(Box<str>, Vec<u32>)>>, hash: u64, key: &str, i: u32) {
-            let bucket = map.entry(hash).or_default();
-            let pos = match bucket.iter().position(|(k, _)| **k == *key) {
-                Some(p) => p,
-                None => {
-                    bucket.push((key.into(), Vec::new()));
-                    bucket.len() - 1
-                }
-            };
-            if let Some((_, v)) = bucket.get_mut(pos) {
-                if v.last() != Some(&i) {
-                    v.push(i);
-                }
-            }
-        }
-        let mut index = ActionIndex::default();
+        use crate::condition::Tri;
+        use crate::request::key_hash;
+        use std::collections::{BTreeMap, BTreeSet};
+        // The statements naming each service (an exact or a wildcard name in it), and
+        // those whose element is not only such names (`*`, wildcard services,
+        // malformed entries): they may concern any action.
+        let mut naming: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+        let mut keys: BTreeSet<&str> = BTreeSet::new();
+        let mut open: BTreeSet<u32> = BTreeSet::new();
         for (i, st) in statements.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             if st.not_action || !st.actions.indexable() {
-                index.always.push(i);
-                continue;
+                open.insert(i);
             }
-            for (h, full) in &st.actions.exact {
-                file(&mut index.exact, *h, full, i);
-                let service = full.split_once(':').map_or(&**full, |(s, _)| s);
-                index.service_bits |= service_bit(crate::request::key_hash(service));
+            for (_, full) in &st.actions.exact {
+                keys.insert(full);
+                naming.entry(service_of(full)).or_default().insert(i);
             }
-            for (h, svc, _) in &st.actions.by_service {
-                file(&mut index.by_service, *h, svc, i);
-                index.service_bits |= service_bit(*h);
+            for (_, svc, _) in &st.actions.by_service {
+                naming.entry(svc).or_default().insert(i);
             }
+        }
+        // Quadratic at worst (names × statements): past this size, one list of every
+        // statement, matched at run time.
+        let budget = statements.len().saturating_mul(64).max(1 << 16);
+        let mut index = ActionIndex::default();
+        let push = |index: &mut ActionIndex, list: &mut dyn Iterator<Item = (u32, Option<Tri>)>| {
+            let start = u32::try_from(index.lists.len()).unwrap_or(u32::MAX);
+            for (i, action) in list {
+                if action != Some(Tri::False) {
+                    index.lists.push(Candidate { index: i, action });
+                }
+            }
+            (start, u32::try_from(index.lists.len()).unwrap_or(u32::MAX))
+        };
+        let tri = |st: &Statement, t: Option<Tri>| if st.not_action { t.map(Tri::negate) } else { t };
+        let stmt = |i: u32| statements.get(i as usize);
+        let file = |map: &mut IdMap<Vec<(Box<str>, (u32, u32))>>, key: &str, range: (u32, u32)| {
+            map.entry(key_hash(key)).or_default().push((key.into(), range));
+        };
+        index.other = push(
+            &mut index,
+            &mut statements.iter().enumerate().map(|(i, st)| {
+                (
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                    tri(st, st.actions.tri_for_other_service()),
+                )
+            }),
+        );
+        for (service, named) in &naming {
+            let range = push(
+                &mut index,
+                &mut named.union(&open).filter_map(|&i| {
+                    let st = stmt(i)?;
+                    Some((i, tri(st, st.actions.tri_for_service(service))))
+                }),
+            );
+            file(&mut index.by_service, service, range);
+            index.service_bits |= service_bit(key_hash(service));
+        }
+        for key in &keys {
+            // A name that is no request's action (`Action::parse` refuses it) needs no list.
+            let Ok(action) = crate::request::Action::parse(key) else { continue };
+            let Some(named) = naming.get(service_of(key)) else { continue };
+            let range = push(
+                &mut index,
+                &mut named
+                    .union(&open)
+                    .filter_map(|&i| Some((i, Some(stmt(i)?.action_tri(&action))))),
+            );
+            file(&mut index.exact, key, range);
+            if index.lists.len() > budget {
+                break;
+            }
+        }
+        if index.lists.len() > budget {
+            index = ActionIndex::default();
+            index.lists = (0..statements.len())
+                .map(|i| Candidate {
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                    action: None,
+                })
+                .collect();
+            index.other = (0, u32::try_from(index.lists.len()).unwrap_or(u32::MAX));
         }
         index
     }
 
-    /// Candidate statement indices for the request's action, in document order, each
-    /// once.
+    /// Candidate statements for the request's action, in document order, each once.
     #[inline]
     pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
-        fn probe<'m>(map: &'m IdMap<Vec<(Box<str>, Vec<u32>)>>, hash: u64, key: &str) -> &'m [u32] {
-            map.get(&hash)
-                .and_then(|b| b.iter().find(|(k, _)| **k == *key))
-                .map_or(&[][..], |(_, v)| v.as_slice())
+        #[inline]
+        fn probe(map: &IdMap<Vec<(Box<str>, (u32, u32))>>, hash: u64, key: &str) -> Option<(u32, u32)> {
+            map.get(&hash)?
+                .iter()
+                .find(|(k, _)| crate::pattern::bytes_eq(k.as_bytes(), key.as_bytes()))
+                .map(|(_, r)| *r)
         }
-        // No statement names the action's service (or nothing is indexed: policies of
-        // `*` statements): no probe.
-        if self.service_bits & service_bit(action.service_hash) == 0 {
-            return Candidates::One(self.always.iter(), false);
-        }
-        let exact = if self.exact.is_empty() {
-            &[][..]
+        // No entry names the action's service: no probe.
+        let range = if self.service_bits & service_bit(action.service_hash) == 0 {
+            self.other
         } else {
             probe(&self.exact, action.full_hash, &action.lc)
+                .or_else(|| probe(&self.by_service, action.service_hash, action.service()))
+                .unwrap_or(self.other)
         };
-        let by_service = if self.by_service.is_empty() {
-            &[][..]
-        } else {
-            probe(&self.by_service, action.service_hash, action.service())
-        };
-        Candidates::new([exact, by_service, &self.always])
+        Candidates(
+            self.lists
+                .get(range.0 as usize..range.1 as usize)
+                .unwrap_or_default()
+                .iter(),
+        )
     }
 }
 
-/// The merge of three sorted index lists (statements naming the action exactly, naming
-/// a wildcard name in its service, not indexed), without repeats.
-pub(crate) enum Candidates<'a> {
-    /// At most one list is not empty (the common case): no merging. The flag: the list
-    /// is that of the statements naming the action exactly.
-    One(std::slice::Iter<'a, u32>, bool),
-    Merge([&'a [u32]; 3]),
-}
+/// The candidates of [`ActionIndex::candidates`].
+pub(crate) struct Candidates<'a>(std::slice::Iter<'a, Candidate>);
 
-impl<'a> Candidates<'a> {
+impl Candidates<'_> {
     /// Whether there is no candidate at all.
     pub(crate) fn is_empty(&self) -> bool {
-        match self {
-            Candidates::One(it, _) => it.len() == 0,
-            Candidates::Merge(_) => false,
-        }
+        self.0.len() == 0
     }
 
-    fn new(lists: [&'a [u32]; 3]) -> Candidates<'a> {
-        match lists {
-            [l, [], []] => Candidates::One(l.iter(), true),
-            [[], l, []] | [[], [], l] => Candidates::One(l.iter(), false),
-            _ => Candidates::Merge(lists),
-        }
-    }
-
-    /// The next candidate, and whether its `Action` element names the request's action
-    /// exactly (a valid entry equal to it: the statement's action match is then `True`
-    /// without matching again, S-MATCH-1).
-    pub(crate) fn next_tagged(&mut self) -> Option<(usize, bool)> {
-        let lists = match self {
-            Candidates::One(it, exact) => return it.next().map(|&i| (i as usize, *exact)),
-            Candidates::Merge(lists) => lists,
-        };
-        let min = lists.iter().filter_map(|l| l.first()).min().copied()?;
-        let exact = lists.first().and_then(|l| l.first()) == Some(&min);
-        for l in lists.iter_mut() {
-            if l.first() == Some(&min) {
-                *l = l.get(1..).unwrap_or_default();
-            }
-        }
-        Some((min as usize, exact))
+    /// The next candidate, and its `Action`/`NotAction` element's match when the index
+    /// knows it (`None`: [`Statement::action_tri`] says).
+    #[inline]
+    pub(crate) fn next_tagged(&mut self) -> Option<(usize, Option<crate::condition::Tri>)> {
+        self.0.next().map(|c| (c.index as usize, c.action))
     }
 }
 
 impl Iterator for Candidates<'_> {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
-        self.next_tagged().map(|(i, _)| i)
+        self.0.next().map(|c| c.index as usize)
     }
 }
 
@@ -645,5 +736,84 @@ impl Policy {
     /// The JSON path of the policy document in its file, if set ([`Policy::with_pointer`]).
     pub fn pointer(&self) -> Option<&str> {
         self.pointer.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ENTRIES: &[&str] = &[
+        "s3:GetObject",
+        "S3:getobject",
+        "s3:Get*",
+        "s3:*",
+        "s3:Put*",
+        "iam:*",
+        "iam:PassRole",
+        "*",
+        "s?:Get*",
+        "s3:",
+        "bogus",
+        "s3:GetObject ",
+        "kms:Decrypt",
+        "ec2:Describe*",
+    ];
+    const ACTIONS: &[&str] = &[
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+        "iam:PassRole",
+        "iam:CreateUser",
+        "kms:Decrypt",
+        "ec2:DescribeInstances",
+        "sqs:SendMessage",
+        "sx:GetThing",
+    ];
+
+    proptest! {
+        /// The index leaves out only statements whose action match is false, lists the
+        /// others in document order, and its known action matches are `action_tri`'s.
+        #[test]
+        fn index_agrees_with_action_tri(
+            stmts in proptest::collection::vec(
+                (any::<bool>(), proptest::collection::vec(0..ENTRIES.len(), 1..4)),
+                1..6,
+            ),
+        ) {
+            let statements: Vec<String> = stmts
+                .iter()
+                .map(|(not, es)| {
+                    let es: Vec<String> = es.iter().filter_map(|&e| ENTRIES.get(e)).map(|e| format!("{e:?}")).collect();
+                    format!(
+                        r#"{{"Effect":"Allow","{}":[{}],"Resource":"*"}}"#,
+                        if *not { "NotAction" } else { "Action" },
+                        es.join(",")
+                    )
+                })
+                .collect();
+            let text = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","));
+            let source = crate::span::Source::new("p.json", text);
+            let policy = crate::parse::parse_policy(&source, PolicyType::Identity).unwrap().policy;
+            for a in ACTIONS {
+                let action = crate::request::Action::parse(a).unwrap();
+                let mut listed = Vec::new();
+                let mut c = policy.index.candidates(&action);
+                while let Some((i, known)) = c.next_tagged() {
+                    let t = policy.statements[i].action_tri(&action);
+                    if let Some(k) = known {
+                        prop_assert_eq!(k, t, "{} statement {}", a, i);
+                    }
+                    listed.push(i);
+                }
+                prop_assert!(listed.windows(2).all(|w| w[0] < w[1]), "{}: {:?}", a, listed);
+                for (i, st) in policy.statements.iter().enumerate() {
+                    if !listed.contains(&i) {
+                        prop_assert_eq!(st.action_tri(&action), crate::condition::Tri::False, "{} statement {}", a, i);
+                    }
+                }
+            }
+        }
     }
 }
