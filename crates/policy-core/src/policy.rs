@@ -191,35 +191,37 @@ impl ActionSet {
 
     /// Whether the request's action matches some entry.
     pub(crate) fn matches(&self, action: &crate::request::Action) -> bool {
-        if self.any || self.whole.iter().any(|g| g.is_match(&action.lc)) {
+        self.matches_name(&ActionName::of(action))
+    }
+
+    fn matches_name(&self, action: &ActionName<'_>) -> bool {
+        if self.any || self.whole.iter().any(|g| g.is_match(action.lc)) {
             return true;
         }
         let eq = |a: &str, b: &str| crate::pattern::bytes_eq(a.as_bytes(), b.as_bytes());
-        if sorted_find(&self.exact, action.full_hash, |(h, _)| *h).any(|(_, full)| eq(full, &action.lc)) {
+        if sorted_find(&self.exact, action.full_hash, |(h, _)| *h).any(|(_, full)| eq(full, action.lc)) {
             return true;
         }
         let (service, name) = (action.service(), action.name());
-        sorted_find(&self.by_service, action.service_hash, |(h, _, _)| *h).any(|(_, s, g)| eq(s, service) && g.is_match(name))
+        sorted_find(&self.by_service, action.service_hash, |(h, _, _)| *h)
+            .any(|(_, s, g)| eq(s, service) && g.is_match(name))
     }
 
-    /// Whether some malformed entry could concern the request's action (when no valid
+    /// Whether some malformed entry could concern an action of `service` (when no valid
     /// entry matches, the statement's action match is then indeterminate).
-    pub(crate) fn malformed_may_match(&self, action: &crate::request::Action) -> bool {
-        self.malformed_may_match_service(action.service())
-    }
-
-    /// Whether some malformed entry could concern an action of `service`.
     fn malformed_may_match_service(&self, service: &str) -> bool {
-        self.malformed.iter().any(|(s, _)| s.as_deref().is_none_or(|s| s == service))
+        self.malformed
+            .iter()
+            .any(|(s, _)| s.as_deref().is_none_or(|s| s == service))
     }
 
     /// The statement's action match: `True` when a valid entry matches, `Indeterminate`
     /// when none does but a malformed entry could (S-MATCH-1), else `False`.
-    pub(crate) fn matches_tri(&self, action: &crate::request::Action) -> crate::condition::Tri {
+    fn matches_tri(&self, action: &ActionName<'_>) -> crate::condition::Tri {
         use crate::condition::Tri;
-        if self.matches(action) {
+        if self.matches_name(action) {
             Tri::True
-        } else if !self.malformed.is_empty() && self.malformed_may_match(action) {
+        } else if !self.malformed.is_empty() && self.malformed_may_match_service(action.service()) {
             Tri::Indeterminate
         } else {
             Tri::False
@@ -294,6 +296,47 @@ impl ActionSet {
     }
 }
 
+/// What matching an `Action` element reads of an action: its lower-cased
+/// `service:name` and their hashes, borrowed (from a request's [`crate::request::Action`],
+/// or from a policy's own entry when the index is built).
+struct ActionName<'a> {
+    lc: &'a str,
+    colon: usize,
+    service_hash: u64,
+    full_hash: u64,
+}
+
+impl<'a> ActionName<'a> {
+    fn of(action: &'a crate::request::Action) -> ActionName<'a> {
+        ActionName {
+            lc: &action.lc,
+            colon: action.colon,
+            service_hash: action.service_hash,
+            full_hash: action.full_hash,
+        }
+    }
+
+    /// The lower-cased `service:name` `lc` of hash `full_hash`, as
+    /// [`crate::request::Action::parse`] reads it (the service ends at the first colon).
+    fn new(lc: &'a str, full_hash: u64) -> ActionName<'a> {
+        let colon = lc.find(':').unwrap_or(lc.len());
+        ActionName {
+            lc,
+            colon,
+            service_hash: crate::request::key_hash(lc.get(..colon).unwrap_or("")),
+            full_hash,
+        }
+    }
+
+    fn service(&self) -> &'a str {
+        self.lc.get(..self.colon).unwrap_or("")
+    }
+
+    fn name(&self) -> &'a str {
+        self.lc.get(self.colon + 1..).unwrap_or("")
+    }
+}
+
 /// The entries of a slice sorted by `key` whose key is `want`.
 fn sorted_find<T>(items: &[T], want: u64, key: impl Fn(&T) -> u64 + Copy) -> impl Iterator<Item = &T> {
     let start = items.partition_point(|t| key(t) < want);
@@ -313,22 +356,33 @@ fn sorted_find<T>(items: &[T], want: u64, key: impl Fn(&T) -> u64 + Copy) -> imp
 ///   service alone decides it (`s3:*`: true; a `NotAction` of `s3:*` is left out);
 /// - for the services no entry names: every statement that may match their actions.
 ///
-/// Keyed by precomputed hashes, so a look-up is at most two probes and the candidates
-/// are one slice, in document order.
+/// Keyed by precomputed hashes, so a look-up is at most two binary searches over
+/// integers, and the candidates are one slice, in document order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ActionIndex {
-    /// hash of `service:name` → `(service:name, range of `lists`)` (a list: hashes may
-    /// collide).
-    exact: IdMap<Vec<(Box<str>, (u32, u32))>>,
-    /// hash of `service` → `(service, range of `lists`)`.
-    by_service: IdMap<Vec<(Box<str>, (u32, u32))>>,
+    /// The lists of the actions named exactly, by the hash of `service:name` (sorted;
+    /// hashes may collide).
+    exact: Vec<IndexEntry>,
+    /// The lists of the named services, by the hash of the service prefix (sorted).
+    by_service: Vec<IndexEntry>,
+    /// The names of `exact` and `by_service`, one after the other.
+    names: String,
     /// The range of `lists` for a service no entry names.
     other: (u32, u32),
     /// The candidate lists, one after the other.
     lists: Vec<Candidate>,
     /// One bit per named service (bit `hash % 64` of its prefix): a request whose
-    /// service's bit is clear takes the `other` list, without a probe.
+    /// service's bit is clear takes the `other` list, without a look-up.
     service_bits: u64,
+}
+
+/// A name's hash, the name (a range of [`ActionIndex::names`]) and its candidates (a
+/// range of [`ActionIndex::lists`]).
+#[derive(Debug, Clone, Copy)]
+struct IndexEntry {
+    hash: u64,
+    name: (u32, u32),
+    list: (u32, u32),
 }
 
 /// A statement that may apply to a request's action, and its action match when the
@@ -344,27 +398,6 @@ fn service_bit(hash: u64) -> u64 {
     1 << (hash % 64)
 }
 
-/// A map keyed by a hash computed elsewhere ([`crate::request::key_hash`]): no rehashing.
-type IdMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
-
-/// Passes a `u64` key through unchanged.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// The service prefix of a lower-cased `service:name`.
 fn service_of(full: &str) -> &str {
     full.split_once(':').map_or(full, |(s, _)| s)
@@ -374,88 +407,128 @@ impl ActionIndex {
     pub(crate) fn new(statements: &[Statement]) -> ActionIndex {
         use crate::condition::Tri;
         use crate::request::key_hash;
-        use std::collections::{BTreeMap, BTreeSet};
-        // The statements naming each service (an exact or a wildcard name in it), and
-        // those whose element is not only such names (`*`, wildcard services,
-        // malformed entries): they may concern any action.
-        let mut naming: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
-        let mut keys: BTreeSet<&str> = BTreeSet::new();
-        let mut open: BTreeSet<u32> = BTreeSet::new();
+        let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        // `(hash of service, statement, service)` for each service an entry names (an
+        // exact or a wildcard name in it), the exact names `(hash, service:name)`, and
+        // the statements whose element is not only such names (`*`, wildcard services,
+        // malformed entries, `NotAction`): they may concern any action.
+        let mut naming: Vec<(u64, u32, &str)> = Vec::new();
+        let mut keys: Vec<(u64, &str)> = Vec::new();
+        let mut open: Vec<u32> = Vec::new();
         for (i, st) in statements.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
             if st.not_action || !st.actions.indexable() {
-                open.insert(i);
+                open.push(id(i));
             }
-            for (_, full) in &st.actions.exact {
-                keys.insert(full);
-                naming.entry(service_of(full)).or_default().insert(i);
+            for (h, full) in &st.actions.exact {
+                keys.push((*h, full));
+                let service = service_of(full);
+                naming.push((key_hash(service), id(i), service));
             }
-            for (_, svc, _) in &st.actions.by_service {
-                naming.entry(svc).or_default().insert(i);
+            for (h, svc, _) in &st.actions.by_service {
+                naming.push((*h, id(i), svc));
+            }
+        }
+        naming.sort_unstable_by_key(|&(h, i, _)| (h, i));
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        keys.dedup();
+        // Each named service with the statements naming it, in document order.
+        let mut services: Vec<(u64, &str, Vec<u32>)> = Vec::new();
+        for &(h, i, svc) in &naming {
+            let same = services
+                .iter_mut()
+                .rev()
+                .take_while(|(sh, _, _)| *sh == h)
+                .find(|(_, s, _)| *s == svc);
+            match same {
+                Some((_, _, list)) => {
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+                None => services.push((h, svc, vec![i])),
             }
         }
         // Quadratic at worst (names × statements): past this size, one list of every
         // statement, matched at run time.
         let budget = statements.len().saturating_mul(64).max(1 << 16);
         let mut index = ActionIndex::default();
-        let push = |index: &mut ActionIndex, list: &mut dyn Iterator<Item = (u32, Option<Tri>)>| {
-            let start = u32::try_from(index.lists.len()).unwrap_or(u32::MAX);
-            for (i, action) in list {
-                if action != Some(Tri::False) {
-                    index.lists.push(Candidate { index: i, action });
+        // Files the statements of `named` and `open` (both sorted), with their action
+        // match as `tri` says, leaving out those that cannot match.
+        let push = |index: &mut ActionIndex, named: &[u32], tri: &dyn Fn(&Statement) -> Option<Tri>| {
+            let start = id(index.lists.len());
+            let (mut a, mut b) = (named.iter().peekable(), open.iter().peekable());
+            loop {
+                let i = match (a.peek(), b.peek()) {
+                    (Some(&&x), Some(&&y)) if x == y => {
+                        a.next();
+                        b.next();
+                        x
+                    }
+                    (Some(&&x), Some(&&y)) if x < y => {
+                        a.next();
+                        x
+                    }
+                    (_, Some(&&y)) => {
+                        b.next();
+                        y
+                    }
+                    (Some(&&x), None) => {
+                        a.next();
+                        x
+                    }
+                    (None, None) => break,
+                };
+                let Some(st) = statements.get(i as usize) else { continue };
+                let t = tri(st);
+                if t != Some(Tri::False) {
+                    index.lists.push(Candidate { index: i, action: t });
                 }
             }
-            (start, u32::try_from(index.lists.len()).unwrap_or(u32::MAX))
+            (start, id(index.lists.len()))
         };
-        let tri = |st: &Statement, t: Option<Tri>| if st.not_action { t.map(Tri::negate) } else { t };
-        let stmt = |i: u32| statements.get(i as usize);
-        let file = |map: &mut IdMap<Vec<(Box<str>, (u32, u32))>>, key: &str, range: (u32, u32)| {
-            map.entry(key_hash(key)).or_default().push((key.into(), range));
+        let negated = |st: &Statement, t: Option<Tri>| if st.not_action { t.map(Tri::negate) } else { t };
+        let file = |entries: &mut Vec<IndexEntry>, names: &mut String, hash: u64, key: &str, list: (u32, u32)| {
+            let start = id(names.len());
+            names.push_str(key);
+            entries.push(IndexEntry {
+                hash,
+                name: (start, id(names.len())),
+                list,
+            });
         };
-        index.other = push(
-            &mut index,
-            &mut statements.iter().enumerate().map(|(i, st)| {
-                (
-                    u32::try_from(i).unwrap_or(u32::MAX),
-                    tri(st, st.actions.tri_for_other_service()),
-                )
-            }),
-        );
-        for (service, named) in &naming {
-            let range = push(
-                &mut index,
-                &mut named.union(&open).filter_map(|&i| {
-                    let st = stmt(i)?;
-                    Some((i, tri(st, st.actions.tri_for_service(service))))
-                }),
-            );
-            file(&mut index.by_service, service, range);
-            index.service_bits |= service_bit(key_hash(service));
+        let all: Vec<u32> = (0..statements.len()).map(id).collect();
+        index.other = push(&mut index, &all, &|st| negated(st, st.actions.tri_for_other_service()));
+        for (h, service, named) in &services {
+            let range = push(&mut index, named, &|st| {
+                negated(st, st.actions.tri_for_service(service))
+            });
+            file(&mut index.by_service, &mut index.names, *h, service, range);
+            index.service_bits |= service_bit(*h);
         }
-        for key in &keys {
-            // A name that is no request's action (`Action::parse` refuses it) needs no list.
-            let Ok(action) = crate::request::Action::parse(key) else { continue };
-            let Some(named) = naming.get(service_of(key)) else { continue };
-            let range = push(
-                &mut index,
-                &mut named
-                    .union(&open)
-                    .filter_map(|&i| Some((i, Some(stmt(i)?.action_tri(&action))))),
-            );
-            file(&mut index.exact, key, range);
+        for &(h, key) in &keys {
             if index.lists.len() > budget {
                 break;
             }
+            let name = ActionName::new(key, h);
+            let first = services.partition_point(|(sh, _, _)| *sh < name.service_hash);
+            let Some((_, _, named)) = services
+                .get(first..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|(sh, _, _)| *sh == name.service_hash)
+                .find(|(_, s, _)| *s == name.service())
+            else {
+                continue;
+            };
+            let range = push(&mut index, named, &|st| Some(st.action_tri_name(&name)));
+            file(&mut index.exact, &mut index.names, h, key, range);
         }
         if index.lists.len() > budget {
-            index = ActionIndex::default();
-            index.lists = (0..statements.len())
-                .map(|i| Candidate {
-                    index: u32::try_from(i).unwrap_or(u32::MAX),
-                    action: None,
-                })
-                .collect();
-            index.other = (0, u32::try_from(index.lists.len()).unwrap_or(u32::MAX));
+            index = ActionIndex {
+                lists: all.iter().map(|&index| Candidate { index, action: None }).collect(),
+                other: (0, id(all.len())),
+                ..ActionIndex::default()
+            };
         }
         index
     }
@@ -463,19 +536,12 @@ impl ActionIndex {
     /// Candidate statements for the request's action, in document order, each once.
     #[inline]
     pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
-        #[inline]
-        fn probe(map: &IdMap<Vec<(Box<str>, (u32, u32))>>, hash: u64, key: &str) -> Option<(u32, u32)> {
-            map.get(&hash)?
-                .iter()
-                .find(|(k, _)| crate::pattern::bytes_eq(k.as_bytes(), key.as_bytes()))
-                .map(|(_, r)| *r)
-        }
-        // No entry names the action's service: no probe.
+        // No entry names the action's service: no look-up.
         let range = if self.service_bits & service_bit(action.service_hash) == 0 {
             self.other
         } else {
-            probe(&self.exact, action.full_hash, &action.lc)
-                .or_else(|| probe(&self.by_service, action.service_hash, action.service()))
+            self.find(&self.exact, action.full_hash, &action.lc)
+                .or_else(|| self.find(&self.by_service, action.service_hash, action.service()))
                 .unwrap_or(self.other)
         };
         Candidates(
@@ -484,6 +550,23 @@ impl ActionIndex {
                 .unwrap_or_default()
                 .iter(),
         )
+    }
+
+    /// The list of `name` (of hash `hash`) in `entries`, if it has one.
+    #[inline]
+    fn find(&self, entries: &[IndexEntry], hash: u64, name: &str) -> Option<(u32, u32)> {
+        let first = entries.partition_point(|e| e.hash < hash);
+        entries
+            .get(first..)?
+            .iter()
+            .take_while(|e| e.hash == hash)
+            .find(|e| {
+                self.names
+                    .as_bytes()
+                    .get(e.name.0 as usize..e.name.1 as usize)
+                    .is_some_and(|n| crate::pattern::bytes_eq(n, name.as_bytes()))
+            })
+            .map(|e| e.list)
     }
 }
 
@@ -629,6 +712,10 @@ impl Statement {
     /// Its `Action`/`NotAction` element against `action` (S-MATCH-1): `Indeterminate`
     /// when the answer hinges on a malformed entry.
     pub(crate) fn action_tri(&self, action: &crate::request::Action) -> crate::condition::Tri {
+        self.action_tri_name(&ActionName::of(action))
+    }
+
+    fn action_tri_name(&self, action: &ActionName<'_>) -> crate::condition::Tri {
         let t = self.actions.matches_tri(action);
         if self.not_action {
             t.negate()
