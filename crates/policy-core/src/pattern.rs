@@ -139,10 +139,7 @@ impl Glob {
         match self {
             Glob::Any => true,
             Glob::Exact(s) => bytes_eq(s.as_bytes(), text.as_bytes()),
-            Glob::Prefix(p) => text
-                .as_bytes()
-                .get(..p.len())
-                .is_some_and(|h| bytes_eq(h, p.as_bytes())),
+            Glob::Prefix(p) => has_prefix(text, p),
             Glob::Suffix(p) => text
                 .len()
                 .checked_sub(p.len())
@@ -177,6 +174,14 @@ pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
         return word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4);
     }
     a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Whether `text` starts with `prefix`, compared as [`bytes_eq`] does.
+#[inline]
+pub(crate) fn has_prefix(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|h| bytes_eq(h, prefix.as_bytes()))
 }
 
 /// The eight bytes of `b` from `i` (0 past its end).

@@ -122,7 +122,7 @@ fn pattern_match<'p>(
         ResourcePattern::Var(t) => {
             match t.resolution(ctx) {
                 // Most patterns name other resources: their literal start decides.
-                Resolution::Resolved if !r.starts_with(t.literal_prefix()) => return Tri::False,
+                Resolution::Resolved if !crate::pattern::has_prefix(r, t.literal_prefix()) => return Tri::False,
                 Resolution::Resolved => {
                     let mut toks = Resolved::new();
                     let resolved = t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved;
