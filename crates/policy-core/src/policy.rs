@@ -356,15 +356,14 @@ fn sorted_find<T>(items: &[T], want: u64, key: impl Fn(&T) -> u64 + Copy) -> imp
 ///   service alone decides it (`s3:*`: true; a `NotAction` of `s3:*` is left out);
 /// - for the services no entry names: every statement that may match their actions.
 ///
-/// Keyed by precomputed hashes, so a look-up is at most two binary searches over
-/// integers, and the candidates are one slice, in document order.
+/// Keyed by precomputed hashes, so a look-up is at most two hash-table probes, and
+/// the candidates are one slice, in document order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ActionIndex {
-    /// The lists of the actions named exactly, by the hash of `service:name` (sorted;
-    /// hashes may collide).
-    exact: Vec<IndexEntry>,
-    /// The lists of the named services, by the hash of the service prefix (sorted).
-    by_service: Vec<IndexEntry>,
+    /// The lists of the actions named exactly, by the hash of `service:name`.
+    exact: NameTable,
+    /// The lists of the named services, by the hash of the service prefix.
+    by_service: NameTable,
     /// The names of `exact` and `by_service`, one after the other.
     names: String,
     /// The range of `lists` for a service no entry names.
@@ -383,6 +382,67 @@ struct IndexEntry {
     hash: u64,
     name: (u32, u32),
     list: (u32, u32),
+}
+
+/// Names with their lists, found by hash (open addressing, at most half full: one
+/// probe or a few; hashes may collide, names are compared).
+#[derive(Debug, Clone, Default)]
+struct NameTable {
+    /// A power of two of slots (or none).
+    slots: Box<[Option<IndexEntry>]>,
+    /// 64 − log2 of the number of slots: a hash's first slot is the top bits of its
+    /// product with a constant (Fibonacci hashing).
+    shift: u32,
+}
+
+impl NameTable {
+    fn new(entries: &[IndexEntry]) -> NameTable {
+        if entries.is_empty() {
+            return NameTable::default();
+        }
+        let len = (entries.len() * 2).next_power_of_two();
+        let mut table = NameTable {
+            slots: vec![None; len].into_boxed_slice(),
+            shift: 64 - len.trailing_zeros(),
+        };
+        for e in entries {
+            let mut i = table.first_slot(e.hash);
+            while let Some(slot) = table.slots.get_mut(i) {
+                if slot.is_none() {
+                    *slot = Some(*e);
+                    break;
+                }
+                i = (i + 1) & (len - 1);
+            }
+        }
+        table
+    }
+
+    #[inline]
+    fn first_slot(&self, hash: u64) -> usize {
+        // `shift` < 64 whenever there is a slot.
+        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (self.shift & 63)) as usize
+    }
+
+    /// The list of `name` (of hash `hash`; names in `names`), if it has one.
+    #[inline]
+    fn get(&self, names: &str, hash: u64, name: &str) -> Option<(u32, u32)> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = self.first_slot(hash) & mask;
+        loop {
+            // At most half full: an empty slot ends the search.
+            let e = self.slots.get(i)?.as_ref()?;
+            if e.hash == hash
+                && names
+                    .as_bytes()
+                    .get(e.name.0 as usize..e.name.1 as usize)
+                    .is_some_and(|n| crate::pattern::bytes_eq(n, name.as_bytes()))
+            {
+                return Some(e.list);
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 /// A statement that may apply to a request's action, and its action match when the
@@ -496,13 +556,14 @@ impl ActionIndex {
                 list,
             });
         };
+        let (mut exact, mut by_service) = (Vec::new(), Vec::new());
         let all: Vec<u32> = (0..statements.len()).map(id).collect();
         index.other = push(&mut index, &all, &|st| negated(st, st.actions.tri_for_other_service()));
         for (h, service, named) in &services {
             let range = push(&mut index, named, &|st| {
                 negated(st, st.actions.tri_for_service(service))
             });
-            file(&mut index.by_service, &mut index.names, *h, service, range);
+            file(&mut by_service, &mut index.names, *h, service, range);
             index.service_bits |= service_bit(*h);
         }
         for &(h, key) in &keys {
@@ -521,8 +582,10 @@ impl ActionIndex {
                 continue;
             };
             let range = push(&mut index, named, &|st| Some(st.action_tri_name(&name)));
-            file(&mut index.exact, &mut index.names, h, key, range);
+            file(&mut exact, &mut index.names, h, key, range);
         }
+        index.exact = NameTable::new(&exact);
+        index.by_service = NameTable::new(&by_service);
         if index.lists.len() > budget {
             index = ActionIndex {
                 lists: all.iter().map(|&index| Candidate { index, action: None }).collect(),
@@ -540,8 +603,9 @@ impl ActionIndex {
         let range = if self.service_bits & service_bit(action.service_hash) == 0 {
             self.other
         } else {
-            self.find(&self.exact, action.full_hash, &action.lc)
-                .or_else(|| self.find(&self.by_service, action.service_hash, action.service()))
+            self.exact
+                .get(&self.names, action.full_hash, &action.lc)
+                .or_else(|| self.by_service.get(&self.names, action.service_hash, action.service()))
                 .unwrap_or(self.other)
         };
         Candidates(
@@ -550,23 +614,6 @@ impl ActionIndex {
                 .unwrap_or_default()
                 .iter(),
         )
-    }
-
-    /// The list of `name` (of hash `hash`) in `entries`, if it has one.
-    #[inline]
-    fn find(&self, entries: &[IndexEntry], hash: u64, name: &str) -> Option<(u32, u32)> {
-        let first = entries.partition_point(|e| e.hash < hash);
-        entries
-            .get(first..)?
-            .iter()
-            .take_while(|e| e.hash == hash)
-            .find(|e| {
-                self.names
-                    .as_bytes()
-                    .get(e.name.0 as usize..e.name.1 as usize)
-                    .is_some_and(|n| crate::pattern::bytes_eq(n, name.as_bytes()))
-            })
-            .map(|e| e.list)
     }
 }
 
