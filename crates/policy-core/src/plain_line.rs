@@ -54,6 +54,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A string with no escape and no control character (else `None`: see [`scan`]).
+    #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let rest = self.text.as_bytes().get(self.pos..)?;
