@@ -54,6 +54,12 @@ pub(crate) enum ArnPattern {
     Any,
     /// Six segment patterns.
     Segments(Box<[Glob; 6]>),
+    /// Six segments whose first five are literal text (`arn:aws:s3:::bucket/*`): an ARN
+    /// matches exactly when its whole text matches this one pattern, the five literal
+    /// segments and their colons (`arn:aws:s3:::`) followed by the resource segment's
+    /// pattern. (The literal head holds five colons and its segments none, so an ARN
+    /// that starts with it has these five segments.)
+    Head(Glob),
     /// Not ARN-shaped (fewer than six segments): matched as one wildcard pattern
     /// against the whole text.
     Whole(Glob),
@@ -65,7 +71,7 @@ impl ArnPattern {
         match self {
             ArnPattern::Any => "*".into(),
             ArnPattern::Segments(segs) => segs.iter().map(Glob::text).collect::<Vec<_>>().join(":"),
-            ArnPattern::Whole(g) => g.text(),
+            ArnPattern::Whole(g) | ArnPattern::Head(g) => g.text(),
         }
     }
 
@@ -116,6 +122,24 @@ impl ArnPattern {
         if segs.len() != 6 {
             return ArnPattern::Whole(Glob::from_tokens(toks));
         }
+        if let [a, b, c, d, e, _] = segs.as_slice() {
+            let mut head = String::new();
+            'head: for seg in [a, b, c, d, e] {
+                for t in seg {
+                    let Tok::Lit(l) = t else {
+                        head.clear();
+                        break 'head;
+                    };
+                    head.push_str(l);
+                }
+                head.push(':');
+            }
+            if head.len() >= 5 {
+                let mut joined = vec![Tok::Lit(head)];
+                joined.extend(segs.into_iter().nth(5).unwrap_or_default());
+                return ArnPattern::Head(Glob::from_tokens(joined));
+            }
+        }
         let mut it = segs.into_iter().map(Glob::from_tokens);
         match (it.next(), it.next(), it.next(), it.next(), it.next(), it.next()) {
             (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) => {
@@ -130,6 +154,7 @@ impl ArnPattern {
         match self {
             ArnPattern::Any => true,
             ArnPattern::Whole(g) => g.is_match(text),
+            ArnPattern::Head(g) => parts.is_some() && g.is_match(text),
             // The most selective segments first: resource, service, account, region,
             // partition, then the `arn` prefix.
             ArnPattern::Segments(segs) => match parts {
@@ -258,5 +283,12 @@ mod tests {
         assert!(m("arn:aws:s3:::b*", "arn:aws:s3:::b/k"));
         // `?` is one character within a segment.
         assert!(m("arn:aws:sqs:us-east-?:*:q", "arn:aws:sqs:us-east-1:1:q"));
+        // Literal first five segments: one pattern over the whole ARN.
+        assert!(matches!(ArnPattern::new("arn:aws:s3:::b/*"), ArnPattern::Head(_)));
+        assert!(m("arn:aws:s3:::b/*", "arn:aws:s3:::b/k:x"));
+        assert!(!m("arn:aws:s3:::b/*", "arn:aws:s3:x::b/k"));
+        assert!(!m("arn:aws:s3:::b*", "arn:aws:s3::x:b"));
+        assert!(!m("x:aws:s3:::b", "x:aws:s3:::b"));
+        assert!(m("arn:aws:iam::1:user/*", "arn:aws:iam::1:user/a"));
     }
 }

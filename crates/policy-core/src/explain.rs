@@ -430,13 +430,15 @@ fn decision_word(d: Decision) -> &'static str {
     }
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
+/// `","verdict":"…"`: the end of a verdict's `policy` member and its `verdict` member,
+/// as [`write_response_json`] writes them.
+fn verdict_member(v: Verdict) -> &'static [u8] {
     match v {
-        Verdict::Allow => "Allow",
-        Verdict::ExplicitDeny => "ExplicitDeny",
-        Verdict::ImplicitDeny => "ImplicitDeny",
-        Verdict::NoDeny => "NoDeny",
-        Verdict::NotApplicable => "NotApplicable",
+        Verdict::Allow => b"\",\"verdict\":\"Allow\"",
+        Verdict::ExplicitDeny => b"\",\"verdict\":\"ExplicitDeny\"",
+        Verdict::ImplicitDeny => b"\",\"verdict\":\"ImplicitDeny\"",
+        Verdict::NoDeny => b"\",\"verdict\":\"NoDeny\"",
+        Verdict::NotApplicable => b"\",\"verdict\":\"NotApplicable\"",
     }
 }
 
@@ -478,7 +480,10 @@ pub fn write_response_json(
         v.push_label(out);
         out.push(b'"');
         if let Some(e) = v.effect {
-            push_str_member(out, "effect", e);
+            // `Allow` or `Deny`: nothing to escape.
+            out.extend_from_slice(b",\"effect\":\"");
+            out.extend_from_slice(e.as_bytes());
+            out.push(b'"');
         }
         if let Some(s) = v.sid {
             push_str_member(out, "sid", s);
@@ -527,10 +532,7 @@ pub fn write_response_json(
         }
         out.extend_from_slice(b"{\"policy\":\"");
         v.label.push(out);
-        out.push(b'"');
-        out.extend_from_slice(b",\"verdict\":\"");
-        out.extend_from_slice(verdict_word(v.verdict).as_bytes());
-        out.push(b'"');
+        out.extend_from_slice(verdict_member(v.verdict));
         if let Some(d) = v.detail {
             push_str_member(out, "detail", d);
         }

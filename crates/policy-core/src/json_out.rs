@@ -22,14 +22,16 @@ impl TextOut for Vec<u8> {
 
 /// Whether byte `b` must be escaped inside a JSON string.
 #[inline]
-fn needs_escape(b: u8) -> bool {
+pub(crate) fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// Whether any byte of the 8 in `x` must be escaped: one below 0x20, a `"` or a `\`
-/// (exact for the word as a whole; the classic has-less/has-zero bit tricks).
+/// The bytes of the 8 in `x` (little-endian) that must be escaped, one below 0x20, a `"`
+/// or a `\\`, as the high bit of each (the classic has-less/has-zero bit tricks): exact
+/// up to the first such byte, so `escape_mask(x).trailing_zeros() / 8` is its offset;
+/// the bits above it may be wrong (a borrow), and none is set when there is none.
 #[inline]
-fn word_needs_escape(x: u64) -> bool {
+pub(crate) fn escape_mask(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
@@ -37,24 +39,30 @@ fn word_needs_escape(x: u64) -> bool {
     let quote = q.wrapping_sub(ONES) & !q & HIGH;
     let b = x ^ (ONES * u64::from(b'\\'));
     let backslash = b.wrapping_sub(ONES) & !b & HIGH;
-    (below_space | quote | backslash) != 0
+    below_space | quote | backslash
 }
 
-/// Whether `bytes` holds a control character or a `\\` (eight bytes at a time).
-pub(crate) fn has_control_or_backslash(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+/// Whether any byte of the 8 in `x` must be escaped.
+#[inline]
+fn word_needs_escape(x: u64) -> bool {
+    escape_mask(x) != 0
+}
+
+/// The offset of the first byte of `bytes` that must be escaped (`"`, `\\` or a
+/// control character), if any: eight bytes at a time (a byte at a time only in the
+/// last seven, so a short string followed by more text is read in a word or two).
+#[inline]
+pub(crate) fn first_escape(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
     for w in words.by_ref() {
-        let x = u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default());
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        let b = x ^ (ONES * u64::from(b'\\'));
-        let backslash = b.wrapping_sub(ONES) & !b & HIGH;
-        if below_space | backslash != 0 {
-            return true;
+        let m = escape_mask(u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default()));
+        if m != 0 {
+            return Some(at + (m.trailing_zeros() / 8) as usize);
         }
+        at += 8;
     }
-    words.remainder().iter().any(|&b| b < 0x20 || b == b'\\')
+    words.remainder().iter().position(|&b| needs_escape(b)).map(|i| at + i)
 }
 
 /// Appends `s`'s characters, escaped, without the surrounding quotes.
@@ -189,15 +197,16 @@ mod tests {
                 );
             }
         }
-        for (t, want) in [
-            ("", false),
-            ("plain text, longer than a word", false),
-            ("a\\b", true),
-            ("0123456789\t", true),
-            ("é\u{7f}", false),
-            ("\u{1f}", true),
-        ] {
-            assert_eq!(has_control_or_backslash(t.as_bytes()), want, "{t:?}");
+        // The first byte to escape, at every offset, after any bytes to keep.
+        for b in 0u8..0x80 {
+            for at in 0..17 {
+                let mut t = "é".repeat(at / 2) + &"x".repeat(at % 2);
+                t.push(char::from(b));
+                t.push_str("\u{1f}\"\\yyyy");
+                let want = t.bytes().position(needs_escape);
+                assert_eq!(first_escape(t.as_bytes()), want, "{t:?}");
+                assert_eq!(first_escape(&t.as_bytes()[..at]), None, "{t:?}");
+            }
         }
         for n in [0u64, 7, 10, 1234567, u64::MAX] {
             let mut out = Vec::new();

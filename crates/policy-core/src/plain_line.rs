@@ -53,11 +53,15 @@ impl<'a> Scanner<'a> {
         yes
     }
 
-    /// A string (the line has no escapes or control characters: see [`scan`]).
+    /// A string with no escape and no control character (else `None`: see [`scan`]).
+    #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let rest = self.text.as_bytes().get(self.pos..)?;
-        let len = memchr::memchr(b'"', rest)?;
+        let len = crate::json_out::first_escape(rest)?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
         let out = self.text.get(self.pos..self.pos + len)?;
         self.pos += len + 1;
         Some(out)
@@ -143,10 +147,8 @@ impl<'a> Scanner<'a> {
 /// plain line, or not one this scanner reads (the caller falls back to `serde_json`).
 pub(crate) fn scan<'a>(line: &'a str, context: &mut dyn FnMut(&'a str, &[&'a str])) -> Option<PlainLine<'a>> {
     // No escapes, and no control characters: white space is spaces, and a string ends
-    // at the next `"`.
-    if crate::json_out::has_control_or_backslash(line.as_bytes()) {
-        return None;
-    }
+    // at the next `"`. Strings are checked as they are read; outside them, a `\\` or a
+    // control character is no byte the scanner expects.
     let mut s = Scanner { text: line, pos: 0 };
     let mut out = PlainLine::default();
     let mut seen_context = false;

@@ -191,35 +191,80 @@ impl ActionSet {
 
     /// Whether the request's action matches some entry.
     pub(crate) fn matches(&self, action: &crate::request::Action) -> bool {
-        if self.any || self.whole.iter().any(|g| g.is_match(&action.lc)) {
+        self.matches_name(&ActionName::of(action))
+    }
+
+    fn matches_name(&self, action: &ActionName<'_>) -> bool {
+        if self.any || self.whole.iter().any(|g| g.is_match(action.lc)) {
             return true;
         }
-        if sorted_find(&self.exact, action.full_hash, |(h, _)| *h).any(|(_, full)| **full == *action.lc) {
+        let eq = |a: &str, b: &str| crate::pattern::bytes_eq(a.as_bytes(), b.as_bytes());
+        if sorted_find(&self.exact, action.full_hash, |(h, _)| *h).any(|(_, full)| eq(full, action.lc)) {
             return true;
         }
         let (service, name) = (action.service(), action.name());
         sorted_find(&self.by_service, action.service_hash, |(h, _, _)| *h)
-            .any(|(_, s, g)| **s == *service && g.is_match(name))
+            .any(|(_, s, g)| eq(s, service) && g.is_match(name))
     }
 
-    /// Whether some malformed entry could concern the request's action (when no valid
+    /// Whether some malformed entry could concern an action of `service` (when no valid
     /// entry matches, the statement's action match is then indeterminate).
-    pub(crate) fn malformed_may_match(&self, action: &crate::request::Action) -> bool {
+    fn malformed_may_match_service(&self, service: &str) -> bool {
         self.malformed
             .iter()
-            .any(|(s, _)| s.as_deref().is_none_or(|s| s == action.service()))
+            .any(|(s, _)| s.as_deref().is_none_or(|s| s == service))
     }
 
     /// The statement's action match: `True` when a valid entry matches, `Indeterminate`
     /// when none does but a malformed entry could (S-MATCH-1), else `False`.
-    pub(crate) fn matches_tri(&self, action: &crate::request::Action) -> crate::condition::Tri {
+    fn matches_tri(&self, action: &ActionName<'_>) -> crate::condition::Tri {
         use crate::condition::Tri;
-        if self.matches(action) {
+        if self.matches_name(action) {
             Tri::True
-        } else if !self.malformed.is_empty() && self.malformed_may_match(action) {
+        } else if !self.malformed.is_empty() && self.malformed_may_match_service(action.service()) {
             Tri::Indeterminate
         } else {
             Tri::False
+        }
+    }
+
+    /// [`ActionSet::matches_tri`] for every action of `service` that no exact entry of
+    /// the policy names, when the service alone decides it (`None`: the name does).
+    fn tri_for_service(&self, service: &str) -> Option<crate::condition::Tri> {
+        use crate::condition::Tri;
+        let mut wildcard = !self.whole.is_empty();
+        for (_, s, g) in &self.by_service {
+            if **s == *service {
+                if matches!(g, Glob::Any) {
+                    return Some(Tri::True);
+                }
+                wildcard = true;
+            }
+        }
+        if self.any {
+            return Some(Tri::True);
+        }
+        if wildcard {
+            return None;
+        }
+        // No entry matches such an action.
+        Some(if self.malformed_may_match_service(service) {
+            Tri::Indeterminate
+        } else {
+            Tri::False
+        })
+    }
+
+    /// [`ActionSet::matches_tri`] for every action of a service that no entry of the
+    /// policy names, when known (`None`: it depends on the action).
+    fn tri_for_other_service(&self) -> Option<crate::condition::Tri> {
+        use crate::condition::Tri;
+        if self.any {
+            Some(Tri::True)
+        } else if self.whole.is_empty() && self.malformed.is_empty() {
+            Some(Tri::False)
+        } else {
+            None
         }
     }
 
@@ -251,6 +296,47 @@ impl ActionSet {
     }
 }
 
+/// What matching an `Action` element reads of an action: its lower-cased
+/// `service:name` and their hashes, borrowed (from a request's [`crate::request::Action`],
+/// or from a policy's own entry when the index is built).
+struct ActionName<'a> {
+    lc: &'a str,
+    colon: usize,
+    service_hash: u64,
+    full_hash: u64,
+}
+
+impl<'a> ActionName<'a> {
+    fn of(action: &'a crate::request::Action) -> ActionName<'a> {
+        ActionName {
+            lc: &action.lc,
+            colon: action.colon,
+            service_hash: action.service_hash,
+            full_hash: action.full_hash,
+        }
+    }
+
+    /// The lower-cased `service:name` `lc` of hash `full_hash`, as
+    /// [`crate::request::Action::parse`] reads it (the service ends at the first colon).
+    fn new(lc: &'a str, full_hash: u64) -> ActionName<'a> {
+        let colon = lc.find(':').unwrap_or(lc.len());
+        ActionName {
+            lc,
+            colon,
+            service_hash: crate::request::key_hash(lc.get(..colon).unwrap_or("")),
+            full_hash,
+        }
+    }
+
+    fn service(&self) -> &'a str {
+        self.lc.get(..self.colon).unwrap_or("")
+    }
+
+    fn name(&self) -> &'a str {
+        self.lc.get(self.colon + 1..).unwrap_or("")
+    }
+}
+
 /// The entries of a slice sorted by `key` whose key is `want`.
 fn sorted_find<T>(items: &[T], want: u64, key: impl Fn(&T) -> u64 + Copy) -> impl Iterator<Item = &T> {
     let start = items.partition_point(|t| key(t) < want);
@@ -261,20 +347,110 @@ fn sorted_find<T>(items: &[T], want: u64, key: impl Fn(&T) -> u64 + Copy) -> imp
         .take_while(move |t| key(t) == want)
 }
 
-/// Which statements can apply to a request's action, built once per policy: statements
-/// naming the exact action, statements with a wildcard name in the action's service,
-/// and the statements that cannot be indexed (`*`, wildcard services, `NotAction`).
-/// Keyed by the precomputed hashes, so a look-up is one probe.
+/// Which statements can apply to a request's action, built once per policy, each with
+/// its action match (S-MATCH-1) when that is known at load time:
+/// - for each action some entry names exactly (`s3:getobject`): every statement whose
+///   `Action`/`NotAction` element does not exclude it, its action match worked out;
+/// - for each service some entry names (`s3`), for its actions that no entry names
+///   exactly: every statement that may match them, its action match known when the
+///   service alone decides it (`s3:*`: true; a `NotAction` of `s3:*` is left out);
+/// - for the services no entry names: every statement that may match their actions.
+///
+/// Keyed by precomputed hashes, so a look-up is at most two hash-table probes, and
+/// the candidates are one slice, in document order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ActionIndex {
-    /// hash of `service:name` → `(service:name, statements)` (a list: hashes may collide).
-    exact: IdMap<Vec<(Box<str>, Vec<u32>)>>,
-    /// hash of `service` → `(service, statements)`.
-    by_service: IdMap<Vec<(Box<str>, Vec<u32>)>>,
-    always: Vec<u32>,
-    /// One bit per indexed service (bit `hash % 64` of its prefix): a request whose
-    /// service's bit is clear has no exact or per-service candidates, without a probe.
+    /// The lists of the actions named exactly, by the hash of `service:name`.
+    exact: NameTable,
+    /// The lists of the named services, by the hash of the service prefix.
+    by_service: NameTable,
+    /// The names of `exact` and `by_service`, one after the other.
+    names: String,
+    /// The range of `lists` for a service no entry names.
+    other: (u32, u32),
+    /// The candidate lists, one after the other.
+    lists: Vec<Candidate>,
+    /// One bit per named service (bit `hash % 64` of its prefix): a request whose
+    /// service's bit is clear takes the `other` list, without a look-up.
     service_bits: u64,
+}
+
+/// A name's hash, the name (a range of [`ActionIndex::names`]) and its candidates (a
+/// range of [`ActionIndex::lists`]).
+#[derive(Debug, Clone, Copy)]
+struct IndexEntry {
+    hash: u64,
+    name: (u32, u32),
+    list: (u32, u32),
+}
+
+/// Names with their lists, found by hash (open addressing, at most half full: one
+/// probe or a few; hashes may collide, names are compared).
+#[derive(Debug, Clone, Default)]
+struct NameTable {
+    /// A power of two of slots (or none).
+    slots: Box<[Option<IndexEntry>]>,
+    /// 64 − log2 of the number of slots: a hash's first slot is the top bits of its
+    /// product with a constant (Fibonacci hashing).
+    shift: u32,
+}
+
+impl NameTable {
+    fn new(entries: &[IndexEntry]) -> NameTable {
+        if entries.is_empty() {
+            return NameTable::default();
+        }
+        let len = (entries.len() * 2).next_power_of_two();
+        let mut table = NameTable {
+            slots: vec![None; len].into_boxed_slice(),
+            shift: 64 - len.trailing_zeros(),
+        };
+        for e in entries {
+            let mut i = table.first_slot(e.hash);
+            while let Some(slot) = table.slots.get_mut(i) {
+                if slot.is_none() {
+                    *slot = Some(*e);
+                    break;
+                }
+                i = (i + 1) & (len - 1);
+            }
+        }
+        table
+    }
+
+    #[inline]
+    fn first_slot(&self, hash: u64) -> usize {
+        // `shift` < 64 whenever there is a slot.
+        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (self.shift & 63)) as usize
+    }
+
+    /// The list of `name` (of hash `hash`; names in `names`), if it has one.
+    #[inline]
+    fn get(&self, names: &str, hash: u64, name: &str) -> Option<(u32, u32)> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = self.first_slot(hash) & mask;
+        loop {
+            // At most half full: an empty slot ends the search.
+            let e = self.slots.get(i)?.as_ref()?;
+            if e.hash == hash
+                && names
+                    .as_bytes()
+                    .get(e.name.0 as usize..e.name.1 as usize)
+                    .is_some_and(|n| crate::pattern::bytes_eq(n, name.as_bytes()))
+            {
+                return Some(e.list);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// A statement that may apply to a request's action, and its action match when the
+/// index knows it (`None`: match at run time).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    index: u32,
+    action: Option<crate::condition::Tri>,
 }
 
 /// The [`ActionIndex::service_bits`] bit of a service prefix hash.
@@ -282,141 +458,186 @@ fn service_bit(hash: u64) -> u64 {
     1 << (hash % 64)
 }
 
-/// A map keyed by a hash computed elsewhere ([`crate::request::key_hash`]): no rehashing.
-type IdMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
-
-/// Passes a `u64` key through unchanged.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
+/// The service prefix of a lower-cased `service:name`.
+fn service_of(full: &str) -> &str {
+    full.split_once(':').map_or(full, |(s, _)| s)
 }
 
 impl ActionIndex {
     pub(crate) fn new(statements: &[Statement]) -> ActionIndex {
-        fn file(map: &mut IdMap<Vec<(Box<str>, Vec<u32>)>>, hash: u64, key: &str, i: u32) {
-            let bucket = map.entry(hash).or_default();
-            let pos = match bucket.iter().position(|(k, _)| **k == *key) {
-                Some(p) => p,
-                None => {
-                    bucket.push((key.into(), Vec::new()));
-                    bucket.len() - 1
-                }
-            };
-            if let Some((_, v)) = bucket.get_mut(pos) {
-                if v.last() != Some(&i) {
-                    v.push(i);
-                }
-            }
-        }
-        let mut index = ActionIndex::default();
+        use crate::condition::Tri;
+        use crate::request::key_hash;
+        let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        // `(hash of service, statement, service)` for each service an entry names (an
+        // exact or a wildcard name in it), the exact names `(hash, service:name)`, and
+        // the statements whose element is not only such names (`*`, wildcard services,
+        // malformed entries, `NotAction`): they may concern any action.
+        let mut naming: Vec<(u64, u32, &str)> = Vec::new();
+        let mut keys: Vec<(u64, &str)> = Vec::new();
+        let mut open: Vec<u32> = Vec::new();
         for (i, st) in statements.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
             if st.not_action || !st.actions.indexable() {
-                index.always.push(i);
-                continue;
+                open.push(id(i));
             }
             for (h, full) in &st.actions.exact {
-                file(&mut index.exact, *h, full, i);
-                let service = full.split_once(':').map_or(&**full, |(s, _)| s);
-                index.service_bits |= service_bit(crate::request::key_hash(service));
+                keys.push((*h, full));
+                let service = service_of(full);
+                naming.push((key_hash(service), id(i), service));
             }
             for (h, svc, _) in &st.actions.by_service {
-                file(&mut index.by_service, *h, svc, i);
-                index.service_bits |= service_bit(*h);
+                naming.push((*h, id(i), svc));
             }
+        }
+        naming.sort_unstable_by_key(|&(h, i, _)| (h, i));
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        keys.dedup();
+        // Each named service with the statements naming it, in document order.
+        let mut services: Vec<(u64, &str, Vec<u32>)> = Vec::new();
+        for &(h, i, svc) in &naming {
+            let same = services
+                .iter_mut()
+                .rev()
+                .take_while(|(sh, _, _)| *sh == h)
+                .find(|(_, s, _)| *s == svc);
+            match same {
+                Some((_, _, list)) => {
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+                None => services.push((h, svc, vec![i])),
+            }
+        }
+        // Quadratic at worst (names × statements): past this size, one list of every
+        // statement, matched at run time.
+        let budget = statements.len().saturating_mul(64).max(1 << 16);
+        let mut index = ActionIndex::default();
+        // Files the statements of `named` and `open` (both sorted), with their action
+        // match as `tri` says, leaving out those that cannot match.
+        let push = |index: &mut ActionIndex, named: &[u32], tri: &dyn Fn(&Statement) -> Option<Tri>| {
+            let start = id(index.lists.len());
+            let (mut a, mut b) = (named.iter().peekable(), open.iter().peekable());
+            loop {
+                let i = match (a.peek(), b.peek()) {
+                    (Some(&&x), Some(&&y)) if x == y => {
+                        a.next();
+                        b.next();
+                        x
+                    }
+                    (Some(&&x), Some(&&y)) if x < y => {
+                        a.next();
+                        x
+                    }
+                    (_, Some(&&y)) => {
+                        b.next();
+                        y
+                    }
+                    (Some(&&x), None) => {
+                        a.next();
+                        x
+                    }
+                    (None, None) => break,
+                };
+                let Some(st) = statements.get(i as usize) else { continue };
+                let t = tri(st);
+                if t != Some(Tri::False) {
+                    index.lists.push(Candidate { index: i, action: t });
+                }
+            }
+            (start, id(index.lists.len()))
+        };
+        let negated = |st: &Statement, t: Option<Tri>| if st.not_action { t.map(Tri::negate) } else { t };
+        let file = |entries: &mut Vec<IndexEntry>, names: &mut String, hash: u64, key: &str, list: (u32, u32)| {
+            let start = id(names.len());
+            names.push_str(key);
+            entries.push(IndexEntry {
+                hash,
+                name: (start, id(names.len())),
+                list,
+            });
+        };
+        let (mut exact, mut by_service) = (Vec::new(), Vec::new());
+        let all: Vec<u32> = (0..statements.len()).map(id).collect();
+        index.other = push(&mut index, &all, &|st| negated(st, st.actions.tri_for_other_service()));
+        for (h, service, named) in &services {
+            let range = push(&mut index, named, &|st| {
+                negated(st, st.actions.tri_for_service(service))
+            });
+            file(&mut by_service, &mut index.names, *h, service, range);
+            index.service_bits |= service_bit(*h);
+        }
+        for &(h, key) in &keys {
+            if index.lists.len() > budget {
+                break;
+            }
+            let name = ActionName::new(key, h);
+            let first = services.partition_point(|(sh, _, _)| *sh < name.service_hash);
+            let Some((_, _, named)) = services
+                .get(first..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|(sh, _, _)| *sh == name.service_hash)
+                .find(|(_, s, _)| *s == name.service())
+            else {
+                continue;
+            };
+            let range = push(&mut index, named, &|st| Some(st.action_tri_name(&name)));
+            file(&mut exact, &mut index.names, h, key, range);
+        }
+        index.exact = NameTable::new(&exact);
+        index.by_service = NameTable::new(&by_service);
+        if index.lists.len() > budget {
+            index = ActionIndex {
+                lists: all.iter().map(|&index| Candidate { index, action: None }).collect(),
+                other: (0, id(all.len())),
+                ..ActionIndex::default()
+            };
         }
         index
     }
 
-    /// Candidate statement indices for the request's action, in document order, each
-    /// once.
+    /// Candidate statements for the request's action, in document order, each once.
     #[inline]
     pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
-        fn probe<'m>(map: &'m IdMap<Vec<(Box<str>, Vec<u32>)>>, hash: u64, key: &str) -> &'m [u32] {
-            map.get(&hash)
-                .and_then(|b| b.iter().find(|(k, _)| **k == *key))
-                .map_or(&[][..], |(_, v)| v.as_slice())
-        }
-        // No statement names the action's service (or nothing is indexed: policies of
-        // `*` statements): no probe.
-        if self.service_bits & service_bit(action.service_hash) == 0 {
-            return Candidates::One(self.always.iter(), false);
-        }
-        let exact = if self.exact.is_empty() {
-            &[][..]
+        // No entry names the action's service: no look-up.
+        let range = if self.service_bits & service_bit(action.service_hash) == 0 {
+            self.other
         } else {
-            probe(&self.exact, action.full_hash, &action.lc)
+            self.exact
+                .get(&self.names, action.full_hash, &action.lc)
+                .or_else(|| self.by_service.get(&self.names, action.service_hash, action.service()))
+                .unwrap_or(self.other)
         };
-        let by_service = if self.by_service.is_empty() {
-            &[][..]
-        } else {
-            probe(&self.by_service, action.service_hash, action.service())
-        };
-        Candidates::new([exact, by_service, &self.always])
+        Candidates(
+            self.lists
+                .get(range.0 as usize..range.1 as usize)
+                .unwrap_or_default()
+                .iter(),
+        )
     }
 }
 
-/// The merge of three sorted index lists (statements naming the action exactly, naming
-/// a wildcard name in its service, not indexed), without repeats.
-pub(crate) enum Candidates<'a> {
-    /// At most one list is not empty (the common case): no merging. The flag: the list
-    /// is that of the statements naming the action exactly.
-    One(std::slice::Iter<'a, u32>, bool),
-    Merge([&'a [u32]; 3]),
-}
+/// The candidates of [`ActionIndex::candidates`].
+pub(crate) struct Candidates<'a>(std::slice::Iter<'a, Candidate>);
 
-impl<'a> Candidates<'a> {
+impl Candidates<'_> {
     /// Whether there is no candidate at all.
     pub(crate) fn is_empty(&self) -> bool {
-        match self {
-            Candidates::One(it, _) => it.len() == 0,
-            Candidates::Merge(_) => false,
-        }
+        self.0.len() == 0
     }
 
-    fn new(lists: [&'a [u32]; 3]) -> Candidates<'a> {
-        match lists {
-            [l, [], []] => Candidates::One(l.iter(), true),
-            [[], l, []] | [[], [], l] => Candidates::One(l.iter(), false),
-            _ => Candidates::Merge(lists),
-        }
-    }
-
-    /// The next candidate, and whether its `Action` element names the request's action
-    /// exactly (a valid entry equal to it: the statement's action match is then `True`
-    /// without matching again, S-MATCH-1).
-    pub(crate) fn next_tagged(&mut self) -> Option<(usize, bool)> {
-        let lists = match self {
-            Candidates::One(it, exact) => return it.next().map(|&i| (i as usize, *exact)),
-            Candidates::Merge(lists) => lists,
-        };
-        let min = lists.iter().filter_map(|l| l.first()).min().copied()?;
-        let exact = lists.first().and_then(|l| l.first()) == Some(&min);
-        for l in lists.iter_mut() {
-            if l.first() == Some(&min) {
-                *l = l.get(1..).unwrap_or_default();
-            }
-        }
-        Some((min as usize, exact))
+    /// The next candidate, and its `Action`/`NotAction` element's match when the index
+    /// knows it (`None`: [`Statement::action_tri`] says).
+    #[inline]
+    pub(crate) fn next_tagged(&mut self) -> Option<(usize, Option<crate::condition::Tri>)> {
+        self.0.next().map(|c| (c.index as usize, c.action))
     }
 }
 
 impl Iterator for Candidates<'_> {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
-        self.next_tagged().map(|(i, _)| i)
+        self.0.next().map(|c| c.index as usize)
     }
 }
 
@@ -538,6 +759,10 @@ impl Statement {
     /// Its `Action`/`NotAction` element against `action` (S-MATCH-1): `Indeterminate`
     /// when the answer hinges on a malformed entry.
     pub(crate) fn action_tri(&self, action: &crate::request::Action) -> crate::condition::Tri {
+        self.action_tri_name(&ActionName::of(action))
+    }
+
+    fn action_tri_name(&self, action: &ActionName<'_>) -> crate::condition::Tri {
         let t = self.actions.matches_tri(action);
         if self.not_action {
             t.negate()
@@ -645,5 +870,84 @@ impl Policy {
     /// The JSON path of the policy document in its file, if set ([`Policy::with_pointer`]).
     pub fn pointer(&self) -> Option<&str> {
         self.pointer.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ENTRIES: &[&str] = &[
+        "s3:GetObject",
+        "S3:getobject",
+        "s3:Get*",
+        "s3:*",
+        "s3:Put*",
+        "iam:*",
+        "iam:PassRole",
+        "*",
+        "s?:Get*",
+        "s3:",
+        "bogus",
+        "s3:GetObject ",
+        "kms:Decrypt",
+        "ec2:Describe*",
+    ];
+    const ACTIONS: &[&str] = &[
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+        "iam:PassRole",
+        "iam:CreateUser",
+        "kms:Decrypt",
+        "ec2:DescribeInstances",
+        "sqs:SendMessage",
+        "sx:GetThing",
+    ];
+
+    proptest! {
+        /// The index leaves out only statements whose action match is false, lists the
+        /// others in document order, and its known action matches are `action_tri`'s.
+        #[test]
+        fn index_agrees_with_action_tri(
+            stmts in proptest::collection::vec(
+                (any::<bool>(), proptest::collection::vec(0..ENTRIES.len(), 1..4)),
+                1..6,
+            ),
+        ) {
+            let statements: Vec<String> = stmts
+                .iter()
+                .map(|(not, es)| {
+                    let es: Vec<String> = es.iter().filter_map(|&e| ENTRIES.get(e)).map(|e| format!("{e:?}")).collect();
+                    format!(
+                        r#"{{"Effect":"Allow","{}":[{}],"Resource":"*"}}"#,
+                        if *not { "NotAction" } else { "Action" },
+                        es.join(",")
+                    )
+                })
+                .collect();
+            let text = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","));
+            let source = crate::span::Source::new("p.json", text);
+            let policy = crate::parse::parse_policy(&source, PolicyType::Identity).unwrap().policy;
+            for a in ACTIONS {
+                let action = crate::request::Action::parse(a).unwrap();
+                let mut listed = Vec::new();
+                let mut c = policy.index.candidates(&action);
+                while let Some((i, known)) = c.next_tagged() {
+                    let t = policy.statements[i].action_tri(&action);
+                    if let Some(k) = known {
+                        prop_assert_eq!(k, t, "{} statement {}", a, i);
+                    }
+                    listed.push(i);
+                }
+                prop_assert!(listed.windows(2).all(|w| w[0] < w[1]), "{}: {:?}", a, listed);
+                for (i, st) in policy.statements.iter().enumerate() {
+                    if !listed.contains(&i) {
+                        prop_assert_eq!(st.action_tri(&action), crate::condition::Tri::False, "{} statement {}", a, i);
+                    }
+                }
+            }
+        }
     }
 }

@@ -133,7 +133,7 @@ impl Context {
     pub(crate) fn get_hashed(&self, hash: u64, key_lc: &str) -> Option<&[String]> {
         self.entries
             .iter()
-            .find(|e| e.hash == hash && *e.key_lc == *key_lc)
+            .find(|e| e.hash == hash && crate::pattern::bytes_eq(e.key_lc.as_bytes(), key_lc.as_bytes()))
             .map(|e| e.values.as_slice())
     }
 
@@ -185,7 +185,10 @@ impl Context {
 
     /// The hash of key `at` when its name is `key` as given (case included).
     pub(crate) fn hash_if_named(&self, at: usize, key: &str) -> Option<u64> {
-        self.entries.get(at).filter(|e| *e.key == *key).map(|e| e.hash)
+        self.entries
+            .get(at)
+            .filter(|e| crate::pattern::bytes_eq(e.key.as_bytes(), key.as_bytes()))
+            .map(|e| e.hash)
     }
 
     /// The position, among the first `within` keys, of the key `name`.
@@ -193,7 +196,7 @@ impl Context {
         self.entries
             .get(..within)?
             .iter()
-            .position(|e| e.hash == name.hash && *e.key_lc == *name.key_lc)
+            .position(|e| e.hash == name.hash && crate::pattern::bytes_eq(e.key_lc.as_bytes(), name.key_lc.as_bytes()))
     }
 
     /// Sets the values of key `at` (which exists) to `values`, in the buffers it has

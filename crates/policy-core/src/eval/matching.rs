@@ -122,7 +122,7 @@ fn pattern_match<'p>(
         ResourcePattern::Var(t) => {
             match t.resolution(ctx) {
                 // Most patterns name other resources: their literal start decides.
-                Resolution::Resolved if !r.starts_with(t.literal_prefix()) => return Tri::False,
+                Resolution::Resolved if !crate::pattern::has_prefix(r, t.literal_prefix()) => return Tri::False,
                 Resolution::Resolved => {
                     let mut toks = Resolved::new();
                     let resolved = t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved;
@@ -319,13 +319,12 @@ fn statement_applies<'p>(
     cx: &Ctx<'_>,
     missing: &mut Missing<'p>,
     miss: &mut Option<Miss>,
-    action_named: bool,
+    action: Option<Tri>,
 ) -> (Tri, Option<Grant>) {
-    // The action index found the action among the statement's exact `Action` entries.
-    let mut result = if action_named && !stmt.not_action {
-        Tri::True
-    } else {
-        action_matches(stmt, cx.req)
+    // The action index knows the action match of most statements.
+    let mut result = match action {
+        Some(t) => t,
+        None => action_matches(stmt, cx.req),
     };
     if result == Tri::False {
         return (Tri::False, None);
@@ -444,10 +443,10 @@ impl<'p> Run<'p, '_> {
     }
 
     fn statements(&mut self, slot: PolicySlot, policy: &'p Policy, mut candidates: crate::policy::Candidates<'p>) {
-        while let Some((i, action_named)) = candidates.next_tagged() {
+        while let Some((i, action)) = candidates.next_tagged() {
             let Some(stmt) = policy.statements.get(i) else { continue };
             let mut miss = None;
-            let (t, grant) = statement_applies(stmt, &self.cx, &mut self.missing, &mut miss, action_named);
+            let (t, grant) = statement_applies(stmt, &self.cx, &mut self.missing, &mut miss, action);
             let hit = Hit {
                 slot,
                 index: i,
