@@ -304,6 +304,9 @@ fn column_after(prefix: &[u8]) -> u32 {
 /// `max_line` + one block whatever the input. `Err` is the read error's message.
 /// Appends at most one block of `input` to `buf`; the number of bytes read (0 at the end).
 fn read_block(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<usize, String> {
+    // Room for the whole block at once (`read_to_end` would grow the buffer step by
+    // step, copying it each time).
+    buf.reserve(BLOCK);
     input
         .by_ref()
         .take(BLOCK as u64)
