@@ -58,6 +58,50 @@ impl Values {
     }
 }
 
+/// Where a policy's condition key (or policy variable) was last found in a request
+/// context, for [`Context::get_hinted`]. Shared by the threads evaluating one policy
+/// (a relaxed atomic: a guess, never a result); compares equal to every other hint and
+/// clones as a fresh guess of the same position, so it changes no policy's meaning.
+#[derive(Default)]
+pub(crate) struct KeyHint(std::sync::atomic::AtomicU32);
+
+impl KeyHint {
+    #[inline]
+    fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed) as usize
+    }
+
+    #[inline]
+    fn set(&self, at: usize) {
+        self.0.store(
+            u32::try_from(at).unwrap_or(u32::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+}
+
+impl Clone for KeyHint {
+    fn clone(&self) -> KeyHint {
+        KeyHint(std::sync::atomic::AtomicU32::new(
+            self.0.load(std::sync::atomic::Ordering::Relaxed),
+        ))
+    }
+}
+
+impl fmt::Debug for KeyHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyHint")
+    }
+}
+
+impl PartialEq for KeyHint {
+    fn eq(&self, _: &KeyHint) -> bool {
+        true
+    }
+}
+
+impl Eq for KeyHint {}
+
 /// A context key's name, lower-cased and hashed once: batch mode reads the same key
 /// names on every line.
 #[derive(Debug, Clone)]
@@ -135,6 +179,26 @@ impl Context {
             .iter()
             .find(|e| e.hash == hash && crate::pattern::bytes_eq(e.key_lc.as_bytes(), key_lc.as_bytes()))
             .map(|e| e.values.as_slice())
+    }
+
+    /// As [`Context::get_hashed`], trying first the position `hint` holds (where the
+    /// key was found last time) and remembering where it is found: the contexts of a
+    /// batch list their keys in the same order, so a policy's look-up of a key costs
+    /// one comparison instead of a scan. A wrong or stale hint only costs the scan.
+    #[inline]
+    pub(crate) fn get_hinted(&self, hash: u64, key_lc: &str, hint: &KeyHint) -> Option<&[String]> {
+        let at = hint.get();
+        if let Some(e) = self.entries.get(at) {
+            if e.hash == hash && crate::pattern::bytes_eq(e.key_lc.as_bytes(), key_lc.as_bytes()) {
+                return Some(e.values.as_slice());
+            }
+        }
+        let i = self
+            .entries
+            .iter()
+            .position(|e| e.hash == hash && crate::pattern::bytes_eq(e.key_lc.as_bytes(), key_lc.as_bytes()))?;
+        hint.set(i);
+        self.entries.get(i).map(|e| e.values.as_slice())
     }
 
     /// A copy with allocations of its own (not shared with `self`, which other threads

@@ -10,7 +10,7 @@
 //! AWS source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
 
 use crate::pattern::{tokenize, Tok};
-use crate::request::{key_hash, Context};
+use crate::request::{key_hash, Context, KeyHint};
 use smallvec::SmallVec;
 
 /// A pattern resolved for one request: tokens borrowing the policy's text and the
@@ -48,6 +48,8 @@ pub(crate) enum Part {
         key: String,
         hash: u64,
         default: Option<String>,
+        /// Where `key` was last found in a request context.
+        hint: KeyHint,
     },
     /// `${*}`, `${?}`, `${$}`: the literal character (`"*"`, `"?"` or `"$"`).
     Literal(&'static str),
@@ -305,10 +307,16 @@ impl Part {
     /// absent or empty; `None` when neither (or several values, S-VAR-4). `None` for
     /// parts that are not variables.
     fn value<'c>(&'c self, ctx: &'c Context) -> Option<&'c str> {
-        let Part::Var { key, hash, default } = self else {
+        let Part::Var {
+            key,
+            hash,
+            default,
+            hint,
+        } = self
+        else {
             return None;
         };
-        match ctx.get_hashed(*hash, key) {
+        match ctx.get_hinted(*hash, key, hint) {
             Some(values) => match values {
                 [one] => Some(one.as_str()),
                 [] => default.as_deref(),
@@ -346,6 +354,7 @@ fn var(key: &str, default: Option<String>) -> Part {
         hash: key_hash(&key),
         key,
         default,
+        hint: KeyHint::default(),
     }
 }
 

@@ -135,6 +135,8 @@ pub(crate) struct Condition {
     pub(crate) key: String,
     pub(crate) key_lc: String,
     pub(crate) key_hash: u64,
+    /// Where the key was last found in a request context.
+    key_hint: crate::request::KeyHint,
     pub(crate) values: Values,
     /// The policy values as written (for explanations).
     pub(crate) raw_values: Vec<String>,
@@ -287,6 +289,7 @@ impl Condition {
             key: key.to_string(),
             key_lc: key.to_ascii_lowercase(),
             key_hash: crate::request::key_hash(&key.to_ascii_lowercase()),
+            key_hint: crate::request::KeyHint::default(),
             values,
             raw_values: raw,
             malformed,
@@ -344,7 +347,9 @@ impl Condition {
             // S-VAR-7: a value that would expand past the limit is not expanded.
             return Tri::Indeterminate;
         }
-        let values = ctx.get_hashed(self.key_hash, &self.key_lc).filter(|v| !v.is_empty());
+        let values = ctx
+            .get_hinted(self.key_hash, &self.key_lc, &self.key_hint)
+            .filter(|v| !v.is_empty());
         if values.is_none() {
             missing.push(&self.key);
         }
