@@ -4,6 +4,13 @@
 use super::Cmp;
 
 pub(crate) fn parse(s: &str) -> Option<f64> {
+    // Up to 15 decimal digits (most request values: `120`, `1795420800`) are an integer
+    // below 2^53, which `f64` holds exactly: what `parse::<f64>` gives, without it.
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        let n = b.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+        return Some(n as f64);
+    }
     s.trim().parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
@@ -16,4 +23,32 @@ pub(crate) fn any_match(cmp: Cmp, vals: &[Option<f64>], v: &str) -> bool {
     vals.iter()
         .flatten()
         .any(|p| x.partial_cmp(p).is_some_and(|o| cmp.holds(o)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_read_as_the_float_parser_reads_them() {
+        for s in [
+            "0",
+            "7",
+            "007",
+            "120",
+            "1795420800",
+            "999999999999999",
+            "9999999999999999",
+            " 12",
+            "1.5",
+            "",
+            "x",
+        ] {
+            assert_eq!(
+                parse(s),
+                s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+                "{s:?}"
+            );
+        }
+    }
 }
