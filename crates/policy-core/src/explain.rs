@@ -474,19 +474,33 @@ pub fn write_response_json(
         if n > 0 {
             out.push(b',');
         }
-        let v = DecidingView::new(d, policies, full);
-        // Labels are built of names, digits and brackets: nothing to escape.
-        out.extend_from_slice(b"{\"label\":\"");
-        v.push_label(out);
-        out.push(b'"');
-        if let Some(e) = v.effect {
-            // `Allow` or `Deny`: nothing to escape.
-            out.extend_from_slice(b",\"effect\":\"");
-            out.extend_from_slice(e.as_bytes());
-            out.push(b'"');
+        // A statement's label, effect and Sid: text its policy keeps.
+        let item = match d {
+            Decider::Statement(slot, i) => policies.get(slot).and_then(|p| p.deciding_json(slot, i)),
+            Decider::KmsGrant(_) | Decider::AclGrant(_) => None,
+        };
+        if let (Some(item), false) = (item, full) {
+            out.extend_from_slice(item.as_bytes());
+            out.push(b'}');
+            continue;
         }
-        if let Some(s) = v.sid {
-            push_str_member(out, "sid", s);
+        let v = DecidingView::new(d, policies, full);
+        if let Some(item) = item {
+            out.extend_from_slice(item.as_bytes());
+        } else {
+            // Labels are built of names, digits and brackets: nothing to escape.
+            out.extend_from_slice(b"{\"label\":\"");
+            v.push_label(out);
+            out.push(b'"');
+            if let Some(e) = v.effect {
+                // `Allow` or `Deny`: nothing to escape.
+                out.extend_from_slice(b",\"effect\":\"");
+                out.extend_from_slice(e.as_bytes());
+                out.push(b'"');
+            }
+            if let Some(s) = v.sid {
+                push_str_member(out, "sid", s);
+            }
         }
         if let Some(f) = v.file {
             push_str_member(out, "file", f);

@@ -42,12 +42,6 @@ pub(crate) fn escape_mask(x: u64) -> u64 {
     below_space | quote | backslash
 }
 
-/// Whether any byte of the 8 in `x` must be escaped.
-#[inline]
-fn word_needs_escape(x: u64) -> bool {
-    escape_mask(x) != 0
-}
-
 /// The offset of the first byte of `bytes` that must be escaped (`"`, `\\` or a
 /// control character), if any: eight bytes at a time (a byte at a time only in the
 /// last seven, so a short string followed by more text is read in a word or two).
@@ -62,23 +56,34 @@ pub(crate) fn first_escape(bytes: &[u8]) -> Option<usize> {
         }
         at += 8;
     }
-    words.remainder().iter().position(|&b| needs_escape(b)).map(|i| at + i)
+    let rest = words.remainder();
+    if rest.is_empty() {
+        return None;
+    }
+    // The last eight bytes at once, overlapping the words already read (clean: the
+    // first byte flagged is the first to escape).
+    if let Some(last) = bytes.len().checked_sub(8) {
+        let w = bytes
+            .get(last..)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .unwrap_or_default();
+        let m = escape_mask(u64::from_le_bytes(w));
+        return (m != 0).then(|| last + (m.trailing_zeros() / 8) as usize);
+    }
+    rest.iter().position(|&b| needs_escape(b)).map(|i| at + i)
 }
 
 /// Appends `s`'s characters, escaped, without the surrounding quotes.
 pub(crate) fn push_escaped_contents(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     // Text with nothing to escape (almost all of it) is copied whole.
-    let mut words = bytes.chunks_exact(8);
-    let clean = words
-        .by_ref()
-        .all(|w| !word_needs_escape(u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default())));
-    if clean && !words.remainder().iter().any(|&b| needs_escape(b)) {
+    let Some(first) = first_escape(bytes) else {
         out.extend_from_slice(bytes);
         return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    };
+    out.extend_from_slice(bytes.get(..first).unwrap_or_default());
+    let mut start = first;
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
         if needs_escape(b) {
             out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
             push_escape(out, b);

@@ -585,6 +585,7 @@ impl Parser {
             statements,
             pointer: None,
             public: false,
+            deciding_json: std::sync::OnceLock::new(),
         };
         policy.public = crate::eval::policy_is_public(&policy);
         Some(policy)

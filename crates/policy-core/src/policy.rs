@@ -1,7 +1,7 @@
 //! The policy document model (SEMANTICS §2): statements with their action, resource,
 //! principal and condition parts, compiled for matching, each with its source span.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -804,6 +804,10 @@ pub struct Policy {
     pub(crate) pointer: Option<Arc<str>>,
     /// Whether the policy is public in S3's sense (S-S3-1), worked out once when parsed.
     pub(crate) public: bool,
+    /// The JSON of each statement's deciding item but its closing brace,
+    /// `{"label":"identity[0].Statement[2]","effect":"Allow","sid":"Reports"`, for the
+    /// slot the policy was first written from (written on first use).
+    pub(crate) deciding_json: OnceLock<(crate::eval::PolicySlot, Box<[Box<str>]>)>,
 }
 
 impl Policy {
@@ -870,6 +874,41 @@ impl Policy {
     /// The JSON path of the policy document in its file, if set ([`Policy::with_pointer`]).
     pub fn pointer(&self) -> Option<&str> {
         self.pointer.as_deref()
+    }
+
+    /// The JSON of the deciding item of statement `index` in `slot` but its closing
+    /// brace: `{"label":"identity[0].Statement[2]","effect":"Allow"` and `,"sid":"…"`
+    /// when it has a `Sid`. Built for every statement the first time one is asked for
+    /// (batch mode writes the same statements on many lines), for that slot; `None` for
+    /// another slot (a policy shared by several slots) or no such statement.
+    pub(crate) fn deciding_json(&self, slot: crate::eval::PolicySlot, index: usize) -> Option<&str> {
+        let (built_for, all) = self.deciding_json.get_or_init(|| {
+            let items = self
+                .statements
+                .iter()
+                .enumerate()
+                .map(|(i, st)| {
+                    let mut out = Vec::with_capacity(64);
+                    out.extend_from_slice(b"{\"label\":\"");
+                    slot.push_label(&mut out);
+                    out.extend_from_slice(b".Statement[");
+                    out.extend_from_slice(crate::json_out::Digits::new(i as u64).as_str().as_bytes());
+                    out.extend_from_slice(match st.effect {
+                        Effect::Allow => b"]\",\"effect\":\"Allow\"",
+                        Effect::Deny => b"]\",\"effect\":\"Deny\"",
+                    });
+                    if let Some(sid) = &st.sid {
+                        crate::json_out::push_str_member(&mut out, "sid", sid);
+                    }
+                    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+                })
+                .collect();
+            (slot, items)
+        });
+        if *built_for != slot {
+            return None;
+        }
+        all.get(index).map(|s| &**s)
     }
 }
 
