@@ -385,11 +385,12 @@ pub(crate) fn decide<'p>(
     let req = cx.req;
     let p = &req.principal;
     let (facts, scope, partition) = (&prep.facts, &prep.scope, prep.partition);
-    let gaps = verdicts(policies, scope, hits, ev);
-    let allows_in = |pred: &dyn Fn(PolicySlot) -> bool| hits.iter().any(|h| h.effect == Effect::Allow && pred(h.slot));
+    let groups = HitGroups::new(hits);
+    let gaps = verdicts(policies, scope, hits, &groups, ev);
+    let allows_in = |g: Group| groups.has(hits, g, Effect::Allow);
 
     // S-EVAL-1: explicit deny anywhere.
-    if hits.iter().any(|h| h.effect == Effect::Deny) {
+    if groups.any_deny {
         ev.decision = Decision::ExplicitDeny;
         ev.deciding.extend(
             hits.iter()
@@ -473,15 +474,14 @@ pub(crate) fn decide<'p>(
         });
     }
     // The principal's side: identity-based policies, boundary, session policy.
-    let identity_allow =
-        p.kind == PrincipalKind::Root || (scope.identity && allows_in(&|s| matches!(s, PolicySlot::Identity(_))));
-    let boundary_ok = !scope.boundary || allows_in(&|s| s == PolicySlot::PermissionsBoundary);
+    let identity_allow = p.kind == PrincipalKind::Root || (scope.identity && allows_in(Group::Identity));
+    let boundary_ok = !scope.boundary || allows_in(Group::PermissionsBoundary);
     let session_ok = if p.kind == PrincipalKind::FederatedUser {
         // A federated user session created without a session policy has no permissions
         // of its own (S-EVAL-8).
-        scope.session && allows_in(&|s| s == PolicySlot::Session)
+        scope.session && allows_in(Group::Session)
     } else {
-        !scope.session || allows_in(&|s| s == PolicySlot::Session)
+        !scope.session || allows_in(Group::Session)
     };
     // S-KMS-3: a grant whose grantee is the caller's role (not the session) is limited by
     // the session's permissions boundary and session policy, as a resource-based policy
@@ -656,6 +656,92 @@ fn run_policies<'p>(policies: &'p PolicySet, prep: &Prepared<'_>, run: &mut Run<
     }
 }
 
+/// The policies whose verdict is one: a policy type, an SCP or RCP level, a VPC endpoint
+/// policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Identity,
+    Resource,
+    PermissionsBoundary,
+    Session,
+    Scp(usize),
+    Rcp(usize),
+    VpcEndpoint(usize),
+}
+
+impl Group {
+    fn of(slot: PolicySlot) -> Group {
+        match slot {
+            PolicySlot::Identity(_) => Group::Identity,
+            PolicySlot::Resource => Group::Resource,
+            PolicySlot::PermissionsBoundary => Group::PermissionsBoundary,
+            PolicySlot::Session => Group::Session,
+            PolicySlot::Scp(l, _) => Group::Scp(l),
+            PolicySlot::Rcp(l, _) => Group::Rcp(l),
+            PolicySlot::VpcEndpoint(i) => Group::VpcEndpoint(i),
+        }
+    }
+
+    /// Its bit in a [`HitGroups`] mask: the policy types, then 20 SCP levels, 20 RCP
+    /// levels and 20 VPC endpoint policies; `None` past those.
+    fn bit(self) -> Option<u64> {
+        let at = match self {
+            Group::Identity => 0,
+            Group::Resource => 1,
+            Group::PermissionsBoundary => 2,
+            Group::Session => 3,
+            Group::Scp(l) if l < 20 => 4 + l,
+            Group::Rcp(l) if l < 20 => 24 + l,
+            Group::VpcEndpoint(i) if i < 20 => 44 + i,
+            Group::Scp(_) | Group::Rcp(_) | Group::VpcEndpoint(_) => return None,
+        };
+        Some(1 << at)
+    }
+}
+
+/// Which groups have an applying `Allow` and which a `Deny`, from one pass over the
+/// hits (the combination asks about each group several times).
+struct HitGroups {
+    allow: u64,
+    deny: u64,
+    any_deny: bool,
+}
+
+impl HitGroups {
+    fn new(hits: &[Hit]) -> HitGroups {
+        let mut g = HitGroups {
+            allow: 0,
+            deny: 0,
+            any_deny: false,
+        };
+        for h in hits {
+            let bit = Group::of(h.slot).bit().unwrap_or(0);
+            match h.effect {
+                Effect::Allow => g.allow |= bit,
+                Effect::Deny => {
+                    g.deny |= bit;
+                    g.any_deny = true;
+                }
+            }
+        }
+        g
+    }
+
+    /// Whether a statement of `group` with `effect` applies.
+    fn has(&self, hits: &[Hit], group: Group, effect: Effect) -> bool {
+        match group.bit() {
+            Some(bit) => {
+                let mask = match effect {
+                    Effect::Allow => self.allow,
+                    Effect::Deny => self.deny,
+                };
+                mask & bit != 0
+            }
+            None => hits.iter().any(|h| h.effect == effect && Group::of(h.slot) == group),
+        }
+    }
+}
+
 /// The first SCP level and VPC endpoint policy without an allow.
 struct Gaps {
     scp_level: Option<usize>,
@@ -663,11 +749,11 @@ struct Gaps {
 }
 
 /// Each policy type's (and SCP/RCP level's) own verdict, into `ev.verdicts`.
-fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], ev: &mut Evaluation<'_>) -> Gaps {
-    let verdict_of = |pred: &dyn Fn(PolicySlot) -> bool| {
-        if hits.iter().any(|h| h.effect == Effect::Deny && pred(h.slot)) {
+fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], groups: &HitGroups, ev: &mut Evaluation<'_>) -> Gaps {
+    let verdict_of = |g: Group| {
+        if groups.has(hits, g, Effect::Deny) {
             Verdict::ExplicitDeny
-        } else if hits.iter().any(|h| h.effect == Effect::Allow && pred(h.slot)) {
+        } else if groups.has(hits, g, Effect::Allow) {
             Verdict::Allow
         } else {
             Verdict::ImplicitDeny
@@ -678,11 +764,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], ev: &mut Evaluati
     };
     if !policies.identity.is_empty() || scope.identity {
         if scope.identity {
-            push(
-                VerdictLabel::Identity,
-                verdict_of(&|s| matches!(s, PolicySlot::Identity(_))),
-                None,
-            );
+            push(VerdictLabel::Identity, verdict_of(Group::Identity), None);
         } else {
             push(
                 VerdictLabel::Identity,
@@ -692,13 +774,13 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], ev: &mut Evaluati
         }
     }
     if policies.resource.is_some() {
-        push(VerdictLabel::Resource, verdict_of(&|s| s == PolicySlot::Resource), None);
+        push(VerdictLabel::Resource, verdict_of(Group::Resource), None);
     }
     if policies.permissions_boundary.is_some() {
         if scope.boundary {
             push(
                 VerdictLabel::PermissionsBoundary,
-                verdict_of(&|s| s == PolicySlot::PermissionsBoundary),
+                verdict_of(Group::PermissionsBoundary),
                 None,
             );
         } else {
@@ -711,7 +793,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], ev: &mut Evaluati
     }
     if policies.session.is_some() {
         if scope.session {
-            push(VerdictLabel::Session, verdict_of(&|s| s == PolicySlot::Session), None);
+            push(VerdictLabel::Session, verdict_of(Group::Session), None);
         } else {
             push(
                 VerdictLabel::Session,
@@ -728,7 +810,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], ev: &mut Evaluati
         match scope.scp_exempt {
             Some(why) => push(VerdictLabel::Scp(l), Verdict::NotApplicable, Some(why)),
             None => {
-                let v = verdict_of(&|s| matches!(s, PolicySlot::Scp(x, _) if x == l));
+                let v = verdict_of(Group::Scp(l));
                 if v == Verdict::ImplicitDeny && gaps.scp_level.is_none() {
                     gaps.scp_level = Some(l);
                 }
@@ -739,10 +821,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], ev: &mut Evaluati
     for l in 0..policies.rcp.len() {
         match scope.rcp_exempt {
             Some(why) => push(VerdictLabel::Rcp(l), Verdict::NotApplicable, Some(why)),
-            None if hits
-                .iter()
-                .any(|h| h.effect == Effect::Deny && matches!(h.slot, PolicySlot::Rcp(x, _) if x == l)) =>
-            {
+            None if groups.has(hits, Group::Rcp(l), Effect::Deny) => {
                 push(VerdictLabel::Rcp(l), Verdict::ExplicitDeny, None);
             }
             None => push(
@@ -753,7 +832,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], ev: &mut Evaluati
         }
     }
     for i in 0..policies.vpc_endpoint.len() {
-        let v = verdict_of(&|s| s == PolicySlot::VpcEndpoint(i));
+        let v = verdict_of(Group::VpcEndpoint(i));
         if v == Verdict::ImplicitDeny && gaps.vpc_endpoint.is_none() {
             gaps.vpc_endpoint = Some(i);
         }
