@@ -149,6 +149,21 @@ impl ArnPattern {
         }
     }
 
+    /// As [`ArnPattern::is_match`], the common shapes (`*`, `arn:aws:s3:::bucket/*`,
+    /// `arn:aws:s3:::bucket`) answered in place: for the statement loop, where most
+    /// patterns name other resources and their literal start decides.
+    #[inline]
+    pub(crate) fn is_match_inline(&self, text: &str, parts: Option<&[&str; 6]>) -> bool {
+        match self {
+            ArnPattern::Any => true,
+            ArnPattern::Head(Glob::Prefix(p)) => parts.is_some() && crate::pattern::has_prefix(text, p),
+            ArnPattern::Head(Glob::Exact(p)) => {
+                parts.is_some() && crate::pattern::bytes_eq(text.as_bytes(), p.as_bytes())
+            }
+            _ => self.is_match(text, parts),
+        }
+    }
+
     /// Whether `text` (already split into `parts` when it is an ARN) matches.
     pub(crate) fn is_match(&self, text: &str, parts: Option<&[&str; 6]>) -> bool {
         match self {

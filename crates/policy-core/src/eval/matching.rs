@@ -109,6 +109,7 @@ pub(crate) fn resource_any_match<'p>(
 
 /// One pattern of a `Resource` (`negated == false`) or `NotResource` element against
 /// the request's resource, as [`resource_any_match`] reads it.
+#[inline]
 fn pattern_match<'p>(
     p: &'p ResourcePattern,
     negated: bool,
@@ -116,31 +117,40 @@ fn pattern_match<'p>(
     ctx: &crate::request::Context,
     missing: &mut Missing<'p>,
 ) -> Tri {
-    let r = cx.req.resource.as_str();
     match p {
-        ResourcePattern::Arn(a) => Tri::from(a.is_match(r, cx.parts.as_ref())),
-        ResourcePattern::Var(t) => {
-            match t.resolution(ctx) {
-                // Most patterns name other resources: their literal start decides.
-                Resolution::Resolved if !crate::pattern::has_prefix(r, t.literal_prefix()) => return Tri::False,
-                Resolution::Resolved => {
-                    let mut toks = Resolved::new();
-                    let resolved = t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved;
-                    return Tri::from(resolved && arn::tokens_match(&toks, r, cx.parts.as_ref()));
-                }
-                // S-VAR-7: a pattern whose variables would expand past the limit is not
-                // expanded.
-                Resolution::TooLarge => return Tri::Indeterminate,
-                Resolution::Unresolvable => {}
-            }
-            // S-VAR-4: an unresolvable variable matches nothing; report its keys.
-            missing.extend(t.keys().filter(|k| ctx.get(k).is_none()));
-            if negated || t.keys().any(|k| ctx.get(k).is_some_and(|v| v.len() > 1)) {
-                Tri::Indeterminate
-            } else {
-                Tri::False
-            }
+        ResourcePattern::Arn(a) => Tri::from(a.is_match_inline(cx.req.resource.as_str(), cx.parts.as_ref())),
+        ResourcePattern::Var(t) => template_match(t, negated, cx, ctx, missing),
+    }
+}
+
+/// [`pattern_match`] for a pattern holding policy variables (S-VAR-*).
+fn template_match<'p>(
+    t: &'p crate::variables::Template,
+    negated: bool,
+    cx: &Ctx<'_>,
+    ctx: &crate::request::Context,
+    missing: &mut Missing<'p>,
+) -> Tri {
+    let r = cx.req.resource.as_str();
+    match t.resolution(ctx) {
+        // Most patterns name other resources: their literal start decides.
+        Resolution::Resolved if !crate::pattern::has_prefix(r, t.literal_prefix()) => return Tri::False,
+        Resolution::Resolved => {
+            let mut toks = Resolved::new();
+            let resolved = t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved;
+            return Tri::from(resolved && arn::tokens_match(&toks, r, cx.parts.as_ref()));
         }
+        // S-VAR-7: a pattern whose variables would expand past the limit is not
+        // expanded.
+        Resolution::TooLarge => return Tri::Indeterminate,
+        Resolution::Unresolvable => {}
+    }
+    // S-VAR-4: an unresolvable variable matches nothing; report its keys.
+    missing.extend(t.keys().filter(|k| ctx.get(k).is_none()));
+    if negated || t.keys().any(|k| ctx.get(k).is_some_and(|v| v.len() > 1)) {
+        Tri::Indeterminate
+    } else {
+        Tri::False
     }
 }
 
