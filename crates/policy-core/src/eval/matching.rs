@@ -109,7 +109,7 @@ pub(crate) fn resource_any_match<'p>(
 
 /// One pattern of a `Resource` (`negated == false`) or `NotResource` element against
 /// the request's resource, as [`resource_any_match`] reads it.
-#[inline]
+#[inline(always)]
 fn pattern_match<'p>(
     p: &'p ResourcePattern,
     negated: bool,
