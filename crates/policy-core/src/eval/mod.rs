@@ -256,13 +256,22 @@ impl Scope {
 /// RCPs (S-EVAL-3) act only through their `Deny` statements.
 pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptions) -> Evaluation<'p> {
     let mut ev = Evaluation::empty();
+    // Filled in place: the evaluation (about a kilobyte) is not copied on its way out.
+    evaluate_into(policies, req, opts, &mut ev);
+    ev
+}
+
+/// [`evaluate_with`] into `ev`, an [`Evaluation::empty`]. Not inlined: `ev` is then
+/// built where the caller wants it, not on this function's stack and copied out.
+#[inline(never)]
+fn evaluate_into<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptions, ev: &mut Evaluation<'p>) {
     if sts::always_allowed(req) {
         ev.decision = Decision::Allow;
         ev.reasons.push(Reason {
             rule: "S-STS-2",
             message: "`sts:GetCallerIdentity` is always allowed, whatever the policies say".into(),
         });
-        return ev;
+        return;
     }
     let prep = Prepared::new(policies, req);
     ev.service_constraints.extend(prep.service_constraints(req));
@@ -278,8 +287,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
     ev.missing.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     ev.indeterminate = run.indeterminate;
     ev.misses = run.misses;
-    decide(policies, &prep, &run.cx, &run.hits, &mut ev);
-    ev
+    decide(policies, &prep, &run.cx, &run.hits, ev);
 }
 
 /// What evaluation works out about a request before matching statements.
