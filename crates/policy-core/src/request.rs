@@ -184,7 +184,8 @@ impl Context {
     /// As [`Context::get_hashed`], trying first the position `hint` holds (where the
     /// key was found last time) and remembering where it is found: the contexts of a
     /// batch list their keys in the same order, so a policy's look-up of a key costs
-    /// one comparison instead of a scan. A wrong or stale hint only costs the scan.
+    /// one comparison instead of a scan. A wrong or stale hint only costs the scan, and
+    /// the answer is [`Context::get_hashed`]'s: a context holds each key once.
     #[inline]
     pub(crate) fn get_hinted(&self, hash: u64, key_lc: &str, hint: &KeyHint) -> Option<&[String]> {
         let at = hint.get();
