@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::condition::Condition;
-use crate::eval::{Decider, Decision, Evaluation, Miss, PolicySet, PolicySlot, Reason, Verdict};
+use crate::eval::{Decider, Decision, Evaluation, Miss, PolicySet, PolicySlot, Reason, Verdict, VerdictLabel};
 use crate::request::Request;
 use crate::span::Location;
 
@@ -442,6 +442,39 @@ fn verdict_member(v: Verdict) -> &'static [u8] {
     }
 }
 
+/// `{"policy":"…","verdict":"…"` for `label`: the start of a verdict's JSON.
+macro_rules! verdict_json {
+    ($label:literal, $v:expr) => {
+        match $v {
+            Verdict::Allow => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"Allow\""),
+            Verdict::ExplicitDeny => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"ExplicitDeny\""),
+            Verdict::ImplicitDeny => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"ImplicitDeny\""),
+            Verdict::NoDeny => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"NoDeny\""),
+            Verdict::NotApplicable => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"NotApplicable\""),
+        }
+    };
+}
+
+/// The start of a verdict's JSON, `{"policy":"scp[1]","verdict":"Allow"`, as static
+/// text for the policy types and the first SCP and RCP levels (`None` past them).
+fn verdict_json(label: VerdictLabel, v: Verdict) -> Option<&'static str> {
+    Some(match label {
+        VerdictLabel::Identity => verdict_json!("identity", v),
+        VerdictLabel::Resource => verdict_json!("resource", v),
+        VerdictLabel::PermissionsBoundary => verdict_json!("permissionsBoundary", v),
+        VerdictLabel::Session => verdict_json!("session", v),
+        VerdictLabel::Scp(0) => verdict_json!("scp[0]", v),
+        VerdictLabel::Scp(1) => verdict_json!("scp[1]", v),
+        VerdictLabel::Scp(2) => verdict_json!("scp[2]", v),
+        VerdictLabel::Scp(3) => verdict_json!("scp[3]", v),
+        VerdictLabel::Rcp(0) => verdict_json!("rcp[0]", v),
+        VerdictLabel::Rcp(1) => verdict_json!("rcp[1]", v),
+        VerdictLabel::Rcp(2) => verdict_json!("rcp[2]", v),
+        VerdictLabel::Rcp(3) => verdict_json!("rcp[3]", v),
+        VerdictLabel::Scp(_) | VerdictLabel::Rcp(_) | VerdictLabel::VpcEndpoint(_) => return None,
+    })
+}
+
 /// Writes the JSON of `Response::with_detail(ev, policies, req, id, detail)` to `out`,
 /// byte for byte what `serde_json` writes for that response (for [`Detail::Decision`],
 /// for its [`Response::decision_only`]), without building it: batch mode's per-line
@@ -544,9 +577,14 @@ pub fn write_response_json(
         if n > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"policy\":\"");
-        v.label.push(out);
-        out.extend_from_slice(verdict_member(v.verdict));
+        match verdict_json(v.label, v.verdict) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => {
+                out.extend_from_slice(b"{\"policy\":\"");
+                v.label.push(out);
+                out.extend_from_slice(verdict_member(v.verdict));
+            }
+        }
         if let Some(d) = v.detail {
             push_str_member(out, "detail", d);
         }
@@ -607,6 +645,38 @@ mod tests {
 
     use super::*;
     use crate::{evaluate, parse_policy_at, PolicyType, Principal, Source, Span};
+
+    /// The static verdict texts are what the label and verdict write piece by piece.
+    #[test]
+    fn verdict_json_is_the_pieces() {
+        let labels = [
+            VerdictLabel::Identity,
+            VerdictLabel::Resource,
+            VerdictLabel::PermissionsBoundary,
+            VerdictLabel::Session,
+        ]
+        .into_iter()
+        .chain((0..6).flat_map(|l| [VerdictLabel::Scp(l), VerdictLabel::Rcp(l), VerdictLabel::VpcEndpoint(l)]));
+        let mut fixed = 0;
+        for label in labels {
+            for v in [
+                Verdict::Allow,
+                Verdict::ExplicitDeny,
+                Verdict::ImplicitDeny,
+                Verdict::NoDeny,
+                Verdict::NotApplicable,
+            ] {
+                let mut want = b"{\"policy\":\"".to_vec();
+                label.push(&mut want);
+                want.extend_from_slice(verdict_member(v));
+                if let Some(text) = verdict_json(label, v) {
+                    assert_eq!(text.as_bytes(), want.as_slice());
+                    fixed += 1;
+                }
+            }
+        }
+        assert_eq!(fixed, 12 * 5);
+    }
 
     /// A policy inside a larger file carries its JSON path into the deciding items, in
     /// both the serde and the hand-written JSON.
