@@ -186,7 +186,7 @@ impl Context {
     /// batch list their keys in the same order, so a policy's look-up of a key costs
     /// one comparison instead of a scan. A wrong or stale hint only costs the scan, and
     /// the answer is [`Context::get_hashed`]'s: a context holds each key once.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get_hinted(&self, hash: u64, key_lc: &str, hint: &KeyHint) -> Option<&[String]> {
         let at = hint.get();
         if let Some(e) = self.entries.get(at) {
