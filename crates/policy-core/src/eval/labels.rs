@@ -66,6 +66,35 @@ pub(crate) enum VerdictLabel {
 }
 
 impl VerdictLabel {
+    /// The verdict a statement of `slot` counts toward.
+    pub(crate) fn of(slot: PolicySlot) -> VerdictLabel {
+        match slot {
+            PolicySlot::Identity(_) => VerdictLabel::Identity,
+            PolicySlot::Resource => VerdictLabel::Resource,
+            PolicySlot::PermissionsBoundary => VerdictLabel::PermissionsBoundary,
+            PolicySlot::Session => VerdictLabel::Session,
+            PolicySlot::Scp(l, _) => VerdictLabel::Scp(l),
+            PolicySlot::Rcp(l, _) => VerdictLabel::Rcp(l),
+            PolicySlot::VpcEndpoint(i) => VerdictLabel::VpcEndpoint(i),
+        }
+    }
+
+    /// Its bit in a mask of verdicts: the policy types, then 20 SCP levels, 20 RCP
+    /// levels and 20 VPC endpoint policies; `None` past those.
+    pub(crate) fn bit(self) -> Option<u64> {
+        let at = match self {
+            VerdictLabel::Identity => 0,
+            VerdictLabel::Resource => 1,
+            VerdictLabel::PermissionsBoundary => 2,
+            VerdictLabel::Session => 3,
+            VerdictLabel::Scp(l) if l < 20 => 4 + l,
+            VerdictLabel::Rcp(l) if l < 20 => 24 + l,
+            VerdictLabel::VpcEndpoint(i) if i < 20 => 44 + i,
+            VerdictLabel::Scp(_) | VerdictLabel::Rcp(_) | VerdictLabel::VpcEndpoint(_) => return None,
+        };
+        Some(1 << at)
+    }
+
     /// The label as text, without `fmt` for the common, level-less labels.
     pub(crate) fn text(self) -> Cow<'static, str> {
         match self.fixed() {

@@ -395,7 +395,7 @@ pub(crate) fn decide<'p>(
     let (facts, scope, partition) = (&prep.facts, &prep.scope, prep.partition);
     let groups = HitGroups::new(hits);
     let gaps = verdicts(policies, scope, hits, &groups, ev);
-    let allows_in = |g: Group| groups.has(hits, g, Effect::Allow);
+    let allows_in = |g: VerdictLabel| groups.has(hits, g, Effect::Allow);
 
     // S-EVAL-1: explicit deny anywhere.
     if groups.any_deny {
@@ -482,14 +482,14 @@ pub(crate) fn decide<'p>(
         });
     }
     // The principal's side: identity-based policies, boundary, session policy.
-    let identity_allow = p.kind == PrincipalKind::Root || (scope.identity && allows_in(Group::Identity));
-    let boundary_ok = !scope.boundary || allows_in(Group::PermissionsBoundary);
+    let identity_allow = p.kind == PrincipalKind::Root || (scope.identity && allows_in(VerdictLabel::Identity));
+    let boundary_ok = !scope.boundary || allows_in(VerdictLabel::PermissionsBoundary);
     let session_ok = if p.kind == PrincipalKind::FederatedUser {
         // A federated user session created without a session policy has no permissions
         // of its own (S-EVAL-8).
-        scope.session && allows_in(Group::Session)
+        scope.session && allows_in(VerdictLabel::Session)
     } else {
-        !scope.session || allows_in(Group::Session)
+        !scope.session || allows_in(VerdictLabel::Session)
     };
     // S-KMS-3: a grant whose grantee is the caller's role (not the session) is limited by
     // the session's permissions boundary and session policy, as a resource-based policy
@@ -664,51 +664,9 @@ fn run_policies<'p>(policies: &'p PolicySet, prep: &Prepared<'_>, run: &mut Run<
     }
 }
 
-/// The policies whose verdict is one: a policy type, an SCP or RCP level, a VPC endpoint
-/// policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Group {
-    Identity,
-    Resource,
-    PermissionsBoundary,
-    Session,
-    Scp(usize),
-    Rcp(usize),
-    VpcEndpoint(usize),
-}
-
-impl Group {
-    fn of(slot: PolicySlot) -> Group {
-        match slot {
-            PolicySlot::Identity(_) => Group::Identity,
-            PolicySlot::Resource => Group::Resource,
-            PolicySlot::PermissionsBoundary => Group::PermissionsBoundary,
-            PolicySlot::Session => Group::Session,
-            PolicySlot::Scp(l, _) => Group::Scp(l),
-            PolicySlot::Rcp(l, _) => Group::Rcp(l),
-            PolicySlot::VpcEndpoint(i) => Group::VpcEndpoint(i),
-        }
-    }
-
-    /// Its bit in a [`HitGroups`] mask: the policy types, then 20 SCP levels, 20 RCP
-    /// levels and 20 VPC endpoint policies; `None` past those.
-    fn bit(self) -> Option<u64> {
-        let at = match self {
-            Group::Identity => 0,
-            Group::Resource => 1,
-            Group::PermissionsBoundary => 2,
-            Group::Session => 3,
-            Group::Scp(l) if l < 20 => 4 + l,
-            Group::Rcp(l) if l < 20 => 24 + l,
-            Group::VpcEndpoint(i) if i < 20 => 44 + i,
-            Group::Scp(_) | Group::Rcp(_) | Group::VpcEndpoint(_) => return None,
-        };
-        Some(1 << at)
-    }
-}
-
-/// Which groups have an applying `Allow` and which a `Deny`, from one pass over the
-/// hits (the combination asks about each group several times).
+/// Which verdict groups (policy types, SCP/RCP levels, VPC endpoint policies: a
+/// [`VerdictLabel`] each) have an applying `Allow` and which a `Deny`, from one pass
+/// over the hits (the combination asks about each group several times).
 struct HitGroups {
     allow: u64,
     deny: u64,
@@ -723,7 +681,7 @@ impl HitGroups {
             any_deny: false,
         };
         for h in hits {
-            let bit = Group::of(h.slot).bit().unwrap_or(0);
+            let bit = VerdictLabel::of(h.slot).bit().unwrap_or(0);
             match h.effect {
                 Effect::Allow => g.allow |= bit,
                 Effect::Deny => {
@@ -736,7 +694,7 @@ impl HitGroups {
     }
 
     /// Whether a statement of `group` with `effect` applies.
-    fn has(&self, hits: &[Hit], group: Group, effect: Effect) -> bool {
+    fn has(&self, hits: &[Hit], group: VerdictLabel, effect: Effect) -> bool {
         match group.bit() {
             Some(bit) => {
                 let mask = match effect {
@@ -745,7 +703,9 @@ impl HitGroups {
                 };
                 mask & bit != 0
             }
-            None => hits.iter().any(|h| h.effect == effect && Group::of(h.slot) == group),
+            None => hits
+                .iter()
+                .any(|h| h.effect == effect && VerdictLabel::of(h.slot) == group),
         }
     }
 }
@@ -758,7 +718,7 @@ struct Gaps {
 
 /// Each policy type's (and SCP/RCP level's) own verdict, into `ev.verdicts`.
 fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], groups: &HitGroups, ev: &mut Evaluation<'_>) -> Gaps {
-    let verdict_of = |g: Group| {
+    let verdict_of = |g: VerdictLabel| {
         if groups.has(hits, g, Effect::Deny) {
             Verdict::ExplicitDeny
         } else if groups.has(hits, g, Effect::Allow) {
@@ -772,7 +732,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], groups: &HitGroup
     };
     if !policies.identity.is_empty() || scope.identity {
         if scope.identity {
-            push(VerdictLabel::Identity, verdict_of(Group::Identity), None);
+            push(VerdictLabel::Identity, verdict_of(VerdictLabel::Identity), None);
         } else {
             push(
                 VerdictLabel::Identity,
@@ -782,13 +742,13 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], groups: &HitGroup
         }
     }
     if policies.resource.is_some() {
-        push(VerdictLabel::Resource, verdict_of(Group::Resource), None);
+        push(VerdictLabel::Resource, verdict_of(VerdictLabel::Resource), None);
     }
     if policies.permissions_boundary.is_some() {
         if scope.boundary {
             push(
                 VerdictLabel::PermissionsBoundary,
-                verdict_of(Group::PermissionsBoundary),
+                verdict_of(VerdictLabel::PermissionsBoundary),
                 None,
             );
         } else {
@@ -801,7 +761,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], groups: &HitGroup
     }
     if policies.session.is_some() {
         if scope.session {
-            push(VerdictLabel::Session, verdict_of(Group::Session), None);
+            push(VerdictLabel::Session, verdict_of(VerdictLabel::Session), None);
         } else {
             push(
                 VerdictLabel::Session,
@@ -818,7 +778,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], groups: &HitGroup
         match scope.scp_exempt {
             Some(why) => push(VerdictLabel::Scp(l), Verdict::NotApplicable, Some(why)),
             None => {
-                let v = verdict_of(Group::Scp(l));
+                let v = verdict_of(VerdictLabel::Scp(l));
                 if v == Verdict::ImplicitDeny && gaps.scp_level.is_none() {
                     gaps.scp_level = Some(l);
                 }
@@ -829,7 +789,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], groups: &HitGroup
     for l in 0..policies.rcp.len() {
         match scope.rcp_exempt {
             Some(why) => push(VerdictLabel::Rcp(l), Verdict::NotApplicable, Some(why)),
-            None if groups.has(hits, Group::Rcp(l), Effect::Deny) => {
+            None if groups.has(hits, VerdictLabel::Rcp(l), Effect::Deny) => {
                 push(VerdictLabel::Rcp(l), Verdict::ExplicitDeny, None);
             }
             None => push(
@@ -840,7 +800,7 @@ fn verdicts(policies: &PolicySet, scope: &Scope, hits: &[Hit], groups: &HitGroup
         }
     }
     for i in 0..policies.vpc_endpoint.len() {
-        let v = verdict_of(Group::VpcEndpoint(i));
+        let v = verdict_of(VerdictLabel::VpcEndpoint(i));
         if v == Verdict::ImplicitDeny && gaps.vpc_endpoint.is_none() {
             gaps.vpc_endpoint = Some(i);
         }
