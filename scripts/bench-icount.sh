@@ -5,7 +5,7 @@
 #                                                  (DETAIL=decision|brief|full, default brief)
 #   scripts/bench-icount.sh line BASE LINE         the same for one request line (a file of one
 #                                                  JSON line) over a base document, e.g. the
-#                                                  iam-simulate workloads compare-speed.sh dumps
+#                                                  iam-simulate workloads (scripts/peer-workloads.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-realistic}
