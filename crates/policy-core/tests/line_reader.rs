@@ -240,6 +240,11 @@ mod generated {
             Just("\"plain\"".to_string()),
             Just("\"with \\\"quote\\\" and \\u00e9\"".to_string()),
             Just("\"203.0.113.9\"".to_string()),
+            // Raw UTF-8 and a raw tab (not JSON: a control character in a string).
+            Just("\"café ✓\"".to_string()),
+            Just("\"a\tb\"".to_string()),
+            // Strings of every length around the scanner's 8- and 32-byte steps.
+            "[a-zé:/ ]{0,40}".prop_map(|s| format!("\"{s}\"")),
             Just("\"\"".to_string()),
             Just("true".to_string()),
             Just("false".to_string()),
@@ -303,8 +308,14 @@ mod generated {
             if i > 0 {
                 out.push(',');
             }
-            for _ in 0..spaces.get(i).copied().unwrap_or(0) % 3 {
+            let n = spaces.get(i).copied().unwrap_or(0);
+            for _ in 0..n % 3 {
                 out.push(' ');
+            }
+            // Now and then a tab, which JSON allows as white space (the scanner
+            // leaves such a line to the general path).
+            if n % 17 == 16 {
+                out.push('\t');
             }
             out.push_str(p);
         }
