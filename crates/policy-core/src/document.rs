@@ -971,6 +971,8 @@ pub struct LineRequest {
 struct Spare {
     context: Context,
     resource: String,
+    /// A buffer for the resource account.
+    account: String,
     /// `Some`: the segments of `resource` as [`Request`] holds them, for a line of the
     /// same resource.
     parts: Option<Option<crate::request::ArnParts>>,
@@ -1016,8 +1018,8 @@ pub struct LineReader<'b> {
     base_bits: KeyBits,
     /// The base's principal, made on first use ([`LineReader::base_principal`]).
     base_principal: Option<Arc<Principal>>,
-    principals: rustc_hash::FxHashMap<Box<str>, Arc<Principal>>,
-    actions: rustc_hash::FxHashMap<Box<str>, Arc<crate::request::Action>>,
+    principals: Cache<Principal>,
+    actions: Cache<crate::request::Action>,
     keys: KeyNames,
 }
 
@@ -1034,8 +1036,8 @@ impl<'b> LineReader<'b> {
             pool: crate::request::ValuePool::default(),
             base,
             policies: base.shared.clone(),
-            principals: rustc_hash::FxHashMap::default(),
-            actions: rustc_hash::FxHashMap::default(),
+            principals: Cache::default(),
+            actions: Cache::default(),
             keys: KeyNames::default(),
         }
     }
@@ -1057,10 +1059,12 @@ impl<'b> LineReader<'b> {
         let Spare {
             mut context,
             mut resource,
+            mut account,
             parts,
         } = self.spares.pop().unwrap_or_else(|| Spare {
             context: self.context.clone(),
             resource: String::new(),
+            account: String::new(),
             parts: None,
         });
         let (keys, pool, old_keys) = (&mut self.keys, &mut self.pool, context.len());
@@ -1135,6 +1139,7 @@ impl<'b> LineReader<'b> {
             self.give_back(Spare {
                 context,
                 resource,
+                account,
                 parts,
             });
             return None;
@@ -1147,6 +1152,7 @@ impl<'b> LineReader<'b> {
             self.give_back(Spare {
                 context,
                 resource,
+                account,
                 parts,
             });
             return None;
@@ -1158,6 +1164,7 @@ impl<'b> LineReader<'b> {
                     self.give_back(Spare {
                         context,
                         resource,
+                        account,
                         parts,
                     });
                     return None;
@@ -1182,10 +1189,11 @@ impl<'b> LineReader<'b> {
             action,
             parsed_action,
             resource,
-            resource_account: raw
-                .resource_account
-                .map(str::to_string)
-                .or_else(|| base.resource_account.clone()),
+            resource_account: raw.resource_account.or(base.resource_account.as_deref()).map(|a| {
+                account.clear();
+                account.push_str(a);
+                account
+            }),
             context,
             management_account: base.management_account.clone(),
             block_public_access: base.block_public_access.unwrap_or_default(),
@@ -1231,6 +1239,7 @@ impl<'b> LineReader<'b> {
             self.spares.push(Spare {
                 context,
                 resource: request.resource,
+                account: request.resource_account.unwrap_or_default(),
                 parts: Some(request.parts),
             });
         }
@@ -1252,7 +1261,7 @@ impl<'b> LineReader<'b> {
     /// The principal named `text`, with the base's session issuer, parsed once.
     fn principal(&mut self, text: &str) -> Option<Arc<Principal>> {
         let issuer = self.base.session_issuer.as_deref();
-        cached(&mut self.principals, text, || {
+        self.principals.get(text, || {
             let p = Principal::parse(text).ok()?;
             match issuer {
                 Some(i) => p.with_session_issuer(i).ok(),
@@ -1263,23 +1272,54 @@ impl<'b> LineReader<'b> {
 
     /// The action named `text`, parsed once.
     fn action(&mut self, text: &str) -> Option<Arc<crate::request::Action>> {
-        cached(&mut self.actions, text, || crate::request::Action::parse(text).ok())
+        self.actions.get(text, || crate::request::Action::parse(text).ok())
     }
 }
 
-/// `map[text]`, made by `make` and kept (at most [`LINE_CACHE`] entries) when missing.
-fn cached<T>(
-    map: &mut rustc_hash::FxHashMap<Box<str>, Arc<T>>,
-    text: &str,
-    make: impl FnOnce() -> Option<T>,
-) -> Option<Arc<T>> {
-    if let Some(v) = map.get(text) {
-        return Some(v.clone());
+/// Values made from text (principals, actions), kept by their text (at most
+/// [`LINE_CACHE`] of them). The last one asked for is tried first, by comparing texts:
+/// most lines of a batch name the principal and the action of the line before.
+#[derive(Debug)]
+struct Cache<T> {
+    map: rustc_hash::FxHashMap<Box<str>, Arc<T>>,
+    /// The text last asked for (a buffer reused), and its value.
+    last_text: String,
+    last: Option<Arc<T>>,
+}
+
+impl<T> Default for Cache<T> {
+    fn default() -> Cache<T> {
+        Cache {
+            map: rustc_hash::FxHashMap::default(),
+            last_text: String::new(),
+            last: None,
+        }
     }
-    let v = Arc::new(make()?);
-    if map.len() >= LINE_CACHE {
-        map.clear();
+}
+
+impl<T> Cache<T> {
+    /// The value of `text`, made by `make` and kept when missing (`None`: `make`
+    /// failed, and nothing is kept).
+    fn get(&mut self, text: &str, make: impl FnOnce() -> Option<T>) -> Option<Arc<T>> {
+        if let Some(v) = &self.last {
+            if crate::pattern::bytes_eq(self.last_text.as_bytes(), text.as_bytes()) {
+                return Some(v.clone());
+            }
+        }
+        let v = match self.map.get(text) {
+            Some(v) => v.clone(),
+            None => {
+                let v = Arc::new(make()?);
+                if self.map.len() >= LINE_CACHE {
+                    self.map.clear();
+                }
+                self.map.insert(text.into(), v.clone());
+                v
+            }
+        };
+        self.last_text.clear();
+        self.last_text.push_str(text);
+        self.last = Some(v.clone());
+        Some(v)
     }
-    map.insert(text.into(), v.clone());
-    Some(v)
 }

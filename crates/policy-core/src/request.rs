@@ -436,7 +436,7 @@ impl ValuePool {
 /// every bit set: "any key may be present", which is always true.
 ///
 /// Batch mode's reader knows the hashes of the keys it writes into a line's context, so
-/// that [`RequestBuilder::build`] skips the look-ups of derived keys that the context
+/// that [`RequestBuilder::build_knowing`] skips the look-ups of derived keys that the context
 /// surely lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct KeyBits(u64);

@@ -218,6 +218,11 @@ fn derived_keys_are_added_where_no_base_or_line_key_gives_them() {
             r#""aws:PrincipalIsAWSService":"true","aws:SourceIp":"203.0.113.9""#,
         ),
         line(alice, r#""aws:principalaccount":"111122223333""#),
+        // Another principal's name of the same length.
+        line(
+            "arn:aws:iam::111122223333:user/carol",
+            r#""aws:principalaccount":"111122223333""#,
+        ),
         line(
             role,
             r#""aws:SourceIp":"203.0.113.9","aws:PrincipalArn":"arn:aws:iam::111122223333:role/Other""#,
@@ -237,7 +242,8 @@ fn derived_keys_are_added_where_no_base_or_line_key_gives_them() {
     assert_eq!(n, 2 * 2 * lines.len(), "every line is plain");
 }
 
-/// A line whose resource is the line before's reuses its segments; any other resource
+/// A line whose resource is the line before's reuses its segments (and whose action is
+/// the line before's, its parsed action); any other resource
 /// (one byte apart, of the same length but other segments, not an ARN, `*`, the base's)
 /// is split anew. The policies allow by the resource's segments, so that segments
 /// reused for another resource would change decisions.
@@ -262,6 +268,8 @@ fn resources_like_the_line_befores_are_read_as_the_general_path_reads_them() {
         line("iam:GetRole", role),
         line("s3:GetObject", object),
         line("s3:GetObject", object),
+        // Another action's name of the same length.
+        line("s3:PutObject", object),
         line("iam:GetRole", role),
         line("iam:GetRole", "arn:aws:iam::111122223334:role/JohnDoe"),
         line("iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
@@ -305,6 +313,38 @@ fn a_line_left_to_the_general_path_leaves_the_base_values_to_the_next() {
     .to_vec();
     let n = sequence_agrees(&base, &lines);
     assert_eq!(n, 2 * 2 * 3, "the three lines without error");
+}
+
+/// A context of more than `MAX_CONTEXT_KEYS` keys is the general path's error, however
+/// the keys are read: all new, in the places of the line before's, or with a base key
+/// among them.
+#[test]
+fn more_context_keys_than_the_limit_are_left_to_the_general_path() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:RequestedRegion":"eu-west-1"}}"#,
+    );
+    let limit = policy_core::MAX_CONTEXT_KEYS;
+    let line = |n: usize, extra: &str| {
+        let keys: Vec<String> = (0..n).map(|i| format!(r#""k{i}":"v""#)).collect();
+        format!(r#"{{"context":{{{extra}{}}}}}"#, keys.join(","))
+    };
+    let mut reader = LineReader::new(&base);
+    for (l, fast_path) in [
+        (line(limit, ""), true),
+        (line(limit + 1, ""), false),
+        (line(limit, ""), true),
+        (line(limit, r#""aws:requestedregion":"us-east-1","#), false),
+        (line(limit - 1, r#""aws:requestedregion":"us-east-1","#), true),
+        (line(limit + 1, ""), false),
+    ] {
+        let got = fast(&l, &mut reader, Detail::Brief);
+        assert_eq!(got.is_some(), fast_path, "{} keys", l.matches(':').count() - 1);
+        let want = general(&l, &base, Detail::Brief);
+        assert_eq!(want.is_some(), fast_path);
+        if got.is_some() {
+            assert_eq!(got, want);
+        }
+    }
 }
 
 const PLAIN: &[&str] = &[
