@@ -1184,7 +1184,8 @@ impl RequestBuilder {
         };
         // The ARN's account segment.
         let account = parts.map(|p| resource.get(p[4].0 as usize..p[4].1 as usize).unwrap_or(""));
-        let from_arn = account.filter(|a| is_account_id(a)).map(str::to_string);
+        // An account id there (copied only when it is the resource account).
+        let from_arn = account.filter(|a| is_account_id(a));
         // S-EVAL-12: `arn:aws:iam::aws:policy/…` belongs to AWS, not to the caller.
         let aws_owned_resource = self.resource_account.is_none() && account == Some("aws");
         let resource_account_assumed = self.resource_account.is_none()
@@ -1195,7 +1196,9 @@ impl RequestBuilder {
         let resource_account = if aws_owned_resource {
             None
         } else {
-            self.resource_account.or(from_arn).or_else(|| principal.account.clone())
+            self.resource_account
+                .or_else(|| from_arn.map(str::to_string))
+                .or_else(|| principal.account.clone())
         };
         let mut context = self.context;
         let mut derived = SmallVec::new();
