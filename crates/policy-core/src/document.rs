@@ -11,7 +11,7 @@ use crate::eval::PolicySet;
 use crate::parse::{parse_policy_at, Diagnostic};
 use crate::policy::{Policy, PolicyType};
 use crate::request::{
-    Acl, AclGrantee, AclPermission, BlockPublicAccess, Context, KmsGrant, ObjectOwnership, Principal, Request,
+    Acl, AclGrantee, AclPermission, BlockPublicAccess, Context, KeyBits, KmsGrant, ObjectOwnership, Principal, Request,
 };
 use crate::span::{Source, Span};
 
@@ -964,6 +964,20 @@ pub struct LineRequest {
     line_keys: usize,
 }
 
+/// What [`LineReader::read`] reads a line into: a context given back (the base's keys,
+/// then the keys of an earlier line, distinct and none of them a base key, with their
+/// buffers), and the resource ARN's buffer.
+#[derive(Debug)]
+struct Spare {
+    context: Context,
+    resource: String,
+    /// A buffer for the resource account.
+    account: String,
+    /// `Some`: the segments of `resource` as [`Request`] holds them, for a line of the
+    /// same resource.
+    parts: Option<Option<crate::request::ArnParts>>,
+}
+
 /// Most contexts a [`LineReader`] keeps for reuse: more than the lines of the blocks a
 /// batch has in flight.
 const MAX_SPARES: usize = 16 * 1024;
@@ -992,17 +1006,20 @@ pub struct LineReader<'b> {
     base: &'b PartialDocument,
     /// The base's context, its values shared: the first keys of every line's context.
     context: Context,
-    /// Contexts to read the next lines into, each with a buffer for the resource ARN:
-    /// the base's keys, then the keys of an earlier line (distinct, none of them a base
-    /// key). The last one given back is used first; a request holds its context until
-    /// it is given back, so there are as many as requests have been read and not
-    /// given back (at most [`MAX_SPARES`] are kept).
-    spares: Vec<(Context, String)>,
+    /// Contexts to read the next lines into, each with a buffer for the resource ARN.
+    /// The last one given back is used first; a request holds its context until it is
+    /// given back, so there are as many as requests have been read and not given back
+    /// (at most [`MAX_SPARES`] are kept).
+    spares: Vec<Spare>,
     /// Buffers of values.
     pool: crate::request::ValuePool,
     policies: Option<Arc<PolicySet>>,
-    principals: rustc_hash::FxHashMap<Box<str>, Arc<Principal>>,
-    actions: rustc_hash::FxHashMap<Box<str>, Arc<crate::request::Action>>,
+    /// The hashes of the base's keys.
+    base_bits: KeyBits,
+    /// The base's principal, made on first use ([`LineReader::base_principal`]).
+    base_principal: Option<Arc<Principal>>,
+    principals: Cache<Principal>,
+    actions: Cache<crate::request::Action>,
     keys: KeyNames,
 }
 
@@ -1012,13 +1029,15 @@ impl<'b> LineReader<'b> {
     pub fn new(base: &'b PartialDocument) -> LineReader<'b> {
         let context = base.context.detached();
         LineReader {
+            base_bits: context.key_bits(),
+            base_principal: None,
             spares: Vec::new(),
             context,
             pool: crate::request::ValuePool::default(),
             base,
             policies: base.shared.clone(),
-            principals: rustc_hash::FxHashMap::default(),
-            actions: rustc_hash::FxHashMap::default(),
+            principals: Cache::default(),
+            actions: Cache::default(),
             keys: KeyNames::default(),
         }
     }
@@ -1037,16 +1056,24 @@ impl<'b> LineReader<'b> {
         let base = self.base;
         let base_keys = self.context.len();
         // A context given back, or a fresh one (the base's keys only).
-        let (mut context, mut resource) = self
-            .spares
-            .pop()
-            .unwrap_or_else(|| (self.context.clone(), String::new()));
+        let Spare {
+            mut context,
+            mut resource,
+            mut account,
+            parts,
+        } = self.spares.pop().unwrap_or_else(|| Spare {
+            context: self.context.clone(),
+            resource: String::new(),
+            account: String::new(),
+            parts: None,
+        });
         let (keys, pool, old_keys) = (&mut self.keys, &mut self.pool, context.len());
-        // The line's keys (hashes of their lower-cased names): a key given twice in any
-        // case, or more than MAX_CONTEXT_KEYS keys, is the general path's error. `bits`
-        // has a bit per hash seen, so that most keys are not compared with the others.
-        let mut seen: smallvec::SmallVec<[u64; 16]> = smallvec::SmallVec::new();
-        let mut bits = 0u64;
+        // The line's keys: a key given twice in any case, or more than MAX_CONTEXT_KEYS
+        // keys, is the general path's error. `bits` holds the hashes of the line's keys,
+        // so that most keys are compared with no other; those that are not base keys
+        // are at `base_keys..at`, the base keys the line gives are in `overrides`.
+        let mut bits = KeyBits::EMPTY;
+        let mut overrides: smallvec::SmallVec<[u64; 4]> = smallvec::SmallVec::new();
         let mut refused = false;
         // Where the line's next new key goes.
         let mut at = base_keys;
@@ -1054,98 +1081,119 @@ impl<'b> LineReader<'b> {
             if refused {
                 return;
             }
+            let seen = |context: &Context, overrides: &[u64], hash: u64| {
+                bits.may_hold(hash) && (context.has_hash_in(base_keys, at, hash) || overrides.contains(&hash))
+            };
             // The key the line before had here (neither a base key nor one seen before
-            // on that line), or any key.
-            let positional = if at < old_keys {
-                context.hash_if_named(at, key)
-            } else {
-                None
-            };
-            let (hash, known) = match positional {
-                Some(hash) => (hash, None),
-                None => {
-                    if keys.len() >= LINE_CACHE {
-                        keys.clear();
+            // on that line): its values are written at once. Should the line have given
+            // the key before, it is refused, and the entry at `at` dropped.
+            if at < old_keys {
+                if let Some(hash) = context.refill_if_named(at, key, values, pool) {
+                    if seen(&context, &overrides, hash) {
+                        refused = true;
+                        return;
                     }
-                    let name = match keys.get(key) {
-                        Some(name) => name,
-                        None => keys
-                            .entry(Box::from(key))
-                            .or_insert_with(|| crate::request::KeyName::new(key)),
-                    };
-                    (name.hash(), Some(name))
+                    bits.add(hash);
+                    at += 1;
+                    return;
                 }
+            }
+            // Any key, by its name lower-cased and hashed once per batch.
+            if keys.len() >= LINE_CACHE {
+                keys.clear();
+            }
+            let name = match keys.get(key) {
+                Some(name) => name,
+                None => keys
+                    .entry(Box::from(key))
+                    .or_insert_with(|| crate::request::KeyName::new(key)),
             };
-            let bit = 1u64 << (hash & 63);
-            if (bits & bit != 0 && seen.contains(&hash)) || seen.len() >= MAX_CONTEXT_KEYS {
+            let hash = name.hash();
+            if seen(&context, &overrides, hash) {
                 refused = true;
                 return;
             }
-            bits |= bit;
-            seen.push(hash);
-            match known {
-                None => context.refill(at, values, pool),
-                Some(name) => match context.position(name, base_keys) {
-                    // A line's key replaces the base's.
-                    Some(i) => {
-                        context.refill(i, values, pool);
-                        return;
-                    }
-                    None => context.put(at, name, values, pool),
-                },
+            bits.add(hash);
+            match context.position(name, base_keys) {
+                // A line's key replaces the base's.
+                Some(i) => {
+                    overrides.push(hash);
+                    context.refill(i, values, pool);
+                }
+                // A new key: the context grows to at most MAX_CONTEXT_KEYS line keys
+                // (and a key the line before had at the same place does not grow it).
+                None if at - base_keys >= MAX_CONTEXT_KEYS => refused = true,
+                None => {
+                    context.put(at, name, values, pool);
+                    at += 1;
+                }
             }
-            at += 1;
         });
+        // The line's keys (each given once) number `at - base_keys`, and the base keys
+        // it gives.
+        refused |= at - base_keys + overrides.len() > MAX_CONTEXT_KEYS;
         // The keys of the line before that this one does not have.
         context.truncate(at, pool);
         let line_keys = at;
         let Some(raw) = raw.filter(|_| !refused) else {
-            self.spares.push((context, resource));
+            self.give_back(Spare {
+                context,
+                resource,
+                account,
+                parts,
+            });
             return None;
         };
         let principal = match raw.principal {
-            Some(p) => match self.principal(p) {
-                Some(p) => p,
-                None => {
-                    self.spares.push((context, resource));
-                    return None;
-                }
-            },
-            None => {
-                let mut p = base.principal.clone()?;
-                if let Some(issuer) = &base.session_issuer {
-                    p = p.with_session_issuer(issuer).ok()?;
-                }
-                Arc::new(p)
-            }
+            Some(p) => self.principal(p),
+            None => self.base_principal(),
+        };
+        let Some(principal) = principal else {
+            self.give_back(Spare {
+                context,
+                resource,
+                account,
+                parts,
+            });
+            return None;
         };
         let (action, parsed_action) = match raw.action {
             Some(a) => match self.action(a) {
                 Some(a) => (None, Some(a)),
                 None => {
-                    self.spares.push((context, resource));
+                    self.give_back(Spare {
+                        context,
+                        resource,
+                        account,
+                        parts,
+                    });
                     return None;
                 }
             },
             None => (Some(base.action.clone()?), None),
         };
-        let resource = match raw.resource {
+        // The resource: mostly that of the line before, whose segments are known.
+        let (resource, parts) = match raw.resource {
+            Some(r) if parts.is_some() && crate::pattern::bytes_eq(r.as_bytes(), resource.as_bytes()) => {
+                (Some(resource), parts)
+            }
             Some(r) => {
                 resource.clear();
                 resource.push_str(r);
-                Some(resource)
+                (Some(resource), None)
             }
-            None => base.resource.clone(),
+            None => (base.resource.clone(), None),
         };
         let b = crate::request::RequestBuilder {
             principal: Some(principal),
             action,
             parsed_action,
             resource,
-            resource_account: raw
-                .resource_account
-                .map(str::to_string)
-                .or_else(|| base.resource_account.clone()),
+            resource_account: raw.resource_account.or(base.resource_account.as_deref()).map(|a| {
+                account.clear();
+                account.push_str(a);
+                account
+            }),
             context,
             management_account: base.management_account.clone(),
             block_public_access: base.block_public_access.unwrap_or_default(),
@@ -1153,12 +1201,26 @@ impl<'b> LineReader<'b> {
             kms_grants: base.kms_grants.clone().unwrap_or_default(),
             aws_managed_kms_key: base.aws_managed_kms_key.unwrap_or(false),
         };
-        let request = b.build().ok()?;
+        // The context's keys are the base's and the line's: their hashes are known.
+        let known = crate::request::Known {
+            key_bits: self.base_bits.union(bits),
+            parts,
+        };
+        let request = b.build_knowing(known).ok()?;
         Some(LineRequest {
             id: raw.id.or_else(|| base.id.clone()),
             request,
             line_keys,
         })
+    }
+
+    /// Keeps the context of a line that [`LineReader::read`] leaves to the general path
+    /// (its keys are the base's and the line's, no derived ones), with the base's values
+    /// put back: the next line read into it may not give the base keys this one gave.
+    fn give_back(&mut self, mut spare: Spare) {
+        if self.spares.len() < MAX_SPARES && spare.context.reset_to_base(&self.context, &mut self.pool) {
+            self.spares.push(spare);
+        }
     }
 
     /// Takes back a request [`LineReader::read`] gave, to read a later line into its
@@ -1174,14 +1236,32 @@ impl<'b> LineReader<'b> {
         {
             // The derived keys go; the line's stay for the next line to overwrite.
             context.truncate(line.line_keys, &mut self.pool);
-            self.spares.push((context, request.resource));
+            self.spares.push(Spare {
+                context,
+                resource: request.resource,
+                account: request.resource_account.unwrap_or_default(),
+                parts: Some(request.parts),
+            });
         }
+    }
+
+    /// The base's principal, with its session issuer, for the lines that name none:
+    /// made once, so that its derived keys are too.
+    fn base_principal(&mut self) -> Option<Arc<Principal>> {
+        if self.base_principal.is_none() {
+            let mut p = self.base.principal.clone()?;
+            if let Some(issuer) = &self.base.session_issuer {
+                p = p.with_session_issuer(issuer).ok()?;
+            }
+            self.base_principal = Some(Arc::new(p));
+        }
+        self.base_principal.clone()
     }
 
     /// The principal named `text`, with the base's session issuer, parsed once.
     fn principal(&mut self, text: &str) -> Option<Arc<Principal>> {
         let issuer = self.base.session_issuer.as_deref();
-        cached(&mut self.principals, text, || {
+        self.principals.get(text, || {
             let p = Principal::parse(text).ok()?;
             match issuer {
                 Some(i) => p.with_session_issuer(i).ok(),
@@ -1192,23 +1272,54 @@ impl<'b> LineReader<'b> {
 
     /// The action named `text`, parsed once.
     fn action(&mut self, text: &str) -> Option<Arc<crate::request::Action>> {
-        cached(&mut self.actions, text, || crate::request::Action::parse(text).ok())
+        self.actions.get(text, || crate::request::Action::parse(text).ok())
     }
 }
 
-/// `map[text]`, made by `make` and kept (at most [`LINE_CACHE`] entries) when missing.
-fn cached<T>(
-    map: &mut rustc_hash::FxHashMap<Box<str>, Arc<T>>,
-    text: &str,
-    make: impl FnOnce() -> Option<T>,
-) -> Option<Arc<T>> {
-    if let Some(v) = map.get(text) {
-        return Some(v.clone());
+/// Values made from text (principals, actions), kept by their text (at most
+/// [`LINE_CACHE`] of them). The last one asked for is tried first, by comparing texts:
+/// most lines of a batch name the principal and the action of the line before.
+#[derive(Debug)]
+struct Cache<T> {
+    map: rustc_hash::FxHashMap<Box<str>, Arc<T>>,
+    /// The text last asked for (a buffer reused), and its value.
+    last_text: String,
+    last: Option<Arc<T>>,
+}
+
+impl<T> Default for Cache<T> {
+    fn default() -> Cache<T> {
+        Cache {
+            map: rustc_hash::FxHashMap::default(),
+            last_text: String::new(),
+            last: None,
+        }
     }
-    let v = Arc::new(make()?);
-    if map.len() >= LINE_CACHE {
-        map.clear();
+}
+
+impl<T> Cache<T> {
+    /// The value of `text`, made by `make` and kept when missing (`None`: `make`
+    /// failed, and nothing is kept).
+    fn get(&mut self, text: &str, make: impl FnOnce() -> Option<T>) -> Option<Arc<T>> {
+        if let Some(v) = &self.last {
+            if crate::pattern::bytes_eq(self.last_text.as_bytes(), text.as_bytes()) {
+                return Some(v.clone());
+            }
+        }
+        let v = match self.map.get(text) {
+            Some(v) => v.clone(),
+            None => {
+                let v = Arc::new(make()?);
+                if self.map.len() >= LINE_CACHE {
+                    self.map.clear();
+                }
+                self.map.insert(text.into(), v.clone());
+                v
+            }
+        };
+        self.last_text.clear();
+        self.last_text.push_str(text);
+        self.last = Some(v.clone());
+        Some(v)
     }
-    map.insert(text.into(), v.clone());
-    Some(v)
 }

@@ -248,12 +248,42 @@ impl Context {
         self.entries.len()
     }
 
-    /// The hash of key `at` when its name is `key` as given (case included).
-    pub(crate) fn hash_if_named(&self, at: usize, key: &str) -> Option<u64> {
+    /// The hashes of the keys, as a [`KeyBits`] set.
+    pub(crate) fn key_bits(&self) -> KeyBits {
+        let mut bits = KeyBits::EMPTY;
+        for e in &self.entries {
+            bits.add(e.hash);
+        }
+        bits
+    }
+
+    /// When key `at` is named `key` as given (case included): sets its values to
+    /// `values` (as [`Context::refill`]) and gives its hash. Otherwise changes nothing.
+    ///
+    /// Batch mode's reader recognises a key that a line has where the line before had
+    /// it by this one comparison of names, without hashing the name.
+    #[inline]
+    pub(crate) fn refill_if_named(
+        &mut self,
+        at: usize,
+        key: &str,
+        values: &[&str],
+        pool: &mut ValuePool,
+    ) -> Option<u64> {
+        let e = self.entries.get_mut(at)?;
+        if !crate::pattern::bytes_eq(e.key.as_bytes(), key.as_bytes()) {
+            return None;
+        }
+        pool.fill(&mut e.values, values);
+        Some(e.hash)
+    }
+
+    /// Whether one of the keys at positions `from..to` has hash `hash` (positions past
+    /// the end are none).
+    pub(crate) fn has_hash_in(&self, from: usize, to: usize, hash: u64) -> bool {
         self.entries
-            .get(at)
-            .filter(|e| crate::pattern::bytes_eq(e.key.as_bytes(), key.as_bytes()))
-            .map(|e| e.hash)
+            .get(from..to.min(self.entries.len()))
+            .is_some_and(|es| es.iter().any(|e| e.hash == hash))
     }
 
     /// The position, among the first `within` keys, of the key `name`.
@@ -344,7 +374,22 @@ impl ValuePool {
     }
 
     /// Sets `values` to `new`, reusing its own buffers first.
+    #[inline(always)]
     fn fill(&mut self, values: &mut Values, new: &[&str]) {
+        // Most keys have one value, as they had on the line before: one copy.
+        if let (Values::Owned(v), [text]) = (&mut *values, new) {
+            if let [s] = v.as_mut_slice() {
+                s.clear();
+                s.push_str(text);
+                return;
+            }
+        }
+        self.fill_any(values, new);
+    }
+
+    /// [`ValuePool::fill`] for any number of values.
+    #[inline(never)]
+    fn fill_any(&mut self, values: &mut Values, new: &[&str]) {
         if let Values::Shared(_) = values {
             *values = Values::Owned(self.vec());
         }
@@ -385,6 +430,51 @@ impl ValuePool {
     }
 }
 
+/// A set of context key hashes as a 64-bit Bloom filter: bit `hash % 64` of each
+/// [`key_hash`] in the set. A clear bit is an answer (no key of that hash is in the
+/// set); a set bit only says "maybe", and the caller looks the key up. The default is
+/// every bit set: "any key may be present", which is always true.
+///
+/// Batch mode's reader knows the hashes of the keys it writes into a line's context, so
+/// that [`RequestBuilder::build_knowing`] skips the look-ups of derived keys that the context
+/// surely lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KeyBits(u64);
+
+impl Default for KeyBits {
+    fn default() -> KeyBits {
+        KeyBits(u64::MAX)
+    }
+}
+
+impl KeyBits {
+    /// The empty set.
+    pub(crate) const EMPTY: KeyBits = KeyBits(0);
+
+    #[inline(always)]
+    const fn bit(hash: u64) -> u64 {
+        1 << (hash & 63)
+    }
+
+    /// Whether a key of hash `hash` may be in the set (`false`: it surely is not).
+    #[inline(always)]
+    pub(crate) const fn may_hold(self, hash: u64) -> bool {
+        self.0 & KeyBits::bit(hash) != 0
+    }
+
+    /// Adds `hash`.
+    #[inline(always)]
+    pub(crate) fn add(&mut self, hash: u64) {
+        self.0 |= KeyBits::bit(hash);
+    }
+
+    /// Both sets.
+    #[inline(always)]
+    pub(crate) const fn union(self, other: KeyBits) -> KeyBits {
+        KeyBits(self.0 | other.0)
+    }
+}
+
 /// FNV-1a over the bytes of a lower-cased key: compared before the text, so a look-up
 /// rarely compares strings that differ.
 pub(crate) const fn key_hash(key_lc: &str) -> u64 {
@@ -422,8 +512,34 @@ pub enum PrincipalKind {
     CanonicalUser,
 }
 
-/// A context key derived from the principal: `(key, lower-cased key, value)`.
-type DerivedKey = (&'static str, &'static str, u64, Arc<[String]>);
+/// A context key derived from the principal (S-EVAL-11).
+#[derive(Debug, Clone)]
+struct DerivedKey {
+    /// The key as reported (`aws:PrincipalArn`).
+    key: &'static str,
+    /// `key` lower-cased, and its [`key_hash`].
+    key_lc: &'static str,
+    hash: u64,
+    /// The value, shared by every request of the principal.
+    values: Arc<[String]>,
+    /// Where the contexts of the principal's requests were last seen to give the key
+    /// themselves (a batch's lines list their keys in the same order).
+    hint: KeyHint,
+}
+
+/// What [`RequestBuilder::build`] adds to the context of each request of a principal,
+/// computed once per principal.
+#[derive(Debug, Clone, Default)]
+struct Derived {
+    /// The keys derived from the principal alone, in the order they are added.
+    keys: Vec<DerivedKey>,
+    /// The value of `aws:PrincipalAccount` (shared), which is `aws:ResourceAccount`'s
+    /// too when the resource is in the principal's account.
+    account: Option<Arc<[String]>>,
+    /// Where the contexts of the principal's requests were last seen to give
+    /// `aws:ResourceAccount` themselves.
+    resource_account_hint: KeyHint,
+}
 
 /// The caller of a request.
 #[derive(Debug, Clone)]
@@ -441,7 +557,7 @@ pub struct Principal {
     /// `issuer` was built from the session ARN (no path known).
     pub(crate) issuer_from_session: bool,
     /// The context keys derived from the principal alone, computed on first use.
-    derived: OnceLock<Vec<DerivedKey>>,
+    derived: OnceLock<Derived>,
     /// [`Principal::is_service_linked_role`], computed on first use.
     service_linked: OnceLock<bool>,
 }
@@ -611,18 +727,23 @@ impl Principal {
         }
     }
 
-    /// The context keys derived from the principal (S-EVAL-11): `(key, lower-cased key,
-    /// value)` for `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
-    /// `aws:username`, `aws:PrincipalIsAWSService` and `aws:PrincipalServiceName`,
-    /// where they apply; computed once per principal.
-    fn derived_keys(&self) -> &[DerivedKey] {
+    /// The context keys derived from the principal (S-EVAL-11): `aws:PrincipalArn`,
+    /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`,
+    /// `aws:PrincipalIsAWSService` and `aws:PrincipalServiceName`, where they apply;
+    /// computed once per principal.
+    fn derived(&self) -> &Derived {
         self.derived.get_or_init(|| {
             let kind = self.kind;
-            let one = |v: String| -> Arc<[String]> { Arc::from(vec![v]) };
-            let mut out = Vec::with_capacity(6);
+            let mut keys = Vec::with_capacity(6);
             let mut derive = |key, key_lc, value: Option<String>| {
                 if let Some(v) = value {
-                    out.push((key, key_lc, key_hash(key_lc), one(v)));
+                    keys.push(DerivedKey {
+                        key,
+                        key_lc,
+                        hash: key_hash(key_lc),
+                        values: Arc::from(vec![v]),
+                        hint: KeyHint::default(),
+                    });
                 }
             };
             derive("aws:PrincipalArn", "aws:principalarn", self.principal_arn());
@@ -659,7 +780,15 @@ impl Principal {
                 "aws:principalservicename",
                 (kind == PrincipalKind::Service).then(|| self.id.clone()),
             );
-            out
+            let account = keys
+                .iter()
+                .find(|d| d.key == "aws:PrincipalAccount")
+                .map(|d| d.values.clone());
+            Derived {
+                keys,
+                account,
+                resource_account_hint: KeyHint::default(),
+            }
         })
     }
 
@@ -841,13 +970,28 @@ pub struct Request {
     /// `resourceAccount` was given: the resource belongs to AWS (S-EVAL-12).
     pub(crate) aws_owned_resource: bool,
     /// Byte ranges of the resource ARN's six segments (`None`: not an ARN).
-    pub(crate) parts: Option<[(u32, u32); 6]>,
+    pub(crate) parts: Option<ArnParts>,
     pub(crate) management_account: Option<String>,
     pub(crate) block_public_access: BlockPublicAccess,
     pub(crate) acl: Option<Acl>,
     pub(crate) kms_grants: Vec<KmsGrant>,
     /// The KMS key of the request is an AWS managed key (`KeyManager: AWS`).
     pub(crate) aws_managed_kms_key: bool,
+}
+
+/// Byte ranges of an ARN's six segments ([`arn::split`]).
+pub(crate) type ArnParts = [(u32, u32); 6];
+
+/// What the caller of [`RequestBuilder::build_knowing`] knows of the request before it
+/// is built; by default nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Known {
+    /// Holds (at least) the hash of every key of the builder's context: a derived key
+    /// whose bit is clear is added without looking it up.
+    pub(crate) key_bits: KeyBits,
+    /// `Some`: the segments of the builder's resource, as [`Request::parts`] holds them
+    /// (`Some(None)`: not an ARN), computed for a resource of the same text.
+    pub(crate) parts: Option<Option<ArnParts>>,
 }
 
 /// Builds a [`Request`]; [`RequestBuilder::build`] validates once.
@@ -1007,6 +1151,13 @@ impl RequestBuilder {
     /// Errors: a missing principal or action, an action not of the form
     /// `service:Name`, an account id that is not 12 digits.
     pub fn build(self) -> Result<Request, RequestError> {
+        self.build_knowing(Known::default())
+    }
+
+    /// As [`RequestBuilder::build`], with what the caller already knows of the request
+    /// (batch mode's reader: the hashes of the context's keys, the resource's segments
+    /// when the line before had the same resource).
+    pub(crate) fn build_knowing(self, known: Known) -> Result<Request, RequestError> {
         let principal = self.principal.ok_or(RequestError::Missing("principal"))?;
         let action = match self.parsed_action {
             Some(a) => a,
@@ -1018,10 +1169,25 @@ impl RequestBuilder {
                 return Err(RequestError::InvalidAccount(a.clone()));
             }
         }
-        let split = arn::split(&resource);
-        let from_arn = split.map(|p| p[4]).filter(|a| is_account_id(a)).map(str::to_string);
+        let parts = match known.parts {
+            Some(parts) => parts,
+            None => arn::split(&resource).map(|p| {
+                let base = resource.as_ptr() as usize;
+                p.map(|seg| {
+                    let start = seg.as_ptr() as usize - base;
+                    (
+                        u32::try_from(start).unwrap_or(0),
+                        u32::try_from(start + seg.len()).unwrap_or(0),
+                    )
+                })
+            }),
+        };
+        // The ARN's account segment.
+        let account = parts.map(|p| resource.get(p[4].0 as usize..p[4].1 as usize).unwrap_or(""));
+        // An account id there (copied only when it is the resource account).
+        let from_arn = account.filter(|a| is_account_id(a));
         // S-EVAL-12: `arn:aws:iam::aws:policy/…` belongs to AWS, not to the caller.
-        let aws_owned_resource = self.resource_account.is_none() && split.is_some_and(|p| p[4] == "aws");
+        let aws_owned_resource = self.resource_account.is_none() && account == Some("aws");
         let resource_account_assumed = self.resource_account.is_none()
             && from_arn.is_none()
             && !aws_owned_resource
@@ -1030,39 +1196,43 @@ impl RequestBuilder {
         let resource_account = if aws_owned_resource {
             None
         } else {
-            self.resource_account.or(from_arn).or_else(|| principal.account.clone())
+            self.resource_account
+                .or_else(|| from_arn.map(str::to_string))
+                .or_else(|| principal.account.clone())
         };
         let mut context = self.context;
         let mut derived = SmallVec::new();
-        for &(key, key_lc, hash, ref values) in principal.derived_keys() {
-            if context.get_hashed(hash, key_lc).is_none() {
-                context.push_static(key, key_lc, hash, Values::Shared(values.clone()));
-                derived.push(key);
+        // A derived key is added where the context does not give it. A clear bit of
+        // `key_bits` says so without a look-up; a look-up starts where the principal's
+        // requests last had the key.
+        let bits = known.key_bits;
+        let given = |context: &Context, hash: u64, key_lc: &str, hint: &KeyHint| {
+            bits.may_hold(hash) && context.get_hinted(hash, key_lc, hint).is_some()
+        };
+        let d = principal.derived();
+        for k in &d.keys {
+            if !given(&context, k.hash, k.key_lc, &k.hint) {
+                context.push_static(k.key, k.key_lc, k.hash, Values::Shared(k.values.clone()));
+                derived.push(k.key);
             }
         }
         if let Some(a) = &resource_account {
             const HASH: u64 = key_hash("aws:resourceaccount");
-            if context.get_hashed(HASH, "aws:resourceaccount").is_none() {
+            if !given(&context, HASH, "aws:resourceaccount", &d.resource_account_hint) {
                 // Mostly the principal's own account, whose value is already shared.
-                let own = principal.derived_keys().iter().find(|d| d.0 == "aws:PrincipalAccount");
-                let values = match own {
-                    Some((_, _, _, v)) if v.first() == Some(a) => Values::Shared(v.clone()),
+                let values = match &d.account {
+                    Some(v)
+                        if v.first()
+                            .is_some_and(|own| crate::pattern::bytes_eq(own.as_bytes(), a.as_bytes())) =>
+                    {
+                        Values::Shared(v.clone())
+                    }
                     _ => Values::Owned(vec![a.clone()]),
                 };
                 context.push_static("aws:ResourceAccount", "aws:resourceaccount", HASH, values);
                 derived.push("aws:ResourceAccount");
             }
         }
-        let parts = split.map(|p| {
-            let base = resource.as_ptr() as usize;
-            p.map(|seg| {
-                let start = seg.as_ptr() as usize - base;
-                (
-                    u32::try_from(start).unwrap_or(0),
-                    u32::try_from(start + seg.len()).unwrap_or(0),
-                )
-            })
-        });
         Ok(Request {
             principal,
             action,

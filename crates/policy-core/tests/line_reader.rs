@@ -155,6 +155,198 @@ fn context_lines() -> Vec<String> {
     ]
 }
 
+/// Reads `lines` one after the other through one reader (each request given back
+/// before the next line, as batch mode's one worker does), and checks every answer and
+/// context against the general path's; returns how many lines the fast path read.
+fn sequence_agrees(base: &PartialDocument, lines: &[String]) -> usize {
+    let mut reader = LineReader::new(base);
+    let mut fast_lines = 0;
+    for _ in 0..2 {
+        for line in lines {
+            for detail in [Detail::Decision, Detail::Full] {
+                if let Some(got) = fast(line, &mut reader, detail) {
+                    fast_lines += 1;
+                    assert_eq!(Some(got), general(line, base, detail), "{line}");
+                }
+            }
+            if let Some((fast, general)) = contexts(line, base, &mut reader) {
+                assert_eq!(fast, general, "{line}");
+            }
+        }
+    }
+    fast_lines
+}
+
+/// Derived context keys (`aws:PrincipalArn`, `aws:PrincipalAccount`,
+/// `aws:ResourceAccount`…) are added where neither the base nor the line gives them:
+/// given by the base, by some lines in any case and at any place, and by none. The
+/// reader tells the builder which key hashes a context holds, so that it skips the
+/// look-ups of keys surely absent; a key it wrongly said absent would be added twice,
+/// and a derived key it wrongly said present would be missing.
+#[test]
+fn derived_keys_are_added_where_no_base_or_line_key_gives_them() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/a","context":{"aws:PrincipalAccount":"999988887777","aws:RequestedRegion":"eu-west-1"}}"#,
+    );
+    let line = |principal: &str, context: &str| {
+        format!(
+            r#"{{"principal":"{principal}","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/a","context":{{{context}}}}}"#
+        )
+    };
+    let alice = "arn:aws:iam::111122223333:user/alice";
+    let role = "arn:aws:sts::111122223333:assumed-role/JohnDoe/s";
+    let lines = vec![
+        line(alice, r#""aws:SourceIp":"203.0.113.9""#),
+        line(
+            alice,
+            r#""aws:SourceIp":"203.0.113.9","aws:PrincipalArn":"arn:aws:iam::111122223333:user/mallory""#,
+        ),
+        line(
+            alice,
+            r#""AWS:principalarn":"arn:aws:iam::111122223333:user/mallory","aws:SourceIp":"203.0.113.9""#,
+        ),
+        line(
+            alice,
+            r#""aws:SourceIp":"203.0.113.9","aws:ResourceAccount":"444455556666""#,
+        ),
+        line(
+            alice,
+            r#""aws:resourceaccount":"111122223333","aws:username":"bob","aws:PrincipalType":"Role""#,
+        ),
+        line(
+            alice,
+            r#""aws:PrincipalIsAWSService":"true","aws:SourceIp":"203.0.113.9""#,
+        ),
+        line(alice, r#""aws:principalaccount":"111122223333""#),
+        // Another principal's name of the same length.
+        line(
+            "arn:aws:iam::111122223333:user/carol",
+            r#""aws:principalaccount":"111122223333""#,
+        ),
+        line(
+            role,
+            r#""aws:SourceIp":"203.0.113.9","aws:PrincipalArn":"arn:aws:iam::111122223333:role/Other""#,
+        ),
+        line(role, r#""aws:SourceIp":"203.0.113.9""#),
+        line(
+            "lambda.amazonaws.com",
+            r#""aws:PrincipalServiceName":"ec2.amazonaws.com""#,
+        ),
+        line("lambda.amazonaws.com", r#""aws:SourceIp":"203.0.113.9""#),
+        line("anonymous", r#""aws:PrincipalType":"User""#),
+        line("111122223333", ""),
+        r#"{"context":{"aws:username":"carol"}}"#.to_string(),
+        r#"{"context":{"aws:SourceIp":"203.0.113.9"}}"#.to_string(),
+    ];
+    let n = sequence_agrees(&base, &lines);
+    assert_eq!(n, 2 * 2 * lines.len(), "every line is plain");
+}
+
+/// A line whose resource is the line before's reuses its segments (and whose action is
+/// the line before's, its parsed action); any other resource
+/// (one byte apart, of the same length but other segments, not an ARN, `*`, the base's)
+/// is split anew. The policies allow by the resource's segments, so that segments
+/// reused for another resource would change decisions.
+#[test]
+fn resources_like_the_line_befores_are_read_as_the_general_path_reads_them() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"iam:GetRole","resource":"arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "policies":{"identity":[{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["s3:GetObject","iam:GetRole"],"Resource":["arn:aws:s3:::DOC-EXAMPLE-BUCKET/*","arn:aws:iam::111122223333:role/*"]},
+                {"Effect":"Allow","Action":"iam:GetPolicy","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"111122223333"}}}]}]}}"#,
+    );
+    let line = |action: &str, resource: &str| {
+        format!(r#"{{"action":"{action}","resource":"{resource}","context":{{"aws:SourceIp":"203.0.113.9"}}}}"#)
+    };
+    // Same length (38 bytes), other segments.
+    let (role, object) = (
+        "arn:aws:iam::111122223333:role/JohnDoe",
+        "arn:aws:s3:::DOC-EXAMPLE-BUCKET/abcdef",
+    );
+    assert_eq!(role.len(), object.len());
+    let lines = vec![
+        line("iam:GetRole", role),
+        line("s3:GetObject", object),
+        line("s3:GetObject", object),
+        // Another action's name of the same length.
+        line("s3:PutObject", object),
+        line("iam:GetRole", role),
+        line("iam:GetRole", "arn:aws:iam::111122223334:role/JohnDoe"),
+        line("iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        line("iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        line("iam:GetPolicy", "arn:aws:iam::111:policy/ReadOnlyAccess"),
+        line("iam:GetPolicy", "arn:aws:iam:::aws:policy/ReadOnlyAccess"),
+        line("s3:GetObject", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/reports/q3.csv"),
+        line("s3:GetObject", "arn:aws:s3:::DOC-EXAMPLE-BUCKET/reports/q3.csv"),
+        line("s3:GetObject", "arn:aws:s3:::DOC-EXAMPLE-BUCKEU/reports/q3.csv"),
+        line("s3:GetObject", "*"),
+        line("s3:GetObject", "*"),
+        line("iam:GetPolicy", "not-an-arn"),
+        line("iam:GetPolicy", "not-an-arn"),
+        r#"{"action":"iam:GetPolicy","context":{"aws:SourceIp":"203.0.113.9"}}"#.to_string(),
+        r#"{"action":"iam:GetPolicy","context":{"aws:SourceIp":"203.0.113.9"}}"#.to_string(),
+        line("iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        line("iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+            .replace(r#""resource""#, r#""resourceAccount":"111122223333","resource""#),
+    ];
+    let n = sequence_agrees(&base, &lines);
+    assert_eq!(n, 2 * 2 * lines.len(), "every line is plain");
+}
+
+/// A line left to the general path (a key twice, a bad principal, a bad action) after
+/// it replaced a base key's value: the next line read into its context has the base's
+/// value, not that line's.
+#[test]
+fn a_line_left_to_the_general_path_leaves_the_base_values_to_the_next() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:RequestedRegion":"eu-west-1","aws:SourceIp":"203.0.113.9"}}"#,
+    );
+    let lines: Vec<String> = [
+        r#"{"context":{"aws:RequestedRegion":"us-east-1","AWS:requestedregion":"us-east-2"}}"#,
+        r#"{"context":{}}"#,
+        r#"{"principal":"alice","context":{"aws:SourceIp":"192.0.2.1","x":"1"}}"#,
+        r#"{"context":{"x":"2"}}"#,
+        r#"{"action":"GetObject","context":{"aws:RequestedRegion":"us-east-1"}}"#,
+        r#"{"context":{"y":"3"}}"#,
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let n = sequence_agrees(&base, &lines);
+    assert_eq!(n, 2 * 2 * 3, "the three lines without error");
+}
+
+/// A context of more than `MAX_CONTEXT_KEYS` keys is the general path's error, however
+/// the keys are read: all new, in the places of the line before's, or with a base key
+/// among them.
+#[test]
+fn more_context_keys_than_the_limit_are_left_to_the_general_path() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:RequestedRegion":"eu-west-1"}}"#,
+    );
+    let limit = policy_core::MAX_CONTEXT_KEYS;
+    let line = |n: usize, extra: &str| {
+        let keys: Vec<String> = (0..n).map(|i| format!(r#""k{i}":"v""#)).collect();
+        format!(r#"{{"context":{{{extra}{}}}}}"#, keys.join(","))
+    };
+    let mut reader = LineReader::new(&base);
+    for (l, fast_path) in [
+        (line(limit, ""), true),
+        (line(limit + 1, ""), false),
+        (line(limit, ""), true),
+        (line(limit, r#""aws:requestedregion":"us-east-1","#), false),
+        (line(limit - 1, r#""aws:requestedregion":"us-east-1","#), true),
+        (line(limit + 1, ""), false),
+    ] {
+        let got = fast(&l, &mut reader, Detail::Brief);
+        assert_eq!(got.is_some(), fast_path, "{} keys", l.matches(':').count() - 1);
+        let want = general(&l, &base, Detail::Brief);
+        assert_eq!(want.is_some(), fast_path);
+        if got.is_some() {
+            assert_eq!(got, want);
+        }
+    }
+}
+
 const PLAIN: &[&str] = &[
     r#"{"principal":"arn:aws:sts::111122223333:assumed-role/JohnDoe/s","action":"s3:GetObject","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/reports/2026/q3.csv","context":{"aws:SourceIp":"203.0.113.9","aws:RequestedRegion":"eu-west-1","aws:SecureTransport":true,"s3:RequestObjectTagKeys":["Owner","CreationDate"]}}"#,
     r#"{"id":7,"principal":"arn:aws:iam::111122223333:user/alice","action":"ec2:RunInstances","resource":"arn:aws:ec2:us-east-1:111122223333:instance/*","context":{"aws:RequestedRegion":"us-east-1"}}"#,
@@ -321,6 +513,57 @@ mod generated {
         }
         out.push('}');
         out
+    }
+
+    /// A line of `members`, each a context or a principal, resource or resource account.
+    fn sequence_line() -> impl Strategy<Value = String> {
+        let context = proptest::collection::vec((key(), values()), 0..5).prop_map(|kv| {
+            let body: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!(r#""context":{{{}}}"#, body.join(","))
+        });
+        let principal = prop_oneof![
+            Just(String::new()),
+            Just(r#""principal":"arn:aws:iam::111122223333:user/alice","#.to_string()),
+            Just(r#""principal":"lambda.amazonaws.com","#.to_string()),
+        ];
+        let resource = prop_oneof![
+            Just(String::new()),
+            Just(r#""resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/reports/q3.csv","#.to_string()),
+            Just(r#""resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/reports/q4.csv","#.to_string()),
+            Just(r#""resource":"arn:aws:iam::aws:policy/ReadOnlyAccess","#.to_string()),
+            Just(r#""resource":"*","#.to_string()),
+            Just(
+                r#""resourceAccount":"444455556666","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/reports/q3.csv","#
+                    .to_string()
+            ),
+        ];
+        (principal, resource, context).prop_map(|(p, r, c)| format!("{{{p}{r}{c}}}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        /// Lines read one after the other into the contexts and buffers of the lines
+        /// before (keys in any case and place, base and derived keys among them, a key
+        /// twice): whatever the fast path reads, it reads as the general path does.
+        #[test]
+        fn fast_path_agrees_line_after_line(lines in proptest::collection::vec(sequence_line(), 1..8)) {
+            thread_local! {
+                static BASE: PartialDocument = base(
+                    r#"{"principal":"arn:aws:sts::111122223333:assumed-role/JohnDoe/s","action":"s3:GetObject","context":{"aws:SourceIp":"192.0.2.1","aws:PrincipalAccount":"999988887777"}}"#,
+                );
+            }
+            BASE.with(|b| {
+                let mut reader = LineReader::new(b);
+                for line in &lines {
+                    for detail in [Detail::Decision, Detail::Full] {
+                        if let Some(got) = fast(line, &mut reader, detail) {
+                            prop_assert_eq!(Some(got), general(line, b, detail), "{}", line);
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        }
     }
 
     proptest! {
