@@ -1023,6 +1023,101 @@ pub struct LineReader<'b> {
     keys: KeyNames,
 }
 
+/// A plain line's context keys, written into a context read into before
+/// ([`LineReader::read`]): a key given twice in any case, or more than
+/// [`MAX_CONTEXT_KEYS`] keys, is the general path's error (`refused`).
+struct LineKeys<'r> {
+    context: &'r mut Context,
+    keys: &'r mut KeyNames,
+    pool: &'r mut crate::request::ValuePool,
+    /// The hashes of the line's keys, so that most keys are compared with no other;
+    /// those that are not base keys are at `base_keys..at`, the base keys the line
+    /// gives are in `overrides`.
+    bits: KeyBits,
+    overrides: smallvec::SmallVec<[u64; 4]>,
+    refused: bool,
+    base_keys: usize,
+    /// The number of keys the context had (the base's, then the line before's).
+    old_keys: usize,
+    /// Where the line's next new key goes.
+    at: usize,
+}
+
+impl LineKeys<'_> {
+    /// Whether the line gave a key of hash `hash` before (the fields of that name,
+    /// borrowed apart from the key names).
+    fn seen(context: &Context, bits: KeyBits, overrides: &[u64], base_keys: usize, at: usize, hash: u64) -> bool {
+        bits.may_hold(hash) && (context.has_hash_in(base_keys, at, hash) || overrides.contains(&hash))
+    }
+}
+
+impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
+    /// The key the line before had here (neither a base key nor one seen before on
+    /// that line).
+    fn expected(&self) -> Option<&str> {
+        if self.refused || self.at >= self.old_keys {
+            return None;
+        }
+        self.context.key_at(self.at)
+    }
+
+    fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool) {
+        if self.refused {
+            return;
+        }
+        // The key the line before had here: its values are written at once. Should
+        // the line have given the key before, it is refused, and the entry at `at`
+        // dropped.
+        if self.at < self.old_keys {
+            let refilled = if expected {
+                self.context.refill_known(self.at, values, self.pool)
+            } else {
+                self.context.refill_if_named(self.at, key, values, self.pool)
+            };
+            if let Some(hash) = refilled {
+                if LineKeys::seen(self.context, self.bits, &self.overrides, self.base_keys, self.at, hash) {
+                    self.refused = true;
+                    return;
+                }
+                self.bits.add(hash);
+                self.at += 1;
+                return;
+            }
+        }
+        // Any key, by its name lower-cased and hashed once per batch.
+        if self.keys.len() >= LINE_CACHE {
+            self.keys.clear();
+        }
+        let name = match self.keys.get(key) {
+            Some(name) => name,
+            None => self
+                .keys
+                .entry(Box::from(key))
+                .or_insert_with(|| crate::request::KeyName::new(key)),
+        };
+        let hash = name.hash();
+        if LineKeys::seen(self.context, self.bits, &self.overrides, self.base_keys, self.at, hash) {
+            self.refused = true;
+            return;
+        }
+        self.bits.add(hash);
+        match self.context.position(name, self.base_keys) {
+            // A line's key replaces the base's.
+            Some(i) => {
+                self.overrides.push(hash);
+                self.context.refill(i, values, self.pool);
+            }
+            // A new key: the context grows to at most MAX_CONTEXT_KEYS line keys
+            // (and a key the line before had at the same place does not grow it).
+            None if self.at - self.base_keys >= MAX_CONTEXT_KEYS => self.refused = true,
+            None => {
+                self.context.put(self.at, name, values, self.pool);
+                self.at += 1;
+            }
+        }
+    }
+}
+
 impl<'b> LineReader<'b> {
     /// A reader of lines over `base`; the fast path needs the base's policies shared
     /// ([`PartialDocument::share_policies`]).
@@ -1067,73 +1162,31 @@ impl<'b> LineReader<'b> {
             account: String::new(),
             parts: None,
         });
-        let (keys, pool, old_keys) = (&mut self.keys, &mut self.pool, context.len());
-        // The line's keys: a key given twice in any case, or more than MAX_CONTEXT_KEYS
-        // keys, is the general path's error. `bits` holds the hashes of the line's keys,
-        // so that most keys are compared with no other; those that are not base keys
-        // are at `base_keys..at`, the base keys the line gives are in `overrides`.
-        let mut bits = KeyBits::EMPTY;
-        let mut overrides: smallvec::SmallVec<[u64; 4]> = smallvec::SmallVec::new();
-        let mut refused = false;
-        // Where the line's next new key goes.
-        let mut at = base_keys;
-        let raw = crate::plain_line::scan(line, &mut |key, values| {
-            if refused {
-                return;
-            }
-            let seen = |context: &Context, overrides: &[u64], hash: u64| {
-                bits.may_hold(hash) && (context.has_hash_in(base_keys, at, hash) || overrides.contains(&hash))
-            };
-            // The key the line before had here (neither a base key nor one seen before
-            // on that line): its values are written at once. Should the line have given
-            // the key before, it is refused, and the entry at `at` dropped.
-            if at < old_keys {
-                if let Some(hash) = context.refill_if_named(at, key, values, pool) {
-                    if seen(&context, &overrides, hash) {
-                        refused = true;
-                        return;
-                    }
-                    bits.add(hash);
-                    at += 1;
-                    return;
-                }
-            }
-            // Any key, by its name lower-cased and hashed once per batch.
-            if keys.len() >= LINE_CACHE {
-                keys.clear();
-            }
-            let name = match keys.get(key) {
-                Some(name) => name,
-                None => keys
-                    .entry(Box::from(key))
-                    .or_insert_with(|| crate::request::KeyName::new(key)),
-            };
-            let hash = name.hash();
-            if seen(&context, &overrides, hash) {
-                refused = true;
-                return;
-            }
-            bits.add(hash);
-            match context.position(name, base_keys) {
-                // A line's key replaces the base's.
-                Some(i) => {
-                    overrides.push(hash);
-                    context.refill(i, values, pool);
-                }
-                // A new key: the context grows to at most MAX_CONTEXT_KEYS line keys
-                // (and a key the line before had at the same place does not grow it).
-                None if at - base_keys >= MAX_CONTEXT_KEYS => refused = true,
-                None => {
-                    context.put(at, name, values, pool);
-                    at += 1;
-                }
-            }
-        });
+        let old_keys = context.len();
+        let mut sink = LineKeys {
+            context: &mut context,
+            keys: &mut self.keys,
+            pool: &mut self.pool,
+            bits: KeyBits::EMPTY,
+            overrides: smallvec::SmallVec::new(),
+            refused: false,
+            base_keys,
+            old_keys,
+            at: base_keys,
+        };
+        let raw = crate::plain_line::scan_into(line, &mut sink);
+        let LineKeys {
+            mut refused,
+            at,
+            overrides,
+            bits,
+            ..
+        } = sink;
         // The line's keys (each given once) number `at - base_keys`, and the base keys
         // it gives.
         refused |= at - base_keys + overrides.len() > MAX_CONTEXT_KEYS;
         // The keys of the line before that this one does not have.
-        context.truncate(at, pool);
+        context.truncate(at, &mut self.pool);
         let line_keys = at;
         let Some(raw) = raw.filter(|_| !refused) else {
             self.give_back(Spare {

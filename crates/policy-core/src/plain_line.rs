@@ -126,16 +126,36 @@ impl<'a> Scanner<'a> {
         Some(text)
     }
 
-    /// The context object: each key with its values, in order, to `each` (the values
+    /// The key `expected` names, if the string that starts here (after its opening
+    /// `"`) is that key: compared in one go instead of scanned for its closing quote.
+    /// Exact: `expected` holds no `"` (it was read from a line), so the string ends
+    /// where the key does when the byte after it is a `"`.
+    #[inline(always)]
+    fn known(&mut self, expected: &str) -> Option<&'a str> {
+        let end = self.pos + expected.len();
+        let bytes = self.text.as_bytes();
+        if bytes.get(end) != Some(&b'"') || !crate::pattern::bytes_eq(bytes.get(self.pos..end)?, expected.as_bytes()) {
+            return None;
+        }
+        let key = self.text.get(self.pos..end)?;
+        self.pos = end + 1;
+        Some(key)
+    }
+
+    /// The context object: each key with its values, in order, to `sink` (the values
     /// borrowed from the line: nothing is allocated for a key of up to 8 values).
-    fn context<F: FnMut(&'a str, &[&'a str])>(&mut self, each: &mut F) -> Option<()> {
+    fn context<S: ContextSink<'a>>(&mut self, sink: &mut S) -> Option<()> {
         self.eat(b'{')?;
         if self.eat_if(b'}') {
             return Some(());
         }
         let mut values: smallvec::SmallVec<[&'a str; 8]> = smallvec::SmallVec::new();
         loop {
-            let key = self.string()?;
+            self.eat(b'"')?;
+            let (key, expected) = match sink.expected().and_then(|k| self.known(k)) {
+                Some(key) => (key, true),
+                None => (self.string_rest()?, false),
+            };
             self.eat(b':')?;
             self.ws();
             if self.peek() == Some(b'[') {
@@ -149,17 +169,33 @@ impl<'a> Scanner<'a> {
                         }
                     }
                 }
-                each(key, &values);
+                sink.key(key, &values, expected);
             } else {
                 // One value (most keys): no list to fill.
                 let value = self.scalar()?;
-                each(key, &[value]);
+                sink.key(key, &[value], expected);
             }
             if !self.more(b'}')? {
                 return Some(());
             }
         }
     }
+}
+
+/// Where [`scan`] puts a plain line's context keys.
+pub(crate) trait ContextSink<'a> {
+    /// The key the line likely has next (e.g. the one the line before had at this
+    /// place), which the scanner compares first instead of scanning for the key's end.
+    /// A guess: a wrong one costs one comparison. It must hold no `"` (a key read from
+    /// a line by this scanner holds none), or a longer string could be taken for it.
+    fn expected(&self) -> Option<&str> {
+        None
+    }
+
+    /// The next key, with its values' text (a string's without quotes; `true`, `false`
+    /// and integers as written); `expected`: it is the key [`ContextSink::expected`]
+    /// named, byte for byte.
+    fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool);
 }
 
 /// Whether `bytes` holds no `\\` and no control character (below 0x20), the bytes after
@@ -205,6 +241,21 @@ fn next_quote(bytes: &[u8], from: usize) -> Option<usize> {
 pub(crate) fn scan<'a, F>(line: &'a str, context: &mut F) -> Option<PlainLine<'a>>
 where
     F: FnMut(&'a str, &[&'a str]),
+{
+    /// A closure takes the keys and values, and expects nothing.
+    struct Each<'f, F>(&'f mut F);
+    impl<'a, F: FnMut(&'a str, &[&'a str])> ContextSink<'a> for Each<'_, F> {
+        fn key(&mut self, key: &'a str, values: &[&'a str], _expected: bool) {
+            (self.0)(key, values);
+        }
+    }
+    scan_into(line, &mut Each(context))
+}
+
+/// As [`scan`], with the context keys to `sink`, which can name the key it expects next.
+pub(crate) fn scan_into<'a, S>(line: &'a str, context: &mut S) -> Option<PlainLine<'a>>
+where
+    S: ContextSink<'a>,
 {
     // No escapes, and no control characters: white space is spaces, and a string ends
     // at the next `"`. Checked once for the whole line, so strings are read by their

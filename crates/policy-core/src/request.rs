@@ -278,6 +278,20 @@ impl Context {
         Some(e.hash)
     }
 
+    /// The name of key `at` as given (case included).
+    pub(crate) fn key_at(&self, at: usize) -> Option<&str> {
+        self.entries.get(at).map(|e| &*e.key)
+    }
+
+    /// As [`Context::refill_if_named`] for a key known to be named `key` (the caller
+    /// compared the names, as [`Context::key_at`] gives them).
+    #[inline]
+    pub(crate) fn refill_known(&mut self, at: usize, values: &[&str], pool: &mut ValuePool) -> Option<u64> {
+        let e = self.entries.get_mut(at)?;
+        pool.fill(&mut e.values, values);
+        Some(e.hash)
+    }
+
     /// Whether one of the keys at positions `from..to` has hash `hash` (positions past
     /// the end are none).
     pub(crate) fn has_hash_in(&self, from: usize, to: usize, hash: u64) -> bool {
