@@ -161,14 +161,20 @@ pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     if n >= 8 {
-        let mut i = 0;
-        while i + 8 < n {
-            if word8(a, i) != word8(b, i) {
+        // Whole words while more than one is left (split off the front: no index
+        // arithmetic to check), then the last eight bytes.
+        let (mut x, mut y) = (a, b);
+        while x.len() > 8 {
+            let (Some((wx, rx)), Some((wy, ry))) = (x.split_first_chunk::<8>(), y.split_first_chunk::<8>()) else {
+                break;
+            };
+            if u64::from_le_bytes(*wx) != u64::from_le_bytes(*wy) {
                 return false;
             }
-            i += 8;
+            (x, y) = (rx, ry);
         }
-        return word8(a, n - 8) == word8(b, n - 8);
+        return a.last_chunk::<8>().map(|w| u64::from_le_bytes(*w))
+            == b.last_chunk::<8>().map(|w| u64::from_le_bytes(*w));
     }
     if n >= 4 {
         return word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4);
@@ -182,14 +188,6 @@ pub(crate) fn has_prefix(text: &str, prefix: &str) -> bool {
     text.as_bytes()
         .get(..prefix.len())
         .is_some_and(|h| bytes_eq(h, prefix.as_bytes()))
-}
-
-/// The eight bytes of `b` from `i` (0 past its end).
-#[inline(always)]
-fn word8(b: &[u8], i: usize) -> u64 {
-    b.get(i..i + 8)
-        .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        .map_or(0, u64::from_le_bytes)
 }
 
 /// The four bytes of `b` from `i` (0 past its end).
@@ -455,6 +453,29 @@ pub(crate) mod tests {
             ] {
                 assert_eq!(Glob::new(&p).is_match(&t), oracle(&p, &t), "{k} {t}");
             }
+        }
+    }
+
+    /// Equal as `==` says at every length around the word size, a difference at any
+    /// offset (first, middle, the overlapping last word) found.
+    #[test]
+    fn bytes_eq_agrees_with_slice_equality() {
+        for n in 0..=40usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(bytes_eq(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!bytes_eq(&a, &b), "{n} {at}");
+                assert!(!bytes_eq(&b, &a), "{n} {at}");
+            }
+            assert!(n == 0 || !bytes_eq(&a, &a[..n - 1]), "{n}");
+            let mut longer = a.clone();
+            longer.push(b'x');
+            assert!(!bytes_eq(&a, &longer));
+            let (text, prefix) = (std::str::from_utf8(&longer).unwrap(), std::str::from_utf8(&a).unwrap());
+            assert!(has_prefix(text, prefix), "{n}");
+            assert!(n == 0 || !has_prefix(prefix, text), "{n}");
         }
     }
 
