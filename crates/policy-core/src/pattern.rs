@@ -161,20 +161,14 @@ pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     if n >= 8 {
-        // Whole words while more than one is left (split off the front: no index
-        // arithmetic to check), then the last eight bytes.
-        let (mut x, mut y) = (a, b);
-        while x.len() > 8 {
-            let (Some((wx, rx)), Some((wy, ry))) = (x.split_first_chunk::<8>(), y.split_first_chunk::<8>()) else {
-                break;
-            };
-            if u64::from_le_bytes(*wx) != u64::from_le_bytes(*wy) {
+        let mut i = 0;
+        while i + 8 < n {
+            if word8(a, i) != word8(b, i) {
                 return false;
             }
-            (x, y) = (rx, ry);
+            i += 8;
         }
-        return a.last_chunk::<8>().map(|w| u64::from_le_bytes(*w))
-            == b.last_chunk::<8>().map(|w| u64::from_le_bytes(*w));
+        return word8(a, n - 8) == word8(b, n - 8);
     }
     if n >= 4 {
         return word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4);
@@ -188,6 +182,14 @@ pub(crate) fn has_prefix(text: &str, prefix: &str) -> bool {
     text.as_bytes()
         .get(..prefix.len())
         .is_some_and(|h| bytes_eq(h, prefix.as_bytes()))
+}
+
+/// The eight bytes of `b` from `i` (0 past its end).
+#[inline(always)]
+fn word8(b: &[u8], i: usize) -> u64 {
+    b.get(i..i + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map_or(0, u64::from_le_bytes)
 }
 
 /// The four bytes of `b` from `i` (0 past its end).
