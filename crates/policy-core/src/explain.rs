@@ -714,4 +714,42 @@ mod tests {
         let brief = Response::with_detail(&ev, &policies, &req, None, Detail::Brief);
         assert_eq!(brief.deciding[0].path, None);
     }
+
+    /// One policy in more slots than its deciding items are kept for, in two orders:
+    /// every slot's items carry that slot's label, cached or not, as serde writes them.
+    #[test]
+    fn a_policy_in_many_slots_writes_each_slots_label() {
+        let src = Source::new(
+            "p.json",
+            r#"{"Version": "2012-10-17", "Statement": [{"Sid": "A\"b", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+        );
+        let shared = Arc::new(
+            parse_policy_at(&src, Span::new(0, src.text().len()), PolicyType::Identity)
+                .unwrap()
+                .policy,
+        );
+        let req = Request::builder()
+            .principal(Principal::parse("arn:aws:iam::111122223333:user/u").unwrap())
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/k")
+            .build()
+            .unwrap();
+        for n in [6usize, 3, 7] {
+            let policies = PolicySet {
+                identity: vec![shared.clone(); n],
+                session: Some(shared.clone()),
+                ..PolicySet::default()
+            };
+            let ev = evaluate(&policies, &req);
+            assert_eq!(ev.deciding.len(), n);
+            for detail in [Detail::Brief, Detail::Full] {
+                let resp = Response::with_detail(&ev, &policies, &req, None, detail);
+                let mut fast = Vec::new();
+                write_response_json(&ev, &policies, &req, None, detail, &mut fast);
+                let fast = String::from_utf8(fast).unwrap();
+                assert_eq!(fast, serde_json::to_string(&resp).unwrap());
+                assert!(fast.contains(&format!("identity[{}].Statement[0]", n - 1)), "{fast}");
+            }
+        }
+    }
 }

@@ -585,7 +585,7 @@ impl Parser {
             statements,
             pointer: None,
             public: false,
-            deciding_json: std::sync::OnceLock::new(),
+            deciding_json: Default::default(),
         };
         policy.public = crate::eval::policy_is_public(&policy);
         Some(policy)

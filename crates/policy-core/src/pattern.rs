@@ -458,6 +458,29 @@ pub(crate) mod tests {
         }
     }
 
+    /// Equal as `==` says at every length around the word size, a difference at any
+    /// offset (first, middle, the overlapping last word) found.
+    #[test]
+    fn bytes_eq_agrees_with_slice_equality() {
+        for n in 0..=40usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(bytes_eq(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!bytes_eq(&a, &b), "{n} {at}");
+                assert!(!bytes_eq(&b, &a), "{n} {at}");
+            }
+            assert!(n == 0 || !bytes_eq(&a, &a[..n - 1]), "{n}");
+            let mut longer = a.clone();
+            longer.push(b'x');
+            assert!(!bytes_eq(&a, &longer));
+            let (text, prefix) = (std::str::from_utf8(&longer).unwrap(), std::str::from_utf8(&a).unwrap());
+            assert!(has_prefix(text, prefix), "{n}");
+            assert!(n == 0 || !has_prefix(prefix, text), "{n}");
+        }
+    }
+
     proptest! {
         #[test]
         fn matcher_agrees_with_regex_oracle(p in "[ab*?./:é]{0,8}", t in "[ab./:é]{0,10}") {

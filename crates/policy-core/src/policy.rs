@@ -806,9 +806,23 @@ pub struct Policy {
     pub(crate) public: bool,
     /// The JSON of each statement's deciding item but its closing brace,
     /// `{"label":"identity[0].Statement[2]","effect":"Allow","sid":"Reports"`, for the
-    /// slot the policy was first written from (written on first use).
-    pub(crate) deciding_json: OnceLock<(crate::eval::PolicySlot, Box<[Box<str>]>)>,
+    /// first few slots the policy was written from (written on first use).
+    pub(crate) deciding_json: DecidingJson,
 }
+
+/// How many slots of a [`PolicySet`](crate::PolicySet) (or of the policy sets an estate
+/// builds, one per principal) [`DecidingJson`] keeps the deciding items of: a managed
+/// policy attached to several principals sits in a different slot for each.
+const DECIDING_SLOTS: usize = 4;
+
+/// A policy's deciding items ([`Policy::deciding_json`]) for up to [`DECIDING_SLOTS`]
+/// slots, each table built the first time the policy decides from that slot. Cells
+/// are filled in order and never change: a look-up reads them without a lock.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DecidingJson([OnceLock<SlotItems>; DECIDING_SLOTS]);
+
+/// A slot and the deciding item of each statement in it.
+type SlotItems = (crate::eval::PolicySlot, Box<[Box<str>]>);
 
 impl Policy {
     /// The policy's type.
@@ -879,36 +893,40 @@ impl Policy {
     /// The JSON of the deciding item of statement `index` in `slot` but its closing
     /// brace: `{"label":"identity[0].Statement[2]","effect":"Allow"` and `,"sid":"…"`
     /// when it has a `Sid`. Built for every statement the first time one is asked for
-    /// (batch mode writes the same statements on many lines), for that slot; `None` for
-    /// another slot (a policy shared by several slots) or no such statement.
+    /// in that slot (batch mode writes the same statements on many lines), for up to
+    /// [`DECIDING_SLOTS`] slots; `None` past them (a policy shared by more slots) or for
+    /// no such statement.
     pub(crate) fn deciding_json(&self, slot: crate::eval::PolicySlot, index: usize) -> Option<&str> {
-        let (built_for, all) = self.deciding_json.get_or_init(|| {
-            let items = self
-                .statements
-                .iter()
-                .enumerate()
-                .map(|(i, st)| {
-                    let mut out = Vec::with_capacity(64);
-                    out.extend_from_slice(b"{\"label\":\"");
-                    slot.push_label(&mut out);
-                    out.extend_from_slice(b".Statement[");
-                    out.extend_from_slice(crate::json_out::Digits::new(i as u64).as_str().as_bytes());
-                    out.extend_from_slice(match st.effect {
-                        Effect::Allow => b"]\",\"effect\":\"Allow\"",
-                        Effect::Deny => b"]\",\"effect\":\"Deny\"",
-                    });
-                    if let Some(sid) = &st.sid {
-                        crate::json_out::push_str_member(&mut out, "sid", sid);
-                    }
-                    String::from_utf8(out).unwrap_or_default().into_boxed_str()
-                })
-                .collect();
-            (slot, items)
-        });
-        if *built_for != slot {
-            return None;
+        for cell in &self.deciding_json.0 {
+            let (built_for, all) = cell.get_or_init(|| (slot, self.deciding_items(slot)));
+            if *built_for == slot {
+                return all.get(index).map(|s| &**s);
+            }
         }
-        all.get(index).map(|s| &**s)
+        None
+    }
+
+    /// Every statement's deciding item in `slot`, for [`Policy::deciding_json`].
+    fn deciding_items(&self, slot: crate::eval::PolicySlot) -> Box<[Box<str>]> {
+        self.statements
+            .iter()
+            .enumerate()
+            .map(|(i, st)| {
+                let mut out = Vec::with_capacity(64);
+                out.extend_from_slice(b"{\"label\":\"");
+                slot.push_label(&mut out);
+                out.extend_from_slice(b".Statement[");
+                out.extend_from_slice(crate::json_out::Digits::new(i as u64).as_str().as_bytes());
+                out.extend_from_slice(match st.effect {
+                    Effect::Allow => b"]\",\"effect\":\"Allow\"",
+                    Effect::Deny => b"]\",\"effect\":\"Deny\"",
+                });
+                if let Some(sid) = &st.sid {
+                    crate::json_out::push_str_member(&mut out, "sid", sid);
+                }
+                String::from_utf8(out).unwrap_or_default().into_boxed_str()
+            })
+            .collect()
     }
 }
 

@@ -46,14 +46,27 @@ fn plain_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
     Some(Ipv4Addr::from(octets))
 }
 
+/// Whether the IPv4 block `net` holds `addr` (as [`IpNet::contains`] answers, in two
+/// integer operations).
+#[inline]
+fn v4_contains(net: &ipnet::Ipv4Net, addr: u32) -> bool {
+    let mask = u32::MAX.checked_shl(32 - u32::from(net.prefix_len())).unwrap_or(0);
+    (u32::from(net.addr()) ^ addr) & mask == 0
+}
+
 pub(crate) fn any_match(vals: &[Option<IpNet>], v: &str) -> bool {
+    // The common request value, a plain IPv4 address, against the IPv4 blocks.
+    if let Some(a) = plain_ipv4(v.as_bytes()) {
+        let a = u32::from(a);
+        return vals.iter().flatten().any(|n| match n {
+            IpNet::V4(n) => v4_contains(n, a),
+            IpNet::V6(_) => false,
+        });
+    }
     // An IPv4-mapped IPv6 address (`::ffff:203.0.113.9`) is the IPv4 address.
-    let addr = match plain_ipv4(v.as_bytes()) {
-        Some(a) => IpAddr::V4(a),
-        None => match v.trim().parse::<IpAddr>() {
-            Ok(a) => a.to_canonical(),
-            Err(_) => return false,
-        },
+    let addr = match v.trim().parse::<IpAddr>() {
+        Ok(a) => a.to_canonical(),
+        Err(_) => return false,
     };
     vals.iter().flatten().any(|n| n.contains(&addr))
 }
@@ -111,5 +124,36 @@ mod tests {
         assert!(plain_ipv4(b"10.1.2.3").is_some());
         assert!(plain_ipv4(b"0.0.0.0").is_some());
         assert!(plain_ipv4(b"01.2.3.4").is_none());
+    }
+
+    /// The IPv4 shortcut answers as `ipnet` does, at every prefix length, inside and
+    /// just outside each block, and an IPv6 block never holds an IPv4 address.
+    #[test]
+    fn v4_shortcut_agrees_with_ipnet() {
+        for len in 0..=32u8 {
+            for base in ["10.1.2.3", "203.0.113.128", "255.255.255.255", "0.0.0.0"] {
+                let net: IpNet = format!("{base}/{len}").parse().unwrap();
+                let IpNet::V4(n4) = net else { panic!("{net}") };
+                let lo = u32::from(n4.network());
+                let hi = u32::from(n4.broadcast());
+                for a in [
+                    lo,
+                    hi,
+                    lo.wrapping_sub(1),
+                    hi.wrapping_add(1),
+                    u32::from(n4.addr()),
+                    0,
+                    u32::MAX,
+                ] {
+                    let addr = Ipv4Addr::from(a);
+                    let want = net.contains(&IpAddr::V4(addr));
+                    assert_eq!(v4_contains(&n4, a), want, "{net} {addr}");
+                    assert_eq!(any_match(&[Some(net)], &addr.to_string()), want, "{net} {addr}");
+                }
+            }
+        }
+        let v6 = compile(&["::/0".into(), "::ffff:0:0/96".into()]);
+        assert!(!any_match(&v6, "10.1.2.3"));
+        assert!(any_match(&compile(&["10.0.0.0/8".into()]), "::ffff:10.1.2.3"));
     }
 }

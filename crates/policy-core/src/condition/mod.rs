@@ -41,14 +41,6 @@ impl Tri {
             Tri::Indeterminate => Tri::Indeterminate,
         }
     }
-
-    pub(crate) fn and(self, other: Tri) -> Tri {
-        match (self, other) {
-            (Tri::False, _) | (_, Tri::False) => Tri::False,
-            (Tri::Indeterminate, _) | (_, Tri::Indeterminate) => Tri::Indeterminate,
-            _ => Tri::True,
-        }
-    }
 }
 
 impl From<bool> for Tri {
@@ -368,11 +360,11 @@ impl Condition {
             });
         };
         // S-COND-7: a set holding only the empty string is the null data set.
-        let null_set = values.iter().all(String::is_empty);
+        let null_set = |vs: &[String]| vs.iter().all(String::is_empty);
         match (self.qualifier, values) {
-            (Some(SetQualifier::ForAnyValue), vs) => tri(!null_set && vs.iter().any(|v| self.value_holds(v, ctx))),
-            (Some(SetQualifier::ForAllValues), vs) => tri(null_set || vs.iter().all(|v| self.value_holds(v, ctx))),
             (None, [one]) => tri(self.value_holds(one, ctx)),
+            (Some(SetQualifier::ForAnyValue), vs) => tri(!null_set(vs) && vs.iter().any(|v| self.value_holds(v, ctx))),
+            (Some(SetQualifier::ForAllValues), vs) => tri(null_set(vs) || vs.iter().all(|v| self.value_holds(v, ctx))),
             // S-COND-7: a multi-valued request value without a set qualifier is not
             // defined by AWS's pages: indeterminate, so a Deny applies and an Allow does
             // not (docs/SEMANTICS.md records this decision).

@@ -132,14 +132,20 @@ fn template_match<'p>(
     missing: &mut Missing<'p>,
 ) -> Tri {
     let r = cx.req.resource.as_str();
-    match t.resolution(ctx) {
-        // Most patterns name other resources: their literal start decides.
-        Resolution::Resolved if !crate::pattern::has_prefix(r, t.literal_prefix()) => return Tri::False,
-        Resolution::Resolved => {
-            let mut toks = Resolved::new();
-            let resolved = t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved;
-            return Tri::from(resolved && arn::tokens_match(&toks, r, cx.parts.as_ref()));
+    // Most patterns name other resources: their literal start decides, once the
+    // variables are known to resolve. A pattern that may match is resolved in the same
+    // pass that classifies it (one look-up per variable either way).
+    let resolution = if crate::pattern::has_prefix(r, t.literal_prefix()) {
+        let mut toks = Resolved::new();
+        match t.resolve_tokens(ctx, &mut toks) {
+            Resolution::Resolved => return Tri::from(arn::tokens_match(&toks, r, cx.parts.as_ref())),
+            other => other,
         }
+    } else {
+        t.resolution(ctx)
+    };
+    match resolution {
+        Resolution::Resolved => return Tri::False,
         // S-VAR-7: a pattern whose variables would expand past the limit is not
         // expanded.
         Resolution::TooLarge => return Tri::Indeterminate,
@@ -331,36 +337,36 @@ fn statement_applies<'p>(
     miss: &mut Option<Miss>,
     action: Option<Tri>,
 ) -> (Tri, Option<Grant>) {
+    // Each part is true or indeterminate past its `False` return: the conjunction is
+    // indeterminate when one was (kept as a flag, not folded with `Tri::and`).
+    let mut indeterminate = false;
     // The action index knows the action match of most statements.
-    let mut result = match action {
-        Some(t) => t,
-        None => action_matches(stmt, cx.req),
-    };
-    if result == Tri::False {
-        return (Tri::False, None);
+    match action.unwrap_or_else(|| action_matches(stmt, cx.req)) {
+        Tri::False => return (Tri::False, None),
+        t => indeterminate |= t == Tri::Indeterminate,
     }
     match resource_matches(stmt, cx, missing) {
         Tri::False => {
             *miss = Some(Miss::Resource);
             return (Tri::False, None);
         }
-        t => result = result.and(t),
+        t => indeterminate |= t == Tri::Indeterminate,
     }
     let Ok((grant, t)) = principal_part(stmt, cx) else {
         *miss = Some(Miss::Principal);
         return (Tri::False, None);
     };
-    result = result.and(t);
+    indeterminate |= t == Tri::Indeterminate;
     for (i, c) in stmt.conditions.iter().enumerate() {
         match c.eval(&cx.req.context, missing) {
             Tri::False => {
                 *miss = Some(Miss::Condition(i));
                 return (Tri::False, grant);
             }
-            t => result = result.and(t),
+            t => indeterminate |= t == Tri::Indeterminate,
         }
     }
-    (result, grant)
+    (if indeterminate { Tri::Indeterminate } else { Tri::True }, grant)
 }
 
 /// Why `stmt` is indeterminate for `req` (S-COND-8), in words: for explanations, off

@@ -100,6 +100,11 @@ pub(super) enum NotPrincipal {
 
 /// `Principal`: the strongest grant among listed links (S-MATCH-3).
 pub(super) fn principal_matches(spec: &PrincipalSpec, p: &Principal, partition: &str) -> Option<Grant> {
+    // `*` is the strongest grant: the most common entry of resource-based policies
+    // answers without looking at the caller.
+    if let [PrincipalEntry::Everyone] = spec.entries.as_slice() {
+        return Some(Grant::Everyone);
+    }
     spec.entries.iter().filter_map(|e| entry_grant(e, p, partition)).max()
 }
 
