@@ -246,7 +246,9 @@ fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
             bad: true,
         };
     }
-    out.reserve(job.bytes.len() * 2);
+    // Room for the answers at once: a brief answer is often twice its line or more,
+    // and growing the buffer copies it (reserved pages cost nothing until written).
+    out.reserve(job.bytes.len() * 4);
     let mut bad = false;
     // One UTF-8 check for the whole block; line by line only when it fails, to say
     // which line is bad. Lines read ahead were checked by the reading thread.
