@@ -306,25 +306,14 @@ fn column_after(prefix: &[u8]) -> u32 {
 /// `max_line` + one block whatever the input. `Err` is the read error's message.
 /// Appends at most one block of `input` to `buf`; the number of bytes read (0 at the end).
 fn read_block(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<usize, String> {
-    // Read straight into room for the whole block: a file or pipe fills it in one or
-    // a few `read` calls (`read_to_end` would start with small reads and double).
-    let start = buf.len();
-    buf.resize(start + BLOCK, 0);
-    let mut filled = start;
-    let result = loop {
-        let room = buf.get_mut(filled..).unwrap_or_default();
-        if room.is_empty() {
-            break Ok(filled - start);
-        }
-        match input.read(room) {
-            Ok(0) => break Ok(filled - start),
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(e.to_string()),
-        }
-    };
-    buf.truncate(filled);
-    result
+    // Room for the whole block at once (`read_to_end` would grow the buffer step by
+    // step, copying it each time).
+    buf.reserve(BLOCK);
+    input
+        .by_ref()
+        .take(BLOCK as u64)
+        .read_to_end(buf)
+        .map_err(|e| e.to_string())
 }
 
 fn read_chunks(
