@@ -1188,7 +1188,21 @@ impl<'b> LineReader<'b> {
         // The keys of the line before that this one does not have.
         context.truncate(at, &mut self.pool);
         let line_keys = at;
-        let Some(raw) = raw.filter(|_| !refused) else {
+        // The principal and action, parsed once per batch: a line whose principal or
+        // action does not parse (or that names none, nor does the base) is left to the
+        // general path, which reports the error.
+        let found = raw.filter(|_| !refused).and_then(|raw| {
+            let principal = match raw.principal {
+                Some(p) => self.principal(p),
+                None => self.base_principal(),
+            }?;
+            let action = match raw.action {
+                Some(a) => (None, Some(self.action(a)?)),
+                None => (Some(base.action.clone()?), None),
+            };
+            Some((raw, principal, action))
+        });
+        let Some((raw, principal, (action, parsed_action))) = found else {
             self.give_back(Spare {
                 context,
                 resource,
@@ -1196,34 +1210,6 @@ impl<'b> LineReader<'b> {
                 parts,
             });
             return None;
-        };
-        let principal = match raw.principal {
-            Some(p) => self.principal(p),
-            None => self.base_principal(),
-        };
-        let Some(principal) = principal else {
-            self.give_back(Spare {
-                context,
-                resource,
-                account,
-                parts,
-            });
-            return None;
-        };
-        let (action, parsed_action) = match raw.action {
-            Some(a) => match self.action(a) {
-                Some(a) => (None, Some(a)),
-                None => {
-                    self.give_back(Spare {
-                        context,
-                        resource,
-                        account,
-                        parts,
-                    });
-                    return None;
-                }
-            },
-            None => (Some(base.action.clone()?), None),
         };
         // The resource: mostly that of the line before, whose segments are known.
         let (resource, parts) = match raw.resource {
