@@ -1022,7 +1022,9 @@ pub struct Request {
     pub(crate) resource: String,
     pub(crate) resource_account: Option<String>,
     pub(crate) context: Context,
-    pub(crate) derived_keys: SmallVec<[&'static str; 8]>,
+    /// At most seven: the six principal keys and `aws:ResourceAccount` (a request is
+    /// moved whole between batch mode's threads, so it is kept no larger).
+    pub(crate) derived_keys: SmallVec<[&'static str; 7]>,
     /// The resource account was not given and the ARN names none: the principal's
     /// account was assumed.
     pub(crate) resource_account_assumed: bool,
