@@ -12,9 +12,22 @@ use crate::arn;
 /// The request context: condition key → one or more values, all held as text
 /// (JSON numbers and booleans are read as their text, S-DOC-4). Key names are
 /// case-insensitive (S-MATCH-4).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Context {
     entries: Vec<ContextEntry>,
+    /// Holds (at least) the hash of every entry's key: a look-up of a key whose bit is
+    /// clear answers "absent" without a scan. Bits are added where keys are added or
+    /// renamed, and may stay when keys go (a superset is still exact).
+    bits: KeyBits,
+}
+
+impl Default for Context {
+    fn default() -> Context {
+        Context {
+            entries: Vec::new(),
+            bits: KeyBits::EMPTY,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +162,7 @@ impl Context {
         if self.entries.capacity() == 0 {
             self.entries.reserve(12);
         }
+        self.bits.add(name.hash);
         self.entries.push(ContextEntry {
             hash: name.hash,
             key_lc: Name::Shared(name.key_lc.clone()),
@@ -158,7 +172,8 @@ impl Context {
     }
 
     /// Adds a key known not to be present, named by static text (derived keys), with
-    /// `hash` = `key_hash(key_lc)`.
+    /// `hash` = `key_hash(key_lc)`. The caller adds `hash` to the key bits (once for
+    /// all the keys it adds) before the next look-up of that key.
     fn push_static(&mut self, key: &'static str, key_lc: &'static str, hash: u64, values: Values) {
         self.entries.push(ContextEntry {
             hash,
@@ -175,6 +190,9 @@ impl Context {
 
     /// As [`Context::get`], with `hash` = `key_hash(key_lc)` computed once by the caller.
     pub(crate) fn get_hashed(&self, hash: u64, key_lc: &str) -> Option<&[String]> {
+        if !self.bits.may_hold(hash) {
+            return None;
+        }
         self.entries
             .iter()
             .find(|e| e.hash == hash && crate::pattern::bytes_eq(e.key_lc.as_bytes(), key_lc.as_bytes()))
@@ -185,7 +203,8 @@ impl Context {
     /// key was found last time) and remembering where it is found: the contexts of a
     /// batch list their keys in the same order, so a policy's look-up of a key costs
     /// one comparison instead of a scan. A wrong or stale hint only costs the scan, and
-    /// the answer is [`Context::get_hashed`]'s: a context holds each key once.
+    /// the answer is [`Context::get_hashed`]'s: a context holds each key once. A key
+    /// whose bit is clear (one the context lacks, mostly) costs neither.
     #[inline(always)]
     pub(crate) fn get_hinted(&self, hash: u64, key_lc: &str, hint: &KeyHint) -> Option<&[String]> {
         let at = hint.get();
@@ -193,6 +212,9 @@ impl Context {
             if e.hash == hash && crate::pattern::bytes_eq(e.key_lc.as_bytes(), key_lc.as_bytes()) {
                 return Some(e.values.as_slice());
             }
+        }
+        if !self.bits.may_hold(hash) {
+            return None;
         }
         let i = self
             .entries
@@ -221,6 +243,7 @@ impl Context {
                     values: Values::Shared(Arc::from(e.values.as_slice())),
                 })
                 .collect(),
+            bits: self.bits,
         }
     }
 
@@ -231,6 +254,7 @@ impl Context {
             Some(prefix) => self.entries.retain(|e| !e.key_lc.starts_with(prefix)),
             None => self.entries.retain(|e| *e.key_lc != *key_lc),
         }
+        self.bits = self.key_bits();
     }
 
     /// Whether no key is set.
@@ -321,6 +345,7 @@ impl Context {
         if at >= self.entries.len() {
             let mut v = Values::Owned(pool.vec());
             pool.fill(&mut v, values);
+            self.bits.add(name.hash);
             self.entries.push(ContextEntry {
                 hash: name.hash,
                 key_lc: Name::Shared(name.key_lc.clone()),
@@ -328,6 +353,7 @@ impl Context {
                 values: v,
             });
         } else if let Some(e) = self.entries.get_mut(at) {
+            self.bits.add(name.hash);
             e.hash = name.hash;
             e.key_lc = Name::Shared(name.key_lc.clone());
             e.key = Name::Shared(name.key.clone());
@@ -335,7 +361,9 @@ impl Context {
         }
     }
 
-    /// Keeps the first `len` keys; the values of the others go to `pool`.
+    /// Keeps the first `len` keys; the values of the others go to `pool`. The bits of
+    /// the keys that go stay (batch mode truncates every line; its reader knows the
+    /// line's keys, which [`RequestBuilder::build_knowing`] narrows the bits to).
     pub(crate) fn truncate(&mut self, len: usize, pool: &mut ValuePool) {
         if len < self.entries.len() {
             for e in self.entries.drain(len..) {
@@ -482,6 +510,12 @@ impl KeyBits {
         self.0 |= KeyBits::bit(hash);
     }
 
+    /// The hashes both sets may hold.
+    #[inline(always)]
+    pub(crate) const fn intersect(self, other: KeyBits) -> KeyBits {
+        KeyBits(self.0 & other.0)
+    }
+
     /// Both sets.
     #[inline(always)]
     pub(crate) const fn union(self, other: KeyBits) -> KeyBits {
@@ -541,6 +575,9 @@ struct DerivedKey {
     hint: KeyHint,
 }
 
+/// [`key_hash`] of `aws:ResourceAccount`.
+const RESOURCE_ACCOUNT_HASH: u64 = key_hash("aws:resourceaccount");
+
 /// What [`RequestBuilder::build`] adds to the context of each request of a principal,
 /// computed once per principal.
 #[derive(Debug, Clone, Default)]
@@ -553,6 +590,9 @@ struct Derived {
     /// Where the contexts of the principal's requests were last seen to give
     /// `aws:ResourceAccount` themselves.
     resource_account_hint: KeyHint,
+    /// The hashes of `keys` and of `aws:ResourceAccount`: the key bits of a context
+    /// with the derived keys added hold them.
+    bits: KeyBits,
 }
 
 /// The caller of a request.
@@ -798,10 +838,16 @@ impl Principal {
                 .iter()
                 .find(|d| d.key == "aws:PrincipalAccount")
                 .map(|d| d.values.clone());
+            let mut bits = KeyBits::EMPTY;
+            bits.add(RESOURCE_ACCOUNT_HASH);
+            for k in &keys {
+                bits.add(k.hash);
+            }
             Derived {
                 keys,
                 account,
                 resource_account_hint: KeyHint::default(),
+                bits,
             }
         })
     }
@@ -976,7 +1022,9 @@ pub struct Request {
     pub(crate) resource: String,
     pub(crate) resource_account: Option<String>,
     pub(crate) context: Context,
-    pub(crate) derived_keys: SmallVec<[&'static str; 8]>,
+    /// At most seven: the six principal keys and `aws:ResourceAccount` (a request is
+    /// moved whole between batch mode's threads, so it is kept no larger).
+    pub(crate) derived_keys: SmallVec<[&'static str; 7]>,
     /// The resource account was not given and the ARN names none: the principal's
     /// account was assumed.
     pub(crate) resource_account_assumed: bool,
@@ -1215,13 +1263,15 @@ impl RequestBuilder {
                 .or_else(|| principal.account.clone())
         };
         let mut context = self.context;
+        // Both are supersets of the context's keys, and so is their intersection.
+        context.bits = context.bits.intersect(known.key_bits);
         let mut derived = SmallVec::new();
-        // A derived key is added where the context does not give it. A clear bit of
-        // `key_bits` says so without a look-up; a look-up starts where the principal's
-        // requests last had the key.
-        let bits = known.key_bits;
+        // A derived key is added where the context does not give it. A clear bit says
+        // so without a look-up; a look-up starts where the principal's requests last
+        // had the key. (The derived keys' bits are added after: each is looked up
+        // before any is added, and none is another's.)
         let given = |context: &Context, hash: u64, key_lc: &str, hint: &KeyHint| {
-            bits.may_hold(hash) && context.get_hinted(hash, key_lc, hint).is_some()
+            context.bits.may_hold(hash) && context.get_hinted(hash, key_lc, hint).is_some()
         };
         let d = principal.derived();
         for k in &d.keys {
@@ -1231,7 +1281,7 @@ impl RequestBuilder {
             }
         }
         if let Some(a) = &resource_account {
-            const HASH: u64 = key_hash("aws:resourceaccount");
+            const HASH: u64 = RESOURCE_ACCOUNT_HASH;
             if !given(&context, HASH, "aws:resourceaccount", &d.resource_account_hint) {
                 // Mostly the principal's own account, whose value is already shared.
                 let values = match &d.account {
@@ -1247,6 +1297,7 @@ impl RequestBuilder {
                 derived.push("aws:ResourceAccount");
             }
         }
+        context.bits = context.bits.union(d.bits);
         Ok(Request {
             principal,
             action,
@@ -1306,5 +1357,171 @@ mod tests {
         assert_eq!(r.resource_account(), Some("111122223333"));
         assert_eq!(r.action().service(), "s3");
         assert_eq!(r.action().name(), "getobject");
+    }
+
+    /// One step of [`context_filter_matches_a_scan`]; keys are `KEYS[i]`.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Insert(usize, String),
+        Put(usize, usize, String),
+        Truncate(usize),
+        Remove(usize),
+        RemovePrefix(usize),
+        Reset,
+        Detach,
+        Build,
+    }
+
+    /// Enough keys that several share a bit of the 64 (`key_hash % 64`).
+    const KEYS: [&str; 40] = [
+        "aws:SourceIp",
+        "aws:SecureTransport",
+        "aws:MultiFactorAuthAge",
+        "aws:CurrentTime",
+        "aws:PrincipalTag/team",
+        "aws:PrincipalOrgID",
+        "aws:username",
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalType",
+        "aws:ResourceAccount",
+        "aws:RequestedRegion",
+        "aws:PrincipalIsAWSService",
+        "aws:PrincipalServiceName",
+        "s3:prefix",
+        "s3:x-amz-acl",
+        "kms:ViaService",
+        "ec2:InstanceType",
+        "aws:ResourceTag/env",
+        "aws:RequestTag/env",
+        "aws:TagKeys",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:userid",
+        "aws:TokenIssueTime",
+        "aws:ViaAWSService",
+        "aws:CalledVia",
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:EpochTime",
+        "s3:ExistingObjectTag/a",
+        "s3:delimiter",
+        "s3:max-keys",
+        "iam:PassedToService",
+        "iam:PolicyARN",
+        "sts:ExternalId",
+        "sts:RoleSessionName",
+        "aws:Referer",
+        "aws:UserAgent",
+        "aws:PrincipalTag/Team",
+    ];
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        let k = 0..KEYS.len();
+        prop_oneof![
+            (k.clone(), "[a-c]{0,2}").prop_map(|(k, v)| Step::Insert(k, v)),
+            (0..24usize, k.clone(), "[a-c]{0,2}").prop_map(|(at, k, v)| Step::Put(at, k, v)),
+            (0..24usize).prop_map(Step::Truncate),
+            k.clone().prop_map(Step::Remove),
+            (0..KEYS.len()).prop_map(Step::RemovePrefix),
+            Just(Step::Reset),
+            Just(Step::Detach),
+            Just(Step::Build),
+        ]
+    }
+
+    /// The answer of a plain scan, without hash or filter.
+    fn scan<'c>(c: &'c Context, key_lc: &str) -> Option<&'c [String]> {
+        c.entries
+            .iter()
+            .find(|e| *e.key_lc == *key_lc)
+            .map(|e| e.values.as_slice())
+    }
+
+    proptest::proptest! {
+        /// The key filter of [`Context`] never hides a key it holds: `get`,
+        /// `get_hashed` and `get_hinted` answer as a plain scan after any sequence of
+        /// the context's changes (a key put twice at different places by `put`, which
+        /// batch mode never does, is left out: the scan and the look-ups may then pick
+        /// different entries).
+        #[test]
+        fn context_filter_matches_a_scan(steps in proptest::collection::vec(step(), 0..60)) {
+            let base = {
+                let mut b = Context::default();
+                b.insert("aws:SourceIp", vec!["10.0.0.1".into()]);
+                b.insert("aws:PrincipalTag/team", vec!["x".into()]);
+                b.detached()
+            };
+            let mut c = base.clone();
+            let mut pool = ValuePool::default();
+            let hints: Vec<KeyHint> = KEYS.iter().map(|_| KeyHint::default()).collect();
+            for s in steps {
+                match s {
+                    Step::Insert(k, v) => c.insert(KEYS[k], vec![v]),
+                    Step::Put(at, k, v) => {
+                        let name = KeyName::new(KEYS[k]);
+                        let at = at.min(c.len());
+                        let elsewhere = c.position(&name, c.len()).is_some_and(|i| i != at);
+                        if !elsewhere {
+                            c.put(at, &name, &[v.as_str()], &mut pool);
+                        }
+                    }
+                    Step::Truncate(n) => c.truncate(n, &mut pool),
+                    Step::Remove(k) => c.remove(&KEYS[k].to_ascii_lowercase()),
+                    Step::RemovePrefix(k) => {
+                        let lc = KEYS[k].to_ascii_lowercase();
+                        let cut = lc.find(':').map_or(lc.len(), |i| i + 1);
+                        c.remove(&format!("{}*", lc.get(..cut).unwrap_or("")));
+                    }
+                    Step::Reset => {
+                        c.reset_to_base(&base, &mut pool);
+                    }
+                    Step::Detach => c = c.detached(),
+                    Step::Build => {
+                        // As batch mode's reader: the context's keys' hashes are known.
+                        let known = Known { key_bits: c.key_bits(), parts: None };
+                        let r = Request::builder()
+                            .principal(Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap())
+                            .action("s3:GetObject")
+                            .context(c.clone())
+                            .build_knowing(known)
+                            .unwrap();
+                        c = r.context;
+                    }
+                }
+                for (k, hint) in KEYS.iter().zip(&hints) {
+                    let lc = k.to_ascii_lowercase();
+                    let want = scan(&c, &lc);
+                    proptest::prop_assert_eq!(c.get(&lc), want, "get {}", k);
+                    proptest::prop_assert_eq!(c.get_hashed(key_hash(&lc), &lc), want, "get_hashed {}", k);
+                    proptest::prop_assert_eq!(c.get_hinted(key_hash(&lc), &lc, hint), want, "get_hinted {}", k);
+                }
+            }
+        }
+    }
+
+    /// The filter answers at once for a key the context lacks, and a key that went
+    /// (`truncate`) leaves its bit until a build narrows the bits to what the caller knows.
+    #[test]
+    fn context_bits_follow_keys() {
+        let mut c = Context::default();
+        assert_eq!(c.bits, KeyBits::EMPTY);
+        c.insert("aws:SourceIp", vec!["10.0.0.1".into()]);
+        let h = key_hash("aws:sourceip");
+        assert!(c.bits.may_hold(h));
+        let mut pool = ValuePool::default();
+        c.truncate(0, &mut pool);
+        assert!(c.bits.may_hold(h));
+        let r = Request::builder()
+            .principal(Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap())
+            .action("s3:GetObject")
+            .context(c.clone())
+            .build_knowing(Known {
+                key_bits: c.key_bits(),
+                parts: None,
+            })
+            .unwrap();
+        assert_eq!(r.context.bits, r.context.key_bits());
     }
 }
