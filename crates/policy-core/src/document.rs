@@ -1069,12 +1069,16 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
         // the line have given the key before, it is refused, and the entry at `at`
         // dropped.
         if self.at < self.old_keys {
-            let refilled = if expected {
-                self.context.refill_known(self.at, values, self.pool)
-            } else {
-                self.context.refill_if_named(self.at, key, values, self.pool)
-            };
-            if let Some(hash) = refilled {
+            // Named as the line's key (the scanner compared them when `expected`).
+            let named = expected
+                || self
+                    .context
+                    .key_at(self.at)
+                    .is_some_and(|k| crate::pattern::bytes_eq(k.as_bytes(), key.as_bytes()));
+            if let Some(hash) = named
+                .then(|| self.context.refill_known(self.at, values, self.pool))
+                .flatten()
+            {
                 if LineKeys::seen(self.context, self.bits, &self.overrides, self.base_keys, self.at, hash) {
                     self.refused = true;
                     return;

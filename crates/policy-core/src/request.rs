@@ -281,34 +281,15 @@ impl Context {
         bits
     }
 
-    /// When key `at` is named `key` as given (case included): sets its values to
-    /// `values` (as [`Context::refill`]) and gives its hash. Otherwise changes nothing.
-    ///
-    /// Batch mode's reader recognises a key that a line has where the line before had
-    /// it by this one comparison of names, without hashing the name.
-    #[inline]
-    pub(crate) fn refill_if_named(
-        &mut self,
-        at: usize,
-        key: &str,
-        values: &[&str],
-        pool: &mut ValuePool,
-    ) -> Option<u64> {
-        let e = self.entries.get_mut(at)?;
-        if !crate::pattern::bytes_eq(e.key.as_bytes(), key.as_bytes()) {
-            return None;
-        }
-        pool.fill(&mut e.values, values);
-        Some(e.hash)
-    }
-
     /// The name of key `at` as given (case included).
     pub(crate) fn key_at(&self, at: usize) -> Option<&str> {
         self.entries.get(at).map(|e| &*e.key)
     }
 
-    /// As [`Context::refill_if_named`] for a key known to be named `key` (the caller
-    /// compared the names, as [`Context::key_at`] gives them).
+    /// Sets the values of key `at`, which the caller knows is named as the line's key
+    /// (compared with [`Context::key_at`]), to `values` (as [`Context::refill`]) and
+    /// gives its hash: batch mode's reader recognises a key that a line has where the
+    /// line before had it by one comparison of names, without hashing the name.
     #[inline]
     pub(crate) fn refill_known(&mut self, at: usize, values: &[&str], pool: &mut ValuePool) -> Option<u64> {
         let e = self.entries.get_mut(at)?;
