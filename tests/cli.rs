@@ -504,6 +504,27 @@ fn batch_with_one_worker_answers_as_with_two() {
     assert_eq!(text.lines().count(), 4000 - 11, "no answer for the blank lines");
     assert!(text.contains(r#""id":"bad","error""#) && text.contains(r#""id":"obj","decision""#));
     assert_eq!(text, String::from_utf8(two.stdout).unwrap());
+    // Pinned to one core (`taskset`, util-linux), one thread reads, answers and writes
+    // each block in turn: the same answers.
+    if cfg!(target_os = "linux") {
+        let file = cli_support::temp_dir("batch", "pinned").join("lines.jsonl");
+        std::fs::write(&file, &input).unwrap();
+        let pinned = std::process::Command::new("taskset")
+            .args(["-c", "0"])
+            .arg(assert_cmd::cargo::cargo_bin("policy-sim"))
+            .args([
+                "batch",
+                "--no-clock",
+                "--base",
+                "fixtures/requests/cross-account-put-object.json",
+            ])
+            .stdin(std::fs::File::open(&file).unwrap())
+            .current_dir(root())
+            .output()
+            .expect("taskset (util-linux) runs");
+        assert_eq!(pinned.status.code(), Some(1));
+        assert_eq!(String::from_utf8(pinned.stdout).unwrap(), text);
+    }
 }
 
 #[test]

@@ -28,7 +28,8 @@ pub struct BatchArgs {
     /// Worker threads (default: all cores). Besides them, one thread reads the input
     /// and one writes the answers; with one worker on a machine of more than one core,
     /// the reading thread also reads each line's request, so that reading and deciding
-    /// run side by side.
+    /// run side by side. With one worker on one core (e.g. under `taskset -c 0`), a
+    /// single thread reads, answers and writes each block in turn.
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// Do not fill `aws:CurrentTime` and `aws:EpochTime` from the clock.
@@ -77,6 +78,29 @@ struct Job {
     /// `i`'s at `i`, `None` for a line left to the worker (blank, not of the plain
     /// form, or in error). Empty: the worker reads every line.
     parsed: Vec<Option<LineRequest>>,
+}
+
+impl Job {
+    /// Job `seq` of `chunk`; `read` gives the requests of its lines read ahead
+    /// ([`Job::parsed`]).
+    fn new(seq: u64, chunk: Chunk, read: impl FnOnce(&[u8]) -> Decided) -> Job {
+        match chunk {
+            Chunk::Lines { first_line, bytes } => Job {
+                seq,
+                first_line,
+                parsed: read(&bytes),
+                bytes,
+                too_long: None,
+            },
+            Chunk::TooLong { line, length, column } => Job {
+                seq,
+                first_line: line,
+                bytes: Vec::new(),
+                too_long: Some((length, column)),
+                parsed: Vec::new(),
+            },
+        }
+    }
 }
 
 /// Read requests a worker has decided, sent back to the reading thread for
@@ -307,7 +331,9 @@ fn column_after(prefix: &[u8]) -> u32 {
 /// Appends at most one block of `input` to `buf`; the number of bytes read (0 at the end).
 fn read_block(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<usize, String> {
     // Room for the whole block at once (`read_to_end` would grow the buffer step by
-    // step, copying it each time).
+    // step, copying it each time). It reads in steps of 8 KiB doubling to the block's
+    // end, without zeroing the room first: one `read` into a zeroed block costs more
+    // (the zeroing, measured) than the five calls it saves.
     buf.reserve(BLOCK);
     input
         .by_ref()
@@ -457,22 +483,9 @@ fn read_jobs(
 ) -> Result<(), String> {
     let mut seq = 0;
     read_chunks(input, MAX_LINE_BYTES, pool, |chunk| {
-        let job = match chunk {
-            Chunk::Lines { first_line, bytes } => Job {
-                seq,
-                first_line,
-                parsed: ahead.as_mut().map(|a| a.read(&bytes)).unwrap_or_default(),
-                bytes,
-                too_long: None,
-            },
-            Chunk::TooLong { line, length, column } => Job {
-                seq,
-                first_line: line,
-                bytes: Vec::new(),
-                too_long: Some((length, column)),
-                parsed: Vec::new(),
-            },
-        };
+        let job = Job::new(seq, chunk, |bytes| {
+            ahead.as_mut().map(|a| a.read(bytes)).unwrap_or_default()
+        });
         seq += 1;
         jobs.send(job).is_ok()
     })
@@ -535,23 +548,80 @@ pub fn run(a: BatchArgs) -> u8 {
         },
         estate: estate.as_ref(),
     };
-    // Reading, answering and writing overlap: this thread reads blocks of lines, the
-    // workers answer them, the writer puts the answers out in input order.
+    let (read_result, write_result) = if workers == 1 && cores == 1 {
+        run_inline(reader, &sh)
+    } else {
+        run_threads(reader, &sh, workers, cores)
+    };
+    let (mut bad, failed) = write_result;
+    if let Err(e) = read_result {
+        eprintln!("error: cannot read `{name}`: {e}");
+        bad = true;
+    }
+    if failed {
+        return EXIT_INPUT;
+    }
+    if let Ok(w) = loader.warnings.lock() {
+        for w in w.iter() {
+            eprintln!("warning: {w}");
+        }
+    }
+    if bad {
+        EXIT_INPUT
+    } else {
+        0
+    }
+}
+
+/// One core and one worker: this thread reads a block, answers it and writes the
+/// answers, one block after another (threads handing blocks over on one core only
+/// cost context switches). `(read result, (bad input, write failed))`.
+fn run_inline(reader: Box<dyn Read>, sh: &Shared<'_>) -> (Result<(), String>, (bool, bool)) {
+    let mut w = Worker {
+        lines: LineReader::new(sh.base),
+        resolver: sh.estate.map(|e| e.estate.resolver()),
+    };
+    let mut out = std::io::stdout().lock();
+    let (mut bad, mut failed) = (false, false);
+    let mut seq = 0;
+    let read = read_chunks(reader, MAX_LINE_BYTES, &sh.blocks, |chunk| {
+        let job = Job::new(seq, chunk, |_| Vec::new());
+        seq += 1;
+        let answers = work(&job, &mut w, sh);
+        sh.blocks.give(job.bytes);
+        bad |= answers.bad;
+        failed = out.write_all(&answers.out).is_err();
+        sh.answers.give(answers.out);
+        !failed
+    });
+    failed = failed || out.flush().is_err();
+    (read, (bad, failed))
+}
+
+/// Reading, answering and writing overlap: this thread reads blocks of lines, the
+/// workers answer them, the writer puts the answers out in input order.
+/// `(read result, (bad input, write failed))`.
+fn run_threads(
+    reader: Box<dyn Read>,
+    sh: &Shared<'_>,
+    workers: usize,
+    cores: usize,
+) -> (Result<(), String>, (bool, bool)) {
     let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Job>(workers * 2);
     let job_rx = std::sync::Mutex::new(job_rx);
     let (ans_tx, ans_rx) = std::sync::mpsc::sync_channel::<Answers>(workers * 2);
     let (decided_tx, decided_rx) = std::sync::mpsc::channel::<Decided>();
     // With one worker and a core to spare, the reading thread reads the requests too.
-    let ahead = (workers == 1 && cores > 1 && estate.is_none()).then(|| ReadAhead {
-        lines: LineReader::new(&base),
+    let ahead = (workers == 1 && cores > 1 && sh.estate.is_none()).then(|| ReadAhead {
+        lines: LineReader::new(sh.base),
         decided: decided_rx,
         lists: Vec::new(),
     });
-    let (read_result, write_result) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         for _ in 0..workers {
             let ans_tx = ans_tx.clone();
             let decided_tx = decided_tx.clone();
-            let (job_rx, sh) = (&job_rx, &sh);
+            let job_rx = &job_rx;
             scope.spawn(move || {
                 let mut w = Worker {
                     lines: LineReader::new(sh.base),
@@ -598,25 +668,7 @@ pub fn run(a: BatchArgs) -> u8 {
         let read = read_jobs(reader, &job_tx, &sh.blocks, ahead);
         drop(job_tx);
         (read, writer.join().unwrap_or((true, true)))
-    });
-    let (mut bad, failed) = write_result;
-    if let Err(e) = read_result {
-        eprintln!("error: cannot read `{name}`: {e}");
-        bad = true;
-    }
-    if failed {
-        return EXIT_INPUT;
-    }
-    if let Ok(w) = loader.warnings.lock() {
-        for w in w.iter() {
-            eprintln!("warning: {w}");
-        }
-    }
-    if bad {
-        EXIT_INPUT
-    } else {
-        0
-    }
+    })
 }
 
 #[cfg(test)]
