@@ -1061,7 +1061,34 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
         self.context.key_at(self.at)
     }
 
+    /// The key the scanner found named as [`ContextSink::expected`] said (most keys of
+    /// most lines) in line: its values are written at once; any other by
+    /// [`LineKeys::any_key`].
+    ///
+    /// [`ContextSink::expected`]: crate::plain_line::ContextSink::expected
+    #[inline(always)]
     fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool) {
+        if expected && !self.refused && self.at < self.old_keys {
+            if let Some(hash) = self.context.refill_known(self.at, values, self.pool) {
+                // Should the line have given the key before, it is refused, and the
+                // entry at `at` dropped.
+                if LineKeys::seen(self.context, self.bits, &self.overrides, self.base_keys, self.at, hash) {
+                    self.refused = true;
+                    return;
+                }
+                self.bits.add(hash);
+                self.at += 1;
+                return;
+            }
+        }
+        self.any_key(key, values, expected);
+    }
+}
+
+impl LineKeys<'_> {
+    /// [`ContextSink::key`](crate::plain_line::ContextSink::key) for any key.
+    #[inline(never)]
+    fn any_key(&mut self, key: &str, values: &[&str], expected: bool) {
         if self.refused {
             return;
         }

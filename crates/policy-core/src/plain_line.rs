@@ -32,6 +32,11 @@ impl<'a> Scanner<'a> {
 
     /// Skips spaces (the line has no other white space: see [`scan`]).
     fn ws(&mut self) {
+        // None or one (as most JSON writers put after `:` and `,`) before any loop.
+        if self.peek() != Some(b' ') {
+            return;
+        }
+        self.pos += 1;
         while self.peek() == Some(b' ') {
             self.pos += 1;
         }
@@ -105,19 +110,47 @@ impl<'a> Scanner<'a> {
     }
 
     /// A context scalar: a string, `true`, `false` or an integer, as its text (a
-    /// string's without the quotes).
+    /// string's without the quotes). A string (most values) is read in line; the others
+    /// by [`Scanner::other_scalar`].
+    #[inline(always)]
     fn scalar(&mut self) -> Option<&'a str> {
         self.ws();
-        match self.peek()? {
-            b'"' => {
-                self.pos += 1;
-                self.string_rest()
-            }
-            b't' => self.word("true"),
-            b'f' => self.word("false"),
-            b'-' | b'0'..=b'9' => self.integer(),
-            _ => None,
+        if self.peek() == Some(b'"') {
+            self.pos += 1;
+            return self.string_rest();
         }
+        let (value, pos) = Scanner::other_scalar(self.text, self.pos)?;
+        self.pos = pos;
+        Some(value)
+    }
+
+    /// The context scalar at `pos` in `text` that is not a string (`true`, `false` or an
+    /// integer), and the position after it. Out of line, on a scanner of its own: the
+    /// caller's, whose address is then never taken, stays in registers.
+    #[inline(never)]
+    fn other_scalar(text: &'a str, pos: usize) -> Option<(&'a str, usize)> {
+        let mut s = Scanner { text, pos };
+        let value = match s.peek()? {
+            b't' => s.word("true"),
+            b'f' => s.word("false"),
+            b'-' | b'0'..=b'9' => s.integer(),
+            _ => None,
+        }?;
+        Some((value, s.pos))
+    }
+
+    /// An `id` that is not a string (an integer as `serde_json` reads it) at `pos` in
+    /// `text`, and the position after it; out of line, as [`Scanner::other_scalar`].
+    #[inline(never)]
+    fn id_number(text: &'a str, pos: usize) -> Option<(serde_json::Value, usize)> {
+        let mut s = Scanner { text, pos };
+        let t = s.integer()?;
+        let n: serde_json::Number = t
+            .parse::<i64>()
+            .map(Into::into)
+            .or_else(|_| t.parse::<u64>().map(Into::into))
+            .ok()?;
+        Some((serde_json::Value::Number(n), s.pos))
     }
 
     fn word(&mut self, w: &str) -> Option<&'a str> {
@@ -225,15 +258,16 @@ fn next_quote(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = from;
-    while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'"'));
+    let mut words = bytes.get(from..)?.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(w).ok()?) ^ (ONES * u64::from(b'"'));
         let m = x.wrapping_sub(ONES) & !x & HIGH;
         if m != 0 {
             return Some(at + (m.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    bytes.get(at..)?.iter().position(|&b| b == b'"').map(|i| at + i)
+    words.remainder().iter().position(|&b| b == b'"').map(|i| at + i)
 }
 
 /// Scans `line`; context keys go to `context` in order, each with its values' text (a
@@ -290,13 +324,9 @@ where
                     out.id = Some(match s.peek()? {
                         b'"' => serde_json::Value::String(s.string()?.to_string()),
                         _ => {
-                            let t = s.integer()?;
-                            let n: serde_json::Number = t
-                                .parse::<i64>()
-                                .map(Into::into)
-                                .or_else(|_| t.parse::<u64>().map(Into::into))
-                                .ok()?;
-                            serde_json::Value::Number(n)
+                            let (id, pos) = Scanner::id_number(s.text, s.pos)?;
+                            s.pos = pos;
+                            id
                         }
                     });
                     if !s.more(b'}')? {

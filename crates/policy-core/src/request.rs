@@ -399,11 +399,14 @@ impl ValuePool {
     /// Sets `values` to `new`, reusing its own buffers first.
     #[inline(always)]
     fn fill(&mut self, values: &mut Values, new: &[&str]) {
-        // Most keys have one value, as they had on the line before: one copy.
+        // Most keys have one value, as they had on the line before: one copy, none
+        // when the value is the line before's too (as many of a batch's are).
         if let (Values::Owned(v), [text]) = (&mut *values, new) {
             if let [s] = v.as_mut_slice() {
-                s.clear();
-                s.push_str(text);
+                if !crate::pattern::bytes_eq(s.as_bytes(), text.as_bytes()) {
+                    s.clear();
+                    s.push_str(text);
+                }
                 return;
             }
         }
@@ -1479,6 +1482,31 @@ mod tests {
                     proptest::prop_assert_eq!(c.get_hinted(key_hash(&lc), &lc, hint), want, "get_hinted {}", k);
                 }
             }
+        }
+    }
+
+    /// A key's single value refilled in place: a value equal to the one there is kept (not
+    /// copied again), any other replaces it, the same length or not.
+    #[test]
+    fn refilled_values_are_the_new_ones() {
+        let mut pool = ValuePool::default();
+        let mut c = Context::default();
+        c.put(0, &KeyName::new("aws:SourceIp"), &["10.0.0.1"], &mut pool);
+        let ip = |c: &Context| c.get("aws:sourceip").map(<[String]>::to_vec);
+        for v in [
+            "10.0.0.1",
+            "10.0.0.2",
+            "10.0.0.2",
+            "10.1.0.2",
+            "1.2.3.4",
+            "",
+            "10.0.0.10",
+            "10.0.0.1",
+        ] {
+            c.refill(0, &[v], &mut pool);
+            assert_eq!(ip(&c), Some(vec![v.to_string()]));
+            assert_eq!(c.refill_known(0, &[v], &mut pool), Some(key_hash("aws:sourceip")));
+            assert_eq!(ip(&c), Some(vec![v.to_string()]));
         }
     }
 
