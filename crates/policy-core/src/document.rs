@@ -1046,6 +1046,7 @@ struct LineKeys<'r> {
 impl LineKeys<'_> {
     /// Whether the line gave a key of hash `hash` before (the fields of that name,
     /// borrowed apart from the key names).
+    #[inline(always)]
     fn seen(context: &Context, bits: KeyBits, overrides: &[u64], base_keys: usize, at: usize, hash: u64) -> bool {
         bits.may_hold(hash) && (context.has_hash_in(base_keys, at, hash) || overrides.contains(&hash))
     }
