@@ -347,7 +347,10 @@ impl Context {
     /// line's keys, which [`RequestBuilder::build_knowing`] narrows the bits to).
     pub(crate) fn truncate(&mut self, len: usize, pool: &mut ValuePool) {
         if len < self.entries.len() {
-            for e in self.entries.drain(len..) {
+            // One by one from the end: mostly one or two derived keys, whose values
+            // are shared (only dropped).
+            while self.entries.len() > len {
+                let Some(e) = self.entries.pop() else { break };
                 pool.give(e.values);
             }
         }
@@ -443,15 +446,22 @@ impl ValuePool {
         }
     }
 
-    /// Takes the buffers of `values` (owned ones).
+    /// Takes the buffers of `values` (owned ones; shared ones are only dropped).
+    #[inline(always)]
     fn give(&mut self, values: Values) {
-        if let Values::Owned(mut v) = values {
-            let room = Self::MAX.saturating_sub(self.strings.len());
-            self.strings.extend(v.drain(..).take(room));
-            v.clear();
-            if self.lists.len() < Self::MAX {
-                self.lists.push(v);
-            }
+        if let Values::Owned(v) = values {
+            self.give_owned(v);
+        }
+    }
+
+    /// [`ValuePool::give`] for owned values.
+    #[inline(never)]
+    fn give_owned(&mut self, mut v: Vec<String>) {
+        let room = Self::MAX.saturating_sub(self.strings.len());
+        self.strings.extend(v.drain(..).take(room));
+        v.clear();
+        if self.lists.len() < Self::MAX {
+            self.lists.push(v);
         }
     }
 }
