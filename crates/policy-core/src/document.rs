@@ -1261,8 +1261,11 @@ impl<'b> LineReader<'b> {
             parsed_action,
             resource,
             resource_account: raw.resource_account.or(base.resource_account.as_deref()).map(|a| {
-                account.clear();
-                account.push_str(a);
+                // Mostly the account of the line before (the base's): not copied again.
+                if !crate::pattern::bytes_eq(account.as_bytes(), a.as_bytes()) {
+                    account.clear();
+                    account.push_str(a);
+                }
                 account
             }),
             context,
@@ -1276,6 +1279,8 @@ impl<'b> LineReader<'b> {
         let known = crate::request::Known {
             key_bits: self.base_bits.union(bits),
             parts,
+            // The base's accounts were checked when it was read; a line's is not yet.
+            accounts_checked: raw.resource_account.is_none(),
         };
         let request = b.build_knowing(known).ok()?;
         Some(LineRequest {

@@ -1048,6 +1048,9 @@ pub(crate) struct Known {
     /// `Some`: the segments of the builder's resource, as [`Request::parts`] holds them
     /// (`Some(None)`: not an ARN), computed for a resource of the same text.
     pub(crate) parts: Option<Option<ArnParts>>,
+    /// The builder's resource and management accounts are 12-digit account ids (a batch
+    /// base's, checked when it was read): not checked again.
+    pub(crate) accounts_checked: bool,
 }
 
 /// Builds a [`Request`]; [`RequestBuilder::build`] validates once.
@@ -1220,9 +1223,11 @@ impl RequestBuilder {
             None => Arc::new(Action::parse(&self.action.ok_or(RequestError::Missing("action"))?)?),
         };
         let resource = self.resource.unwrap_or_else(|| "*".to_string());
-        for a in [&self.resource_account, &self.management_account].into_iter().flatten() {
-            if !is_account_id(a) {
-                return Err(RequestError::InvalidAccount(a.clone()));
+        if !known.accounts_checked {
+            for a in [&self.resource_account, &self.management_account].into_iter().flatten() {
+                if !is_account_id(a) {
+                    return Err(RequestError::InvalidAccount(a.clone()));
+                }
             }
         }
         let parts = match known.parts {
@@ -1474,7 +1479,7 @@ mod tests {
                     Step::Detach => c = c.detached(),
                     Step::Build => {
                         // As batch mode's reader: the context's keys' hashes are known.
-                        let known = Known { key_bits: c.key_bits(), parts: None };
+                        let known = Known { key_bits: c.key_bits(), parts: None, accounts_checked: false };
                         let r = Request::builder()
                             .principal(Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap())
                             .action("s3:GetObject")
@@ -1539,6 +1544,7 @@ mod tests {
             .build_knowing(Known {
                 key_bits: c.key_bits(),
                 parts: None,
+                accounts_checked: false,
             })
             .unwrap();
         assert_eq!(r.context.bits, r.context.key_bits());

@@ -322,6 +322,37 @@ fn a_line_left_to_the_general_path_leaves_the_base_values_to_the_next() {
     assert_eq!(n, 2 * 2 * 3, "the three lines without error");
 }
 
+/// The base's resource account (checked when the base was read) and a line's own, valid
+/// or not, one after the other: a line's invalid account is the general path's error
+/// however many lines had the base's before it, and a line's account replaces the one
+/// of the line before whatever its length.
+#[test]
+fn resource_accounts_of_the_base_and_of_lines_are_read_as_the_general_path_reads_them() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resourceAccount":"111122223333"}"#,
+    );
+    let line = |account: &str| match account {
+        "" => r#"{"context":{"x":"1"}}"#.to_string(),
+        a => format!(r#"{{"resourceAccount":"{a}","context":{{"x":"1"}}}}"#),
+    };
+    let lines: Vec<String> = [
+        "",
+        "",
+        "123",
+        "",
+        "444455556666",
+        "111122223333",
+        "444455556667",
+        "",
+        "abcdefghijkl",
+        "",
+    ]
+    .map(line)
+    .to_vec();
+    let n = sequence_agrees(&base, &lines);
+    assert_eq!(n, 2 * 2 * 8, "all but the two invalid accounts");
+}
+
 /// A context of more than `MAX_CONTEXT_KEYS` keys is the general path's error, however
 /// the keys are read: all new, in the places of the line before's, or with a base key
 /// among them.
