@@ -1046,6 +1046,7 @@ struct LineKeys<'r> {
 impl LineKeys<'_> {
     /// Whether the line gave a key of hash `hash` before (the fields of that name,
     /// borrowed apart from the key names).
+    #[inline(always)]
     fn seen(context: &Context, bits: KeyBits, overrides: &[u64], base_keys: usize, at: usize, hash: u64) -> bool {
         bits.may_hold(hash) && (context.has_hash_in(base_keys, at, hash) || overrides.contains(&hash))
     }
@@ -1061,7 +1062,34 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
         self.context.key_at(self.at)
     }
 
+    /// The key the scanner found named as [`ContextSink::expected`] said (most keys of
+    /// most lines) in line: its values are written at once; any other by
+    /// [`LineKeys::any_key`].
+    ///
+    /// [`ContextSink::expected`]: crate::plain_line::ContextSink::expected
+    #[inline(always)]
     fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool) {
+        if expected && !self.refused && self.at < self.old_keys {
+            if let Some(hash) = self.context.refill_known(self.at, values, self.pool) {
+                // Should the line have given the key before, it is refused, and the
+                // entry at `at` dropped.
+                if LineKeys::seen(self.context, self.bits, &self.overrides, self.base_keys, self.at, hash) {
+                    self.refused = true;
+                    return;
+                }
+                self.bits.add(hash);
+                self.at += 1;
+                return;
+            }
+        }
+        self.any_key(key, values, expected);
+    }
+}
+
+impl LineKeys<'_> {
+    /// [`ContextSink::key`](crate::plain_line::ContextSink::key) for any key.
+    #[inline(never)]
+    fn any_key(&mut self, key: &str, values: &[&str], expected: bool) {
         if self.refused {
             return;
         }
@@ -1233,8 +1261,11 @@ impl<'b> LineReader<'b> {
             parsed_action,
             resource,
             resource_account: raw.resource_account.or(base.resource_account.as_deref()).map(|a| {
-                account.clear();
-                account.push_str(a);
+                // Mostly the account of the line before (the base's): not copied again.
+                if !crate::pattern::bytes_eq(account.as_bytes(), a.as_bytes()) {
+                    account.clear();
+                    account.push_str(a);
+                }
                 account
             }),
             context,
@@ -1248,6 +1279,8 @@ impl<'b> LineReader<'b> {
         let known = crate::request::Known {
             key_bits: self.base_bits.union(bits),
             parts,
+            // The base's accounts were checked when it was read; a line's is not yet.
+            accounts_checked: raw.resource_account.is_none(),
         };
         let request = b.build_knowing(known).ok()?;
         Some(LineRequest {

@@ -32,6 +32,11 @@ impl<'a> Scanner<'a> {
 
     /// Skips spaces (the line has no other white space: see [`scan`]).
     fn ws(&mut self) {
+        // None or one (as most JSON writers put after `:` and `,`) before any loop.
+        if self.peek() != Some(b' ') {
+            return;
+        }
+        self.pos += 1;
         while self.peek() == Some(b' ') {
             self.pos += 1;
         }
@@ -105,19 +110,47 @@ impl<'a> Scanner<'a> {
     }
 
     /// A context scalar: a string, `true`, `false` or an integer, as its text (a
-    /// string's without the quotes).
+    /// string's without the quotes). A string (most values) is read in line; the others
+    /// by [`Scanner::other_scalar`].
+    #[inline(always)]
     fn scalar(&mut self) -> Option<&'a str> {
         self.ws();
-        match self.peek()? {
-            b'"' => {
-                self.pos += 1;
-                self.string_rest()
-            }
-            b't' => self.word("true"),
-            b'f' => self.word("false"),
-            b'-' | b'0'..=b'9' => self.integer(),
-            _ => None,
+        if self.peek() == Some(b'"') {
+            self.pos += 1;
+            return self.string_rest();
         }
+        let (value, pos) = Scanner::other_scalar(self.text, self.pos)?;
+        self.pos = pos;
+        Some(value)
+    }
+
+    /// The context scalar at `pos` in `text` that is not a string (`true`, `false` or an
+    /// integer), and the position after it. Out of line, on a scanner of its own: the
+    /// caller's, whose address is then never taken, stays in registers.
+    #[inline(never)]
+    fn other_scalar(text: &'a str, pos: usize) -> Option<(&'a str, usize)> {
+        let mut s = Scanner { text, pos };
+        let value = match s.peek()? {
+            b't' => s.word("true"),
+            b'f' => s.word("false"),
+            b'-' | b'0'..=b'9' => s.integer(),
+            _ => None,
+        }?;
+        Some((value, s.pos))
+    }
+
+    /// An `id` that is not a string (an integer as `serde_json` reads it) at `pos` in
+    /// `text`, and the position after it; out of line, as [`Scanner::other_scalar`].
+    #[inline(never)]
+    fn id_number(text: &'a str, pos: usize) -> Option<(serde_json::Value, usize)> {
+        let mut s = Scanner { text, pos };
+        let t = s.integer()?;
+        let n: serde_json::Number = t
+            .parse::<i64>()
+            .map(Into::into)
+            .or_else(|_| t.parse::<u64>().map(Into::into))
+            .ok()?;
+        Some((serde_json::Value::Number(n), s.pos))
     }
 
     fn word(&mut self, w: &str) -> Option<&'a str> {
@@ -200,10 +233,11 @@ pub(crate) trait ContextSink<'a> {
 
 /// Whether `bytes` holds no `\\` and no control character (below 0x20), the bytes after
 /// which a string is not simply the text up to the next `"`. Written as a fold over
-/// 32-byte chunks without an early exit inside a chunk, which the compiler turns into
+/// 64-byte chunks without an early exit inside a chunk, which the compiler turns into
 /// vector compares (SSE2 on x86-64, SIMD128 where enabled): a 700-byte line is
-/// checked in a few hundred instructions. The last chunk is the line's last 32 bytes,
-/// overlapping the one before (a byte checked twice changes no answer).
+/// checked in a few hundred instructions. The last chunk is the line's last 64 bytes,
+/// overlapping the one before (a byte checked twice changes no answer); a line of 32 to
+/// 63 bytes is checked as its first and last 32.
 fn no_escape_or_control(bytes: &[u8]) -> bool {
     fn clean(chunk: &[u8]) -> bool {
         let mut bad = false;
@@ -212,10 +246,14 @@ fn no_escape_or_control(bytes: &[u8]) -> bool {
         }
         !bad
     }
-    let Some(last) = bytes.len().checked_sub(32) else {
+    let n = bytes.len();
+    if n < 32 {
         return bytes.iter().all(|&b| b >= 0x20 && b != b'\\');
-    };
-    bytes.chunks_exact(32).all(clean) && bytes.get(last..).is_some_and(clean)
+    }
+    if n < 64 {
+        return bytes.get(..32).is_some_and(clean) && bytes.get(n - 32..).is_some_and(clean);
+    }
+    bytes.chunks_exact(64).all(clean) && bytes.get(n - 64..).is_some_and(clean)
 }
 
 /// The offset of the first `"` in `bytes` at or after `from`: eight bytes at a time
@@ -225,15 +263,16 @@ fn next_quote(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = from;
-    while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'"'));
+    let mut words = bytes.get(from..)?.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(w).ok()?) ^ (ONES * u64::from(b'"'));
         let m = x.wrapping_sub(ONES) & !x & HIGH;
         if m != 0 {
             return Some(at + (m.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    bytes.get(at..)?.iter().position(|&b| b == b'"').map(|i| at + i)
+    words.remainder().iter().position(|&b| b == b'"').map(|i| at + i)
 }
 
 /// Scans `line`; context keys go to `context` in order, each with its values' text (a
@@ -290,13 +329,9 @@ where
                     out.id = Some(match s.peek()? {
                         b'"' => serde_json::Value::String(s.string()?.to_string()),
                         _ => {
-                            let t = s.integer()?;
-                            let n: serde_json::Number = t
-                                .parse::<i64>()
-                                .map(Into::into)
-                                .or_else(|_| t.parse::<u64>().map(Into::into))
-                                .ok()?;
-                            serde_json::Value::Number(n)
+                            let (id, pos) = Scanner::id_number(s.text, s.pos)?;
+                            s.pos = pos;
+                            id
                         }
                     });
                     if !s.more(b'}')? {
@@ -317,4 +352,27 @@ where
     }
     s.ws();
     (s.pos == line.len()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+
+    /// Every length up to a few chunks, every position: a `\\` or any control character
+    /// anywhere makes the line unclean; any other byte (UTF-8 ones included) does not.
+    #[test]
+    fn escapes_and_control_characters_are_found_anywhere() {
+        for n in 0..=200usize {
+            let bytes = b" azAZ09\"{}:,[]~\x7f\xc3\xa9";
+            let clean: Vec<u8> = (0..n).map(|i| bytes[i % bytes.len()]).collect();
+            assert!(super::no_escape_or_control(&clean), "{n}");
+            for at in 0..n {
+                for bad in (0u8..0x20).chain([b'\\']) {
+                    let mut b = clean.clone();
+                    b[at] = bad;
+                    assert!(!super::no_escape_or_control(&b), "{n} {at} {bad}");
+                }
+            }
+        }
+    }
 }

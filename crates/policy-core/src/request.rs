@@ -347,7 +347,10 @@ impl Context {
     /// line's keys, which [`RequestBuilder::build_knowing`] narrows the bits to).
     pub(crate) fn truncate(&mut self, len: usize, pool: &mut ValuePool) {
         if len < self.entries.len() {
-            for e in self.entries.drain(len..) {
+            // One by one from the end: mostly one or two derived keys, whose values
+            // are shared (only dropped).
+            while self.entries.len() > len {
+                let Some(e) = self.entries.pop() else { break };
                 pool.give(e.values);
             }
         }
@@ -399,11 +402,14 @@ impl ValuePool {
     /// Sets `values` to `new`, reusing its own buffers first.
     #[inline(always)]
     fn fill(&mut self, values: &mut Values, new: &[&str]) {
-        // Most keys have one value, as they had on the line before: one copy.
+        // Most keys have one value, as they had on the line before: one copy, none
+        // when the value is the line before's too (as many of a batch's are).
         if let (Values::Owned(v), [text]) = (&mut *values, new) {
             if let [s] = v.as_mut_slice() {
-                s.clear();
-                s.push_str(text);
+                if !crate::pattern::bytes_eq(s.as_bytes(), text.as_bytes()) {
+                    s.clear();
+                    s.push_str(text);
+                }
                 return;
             }
         }
@@ -440,15 +446,22 @@ impl ValuePool {
         }
     }
 
-    /// Takes the buffers of `values` (owned ones).
+    /// Takes the buffers of `values` (owned ones; shared ones are only dropped).
+    #[inline(always)]
     fn give(&mut self, values: Values) {
-        if let Values::Owned(mut v) = values {
-            let room = Self::MAX.saturating_sub(self.strings.len());
-            self.strings.extend(v.drain(..).take(room));
-            v.clear();
-            if self.lists.len() < Self::MAX {
-                self.lists.push(v);
-            }
+        if let Values::Owned(v) = values {
+            self.give_owned(v);
+        }
+    }
+
+    /// [`ValuePool::give`] for owned values.
+    #[inline(never)]
+    fn give_owned(&mut self, mut v: Vec<String>) {
+        let room = Self::MAX.saturating_sub(self.strings.len());
+        self.strings.extend(v.drain(..).take(room));
+        v.clear();
+        if self.lists.len() < Self::MAX {
+            self.lists.push(v);
         }
     }
 }
@@ -1035,6 +1048,9 @@ pub(crate) struct Known {
     /// `Some`: the segments of the builder's resource, as [`Request::parts`] holds them
     /// (`Some(None)`: not an ARN), computed for a resource of the same text.
     pub(crate) parts: Option<Option<ArnParts>>,
+    /// The builder's resource and management accounts are 12-digit account ids (a batch
+    /// base's, checked when it was read): not checked again.
+    pub(crate) accounts_checked: bool,
 }
 
 /// Builds a [`Request`]; [`RequestBuilder::build`] validates once.
@@ -1207,9 +1223,11 @@ impl RequestBuilder {
             None => Arc::new(Action::parse(&self.action.ok_or(RequestError::Missing("action"))?)?),
         };
         let resource = self.resource.unwrap_or_else(|| "*".to_string());
-        for a in [&self.resource_account, &self.management_account].into_iter().flatten() {
-            if !is_account_id(a) {
-                return Err(RequestError::InvalidAccount(a.clone()));
+        if !known.accounts_checked {
+            for a in [&self.resource_account, &self.management_account].into_iter().flatten() {
+                if !is_account_id(a) {
+                    return Err(RequestError::InvalidAccount(a.clone()));
+                }
             }
         }
         let parts = match known.parts {
@@ -1461,7 +1479,7 @@ mod tests {
                     Step::Detach => c = c.detached(),
                     Step::Build => {
                         // As batch mode's reader: the context's keys' hashes are known.
-                        let known = Known { key_bits: c.key_bits(), parts: None };
+                        let known = Known { key_bits: c.key_bits(), parts: None, accounts_checked: false };
                         let r = Request::builder()
                             .principal(Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap())
                             .action("s3:GetObject")
@@ -1479,6 +1497,31 @@ mod tests {
                     proptest::prop_assert_eq!(c.get_hinted(key_hash(&lc), &lc, hint), want, "get_hinted {}", k);
                 }
             }
+        }
+    }
+
+    /// A key's single value refilled in place: a value equal to the one there is kept (not
+    /// copied again), any other replaces it, the same length or not.
+    #[test]
+    fn refilled_values_are_the_new_ones() {
+        let mut pool = ValuePool::default();
+        let mut c = Context::default();
+        c.put(0, &KeyName::new("aws:SourceIp"), &["10.0.0.1"], &mut pool);
+        let ip = |c: &Context| c.get("aws:sourceip").map(<[String]>::to_vec);
+        for v in [
+            "10.0.0.1",
+            "10.0.0.2",
+            "10.0.0.2",
+            "10.1.0.2",
+            "1.2.3.4",
+            "",
+            "10.0.0.10",
+            "10.0.0.1",
+        ] {
+            c.refill(0, &[v], &mut pool);
+            assert_eq!(ip(&c), Some(vec![v.to_string()]));
+            assert_eq!(c.refill_known(0, &[v], &mut pool), Some(key_hash("aws:sourceip")));
+            assert_eq!(ip(&c), Some(vec![v.to_string()]));
         }
     }
 
@@ -1501,6 +1544,7 @@ mod tests {
             .build_knowing(Known {
                 key_bits: c.key_bits(),
                 parts: None,
+                accounts_checked: false,
             })
             .unwrap();
         assert_eq!(r.context.bits, r.context.key_bits());

@@ -83,8 +83,8 @@ fn contexts_read_into_reused_buffers_are_the_general_paths() {
     }
     assert_eq!(
         fast_lines,
-        2 * (lines.len() - 2),
-        "all but the duplicate key's and the bad principal's"
+        2 * (lines.len() - 4),
+        "all but the duplicate keys' and the bad principal's"
     );
 }
 
@@ -130,11 +130,12 @@ fn requests_given_back_in_any_order_are_read_into_as_the_general_path_reads() {
             reader.recycle(doc);
         }
     }
-    assert_eq!(checked, 6 * (lines.len() - 2));
+    assert_eq!(checked, 6 * (lines.len() - 4));
 }
 
 /// Lines of a base key, keys in other places, fewer and more keys, other cases of a
-/// name, a key twice (refused half-way) and a line with an error after its context.
+/// name, a key twice (refused half-way; three lines) and a line with an error after its
+/// context.
 fn context_lines() -> Vec<String> {
     let line = |context: &str| format!(r#"{{"resource":"arn:aws:s3:::b/k","context":{{{context}}}}}"#);
     vec![
@@ -152,6 +153,12 @@ fn context_lines() -> Vec<String> {
         line(""),
         line(r#""AWS:CurrentTime":"2027-01-01T00:00:00Z","x":"1""#),
         line(r#""x":"2""#),
+        // A key twice, the second time where the line before had it (recognised by
+        // its name alone), in the same case and in another.
+        line(r#""x":"1","a":"2""#),
+        line(r#""a":"3","a":"4""#),
+        line(r#""x":"1","A":"2""#),
+        line(r#""a":"3","A":"4""#),
     ]
 }
 
@@ -313,6 +320,37 @@ fn a_line_left_to_the_general_path_leaves_the_base_values_to_the_next() {
     .to_vec();
     let n = sequence_agrees(&base, &lines);
     assert_eq!(n, 2 * 2 * 3, "the three lines without error");
+}
+
+/// The base's resource account (checked when the base was read) and a line's own, valid
+/// or not, one after the other: a line's invalid account is the general path's error
+/// however many lines had the base's before it, and a line's account replaces the one
+/// of the line before whatever its length.
+#[test]
+fn resource_accounts_of_the_base_and_of_lines_are_read_as_the_general_path_reads_them() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resourceAccount":"111122223333"}"#,
+    );
+    let line = |account: &str| match account {
+        "" => r#"{"context":{"x":"1"}}"#.to_string(),
+        a => format!(r#"{{"resourceAccount":"{a}","context":{{"x":"1"}}}}"#),
+    };
+    let lines: Vec<String> = [
+        "",
+        "",
+        "123",
+        "",
+        "444455556666",
+        "111122223333",
+        "444455556667",
+        "",
+        "abcdefghijkl",
+        "",
+    ]
+    .map(line)
+    .to_vec();
+    let n = sequence_agrees(&base, &lines);
+    assert_eq!(n, 2 * 2 * 8, "all but the two invalid accounts");
 }
 
 /// A context of more than `MAX_CONTEXT_KEYS` keys is the general path's error, however
