@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(policy lint request batch_line statement estate)
+TARGETS=(policy lint request batch_line batch_lines statement estate)
 
 need_cargo_fuzz() {
     rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
@@ -93,14 +93,26 @@ import random
 rnd = random.Random(7)
 for i, l in enumerate(lines):
     put("batch_line", f"case{i}", l)
+gens = []
 for i in range(40):
-    put("batch_line", f"gen{i}", json.dumps({"id": i, "principal": rnd.choice([
+    gens.append(json.dumps({"id": i, "principal": rnd.choice([
         "arn:aws:iam::111122223333:user/alice", "arn:aws:sts::111122223333:assumed-role/Deploy/ci", "111122223333", "anonymous"]),
         "action": rnd.choice(["s3:GetObject", "ec2:RunInstances", "iam:PassRole", "dynamodb:PutItem"]),
         "resource": rnd.choice(["arn:aws:s3:::amzn-s3-demo-bucket/home/alice/x", "*", "arn:aws:iam::111122223333:role/App"]),
         "context": {"aws:SourceIp": rnd.choice(["203.0.113.9", "198.51.100.1", "2001:db8::1"]),
                     "aws:TagKeys": ["env", "team"][: rnd.randint(0, 2)], "ec2:InstanceCount": rnd.randint(0, 9),
                     "aws:SecureTransport": rnd.choice([True, False])}}, separators=(",", ":")))
+    put("batch_line", f"gen{i}", gens[-1])
+
+# batch_lines: runs of lines through one reader (generated lines: the same keys in the
+# same places with other values; the cases' lines: other keys; an action in other case
+# and a bad principal among them); a leading blank line (an even first byte) gives
+# requests back in order, `{` (odd) out of order.
+for i in range(60):
+    run = [rnd.choice(gens if j % 3 else lines) for j in range(rnd.randint(2, 8))]
+    run += [rnd.choice(lines).replace('"s3:', '"S3:', 1), '{"principal":"nobody"}']
+    rnd.shuffle(run)
+    put("batch_lines", f"run{i}", ("\n" if i % 2 else "") + "\n".join(run))
 
 # statement: operator, key, policy values, request values, username, resource, action.
 ops = ["StringEquals", "StringNotEquals", "StringLike", "StringEqualsIgnoreCase", "NumericLessThan",

@@ -13,6 +13,7 @@
 //! | [`lint`] | first byte: document kind and policy type; the rest: file bytes | every finding lies inside the text, 1-based, rendered within [`MAX_RENDERED`] bytes |
 //! | [`request`] | request document text | reads to a request that evaluates deterministically, or an error at a 1-based position inside the text |
 //! | [`batch_line`] | one batch line | the fast line reader and the general path give identical response bytes |
+//! | [`batch_lines`] | batch lines through one reader | each line's response is the general path's for that line alone, whatever the lines before |
 //! | [`estate`] | snapshot files, each after a line `=== <path>` | loads (never failing, warnings 1-based), resolves and decides requests deterministically |
 //! | [`statement`] | operator, key, values, resource and action, one per line | an `Allow` statement that allows ⇒ the same statement as a `Deny` denies; a statement neither applies as `Allow` nor fails to apply as `Deny` without an `indeterminate` item saying so |
 
@@ -302,6 +303,62 @@ pub fn batch_line(data: &[u8]) {
     }
 }
 
+/// Most lines of one [`batch_lines`] input read.
+const MAX_LINES: usize = 64;
+
+/// Several batch lines (the input's lines, at most [`MAX_LINES`]) through one reader, as
+/// `policy-sim batch` reads a block: each line the fast reader reads is answered as the
+/// general path answers that line alone, byte for byte, whatever the lines before it (a
+/// reader keeps the line before's keys, values, principal, action, resource and accounts
+/// for reuse, and a line it leaves to the general path must leave nothing behind). As
+/// `batch` does, a trailing `\r` is cut and blank lines are skipped. Requests are given
+/// back ([`LineReader::recycle`]) at once when the input's first byte is even; when it
+/// is odd, they go back out of order, as the reading thread's come back from the worker:
+/// in fours, the newest first, the input's first request never.
+pub fn batch_lines(data: &[u8]) {
+    let (Ok(text), Some(base)) = (std::str::from_utf8(data), batch_base()) else {
+        return;
+    };
+    let in_flight = data.first().is_some_and(|b| b & 1 == 1);
+    let mut reader = LineReader::new(base);
+    let mut held = Vec::new();
+    for line in text.split('\n').take(MAX_LINES) {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some(doc) = reader.read(line) else { continue };
+        let policies = reader
+            .policies()
+            .unwrap_or_else(|| fail("a line read without the base's policies"));
+        let fast = respond(policies, &doc.request, doc.id.as_ref()).1;
+        let src = Source::new("line", line);
+        match PartialDocument::parse(&src, &mut NoFiles).and_then(|d| d.over(base).finish(&src)) {
+            Ok(d) => {
+                let general = respond(&d.policies, &d.request, d.id.as_ref()).1;
+                assert!(
+                    fast == general,
+                    "fast and general paths differ after the lines before:\n{line}\n{}\n{}",
+                    String::from_utf8_lossy(&fast),
+                    String::from_utf8_lossy(&general)
+                );
+            }
+            Err(e) => fail(&format!("the fast path read a line the general path rejects: {e}")),
+        }
+        if in_flight {
+            held.push(doc);
+            if held.len() > 3 {
+                // The newest goes back first.
+                for d in held.drain(1..).rev() {
+                    reader.recycle(d);
+                }
+            }
+        } else {
+            reader.recycle(doc);
+        }
+    }
+}
+
 /// One statement as `Allow`, and the same statement as `Deny` under an allow-all
 /// statement: the input's lines are the condition operator, the key, the policy values
 /// and the request's values (tab-separated), a value for `aws:username`, the `Resource`
@@ -445,6 +502,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("lint", lint),
     ("request", request),
     ("batch_line", batch_line),
+    ("batch_lines", batch_lines),
     ("statement", statement),
     ("estate", estate),
 ];
