@@ -451,6 +451,28 @@ impl NameTable {
 pub(crate) struct Candidate {
     index: u32,
     action: Option<crate::condition::Tri>,
+    /// The statement applies to every request for these actions: its action match is
+    /// true, and it has no condition, no `Principal`/`NotPrincipal`, and no `Resource`
+    /// or one whose first pattern is `*` (which matches every resource, S-MATCH-2,
+    /// before any later pattern is looked at).
+    applies: bool,
+}
+
+impl Candidate {
+    fn new(index: u32, action: Option<crate::condition::Tri>, st: &Statement) -> Candidate {
+        let any_resource = match &st.resource {
+            None => true,
+            Some((negated, pats)) => !negated && matches!(pats.first(), Some(ResourcePattern::Arn(ArnPattern::Any))),
+        };
+        Candidate {
+            index,
+            action,
+            applies: action == Some(crate::condition::Tri::True)
+                && any_resource
+                && st.principal.is_none()
+                && st.conditions.is_empty(),
+        }
+    }
 }
 
 /// The [`ActionIndex::service_bits`] bit of a service prefix hash.
@@ -541,7 +563,7 @@ impl ActionIndex {
                 let Some(st) = statements.get(i as usize) else { continue };
                 let t = tri(st);
                 if t != Some(Tri::False) {
-                    index.lists.push(Candidate { index: i, action: t });
+                    index.lists.push(Candidate::new(i, t, st));
                 }
             }
             (start, id(index.lists.len()))
@@ -588,7 +610,14 @@ impl ActionIndex {
         index.by_service = NameTable::new(&by_service);
         if index.lists.len() > budget {
             index = ActionIndex {
-                lists: all.iter().map(|&index| Candidate { index, action: None }).collect(),
+                lists: all
+                    .iter()
+                    .map(|&index| Candidate {
+                        index,
+                        action: None,
+                        applies: false,
+                    })
+                    .collect(),
                 other: (0, id(all.len())),
                 ..ActionIndex::default()
             };
@@ -599,15 +628,27 @@ impl ActionIndex {
     /// Candidate statements for the request's action, in document order, each once.
     #[inline]
     pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
+        self.candidates_in(self.range(action))
+    }
+
+    /// Where the candidates of the request's action are in the index (what
+    /// [`ActionIndex::candidates_in`] turns into candidates): at most two hash look-ups.
+    #[inline]
+    pub(crate) fn range(&self, action: &crate::request::Action) -> (u32, u32) {
         // No entry names the action's service: no look-up.
-        let range = if self.service_bits & service_bit(action.service_hash) == 0 {
+        if self.service_bits & service_bit(action.service_hash) == 0 {
             self.other
         } else {
             self.exact
                 .get(&self.names, action.full_hash, &action.lc)
                 .or_else(|| self.by_service.get(&self.names, action.service_hash, action.service()))
                 .unwrap_or(self.other)
-        };
+        }
+    }
+
+    /// The candidates at `range`, a [`ActionIndex::range`] of this index.
+    #[inline]
+    pub(crate) fn candidates_in(&self, range: (u32, u32)) -> Candidates<'_> {
         Candidates(
             self.lists
                 .get(range.0 as usize..range.1 as usize)
@@ -626,11 +667,12 @@ impl Candidates<'_> {
         self.0.len() == 0
     }
 
-    /// The next candidate, and its `Action`/`NotAction` element's match when the index
-    /// knows it (`None`: [`Statement::action_tri`] says).
+    /// The next candidate, its `Action`/`NotAction` element's match when the index
+    /// knows it (`None`: [`Statement::action_tri`] says), and whether the statement
+    /// applies whatever the request (see [`Candidate::applies`]).
     #[inline]
-    pub(crate) fn next_tagged(&mut self) -> Option<(usize, Option<crate::condition::Tri>)> {
-        self.0.next().map(|c| (c.index as usize, c.action))
+    pub(crate) fn next_tagged(&mut self) -> Option<(usize, Option<crate::condition::Tri>, bool)> {
+        self.0.next().map(|c| (c.index as usize, c.action, c.applies))
     }
 }
 
@@ -991,11 +1033,13 @@ mod tests {
                 let action = crate::request::Action::parse(a).unwrap();
                 let mut listed = Vec::new();
                 let mut c = policy.index.candidates(&action);
-                while let Some((i, known)) = c.next_tagged() {
+                while let Some((i, known, applies)) = c.next_tagged() {
                     let t = policy.statements[i].action_tri(&action);
                     if let Some(k) = known {
                         prop_assert_eq!(k, t, "{} statement {}", a, i);
                     }
+                    // Every statement of this test has `Resource: *` and nothing else.
+                    prop_assert_eq!(applies, known == Some(crate::condition::Tri::True), "{} statement {}", a, i);
                     listed.push(i);
                 }
                 prop_assert!(listed.windows(2).all(|w| w[0] < w[1]), "{}: {:?}", a, listed);

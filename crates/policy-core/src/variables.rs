@@ -64,6 +64,12 @@ pub(crate) struct Template {
     /// The length of the source's leading literal text (before its first `*`, `?` or
     /// `${`): every text the template matches as a pattern starts with it.
     prefix_len: usize,
+    /// The length of its policy text and `${*}`-style escapes: what it expands to but
+    /// its variables' values.
+    fixed_len: usize,
+    /// The index in `parts` of its variable when it has exactly one (most templates:
+    /// `…/home/${aws:username}/*`).
+    single_var: Option<usize>,
 }
 
 impl Template {
@@ -99,10 +105,25 @@ impl Template {
             .find(['*', '?'])
             .unwrap_or(text.len())
             .min(text.find("${").unwrap_or(text.len()));
+        let fixed_len = parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t, _) => t.len(),
+                Part::Literal(c) => c.len(),
+                Part::Var { .. } => 0,
+            })
+            .sum();
+        let mut vars = parts.iter().enumerate().filter(|(_, p)| matches!(p, Part::Var { .. }));
+        let single_var = match (vars.next(), vars.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        };
         Some(Template {
             parts,
             source: text.into(),
             prefix_len,
+            fixed_len,
+            single_var,
         })
     }
 
@@ -120,6 +141,7 @@ impl Template {
 
     /// Whether the template resolves with `ctx`, and within the limit, looking the
     /// variables up without building anything.
+    #[inline]
     pub(crate) fn resolution(&self, ctx: &Context) -> Resolution {
         match self.expanded_len(ctx) {
             None => Resolution::Unresolvable,
@@ -163,14 +185,16 @@ impl Template {
 
     /// The length in bytes of the text the template resolves to with `ctx`, counted
     /// without building it; `None` when it is unresolvable (S-VAR-4).
+    #[inline]
     pub(crate) fn expanded_len(&self, ctx: &Context) -> Option<usize> {
-        let mut n = 0usize;
+        if let Some(var) = self.single_var.and_then(|i| self.parts.get(i)) {
+            return Some(self.fixed_len.saturating_add(var.value(ctx)?.len()));
+        }
+        let mut n = self.fixed_len;
         for p in &self.parts {
-            n = n.saturating_add(match p {
-                Part::Text(t, _) => t.len(),
-                Part::Literal(c) => c.len(),
-                Part::Var { .. } => p.value(ctx)?.len(),
-            });
+            if let Part::Var { .. } = p {
+                n = n.saturating_add(p.value(ctx)?.len());
+            }
         }
         Some(n)
     }
@@ -427,6 +451,34 @@ mod tests {
         assert!(t.resolves_ascii(&ctx));
         ctx.insert("aws:principaltag/team", vec!["\u{212a}".into()]);
         assert!(!t.resolves_ascii(&ctx));
+    }
+
+    /// The expanded length, counted from the fixed text's length and the variables'
+    /// values, is the length of the resolved text, for one variable or several, with
+    /// escapes and defaults; `None` exactly when the text does not resolve.
+    #[test]
+    fn expanded_length_is_the_resolved_texts() {
+        let mut ctx = Context::default();
+        ctx.insert("a", vec!["alpha".into()]);
+        ctx.insert("b", vec!["bé".into()]);
+        ctx.insert("multi", vec!["x".into(), "y".into()]);
+        for text in [
+            "${a}",
+            "x/${a}/y*",
+            "${*}${a}${?}",
+            "p-${a}-${b}-${$}",
+            "${a}${a}${b}",
+            "${missing, 'dflt'}/${a}",
+            "${missing}/x",
+            "x/${a}/${missing}",
+            "${multi}",
+            "${b}/${multi, 'd'}",
+        ] {
+            let t = Template::parse(text).unwrap();
+            let resolved = t.resolve_text(&ctx);
+            assert_eq!(t.expanded_len(&ctx), resolved.as_ref().map(String::len), "{text}");
+            assert_eq!(t.resolution(&ctx) == Resolution::Resolved, resolved.is_some(), "{text}");
+        }
     }
 
     #[test]

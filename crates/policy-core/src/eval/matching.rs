@@ -118,12 +118,24 @@ fn pattern_match<'p>(
     missing: &mut Missing<'p>,
 ) -> Tri {
     match p {
+        // `*` (most statements of SCPs and boundaries) without a call.
+        ResourcePattern::Arn(ArnPattern::Any) => Tri::True,
         ResourcePattern::Arn(a) => Tri::from(a.is_match_inline(cx.req.resource.as_str(), cx.parts.as_ref())),
+        // Most patterns name other resources: their literal start decides, once the
+        // variables are known to resolve.
+        ResourcePattern::Var(t) if !crate::pattern::has_prefix(cx.req.resource.as_str(), t.literal_prefix()) => {
+            match t.resolution(ctx) {
+                Resolution::Resolved => Tri::False,
+                other => unresolved_match(t, other, negated, ctx, missing),
+            }
+        }
         ResourcePattern::Var(t) => template_match(t, negated, cx, ctx, missing),
     }
 }
 
-/// [`pattern_match`] for a pattern holding policy variables (S-VAR-*).
+/// [`pattern_match`] for a pattern holding policy variables (S-VAR-*) whose literal
+/// start the request's resource has: resolved in the same pass that classifies it (one
+/// look-up per variable).
 fn template_match<'p>(
     t: &'p crate::variables::Template,
     negated: bool,
@@ -132,24 +144,27 @@ fn template_match<'p>(
     missing: &mut Missing<'p>,
 ) -> Tri {
     let r = cx.req.resource.as_str();
-    // Most patterns name other resources: their literal start decides, once the
-    // variables are known to resolve. A pattern that may match is resolved in the same
-    // pass that classifies it (one look-up per variable either way).
-    let resolution = if crate::pattern::has_prefix(r, t.literal_prefix()) {
-        let mut toks = Resolved::new();
-        match t.resolve_tokens(ctx, &mut toks) {
-            Resolution::Resolved => return Tri::from(arn::tokens_match(&toks, r, cx.parts.as_ref())),
-            other => other,
-        }
-    } else {
-        t.resolution(ctx)
-    };
-    match resolution {
-        Resolution::Resolved => return Tri::False,
+    let mut toks = Resolved::new();
+    match t.resolve_tokens(ctx, &mut toks) {
+        Resolution::Resolved => Tri::from(arn::tokens_match(&toks, r, cx.parts.as_ref())),
+        other => unresolved_match(t, other, negated, ctx, missing),
+    }
+}
+
+/// [`pattern_match`] for a pattern holding policy variables that do not resolve
+/// (`resolution` is not [`Resolution::Resolved`]).
+#[cold]
+fn unresolved_match<'p>(
+    t: &'p crate::variables::Template,
+    resolution: Resolution,
+    negated: bool,
+    ctx: &crate::request::Context,
+    missing: &mut Missing<'p>,
+) -> Tri {
+    if resolution == Resolution::TooLarge {
         // S-VAR-7: a pattern whose variables would expand past the limit is not
         // expanded.
-        Resolution::TooLarge => return Tri::Indeterminate,
-        Resolution::Unresolvable => {}
+        return Tri::Indeterminate;
     }
     // S-VAR-4: an unresolvable variable matches nothing; report its keys.
     missing.extend(t.keys().filter(|k| ctx.get(k).is_none()));
@@ -352,11 +367,17 @@ fn statement_applies<'p>(
         }
         t => indeterminate |= t == Tri::Indeterminate,
     }
-    let Ok((grant, t)) = principal_part(stmt, cx) else {
-        *miss = Some(Miss::Principal);
-        return (Tri::False, None);
+    // Most statements name no principal: no call.
+    let grant = if stmt.principal.is_none() {
+        None
+    } else {
+        let Ok((grant, t)) = principal_part(stmt, cx) else {
+            *miss = Some(Miss::Principal);
+            return (Tri::False, None);
+        };
+        indeterminate |= t == Tri::Indeterminate;
+        grant
     };
-    indeterminate |= t == Tri::Indeterminate;
     for (i, c) in stmt.conditions.iter().enumerate() {
         match c.eval(&cx.req.context, missing) {
             Tri::False => {
@@ -459,10 +480,15 @@ impl<'p> Run<'p, '_> {
     }
 
     fn statements(&mut self, slot: PolicySlot, policy: &'p Policy, mut candidates: crate::policy::Candidates<'p>) {
-        while let Some((i, action)) = candidates.next_tagged() {
+        while let Some((i, action, applies)) = candidates.next_tagged() {
             let Some(stmt) = policy.statements.get(i) else { continue };
             let mut miss = None;
-            let (t, grant) = statement_applies(stmt, &self.cx, &mut self.missing, &mut miss, action);
+            let (t, grant) = if applies {
+                // Nothing of the request to look at (the index checked the statement).
+                (Tri::True, None)
+            } else {
+                statement_applies(stmt, &self.cx, &mut self.missing, &mut miss, action)
+            };
             let hit = Hit {
                 slot,
                 index: i,
@@ -484,6 +510,196 @@ impl<'p> Run<'p, '_> {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicyType;
+    use crate::request::{Principal, Request};
+    use crate::span::Source;
+    use proptest::prelude::*;
+
+    fn policy(ty: PolicyType, statements: &[String]) -> crate::policy::Policy {
+        let text = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","));
+        crate::parse::parse_policy(&Source::new("p.json", text), ty)
+            .unwrap()
+            .policy
+    }
+
+    /// Request context keys with their values.
+    type Keys<'a> = &'a [(&'a str, &'a [&'a str])];
+
+    fn request(resource: &str, context: Keys<'_>) -> Request {
+        let mut b = Request::builder()
+            .principal(Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap())
+            .action("s3:GetObject")
+            .resource(resource);
+        for (k, v) in context {
+            b = b.context_value(k, v.iter().map(|s| s.to_string()).collect());
+        }
+        b.build().unwrap()
+    }
+
+    fn cx(req: &Request) -> Ctx<'_> {
+        Ctx {
+            req,
+            parts: req.resource_parts(),
+            partition: "aws",
+            has_boundary: false,
+            opts: EvalOptions { near_misses: true },
+        }
+    }
+
+    const RESOURCES: &[&str] = &[
+        r#""Resource":"*""#,
+        r#""Resource":["*","arn:aws:s3:::b/${aws:PrincipalTag/team}"]"#,
+        r#""Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team}","*"]"#,
+        r#""Resource":["arn:aws:s3:::other/*","*"]"#,
+        r#""Resource":"arn:aws:s3:::b/*""#,
+        r#""NotResource":"*""#,
+        r#""NotResource":"arn:aws:s3:::other/*""#,
+    ];
+    const ACTIONS: &[&str] = &[
+        r#""Action":"s3:GetObject""#,
+        r#""Action":"s3:*""#,
+        r#""Action":"*""#,
+        r#""NotAction":"iam:*""#,
+        r#""NotAction":"s3:*""#,
+        r#""Action":"s3:Get*""#,
+    ];
+    const EXTRAS: &[&str] = &[
+        "",
+        r#","Condition":{"StringEquals":{"aws:PrincipalTag/team":"bob"}}"#,
+        r#","Condition":{"Null":{"aws:PrincipalTag/x":"true"}}"#,
+        r#","Principal":{"AWS":"arn:aws:iam::444455556666:root"}"#,
+        r#","Principal":"*""#,
+        r#","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"}"#,
+    ];
+
+    proptest! {
+        /// A candidate the action index marks as applying whatever the request applies:
+        /// matching it as every other statement gives true, no grant, no missing key
+        /// and no near miss (with and without the keys its patterns read).
+        #[test]
+        fn candidates_marked_as_applying_apply(
+            picks in proptest::collection::vec((0..RESOURCES.len(), 0..ACTIONS.len(), 0..EXTRAS.len(), any::<bool>()), 1..6),
+            with_tag in any::<bool>(),
+        ) {
+            let resource_policy = picks.iter().any(|&(_, _, e, _)| EXTRAS[e].contains(r#"Principal":"#));
+            let ty = if resource_policy { PolicyType::Resource } else { PolicyType::Identity };
+            let statements: Vec<String> = picks
+                .iter()
+                .map(|&(r, a, e, allow)| {
+                    let extra = if resource_policy && !EXTRAS[e].contains(r#"Principal":"#) {
+                        format!(r#"{},"Principal":"*""#, EXTRAS[e])
+                    } else {
+                        EXTRAS[e].to_string()
+                    };
+                    format!(
+                        r#"{{"Effect":"{}",{},{}{}}}"#,
+                        if allow { "Allow" } else { "Deny" },
+                        ACTIONS[a],
+                        RESOURCES[r],
+                        extra
+                    )
+                })
+                .collect();
+            let pol = policy(ty, &statements);
+            let tags: &[(&str, &[&str])] = if with_tag { &[("aws:PrincipalTag/team", &["bob"])] } else { &[] };
+            let req = request("arn:aws:s3:::b/bob", tags);
+            let cx = cx(&req);
+            let mut c = pol.index.candidates(&req.action);
+            while let Some((i, action, applies)) = c.next_tagged() {
+                if !applies {
+                    continue;
+                }
+                let mut missing = Vec::new();
+                let mut miss = None;
+                let (t, grant) = statement_applies(&pol.statements[i], &cx, &mut missing, &mut miss, action);
+                prop_assert_eq!(t, Tri::True, "{}", statements[i]);
+                prop_assert!(grant.is_none() && missing.is_empty() && miss.is_none(), "{}", statements[i]);
+            }
+        }
+    }
+
+    /// A variable pattern whose literal start the resource lacks is false when its
+    /// variables resolve, and otherwise answers as one whose start matches: its keys
+    /// reported when absent (S-VAR-4), indeterminate in a `NotResource` or for a key with
+    /// several values (S-VAR-6) or past the expansion limit (S-VAR-7).
+    #[test]
+    fn variable_patterns_whose_start_differs() {
+        let big = "x".repeat(crate::variables::MAX_EXPANDED_BYTES);
+        // (the `Resource` element, the request context, the match, whether the key is
+        // reported missing)
+        let cases: &[(&str, Keys<'_>, Tri, bool)] = &[
+            (
+                r#""Resource":"arn:aws:s3:::other/${aws:PrincipalTag/team}/*""#,
+                &[("aws:PrincipalTag/team", &["bob"])],
+                Tri::False,
+                false,
+            ),
+            (
+                r#""Resource":"arn:aws:s3:::other/${aws:PrincipalTag/team}/*""#,
+                &[],
+                Tri::False,
+                true,
+            ),
+            (
+                r#""NotResource":"arn:aws:s3:::other/${aws:PrincipalTag/team}/*""#,
+                &[],
+                Tri::Indeterminate,
+                true,
+            ),
+            (
+                r#""NotResource":"arn:aws:s3:::other/${aws:PrincipalTag/team}/*""#,
+                &[("aws:PrincipalTag/team", &["bob"])],
+                Tri::True,
+                false,
+            ),
+            (
+                r#""Resource":"arn:aws:s3:::other/${aws:PrincipalTag/team}/*""#,
+                &[("aws:PrincipalTag/team", &["a", "b"])],
+                Tri::Indeterminate,
+                false,
+            ),
+            (
+                r#""Resource":"arn:aws:s3:::other/${aws:PrincipalTag/team}/*""#,
+                &[("aws:PrincipalTag/team", &[big.as_str()])],
+                Tri::Indeterminate,
+                false,
+            ),
+            (
+                r#""Resource":"arn:aws:s3:::b/${aws:PrincipalTag/team}""#,
+                &[("aws:PrincipalTag/team", &[big.as_str()])],
+                Tri::Indeterminate,
+                false,
+            ),
+            (
+                r#""Resource":"arn:aws:s3:::b/${aws:PrincipalTag/team}""#,
+                &[("aws:PrincipalTag/team", &["bob"])],
+                Tri::True,
+                false,
+            ),
+            (
+                r#""Resource":"arn:aws:s3:::b/${aws:PrincipalTag/team}""#,
+                &[],
+                Tri::False,
+                true,
+            ),
+        ];
+        for (resource, context, want, reports) in cases {
+            let pol = policy(
+                PolicyType::Identity,
+                &[format!(r#"{{"Effect":"Allow","Action":"s3:GetObject",{resource}}}"#)],
+            );
+            let req = request("arn:aws:s3:::b/bob", context);
+            let mut missing = Vec::new();
+            let t = resource_matches(&pol.statements[0], &cx(&req), &mut missing);
+            assert_eq!(t, *want, "{resource} {context:?}");
+            assert_eq!(missing == ["aws:principaltag/team"], *reports, "{resource} {context:?}");
         }
     }
 }
