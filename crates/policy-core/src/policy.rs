@@ -634,7 +634,7 @@ impl ActionIndex {
     }
 
     /// Candidate statements for the request's action, in document order, each once.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
         self.candidates_in(self.range(action))
     }
@@ -648,7 +648,8 @@ impl ActionIndex {
 
     /// [`ActionIndex::range`] of the lower-cased action `lc` (`service:name`, of hash
     /// `full_hash`) of the service `service` (of hash `service_hash`).
-    #[inline]
+    // Always inlined: most requests take `other` after the bit test, without a call.
+    #[inline(always)]
     pub(crate) fn range_of(&self, full_hash: u64, lc: &str, service_hash: u64, service: &str) -> (u32, u32) {
         // No entry names the action's service: no look-up.
         if self.service_bits & service_bit(service_hash) == 0 {

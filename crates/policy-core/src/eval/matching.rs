@@ -471,13 +471,19 @@ pub(crate) struct Run<'p, 'r> {
 impl<'p> Run<'p, '_> {
     /// Evaluates the statements of `policy` that can apply to the request's action.
     #[inline]
-    /// `range`: where the policy's index has the candidates of the request's action,
-    /// when the caller knows it (a [`super::SetIndex`] row).
-    pub(super) fn policy(&mut self, slot: PolicySlot, policy: &'p Policy, range: Option<(u32, u32)>) {
-        let candidates = match range {
-            Some(r) => policy.index.candidates_in(r),
-            None => policy.index.candidates(&self.cx.req.action),
-        };
+    pub(super) fn policy(&mut self, slot: PolicySlot, policy: &'p Policy) {
+        let candidates = policy.index.candidates(&self.cx.req.action);
+        // Most policies name none of the action's service: nothing to call.
+        if !candidates.is_empty() {
+            self.statements(slot, policy, candidates);
+        }
+    }
+
+    /// [`Run::policy`] where the caller knows where the policy's index has the
+    /// candidates of the request's action (`range`, from a [`super::SetIndex`] row).
+    #[inline]
+    pub(super) fn policy_in(&mut self, slot: PolicySlot, policy: &'p Policy, range: (u32, u32)) {
+        let candidates = policy.index.candidates_in(range);
         // Most policies name none of the action's service: nothing to call.
         if !candidates.is_empty() {
             self.statements(slot, policy, candidates);

@@ -260,7 +260,7 @@ impl Scope {
 pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptions) -> Evaluation<'p> {
     let mut ev = Evaluation::empty();
     // Filled in place: the evaluation (about a kilobyte) is not copied on its way out.
-    fill(policies, None, req, opts, &mut ev);
+    fill(policies, NoRow, req, opts, &mut ev);
     ev
 }
 
@@ -272,7 +272,13 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
 /// whatever the index.
 pub fn evaluate_indexed<'p>(policies: &'p PolicySet, index: &SetIndex, req: &Request) -> Evaluation<'p> {
     let mut ev = Evaluation::empty();
-    fill(policies, Some(index), req, EvalOptions::default(), &mut ev);
+    fill(
+        policies,
+        index.row(policies, &req.action),
+        req,
+        EvalOptions::default(),
+        &mut ev,
+    );
     ev
 }
 
@@ -287,19 +293,43 @@ pub fn evaluate_into<'p>(
     ev: &mut Evaluation<'p>,
 ) {
     ev.clear();
-    fill(policies, index, req, opts, ev);
+    match index {
+        Some(index) => fill(policies, index.row(policies, &req.action), req, opts, ev),
+        None => fill(policies, NoRow, req, opts, ev),
+    }
+}
+
+/// Where the policies of a set have the candidates of the request's action, when that
+/// is known ([`SetRow`]) or not ([`NoRow`]): evaluation is compiled once for each, so
+/// that evaluating without an index costs what it did before there was one.
+trait Rows: Copy {
+    /// Where the `k`th policy of the set (in [`slots`] order), `policy`, has the
+    /// candidates of the request's action, if known.
+    fn range(&self, k: usize, policy: &Policy) -> Option<(u32, u32)>;
+}
+
+/// No [`SetIndex`]: each policy's own index is asked.
+#[derive(Clone, Copy)]
+struct NoRow;
+
+impl Rows for NoRow {
+    #[inline(always)]
+    fn range(&self, _: usize, _: &Policy) -> Option<(u32, u32)> {
+        None
+    }
+}
+
+impl Rows for Option<SetRow<'_>> {
+    #[inline(always)]
+    fn range(&self, k: usize, policy: &Policy) -> Option<(u32, u32)> {
+        self.and_then(|r| r.range(k, policy))
+    }
 }
 
 /// [`evaluate_into`] into `ev`, an [`Evaluation::empty`]. Not inlined: `ev` is then
 /// built where the caller wants it, not on this function's stack and copied out.
 #[inline(never)]
-fn fill<'p>(
-    policies: &'p PolicySet,
-    index: Option<&SetIndex>,
-    req: &Request,
-    opts: EvalOptions,
-    ev: &mut Evaluation<'p>,
-) {
+fn fill<'p, R: Rows>(policies: &'p PolicySet, row: R, req: &Request, opts: EvalOptions, ev: &mut Evaluation<'p>) {
     if sts::always_allowed(req) {
         ev.decision = Decision::Allow;
         ev.reasons.push(Reason {
@@ -311,7 +341,6 @@ fn fill<'p>(
     let prep = Prepared::new(policies, req);
     ev.service_constraints.extend(prep.service_constraints(req));
     let mut run = prep.run(req, opts);
-    let row = index.and_then(|ix| ix.row(policies, &req.action));
     run_policies(policies, &prep, &mut run, row);
     ev.missing = run.missing;
     // Ordered as their lower-cased text, without building it.
@@ -696,37 +725,40 @@ fn levels(
 /// Evaluates every applicable policy once, into `run`: the policies of [`slots`]
 /// where [`Prepared::applies`], written out type by type (an iterator chain over the
 /// slots costs about a tenth more instructions per evaluation).
-fn run_policies<'p>(policies: &'p PolicySet, prep: &Prepared<'_>, run: &mut Run<'p, '_>, row: Option<SetRow<'_>>) {
+fn run_policies<'p, R: Rows>(policies: &'p PolicySet, prep: &Prepared<'_>, run: &mut Run<'p, '_>, row: R) {
     let scope = &prep.scope;
     // `k`: the policy's place in [`slots`] order, where `row` has its candidates.
-    let range = |k: usize, pol: &Policy| row.and_then(|r| r.range(k, pol));
+    let policy = |run: &mut Run<'p, '_>, slot: PolicySlot, k: usize, pol: &'p Policy| match row.range(k, pol) {
+        Some(range) => run.policy_in(slot, pol, range),
+        None => run.policy(slot, pol),
+    };
     let mut k = 0;
     if scope.identity {
         for (i, pol) in policies.identity.iter().enumerate() {
-            run.policy(PolicySlot::Identity(i), pol, range(k + i, pol));
+            policy(run, PolicySlot::Identity(i), k + i, pol);
         }
     }
     k += policies.identity.len();
     if let Some(pol) = &policies.resource {
-        run.policy(PolicySlot::Resource, pol, range(k, pol));
+        policy(run, PolicySlot::Resource, k, pol);
         k += 1;
     }
     if let Some(pol) = &policies.permissions_boundary {
         if scope.boundary {
-            run.policy(PolicySlot::PermissionsBoundary, pol, range(k, pol));
+            policy(run, PolicySlot::PermissionsBoundary, k, pol);
         }
         k += 1;
     }
     if let Some(pol) = &policies.session {
         if scope.session {
-            run.policy(PolicySlot::Session, pol, range(k, pol));
+            policy(run, PolicySlot::Session, k, pol);
         }
         k += 1;
     }
     for (l, level) in policies.scp.iter().enumerate() {
         if scope.scp_exempt.is_none() {
             for (i, pol) in level.iter().enumerate() {
-                run.policy(PolicySlot::Scp(l, i), pol, range(k + i, pol));
+                policy(run, PolicySlot::Scp(l, i), k + i, pol);
             }
         }
         k += level.len();
@@ -734,13 +766,13 @@ fn run_policies<'p>(policies: &'p PolicySet, prep: &Prepared<'_>, run: &mut Run<
     for (l, level) in policies.rcp.iter().enumerate() {
         if scope.rcp_exempt.is_none() {
             for (i, pol) in level.iter().enumerate() {
-                run.policy(PolicySlot::Rcp(l, i), pol, range(k + i, pol));
+                policy(run, PolicySlot::Rcp(l, i), k + i, pol);
             }
         }
         k += level.len();
     }
     for (i, pol) in policies.vpc_endpoint.iter().enumerate() {
-        run.policy(PolicySlot::VpcEndpoint(i), pol, range(k + i, pol));
+        policy(run, PolicySlot::VpcEndpoint(i), k + i, pol);
     }
 }
 
