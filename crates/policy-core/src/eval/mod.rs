@@ -301,7 +301,7 @@ pub fn evaluate_into<'p>(
 
 /// Where the policies of a set have the candidates of the request's action, when that
 /// is known ([`SetRow`]) or not ([`NoRow`]): evaluation is compiled once for each, so
-/// that evaluating without an index costs what it did before there was one.
+/// that evaluating without an index tests nothing per policy about one.
 trait Rows: Copy {
     /// Where the `k`th policy of the set (in [`slots`] order), `policy`, has the
     /// candidates of the request's action, if known.
