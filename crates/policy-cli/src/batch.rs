@@ -6,7 +6,10 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use policy_core::{evaluate, write_response_json, Detail, LineReader, LineRequest, PartialDocument, PolicySet, Source};
+use policy_core::{
+    evaluate, evaluate_into, write_response_json, Detail, EvalOptions, Evaluation, LineReader, LineRequest,
+    PartialDocument, PolicySet, SetIndex, Source,
+};
 
 use crate::loader::{display_path, FsLoader};
 use crate::EXIT_INPUT;
@@ -173,7 +176,7 @@ pub(crate) fn error_line(e: &policy_core::DocumentError, name: &str, line: &str,
 }
 
 /// Answers one line into `out` (no newline); `false` when the line is bad input.
-fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, out: &mut Vec<u8>) -> bool {
+fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>, out: &mut Vec<u8>) -> bool {
     let reader = &mut w.lines;
     if let (Some(be), Some(r)) = (sh.estate, w.resolver.as_mut()) {
         let cx = crate::estate::LineCx {
@@ -185,8 +188,8 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, ou
         return crate::estate::answer_line(be, r, line, lineno, &cx, out);
     }
     if let Some(doc) = reader.read(line) {
-        if let Some(policies) = reader.policies() {
-            decide(&doc, policies, sh.detail, out);
+        if let Some(plain) = w.plain.as_mut() {
+            decide(&doc, plain, sh.detail, out);
             // The next line is read into this one's buffers.
             reader.recycle(doc);
             return true;
@@ -209,9 +212,10 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_>, sh: &Shared<'_>, ou
 }
 
 /// Decides a line [`LineReader::read`] read and writes its response into `out`.
-fn decide(doc: &LineRequest, policies: &PolicySet, detail: Detail, out: &mut Vec<u8>) {
-    let ev = evaluate(policies, &doc.request);
-    write_response_json(&ev, policies, &doc.request, doc.id.as_ref(), detail, out);
+fn decide(doc: &LineRequest, plain: &mut Plain<'_>, detail: Detail, out: &mut Vec<u8>) {
+    let Plain { policies, index, ev } = plain;
+    evaluate_into(policies, Some(index), &doc.request, EvalOptions::default(), ev);
+    write_response_json(ev, policies, &doc.request, doc.id.as_ref(), detail, out);
 }
 
 /// The lines of a block: `(i, range)` for its `i`th line, the range of its bytes
@@ -242,14 +246,35 @@ fn line_text<'a>(bytes: &'a [u8], text: Option<&'a str>, range: std::ops::Range<
     }
 }
 
-/// A worker's readers: of plain lines, and of estate requests (`--estate`).
-struct Worker<'b, 'e> {
+/// A worker's readers: of plain lines, and of estate requests (`--estate`); and what
+/// it decides plain lines with.
+struct Worker<'b, 'e, 's> {
     lines: LineReader<'b>,
     resolver: Option<policy_core::estate::Resolver<'e>>,
+    /// When the base's policies are shared ([`LineReader::policies`]).
+    plain: Option<Plain<'s>>,
+}
+
+/// What a worker decides the lines [`LineReader::read`] reads with: their policy set
+/// (the base's), its [`SetIndex`] built once, and the evaluation each is decided into.
+struct Plain<'s> {
+    policies: &'s PolicySet,
+    index: SetIndex,
+    ev: Evaluation<'s>,
+}
+
+impl<'s> Plain<'s> {
+    fn new(policies: &'s PolicySet) -> Plain<'s> {
+        Plain {
+            policies,
+            index: SetIndex::new(policies),
+            ev: Evaluation::default(),
+        }
+    }
 }
 
 /// Answers every line of a job.
-fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
+fn work(job: &Job, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>) -> Answers {
     let mut out = sh.answers.take();
     if let Some((length, column)) = job.too_long {
         let v = crate::error_json(
@@ -282,8 +307,8 @@ fn work(job: &Job, w: &mut Worker<'_, '_>, sh: &Shared<'_>) -> Answers {
         None
     };
     for (i, range) in block_lines(&job.bytes) {
-        if let (Some(Some(doc)), Some(policies)) = (job.parsed.get(i), w.lines.policies()) {
-            decide(doc, policies, sh.detail, &mut out);
+        if let (Some(Some(doc)), Some(plain)) = (job.parsed.get(i), w.plain.as_mut()) {
+            decide(doc, plain, sh.detail, &mut out);
             out.push(b'\n');
             continue;
         }
@@ -577,9 +602,13 @@ pub fn run(a: BatchArgs) -> u8 {
 /// answers, one block after another (threads handing blocks over on one core only
 /// cost context switches). `(read result, (bad input, write failed))`.
 fn run_inline(reader: Box<dyn Read>, sh: &Shared<'_>) -> (Result<(), String>, (bool, bool)) {
+    let lines = LineReader::new(sh.base);
+    // The base's policies (shared `Arc`s), for the worker's [`Plain`].
+    let base = lines.policies().cloned();
     let mut w = Worker {
-        lines: LineReader::new(sh.base),
+        lines,
         resolver: sh.estate.map(|e| e.estate.resolver()),
+        plain: base.as_ref().map(Plain::new),
     };
     let mut out = std::io::stdout().lock();
     let (mut bad, mut failed) = (false, false);
@@ -623,9 +652,12 @@ fn run_threads(
             let decided_tx = decided_tx.clone();
             let job_rx = &job_rx;
             scope.spawn(move || {
+                let lines = LineReader::new(sh.base);
+                let base = lines.policies().cloned();
                 let mut w = Worker {
-                    lines: LineReader::new(sh.base),
+                    lines,
                     resolver: sh.estate.map(|e| e.estate.resolver()),
+                    plain: base.as_ref().map(Plain::new),
                 };
                 loop {
                     let job = match job_rx.lock() {

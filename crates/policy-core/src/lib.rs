@@ -67,7 +67,10 @@ pub use document::{
     decode_utf8, parse_request_document, DocumentError, LineReader, LineRequest, NoFiles, PartialDocument,
     PolicyLoader, RequestDocument, MAX_CONTEXT_KEYS,
 };
-pub use eval::{evaluate, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot, Reason, Verdict};
+pub use eval::{
+    evaluate, evaluate_indexed, evaluate_into, evaluate_with, Decision, EvalOptions, Evaluation, PolicySet, PolicySlot,
+    Reason, SetIndex, Verdict,
+};
 pub use explain::{
     write_response_json, DecidingItem, DecisionOnly, Detail, IndeterminateItem, NearMiss, PolicyVerdict, Response,
 };

@@ -378,16 +378,16 @@ pub(crate) struct ActionIndex {
 /// A name's hash, the name (a range of [`ActionIndex::names`]) and its candidates (a
 /// range of [`ActionIndex::lists`]).
 #[derive(Debug, Clone, Copy)]
-struct IndexEntry {
-    hash: u64,
-    name: (u32, u32),
-    list: (u32, u32),
+pub(crate) struct IndexEntry {
+    pub(crate) hash: u64,
+    pub(crate) name: (u32, u32),
+    pub(crate) list: (u32, u32),
 }
 
 /// Names with their lists, found by hash (open addressing, at most half full: one
 /// probe or a few; hashes may collide, names are compared).
 #[derive(Debug, Clone, Default)]
-struct NameTable {
+pub(crate) struct NameTable {
     /// A power of two of slots (or none).
     slots: Box<[Option<IndexEntry>]>,
     /// 64 − log2 of the number of slots: a hash's first slot is the top bits of its
@@ -396,7 +396,7 @@ struct NameTable {
 }
 
 impl NameTable {
-    fn new(entries: &[IndexEntry]) -> NameTable {
+    pub(crate) fn new(entries: &[IndexEntry]) -> NameTable {
         if entries.is_empty() {
             return NameTable::default();
         }
@@ -424,9 +424,17 @@ impl NameTable {
         (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (self.shift & 63)) as usize
     }
 
+    /// Every entry's hash and name (names in `names`), in no particular order.
+    fn names<'a>(&'a self, names: &'a str) -> impl Iterator<Item = (u64, &'a str)> + 'a {
+        self.slots.iter().flatten().map(move |e| {
+            let name = names.get(e.name.0 as usize..e.name.1 as usize).unwrap_or_default();
+            (e.hash, name)
+        })
+    }
+
     /// The list of `name` (of hash `hash`; names in `names`), if it has one.
     #[inline]
-    fn get(&self, names: &str, hash: u64, name: &str) -> Option<(u32, u32)> {
+    pub(crate) fn get(&self, names: &str, hash: u64, name: &str) -> Option<(u32, u32)> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut i = self.first_slot(hash) & mask;
         loop {
@@ -476,12 +484,12 @@ impl Candidate {
 }
 
 /// The [`ActionIndex::service_bits`] bit of a service prefix hash.
-fn service_bit(hash: u64) -> u64 {
+pub(crate) fn service_bit(hash: u64) -> u64 {
     1 << (hash % 64)
 }
 
 /// The service prefix of a lower-cased `service:name`.
-fn service_of(full: &str) -> &str {
+pub(crate) fn service_of(full: &str) -> &str {
     full.split_once(':').map_or(full, |(s, _)| s)
 }
 
@@ -626,7 +634,7 @@ impl ActionIndex {
     }
 
     /// Candidate statements for the request's action, in document order, each once.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn candidates(&self, action: &crate::request::Action) -> Candidates<'_> {
         self.candidates_in(self.range(action))
     }
@@ -635,15 +643,50 @@ impl ActionIndex {
     /// [`ActionIndex::candidates_in`] turns into candidates): at most two hash look-ups.
     #[inline]
     pub(crate) fn range(&self, action: &crate::request::Action) -> (u32, u32) {
+        self.range_of(action.full_hash, &action.lc, action.service_hash, action.service())
+    }
+
+    /// [`ActionIndex::range`] of the lower-cased action `lc` (`service:name`, of hash
+    /// `full_hash`) of the service `service` (of hash `service_hash`).
+    // Always inlined: most requests take `other` after the bit test, without a call.
+    #[inline(always)]
+    pub(crate) fn range_of(&self, full_hash: u64, lc: &str, service_hash: u64, service: &str) -> (u32, u32) {
         // No entry names the action's service: no look-up.
-        if self.service_bits & service_bit(action.service_hash) == 0 {
+        if self.service_bits & service_bit(service_hash) == 0 {
             self.other
         } else {
             self.exact
-                .get(&self.names, action.full_hash, &action.lc)
-                .or_else(|| self.by_service.get(&self.names, action.service_hash, action.service()))
+                .get(&self.names, full_hash, lc)
+                .or_else(|| self.by_service.get(&self.names, service_hash, service))
                 .unwrap_or(self.other)
         }
+    }
+
+    /// [`ActionIndex::range`] of the actions of the services no entry names.
+    pub(crate) fn other_range(&self) -> (u32, u32) {
+        self.other
+    }
+
+    /// [`ActionIndex::range`] of the actions of `service` (of hash `service_hash`) that
+    /// no entry names exactly.
+    pub(crate) fn range_of_service(&self, service_hash: u64, service: &str) -> (u32, u32) {
+        if self.service_bits & service_bit(service_hash) == 0 {
+            self.other
+        } else {
+            self.by_service
+                .get(&self.names, service_hash, service)
+                .unwrap_or(self.other)
+        }
+    }
+
+    /// The actions the index's entries name exactly: `(hash, service:name)`, lower-cased.
+    pub(crate) fn names(&self) -> impl Iterator<Item = (u64, &str)> {
+        self.exact.names(&self.names)
+    }
+
+    /// The services the index's entries name: `(hash, service)`.
+    pub(crate) fn services(&self) -> impl Iterator<Item = (u64, &str)> {
+        self.by_service.names(&self.names)
     }
 
     /// The candidates at `range`, a [`ActionIndex::range`] of this index.

@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use policy_core::analysis::{evaluate_partial, PartialDecision, PartialOptions};
 use policy_core::{
-    evaluate, evaluate_with, parse_policy, Acl, AclGrantee, AclPermission, BlockPublicAccess, Decision, EvalOptions,
-    KmsGrant, ObjectOwnership, Policy, PolicySet, PolicyType, Principal, PrincipalKind, Request, Response, Source,
+    evaluate, evaluate_indexed, evaluate_into, evaluate_with, parse_policy, Acl, AclGrantee, AclPermission,
+    BlockPublicAccess, Decision, EvalOptions, KmsGrant, ObjectOwnership, Policy, PolicySet, PolicyType, Principal,
+    PrincipalKind, Request, Response, SetIndex, Source,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -853,6 +854,102 @@ proptest! {
         let c = json(&set2)?;
         prop_assert_eq!(&a, &b);
         prop_assert_eq!(&a, &c);
+    }
+
+    /// A [`SetIndex`] changes nothing: a request decided against a set with the index
+    /// of the set as it was built (then the set changed as `how` says: a policy
+    /// replaced, duplicated, moved, removed, added, SCP levels swapped), by
+    /// [`evaluate_indexed`] and into a reused evaluation by [`evaluate_into`], gives
+    /// byte-identical Response JSON as without an index.
+    #[test]
+    fn set_index_changes_nothing(
+        estate in estate(),
+        other in policy(Kind::Identity),
+        how in 0u8..7,
+        at in any::<Index>(),
+        mut reqs in prop::collection::vec(request(), 2),
+        unnamed in select(&["dynamodb:GetItem", "S3:GETOBJECT", "s3:GetObjectAcl"][..]),
+        near_misses in any::<bool>(),
+    ) {
+        // Also an action of a service no policy names, one in other case, and one
+        // only wildcards name.
+        let mut more = reqs[0].clone();
+        more.action = unnamed;
+        reqs.push(more);
+        let mut set = estate.build()?;
+        let index = SetIndex::new(&set);
+        change_set(&mut set, how, at, parse(Kind::Identity, "other.json".into(), &other)?);
+        let opts = EvalOptions { near_misses };
+        let mut reused = policy_core::Evaluation::default();
+        for req in &reqs {
+            let r = req.build()?;
+            let json = |ev: &policy_core::Evaluation<'_>| serde_json::to_string(&Response::new(ev, &set, &r, None))
+                .map_err(|e| TestCaseError::fail(e.to_string()));
+            let plain = json(&evaluate_with(&set, &r, opts))?;
+            if !near_misses {
+                prop_assert_eq!(&plain, &json(&evaluate_indexed(&set, &index, &r))?);
+            }
+            evaluate_into(&set, Some(&index), &r, opts, &mut reused);
+            prop_assert_eq!(&plain, &json(&reused)?);
+        }
+    }
+}
+
+/// `set` changed after its index was built, as `how` says; `fresh` is a policy the set
+/// does not hold.
+fn change_set(set: &mut PolicySet, how: u8, at: Index, fresh: Arc<Policy>) {
+    // Every policy of the set, in evaluation order, with its place.
+    fn each(set: &mut PolicySet, mut f: impl FnMut(usize, &mut Arc<Policy>)) {
+        let mut places: Vec<&mut Arc<Policy>> = Vec::new();
+        places.extend(set.identity.iter_mut());
+        places.extend(set.resource.iter_mut());
+        places.extend(set.permissions_boundary.iter_mut());
+        places.extend(set.session.iter_mut());
+        places.extend(set.scp.iter_mut().flatten());
+        places.extend(set.rcp.iter_mut().flatten());
+        places.extend(set.vpc_endpoint.iter_mut());
+        for (i, p) in places.into_iter().enumerate() {
+            f(i, p);
+        }
+    }
+    let mut all: Vec<Arc<Policy>> = Vec::new();
+    each(set, |_, p| all.push(p.clone()));
+    let n = all.len();
+    match how {
+        // Replaced by another policy.
+        1 if n > 0 => {
+            let k = at.index(n);
+            each(set, |i, p| {
+                if i == k {
+                    *p = fresh.clone();
+                }
+            });
+        }
+        // Replaced by a policy of another place (duplicated).
+        2 if n > 1 => {
+            let k = at.index(n);
+            each(set, |i, p| {
+                if i == k {
+                    *p = all[(k + 1) % n].clone();
+                }
+            });
+        }
+        // Every policy moved one place on.
+        3 if n > 1 => each(set, |i, p| *p = all[(i + 1) % n].clone()),
+        // One removed.
+        4 => {
+            if set.identity.is_empty() {
+                set.resource = None;
+            } else {
+                let i = at.index(set.identity.len());
+                set.identity.remove(i);
+            }
+        }
+        // SCP levels swapped.
+        5 => set.scp.reverse(),
+        // One added.
+        6 => set.vpc_endpoint.push(fresh),
+        _ => {}
     }
 }
 

@@ -479,6 +479,17 @@ impl<'p> Run<'p, '_> {
         }
     }
 
+    /// [`Run::policy`] where the caller knows where the policy's index has the
+    /// candidates of the request's action (`range`, from a [`super::SetIndex`] row).
+    #[inline]
+    pub(super) fn policy_in(&mut self, slot: PolicySlot, policy: &'p Policy, range: (u32, u32)) {
+        let candidates = policy.index.candidates_in(range);
+        // Most policies name none of the action's service: nothing to call.
+        if !candidates.is_empty() {
+            self.statements(slot, policy, candidates);
+        }
+    }
+
     fn statements(&mut self, slot: PolicySlot, policy: &'p Policy, mut candidates: crate::policy::Candidates<'p>) {
         while let Some((i, action, applies)) = candidates.next_tagged() {
             let Some(stmt) = policy.statements.get(i) else { continue };

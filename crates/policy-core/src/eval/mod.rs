@@ -25,6 +25,7 @@ mod matching;
 mod organizations;
 mod principal;
 mod s3;
+mod set_index;
 mod sts;
 
 use std::borrow::Cow;
@@ -46,6 +47,8 @@ pub(crate) use matching::{
 };
 pub(crate) use principal::Grant;
 pub(crate) use s3::policy_is_public;
+pub use set_index::SetIndex;
+use set_index::SetRow;
 
 /// A `'static` message: `$prefix` followed by what the principal's side lacks.
 macro_rules! gap_message {
@@ -257,14 +260,76 @@ impl Scope {
 pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptions) -> Evaluation<'p> {
     let mut ev = Evaluation::empty();
     // Filled in place: the evaluation (about a kilobyte) is not copied on its way out.
-    evaluate_into(policies, req, opts, &mut ev);
+    fill(policies, NoRow, req, opts, &mut ev);
     ev
 }
 
-/// [`evaluate_with`] into `ev`, an [`Evaluation::empty`]. Not inlined: `ev` is then
+/// [`evaluate`] with `index`, a [`SetIndex`] of `policies` built when they were
+/// loaded: the same decision and explanation, found with one look-up of the action
+/// for the whole set. Where `policies` has changed since the index was built (a
+/// policy replaced, moved, added or removed), the policies that are not the index's
+/// own at their place are matched through their own index: the result is the same
+/// whatever the index.
+pub fn evaluate_indexed<'p>(policies: &'p PolicySet, index: &SetIndex, req: &Request) -> Evaluation<'p> {
+    let mut ev = Evaluation::empty();
+    fill(
+        policies,
+        index.row(policies, &req.action),
+        req,
+        EvalOptions::default(),
+        &mut ev,
+    );
+    ev
+}
+
+/// [`evaluate_with`] (with `index`, as [`evaluate_indexed`], when given) into `ev`,
+/// which is cleared first: a caller deciding many requests against one set reuses
+/// one evaluation (about a kilobyte) instead of receiving a new one for each.
+pub fn evaluate_into<'p>(
+    policies: &'p PolicySet,
+    index: Option<&SetIndex>,
+    req: &Request,
+    opts: EvalOptions,
+    ev: &mut Evaluation<'p>,
+) {
+    ev.clear();
+    match index {
+        Some(index) => fill(policies, index.row(policies, &req.action), req, opts, ev),
+        None => fill(policies, NoRow, req, opts, ev),
+    }
+}
+
+/// Where the policies of a set have the candidates of the request's action, when that
+/// is known ([`SetRow`]) or not ([`NoRow`]): evaluation is compiled once for each, so
+/// that evaluating without an index tests nothing per policy about one.
+trait Rows: Copy {
+    /// Where the `k`th policy of the set (in [`slots`] order), `policy`, has the
+    /// candidates of the request's action, if known.
+    fn range(&self, k: usize, policy: &Policy) -> Option<(u32, u32)>;
+}
+
+/// No [`SetIndex`]: each policy's own index is asked.
+#[derive(Clone, Copy)]
+struct NoRow;
+
+impl Rows for NoRow {
+    #[inline(always)]
+    fn range(&self, _: usize, _: &Policy) -> Option<(u32, u32)> {
+        None
+    }
+}
+
+impl Rows for Option<SetRow<'_>> {
+    #[inline(always)]
+    fn range(&self, k: usize, policy: &Policy) -> Option<(u32, u32)> {
+        self.and_then(|r| r.range(k, policy))
+    }
+}
+
+/// [`evaluate_into`] into `ev`, an [`Evaluation::empty`]. Not inlined: `ev` is then
 /// built where the caller wants it, not on this function's stack and copied out.
 #[inline(never)]
-fn evaluate_into<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptions, ev: &mut Evaluation<'p>) {
+fn fill<'p, R: Rows>(policies: &'p PolicySet, row: R, req: &Request, opts: EvalOptions, ev: &mut Evaluation<'p>) {
     if sts::always_allowed(req) {
         ev.decision = Decision::Allow;
         ev.reasons.push(Reason {
@@ -276,7 +341,7 @@ fn evaluate_into<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptions, 
     let prep = Prepared::new(policies, req);
     ev.service_constraints.extend(prep.service_constraints(req));
     let mut run = prep.run(req, opts);
-    run_policies(policies, &prep, &mut run);
+    run_policies(policies, &prep, &mut run, row);
     ev.missing = run.missing;
     // Ordered as their lower-cased text, without building it.
     ev.missing.sort_unstable_by(|a, b| {
@@ -375,6 +440,37 @@ impl Evaluation<'_> {
             indeterminate: Vec::new(),
             misses: Vec::new(),
         }
+    }
+
+    /// Back to [`Evaluation::empty`], keeping the room of its lists.
+    fn clear(&mut self) {
+        // Every field named: a new one must be cleared here too.
+        let Evaluation {
+            decision,
+            deciding,
+            verdicts,
+            reasons,
+            service_constraints,
+            missing,
+            indeterminate,
+            misses,
+        } = self;
+        *decision = Decision::ImplicitDeny;
+        deciding.clear();
+        verdicts.clear();
+        reasons.clear();
+        service_constraints.clear();
+        missing.clear();
+        indeterminate.clear();
+        misses.clear();
+    }
+}
+
+impl Default for Evaluation<'_> {
+    /// An evaluation to fill with [`evaluate_into`]: no decision yet (an implicit
+    /// deny), nothing recorded.
+    fn default() -> Self {
+        Evaluation::empty()
     }
 }
 
@@ -629,38 +725,54 @@ fn levels(
 /// Evaluates every applicable policy once, into `run`: the policies of [`slots`]
 /// where [`Prepared::applies`], written out type by type (an iterator chain over the
 /// slots costs about a tenth more instructions per evaluation).
-fn run_policies<'p>(policies: &'p PolicySet, prep: &Prepared<'_>, run: &mut Run<'p, '_>) {
+fn run_policies<'p, R: Rows>(policies: &'p PolicySet, prep: &Prepared<'_>, run: &mut Run<'p, '_>, row: R) {
     let scope = &prep.scope;
+    // `k`: the policy's place in [`slots`] order, where `row` has its candidates.
+    let policy = |run: &mut Run<'p, '_>, slot: PolicySlot, k: usize, pol: &'p Policy| match row.range(k, pol) {
+        Some(range) => run.policy_in(slot, pol, range),
+        None => run.policy(slot, pol),
+    };
+    let mut k = 0;
     if scope.identity {
         for (i, pol) in policies.identity.iter().enumerate() {
-            run.policy(PolicySlot::Identity(i), pol);
+            policy(run, PolicySlot::Identity(i), k + i, pol);
         }
     }
+    k += policies.identity.len();
     if let Some(pol) = &policies.resource {
-        run.policy(PolicySlot::Resource, pol);
+        policy(run, PolicySlot::Resource, k, pol);
+        k += 1;
     }
-    if let (true, Some(pol)) = (scope.boundary, &policies.permissions_boundary) {
-        run.policy(PolicySlot::PermissionsBoundary, pol);
+    if let Some(pol) = &policies.permissions_boundary {
+        if scope.boundary {
+            policy(run, PolicySlot::PermissionsBoundary, k, pol);
+        }
+        k += 1;
     }
-    if let (true, Some(pol)) = (scope.session, &policies.session) {
-        run.policy(PolicySlot::Session, pol);
+    if let Some(pol) = &policies.session {
+        if scope.session {
+            policy(run, PolicySlot::Session, k, pol);
+        }
+        k += 1;
     }
-    if scope.scp_exempt.is_none() {
-        for (l, level) in policies.scp.iter().enumerate() {
+    for (l, level) in policies.scp.iter().enumerate() {
+        if scope.scp_exempt.is_none() {
             for (i, pol) in level.iter().enumerate() {
-                run.policy(PolicySlot::Scp(l, i), pol);
+                policy(run, PolicySlot::Scp(l, i), k + i, pol);
             }
         }
+        k += level.len();
     }
-    if scope.rcp_exempt.is_none() {
-        for (l, level) in policies.rcp.iter().enumerate() {
+    for (l, level) in policies.rcp.iter().enumerate() {
+        if scope.rcp_exempt.is_none() {
             for (i, pol) in level.iter().enumerate() {
-                run.policy(PolicySlot::Rcp(l, i), pol);
+                policy(run, PolicySlot::Rcp(l, i), k + i, pol);
             }
         }
+        k += level.len();
     }
     for (i, pol) in policies.vpc_endpoint.iter().enumerate() {
-        run.policy(PolicySlot::VpcEndpoint(i), pol);
+        policy(run, PolicySlot::VpcEndpoint(i), k + i, pol);
     }
 }
 
