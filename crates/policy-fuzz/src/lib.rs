@@ -304,7 +304,7 @@ pub fn batch_line(data: &[u8]) {
 }
 
 /// Most lines of one [`batch_lines`] input read.
-const MAX_LINES: usize = 64;
+pub const MAX_LINES: usize = 64;
 
 /// Several batch lines (the input's lines, at most [`MAX_LINES`]) through one reader, as
 /// `policy-sim batch` reads a block: each line the fast reader reads is answered as the
