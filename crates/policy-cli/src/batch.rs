@@ -273,6 +273,17 @@ impl<'s> Plain<'s> {
     }
 }
 
+impl<'b> Worker<'b, 'b, 'b> {
+    /// A worker's readers over `sh`'s base, with the base's shared policies indexed.
+    fn new(sh: &Shared<'b>) -> Self {
+        Worker {
+            lines: LineReader::new(sh.base),
+            resolver: sh.estate.map(|e| e.estate.resolver()),
+            plain: sh.base.shared_policies().map(Plain::new),
+        }
+    }
+}
+
 /// Answers every line of a job.
 fn work(job: &Job, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>) -> Answers {
     let mut out = sh.answers.take();
@@ -602,14 +613,7 @@ pub fn run(a: BatchArgs) -> u8 {
 /// answers, one block after another (threads handing blocks over on one core only
 /// cost context switches). `(read result, (bad input, write failed))`.
 fn run_inline(reader: Box<dyn Read>, sh: &Shared<'_>) -> (Result<(), String>, (bool, bool)) {
-    let lines = LineReader::new(sh.base);
-    // The base's policies (shared `Arc`s), for the worker's [`Plain`].
-    let base = lines.policies().cloned();
-    let mut w = Worker {
-        lines,
-        resolver: sh.estate.map(|e| e.estate.resolver()),
-        plain: base.as_ref().map(Plain::new),
-    };
+    let mut w = Worker::new(sh);
     let mut out = std::io::stdout().lock();
     let (mut bad, mut failed) = (false, false);
     let mut seq = 0;
@@ -652,13 +656,7 @@ fn run_threads(
             let decided_tx = decided_tx.clone();
             let job_rx = &job_rx;
             scope.spawn(move || {
-                let lines = LineReader::new(sh.base);
-                let base = lines.policies().cloned();
-                let mut w = Worker {
-                    lines,
-                    resolver: sh.estate.map(|e| e.estate.resolver()),
-                    plain: base.as_ref().map(Plain::new),
-                };
+                let mut w = Worker::new(sh);
                 loop {
                     let job = match job_rx.lock() {
                         Ok(rx) => rx.recv(),

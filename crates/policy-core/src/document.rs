@@ -753,6 +753,12 @@ impl PartialDocument {
         self.shared = Some(Arc::new(self.policy_set()));
     }
 
+    /// The set [`PartialDocument::share_policies`] froze (`None` before it is called):
+    /// the policies of every [`LineReader`] line over this document.
+    pub fn shared_policies(&self) -> Option<&PolicySet> {
+        self.shared.as_deref()
+    }
+
     fn has_policies(&self) -> bool {
         self.identity.is_some()
             || self.resource_policy.is_some()
@@ -1071,14 +1077,7 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
     fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool) {
         if expected && !self.refused && self.at < self.old_keys {
             if let Some(hash) = self.context.refill_known(self.at, values, self.pool) {
-                // Should the line have given the key before, it is refused, and the
-                // entry at `at` dropped.
-                if LineKeys::seen(self.context, self.bits, &self.overrides, self.base_keys, self.at, hash) {
-                    self.refused = true;
-                    return;
-                }
-                self.bits.add(hash);
-                self.at += 1;
+                self.placed(hash);
                 return;
             }
         }
@@ -1087,15 +1086,26 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
 }
 
 impl LineKeys<'_> {
+    /// After the key at `at` (of hash `hash`) got the line's values: should the line
+    /// have given the key before, it is refused, and the entry at `at` dropped; else
+    /// the next key goes to the next place.
+    #[inline(always)]
+    fn placed(&mut self, hash: u64) {
+        if LineKeys::seen(self.context, self.bits, &self.overrides, self.base_keys, self.at, hash) {
+            self.refused = true;
+        } else {
+            self.bits.add(hash);
+            self.at += 1;
+        }
+    }
+
     /// [`ContextSink::key`](crate::plain_line::ContextSink::key) for any key.
     #[inline(never)]
     fn any_key(&mut self, key: &str, values: &[&str], expected: bool) {
         if self.refused {
             return;
         }
-        // The key the line before had here: its values are written at once. Should
-        // the line have given the key before, it is refused, and the entry at `at`
-        // dropped.
+        // The key the line before had here: its values are written at once.
         if self.at < self.old_keys {
             // Named as the line's key (the scanner compared them when `expected`).
             let named = expected
@@ -1107,12 +1117,7 @@ impl LineKeys<'_> {
                 .then(|| self.context.refill_known(self.at, values, self.pool))
                 .flatten()
             {
-                if LineKeys::seen(self.context, self.bits, &self.overrides, self.base_keys, self.at, hash) {
-                    self.refused = true;
-                    return;
-                }
-                self.bits.add(hash);
-                self.at += 1;
+                self.placed(hash);
                 return;
             }
         }
