@@ -272,13 +272,7 @@ pub fn evaluate_with<'p>(policies: &'p PolicySet, req: &Request, opts: EvalOptio
 /// whatever the index.
 pub fn evaluate_indexed<'p>(policies: &'p PolicySet, index: &SetIndex, req: &Request) -> Evaluation<'p> {
     let mut ev = Evaluation::empty();
-    fill(
-        policies,
-        index.row(policies, &req.action),
-        req,
-        EvalOptions::default(),
-        &mut ev,
-    );
+    evaluate_into(policies, Some(index), req, EvalOptions::default(), &mut ev);
     ev
 }
 
