@@ -43,32 +43,39 @@ pub(crate) fn escape_mask(x: u64) -> u64 {
 }
 
 /// The offset of the first byte of `bytes` that must be escaped (`"`, `\\` or a
-/// control character), if any: eight bytes at a time (a byte at a time only in the
-/// last seven, so a short string followed by more text is read in a word or two).
+/// control character), if any: sixteen bytes at a time (two words, one branch), then a
+/// word, then the last eight bytes at once (a byte at a time only in strings shorter
+/// than eight), so a short string followed by more text is read in a word or two.
 #[inline]
 pub(crate) fn first_escape(bytes: &[u8]) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
+    let word = |w: &[u8]| u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default());
+    let found = |at: usize, m: u64| at + (m.trailing_zeros() / 8) as usize;
+    let mut pairs = bytes.chunks_exact(16);
     let mut at = 0;
-    for w in words.by_ref() {
-        let m = escape_mask(u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default()));
-        if m != 0 {
-            return Some(at + (m.trailing_zeros() / 8) as usize);
+    for p in pairs.by_ref() {
+        let (a, b) = p.split_at(8);
+        let (ma, mb) = (escape_mask(word(a)), escape_mask(word(b)));
+        if ma | mb != 0 {
+            return Some(if ma != 0 { found(at, ma) } else { found(at + 8, mb) });
         }
-        at += 8;
+        at += 16;
     }
-    let rest = words.remainder();
+    let mut rest = pairs.remainder();
+    if let (Some(w), Some(tail)) = (rest.get(..8), rest.get(8..)) {
+        let m = escape_mask(word(w));
+        if m != 0 {
+            return Some(found(at, m));
+        }
+        rest = tail;
+    }
     if rest.is_empty() {
         return None;
     }
     // The last eight bytes at once, overlapping the words already read (clean: the
     // first byte flagged is the first to escape).
     if let Some(last) = bytes.len().checked_sub(8) {
-        let w = bytes
-            .get(last..)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .unwrap_or_default();
-        let m = escape_mask(u64::from_le_bytes(w));
-        return (m != 0).then(|| last + (m.trailing_zeros() / 8) as usize);
+        let m = escape_mask(word(bytes.get(last..).unwrap_or_default()));
+        return (m != 0).then(|| found(last, m));
     }
     rest.iter().position(|&b| needs_escape(b)).map(|i| at + i)
 }
@@ -187,9 +194,9 @@ mod tests {
                 "{s:?}"
             );
         }
-        // Every byte value at every offset within an 8-byte word.
+        // Every byte value at every offset in the first five words (pairs, word, tail).
         for b in 0u8..0x80 {
-            for at in 0..17 {
+            for at in 0..41 {
                 let mut t = "x".repeat(at);
                 t.push(char::from(b));
                 t.push_str("yyyyyyyyy");
@@ -204,7 +211,7 @@ mod tests {
         }
         // The first byte to escape, at every offset, after any bytes to keep.
         for b in 0u8..0x80 {
-            for at in 0..17 {
+            for at in 0..41 {
                 let mut t = "é".repeat(at / 2) + &"x".repeat(at % 2);
                 t.push(char::from(b));
                 t.push_str("\u{1f}\"\\yyyy");
