@@ -334,7 +334,7 @@ fn fill<'p, R: Rows>(policies: &'p PolicySet, row: R, req: &Request, opts: EvalO
     }
     let prep = Prepared::new(policies, req);
     prep.service_constraints(req, &mut ev.service_constraints);
-    let mut run = prep.run(req, opts);
+    let mut run = prep.run(req, opts, ev);
     run_policies(policies, &prep, &mut run, row);
     ev.missing = run.missing;
     // Ordered as their lower-cased text, without building it.
@@ -385,15 +385,19 @@ impl<'r> Prepared<'r> {
         }
     }
 
-    /// A run over the policies, nothing collected yet.
+    /// A run over the policies, nothing collected yet, collecting into the lists of
+    /// `ev` (taken, emptied; [`fill`] gives them back): an evaluation reused for many
+    /// requests ([`evaluate_into`]) reuses their room instead of allocating them anew
+    /// for each request that lacks a key.
     #[inline]
-    pub(crate) fn run<'p>(&self, req: &'r Request, opts: EvalOptions) -> Run<'p, 'r> {
+    pub(crate) fn run<'p>(&self, req: &'r Request, opts: EvalOptions, ev: &mut Evaluation<'p>) -> Run<'p, 'r> {
+        // (`ev` is empty: `fill`'s callers give a new or cleared evaluation.)
         Run {
             cx: self.context(req, opts),
             hits: SmallVec::new(),
-            missing: Vec::new(),
-            indeterminate: Vec::new(),
-            misses: Vec::new(),
+            missing: std::mem::take(&mut ev.missing),
+            indeterminate: std::mem::take(&mut ev.indeterminate),
+            misses: std::mem::take(&mut ev.misses),
         }
     }
 
