@@ -181,7 +181,7 @@ impl ArnPattern {
     /// As [`ArnPattern::is_match`], the common shapes (`*`, `arn:aws:s3:::bucket/*`,
     /// `arn:aws:s3:::bucket`) answered in place: for the statement loop, where most
     /// patterns name other resources and their literal start decides.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn is_match_inline(&self, text: &str, parts: Option<&[&str; 6]>) -> bool {
         match self {
             ArnPattern::Any => true,
