@@ -391,7 +391,7 @@ fn statement_applies<'p>(
         grant
     };
     for (i, c) in stmt.conditions.iter().enumerate() {
-        match c.eval(&cx.req.context, missing) {
+        match c.eval_inline(&cx.req.context, missing) {
             Tri::False => {
                 *miss = Some(Miss::Condition(i));
                 return (Tri::False, grant);
