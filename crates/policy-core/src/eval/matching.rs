@@ -333,6 +333,7 @@ pub(crate) fn atom_value(stmt: &Statement, atom: Atom, cx: &Ctx<'_>, ctx: &crate
 /// apply to the caller; else the grant (for principal-bearing statements) and whether
 /// the match is certain or, for a `Deny` naming a principal the engine cannot resolve,
 /// indeterminate (S-COND-8).
+#[inline(always)]
 fn principal_part(stmt: &Statement, cx: &Ctx<'_>) -> Result<(Option<Grant>, Tri), ()> {
     let p = &cx.req.principal;
     match &stmt.principal {
