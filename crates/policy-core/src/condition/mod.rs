@@ -332,6 +332,12 @@ impl Condition {
     /// Evaluates against the request context. `missing` receives the key when the
     /// request lacks it.
     pub(crate) fn eval<'p>(&'p self, ctx: &Context, missing: &mut Missing<'p>) -> Tri {
+        self.eval_inline(ctx, missing)
+    }
+
+    /// [`Condition::eval`] inlined, for the statement loop.
+    #[inline(always)]
+    pub(crate) fn eval_inline<'p>(&'p self, ctx: &Context, missing: &mut Missing<'p>) -> Tri {
         if self.always_indeterminate() {
             return Tri::Indeterminate;
         }

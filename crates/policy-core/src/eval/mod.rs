@@ -333,8 +333,8 @@ fn fill<'p, R: Rows>(policies: &'p PolicySet, row: R, req: &Request, opts: EvalO
         return;
     }
     let prep = Prepared::new(policies, req);
-    ev.service_constraints.extend(prep.service_constraints(req));
-    let mut run = prep.run(req, opts);
+    prep.service_constraints(req, &mut ev.service_constraints);
+    let mut run = prep.run(req, opts, ev);
     run_policies(policies, &prep, &mut run, row);
     ev.missing = run.missing;
     // Ordered as their lower-cased text, without building it.
@@ -373,25 +373,31 @@ impl<'r> Prepared<'r> {
         }
     }
 
-    /// What the services refuse whatever the policies say (S-IAM-1, S-IAM-2, S-KMS-6).
-    fn service_constraints(&self, req: &Request) -> impl Iterator<Item = Reason> {
-        [
-            iam::constraint(req, self.parts.as_ref()),
-            kms::alias_constraint(req, self.parts.as_ref()),
-        ]
-        .into_iter()
-        .flatten()
+    /// What the services refuse whatever the policies say (S-IAM-1, S-IAM-2, S-KMS-6),
+    /// into `out` (pushed one by one: an iterator over the two, most often both
+    /// absent, cost about a hundred instructions per evaluation).
+    fn service_constraints(&self, req: &Request, out: &mut SmallVec<[Reason; 1]>) {
+        if let Some(r) = iam::constraint(req, self.parts.as_ref()) {
+            out.push(r);
+        }
+        if let Some(r) = kms::alias_constraint(req, self.parts.as_ref()) {
+            out.push(r);
+        }
     }
 
-    /// A run over the policies, nothing collected yet.
+    /// A run over the policies, nothing collected yet, collecting into the lists of
+    /// `ev` (taken, emptied; [`fill`] gives them back): an evaluation reused for many
+    /// requests ([`evaluate_into`]) reuses their room instead of allocating them anew
+    /// for each request that lacks a key.
     #[inline]
-    pub(crate) fn run<'p>(&self, req: &'r Request, opts: EvalOptions) -> Run<'p, 'r> {
+    pub(crate) fn run<'p>(&self, req: &'r Request, opts: EvalOptions, ev: &mut Evaluation<'p>) -> Run<'p, 'r> {
+        // (`ev` is empty: `fill`'s callers give a new or cleared evaluation.)
         Run {
             cx: self.context(req, opts),
             hits: SmallVec::new(),
-            missing: Vec::new(),
-            indeterminate: Vec::new(),
-            misses: Vec::new(),
+            missing: std::mem::take(&mut ev.missing),
+            indeterminate: std::mem::take(&mut ev.indeterminate),
+            misses: std::mem::take(&mut ev.misses),
         }
     }
 
