@@ -1022,6 +1022,8 @@ pub struct LineReader<'b> {
     policies: Option<Arc<PolicySet>>,
     /// The hashes of the base's keys.
     base_bits: KeyBits,
+    /// No policy of the base has an IP operator ([`crate::condition::ip::used_by`]).
+    no_ip_conditions: bool,
     /// The base's principal, made on first use ([`LineReader::base_principal`]).
     base_principal: Option<Arc<Principal>>,
     principals: Cache<Principal>,
@@ -1162,6 +1164,7 @@ impl<'b> LineReader<'b> {
         let context = base.context.detached();
         LineReader {
             base_bits: context.key_bits(),
+            no_ip_conditions: base.shared.as_deref().is_some_and(|p| !crate::condition::ip::used_by(p)),
             base_principal: None,
             spares: Vec::new(),
             context,
@@ -1286,6 +1289,7 @@ impl<'b> LineReader<'b> {
             parts,
             // The base's accounts were checked when it was read; a line's is not yet.
             accounts_checked: raw.resource_account.is_none(),
+            no_ip_conditions: self.no_ip_conditions,
         };
         let request = b.build_knowing(known).ok()?;
         Some(LineRequest {
