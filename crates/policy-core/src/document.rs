@@ -963,8 +963,9 @@ pub fn parse_request_document(
 pub struct LineRequest {
     /// `id`, echoed in the response.
     pub id: Option<serde_json::Value>,
-    /// The request.
-    pub request: Request,
+    /// The request (boxed: a line is handed from the reader to the decider and back
+    /// without copying the request; the box is reused by the next line).
+    pub request: Box<Request>,
     /// The number of base and line keys of the request's context (after them: derived
     /// keys), for [`LineReader::recycle`].
     line_keys: usize,
@@ -982,6 +983,9 @@ struct Spare {
     /// `Some`: the segments of `resource` as [`Request`] holds them, for a line of the
     /// same resource.
     parts: Option<Option<crate::request::ArnParts>>,
+    /// The box of an earlier line's request (its context, resource and account taken
+    /// out), which the next request is written into.
+    boxed: Option<Box<Request>>,
 }
 
 /// Most contexts a [`LineReader`] keeps for reuse: more than the lines of the blocks a
@@ -1164,7 +1168,10 @@ impl<'b> LineReader<'b> {
         let context = base.context.detached();
         LineReader {
             base_bits: context.key_bits(),
-            no_ip_conditions: base.shared.as_deref().is_some_and(|p| !crate::condition::ip::used_by(p)),
+            no_ip_conditions: base
+                .shared
+                .as_deref()
+                .is_some_and(|p| !crate::condition::ip::used_by(p)),
             base_principal: None,
             spares: Vec::new(),
             context,
@@ -1196,11 +1203,13 @@ impl<'b> LineReader<'b> {
             mut resource,
             mut account,
             parts,
+            boxed,
         } = self.spares.pop().unwrap_or_else(|| Spare {
             context: self.context.clone(),
             resource: String::new(),
             account: String::new(),
             parts: None,
+            boxed: None,
         });
         let old_keys = context.len();
         let mut sink = LineKeys {
@@ -1248,6 +1257,7 @@ impl<'b> LineReader<'b> {
                 resource,
                 account,
                 parts,
+                boxed,
             });
             return None;
         };
@@ -1291,7 +1301,14 @@ impl<'b> LineReader<'b> {
             accounts_checked: raw.resource_account.is_none(),
             no_ip_conditions: self.no_ip_conditions,
         };
-        let request = b.build_knowing(known).ok()?;
+        let built = b.build_knowing(known).ok()?;
+        let request = match boxed {
+            Some(mut boxed) => {
+                *boxed = built;
+                boxed
+            }
+            None => Box::new(built),
+        };
         Some(LineRequest {
             id: raw.id.or_else(|| base.id.clone()),
             request,
@@ -1313,8 +1330,8 @@ impl<'b> LineReader<'b> {
     /// owns the reader (batch mode reads on one thread and decides on another); one
     /// whose context is not of this reader's base is dropped.
     pub fn recycle(&mut self, line: LineRequest) {
-        let request = line.request;
-        let mut context = request.context;
+        let mut request = line.request;
+        let mut context = std::mem::take(&mut request.context);
         if self.spares.len() < MAX_SPARES
             && context.len() >= line.line_keys
             && context.reset_to_base(&self.context, &mut self.pool)
@@ -1323,9 +1340,10 @@ impl<'b> LineReader<'b> {
             context.truncate(line.line_keys, &mut self.pool);
             self.spares.push(Spare {
                 context,
-                resource: request.resource,
-                account: request.resource_account.unwrap_or_default(),
+                resource: std::mem::take(&mut request.resource),
+                account: request.resource_account.take().unwrap_or_default(),
                 parts: Some(request.parts),
+                boxed: Some(request),
             });
         }
     }
