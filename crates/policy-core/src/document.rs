@@ -1074,20 +1074,22 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
         self.context.key_at(self.at)
     }
 
-    /// The key the scanner found named as [`ContextSink::expected`] said (most keys of
-    /// most lines) in line: its values are written at once; any other by
-    /// [`LineKeys::any_key`].
+    /// The key the scanner found named as [`ContextSink::expected`] said (`None`, most
+    /// keys of most lines) in line: its values are written at once (`expected` said
+    /// the key at `at`, which is there); any other by [`LineKeys::any_key`].
     ///
     /// [`ContextSink::expected`]: crate::plain_line::ContextSink::expected
     #[inline(always)]
-    fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool) {
-        if expected && !self.refused && self.at < self.old_keys {
-            if let Some(hash) = self.context.refill_known(self.at, values, self.pool) {
-                self.placed(hash);
-                return;
-            }
+    fn key(&mut self, key: Option<&'a str>, values: &[&'a str]) {
+        match key {
+            None => match self.context.refill_known(self.at, values, self.pool) {
+                Some(hash) => self.placed(hash),
+                // Not reached (`expected` named the key at `at`); the general path
+                // would read the line.
+                None => self.refused = true,
+            },
+            Some(key) => self.any_key(key, values),
         }
-        self.any_key(key, values, expected);
     }
 }
 
@@ -1107,18 +1109,16 @@ impl LineKeys<'_> {
 
     /// [`ContextSink::key`](crate::plain_line::ContextSink::key) for any key.
     #[inline(never)]
-    fn any_key(&mut self, key: &str, values: &[&str], expected: bool) {
+    fn any_key(&mut self, key: &str, values: &[&str]) {
         if self.refused {
             return;
         }
         // The key the line before had here: its values are written at once.
         if self.at < self.old_keys {
-            // Named as the line's key (the scanner compared them when `expected`).
-            let named = expected
-                || self
-                    .context
-                    .key_at(self.at)
-                    .is_some_and(|k| crate::pattern::bytes_eq(k.as_bytes(), key.as_bytes()));
+            let named = self
+                .context
+                .key_at(self.at)
+                .is_some_and(|k| crate::pattern::bytes_eq(k.as_bytes(), key.as_bytes()));
             if let Some(hash) = named
                 .then(|| self.context.refill_known(self.at, values, self.pool))
                 .flatten()

@@ -159,20 +159,19 @@ impl<'a> Scanner<'a> {
         Some(text)
     }
 
-    /// The key `expected` names, if the string that starts here (after its opening
-    /// `"`) is that key: compared in one go instead of scanned for its closing quote.
-    /// Exact: `expected` holds no `"` (it was read from a line), so the string ends
-    /// where the key does when the byte after it is a `"`.
+    /// Whether the string that starts here (after its opening `"`) is the key
+    /// `expected` names (then read past): compared in one go instead of scanned for its
+    /// closing quote. Exact: `expected` holds no `"` (it was read from a line), so the
+    /// string ends where the key does when the byte after it is a `"`.
     #[inline(always)]
-    fn known(&mut self, expected: &str) -> Option<&'a str> {
+    fn known(&mut self, expected: &str) -> Option<()> {
         let end = self.pos + expected.len();
         let bytes = self.text.as_bytes();
         if bytes.get(end) != Some(&b'"') || !crate::pattern::bytes_eq(bytes.get(self.pos..end)?, expected.as_bytes()) {
             return None;
         }
-        let key = self.text.get(self.pos..end)?;
         self.pos = end + 1;
-        Some(key)
+        Some(())
     }
 
     /// The context object: each key with its values, in order, to `sink` (the values
@@ -185,9 +184,10 @@ impl<'a> Scanner<'a> {
         let mut values: smallvec::SmallVec<[&'a str; 8]> = smallvec::SmallVec::new();
         loop {
             self.eat(b'"')?;
-            let (key, expected) = match sink.expected().and_then(|k| self.known(k)) {
-                Some(key) => (key, true),
-                None => (self.string_rest()?, false),
+            // `None`: the key the sink expected (not sliced from the line again).
+            let key = match sink.expected().and_then(|k| self.known(k)) {
+                Some(()) => None,
+                None => Some(self.string_rest()?),
             };
             self.eat(b':')?;
             self.ws();
@@ -202,11 +202,11 @@ impl<'a> Scanner<'a> {
                         }
                     }
                 }
-                sink.key(key, &values, expected);
+                sink.key(key, &values);
             } else {
                 // One value (most keys): no list to fill.
                 let value = self.scalar()?;
-                sink.key(key, &[value], expected);
+                sink.key(key, &[value]);
             }
             if !self.more(b'}')? {
                 return Some(());
@@ -226,9 +226,9 @@ pub(crate) trait ContextSink<'a> {
     }
 
     /// The next key, with its values' text (a string's without quotes; `true`, `false`
-    /// and integers as written); `expected`: it is the key [`ContextSink::expected`]
-    /// named, byte for byte.
-    fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool);
+    /// and integers as written); `None`: it is the key [`ContextSink::expected`] named,
+    /// byte for byte (only ever given to a sink whose `expected` names keys).
+    fn key(&mut self, key: Option<&'a str>, values: &[&'a str]);
 }
 
 /// Whether `bytes` holds no `\\` and no control character (below 0x20), the bytes after
@@ -285,8 +285,11 @@ where
     /// A closure takes the keys and values, and expects nothing.
     struct Each<'f, F>(&'f mut F);
     impl<'a, F: FnMut(&'a str, &[&'a str])> ContextSink<'a> for Each<'_, F> {
-        fn key(&mut self, key: &'a str, values: &[&'a str], _expected: bool) {
-            (self.0)(key, values);
+        fn key(&mut self, key: Option<&'a str>, values: &[&'a str]) {
+            // Always a key: this sink expects none.
+            if let Some(key) = key {
+                (self.0)(key, values);
+            }
         }
     }
     scan_into(line, &mut Each(context))
