@@ -232,6 +232,35 @@ mod tests {
         assert_eq!(r.context.source_ip.read.as_deref().unwrap().text, "10.7.7.7");
     }
 
+    /// A policy set asks for `aws:SourceIp` to be read at build when one of its
+    /// policies, of any type, has an `IpAddress` or `NotIpAddress` condition.
+    #[test]
+    fn policy_sets_with_ip_operators() {
+        use crate::eval::PolicySet;
+        let policy = |op: &str| {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{{"{op}":{{"aws:SourceIp":"10.0.0.0/8"}}}}}}]}}"#
+            );
+            let src = crate::span::Source::new("p.json", &text);
+            std::sync::Arc::new(
+                crate::parse::parse_policy(&src, crate::policy::PolicyType::Identity)
+                    .unwrap()
+                    .policy,
+            )
+        };
+        let plain = policy("StringEquals");
+        let mut set = PolicySet {
+            identity: vec![plain.clone()],
+            ..PolicySet::default()
+        };
+        assert!(!used_by(&set));
+        assert!(!used_by(&PolicySet::default()));
+        for op in ["IpAddress", "NotIpAddress", "ForAnyValue:IpAddressIfExists"] {
+            set.scp = vec![vec![plain.clone()], vec![policy(op)]];
+            assert!(used_by(&set), "{op}");
+        }
+    }
+
     /// The shortcut reads exactly what `std` reads, and nothing it does not.
     #[test]
     fn plain_ipv4_agrees_with_std() {
