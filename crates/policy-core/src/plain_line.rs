@@ -239,6 +239,16 @@ pub(crate) trait ContextSink<'a> {
 /// overlapping the one before (a byte checked twice changes no answer); a line of 32 to
 /// 63 bytes is checked as its first and last 32.
 fn no_escape_or_control(bytes: &[u8]) -> bool {
+    /// ASCII with no `\\` and no control character: one signed compare per byte (a
+    /// byte of 0x80 and above is below 0x20 as an `i8`), so a line with other UTF-8
+    /// bytes is checked again by [`clean`].
+    fn ascii_clean(chunk: &[u8]) -> bool {
+        let mut bad = false;
+        for &b in chunk {
+            bad |= (i8::from_ne_bytes([b]) < 0x20) | (b == b'\\');
+        }
+        !bad
+    }
     fn clean(chunk: &[u8]) -> bool {
         let mut bad = false;
         for &b in chunk {
@@ -246,9 +256,16 @@ fn no_escape_or_control(bytes: &[u8]) -> bool {
         }
         !bad
     }
+    checked(bytes, ascii_clean) || checked(bytes, clean)
+}
+
+/// Whether `clean` holds for all of `bytes`, in 64-byte chunks (see
+/// [`no_escape_or_control`]).
+#[inline(always)]
+fn checked(bytes: &[u8], clean: impl Fn(&[u8]) -> bool + Copy) -> bool {
     let n = bytes.len();
     if n < 32 {
-        return bytes.iter().all(|&b| b >= 0x20 && b != b'\\');
+        return clean(bytes);
     }
     if n < 64 {
         return bytes.get(..32).is_some_and(clean) && bytes.get(n - 32..).is_some_and(clean);
