@@ -313,7 +313,7 @@ fn work(job: &Job, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>) -> Answers {
     // One UTF-8 check for the whole block; line by line only when it fails, to say
     // which line is bad. Lines read ahead were checked by the reading thread.
     let text = if job.parsed.is_empty() {
-        std::str::from_utf8(&job.bytes).ok()
+        simdutf8::basic::from_utf8(&job.bytes).ok()
     } else {
         None
     };

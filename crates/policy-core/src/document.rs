@@ -963,8 +963,9 @@ pub fn parse_request_document(
 pub struct LineRequest {
     /// `id`, echoed in the response.
     pub id: Option<serde_json::Value>,
-    /// The request.
-    pub request: Request,
+    /// The request (boxed: a line is handed from the reader to the decider and back
+    /// without copying the request; the box is reused by the next line).
+    pub request: Box<Request>,
     /// The number of base and line keys of the request's context (after them: derived
     /// keys), for [`LineReader::recycle`].
     line_keys: usize,
@@ -982,6 +983,9 @@ struct Spare {
     /// `Some`: the segments of `resource` as [`Request`] holds them, for a line of the
     /// same resource.
     parts: Option<Option<crate::request::ArnParts>>,
+    /// The box of an earlier line's request (its context, resource and account taken
+    /// out), which the next request is written into.
+    boxed: Option<Box<Request>>,
 }
 
 /// Most contexts a [`LineReader`] keeps for reuse: more than the lines of the blocks a
@@ -1022,6 +1026,8 @@ pub struct LineReader<'b> {
     policies: Option<Arc<PolicySet>>,
     /// The hashes of the base's keys.
     base_bits: KeyBits,
+    /// No policy of the base has an IP operator ([`crate::condition::ip::used_by`]).
+    no_ip_conditions: bool,
     /// The base's principal, made on first use ([`LineReader::base_principal`]).
     base_principal: Option<Arc<Principal>>,
     principals: Cache<Principal>,
@@ -1068,20 +1074,22 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
         self.context.key_at(self.at)
     }
 
-    /// The key the scanner found named as [`ContextSink::expected`] said (most keys of
-    /// most lines) in line: its values are written at once; any other by
-    /// [`LineKeys::any_key`].
+    /// The key the scanner found named as [`ContextSink::expected`] said (`None`, most
+    /// keys of most lines) in line: its values are written at once (`expected` said
+    /// the key at `at`, which is there); any other by [`LineKeys::any_key`].
     ///
     /// [`ContextSink::expected`]: crate::plain_line::ContextSink::expected
     #[inline(always)]
-    fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool) {
-        if expected && !self.refused && self.at < self.old_keys {
-            if let Some(hash) = self.context.refill_known(self.at, values, self.pool) {
-                self.placed(hash);
-                return;
-            }
+    fn key(&mut self, key: Option<&'a str>, values: &[&'a str]) {
+        match key {
+            None => match self.context.refill_known(self.at, values, self.pool) {
+                Some(hash) => self.placed(hash),
+                // Not reached (`expected` named the key at `at`); the general path
+                // would read the line.
+                None => self.refused = true,
+            },
+            Some(key) => self.any_key(key, values),
         }
-        self.any_key(key, values, expected);
     }
 }
 
@@ -1101,18 +1109,16 @@ impl LineKeys<'_> {
 
     /// [`ContextSink::key`](crate::plain_line::ContextSink::key) for any key.
     #[inline(never)]
-    fn any_key(&mut self, key: &str, values: &[&str], expected: bool) {
+    fn any_key(&mut self, key: &str, values: &[&str]) {
         if self.refused {
             return;
         }
         // The key the line before had here: its values are written at once.
         if self.at < self.old_keys {
-            // Named as the line's key (the scanner compared them when `expected`).
-            let named = expected
-                || self
-                    .context
-                    .key_at(self.at)
-                    .is_some_and(|k| crate::pattern::bytes_eq(k.as_bytes(), key.as_bytes()));
+            let named = self
+                .context
+                .key_at(self.at)
+                .is_some_and(|k| crate::pattern::bytes_eq(k.as_bytes(), key.as_bytes()));
             if let Some(hash) = named
                 .then(|| self.context.refill_known(self.at, values, self.pool))
                 .flatten()
@@ -1162,6 +1168,10 @@ impl<'b> LineReader<'b> {
         let context = base.context.detached();
         LineReader {
             base_bits: context.key_bits(),
+            no_ip_conditions: base
+                .shared
+                .as_deref()
+                .is_some_and(|p| !crate::condition::ip::used_by(p)),
             base_principal: None,
             spares: Vec::new(),
             context,
@@ -1193,11 +1203,13 @@ impl<'b> LineReader<'b> {
             mut resource,
             mut account,
             parts,
+            boxed,
         } = self.spares.pop().unwrap_or_else(|| Spare {
             context: self.context.clone(),
             resource: String::new(),
             account: String::new(),
             parts: None,
+            boxed: None,
         });
         let old_keys = context.len();
         let mut sink = LineKeys {
@@ -1245,6 +1257,7 @@ impl<'b> LineReader<'b> {
                 resource,
                 account,
                 parts,
+                boxed,
             });
             return None;
         };
@@ -1286,8 +1299,16 @@ impl<'b> LineReader<'b> {
             parts,
             // The base's accounts were checked when it was read; a line's is not yet.
             accounts_checked: raw.resource_account.is_none(),
+            no_ip_conditions: self.no_ip_conditions,
         };
-        let request = b.build_knowing(known).ok()?;
+        let built = b.build_knowing(known).ok()?;
+        let request = match boxed {
+            Some(mut boxed) => {
+                *boxed = built;
+                boxed
+            }
+            None => Box::new(built),
+        };
         Some(LineRequest {
             id: raw.id.or_else(|| base.id.clone()),
             request,
@@ -1309,8 +1330,8 @@ impl<'b> LineReader<'b> {
     /// owns the reader (batch mode reads on one thread and decides on another); one
     /// whose context is not of this reader's base is dropped.
     pub fn recycle(&mut self, line: LineRequest) {
-        let request = line.request;
-        let mut context = request.context;
+        let mut request = line.request;
+        let mut context = std::mem::take(&mut request.context);
         if self.spares.len() < MAX_SPARES
             && context.len() >= line.line_keys
             && context.reset_to_base(&self.context, &mut self.pool)
@@ -1319,9 +1340,10 @@ impl<'b> LineReader<'b> {
             context.truncate(line.line_keys, &mut self.pool);
             self.spares.push(Spare {
                 context,
-                resource: request.resource,
-                account: request.resource_account.unwrap_or_default(),
+                resource: std::mem::take(&mut request.resource),
+                account: request.resource_account.take().unwrap_or_default(),
                 parts: Some(request.parts),
+                boxed: Some(request),
             });
         }
     }

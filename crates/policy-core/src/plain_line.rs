@@ -159,20 +159,19 @@ impl<'a> Scanner<'a> {
         Some(text)
     }
 
-    /// The key `expected` names, if the string that starts here (after its opening
-    /// `"`) is that key: compared in one go instead of scanned for its closing quote.
-    /// Exact: `expected` holds no `"` (it was read from a line), so the string ends
-    /// where the key does when the byte after it is a `"`.
+    /// Whether the string that starts here (after its opening `"`) is the key
+    /// `expected` names (then read past): compared in one go instead of scanned for its
+    /// closing quote. Exact: `expected` holds no `"` (it was read from a line), so the
+    /// string ends where the key does when the byte after it is a `"`.
     #[inline(always)]
-    fn known(&mut self, expected: &str) -> Option<&'a str> {
+    fn known(&mut self, expected: &str) -> Option<()> {
         let end = self.pos + expected.len();
         let bytes = self.text.as_bytes();
         if bytes.get(end) != Some(&b'"') || !crate::pattern::bytes_eq(bytes.get(self.pos..end)?, expected.as_bytes()) {
             return None;
         }
-        let key = self.text.get(self.pos..end)?;
         self.pos = end + 1;
-        Some(key)
+        Some(())
     }
 
     /// The context object: each key with its values, in order, to `sink` (the values
@@ -185,9 +184,10 @@ impl<'a> Scanner<'a> {
         let mut values: smallvec::SmallVec<[&'a str; 8]> = smallvec::SmallVec::new();
         loop {
             self.eat(b'"')?;
-            let (key, expected) = match sink.expected().and_then(|k| self.known(k)) {
-                Some(key) => (key, true),
-                None => (self.string_rest()?, false),
+            // `None`: the key the sink expected (not sliced from the line again).
+            let key = match sink.expected().and_then(|k| self.known(k)) {
+                Some(()) => None,
+                None => Some(self.string_rest()?),
             };
             self.eat(b':')?;
             self.ws();
@@ -202,11 +202,11 @@ impl<'a> Scanner<'a> {
                         }
                     }
                 }
-                sink.key(key, &values, expected);
+                sink.key(key, &values);
             } else {
                 // One value (most keys): no list to fill.
                 let value = self.scalar()?;
-                sink.key(key, &[value], expected);
+                sink.key(key, &[value]);
             }
             if !self.more(b'}')? {
                 return Some(());
@@ -226,9 +226,9 @@ pub(crate) trait ContextSink<'a> {
     }
 
     /// The next key, with its values' text (a string's without quotes; `true`, `false`
-    /// and integers as written); `expected`: it is the key [`ContextSink::expected`]
-    /// named, byte for byte.
-    fn key(&mut self, key: &'a str, values: &[&'a str], expected: bool);
+    /// and integers as written); `None`: it is the key [`ContextSink::expected`] named,
+    /// byte for byte (only ever given to a sink whose `expected` names keys).
+    fn key(&mut self, key: Option<&'a str>, values: &[&'a str]);
 }
 
 /// Whether `bytes` holds no `\\` and no control character (below 0x20), the bytes after
@@ -239,6 +239,16 @@ pub(crate) trait ContextSink<'a> {
 /// overlapping the one before (a byte checked twice changes no answer); a line of 32 to
 /// 63 bytes is checked as its first and last 32.
 fn no_escape_or_control(bytes: &[u8]) -> bool {
+    /// ASCII with no `\\` and no control character: one signed compare per byte (a
+    /// byte of 0x80 and above is below 0x20 as an `i8`), so a line with other UTF-8
+    /// bytes is checked again by [`clean`].
+    fn ascii_clean(chunk: &[u8]) -> bool {
+        let mut bad = false;
+        for &b in chunk {
+            bad |= (i8::from_ne_bytes([b]) < 0x20) | (b == b'\\');
+        }
+        !bad
+    }
     fn clean(chunk: &[u8]) -> bool {
         let mut bad = false;
         for &b in chunk {
@@ -246,9 +256,16 @@ fn no_escape_or_control(bytes: &[u8]) -> bool {
         }
         !bad
     }
+    checked(bytes, ascii_clean) || checked(bytes, clean)
+}
+
+/// Whether `clean` holds for all of `bytes`, in 64-byte chunks (see
+/// [`no_escape_or_control`]).
+#[inline(always)]
+fn checked(bytes: &[u8], clean: impl Fn(&[u8]) -> bool + Copy) -> bool {
     let n = bytes.len();
     if n < 32 {
-        return bytes.iter().all(|&b| b >= 0x20 && b != b'\\');
+        return clean(bytes);
     }
     if n < 64 {
         return bytes.get(..32).is_some_and(clean) && bytes.get(n - 32..).is_some_and(clean);
@@ -285,8 +302,11 @@ where
     /// A closure takes the keys and values, and expects nothing.
     struct Each<'f, F>(&'f mut F);
     impl<'a, F: FnMut(&'a str, &[&'a str])> ContextSink<'a> for Each<'_, F> {
-        fn key(&mut self, key: &'a str, values: &[&'a str], _expected: bool) {
-            (self.0)(key, values);
+        fn key(&mut self, key: Option<&'a str>, values: &[&'a str]) {
+            // Always a key: this sink expects none.
+            if let Some(key) = key {
+                (self.0)(key, values);
+            }
         }
     }
     scan_into(line, &mut Each(context))

@@ -19,6 +19,10 @@ pub struct Context {
     /// clear answers "absent" without a scan. Bits are added where keys are added or
     /// renamed, and may stay when keys go (a superset is still exact).
     bits: KeyBits,
+    /// The text of `aws:SourceIp`'s first value and what it reads as, read when the
+    /// request is built ([`RequestBuilder::build_knowing`]) for the IP operators, once
+    /// they have asked for it ([`Context::source_ip`]).
+    pub(crate) source_ip: SourceIp,
 }
 
 impl Default for Context {
@@ -26,7 +30,43 @@ impl Default for Context {
         Context {
             entries: Vec::new(),
             bits: KeyBits::EMPTY,
+            source_ip: SourceIp::default(),
         }
+    }
+}
+
+/// The hash of `aws:sourceip`.
+const SOURCE_IP_HASH: u64 = key_hash("aws:sourceip");
+
+/// Where requests last had `aws:SourceIp` ([`Context::get_hinted`]).
+static SOURCE_IP_HINT: KeyHint = KeyHint(std::sync::atomic::AtomicU32::new(0));
+
+/// `aws:SourceIp` read once per request for the IP operators, in a context that
+/// requests are built into again and again (batch mode reads each line into the
+/// context of an earlier one). Read at build only once an IP operator has asked for an
+/// address ([`Context::source_ip`]), so that requests decided by policies without IP
+/// operators (or that rarely reach one) do not pay for it. A clone starts afresh.
+#[derive(Debug, Default)]
+pub(crate) struct SourceIp {
+    /// An IP operator asked since the last build (a relaxed flag: a hint of use,
+    /// never a result).
+    pub(crate) asked: std::sync::atomic::AtomicBool,
+    /// The last text read and what it reads as.
+    pub(crate) read: Option<Box<IpText>>,
+}
+
+/// A text and what [`crate::condition::ip::request_addr`] reads it as (`None`: not an
+/// address). The answer depends on the text alone, so it holds whatever the context
+/// holds since.
+#[derive(Debug, Default)]
+pub(crate) struct IpText {
+    pub(crate) text: String,
+    pub(crate) addr: Option<std::net::IpAddr>,
+}
+
+impl Clone for SourceIp {
+    fn clone(&self) -> SourceIp {
+        SourceIp::default()
     }
 }
 
@@ -244,6 +284,7 @@ impl Context {
                 })
                 .collect(),
             bits: self.bits,
+            source_ip: SourceIp::default(),
         }
     }
 
@@ -380,6 +421,40 @@ impl Context {
             }
         }
         true
+    }
+
+    /// Reads `aws:SourceIp`'s first value as an address for [`Context::source_ip`], if
+    /// an IP operator asked for one since the last build and the text is not the one
+    /// read last time.
+    fn read_source_ip(&mut self) {
+        if !*self.source_ip.asked.get_mut() || !self.bits.may_hold(SOURCE_IP_HASH) {
+            return;
+        }
+        *self.source_ip.asked.get_mut() = false;
+        // Taken out while the context's value is borrowed.
+        let mut read = self.source_ip.read.take().unwrap_or_default();
+        if let Some(v) = self
+            .get_hinted(SOURCE_IP_HASH, "aws:sourceip", &SOURCE_IP_HINT)
+            .and_then(<[String]>::first)
+        {
+            if !crate::pattern::bytes_eq(v.as_bytes(), read.text.as_bytes()) {
+                read.addr = crate::condition::ip::request_addr(v);
+                read.text.clear();
+                read.text.push_str(v);
+            }
+        }
+        self.source_ip.read = Some(read);
+    }
+
+    /// `v` read as an address by [`crate::condition::ip::request_addr`] (`Some(None)`:
+    /// not an address) when it is the text last read by [`Context::read_source_ip`]
+    /// (mostly `aws:SourceIp`'s); `None` for another text, and then the next build
+    /// of a request with this context reads `aws:SourceIp`.
+    #[inline(always)]
+    pub(crate) fn source_ip(&self, v: &str) -> Option<Option<std::net::IpAddr>> {
+        self.source_ip.asked.store(true, std::sync::atomic::Ordering::Relaxed);
+        let read = self.source_ip.read.as_deref()?;
+        crate::pattern::bytes_eq(v.as_bytes(), read.text.as_bytes()).then_some(read.addr)
     }
 }
 
@@ -1051,6 +1126,10 @@ pub(crate) struct Known {
     /// The builder's resource and management accounts are 12-digit account ids (a batch
     /// base's, checked when it was read): not checked again.
     pub(crate) accounts_checked: bool,
+    /// No policy the request is decided against has an IP operator
+    /// ([`crate::condition::ip::used_by`]): `aws:SourceIp` is not read as an address
+    /// at build (an IP operator would still read it, on the spot).
+    pub(crate) no_ip_conditions: bool,
 }
 
 /// Builds a [`Request`]; [`RequestBuilder::build`] validates once.
@@ -1297,6 +1376,9 @@ impl RequestBuilder {
             }
         }
         context.bits = context.bits.union(d.bits);
+        if !known.no_ip_conditions {
+            context.read_source_ip();
+        }
         Ok(Request {
             principal,
             action,
@@ -1479,7 +1561,7 @@ mod tests {
                     Step::Detach => c = c.detached(),
                     Step::Build => {
                         // As batch mode's reader: the context's keys' hashes are known.
-                        let known = Known { key_bits: c.key_bits(), parts: None, accounts_checked: false };
+                        let known = Known { key_bits: c.key_bits(), ..Known::default() };
                         let r = Request::builder()
                             .principal(Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap())
                             .action("s3:GetObject")
@@ -1543,8 +1625,7 @@ mod tests {
             .context(c.clone())
             .build_knowing(Known {
                 key_bits: c.key_bits(),
-                parts: None,
-                accounts_checked: false,
+                ..Known::default()
             })
             .unwrap();
         assert_eq!(r.context.bits, r.context.key_bits());

@@ -318,7 +318,7 @@ impl Condition {
             Values::Date(cmp, vals) => date::any_match(*cmp, vals, v),
             Values::Bool(vals) => boolean::any_match(vals, v, ctx),
             Values::Binary(vals) => binary::any_match(vals, v),
-            Values::Ip(vals) => ip::any_match(vals, v),
+            Values::Ip(vals) => ip::any_match(vals, v, ctx),
             Values::Arn(vals) => arn::any_match(vals, v, ctx),
             Values::Null(_) | Values::Unknown => false,
         }
