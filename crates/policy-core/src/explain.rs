@@ -617,12 +617,13 @@ pub fn write_response_json(
         list(out, "derivedContextKeys", &mut req.derived_keys().iter().copied());
     }
     let mut first = true;
-    req.for_each_assumption(|parts| {
+    req.for_each_assumption(|before, value, after| {
         out.extend_from_slice(if first { b",\"assumptions\":[\"" } else { b",\"" });
         first = false;
-        for p in parts {
-            crate::json_out::push_escaped_contents(out, p);
-        }
+        // The fixed text needs no escaping (a test in `request` checks).
+        out.extend_from_slice(before.as_bytes());
+        crate::json_out::push_escaped_contents(out, value);
+        out.extend_from_slice(after.as_bytes());
         out.push(b'"');
     });
     if !first {
@@ -713,6 +714,27 @@ mod tests {
         // Brief responses leave locations out, the path too.
         let brief = Response::with_detail(&ev, &policies, &req, None, Detail::Brief);
         assert_eq!(brief.deciding[0].path, None);
+    }
+
+    /// Both assumptions (an S3 resource's account, a session's role without a path),
+    /// their fixed text copied unescaped: written as serde writes them.
+    #[test]
+    fn assumptions_are_written_as_serde_writes_them() {
+        let req = Request::builder()
+            .principal(Principal::parse("arn:aws:sts::111122223333:assumed-role/r/s").unwrap())
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/k")
+            .build()
+            .unwrap();
+        assert_eq!(req.assumptions().len(), 2, "{:?}", req.assumptions());
+        let policies = PolicySet::default();
+        let ev = evaluate(&policies, &req);
+        for detail in [Detail::Brief, Detail::Full] {
+            let resp = Response::with_detail(&ev, &policies, &req, None, detail);
+            let mut fast = Vec::new();
+            write_response_json(&ev, &policies, &req, None, detail, &mut fast);
+            assert_eq!(String::from_utf8(fast).unwrap(), serde_json::to_string(&resp).unwrap());
+        }
     }
 
     /// One policy in more slots than its deciding items are kept for, in two orders:

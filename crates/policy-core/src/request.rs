@@ -1195,32 +1195,42 @@ impl Request {
     /// What the engine assumed because the request did not say, in words.
     pub fn assumptions(&self) -> Vec<String> {
         let mut out = Vec::new();
-        self.for_each_assumption(|parts| out.push(parts.concat()));
+        self.for_each_assumption(|before, value, after| out.push([before, value, after].concat()));
         out
     }
 
-    /// Calls `f` with each assumption's text in pieces (concatenated, they are one
-    /// entry of [`Request::assumptions`]), without building the text.
-    pub(crate) fn for_each_assumption(&self, mut f: impl FnMut(&[&str])) {
+    /// Calls `f` with each assumption's text in three pieces, fixed text (nothing in it
+    /// to escape in JSON, a test checks), the request's value, and fixed text again:
+    /// concatenated, they are one entry of [`Request::assumptions`]. Writers copy the
+    /// fixed pieces as they are and escape only the value.
+    pub(crate) fn for_each_assumption(&self, mut f: impl FnMut(&'static str, &str, &'static str)) {
         if self.resource_account_assumed {
-            f(&[
-                "the resource ARN names no account and `resourceAccount` is not given: the resource is taken to be in the principal's account ",
-                self.resource_account.as_deref().unwrap_or_default(),
-                " (same-account rules); give `resourceAccount` for a bucket of another account",
-            ]);
+            let (before, after) = ASSUMED_RESOURCE_ACCOUNT;
+            f(before, self.resource_account.as_deref().unwrap_or_default(), after);
         }
         if self.principal.kind == PrincipalKind::AssumedRole
             && self.principal.issuer_from_session
             && self.derived_keys.contains(&"aws:PrincipalArn")
         {
-            f(&[
-                "`aws:PrincipalArn` is derived as `",
-                self.principal.issuer.as_deref().unwrap_or_default(),
-                "` without a path; give `sessionIssuer` if the role has one",
-            ]);
+            let (before, after) = DERIVED_PRINCIPAL_ARN;
+            f(before, self.principal.issuer.as_deref().unwrap_or_default(), after);
         }
     }
 }
+
+/// The fixed text before and after the resource account in the assumption that an S3
+/// resource is in the principal's account ([`Request::for_each_assumption`]).
+const ASSUMED_RESOURCE_ACCOUNT: (&str, &str) = (
+    "the resource ARN names no account and `resourceAccount` is not given: the resource is taken to be in the principal's account ",
+    " (same-account rules); give `resourceAccount` for a bucket of another account",
+);
+
+/// The fixed text before and after the role's ARN in the assumption that a session's
+/// role has no path ([`Request::for_each_assumption`]).
+const DERIVED_PRINCIPAL_ARN: (&str, &str) = (
+    "`aws:PrincipalArn` is derived as `",
+    "` without a path; give `sessionIssuer` if the role has one",
+);
 
 impl RequestBuilder {
     /// The caller.
@@ -1401,6 +1411,15 @@ impl RequestBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fixed text of the assumptions is copied into JSON unescaped.
+    #[test]
+    fn assumption_texts_need_no_json_escaping() {
+        let (a, b) = (ASSUMED_RESOURCE_ACCOUNT, DERIVED_PRINCIPAL_ARN);
+        for t in [a.0, a.1, b.0, b.1] {
+            assert_eq!(crate::json_out::first_escape(t.as_bytes()), None, "{t}");
+        }
+    }
 
     #[test]
     fn parses_principal_forms() {
