@@ -21,7 +21,8 @@ pub(crate) fn split(text: &str) -> Option<[&str; 6]> {
     }
     // Byte offsets of the first five colons (`:` is ASCII, so every offset is a char
     // boundary): the first is the one of `arn:`; the others are looked for eight bytes
-    // at a time ([`colons`]), the last bytes one by one.
+    // at a time ([`colons`]), the last bytes one by one (`memchr_iter` here cost about
+    // 100 instructions more per batch line on short ARNs: its set-up per call).
     let mut cuts = [3usize; 5];
     let mut n = 1;
     let mut at = 4;
