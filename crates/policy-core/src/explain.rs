@@ -560,6 +560,11 @@ pub fn write_response_json(
         if n > 0 {
             out.push(b',');
         }
+        // A fixed reason's JSON was made (and checked) at compile time.
+        if let Some(json) = r.json {
+            out.extend_from_slice(json.as_bytes());
+            continue;
+        }
         // Rule ids (`S-EVAL-1`) need no escaping.
         out.extend_from_slice(b"{\"rule\":\"");
         out.extend_from_slice(r.rule.as_bytes());

@@ -22,8 +22,22 @@ impl TextOut for Vec<u8> {
 
 /// Whether byte `b` must be escaped inside a JSON string.
 #[inline]
-pub(crate) fn needs_escape(b: u8) -> bool {
+pub(crate) const fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Whether `s` needs no escaping inside a JSON string (no byte [`needs_escape`]): a
+/// `const fn`, so that text fixed at compile time is checked at compile time (e.g. a
+/// fixed reason's message, copied into batch answers without a check per line).
+pub(crate) const fn plain(s: &str) -> bool {
+    let mut rest = s.as_bytes();
+    while let [b, tail @ ..] = rest {
+        if needs_escape(*b) {
+            return false;
+        }
+        rest = tail;
+    }
+    true
 }
 
 /// The bytes of the 8 in `x` (little-endian) that must be escaped, one below 0x20, a `"`

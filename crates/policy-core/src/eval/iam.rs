@@ -51,10 +51,10 @@ pub(super) fn constraint(req: &Request, parts: Option<&[&str; 6]>) -> Option<Rea
     }
     let name = req.action.name();
     if parts[4] == "aws" && parts[5].starts_with("policy/") && POLICY_WRITES.contains(&name) {
-        return Some(Reason {
-            rule: "S-IAM-1",
-            message: "IAM refuses this whatever the policies say: AWS managed policies cannot be changed (\"You cannot change the permissions defined in AWS managed policies\")".into(),
-        });
+        return Some(Reason::new(
+            "S-IAM-1",
+            "IAM refuses this whatever the policies say: AWS managed policies cannot be changed (\"You cannot change the permissions defined in AWS managed policies\")",
+        ));
     }
     let role_path = parts[5].strip_prefix("role/")?;
     let reserved = if role_path.starts_with("aws-service-role/") {
@@ -64,11 +64,10 @@ pub(super) fn constraint(req: &Request, parts: Option<&[&str; 6]>) -> Option<Rea
     } else {
         return None;
     };
-    ROLE_WRITES.contains(&name).then(|| Reason {
-        rule: "S-IAM-2",
-        message: format!(
-            "IAM refuses this whatever the policies say (`UnmodifiableEntity`, HTTP 400): the resource is {reserved}"
+    ROLE_WRITES.contains(&name).then(|| {
+        Reason::new(
+            "S-IAM-2",
+            format!("IAM refuses this whatever the policies say (`UnmodifiableEntity`, HTTP 400): the resource is {reserved}"),
         )
-        .into(),
     })
 }

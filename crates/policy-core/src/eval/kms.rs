@@ -31,9 +31,11 @@ pub(super) fn alias_constraint(req: &Request, parts: Option<&[&str; 6]>) -> Opti
         && parts[2] == "kms"
         && parts[5].starts_with("alias/aws/")
         && ALIAS_WRITES.contains(&req.action.name()))
-    .then(|| Reason {
-        rule: "S-KMS-6",
-        message: "KMS refuses this whatever the policies say: alias names beginning with `alias/aws/` are reserved for AWS managed keys".into(),
+    .then(|| {
+        Reason::new(
+            "S-KMS-6",
+            "KMS refuses this whatever the policies say: alias names beginning with `alias/aws/` are reserved for AWS managed keys",
+        )
     })
 }
 

@@ -50,18 +50,40 @@ pub(crate) use s3::policy_is_public;
 pub use set_index::SetIndex;
 use set_index::SetRow;
 
-/// A `'static` message: `$prefix` followed by what the principal's side lacks.
-macro_rules! gap_message {
-    ($prefix:literal, $gap:expr) => {
+/// A [`Reason`] whose rule id and message are fixed text (`$rule` a literal, the message
+/// literals joined as `concat!` joins them): the message is checked at compile time to
+/// need no escaping in a JSON string ([`crate::json_out::plain`]; a `"`, `\\` or
+/// control character fails the build), and the reason's JSON item is made at compile
+/// time too ([`Reason::json`]), so that the batch writer copies it whole.
+macro_rules! fixed_reason {
+    ($rule:literal, $($message:literal),+ $(,)?) => {{
+        const JSON: &str = concat!("{\"rule\":\"", $rule, "\",\"message\":\"", $($message),+, "\"}");
+        const _: () = assert!(
+            crate::json_out::plain(concat!($rule, $($message),+)),
+            "a fixed reason's rule id and message must need no JSON escaping"
+        );
+        Reason {
+            rule: $rule,
+            message: Cow::Borrowed(concat!($($message),+)),
+            json: Some(JSON),
+        }
+    }};
+}
+
+/// A fixed [`Reason`] of rule `$rule`: `$prefix` followed by what the principal's side
+/// lacks (`$gap`, a [`Gap`]).
+macro_rules! gap_reason {
+    ($rule:literal, $prefix:literal, $gap:expr) => {
         match $gap {
-            Gap::Identity => concat!($prefix, "no identity-based policy allows the action"),
-            Gap::Boundary => concat!($prefix, "the permissions boundary does not allow it (S-EVAL-7)"),
-            Gap::FederatedSession => concat!(
+            Gap::Identity => fixed_reason!($rule, $prefix, "no identity-based policy allows the action"),
+            Gap::Boundary => fixed_reason!($rule, $prefix, "the permissions boundary does not allow it (S-EVAL-7)"),
+            Gap::FederatedSession => fixed_reason!(
+                $rule,
                 $prefix,
                 "the federated user's session policy is missing or does not allow it: the session has only what the session policy allows (S-EVAL-8)"
             ),
-            Gap::Session => concat!($prefix, "the session policy does not allow it (S-EVAL-8)"),
-            Gap::Other => concat!($prefix, "the principal's own policies do not allow it"),
+            Gap::Session => fixed_reason!($rule, $prefix, "the session policy does not allow it (S-EVAL-8)"),
+            Gap::Other => fixed_reason!($rule, $prefix, "the principal's own policies do not allow it"),
         }
     };
 }
@@ -174,14 +196,41 @@ pub(crate) struct TypeVerdict {
     pub(crate) detail: Option<&'static str>,
 }
 
-/// A step of the reasoning, citing its rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A step of the reasoning, citing its rule. Made with [`Reason::new`] (or, inside
+/// this crate, with its JSON made at compile time by `fixed_reason!`).
+#[derive(Debug, Clone, Serialize)]
 pub struct Reason {
     /// Rule id in docs/SEMANTICS.md.
     pub rule: &'static str,
     /// What happened, in words.
     pub message: Cow<'static, str>,
+    /// The reason as the JSON object `{"rule":…,"message":…}`, when both are fixed text
+    /// checked at compile time (`fixed_reason!`): the batch writer copies it whole
+    /// instead of writing and escaping the message. Not part of the reason's value
+    /// (equality, serialization).
+    #[serde(skip)]
+    pub(crate) json: Option<&'static str>,
 }
+
+impl Reason {
+    /// The step of rule `rule` (a rule id of docs/SEMANTICS.md) with `message`.
+    pub fn new(rule: &'static str, message: impl Into<Cow<'static, str>>) -> Reason {
+        Reason {
+            rule,
+            message: message.into(),
+            json: None,
+        }
+    }
+}
+
+/// Equal when rule and message are (however the reason was made).
+impl PartialEq for Reason {
+    fn eq(&self, other: &Reason) -> bool {
+        self.rule == other.rule && self.message == other.message
+    }
+}
+
+impl Eq for Reason {}
 
 /// The outcome of one evaluation, borrowing the policies.
 #[derive(Debug, Clone)]
@@ -204,9 +253,6 @@ impl Evaluation<'_> {
         self.decision
     }
 }
-
-/// A rule id with the message that explains its outcome.
-type RuleMessage = (&'static str, Cow<'static, str>);
 
 /// Options for [`evaluate_with`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -326,10 +372,10 @@ impl Rows for Option<SetRow<'_>> {
 fn fill<'p, R: Rows>(policies: &'p PolicySet, row: R, req: &Request, opts: EvalOptions, ev: &mut Evaluation<'p>) {
     if sts::always_allowed(req) {
         ev.decision = Decision::Allow;
-        ev.reasons.push(Reason {
-            rule: "S-STS-2",
-            message: "`sts:GetCallerIdentity` is always allowed, whatever the policies say".into(),
-        });
+        ev.reasons.push(fixed_reason!(
+            "S-STS-2",
+            "`sts:GetCallerIdentity` is always allowed, whatever the policies say"
+        ));
         return;
     }
     let prep = Prepared::new(policies, req);
@@ -501,43 +547,43 @@ pub(crate) fn decide<'p>(
                 .filter(|h| h.effect == Effect::Deny)
                 .map(|h| Decider::Statement(h.slot, h.index)),
         );
-        ev.reasons.push(Reason {
-            rule: "S-EVAL-1",
-            message: "a matching `Deny` statement overrides every allow".into(),
-        });
+        ev.reasons.push(fixed_reason!(
+            "S-EVAL-1",
+            "a matching `Deny` statement overrides every allow"
+        ));
         if scope.boundary
             && hits
                 .iter()
                 .any(|h| h.effect == Effect::Deny && excluded_but_for_boundary(policies, h, cx))
         {
-            ev.reasons.push(Reason {
-                rule: "S-MATCH-3a",
-                message: "a `Deny` with `NotPrincipal` applies to this principal although it is listed: `NotPrincipal` with `Deny` always denies a principal that has a permissions boundary".into(),
-            });
+            ev.reasons.push(fixed_reason!(
+                "S-MATCH-3a",
+                "a `Deny` with `NotPrincipal` applies to this principal although it is listed: `NotPrincipal` with `Deny` always denies a principal that has a permissions boundary"
+            ));
         }
         return;
     }
     // S-EVAL-2: every SCP level needs an allow.
     if let Some(l) = gaps.scp_level {
-        ev.implicit_deny(
+        ev.implicit_deny(Reason::new(
             "S-EVAL-2",
-            Cow::Owned(format!(
+            format!(
                 "SCP level {l} has no `Allow` for `{}`: every level of the organization path must allow",
                 req.action.text
-            )),
-        );
+            ),
+        ));
         return;
     }
     // S-EVAL-4: every VPC endpoint policy must allow.
     if let Some(i) = gaps.vpc_endpoint {
-        ev.implicit_deny(
+        ev.implicit_deny(Reason::new(
             "S-EVAL-4",
-            Cow::Owned(format!("VPC endpoint policy {i} does not allow the request")),
-        );
+            format!("VPC endpoint policy {i} does not allow the request"),
+        ));
         return;
     }
     if let Some(why) = sts::refusal(req, facts.role_trust) {
-        ev.implicit_deny("S-STS-4", why.into());
+        ev.implicit_deny(Reason::new("S-STS-4", why));
         return;
     }
     let p_account = p.account.as_deref();
@@ -545,13 +591,13 @@ pub(crate) fn decide<'p>(
     let same_account = p_account.is_some() && p_account == req.resource_account.as_deref() && p.partition == partition;
     // S-KMS-5: key management operations are never allowed across accounts.
     if facts.kms_key && p_account.is_some() && !same_account && !kms::allowed_across_accounts(req) {
-        ev.implicit_deny(
+        ev.implicit_deny(Reason::new(
             "S-KMS-5",
-            Cow::Owned(format!(
+            format!(
                 "`{}` cannot be used on a KMS key of another account, whatever the policies say",
                 req.action.text
-            )),
-        );
+            ),
+        ));
         return;
     }
 
@@ -572,10 +618,10 @@ pub(crate) fn decide<'p>(
     if public_blocked {
         grants.clear();
         grant_deciders.clear();
-        ev.reasons.push(Reason {
-            rule: "S-S3-1",
-            message: "Block Public Access `RestrictPublicBuckets` is on and the bucket policy is public: it grants nothing to anonymous callers or other accounts".into(),
-        });
+        ev.reasons.push(fixed_reason!(
+            "S-S3-1",
+            "Block Public Access `RestrictPublicBuckets` is on and the bucket policy is public: it grants nothing to anonymous callers or other accounts"
+        ));
     }
     // The principal's side: identity-based policies, boundary, session policy.
     let identity_allow = p.kind == PrincipalKind::Root || (scope.identity && allows_in(VerdictLabel::Identity));
@@ -637,11 +683,11 @@ pub(crate) fn decide<'p>(
         None
     };
 
-    let allowed: Result<RuleMessage, RuleMessage> = match (caller, root_of_access, kms_grant_allows) {
+    let allowed: Result<Reason, Reason> = match (caller, root_of_access, kms_grant_allows) {
         // S-KMS-3: a grant allows its grantee the grant's operations on the key.
-        (_, _, true) => Ok((
+        (_, _, true) => Ok(fixed_reason!(
             "S-KMS-3",
-            "a KMS grant gives the principal this operation on the key".into(),
+            "a KMS grant gives the principal this operation on the key"
         )),
         // S-EVAL-10 and S-STS-3: callers without identity policies need a resource-based
         // policy (or ACL) that names them or `*`.
@@ -659,9 +705,9 @@ pub(crate) fn decide<'p>(
         (Caller::AwsResource, _, false) => decide_aws_resource(&side),
     };
     match allowed {
-        Ok((rule, message)) => {
+        Ok(reason) => {
             ev.decision = Decision::Allow;
-            ev.reasons.push(Reason { rule, message });
+            ev.reasons.push(reason);
             ev.deciding.extend(
                 hits.iter()
                     .filter(|h| {
@@ -673,7 +719,7 @@ pub(crate) fn decide<'p>(
             );
             ev.deciding.extend(grant_deciders);
         }
-        Err((rule, message)) => ev.implicit_deny(rule, message),
+        Err(reason) => ev.implicit_deny(reason),
     }
 }
 
@@ -961,171 +1007,158 @@ struct Sides {
 }
 
 /// S-EVAL-10, S-STS-3: callers without identity policies.
-fn decide_resource_only(kind: PrincipalKind, direct: bool) -> Result<RuleMessage, RuleMessage> {
+fn decide_resource_only(kind: PrincipalKind, direct: bool) -> Result<Reason, Reason> {
     let rule = match kind {
         PrincipalKind::Federated => "S-STS-3",
         _ => "S-EVAL-10",
     };
     if direct {
-        Ok((
+        Ok(Reason::new(
             rule,
-            Cow::Owned(format!(
-                "the resource-based policy allows the {} caller",
-                kind_word(kind)
-            )),
+            format!("the resource-based policy allows the {} caller", kind_word(kind)),
         ))
     } else {
-        Err((
+        Err(Reason::new(
             rule,
-            Cow::Owned(format!(
+            format!(
                 "a {} caller is allowed only by a resource-based policy that names it; none does",
                 kind_word(kind)
-            )),
+            ),
         ))
     }
 }
 
 /// S-KMS-1, S-STS-1: same account, the key policy or trust policy is the root of access.
-fn decide_same_account_root(root: RootOfAccess, s: &Sides) -> Result<RuleMessage, RuleMessage> {
+fn decide_same_account_root(root: RootOfAccess, s: &Sides) -> Result<Reason, Reason> {
     let key = matches!(root, RootOfAccess::KeyPolicy);
-    let rule = if key { "S-KMS-1" } else { "S-STS-1" };
-    let pick =
-        |key_text: &'static str, trust_text: &'static str| Cow::Borrowed(if key { key_text } else { trust_text });
+    // The key policy's words (S-KMS-1) or the trust policy's (S-STS-1).
+    macro_rules! pick {
+        ($key_text:literal, $trust_text:literal) => {
+            if key {
+                fixed_reason!("S-KMS-1", $key_text)
+            } else {
+                fixed_reason!("S-STS-1", $trust_text)
+            }
+        };
+    }
     if s.direct && !key && !s.boundary_ok {
         // "If a permissions boundary is set for the user, then it must allow the
         // sts:AssumeRole action" (id_roles_update-role-trust-policy).
-        Err((
-            rule,
-            "the trust policy names the principal directly, but its permissions boundary does not allow the action: a boundary must allow `sts:AssumeRole` (S-EVAL-7)".into(),
+        Err(fixed_reason!(
+            "S-STS-1",
+            "the trust policy names the principal directly, but its permissions boundary does not allow the action: a boundary must allow `sts:AssumeRole` (S-EVAL-7)"
         ))
     } else if s.direct {
-        Ok((
-            rule,
-            pick(
-                "the key policy names the principal directly",
-                "the trust policy names the principal directly",
-            ),
+        Ok(pick!(
+            "the key policy names the principal directly",
+            "the trust policy names the principal directly"
         ))
     } else if s.via_role && s.limits_ok {
-        Ok((
-            rule,
-            pick(
-                "the key policy names the role; the boundary and session policy allow",
-                "the trust policy names the role; the boundary and session policy allow",
-            ),
+        Ok(pick!(
+            "the key policy names the role; the boundary and session policy allow",
+            "the trust policy names the role; the boundary and session policy allow"
         ))
     } else if s.via_account && s.principal_side {
-        Ok((
-            rule,
-            pick(
-                "the key policy allows the account, which delegates to IAM, and the principal's own policies allow",
-                "the trust policy allows the account, which delegates to IAM, and the principal's own policies allow",
-            ),
+        Ok(pick!(
+            "the key policy allows the account, which delegates to IAM, and the principal's own policies allow",
+            "the trust policy allows the account, which delegates to IAM, and the principal's own policies allow"
         ))
     } else if s.via_account || s.via_role {
-        Err((
-            rule,
-            Cow::Borrowed(if key {
-                gap_message!("the key policy delegates to the account, but ", s.gap)
-            } else {
-                gap_message!("the trust policy delegates to the account, but ", s.gap)
-            }),
-        ))
+        Err(if key {
+            gap_reason!("S-KMS-1", "the key policy delegates to the account, but ", s.gap)
+        } else {
+            gap_reason!("S-STS-1", "the trust policy delegates to the account, but ", s.gap)
+        })
     } else {
-        Err((
-            rule,
-            pick(
-                "the key policy does not allow the principal or its account: IAM policies alone grant nothing here",
-                "the trust policy does not allow the principal or its account: IAM policies alone grant nothing here",
-            ),
+        Err(pick!(
+            "the key policy does not allow the principal or its account: IAM policies alone grant nothing here",
+            "the trust policy does not allow the principal or its account: IAM policies alone grant nothing here"
         ))
     }
 }
 
 /// S-EVAL-5, S-EVAL-9: same account, either side suffices, by how the resource side
 /// names the caller.
-fn decide_same_account(kind: PrincipalKind, scope: &Scope, s: &Sides) -> Result<RuleMessage, RuleMessage> {
+fn decide_same_account(kind: PrincipalKind, scope: &Scope, s: &Sides) -> Result<Reason, Reason> {
     if s.direct {
-        Ok(("S-EVAL-5", "the resource-based policy names the principal directly (or `*`): identity-policy, boundary and session implicit denies do not limit it".into()))
+        Ok(fixed_reason!("S-EVAL-5", "the resource-based policy names the principal directly (or `*`): identity-policy, boundary and session implicit denies do not limit it"))
     } else if s.via_role && s.limits_ok {
-        Ok(("S-EVAL-5", "the resource-based policy names the role (or the IAM user behind the session); the boundary and session policy allow".into()))
+        Ok(fixed_reason!("S-EVAL-5", "the resource-based policy names the role (or the IAM user behind the session); the boundary and session policy allow"))
     } else if kind == PrincipalKind::Root && s.principal_side {
-        Ok((
+        Ok(fixed_reason!(
             "S-EVAL-9",
-            "the account's root user is allowed in its own account".into(),
+            "the account's root user is allowed in its own account"
         ))
     } else if s.principal_side {
-        Ok((
-            "S-EVAL-5",
-            Cow::Borrowed(match (scope.boundary, scope.session) {
-                (false, false) => "same account: an identity-based policy allows",
-                (true, false) => "same account: an identity-based policy allows, the permissions boundary allows",
-                (false, true) => "same account: an identity-based policy allows, the session policy allows",
-                (true, true) => "same account: an identity-based policy allows, the permissions boundary allows, the session policy allows",
-            }),
-        ))
+        Ok(match (scope.boundary, scope.session) {
+            (false, false) => fixed_reason!("S-EVAL-5", "same account: an identity-based policy allows"),
+            (true, false) => fixed_reason!(
+                "S-EVAL-5",
+                "same account: an identity-based policy allows, the permissions boundary allows"
+            ),
+            (false, true) => fixed_reason!(
+                "S-EVAL-5",
+                "same account: an identity-based policy allows, the session policy allows"
+            ),
+            (true, true) => fixed_reason!(
+                "S-EVAL-5",
+                "same account: an identity-based policy allows, the permissions boundary allows, the session policy allows"
+            ),
+        })
     } else if s.via_role {
         // Grants to a role ARN (or the IAM user behind a federated session) are limited
         // by the boundary and the session policy.
-        Err((
+        Err(gap_reason!(
             "S-EVAL-5",
-            Cow::Borrowed(gap_message!(
-                "same account: the resource-based policy names the role or IAM user behind this session, not the session itself, so the boundary and session policy still limit it: ",
-                s.role_gap
-            )),
+            "same account: the resource-based policy names the role or IAM user behind this session, not the session itself, so the boundary and session policy still limit it: ",
+            s.role_gap
         ))
     } else if s.via_account {
-        Err((
+        Err(gap_reason!(
             "S-EVAL-5",
-            Cow::Borrowed(gap_message!(
-                "same account: the resource-based policy names only the account, which delegates to IAM policies, and ",
-                s.gap
-            )),
+            "same account: the resource-based policy names only the account, which delegates to IAM policies, and ",
+            s.gap
         ))
     } else {
-        Err((
+        Err(gap_reason!(
             "S-EVAL-5",
-            Cow::Borrowed(gap_message!(
-                "same account: no resource-based policy names the principal directly, and ",
-                s.gap
-            )),
+            "same account: no resource-based policy names the principal directly, and ",
+            s.gap
         ))
     }
 }
 
 /// S-EVAL-6: cross account, both sides must allow.
-fn decide_cross_account(s: &Sides) -> Result<RuleMessage, RuleMessage> {
+fn decide_cross_account(s: &Sides) -> Result<Reason, Reason> {
     if s.any_grant && s.principal_side {
-        Ok((
+        Ok(fixed_reason!(
             "S-EVAL-6",
             "cross account: the resource-based policy allows the principal and the principal's own policies allow"
-                .into(),
         ))
     } else if !s.any_grant {
-        Err((
+        Err(fixed_reason!(
             "S-EVAL-6",
-            "cross account: the resource-based policy does not allow the principal or its account".into(),
+            "cross account: the resource-based policy does not allow the principal or its account"
         ))
     } else {
-        Err((
+        Err(gap_reason!(
             "S-EVAL-6",
-            Cow::Borrowed(gap_message!("cross account: the resource side allows, but ", s.gap)),
+            "cross account: the resource side allows, but ",
+            s.gap
         ))
     }
 }
 
 /// S-EVAL-12: a resource AWS owns (account `aws`), decided by the principal's own
 /// policies.
-fn decide_aws_resource(s: &Sides) -> Result<RuleMessage, RuleMessage> {
+fn decide_aws_resource(s: &Sides) -> Result<Reason, Reason> {
     if s.principal_side {
-        Ok(("S-EVAL-12", "the resource belongs to AWS (account `aws`) and has no resource-based policy: the principal's own policies allow".into()))
+        Ok(fixed_reason!("S-EVAL-12", "the resource belongs to AWS (account `aws`) and has no resource-based policy: the principal's own policies allow"))
     } else {
-        Err((
+        Err(gap_reason!(
             "S-EVAL-12",
-            Cow::Borrowed(gap_message!(
-                "the resource belongs to AWS (account `aws`): only the principal's own policies can allow, and ",
-                s.gap
-            )),
+            "the resource belongs to AWS (account `aws`): only the principal's own policies can allow, and ",
+            s.gap
         ))
     }
 }
@@ -1144,10 +1177,10 @@ fn excluded_but_for_boundary(policies: &PolicySet, h: &Hit, cx: &Ctx<'_>) -> boo
 }
 
 impl<'p> Evaluation<'p> {
-    /// Makes the decision an implicit deny for `rule`.
-    fn implicit_deny(&mut self, rule: &'static str, message: Cow<'static, str>) {
+    /// Makes the decision an implicit deny, for `reason`.
+    fn implicit_deny(&mut self, reason: Reason) {
         self.decision = Decision::ImplicitDeny;
-        self.reasons.push(Reason { rule, message });
+        self.reasons.push(reason);
     }
 }
 
@@ -1186,5 +1219,85 @@ fn principal_side_gap(identity: bool, boundary: bool, session: bool, kind: Princ
         Gap::Session
     } else {
         Gap::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every reason the combination can give, over every combination of what the sides
+    /// allow: a fixed reason's JSON (made at compile time) is the JSON `serde_json`
+    /// writes for its rule and message, and reasons of fixed text are all fixed.
+    #[test]
+    fn fixed_reasons_are_their_json() {
+        use PrincipalKind as K;
+        const GAPS: [Gap; 5] = [
+            Gap::Identity,
+            Gap::Boundary,
+            Gap::FederatedSession,
+            Gap::Session,
+            Gap::Other,
+        ];
+        const KINDS: [K; 9] = [
+            K::Anonymous,
+            K::Root,
+            K::User,
+            K::Role,
+            K::AssumedRole,
+            K::FederatedUser,
+            K::Service,
+            K::Federated,
+            K::CanonicalUser,
+        ];
+        let mut reasons = vec![];
+        for bits in 0..(1u32 << 9) {
+            let bit = |i: u32| bits & (1 << i) != 0;
+            for gap in GAPS {
+                for role_gap in GAPS {
+                    let s = Sides {
+                        principal_side: bit(0),
+                        boundary_ok: bit(1),
+                        limits_ok: bit(2),
+                        direct: bit(3),
+                        via_role: bit(4),
+                        via_account: bit(5),
+                        any_grant: bit(6),
+                        gap,
+                        role_gap,
+                    };
+                    let scope = Scope {
+                        identity: true,
+                        boundary: bit(7),
+                        session: bit(8),
+                        scp_exempt: None,
+                        rcp_exempt: None,
+                    };
+                    for root in [RootOfAccess::KeyPolicy, RootOfAccess::TrustPolicy] {
+                        reasons.push(decide_same_account_root(root, &s));
+                    }
+                    for kind in KINDS {
+                        reasons.push(decide_same_account(kind, &scope, &s));
+                        reasons.push(decide_resource_only(kind, s.direct));
+                    }
+                    reasons.push(decide_cross_account(&s));
+                    reasons.push(decide_aws_resource(&s));
+                }
+            }
+        }
+        let mut fixed = std::collections::BTreeSet::new();
+        for r in reasons.into_iter().map(|r| r.unwrap_or_else(|e| e)) {
+            let serde = serde_json::to_string(&r).unwrap();
+            match r.json {
+                Some(json) => {
+                    assert_eq!(json, serde);
+                    fixed.insert(json);
+                }
+                // Only the reasons whose message is formatted are not fixed.
+                None => assert!(matches!(r.message, Cow::Owned(_)), "{serde}"),
+            }
+        }
+        // Each branch of each `decide_*` with fixed text was reached.
+        assert_eq!(fixed.len(), 54, "{fixed:#?}");
     }
 }
