@@ -604,19 +604,20 @@ pub(crate) fn decide<'p>(
     // The resource side: the resource-based policy's allows (with how they name the
     // caller), ACL grants (S-S3-2) unless Block Public Access takes them away (S-S3-1),
     // and KMS grants (S-KMS-3).
-    let mut grants: SmallVec<[Grant; 4]> = hits
-        .iter()
-        .filter(|h| h.slot == PolicySlot::Resource && h.effect == Effect::Allow)
-        .map(|h| h.grant.unwrap_or(Grant::Everyone))
-        .collect();
+    let mut grants = GrantKinds::default();
+    for h in hits {
+        if matches!(h.slot, PolicySlot::Resource) && h.effect == Effect::Allow {
+            grants.add(h.grant.unwrap_or(Grant::Everyone));
+        }
+    }
     let mut grant_deciders: SmallVec<[Decider; 4]> = SmallVec::new();
     for (i, g) in s3::acl_grants(req) {
-        grants.push(g);
+        grants.add(g);
         grant_deciders.push(Decider::AclGrant(i));
     }
     let public_blocked = s3::public_access_blocked(policies, req, same_account);
     if public_blocked {
-        grants.clear();
+        grants = GrantKinds::default();
         grant_deciders.clear();
         ev.reasons.push(fixed_reason!(
             "S-S3-1",
@@ -652,10 +653,10 @@ pub(crate) fn decide<'p>(
         principal_side: identity_allow && boundary_ok && session_ok,
         boundary_ok,
         limits_ok: boundary_ok && session_ok,
-        direct: grants.iter().any(|g| matches!(g, Grant::Direct | Grant::Everyone)),
-        via_role: grants.contains(&Grant::Role),
-        via_account: grants.contains(&Grant::Account),
-        any_grant: !grants.is_empty(),
+        direct: grants.direct,
+        via_role: grants.role,
+        via_account: grants.account,
+        any_grant: grants.any,
         gap: principal_side_gap(identity_allow, boundary_ok, session_ok, p.kind),
         role_gap: principal_side_gap(true, boundary_ok, session_ok, p.kind),
     };
@@ -713,7 +714,7 @@ pub(crate) fn decide<'p>(
                     .filter(|h| {
                         h.effect == Effect::Allow
                             && !matches!(h.slot, PolicySlot::Rcp(..))
-                            && !(public_blocked && h.slot == PolicySlot::Resource)
+                            && !(public_blocked && matches!(h.slot, PolicySlot::Resource))
                     })
                     .map(|h| Decider::Statement(h.slot, h.index)),
             );
@@ -983,6 +984,28 @@ enum Caller {
 enum RootOfAccess {
     KeyPolicy,
     TrustPolicy,
+}
+
+/// How the resource side's grants (the resource-based policy's applying allows, ACL
+/// grants) name the caller: the kinds of [`Grant`] present.
+#[derive(Default)]
+struct GrantKinds {
+    /// The caller itself, or everyone.
+    direct: bool,
+    role: bool,
+    account: bool,
+    any: bool,
+}
+
+impl GrantKinds {
+    fn add(&mut self, g: Grant) {
+        match g {
+            Grant::Direct | Grant::Everyone => self.direct = true,
+            Grant::Role => self.role = true,
+            Grant::Account => self.account = true,
+        }
+        self.any = true;
+    }
 }
 
 /// What each side of the request allows, for the combination.
