@@ -74,6 +74,8 @@ struct Job {
     seq: u64,
     first_line: usize,
     bytes: Vec<u8>,
+    /// Where each line of `bytes` ends ([`Chunk::Lines`]).
+    ends: Vec<usize>,
     /// The job is line `first_line`, over [`MAX_LINE_BYTES`]: its length in bytes and
     /// the column where the limit falls.
     too_long: Option<(u64, u32)>,
@@ -86,19 +88,25 @@ struct Job {
 impl Job {
     /// Job `seq` of `chunk`; `read` gives the requests of its lines read ahead
     /// ([`Job::parsed`]).
-    fn new(seq: u64, chunk: Chunk, read: impl FnOnce(&[u8]) -> Decided) -> Job {
+    fn new(seq: u64, chunk: Chunk, read: impl FnOnce(&[u8], &[usize]) -> Decided) -> Job {
         match chunk {
-            Chunk::Lines { first_line, bytes } => Job {
+            Chunk::Lines {
+                first_line,
+                bytes,
+                ends,
+            } => Job {
                 seq,
                 first_line,
-                parsed: read(&bytes),
+                parsed: read(&bytes, &ends),
                 bytes,
+                ends,
                 too_long: None,
             },
             Chunk::TooLong { line, length, column } => Job {
                 seq,
                 first_line: line,
                 bytes: Vec::new(),
+                ends: Vec::new(),
                 too_long: Some((length, column)),
                 parsed: Vec::new(),
             },
@@ -117,16 +125,22 @@ struct Answers {
     bad: bool,
 }
 
-/// Buffers handed back for reuse (input blocks and answer buffers), so that a batch
-/// does not allocate, fault in and free a block of memory per job.
-#[derive(Default)]
-struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+/// Buffers handed back for reuse (input blocks, their lists of line ends, and answer
+/// buffers), so that a batch does not allocate, fault in and free a block of memory per
+/// job.
+struct Pool<T = u8>(std::sync::Mutex<Vec<Vec<T>>>);
 
-impl Pool {
-    fn take(&self) -> Vec<u8> {
+impl<T> Default for Pool<T> {
+    fn default() -> Pool<T> {
+        Pool(std::sync::Mutex::default())
+    }
+}
+
+impl<T> Pool<T> {
+    fn take(&self) -> Vec<T> {
         self.0.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
     }
-    fn give(&self, mut buf: Vec<u8>) {
+    fn give(&self, mut buf: Vec<T>) {
         buf.clear();
         if let Ok(mut v) = self.0.lock() {
             if v.len() < 64 {
@@ -136,10 +150,25 @@ impl Pool {
     }
 }
 
+/// Input blocks and the lists of their line ends, back from the workers.
+#[derive(Default)]
+struct Blocks {
+    bytes: Pool,
+    ends: Pool<usize>,
+}
+
+impl Blocks {
+    /// Takes back a job's buffers.
+    fn give(&self, job: Job) {
+        self.bytes.give(job.bytes);
+        self.ends.give(job.ends);
+    }
+}
+
 /// What every worker shares.
 struct Shared<'a> {
     /// Input blocks, back from the workers.
-    blocks: Pool,
+    blocks: Blocks,
     /// Answer buffers, back from the writer.
     answers: Pool,
     name: &'a str,
@@ -225,12 +254,11 @@ fn block_text(bytes: &[u8]) -> Option<&str> {
     simdutf8::basic::from_utf8(bytes).ok()
 }
 
-/// The lines of a block: `(i, range)` for its `i`th line, the range of its bytes
-/// without the newline.
-fn block_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+/// The lines of a block whose lines end at `ends` ([`Chunk::Lines`]): `(i, range)` for
+/// its `i`th line, the range of its bytes without the newline.
+fn block_lines(ends: &[usize]) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
     let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-    ends.enumerate().map(move |(i, end)| {
+    ends.iter().enumerate().map(move |(i, &end)| {
         let range = start..end;
         start = end + 1;
         (i, range)
@@ -324,7 +352,7 @@ fn work(job: &Job, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>) -> Answers {
     } else {
         None
     };
-    for (i, range) in block_lines(&job.bytes) {
+    for (i, range) in block_lines(&job.ends) {
         if let (Some(Some(doc)), Some(plain)) = (job.parsed.get(i), w.plain.as_mut()) {
             decide(doc, plain, sh.detail, &mut out);
             out.push(b'\n');
@@ -332,7 +360,8 @@ fn work(job: &Job, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>) -> Answers {
         }
         let lineno = job.first_line + i;
         match line_text(&job.bytes, text, range) {
-            Ok(l) if l.trim().is_empty() => continue,
+            // (`trim_start`: empty exactly when `trim` is, without a scan from the end.)
+            Ok(l) if l.trim_start().is_empty() => continue,
             Ok(l) => bad |= !answer(l, lineno, w, sh, &mut out),
             Err(raw) => {
                 bad = true;
@@ -352,8 +381,14 @@ fn work(job: &Job, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>) -> Answers {
 /// (read past without keeping it).
 #[derive(Debug, PartialEq, Eq)]
 enum Chunk {
-    /// Complete lines (without the last one's newline), the first numbered `first_line`.
-    Lines { first_line: usize, bytes: Vec<u8> },
+    /// Complete lines (without the last one's newline), the first numbered `first_line`;
+    /// `ends` holds where each ends: the offset of each newline in `bytes`, then
+    /// `bytes.len()` (the lines are found once, as the block is cut).
+    Lines {
+        first_line: usize,
+        bytes: Vec<u8>,
+        ends: Vec<usize>,
+    },
     /// Line `line` has `length` bytes, more than the limit; the limit falls at
     /// character `column` (1-based) of it.
     TooLong { line: usize, length: u64, column: u32 },
@@ -388,9 +423,10 @@ fn read_block(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<usize, String>
 fn read_chunks(
     mut input: impl Read,
     max_line: usize,
-    pool: &Pool,
+    pools: &Blocks,
     mut send: impl FnMut(Chunk) -> bool,
 ) -> Result<(), String> {
+    let pool = &pools.bytes;
     let mut line = 1;
     // The current unfinished line (then more text read after it); `scanned` bytes of it
     // hold no newline.
@@ -430,9 +466,12 @@ fn read_chunks(
             if n == 0 {
                 // The last line, without a newline (within the limit: checked above).
                 if !buf.is_empty() {
+                    let mut ends = pools.ends.take();
+                    ends.push(buf.len());
                     send(Chunk::Lines {
                         first_line: line,
                         bytes: buf,
+                        ends,
                     });
                 }
                 return Ok(());
@@ -461,10 +500,14 @@ fn read_chunks(
             if start > 0 {
                 buf.drain(..start);
             }
-            let lines = memchr::memchr_iter(b'\n', &buf).count() + 1;
+            let mut ends = pools.ends.take();
+            ends.extend(memchr::memchr_iter(b'\n', &buf));
+            ends.push(buf.len());
+            let lines = ends.len();
             if !send(Chunk::Lines {
                 first_line: line,
                 bytes: buf,
+                ends,
             }) {
                 return Ok(());
             }
@@ -492,7 +535,7 @@ struct ReadAhead<'b> {
 impl ReadAhead<'_> {
     /// The requests of a block's lines ([`Job::parsed`]), after taking back the ones the
     /// worker has decided; empty when no line is of the plain form.
-    fn read(&mut self, bytes: &[u8]) -> Decided {
+    fn read(&mut self, bytes: &[u8], ends: &[usize]) -> Decided {
         while let Ok(mut list) = self.decided.try_recv() {
             for doc in list.drain(..).flatten() {
                 self.lines.recycle(doc);
@@ -503,9 +546,9 @@ impl ReadAhead<'_> {
         }
         let mut parsed = self.lists.pop().unwrap_or_default();
         let text = block_text(bytes);
-        for (_, range) in block_lines(bytes) {
+        for (_, range) in block_lines(ends) {
             parsed.push(match line_text(bytes, text, range) {
-                Ok(l) if !l.trim().is_empty() => self.lines.read(l),
+                Ok(l) if !l.trim_start().is_empty() => self.lines.read(l),
                 _ => None,
             });
         }
@@ -521,13 +564,13 @@ impl ReadAhead<'_> {
 fn read_jobs(
     input: Box<dyn Read>,
     jobs: &std::sync::mpsc::SyncSender<Job>,
-    pool: &Pool,
+    pools: &Blocks,
     mut ahead: Option<ReadAhead<'_>>,
 ) -> Result<(), String> {
     let mut seq = 0;
-    read_chunks(input, MAX_LINE_BYTES, pool, |chunk| {
-        let job = Job::new(seq, chunk, |bytes| {
-            ahead.as_mut().map(|a| a.read(bytes)).unwrap_or_default()
+    read_chunks(input, MAX_LINE_BYTES, pools, |chunk| {
+        let job = Job::new(seq, chunk, |bytes, ends| {
+            ahead.as_mut().map(|a| a.read(bytes, ends)).unwrap_or_default()
         });
         seq += 1;
         jobs.send(job).is_ok()
@@ -579,7 +622,7 @@ pub fn run(a: BatchArgs) -> u8 {
     // Lines that name no policies share the base's set instead of copying it.
     base.share_policies();
     let sh = Shared {
-        blocks: Pool::default(),
+        blocks: Blocks::default(),
         answers: Pool::default(),
         name: &name,
         base: &base,
@@ -625,10 +668,10 @@ fn run_inline(reader: Box<dyn Read>, sh: &Shared<'_>) -> (Result<(), String>, (b
     let (mut bad, mut failed) = (false, false);
     let mut seq = 0;
     let read = read_chunks(reader, MAX_LINE_BYTES, &sh.blocks, |chunk| {
-        let job = Job::new(seq, chunk, |_| Vec::new());
+        let job = Job::new(seq, chunk, |_, _| Vec::new());
         seq += 1;
         let answers = work(&job, &mut w, sh);
-        sh.blocks.give(job.bytes);
+        sh.blocks.give(job);
         bad |= answers.bad;
         failed = out.write_all(&answers.out).is_err();
         sh.answers.give(answers.out);
@@ -671,11 +714,11 @@ fn run_threads(
                     };
                     let Ok(mut job) = job else { return };
                     let answers = work(&job, &mut w, sh);
-                    sh.blocks.give(job.bytes);
                     if !job.parsed.is_empty() {
                         // The reading thread reads later lines into these requests.
                         let _ = decided_tx.send(std::mem::take(&mut job.parsed));
                     }
+                    sh.blocks.give(job);
                     if ans_tx.send(answers).is_err() {
                         return;
                     }
@@ -720,11 +763,19 @@ mod tests {
     /// over the limit, from the chunks `read_chunks` gives.
     fn lines(input: &[u8], max_line: usize) -> Vec<Line> {
         let mut out = Vec::new();
-        read_chunks(input, max_line, &Pool::default(), |c| {
+        read_chunks(input, max_line, &Blocks::default(), |c| {
             match c {
-                Chunk::Lines { first_line, bytes } => {
-                    for (i, l) in bytes.split(|&b| b == b'\n').enumerate() {
-                        out.push((first_line + i, Ok(String::from_utf8(l.to_vec()).unwrap())));
+                Chunk::Lines {
+                    first_line,
+                    bytes,
+                    ends,
+                } => {
+                    // The line ends listed are the newlines, then the end.
+                    let mut want: Vec<usize> = memchr::memchr_iter(b'\n', &bytes).collect();
+                    want.push(bytes.len());
+                    assert_eq!(ends, want);
+                    for (i, range) in block_lines(&ends) {
+                        out.push((first_line + i, Ok(String::from_utf8(bytes[range].to_vec()).unwrap())));
                     }
                 }
                 Chunk::TooLong { line, length, column } => out.push((line, Err((length, column)))),

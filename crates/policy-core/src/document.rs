@@ -978,13 +978,10 @@ pub struct LineRequest {
 struct Spare {
     context: Context,
     resource: String,
-    /// A buffer for the resource account.
-    account: String,
-    /// `Some`: the segments of `resource` as [`Request`] holds them, for a line of the
-    /// same resource.
-    parts: Option<Option<crate::request::ArnParts>>,
-    /// The box of an earlier line's request (its context, resource and account taken
-    /// out), which the next request is written into.
+    /// The box of the request `resource` was taken from (its context taken out too),
+    /// which the next request is written into: its resource account is a buffer for
+    /// the next one, and its segments ([`Request::parts`]) are `resource`'s, for a
+    /// line of the same resource.
     boxed: Option<Box<Request>>,
 }
 
@@ -1201,14 +1198,10 @@ impl<'b> LineReader<'b> {
         let Spare {
             mut context,
             mut resource,
-            mut account,
-            parts,
-            boxed,
+            mut boxed,
         } = self.spares.pop().unwrap_or_else(|| Spare {
             context: self.context.clone(),
             resource: String::new(),
-            account: String::new(),
-            parts: None,
             boxed: None,
         });
         let old_keys = context.len();
@@ -1255,13 +1248,12 @@ impl<'b> LineReader<'b> {
             self.give_back(Spare {
                 context,
                 resource,
-                account,
-                parts,
                 boxed,
             });
             return None;
         };
         // The resource: mostly that of the line before, whose segments are known.
+        let parts = boxed.as_ref().map(|b| b.parts);
         let (resource, parts) = match raw.resource {
             Some(r) if parts.is_some() && crate::pattern::bytes_eq(r.as_bytes(), resource.as_bytes()) => {
                 (Some(resource), parts)
@@ -1280,6 +1272,10 @@ impl<'b> LineReader<'b> {
             resource,
             resource_account: raw.resource_account.or(base.resource_account.as_deref()).map(|a| {
                 // Mostly the account of the line before (the base's): not copied again.
+                let mut account = boxed
+                    .as_mut()
+                    .and_then(|b| b.resource_account.take())
+                    .unwrap_or_default();
                 if !crate::pattern::bytes_eq(account.as_bytes(), a.as_bytes()) {
                     account.clear();
                     account.push_str(a);
@@ -1301,13 +1297,13 @@ impl<'b> LineReader<'b> {
             accounts_checked: raw.resource_account.is_none(),
             no_ip_conditions: self.no_ip_conditions,
         };
-        let built = b.build_knowing(known).ok()?;
+        // Written into the box of an earlier line's request, in place.
         let request = match boxed {
             Some(mut boxed) => {
-                *boxed = built;
+                b.build_into(known, &mut boxed).ok()?;
                 boxed
             }
-            None => Box::new(built),
+            None => Box::new(b.build_knowing(known).ok()?),
         };
         Some(LineRequest {
             id: raw.id.or_else(|| base.id.clone()),
@@ -1341,8 +1337,6 @@ impl<'b> LineReader<'b> {
             self.spares.push(Spare {
                 context,
                 resource: std::mem::take(&mut request.resource),
-                account: request.resource_account.take().unwrap_or_default(),
-                parts: Some(request.parts),
                 boxed: Some(request),
             });
         }

@@ -13,8 +13,12 @@ fn base(extra: &str) -> PartialDocument {
     let text = std::fs::read_to_string(root.join("fixtures/bench/realistic.json")).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let extra: serde_json::Value = serde_json::from_str(extra).unwrap();
+    // A `null` member removes the fixture's.
     for (k, x) in extra.as_object().unwrap() {
-        v[k] = x.clone();
+        match x {
+            serde_json::Value::Null => drop(v.as_object_mut().unwrap().remove(k)),
+            x => v[k] = x.clone(),
+        }
     }
     let src = Source::new("base.json", v.to_string());
     let mut loader = common::FsLoader::new(&root.join("fixtures/bench"));
@@ -351,6 +355,86 @@ fn resource_accounts_of_the_base_and_of_lines_are_read_as_the_general_path_reads
     .to_vec();
     let n = sequence_agrees(&base, &lines);
     assert_eq!(n, 2 * 2 * 8, "all but the two invalid accounts");
+}
+
+/// The resource account a line does not give is derived into the buffer of the request
+/// read before (its ARN's account, else the principal's; none for an AWS-owned
+/// resource), one line after another with accounts of other values and lengths, given
+/// by some lines and derived for others: each line's is its own, never the line
+/// before's. The policies allow by `aws:ResourceAccount`, and the full answers name the
+/// account assumed.
+#[test]
+fn derived_resource_accounts_are_each_lines_own() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"iam:GetRole","resource":"arn:aws:s3:::b/k","resourceAccount":null,
+            "policies":{"identity":[{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"444455556666"}}}]}]}}"#,
+    );
+    let line = |principal: &str, resource: &str, account: Option<&str>| {
+        let account = account
+            .map(|a| format!(r#""resourceAccount":"{a}","#))
+            .unwrap_or_default();
+        format!(r#"{{"principal":"{principal}",{account}"resource":"{resource}","context":{{"x":"1"}}}}"#)
+    };
+    let alice = "arn:aws:iam::111122223333:user/alice";
+    let other = "arn:aws:iam::444455556666:user/bob";
+    let lines = vec![
+        line(alice, "arn:aws:iam::444455556666:role/r", None),
+        line(alice, "arn:aws:s3:::b/k", None),
+        line(alice, "arn:aws:iam::444455556667:role/r", None),
+        line(other, "arn:aws:s3:::b/k", None),
+        line(alice, "arn:aws:iam::aws:policy/ReadOnlyAccess", None),
+        line(alice, "arn:aws:s3:::b/k", None),
+        line(alice, "arn:aws:s3:::b/k", Some("444455556666")),
+        line(alice, "arn:aws:s3:::b/k", None),
+        line(alice, "arn:aws:iam::12345:role/r", None),
+        line(alice, "*", None),
+        line(other, "*", None),
+        line(alice, "arn:aws:iam::444455556666:role/r", Some("111122223333")),
+        line(alice, "arn:aws:iam::444455556666:role/r", None),
+        line("lambda.amazonaws.com", "arn:aws:s3:::b/k", None),
+        line(other, "arn:aws:s3:::b/k", None),
+    ];
+    let n = sequence_agrees(&base, &lines);
+    assert_eq!(n, 2 * 2 * lines.len(), "every line is plain");
+}
+
+/// Many principals and actions, in turns and out of turn, one of them named twice in a
+/// row, one written in another case: each line is decided for its own principal and
+/// action (the policy allows a few users, and actions by name), never for one the
+/// reader parsed for another text (the last one, compared first, or one it keeps by
+/// its text).
+#[test]
+fn many_principals_and_actions_are_each_lines_own() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/u0","action":"s3:GetObject","resource":"arn:aws:s3:::b/k",
+            "policies":{"identity":[{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*","Condition":{"StringEquals":{"aws:username":["u3","u7","u11"]}}}]}]}}"#,
+    );
+    let actions = [
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+        "s3:DeleteObject",
+        "s3:GetObjectAcl",
+        "s3:PutObjectAcl",
+        "s3:GetBucketPolicy",
+        "s3:PutBucketPolicy",
+        "s3:ListAllMyBuckets",
+        "S3:getobject",
+        "s3:GetObjectTagging",
+    ];
+    let mut lines = Vec::new();
+    for i in [
+        0usize, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 3, 0, 7, 13, 2, 11, 5, 9, 1, 14, 3, 6,
+    ] {
+        let action = actions[(i * 7) % actions.len()];
+        lines.push(format!(
+            r#"{{"principal":"arn:aws:iam::111122223333:user/u{i}","action":"{action}","context":{{"x":"1"}}}}"#
+        ));
+    }
+    let n = sequence_agrees(&base, &lines);
+    assert_eq!(n, 2 * 2 * lines.len(), "every line is plain");
 }
 
 /// A context of more than `MAX_CONTEXT_KEYS` keys is the general path's error, however
