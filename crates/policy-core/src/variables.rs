@@ -70,6 +70,9 @@ pub(crate) struct Template {
     /// The index in `parts` of its variable when it has exactly one (most templates:
     /// `…/home/${aws:username}/*`).
     single_var: Option<usize>,
+    /// Its literal prefix holds five colons (`arn:aws:s3:::bucket/home/${aws:username}`):
+    /// as an ARN pattern, its first five segments are that literal text.
+    arn_head: bool,
 }
 
 impl Template {
@@ -118,12 +121,14 @@ impl Template {
             (Some((i, _)), None) => Some(i),
             _ => None,
         };
+        let arn_head = text.get(..prefix_len).unwrap_or_default().matches(':').count() >= 5;
         Some(Template {
             parts,
             source: text.into(),
             prefix_len,
             fixed_len,
             single_var,
+            arn_head,
         })
     }
 
@@ -137,6 +142,12 @@ impl Template {
     /// spans): a request value without it cannot match, whatever the variables hold.
     pub(crate) fn literal_prefix(&self) -> &str {
         self.source.get(..self.prefix_len).unwrap_or_default()
+    }
+
+    /// Whether its literal prefix ([`Template::literal_prefix`]) holds five colons: as
+    /// an ARN pattern, its first five segments are literal text.
+    pub(crate) fn has_arn_head(&self) -> bool {
+        self.arn_head
     }
 
     /// Whether the template resolves with `ctx`, and within the limit, looking the
