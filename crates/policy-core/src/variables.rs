@@ -152,9 +152,14 @@ impl Template {
 
     /// Whether the template resolves with `ctx`, and within the limit, looking the
     /// variables up without building anything.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn resolution(&self, ctx: &Context) -> Resolution {
-        match self.expanded_len(ctx) {
+        // A template of one variable (most) looked up in place, without a call.
+        let len = match self.single_var.and_then(|i| self.parts.get(i)) {
+            Some(var) => var.value(ctx).map(|v| self.fixed_len.saturating_add(v.len())),
+            None => self.expanded_len(ctx),
+        };
+        match len {
             None => Resolution::Unresolvable,
             Some(n) if n > MAX_EXPANDED_BYTES => Resolution::TooLarge,
             Some(_) => Resolution::Resolved,

@@ -60,23 +60,16 @@ fn parse_general(s: &str) -> Option<i64> {
 /// [`parse`]'s either way (`utc_seconds_read_as_chrono_reads_them`), without chrono's
 /// general reading on every evaluation of a date condition.
 fn parse_utc_seconds(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 20 {
-        return None;
-    }
+    let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     if at(4) != b'-' || at(7) != b'-' || at(10) != b'T' || at(13) != b':' || at(16) != b':' || at(19) != b'Z' {
         return None;
     }
-    // The decimal number of `len` digits at `from`.
-    let num = |from: usize, len: usize| -> Option<i64> {
-        (from..from + len).try_fold(0i64, |n, i| {
-            let c = at(i);
-            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
-        })
-    };
-    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    // The digit at `i`, and the two-digit number at `i`.
+    let digit = |i: usize| at(i).is_ascii_digit().then(|| i64::from(at(i) - b'0'));
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let (year, month, day) = (two(0)? * 100 + two(2)?, two(5)?, two(8)?);
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
