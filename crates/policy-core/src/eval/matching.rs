@@ -50,6 +50,9 @@ pub(super) fn action_matches(stmt: &Statement, req: &Request) -> Tri {
     stmt.action_tri(&req.action)
 }
 
+/// [`resource_matches_in`] with the request's own context. Both inlined into the
+/// statement loop: a call per statement cost more than the match of most statements.
+#[inline(always)]
 fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> Tri {
     resource_matches_in(stmt, cx, &cx.req.context, missing)
 }
@@ -57,6 +60,7 @@ fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing
 /// `Resource`/`NotResource` (S-MATCH-2) with the policy variables filled in from `ctx`
 /// (S-VAR-*): `True` when the element lets the statement apply to the request's
 /// resource, `Indeterminate` when an unresolvable variable leaves that open (S-VAR-6).
+#[inline(always)]
 pub(crate) fn resource_matches_in<'p>(
     stmt: &'p Statement,
     cx: &Ctx<'_>,
