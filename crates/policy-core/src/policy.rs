@@ -444,8 +444,14 @@ impl Residual {
     #[inline]
     fn tri(&self, action: &crate::request::Action) -> crate::condition::Tri {
         use crate::condition::Tri;
-        let matched =
-            self.names.iter().any(|g| g.is_match(action.name())) || self.whole.iter().any(|g| g.is_match(&action.lc));
+        // Most name patterns are `Get*`-style prefixes: compared in place, without a
+        // call (`Glob::is_match` answers the same).
+        let name_match = |g: &Glob, name: &str| match g {
+            Glob::Prefix(p) => crate::pattern::has_prefix(name, p),
+            g => g.is_match(name),
+        };
+        let matched = self.names.iter().any(|g| name_match(g, action.name()))
+            || self.whole.iter().any(|g| name_match(g, &action.lc));
         match (matched, self.not_action) {
             (true, false) => Tri::True,
             (true, true) => Tri::False,
