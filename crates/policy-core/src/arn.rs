@@ -260,9 +260,39 @@ pub(crate) fn tokens_match(toks: &[Tok<&str>], text: &str, parts: Option<&[&str;
     [5usize, 2, 4, 3, 1, 0]
         .iter()
         .all(|&i| match (starts.get(i), starts.get(i + 1), parts.get(i)) {
-            (Some(&a), Some(&b), Some(p)) => flat.get(a..b).is_some_and(|seg| glob_tokens_match(seg, p)),
+            (Some(&a), Some(&b), Some(p)) => flat.get(a..b).is_some_and(|seg| segment_match(seg, p)),
             _ => false,
         })
+}
+
+/// [`tokens_match`] for the tokens of a template resolved for one request
+/// ([`crate::variables::Template::resolve_tokens`]) whose literal prefix `text` starts
+/// with; `arn_head`: that prefix holds five colons
+/// ([`crate::variables::Template::has_arn_head`]). Then the first five segments of the
+/// pattern are literal and `text`'s are the same (its first five colons are the
+/// prefix's), so the answer is whether `text` is an ARN and matches the tokens as one
+/// wildcard pattern (as [`ArnPattern::Head`] matches), without cutting them into
+/// segments.
+#[inline]
+pub(crate) fn resolved_match(toks: &[Tok<&str>], text: &str, parts: Option<&[&str; 6]>, arn_head: bool) -> bool {
+    if arn_head {
+        parts.is_some() && glob_tokens_match(toks, text)
+    } else {
+        tokens_match(toks, text, parts)
+    }
+}
+
+/// One segment's tokens against the ARN's segment `text`, as [`glob_tokens_match`]
+/// answers: the shapes most segments of resolved patterns have (empty, `*`, one literal)
+/// without its set-up.
+#[inline(always)]
+fn segment_match(seg: &[Tok<&str>], text: &str) -> bool {
+    match seg {
+        [] => text.is_empty(),
+        [Tok::Star] => true,
+        [Tok::Lit(l)] => crate::pattern::bytes_eq(l.as_bytes(), text.as_bytes()),
+        _ => glob_tokens_match(seg, text),
+    }
 }
 
 #[cfg(test)]
@@ -334,6 +364,35 @@ mod tests {
                 tokens_match(&borrowed, &t, parts.as_ref()),
                 ArnPattern::from_tokens(toks).is_match(&t, parts.as_ref())
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// A template whose literal prefix holds five colons (or fewer, or more; an ARN
+        /// or not) matches a text that starts with that prefix as its tokens cut into
+        /// segments do.
+        #[test]
+        fn resolved_templates_with_a_literal_head_match_as_segments(
+            head in "(arn|urn)(:[a]{0,2}){3,5}[a/]{0,2}(:[a:/]{0,2})?",
+            rest in proptest::collection::vec((0u8..4, "[a:*?]{0,4}"), 0..6),
+            tail in "[a:/]{0,6}",
+            with_head in proptest::bool::ANY,
+        ) {
+            let t = crate::variables::Template::parse(&format!("{head}${{k}}x")).unwrap();
+            let arn_head = t.has_arn_head();
+            proptest::prop_assert_eq!(arn_head, head.matches(':').count() >= 5);
+            let mut toks = vec![Tok::Lit(head.clone())];
+            toks.extend(crate::pattern::tests::generated_tokens(&rest));
+            let borrowed: Vec<Tok<&str>> = toks.iter().map(Tok::borrowed).collect();
+            let text = if with_head { format!("{head}{tail}") } else { format!("arn:{tail}") };
+            if text.starts_with(head.as_str()) {
+                let parts = split(&text);
+                proptest::prop_assert_eq!(
+                    resolved_match(&borrowed, &text, parts.as_ref(), arn_head),
+                    tokens_match(&borrowed, &text, parts.as_ref()),
+                    "{:?} {}", toks, text
+                );
+            }
         }
     }
 

@@ -373,6 +373,92 @@ pub(crate) struct ActionIndex {
     /// One bit per named service (bit `hash % 64` of its prefix): a request whose
     /// service's bit is clear takes the `other` list, without a look-up.
     service_bits: u64,
+    /// What is left to match of the candidates whose action match depends on the
+    /// action's name ([`Candidate::residual`]).
+    residuals: Vec<Residual>,
+}
+
+/// The part of a statement's `Action`/`NotAction` element that can still match the
+/// actions of one candidate list of the index, when the list's actions are all those
+/// of one named service that no entry of the policy names exactly, or all those of
+/// services no entry names (S-MATCH-1). Exact because of what the list's actions
+/// cannot be: no exact entry can match them (their `service:name` is none of the
+/// policy's exact names), no wildcard name of another service can (its service prefix
+/// differs), and whether a malformed entry may concern them depends only on their
+/// service, which the list fixes. What is left: the wildcard names of the list's
+/// service, the entries with a wildcard in their service part, and the answer when
+/// none of these matches.
+#[derive(Debug, Clone)]
+struct Residual {
+    /// Name patterns of the list's service, matched against the action's name.
+    names: Box<[Glob]>,
+    /// Patterns with a wildcard service part, matched against `service:name`.
+    whole: Box<[Glob]>,
+    /// The element's match (before `NotAction`'s negation) when no pattern matches:
+    /// `Indeterminate` when a malformed entry may concern the service, else `False`.
+    otherwise: crate::condition::Tri,
+    not_action: bool,
+}
+
+impl Residual {
+    /// The residual of `st` for the actions of `service` that no exact entry of the
+    /// policy names (`Some(service)`) or of the services no entry names (`None`), when
+    /// the index does not know its action match; `None` when it cannot be made (an
+    /// `*` entry, which the index always knows, or for services no entry names, a
+    /// malformed entry naming a service, which might be the request's).
+    fn new(st: &Statement, service: Option<&str>) -> Option<Residual> {
+        use crate::condition::Tri;
+        let set = &st.actions;
+        if set.any {
+            return None;
+        }
+        let (names, may_be_malformed) = match service {
+            Some(service) => (
+                set.by_service
+                    .iter()
+                    .filter(|(_, s, _)| **s == *service)
+                    .map(|(_, _, g)| g.clone())
+                    .collect(),
+                set.malformed_may_match_service(service),
+            ),
+            None => {
+                if set.malformed.iter().any(|(s, _)| s.is_some()) {
+                    return None;
+                }
+                (Box::default(), !set.malformed.is_empty())
+            }
+        };
+        Some(Residual {
+            names,
+            whole: set.whole.clone().into_boxed_slice(),
+            otherwise: if may_be_malformed {
+                Tri::Indeterminate
+            } else {
+                Tri::False
+            },
+            not_action: st.not_action,
+        })
+    }
+
+    /// [`Statement::action_tri`] of the statement for `action`, one of the list's.
+    #[inline]
+    fn tri(&self, action: &crate::request::Action) -> crate::condition::Tri {
+        use crate::condition::Tri;
+        // Most name patterns are `Get*`-style prefixes: compared in place, without a
+        // call (`Glob::is_match` answers the same).
+        let name_match = |g: &Glob, name: &str| match g {
+            Glob::Prefix(p) => crate::pattern::has_prefix(name, p),
+            g => g.is_match(name),
+        };
+        let matched = self.names.iter().any(|g| name_match(g, action.name()))
+            || self.whole.iter().any(|g| name_match(g, &action.lc));
+        match (matched, self.not_action) {
+            (true, false) => Tri::True,
+            (true, true) => Tri::False,
+            (false, false) => self.otherwise,
+            (false, true) => self.otherwise.negate(),
+        }
+    }
 }
 
 /// A name's hash, the name (a range of [`ActionIndex::names`]) and its candidates (a
@@ -464,7 +550,13 @@ pub(crate) struct Candidate {
     /// or one whose first pattern is `*` (which matches every resource, S-MATCH-2,
     /// before any later pattern is looked at).
     applies: bool,
+    /// When `action` is `None`: the index of its [`Residual`] in
+    /// [`ActionIndex::residuals`], or [`NO_RESIDUAL`] (match the whole element).
+    residual: u16,
 }
+
+/// [`Candidate::residual`] when the candidate has none.
+const NO_RESIDUAL: u16 = u16::MAX;
 
 impl Candidate {
     fn new(index: u32, action: Option<crate::condition::Tri>, st: &Statement) -> Candidate {
@@ -479,6 +571,7 @@ impl Candidate {
                 && any_resource
                 && st.principal.is_none()
                 && st.conditions.is_empty(),
+            residual: NO_RESIDUAL,
         }
     }
 }
@@ -543,8 +636,13 @@ impl ActionIndex {
         let budget = statements.len().saturating_mul(64).max(1 << 16);
         let mut index = ActionIndex::default();
         // Files the statements of `named` and `open` (both sorted), with their action
-        // match as `tri` says, leaving out those that cannot match.
-        let push = |index: &mut ActionIndex, named: &[u32], tri: &dyn Fn(&Statement) -> Option<Tri>| {
+        // match as `tri` says, leaving out those that cannot match; those whose match it
+        // leaves open with their residual for the list's actions (`service`: see
+        // `Residual::new`; `None` for exact names, whose matches `tri` always knows).
+        let push = |index: &mut ActionIndex,
+                    named: &[u32],
+                    tri: &dyn Fn(&Statement) -> Option<Tri>,
+                    service: Option<Option<&str>>| {
             let start = id(index.lists.len());
             let (mut a, mut b) = (named.iter().peekable(), open.iter().peekable());
             loop {
@@ -571,7 +669,15 @@ impl ActionIndex {
                 let Some(st) = statements.get(i as usize) else { continue };
                 let t = tri(st);
                 if t != Some(Tri::False) {
-                    index.lists.push(Candidate::new(i, t, st));
+                    let mut c = Candidate::new(i, t, st);
+                    if let (None, Some(service)) = (t, service) {
+                        let room = u16::try_from(index.residuals.len()).is_ok_and(|n| n < NO_RESIDUAL);
+                        if let Some(r) = Residual::new(st, service).filter(|_| room) {
+                            c.residual = u16::try_from(index.residuals.len()).unwrap_or(NO_RESIDUAL);
+                            index.residuals.push(r);
+                        }
+                    }
+                    index.lists.push(c);
                 }
             }
             (start, id(index.lists.len()))
@@ -588,11 +694,19 @@ impl ActionIndex {
         };
         let (mut exact, mut by_service) = (Vec::new(), Vec::new());
         let all: Vec<u32> = (0..statements.len()).map(id).collect();
-        index.other = push(&mut index, &all, &|st| negated(st, st.actions.tri_for_other_service()));
+        index.other = push(
+            &mut index,
+            &all,
+            &|st| negated(st, st.actions.tri_for_other_service()),
+            Some(None),
+        );
         for (h, service, named) in &services {
-            let range = push(&mut index, named, &|st| {
-                negated(st, st.actions.tri_for_service(service))
-            });
+            let range = push(
+                &mut index,
+                named,
+                &|st| negated(st, st.actions.tri_for_service(service)),
+                Some(Some(service)),
+            );
             file(&mut by_service, &mut index.names, *h, service, range);
             index.service_bits |= service_bit(*h);
         }
@@ -611,7 +725,7 @@ impl ActionIndex {
             else {
                 continue;
             };
-            let range = push(&mut index, named, &|st| Some(st.action_tri_name(&name)));
+            let range = push(&mut index, named, &|st| Some(st.action_tri_name(&name)), None);
             file(&mut exact, &mut index.names, h, key, range);
         }
         index.exact = NameTable::new(&exact);
@@ -624,6 +738,7 @@ impl ActionIndex {
                         index,
                         action: None,
                         applies: false,
+                        residual: NO_RESIDUAL,
                     })
                     .collect(),
                 other: (0, id(all.len())),
@@ -704,7 +819,7 @@ impl ActionIndex {
 /// The candidates of [`ActionIndex::candidates`].
 pub(crate) struct Candidates<'a>(std::slice::Iter<'a, Candidate>);
 
-impl Candidates<'_> {
+impl<'a> Candidates<'a> {
     /// Whether there is no candidate at all.
     pub(crate) fn is_empty(&self) -> bool {
         self.0.len() == 0
@@ -713,9 +828,56 @@ impl Candidates<'_> {
     /// The next candidate, its `Action`/`NotAction` element's match when the index
     /// knows it (`None`: [`Statement::action_tri`] says), and whether the statement
     /// applies whatever the request (see [`Candidate::applies`]).
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn next_tagged(&mut self) -> Option<(usize, Option<crate::condition::Tri>, bool)> {
         self.0.next().map(|c| (c.index as usize, c.action, c.applies))
+    }
+
+    /// The next candidate.
+    #[inline]
+    pub(crate) fn next_candidate(&mut self) -> Option<&'a Candidate> {
+        self.0.next()
+    }
+}
+
+impl Candidate {
+    /// The statement's index in its policy.
+    #[inline(always)]
+    pub(crate) fn statement(&self) -> usize {
+        self.index as usize
+    }
+
+    /// Its `Action`/`NotAction` element's match when the index knows it whatever the
+    /// action (`None`: [`ActionIndex::open_action_tri`] says).
+    #[inline(always)]
+    pub(crate) fn action(&self) -> Option<crate::condition::Tri> {
+        self.action
+    }
+
+    /// Whether the statement applies whatever the request (see [`Candidate::applies`]).
+    #[inline(always)]
+    pub(crate) fn applies(&self) -> bool {
+        self.applies
+    }
+}
+
+impl ActionIndex {
+    /// The `Action`/`NotAction` match of candidate `c` of this index, statement `stmt`,
+    /// for `action`, the action its candidates were looked up for, when
+    /// [`Candidate::action`] is `None`: from its [`Residual`] when it has one, else
+    /// [`Statement::action_tri`]. Not inlined: most candidates' match is known.
+    #[inline(never)]
+    pub(crate) fn open_action_tri(
+        &self,
+        c: &Candidate,
+        stmt: &Statement,
+        action: &crate::request::Action,
+    ) -> crate::condition::Tri {
+        // `NO_RESIDUAL` is past the end of the residuals.
+        match self.residuals.get(usize::from(c.residual)) {
+            Some(r) => r.tri(action),
+            None => stmt.action_tri(action),
+        }
     }
 }
 
@@ -1035,6 +1197,9 @@ mod tests {
         "s3:GetObject ",
         "kms:Decrypt",
         "ec2:Describe*",
+        "*:Get*",
+        "sx:",
+        "s3:*Object",
     ];
     const ACTIONS: &[&str] = &[
         "s3:GetObject",
@@ -1046,11 +1211,14 @@ mod tests {
         "ec2:DescribeInstances",
         "sqs:SendMessage",
         "sx:GetThing",
+        "s3:GetObjectAcl",
+        "sqs:GetQueueUrl",
     ];
 
     proptest! {
         /// The index leaves out only statements whose action match is false, lists the
-        /// others in document order, and its known action matches are `action_tri`'s.
+        /// others in document order, and its known action matches (from the index, and
+        /// from the residuals for the request's action) are `action_tri`'s.
         #[test]
         fn index_agrees_with_action_tri(
             stmts in proptest::collection::vec(
@@ -1086,6 +1254,15 @@ mod tests {
                     listed.push(i);
                 }
                 prop_assert!(listed.windows(2).all(|w| w[0] < w[1]), "{}: {:?}", a, listed);
+                // The action matches worked out from the residuals are `action_tri`'s too.
+                let mut c = policy.index.candidates(&action);
+                while let Some(cand) = c.next_candidate() {
+                    let st = &policy.statements[cand.statement()];
+                    if cand.action().is_none() {
+                        let t = policy.index.open_action_tri(cand, st, &action);
+                        prop_assert_eq!(t, st.action_tri(&action), "{} statement {} (residual)", a, cand.statement());
+                    }
+                }
                 for (i, st) in policy.statements.iter().enumerate() {
                     if !listed.contains(&i) {
                         prop_assert_eq!(st.action_tri(&action), crate::condition::Tri::False, "{} statement {}", a, i);

@@ -70,6 +70,9 @@ pub(crate) struct Template {
     /// The index in `parts` of its variable when it has exactly one (most templates:
     /// `…/home/${aws:username}/*`).
     single_var: Option<usize>,
+    /// Its literal prefix holds five colons (`arn:aws:s3:::bucket/home/${aws:username}`):
+    /// as an ARN pattern, its first five segments are that literal text.
+    arn_head: bool,
 }
 
 impl Template {
@@ -118,12 +121,14 @@ impl Template {
             (Some((i, _)), None) => Some(i),
             _ => None,
         };
+        let arn_head = text.get(..prefix_len).unwrap_or_default().matches(':').count() >= 5;
         Some(Template {
             parts,
             source: text.into(),
             prefix_len,
             fixed_len,
             single_var,
+            arn_head,
         })
     }
 
@@ -139,11 +144,22 @@ impl Template {
         self.source.get(..self.prefix_len).unwrap_or_default()
     }
 
+    /// Whether its literal prefix ([`Template::literal_prefix`]) holds five colons: as
+    /// an ARN pattern, its first five segments are literal text.
+    pub(crate) fn has_arn_head(&self) -> bool {
+        self.arn_head
+    }
+
     /// Whether the template resolves with `ctx`, and within the limit, looking the
     /// variables up without building anything.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn resolution(&self, ctx: &Context) -> Resolution {
-        match self.expanded_len(ctx) {
+        // A template of one variable (most) looked up in place, without a call.
+        let len = match self.single_var.and_then(|i| self.parts.get(i)) {
+            Some(var) => var.value(ctx).map(|v| self.fixed_len.saturating_add(v.len())),
+            None => self.expanded_len(ctx),
+        };
+        match len {
             None => Resolution::Unresolvable,
             Some(n) if n > MAX_EXPANDED_BYTES => Resolution::TooLarge,
             Some(_) => Resolution::Resolved,

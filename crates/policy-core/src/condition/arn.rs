@@ -1,7 +1,7 @@
 //! ARN operators (S-COND-4): `ArnEquals`, `ArnLike`, `ArnNotEquals`, `ArnNotLike`,
 //! segment-wise as in S-MATCH-2; `ArnEquals` behaves like `ArnLike` (wildcards allowed).
 
-use crate::arn::{split, tokens_match, ArnPattern};
+use crate::arn::{resolved_match, split, ArnPattern};
 use crate::request::Context;
 use crate::variables::{Resolution, Resolved, Template};
 
@@ -27,7 +27,8 @@ pub(crate) fn any_match(vals: &[ArnValue], v: &str, ctx: &Context) -> bool {
         ArnValue::Var(t) if !v.starts_with(t.literal_prefix()) => false,
         ArnValue::Var(t) => {
             let mut toks = Resolved::new();
-            t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved && tokens_match(&toks, v, parts.as_ref())
+            t.resolve_tokens(ctx, &mut toks) == Resolution::Resolved
+                && resolved_match(&toks, v, parts.as_ref(), t.has_arn_head())
         }
     })
 }

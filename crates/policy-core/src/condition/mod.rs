@@ -16,7 +16,6 @@ mod string;
 use crate::request::Context;
 use crate::span::Span;
 use crate::variables::Template;
-use smallvec::SmallVec;
 
 /// Condition keys the request lacked, as the policies spell them. A `Vec` (not a
 /// `SmallVec`) so that an evaluation may outlive its borrow in a tail expression
@@ -293,7 +292,7 @@ impl Condition {
 
     /// Marks whether a value holds variables (after compiling, from the values).
     fn with_variables_noted(mut self) -> Condition {
-        let has = !self.templates().is_empty();
+        let has = self.templates().next().is_some();
         self.has_variables = has;
         self
     }
@@ -301,7 +300,7 @@ impl Condition {
     /// The first value whose variables would expand past
     /// [`crate::variables::MAX_EXPANDED_BYTES`] with `ctx` (S-VAR-7).
     fn expansion_too_large(&self, ctx: &Context) -> Option<&Template> {
-        self.templates().into_iter().find(|t| t.too_large(ctx))
+        self.templates().find(|t| t.too_large(ctx))
     }
 
     /// Whether the condition is indeterminate whatever the request holds: its operator
@@ -382,43 +381,39 @@ impl Condition {
 impl Condition {
     /// The keys its policy variables read, as written (for explanations).
     pub(crate) fn variable_keys_as_written(&self) -> Vec<String> {
-        self.templates()
-            .into_iter()
-            .flat_map(Template::keys_as_written)
-            .collect()
+        self.templates().flat_map(Template::keys_as_written).collect()
     }
 
     /// The keys (lower-cased) its policy variables read (S-VAR-1).
     pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> {
-        self.templates().into_iter().flat_map(Template::keys)
+        self.templates().flat_map(Template::keys)
     }
 
-    /// The templates among its values.
-    fn templates(&self) -> SmallVec<[&Template; 4]> {
-        match &self.values {
-            Values::Str(string::StrValues::Equals(v) | string::StrValues::IgnoreCase(v)) | Values::Bool(v) => v
-                .iter()
-                .filter_map(|t| match t {
-                    Text::Var(t) => Some(t),
-                    Text::Plain(_) => None,
-                })
-                .collect(),
-            Values::Str(string::StrValues::Like(v)) => v
-                .iter()
-                .filter_map(|t| match t {
-                    string::LikeValue::Var(t) => Some(t),
-                    string::LikeValue::Glob(_) => None,
-                })
-                .collect(),
-            Values::Arn(v) => v
-                .iter()
-                .filter_map(|t| match t {
-                    arn::ArnValue::Var(t) => Some(t),
-                    arn::ArnValue::Pattern(_) => None,
-                })
-                .collect(),
-            _ => SmallVec::new(),
-        }
+    /// The templates among its values, in order (without collecting them: the check
+    /// for S-VAR-7 runs on every evaluation of a condition holding variables).
+    fn templates(&self) -> impl Iterator<Item = &Template> {
+        let none = (&[][..], &[][..], &[][..]);
+        let (texts, likes, arns): (&[Text], &[string::LikeValue], &[arn::ArnValue]) = match &self.values {
+            Values::Str(string::StrValues::Equals(v) | string::StrValues::IgnoreCase(v)) | Values::Bool(v) => {
+                (v, none.1, none.2)
+            }
+            Values::Str(string::StrValues::Like(v)) => (none.0, v, none.2),
+            Values::Arn(v) => (none.0, none.1, v),
+            _ => none,
+        };
+        let text = texts.iter().filter_map(|t| match t {
+            Text::Var(t) => Some(t),
+            Text::Plain(_) => None,
+        });
+        let like = likes.iter().filter_map(|t| match t {
+            string::LikeValue::Var(t) => Some(t),
+            string::LikeValue::Glob(_) => None,
+        });
+        let arn = arns.iter().filter_map(|t| match t {
+            arn::ArnValue::Var(t) => Some(t),
+            arn::ArnValue::Pattern(_) => None,
+        });
+        text.chain(like).chain(arn)
     }
 
     /// Why this condition is indeterminate against `ctx` (S-COND-8), or `None` when it

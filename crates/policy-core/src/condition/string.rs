@@ -51,7 +51,8 @@ impl StrValues {
     pub(crate) fn any_match(&self, v: &str, ctx: &Context) -> bool {
         match self {
             StrValues::Equals(vals) => vals.iter().any(|p| match p {
-                Text::Plain(p) => p == v,
+                // Short texts: compared in place, not by a call into `memcmp`.
+                Text::Plain(p) => crate::pattern::bytes_eq(p.as_bytes(), v.as_bytes()),
                 Text::Var(t) => t.equals(ctx, v, false) == Some(true),
             }),
             // Policy values are lower-cased when compiled; an ASCII request value is

@@ -50,6 +50,9 @@ pub(super) fn action_matches(stmt: &Statement, req: &Request) -> Tri {
     stmt.action_tri(&req.action)
 }
 
+/// [`resource_matches_in`] with the request's own context. Both inlined into the
+/// statement loop: a call per statement cost more than the match of most statements.
+#[inline(always)]
 fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing<'p>) -> Tri {
     resource_matches_in(stmt, cx, &cx.req.context, missing)
 }
@@ -57,6 +60,7 @@ fn resource_matches<'p>(stmt: &'p Statement, cx: &Ctx<'_>, missing: &mut Missing
 /// `Resource`/`NotResource` (S-MATCH-2) with the policy variables filled in from `ctx`
 /// (S-VAR-*): `True` when the element lets the statement apply to the request's
 /// resource, `Indeterminate` when an unresolvable variable leaves that open (S-VAR-6).
+#[inline(always)]
 pub(crate) fn resource_matches_in<'p>(
     stmt: &'p Statement,
     cx: &Ctx<'_>,
@@ -158,7 +162,7 @@ fn template_match<'p>(
     let r = cx.req.resource.as_str();
     let mut toks = Resolved::new();
     match t.resolve_tokens(ctx, &mut toks) {
-        Resolution::Resolved => Tri::from(arn::tokens_match(&toks, r, cx.parts.as_ref())),
+        Resolution::Resolved => Tri::from(arn::resolved_match(&toks, r, cx.parts.as_ref(), t.has_arn_head())),
         other => unresolved_match(t, other, negated, ctx, missing),
     }
 }
@@ -357,19 +361,19 @@ fn principal_part(stmt: &Statement, cx: &Ctx<'_>) -> Result<(Option<Grant>, Tri)
     }
 }
 
-/// Whether one statement applies; `Some(grant)` for principal-bearing statements.
+/// Whether one statement applies, `action` its `Action`/`NotAction` match (S-MATCH-1);
+/// `Some(grant)` for principal-bearing statements.
 fn statement_applies<'p>(
     stmt: &'p Statement,
     cx: &Ctx<'_>,
     missing: &mut Missing<'p>,
     miss: &mut Option<Miss>,
-    action: Option<Tri>,
+    action: Tri,
 ) -> (Tri, Option<Grant>) {
     // Each part is true or indeterminate past its `False` return: the conjunction is
     // indeterminate when one was (kept as a flag, not folded with `Tri::and`).
     let mut indeterminate = false;
-    // The action index knows the action match of most statements.
-    match action.unwrap_or_else(|| action_matches(stmt, cx.req)) {
+    match action {
         Tri::False => return (Tri::False, None),
         t => indeterminate |= t == Tri::Indeterminate,
     }
@@ -504,13 +508,19 @@ impl<'p> Run<'p, '_> {
     }
 
     fn statements(&mut self, slot: PolicySlot, policy: &'p Policy, mut candidates: crate::policy::Candidates<'p>) {
-        while let Some((i, action, applies)) = candidates.next_tagged() {
+        while let Some(c) = candidates.next_candidate() {
+            let i = c.statement();
             let Some(stmt) = policy.statements.get(i) else { continue };
             let mut miss = None;
-            let (t, grant) = if applies {
+            let (t, grant) = if c.applies() {
                 // Nothing of the request to look at (the index checked the statement).
                 (Tri::True, None)
             } else {
+                // The index knows the action match of most statements.
+                let action = match c.action() {
+                    Some(t) => t,
+                    None => policy.index.open_action_tri(c, stmt, &self.cx.req.action),
+                };
                 statement_applies(stmt, &self.cx, &mut self.missing, &mut miss, action)
             };
             let hit = Hit {
@@ -642,6 +652,7 @@ mod tests {
                 }
                 let mut missing = Vec::new();
                 let mut miss = None;
+                let action = action.unwrap_or_else(|| pol.statements[i].action_tri(&req.action));
                 let (t, grant) = statement_applies(&pol.statements[i], &cx, &mut missing, &mut miss, action);
                 prop_assert_eq!(t, Tri::True, "{}", statements[i]);
                 prop_assert!(grant.is_none() && missing.is_empty() && miss.is_none(), "{}", statements[i]);
