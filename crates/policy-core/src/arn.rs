@@ -15,6 +15,21 @@ use smallvec::SmallVec;
 
 /// Splits `text` into its six ARN segments, or `None` when it is not an ARN.
 pub(crate) fn split(text: &str) -> Option<[&str; 6]> {
+    let [c0, c1, c2, c3, c4] = cuts(text)?;
+    Some([
+        text.get(..c0)?,
+        text.get(c0 + 1..c1)?,
+        text.get(c1 + 1..c2)?,
+        text.get(c2 + 1..c3)?,
+        text.get(c3 + 1..c4)?,
+        text.get(c4 + 1..)?,
+    ])
+}
+
+/// The byte offsets of the five colons that end the first five segments of the ARN
+/// `text` ([`split`]'s cuts), or `None` when it is not an ARN: for a caller that needs
+/// where the segments are rather than the segments themselves.
+pub(crate) fn cuts(text: &str) -> Option<[usize; 5]> {
     let b = text.as_bytes();
     if !b.starts_with(b"arn:") {
         return None;
@@ -53,18 +68,7 @@ pub(crate) fn split(text: &str) -> Option<[&str; 6]> {
             }
         }
     }
-    if n < 5 {
-        return None;
-    }
-    let [c0, c1, c2, c3, c4] = cuts;
-    Some([
-        text.get(..c0)?,
-        text.get(c0 + 1..c1)?,
-        text.get(c1 + 1..c2)?,
-        text.get(c2 + 1..c3)?,
-        text.get(c3 + 1..c4)?,
-        text.get(c4 + 1..)?,
-    ])
+    (n == 5).then_some(cuts)
 }
 
 /// The high bit of every byte of the little-endian word `w` that is a `:`, and no other

@@ -1114,10 +1114,11 @@ pub struct Request {
 /// by a `:`: where the six segments are, cut again by [`segments`] without a scan.
 pub(crate) type ArnParts = [u32; 5];
 
-/// The lengths of the first five of `parts` ([`arn::split`]'s segments of one ARN).
-fn part_lengths(parts: &[&str; 6]) -> ArnParts {
-    let [a, b, c, d, e, _] = parts.map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX));
-    [a, b, c, d, e]
+/// The lengths of the first five segments of an ARN whose colons after them are at
+/// `cuts` ([`arn::cuts`]).
+fn part_lengths(cuts: [usize; 5]) -> ArnParts {
+    let [c0, c1, c2, c3, c4] = cuts;
+    [c0, c1 - c0 - 1, c2 - c1 - 1, c3 - c2 - 1, c4 - c3 - 1].map(|l| u32::try_from(l).unwrap_or(u32::MAX))
 }
 
 /// `text` cut into six segments: the first five of lengths `lens`, each followed by a
@@ -1396,8 +1397,13 @@ impl RequestBuilder {
         let (parts, account) = match known.parts {
             Some(parts) => (parts, parts.and_then(|p| segments(&resource, p)).map(|s| s[4])),
             None => {
-                let split = arn::split(&resource);
-                (split.as_ref().map(part_lengths), split.map(|s| s[4]))
+                // The colons' offsets, without cutting the six segments (only the
+                // account's is wanted here).
+                let cuts = arn::cuts(&resource);
+                (
+                    cuts.map(part_lengths),
+                    cuts.and_then(|[.., c3, c4]| resource.get(c3 + 1..c4)),
+                )
             }
         };
         // An account id there (copied only when it is the resource account).
@@ -1695,7 +1701,7 @@ mod tests {
         let alice = || Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
         for text in texts {
             let want = arn::split(text);
-            let lens = want.as_ref().map(part_lengths);
+            let lens = arn::cuts(text).map(part_lengths);
             assert_eq!(lens.and_then(|l| segments(text, l)), want, "{text}");
             for known in [None, Some(lens)] {
                 let r = Request::builder()
