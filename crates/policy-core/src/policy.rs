@@ -825,14 +825,6 @@ impl<'a> Candidates<'a> {
         self.0.len() == 0
     }
 
-    /// The next candidate, its `Action`/`NotAction` element's match when the index
-    /// knows it (`None`: [`Statement::action_tri`] says), and whether the statement
-    /// applies whatever the request (see [`Candidate::applies`]).
-    #[cfg(test)]
-    pub(crate) fn next_tagged(&mut self) -> Option<(usize, Option<crate::condition::Tri>, bool)> {
-        self.0.next().map(|c| (c.index as usize, c.action, c.applies))
-    }
-
     /// The next candidate.
     #[inline]
     pub(crate) fn next_candidate(&mut self) -> Option<&'a Candidate> {
@@ -1244,7 +1236,8 @@ mod tests {
                 let action = crate::request::Action::parse(a).unwrap();
                 let mut listed = Vec::new();
                 let mut c = policy.index.candidates(&action);
-                while let Some((i, known, applies)) = c.next_tagged() {
+                while let Some(cand) = c.next_candidate() {
+                    let (i, known, applies) = (cand.statement(), cand.action(), cand.applies());
                     let t = policy.statements[i].action_tri(&action);
                     if let Some(k) = known {
                         prop_assert_eq!(k, t, "{} statement {}", a, i);

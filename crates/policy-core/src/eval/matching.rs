@@ -646,7 +646,8 @@ mod tests {
             let req = request("arn:aws:s3:::b/bob", tags);
             let cx = cx(&req);
             let mut c = pol.index.candidates(&req.action);
-            while let Some((i, action, applies)) = c.next_tagged() {
+            while let Some(cand) = c.next_candidate() {
+                let (i, action, applies) = (cand.statement(), cand.action(), cand.applies());
                 if !applies {
                     continue;
                 }
