@@ -955,6 +955,8 @@ pub struct Action {
     pub(crate) service_hash: u64,
     /// Hash of the lower-cased `service:name`, for the action indexes.
     pub(crate) full_hash: u64,
+    /// What the evaluation rules need to know of the action alone.
+    pub(crate) facts: crate::eval::ActionFacts,
 }
 
 impl Action {
@@ -967,12 +969,17 @@ impl Action {
         let lc = text.to_ascii_lowercase();
         let service_hash = key_hash(lc.get(..colon).unwrap_or(""));
         let full_hash = key_hash(&lc);
+        let facts = crate::eval::ActionFacts::of(
+            lc.get(..colon).unwrap_or_default(),
+            lc.get(colon + 1..).unwrap_or_default(),
+        );
         Ok(Action {
             text: text.to_string(),
             lc,
             colon,
             service_hash,
             full_hash,
+            facts,
         })
     }
 

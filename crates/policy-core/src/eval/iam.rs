@@ -43,10 +43,19 @@ const ROLE_WRITES: &[&str] = &[
     "updateroledescription",
 ];
 
+/// Whether the IAM action `name` (lower-cased) changes a managed policy or a role: the
+/// writes [`constraint`] looks at.
+pub(super) fn is_write(name: &str) -> bool {
+    POLICY_WRITES.contains(&name) || ROLE_WRITES.contains(&name)
+}
+
 /// S-IAM-1 and S-IAM-2: the constraint IAM puts on this request, if any.
 pub(super) fn constraint(req: &Request, parts: Option<&[&str; 6]>) -> Option<Reason> {
+    if !req.action.facts.iam_write {
+        return None;
+    }
     let parts = parts?;
-    if req.action.service() != "iam" || parts[2] != "iam" {
+    if parts[2] != "iam" {
         return None;
     }
     let name = req.action.name();

@@ -21,17 +21,21 @@ pub(super) fn is_key_arn(parts: &[&str; 6]) -> bool {
 /// KMS alias operations, lower-cased.
 const ALIAS_WRITES: &[&str] = &["createalias", "deletealias", "updatealias"];
 
+/// Whether the KMS action `name` (lower-cased) writes an alias (S-KMS-6).
+pub(super) fn is_alias_write(name: &str) -> bool {
+    ALIAS_WRITES.contains(&name)
+}
+
 /// S-KMS-6: KMS refuses alias operations on names that begin with `alias/aws/`, which
 /// AWS reserves for AWS managed keys ("The alias name cannot begin with alias/aws/",
 /// <https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html>): a
 /// service constraint, not an authorization result.
 pub(super) fn alias_constraint(req: &Request, parts: Option<&[&str; 6]>) -> Option<Reason> {
+    if !req.action.facts.kms_alias_write {
+        return None;
+    }
     let parts = parts?;
-    (req.action.service() == "kms"
-        && parts[2] == "kms"
-        && parts[5].starts_with("alias/aws/")
-        && ALIAS_WRITES.contains(&req.action.name()))
-    .then(|| {
+    (parts[2] == "kms" && parts[5].starts_with("alias/aws/")).then(|| {
         Reason::new(
             "S-KMS-6",
             "KMS refuses this whatever the policies say: alias names beginning with `alias/aws/` are reserved for AWS managed keys",

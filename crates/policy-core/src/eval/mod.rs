@@ -38,6 +38,7 @@ use smallvec::SmallVec;
 use crate::condition::Missing;
 use crate::policy::{Effect, Policy};
 use crate::request::{PrincipalKind, Request};
+pub(crate) use facts::ActionFacts;
 use facts::Facts;
 pub(crate) use kms::constrained_grants;
 pub(crate) use labels::{push_num, VerdictLabel};

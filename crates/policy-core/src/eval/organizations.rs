@@ -34,7 +34,7 @@ pub(super) fn rcp_exemption(req: &Request, facts: &Facts) -> Option<&'static str
         Some("service-linked roles are exempt from RCPs (S-EVAL-3)")
     } else if !facts.rcp_service {
         Some("RCPs do not apply to this service (S-EVAL-3)")
-    } else if req.action.lc == "kms:retiregrant" {
+    } else if req.action.facts.retire_grant {
         Some("`kms:RetireGrant` is not affected by RCPs (S-EVAL-3)")
     } else if facts.kms_key && req.aws_managed_kms_key {
         Some("AWS managed KMS keys are not affected by RCPs (S-EVAL-3)")

@@ -7,6 +7,7 @@
 
 use smallvec::SmallVec;
 
+use super::facts::Service;
 use super::principal::Grant;
 use super::PolicySet;
 use crate::narrowing::{narrows, S3_NARROWING_KEYS};
@@ -44,7 +45,7 @@ pub(super) fn acl_grants(req: &Request) -> SmallVec<[(usize, Grant); 2]> {
 pub(super) fn public_access_blocked(policies: &PolicySet, req: &Request, same_account: bool) -> bool {
     let p = &req.principal;
     req.block_public_access.restrict_public_buckets
-        && req.action.service() == "s3"
+        && req.action.facts.service == Service::S3
         && policies.resource.as_deref().is_some_and(|r| r.public)
         && (p.kind == PrincipalKind::Anonymous || (p.account.is_some() && !same_account))
 }
@@ -92,7 +93,7 @@ fn acl_grants_action(perm: AclPermission, req: &Request) -> bool {
     let write: &[&str] = &["putobject", "deleteobject", "deleteobjectversion"];
     let read_acp: &[&str] = &["getbucketacl", "getobjectacl", "getobjectversionacl"];
     let write_acp: &[&str] = &["putbucketacl", "putobjectacl", "putobjectversionacl"];
-    req.action.service() == "s3"
+    req.action.facts.service == Service::S3
         && match perm {
             AclPermission::Read => read.contains(&name),
             AclPermission::Write => write.contains(&name),
