@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use policy_core::{
     evaluate, evaluate_into, write_response_json, Detail, EvalOptions, Evaluation, LineReader, LineRequest,
-    PartialDocument, PolicySet, SetIndex, Source,
+    PartialDocument, PolicySet, ResponseWriter, SetIndex, Source,
 };
 
 use crate::loader::{display_path, FsLoader};
@@ -242,9 +242,14 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>
 
 /// Decides a line [`LineReader::read`] read and writes its response into `out`.
 fn decide(doc: &LineRequest, plain: &mut Plain<'_>, detail: Detail, out: &mut Vec<u8>) {
-    let Plain { policies, index, ev } = plain;
+    let Plain {
+        policies,
+        index,
+        ev,
+        writer,
+    } = plain;
     evaluate_into(policies, Some(index), &doc.request, EvalOptions::default(), ev);
-    write_response_json(ev, policies, &doc.request, doc.id.as_ref(), detail, out);
+    writer.write(ev, policies, &doc.request, doc.id.as_ref(), detail, out);
 }
 
 /// A block's text when all of it is UTF-8 (`None`: some line is not, and each line is
@@ -291,11 +296,13 @@ struct Worker<'b, 'e, 's> {
 }
 
 /// What a worker decides the lines [`LineReader::read`] reads with: their policy set
-/// (the base's), its [`SetIndex`] built once, and the evaluation each is decided into.
+/// (the base's), its [`SetIndex`] built once, the evaluation each is decided into, and
+/// the writer of the answers.
 struct Plain<'s> {
     policies: &'s PolicySet,
     index: SetIndex,
     ev: Evaluation<'s>,
+    writer: ResponseWriter,
 }
 
 impl<'s> Plain<'s> {
@@ -304,6 +311,7 @@ impl<'s> Plain<'s> {
             policies,
             index: SetIndex::new(policies),
             ev: Evaluation::default(),
+            writer: ResponseWriter::default(),
         }
     }
 }

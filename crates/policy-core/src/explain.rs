@@ -8,7 +8,9 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::condition::Condition;
-use crate::eval::{Decider, Decision, Evaluation, Miss, PolicySet, PolicySlot, Reason, Verdict, VerdictLabel};
+use crate::eval::{
+    Decider, Decision, Evaluation, Miss, PolicySet, PolicySlot, Reason, TypeVerdict, Verdict, VerdictLabel,
+};
 use crate::request::Request;
 use crate::span::Location;
 
@@ -487,6 +489,133 @@ pub fn write_response_json(
     detail: Detail,
     out: &mut Vec<u8>,
 ) {
+    ResponseWriter::default().write(ev, policies, req, id, detail, out);
+}
+
+/// How many verdict lists a [`ResponseWriter`] keeps the JSON of.
+const VERDICT_MEMO: usize = 8;
+
+/// Writes responses as [`write_response_json`] does, byte for byte, for many requests
+/// one after another (batch mode: one per worker). It keeps the JSON text of the last
+/// few `"policies"` lists it wrote ([`VERDICT_MEMO`]): the requests against one policy
+/// set share a handful of verdict combinations, and a list seen before is copied as one
+/// piece instead of written verdict by verdict (about 200 instructions per answer).
+#[derive(Debug, Default)]
+pub struct ResponseWriter {
+    /// `(key, JSON text)` of the verdict lists written lately ([`verdicts_key`]).
+    verdicts: Vec<(u64, Box<[u8]>)>,
+    /// Where the next list to keep goes once [`VERDICT_MEMO`] are kept (round robin).
+    next: usize,
+}
+
+/// The code of a verdict whose JSON is static text ([`verdict_json`]) and that has no
+/// detail: 1 to 60 (the label's place among the twelve such labels, and the verdict);
+/// `None` for any other.
+fn verdict_code(v: &TypeVerdict) -> Option<u64> {
+    if v.detail.is_some() {
+        return None;
+    }
+    let label = match v.label {
+        VerdictLabel::Identity => 0,
+        VerdictLabel::Resource => 1,
+        VerdictLabel::PermissionsBoundary => 2,
+        VerdictLabel::Session => 3,
+        VerdictLabel::Scp(l @ 0..=3) => 4 + l,
+        VerdictLabel::Rcp(l @ 0..=3) => 8 + l,
+        VerdictLabel::Scp(_) | VerdictLabel::Rcp(_) | VerdictLabel::VpcEndpoint(_) => return None,
+    };
+    let verdict = match v.verdict {
+        Verdict::Allow => 0,
+        Verdict::ExplicitDeny => 1,
+        Verdict::ImplicitDeny => 2,
+        Verdict::NoDeny => 3,
+        Verdict::NotApplicable => 4,
+    };
+    // At most 12 * 5: a lossless cast.
+    Some((label * 5 + verdict + 1) as u64)
+}
+
+/// A key that tells verdict lists apart: seven bits per verdict ([`verdict_code`], never
+/// 0), so up to nine verdicts; `None` for a longer list or one with a verdict without a
+/// code.
+fn verdicts_key(verdicts: &[TypeVerdict]) -> Option<u64> {
+    if verdicts.len() > 9 {
+        return None;
+    }
+    verdicts
+        .iter()
+        .try_fold(0u64, |key, v| Some((key << 7) | verdict_code(v)?))
+}
+
+/// Writes `verdicts` as the items of the `"policies"` list (without its brackets).
+fn write_verdicts(verdicts: &[TypeVerdict], out: &mut Vec<u8>) {
+    use crate::json_out::push_str_member;
+    for (n, v) in verdicts.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        match verdict_json(v.label, v.verdict) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => {
+                out.extend_from_slice(b"{\"policy\":\"");
+                v.label.push(out);
+                out.extend_from_slice(verdict_member(v.verdict));
+            }
+        }
+        if let Some(d) = v.detail {
+            push_str_member(out, "detail", d);
+        }
+        out.push(b'}');
+    }
+}
+
+impl ResponseWriter {
+    /// Appends the response to `ev` to `out`, as [`write_response_json`] does.
+    pub fn write(
+        &mut self,
+        ev: &Evaluation<'_>,
+        policies: &PolicySet,
+        req: &Request,
+        id: Option<&serde_json::Value>,
+        detail: Detail,
+        out: &mut Vec<u8>,
+    ) {
+        write_response(self, ev, policies, req, id, detail, out);
+    }
+
+    /// Writes the items of the `"policies"` list, copied whole when a list of the same
+    /// verdicts was written lately.
+    fn verdicts(&mut self, verdicts: &[TypeVerdict], out: &mut Vec<u8>) {
+        let Some(key) = verdicts_key(verdicts) else {
+            write_verdicts(verdicts, out);
+            return;
+        };
+        if let Some((_, text)) = self.verdicts.iter().find(|(k, _)| *k == key) {
+            out.extend_from_slice(text);
+            return;
+        }
+        let start = out.len();
+        write_verdicts(verdicts, out);
+        let text: Box<[u8]> = out.get(start..).unwrap_or_default().into();
+        if self.verdicts.len() < VERDICT_MEMO {
+            self.verdicts.push((key, text));
+        } else if let Some(slot) = self.verdicts.get_mut(self.next) {
+            *slot = (key, text);
+            self.next = (self.next + 1) % VERDICT_MEMO;
+        }
+    }
+}
+
+/// [`ResponseWriter::write`].
+fn write_response(
+    w: &mut ResponseWriter,
+    ev: &Evaluation<'_>,
+    policies: &PolicySet,
+    req: &Request,
+    id: Option<&serde_json::Value>,
+    detail: Detail,
+    out: &mut Vec<u8>,
+) {
     use crate::json_out::{push_escaped, push_num, push_str_member};
     let full = detail == Detail::Full;
     out.push(b'{');
@@ -578,23 +707,7 @@ pub fn write_response_json(
         let _ = serde_json::to_writer(&mut *out, ev.service_constraints.as_slice());
     }
     out.extend_from_slice(b",\"policies\":[");
-    for (n, v) in ev.verdicts.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        match verdict_json(v.label, v.verdict) {
-            Some(text) => out.extend_from_slice(text.as_bytes()),
-            None => {
-                out.extend_from_slice(b"{\"policy\":\"");
-                v.label.push(out);
-                out.extend_from_slice(verdict_member(v.verdict));
-            }
-        }
-        if let Some(d) = v.detail {
-            push_str_member(out, "detail", d);
-        }
-        out.push(b'}');
-    }
+    w.verdicts(&ev.verdicts, out);
     out.push(b']');
     let list = |out: &mut Vec<u8>, name: &str, items: &mut dyn Iterator<Item = &str>| {
         let mut first = true;
@@ -649,8 +762,111 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use std::sync::Arc;
 
+    use smallvec::SmallVec;
+
     use super::*;
     use crate::{evaluate, parse_policy_at, PolicyType, Principal, Source, Span};
+
+    /// A verdict list for [`a_response_writer_writes_what_write_response_json_writes`]:
+    /// `(label, verdict, with a detail)` codes.
+    fn verdict_list(codes: &[(u8, u8, bool)]) -> SmallVec<[TypeVerdict; 8]> {
+        codes
+            .iter()
+            .map(|&(l, v, d)| TypeVerdict {
+                label: match l % 9 {
+                    0 => VerdictLabel::Identity,
+                    1 => VerdictLabel::Resource,
+                    2 => VerdictLabel::PermissionsBoundary,
+                    3 => VerdictLabel::Session,
+                    4 | 5 => VerdictLabel::Scp(usize::from(l % 6)),
+                    6 | 7 => VerdictLabel::Rcp(usize::from(l % 6)),
+                    _ => VerdictLabel::VpcEndpoint(usize::from(l % 2)),
+                },
+                verdict: [
+                    Verdict::Allow,
+                    Verdict::ExplicitDeny,
+                    Verdict::ImplicitDeny,
+                    Verdict::NoDeny,
+                    Verdict::NotApplicable,
+                ][usize::from(v % 5)],
+                detail: d.then_some("a detail"),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// One writer answering one request after another (its memory of verdict lists
+        /// filling, hit and overwritten) writes each answer as a fresh
+        /// `write_response_json` does: lists drawn from a small pool so that they repeat,
+        /// of up to 11 verdicts (past the nine a key holds), with SCP and RCP levels past
+        /// the static texts, VPC endpoint labels and details.
+        #[test]
+        fn a_response_writer_writes_what_write_response_json_writes(
+            pool in proptest::collection::vec(
+                proptest::collection::vec((0u8..40, 0u8..5, proptest::bool::weighted(0.1)), 0..12),
+                1..14,
+            ),
+            picks in proptest::collection::vec(0usize..14, 1..60),
+        ) {
+            let policies = PolicySet::default();
+            let req = Request::builder()
+                .principal(Principal::parse("arn:aws:iam::111122223333:user/u").unwrap())
+                .action("s3:GetObject")
+                .resource("arn:aws:s3:::b/k")
+                .build()
+                .unwrap();
+            let mut writer = ResponseWriter::default();
+            for p in picks {
+                let ev = Evaluation {
+                    verdicts: verdict_list(&pool[p % pool.len()]),
+                    ..Evaluation::default()
+                };
+                let (mut fresh, mut kept) = (Vec::new(), Vec::new());
+                write_response_json(&ev, &policies, &req, None, Detail::Brief, &mut fresh);
+                writer.write(&ev, &policies, &req, None, Detail::Brief, &mut kept);
+                proptest::prop_assert_eq!(String::from_utf8(kept).unwrap(), String::from_utf8(fresh).unwrap());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// A verdict list's key holds each verdict's code, in order (so two lists with
+        /// one key are the same list): read back seven bits at a time.
+        #[test]
+        fn a_verdict_key_holds_the_list(codes in proptest::collection::vec((0u8..40, 0u8..5), 0..10)) {
+            let list = verdict_list(&codes.iter().map(|&(l, v)| (l, v, false)).collect::<Vec<_>>());
+            let want: Option<Vec<u64>> = list.iter().map(verdict_code).collect();
+            let Some(want) = want else {
+                proptest::prop_assert_eq!(verdicts_key(&list), None);
+                return Ok(());
+            };
+            let mut key = verdicts_key(&list).unwrap();
+            let mut got = Vec::new();
+            while key != 0 {
+                got.push(key & 0x7f);
+                key >>= 7;
+            }
+            got.reverse();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Two lists of the same verdicts in another order, or one a prefix of the other,
+    /// have different keys.
+    #[test]
+    fn verdict_keys_tell_lists_apart() {
+        // (13: scp[1].)
+        let a = verdict_list(&[(0, 0, false), (1, 2, false), (13, 0, false)]);
+        let b = verdict_list(&[(1, 2, false), (0, 0, false), (13, 0, false)]);
+        let c = verdict_list(&[(0, 0, false), (1, 2, false)]);
+        let keys = [&a, &b, &c].map(|l| verdicts_key(l).unwrap());
+        assert!(keys[0] != keys[1] && keys[0] != keys[2] && keys[1] != keys[2]);
+        // A detail, a level past the static texts, or a tenth verdict: no key.
+        assert_eq!(verdicts_key(&verdict_list(&[(0, 0, true)])), None);
+        assert_eq!(verdicts_key(&verdict_list(&[(5, 0, false)])), None, "scp[5]");
+        assert_eq!(verdicts_key(&verdict_list(&[(8, 0, false)])), None, "vpcEndpoint[0]");
+        assert_eq!(verdicts_key(&verdict_list(&[(0, 0, false); 10])), None);
+    }
 
     /// The static verdict texts are what the label and verdict write piece by piece.
     #[test]

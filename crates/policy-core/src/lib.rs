@@ -73,6 +73,7 @@ pub use eval::{
 };
 pub use explain::{
     write_response_json, DecidingItem, DecisionOnly, Detail, IndeterminateItem, NearMiss, PolicyVerdict, Response,
+    ResponseWriter,
 };
 pub use lint::{lint, lint_at, Finding, LintPolicyType, LintReport, LintSeverity};
 pub use parse::{
