@@ -258,7 +258,8 @@ fn match_at<S: AsRef<str>>(seg: &[Tok<S>], text: &str, mut at: usize) -> Option<
         match t {
             Tok::Lit(l) => {
                 let l = l.as_ref();
-                if !text.get(at..)?.starts_with(l) {
+                // (Compared in place, not by a call into `memcmp`.)
+                if !has_prefix(text.get(at..)?, l) {
                     return None;
                 }
                 at += l.len();
@@ -279,7 +280,9 @@ fn match_back<S: AsRef<str>>(seg: &[Tok<S>], text: &str, mut end: usize) -> Opti
         match t {
             Tok::Lit(l) => {
                 let l = l.as_ref();
-                if !text.get(..end)?.ends_with(l) {
+                let head = text.get(..end)?.as_bytes();
+                let tail = head.get(head.len().checked_sub(l.len())?..)?;
+                if !bytes_eq(tail, l.as_bytes()) {
                     return None;
                 }
                 end -= l.len();
