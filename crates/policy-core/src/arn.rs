@@ -190,10 +190,7 @@ impl ArnPattern {
     pub(crate) fn is_match_inline(&self, text: &str, parts: Option<&[&str; 6]>) -> bool {
         match self {
             ArnPattern::Any => true,
-            ArnPattern::Head(Glob::Prefix(p)) => parts.is_some() && crate::pattern::has_prefix(text, p),
-            ArnPattern::Head(Glob::Exact(p)) => {
-                parts.is_some() && crate::pattern::bytes_eq(text.as_bytes(), p.as_bytes())
-            }
+            ArnPattern::Head(g) => parts.is_some() && g.is_match_inline(text),
             _ => self.is_match(text, parts),
         }
     }
@@ -206,10 +203,17 @@ impl ArnPattern {
             ArnPattern::Head(g) => parts.is_some() && g.is_match(text),
             // The most selective segments first: resource, service, account, region,
             // partition, then the `arn` prefix.
+            // (Each segment's common shapes answered without a call.)
             ArnPattern::Segments(segs) => match parts {
-                Some(parts) => [5usize, 2, 4, 3, 1, 0]
-                    .iter()
-                    .all(|&i| matches!((segs.get(i), parts.get(i)), (Some(g), Some(p)) if g.is_match(p))),
+                Some([p0, p1, p2, p3, p4, p5]) => {
+                    let [g0, g1, g2, g3, g4, g5] = &**segs;
+                    g5.is_match_inline(p5)
+                        && g2.is_match_inline(p2)
+                        && g4.is_match_inline(p4)
+                        && g3.is_match_inline(p3)
+                        && g1.is_match_inline(p1)
+                        && g0.is_match_inline(p0)
+                }
                 None => false,
             },
         }
@@ -364,9 +368,14 @@ mod tests {
             let toks = crate::pattern::tests::generated_tokens(&parts);
             let borrowed: Vec<Tok<&str>> = toks.iter().map(Tok::borrowed).collect();
             let parts = split(&t);
+            let compiled = ArnPattern::from_tokens(toks.clone());
             proptest::prop_assert_eq!(
                 tokens_match(&borrowed, &t, parts.as_ref()),
-                ArnPattern::from_tokens(toks).is_match(&t, parts.as_ref())
+                compiled.is_match(&t, parts.as_ref())
+            );
+            proptest::prop_assert_eq!(
+                compiled.is_match_inline(&t, parts.as_ref()),
+                compiled.is_match(&t, parts.as_ref())
             );
         }
     }

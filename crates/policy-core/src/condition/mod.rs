@@ -310,6 +310,7 @@ impl Condition {
     }
 
     /// Whether some policy value matches one request value (before negation).
+    #[inline(always)]
     fn any_match(&self, v: &str, ctx: &Context) -> bool {
         match &self.values {
             Values::Str(s) => s.any_match(v, ctx),
@@ -324,6 +325,7 @@ impl Condition {
     }
 
     /// The per-value test, with negation applied per value (S-COND-7).
+    #[inline(always)]
     fn value_holds(&self, v: &str, ctx: &Context) -> bool {
         self.any_match(v, ctx) != self.negated
     }

@@ -523,19 +523,20 @@ impl<'p> Run<'p, '_> {
                 };
                 statement_applies(stmt, &self.cx, &mut self.missing, &mut miss, action)
             };
-            let hit = Hit {
+            // (Built where it is pushed: most candidates do not apply.)
+            let hit = || Hit {
                 slot,
                 index: i,
                 effect: stmt.effect,
                 grant,
             };
             match (t, stmt.effect) {
-                (Tri::True, _) => self.hits.push(hit),
+                (Tri::True, _) => self.hits.push(hit()),
                 // S-COND-8: fail closed. An indeterminate Deny applies; an
                 // indeterminate Allow never allows.
                 (Tri::Indeterminate, Effect::Deny) => {
                     self.indeterminate.push((slot, i));
-                    self.hits.push(hit);
+                    self.hits.push(hit());
                 }
                 (Tri::Indeterminate, Effect::Allow) => self.indeterminate.push((slot, i)),
                 (Tri::False, _) => {
