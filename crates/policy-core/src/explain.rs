@@ -580,7 +580,145 @@ impl ResponseWriter {
         detail: Detail,
         out: &mut Vec<u8>,
     ) {
-        write_response(self, ev, policies, req, id, detail, out);
+        use crate::json_out::{push_escaped, push_num, push_str_member};
+        let full = detail == Detail::Full;
+        out.push(b'{');
+        if let Some(id) = id {
+            out.extend_from_slice(b"\"id\":");
+            // Writing a `Value` into a `Vec` cannot fail.
+            let _ = serde_json::to_writer(&mut *out, id);
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"decision\":\"");
+        out.extend_from_slice(decision_word(ev.decision).as_bytes());
+        if detail == Detail::Decision {
+            out.extend_from_slice(b"\"}");
+            return;
+        }
+        out.extend_from_slice(b"\",\"deciding\":[");
+        for (n, &d) in ev.deciding.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            // A statement's label, effect and Sid: text its policy keeps.
+            let item = match d {
+                Decider::Statement(slot, i) => policies.get(slot).and_then(|p| p.deciding_json(slot, i)),
+                Decider::KmsGrant(_) | Decider::AclGrant(_) => None,
+            };
+            if let (Some(item), false) = (item, full) {
+                out.extend_from_slice(item.as_bytes());
+                out.push(b'}');
+                continue;
+            }
+            let v = DecidingView::new(d, policies, full);
+            if let Some(item) = item {
+                out.extend_from_slice(item.as_bytes());
+            } else {
+                // Labels are built of names, digits and brackets: nothing to escape.
+                out.extend_from_slice(b"{\"label\":\"");
+                v.push_label(out);
+                out.push(b'"');
+                if let Some(e) = v.effect {
+                    // `Allow` or `Deny`: nothing to escape.
+                    out.extend_from_slice(b",\"effect\":\"");
+                    out.extend_from_slice(e.as_bytes());
+                    out.push(b'"');
+                }
+                if let Some(s) = v.sid {
+                    push_str_member(out, "sid", s);
+                }
+            }
+            if let Some(f) = v.file {
+                push_str_member(out, "file", f);
+            }
+            if let Some(l) = &v.loc {
+                out.extend_from_slice(b",\"line\":");
+                push_num(out, u64::from(l.line));
+                out.extend_from_slice(b",\"column\":");
+                push_num(out, u64::from(l.column));
+            }
+            if let Some(p) = v.pointer {
+                let mut path = String::with_capacity(p.len() + 16);
+                v.push_path(p, &mut path);
+                push_str_member(out, "path", &path);
+            }
+            if !v.deny_conditions.is_empty() {
+                out.extend_from_slice(b",\"conditions\":");
+                let _ = serde_json::to_writer(&mut *out, &v.conditions(req));
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"reasons\":[");
+        for (n, r) in ev.reasons.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            // A fixed reason's JSON was made (and checked) at compile time.
+            if let Some(json) = r.json {
+                out.extend_from_slice(json.as_bytes());
+                continue;
+            }
+            // Rule ids (`S-EVAL-1`) need no escaping.
+            out.extend_from_slice(b"{\"rule\":\"");
+            out.extend_from_slice(r.rule.as_bytes());
+            out.push(b'"');
+            push_str_member(out, "message", &r.message);
+            out.push(b'}');
+        }
+        out.push(b']');
+        if !ev.service_constraints.is_empty() {
+            out.extend_from_slice(b",\"serviceConstraints\":");
+            let _ = serde_json::to_writer(&mut *out, ev.service_constraints.as_slice());
+        }
+        out.extend_from_slice(b",\"policies\":[");
+        self.verdicts(&ev.verdicts, out);
+        out.push(b']');
+        let list = |out: &mut Vec<u8>, name: &str, items: &mut dyn Iterator<Item = &str>| {
+            let mut first = true;
+            for s in items {
+                if first {
+                    out.extend_from_slice(b",\"");
+                    out.extend_from_slice(name.as_bytes());
+                    out.extend_from_slice(b"\":[");
+                    first = false;
+                } else {
+                    out.push(b',');
+                }
+                push_escaped(out, s);
+            }
+            if !first {
+                out.push(b']');
+            }
+        };
+        list(out, "missingContextKeys", &mut ev.missing.iter().copied());
+        if !ev.indeterminate.is_empty() {
+            out.extend_from_slice(b",\"indeterminate\":");
+            let _ = serde_json::to_writer(&mut *out, &indeterminate_items(ev, policies, req));
+        }
+        if full {
+            list(out, "derivedContextKeys", &mut req.derived_keys().iter().copied());
+        }
+        let mut first = true;
+        req.for_each_assumption(|before, value, after| {
+            out.extend_from_slice(if first { b",\"assumptions\":[\"" } else { b",\"" });
+            first = false;
+            // The fixed text needs no escaping (a test in `request` checks).
+            out.extend_from_slice(before.as_bytes());
+            crate::json_out::push_escaped_contents(out, value);
+            out.extend_from_slice(after.as_bytes());
+            out.push(b'"');
+        });
+        if !first {
+            out.push(b']');
+        }
+        if !ev.misses.is_empty() {
+            let misses = near_misses(ev, policies, req);
+            if !misses.is_empty() {
+                out.extend_from_slice(b",\"nearMisses\":");
+                let _ = serde_json::to_writer(&mut *out, &misses);
+            }
+        }
+        out.push(b'}');
     }
 
     /// Writes the items of the `"policies"` list, copied whole when a list of the same
@@ -604,157 +742,6 @@ impl ResponseWriter {
             self.next = (self.next + 1) % VERDICT_MEMO;
         }
     }
-}
-
-/// [`ResponseWriter::write`].
-fn write_response(
-    w: &mut ResponseWriter,
-    ev: &Evaluation<'_>,
-    policies: &PolicySet,
-    req: &Request,
-    id: Option<&serde_json::Value>,
-    detail: Detail,
-    out: &mut Vec<u8>,
-) {
-    use crate::json_out::{push_escaped, push_num, push_str_member};
-    let full = detail == Detail::Full;
-    out.push(b'{');
-    if let Some(id) = id {
-        out.extend_from_slice(b"\"id\":");
-        // Writing a `Value` into a `Vec` cannot fail.
-        let _ = serde_json::to_writer(&mut *out, id);
-        out.push(b',');
-    }
-    out.extend_from_slice(b"\"decision\":\"");
-    out.extend_from_slice(decision_word(ev.decision).as_bytes());
-    if detail == Detail::Decision {
-        out.extend_from_slice(b"\"}");
-        return;
-    }
-    out.extend_from_slice(b"\",\"deciding\":[");
-    for (n, &d) in ev.deciding.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        // A statement's label, effect and Sid: text its policy keeps.
-        let item = match d {
-            Decider::Statement(slot, i) => policies.get(slot).and_then(|p| p.deciding_json(slot, i)),
-            Decider::KmsGrant(_) | Decider::AclGrant(_) => None,
-        };
-        if let (Some(item), false) = (item, full) {
-            out.extend_from_slice(item.as_bytes());
-            out.push(b'}');
-            continue;
-        }
-        let v = DecidingView::new(d, policies, full);
-        if let Some(item) = item {
-            out.extend_from_slice(item.as_bytes());
-        } else {
-            // Labels are built of names, digits and brackets: nothing to escape.
-            out.extend_from_slice(b"{\"label\":\"");
-            v.push_label(out);
-            out.push(b'"');
-            if let Some(e) = v.effect {
-                // `Allow` or `Deny`: nothing to escape.
-                out.extend_from_slice(b",\"effect\":\"");
-                out.extend_from_slice(e.as_bytes());
-                out.push(b'"');
-            }
-            if let Some(s) = v.sid {
-                push_str_member(out, "sid", s);
-            }
-        }
-        if let Some(f) = v.file {
-            push_str_member(out, "file", f);
-        }
-        if let Some(l) = &v.loc {
-            out.extend_from_slice(b",\"line\":");
-            push_num(out, u64::from(l.line));
-            out.extend_from_slice(b",\"column\":");
-            push_num(out, u64::from(l.column));
-        }
-        if let Some(p) = v.pointer {
-            let mut path = String::with_capacity(p.len() + 16);
-            v.push_path(p, &mut path);
-            push_str_member(out, "path", &path);
-        }
-        if !v.deny_conditions.is_empty() {
-            out.extend_from_slice(b",\"conditions\":");
-            let _ = serde_json::to_writer(&mut *out, &v.conditions(req));
-        }
-        out.push(b'}');
-    }
-    out.extend_from_slice(b"],\"reasons\":[");
-    for (n, r) in ev.reasons.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        // A fixed reason's JSON was made (and checked) at compile time.
-        if let Some(json) = r.json {
-            out.extend_from_slice(json.as_bytes());
-            continue;
-        }
-        // Rule ids (`S-EVAL-1`) need no escaping.
-        out.extend_from_slice(b"{\"rule\":\"");
-        out.extend_from_slice(r.rule.as_bytes());
-        out.push(b'"');
-        push_str_member(out, "message", &r.message);
-        out.push(b'}');
-    }
-    out.push(b']');
-    if !ev.service_constraints.is_empty() {
-        out.extend_from_slice(b",\"serviceConstraints\":");
-        let _ = serde_json::to_writer(&mut *out, ev.service_constraints.as_slice());
-    }
-    out.extend_from_slice(b",\"policies\":[");
-    w.verdicts(&ev.verdicts, out);
-    out.push(b']');
-    let list = |out: &mut Vec<u8>, name: &str, items: &mut dyn Iterator<Item = &str>| {
-        let mut first = true;
-        for s in items {
-            if first {
-                out.extend_from_slice(b",\"");
-                out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(b"\":[");
-                first = false;
-            } else {
-                out.push(b',');
-            }
-            push_escaped(out, s);
-        }
-        if !first {
-            out.push(b']');
-        }
-    };
-    list(out, "missingContextKeys", &mut ev.missing.iter().copied());
-    if !ev.indeterminate.is_empty() {
-        out.extend_from_slice(b",\"indeterminate\":");
-        let _ = serde_json::to_writer(&mut *out, &indeterminate_items(ev, policies, req));
-    }
-    if full {
-        list(out, "derivedContextKeys", &mut req.derived_keys().iter().copied());
-    }
-    let mut first = true;
-    req.for_each_assumption(|before, value, after| {
-        out.extend_from_slice(if first { b",\"assumptions\":[\"" } else { b",\"" });
-        first = false;
-        // The fixed text needs no escaping (a test in `request` checks).
-        out.extend_from_slice(before.as_bytes());
-        crate::json_out::push_escaped_contents(out, value);
-        out.extend_from_slice(after.as_bytes());
-        out.push(b'"');
-    });
-    if !first {
-        out.push(b']');
-    }
-    if !ev.misses.is_empty() {
-        let misses = near_misses(ev, policies, req);
-        if !misses.is_empty() {
-            out.extend_from_slice(b",\"nearMisses\":");
-            let _ = serde_json::to_writer(&mut *out, &misses);
-        }
-    }
-    out.push(b'}');
 }
 
 #[cfg(test)]
