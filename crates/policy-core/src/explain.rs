@@ -497,9 +497,10 @@ const VERDICT_MEMO: usize = 8;
 
 /// Writes responses as [`write_response_json`] does, byte for byte, for many requests
 /// one after another (batch mode: one per worker). It keeps the JSON text of the last
-/// few `"policies"` lists it wrote ([`VERDICT_MEMO`]): the requests against one policy
-/// set share a handful of verdict combinations, and a list seen before is copied as one
-/// piece instead of written verdict by verdict (about 200 instructions per answer).
+/// eight `"policies"` lists it wrote: the requests against one policy set share a
+/// handful of verdict combinations, and a list seen before is copied as one piece
+/// instead of written verdict by verdict (about 100 instructions fewer per answer with
+/// six verdicts, `scripts/bench-icount.sh batch`, realistic).
 #[derive(Debug, Default)]
 pub struct ResponseWriter {
     /// `(key, JSON text)` of the verdict lists written lately ([`verdicts_key`]).
