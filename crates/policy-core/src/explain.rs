@@ -674,30 +674,26 @@ impl ResponseWriter {
         out.extend_from_slice(b",\"policies\":[");
         self.verdicts(&ev.verdicts, out);
         out.push(b']');
-        let list = |out: &mut Vec<u8>, name: &str, items: &mut dyn Iterator<Item = &str>| {
-            let mut first = true;
-            for s in items {
-                if first {
-                    out.extend_from_slice(b",\"");
-                    out.extend_from_slice(name.as_bytes());
-                    out.extend_from_slice(b"\":[");
-                    first = false;
-                } else {
-                    out.push(b',');
-                }
+        // `,"name":[…]` when there are `items`: `head` is `,"name":[`.
+        let list = |out: &mut Vec<u8>, head: &[u8], items: &[&str]| {
+            let Some((first, rest)) = items.split_first() else {
+                return;
+            };
+            out.extend_from_slice(head);
+            push_escaped(out, first);
+            for s in rest {
+                out.push(b',');
                 push_escaped(out, s);
             }
-            if !first {
-                out.push(b']');
-            }
+            out.push(b']');
         };
-        list(out, "missingContextKeys", &mut ev.missing.iter().copied());
+        list(out, b",\"missingContextKeys\":[", &ev.missing);
         if !ev.indeterminate.is_empty() {
             out.extend_from_slice(b",\"indeterminate\":");
             let _ = serde_json::to_writer(&mut *out, &indeterminate_items(ev, policies, req));
         }
         if full {
-            list(out, "derivedContextKeys", &mut req.derived_keys().iter().copied());
+            list(out, b",\"derivedContextKeys\":[", req.derived_keys());
         }
         let mut first = true;
         req.for_each_assumption(|before, value, after| {
