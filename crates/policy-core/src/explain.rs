@@ -444,37 +444,67 @@ fn verdict_member(v: Verdict) -> &'static [u8] {
     }
 }
 
-/// `{"policy":"…","verdict":"…"` for `label`: the start of a verdict's JSON.
+/// `{"policy":"…","verdict":"…"` for `label`, for each verdict in [`verdict_place`]
+/// order: the start of a verdict's JSON.
 macro_rules! verdict_json {
-    ($label:literal, $v:expr) => {
-        match $v {
-            Verdict::Allow => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"Allow\""),
-            Verdict::ExplicitDeny => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"ExplicitDeny\""),
-            Verdict::ImplicitDeny => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"ImplicitDeny\""),
-            Verdict::NoDeny => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"NoDeny\""),
-            Verdict::NotApplicable => concat!("{\"policy\":\"", $label, "\",\"verdict\":\"NotApplicable\""),
-        }
+    ($label:literal) => {
+        [
+            concat!("{\"policy\":\"", $label, "\",\"verdict\":\"Allow\""),
+            concat!("{\"policy\":\"", $label, "\",\"verdict\":\"ExplicitDeny\""),
+            concat!("{\"policy\":\"", $label, "\",\"verdict\":\"ImplicitDeny\""),
+            concat!("{\"policy\":\"", $label, "\",\"verdict\":\"NoDeny\""),
+            concat!("{\"policy\":\"", $label, "\",\"verdict\":\"NotApplicable\""),
+        ]
     };
 }
 
-/// The start of a verdict's JSON, `{"policy":"scp[1]","verdict":"Allow"`, as static
-/// text for the policy types and the first SCP and RCP levels (`None` past them).
-fn verdict_json(label: VerdictLabel, v: Verdict) -> Option<&'static str> {
+/// The start of each verdict's JSON for the labels whose verdicts are static text, in
+/// [`static_label`] order.
+const VERDICT_JSON: [[&str; 5]; 12] = [
+    verdict_json!("identity"),
+    verdict_json!("resource"),
+    verdict_json!("permissionsBoundary"),
+    verdict_json!("session"),
+    verdict_json!("scp[0]"),
+    verdict_json!("scp[1]"),
+    verdict_json!("scp[2]"),
+    verdict_json!("scp[3]"),
+    verdict_json!("rcp[0]"),
+    verdict_json!("rcp[1]"),
+    verdict_json!("rcp[2]"),
+    verdict_json!("rcp[3]"),
+];
+
+/// The place of `label` among the labels whose verdicts' JSON is static text
+/// ([`VERDICT_JSON`]): the policy types and the first four SCP and RCP levels; `None`
+/// past them.
+fn static_label(label: VerdictLabel) -> Option<usize> {
     Some(match label {
-        VerdictLabel::Identity => verdict_json!("identity", v),
-        VerdictLabel::Resource => verdict_json!("resource", v),
-        VerdictLabel::PermissionsBoundary => verdict_json!("permissionsBoundary", v),
-        VerdictLabel::Session => verdict_json!("session", v),
-        VerdictLabel::Scp(0) => verdict_json!("scp[0]", v),
-        VerdictLabel::Scp(1) => verdict_json!("scp[1]", v),
-        VerdictLabel::Scp(2) => verdict_json!("scp[2]", v),
-        VerdictLabel::Scp(3) => verdict_json!("scp[3]", v),
-        VerdictLabel::Rcp(0) => verdict_json!("rcp[0]", v),
-        VerdictLabel::Rcp(1) => verdict_json!("rcp[1]", v),
-        VerdictLabel::Rcp(2) => verdict_json!("rcp[2]", v),
-        VerdictLabel::Rcp(3) => verdict_json!("rcp[3]", v),
+        VerdictLabel::Identity => 0,
+        VerdictLabel::Resource => 1,
+        VerdictLabel::PermissionsBoundary => 2,
+        VerdictLabel::Session => 3,
+        VerdictLabel::Scp(l @ 0..=3) => 4 + l,
+        VerdictLabel::Rcp(l @ 0..=3) => 8 + l,
         VerdictLabel::Scp(_) | VerdictLabel::Rcp(_) | VerdictLabel::VpcEndpoint(_) => return None,
     })
+}
+
+/// The place of `v` in each row of [`VERDICT_JSON`].
+fn verdict_place(v: Verdict) -> usize {
+    match v {
+        Verdict::Allow => 0,
+        Verdict::ExplicitDeny => 1,
+        Verdict::ImplicitDeny => 2,
+        Verdict::NoDeny => 3,
+        Verdict::NotApplicable => 4,
+    }
+}
+
+/// The start of a verdict's JSON, `{"policy":"scp[1]","verdict":"Allow"`, as static
+/// text for the labels [`static_label`] places (`None` past them).
+fn verdict_json(label: VerdictLabel, v: Verdict) -> Option<&'static str> {
+    VERDICT_JSON.get(static_label(label)?)?.get(verdict_place(v)).copied()
 }
 
 /// Writes the JSON of `Response::with_detail(ev, policies, req, id, detail)` to `out`,
@@ -516,24 +546,8 @@ fn verdict_code(v: &TypeVerdict) -> Option<u64> {
     if v.detail.is_some() {
         return None;
     }
-    let label = match v.label {
-        VerdictLabel::Identity => 0,
-        VerdictLabel::Resource => 1,
-        VerdictLabel::PermissionsBoundary => 2,
-        VerdictLabel::Session => 3,
-        VerdictLabel::Scp(l @ 0..=3) => 4 + l,
-        VerdictLabel::Rcp(l @ 0..=3) => 8 + l,
-        VerdictLabel::Scp(_) | VerdictLabel::Rcp(_) | VerdictLabel::VpcEndpoint(_) => return None,
-    };
-    let verdict = match v.verdict {
-        Verdict::Allow => 0,
-        Verdict::ExplicitDeny => 1,
-        Verdict::ImplicitDeny => 2,
-        Verdict::NoDeny => 3,
-        Verdict::NotApplicable => 4,
-    };
-    // At most 12 * 5: a lossless cast.
-    Some((label * 5 + verdict + 1) as u64)
+    // At most 11 * 5 + 4 + 1: a lossless cast.
+    Some((static_label(v.label)? * 5 + verdict_place(v.verdict) + 1) as u64)
 }
 
 /// A key that tells verdict lists apart: seven bits per verdict ([`verdict_code`], never

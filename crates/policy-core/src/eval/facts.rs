@@ -68,8 +68,6 @@ pub(super) struct Facts {
     /// The caller is a service-linked role or one of its sessions (exempt from SCPs and
     /// RCPs).
     pub(super) service_linked_role: bool,
-    /// RCPs govern the action's service (S-EVAL-3).
-    pub(super) rcp_service: bool,
 }
 
 impl Facts {
@@ -79,7 +77,6 @@ impl Facts {
             kms_key: parts.is_some_and(super::kms::is_key_arn),
             role_trust: super::sts::governed_by_trust_policy(req, parts),
             service_linked_role: req.principal.is_service_linked_role(),
-            rcp_service: req.action.facts.rcp_service,
         }
     }
 }

@@ -32,7 +32,7 @@ pub(super) fn rcp_exemption(req: &Request, facts: &Facts) -> Option<&'static str
         Some("resources of the management account are exempt from RCPs (S-EVAL-3)")
     } else if facts.service_linked_role {
         Some("service-linked roles are exempt from RCPs (S-EVAL-3)")
-    } else if !facts.rcp_service {
+    } else if !req.action.facts.rcp_service {
         Some("RCPs do not apply to this service (S-EVAL-3)")
     } else if req.action.facts.retire_grant {
         Some("`kms:RetireGrant` is not affected by RCPs (S-EVAL-3)")
