@@ -4,7 +4,10 @@
 # Inputs: LINES (default 200000) generated lines of each bench estate (fixtures/bench), and
 # MIXED (default 30000) lines from scripts/gen-mixed-lines.py (well-formed and bad input) over
 # the variables estate; with a peer workloads folder (scripts/peer-workloads.sh OUT), also
-# 2,001 copies of the medium and large requests and MIXED lines over medium.
+# 2,001 copies of the medium and large requests and MIXED lines over medium; and `batch
+# --estate` on the realistic lines over the realistic estate as a snapshot
+# (scripts/gen-estate.py) and on MIXED lines over the example organization
+# (scripts/gen-estate-lines.py).
 # Usage: scripts/compare-outputs.sh OLD_BIN NEW_BIN [WORKLOADS_DIR]
 # Prints each differing run and "compared N runs, M differ"; exits 1 if any differ.
 set -euo pipefail
@@ -18,7 +21,8 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 n=0
 fails=0
-# compare NAME BASE LINES_FILE: every --detail, --jobs 1, 2 and pinned.
+# compare NAME BASE LINES_FILE: every --detail, --jobs 1, 2 and pinned (MODE: --base, or
+# --estate with BASE an estate's folder).
 compare() {
   local d j pin jj
   for d in decision brief full; do for j in 1 2 p; do
@@ -29,13 +33,13 @@ compare() {
       local b=$old
       [ $side = new ] && b=$new
       set +e
-      "${pin[@]}" "$b" batch --no-clock --jobs "$jj" --detail "$d" --base "$2" "$3" > "$t/$side.out" 2> "$t/$side.err"
+      "${pin[@]}" "$b" batch --no-clock --jobs "$jj" --detail "$d" "${mode:---base}" "$2" "$3" > "$t/$side.out" 2> "$t/$side.err"
       echo "exit $?" >> "$t/$side.out"
       set -e
     done
     n=$((n + 1))
     if ! cmp -s "$t/old.out" "$t/new.out" || ! cmp -s "$t/old.err" "$t/new.err"; then
-      echo "DIFF $1 --detail $d --jobs $j"
+      echo "DIFF $1 ${mode:---base} --detail $d --jobs $j"
       fails=$((fails + 1))
     fi
   done; done
@@ -55,5 +59,11 @@ if [ -n "$wl" ]; then
   python3 scripts/gen-mixed-lines.py "$wl/medium.line.jsonl" "$mixed" > "$t/medium-mixed.jsonl"
   compare medium-mixed "$wl/medium.base.json" "$t/medium-mixed.jsonl"
 fi
+# `batch --estate`: the realistic estate as a snapshot (scripts/gen-estate.py) on its
+# lines, and the example organization on lines of every form (scripts/gen-estate-lines.py).
+python3 scripts/gen-estate.py realistic "$t/realistic-estate" > /dev/null
+python3 scripts/gen-estate-lines.py "$mixed" > "$t/example-org.jsonl"
+mode=--estate compare realistic-estate "$t/realistic-estate" "$t/realistic.jsonl"
+mode=--estate compare example-org fixtures/estates/example-org "$t/example-org.jsonl"
 echo "compared $n runs, $fails differ"
 [ "$fails" = 0 ]

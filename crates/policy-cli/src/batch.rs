@@ -214,7 +214,7 @@ fn answer(line: &str, lineno: usize, w: &mut Worker<'_, '_, '_>, sh: &Shared<'_>
             loader: sh.loader,
             detail: sh.detail,
         };
-        return crate::estate::answer_line(be, r, line, lineno, &cx, out);
+        return crate::estate::answer_line(be, r, &mut w.writer, line, lineno, &cx, out);
     }
     if let Some(doc) = reader.read(line) {
         if let Some(plain) = w.plain.as_mut() {
@@ -293,6 +293,8 @@ struct Worker<'b, 'e, 's> {
     resolver: Option<policy_core::estate::Resolver<'e>>,
     /// When the base's policies are shared ([`LineReader::policies`]).
     plain: Option<Plain<'s>>,
+    /// The writer of the estate requests' answers (`--estate`).
+    writer: ResponseWriter,
 }
 
 /// What a worker decides the lines [`LineReader::read`] reads with: their policy set
@@ -323,6 +325,7 @@ impl<'b> Worker<'b, 'b, 'b> {
             lines: LineReader::new(sh.base),
             resolver: sh.estate.map(|e| e.estate.resolver()),
             plain: sh.base.shared_policies().map(Plain::new),
+            writer: ResponseWriter::default(),
         }
     }
 }

@@ -442,12 +442,13 @@ pub(crate) fn write_answer(
     resolved: &Resolved,
     id: Option<&serde_json::Value>,
     detail: Detail,
+    writer: &mut policy_core::ResponseWriter,
     out: &mut Vec<u8>,
 ) {
     let policies = resolved.policies();
     let req = resolved.request();
     if detail == Detail::Full {
-        let ev = evaluate_with(policies, req, EvalOptions::default());
+        let ev = resolved.evaluate();
         let mut resp = Response::with_detail(&ev, policies, req, id.cloned(), detail);
         resolved.relocate(est, &mut resp);
         let info = resolved.info(est);
@@ -460,9 +461,9 @@ pub(crate) fn write_answer(
         );
         return;
     }
-    let ev = policy_core::evaluate(policies, req);
+    let ev = resolved.evaluate();
     let start = out.len();
-    policy_core::write_response_json(&ev, policies, req, id, detail, out);
+    writer.write(&ev, policies, req, id, detail, out);
     let mut notes = resolved.assumptions().peekable();
     if detail == Detail::Decision || notes.peek().is_none() || out.len() <= start || out.last() != Some(&b'}') {
         return;
@@ -550,11 +551,12 @@ pub(crate) struct LineCx<'a> {
 
 /// Answers one `batch --estate` line into `out` (no newline): the plain form through
 /// the resolver's fast path; any other line as a request document over the base, its
-/// non-empty `policies` members replacing the estate's. `false` for bad input (the
-/// `error` answer is written).
+/// non-empty `policies` members replacing the estate's, each answer written by the
+/// worker's `writer`. `false` for bad input (the `error` answer is written).
 pub(crate) fn answer_line(
     be: &BatchEstate,
     resolver: &mut estate::Resolver<'_>,
+    writer: &mut policy_core::ResponseWriter,
     line: &str,
     lineno: usize,
     cx: &LineCx<'_>,
@@ -563,7 +565,7 @@ pub(crate) fn answer_line(
     let (src_name, base, loader, detail) = (cx.name, cx.base, cx.loader, cx.detail);
     if !be.has_base {
         if let Some((id, resolved)) = resolver.read_line(line, &be.clock) {
-            write_answer(&be.estate, &resolved, id.as_ref(), detail, out);
+            write_answer(&be.estate, &resolved, id.as_ref(), detail, writer, out);
             return true;
         }
     }
@@ -574,7 +576,7 @@ pub(crate) fn answer_line(
         Ok(doc) => match resolver.resolve_request(&doc.request, doc.policies.session.clone(), &[]) {
             Ok(r) => {
                 let r = r.with_policies(&doc.policies);
-                write_answer(&be.estate, &r, doc.id.as_ref(), detail, out);
+                write_answer(&be.estate, &r, doc.id.as_ref(), detail, writer, out);
                 true
             }
             Err(e) => {

@@ -237,6 +237,58 @@ fn estate_cases() {
     );
 }
 
+/// `Resolved::evaluate` decides as `evaluate` does, before and after a pair's request
+/// count builds its action index, also when a session policy replaces part of the
+/// pair's policies (the index is then of the pair's set, not the one evaluated).
+#[test]
+fn resolved_evaluate_is_evaluate_with_or_without_the_index() {
+    let e = load("example-org");
+    let src = Source::new(
+        "session.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#,
+    );
+    let session = parse_policy(&src, PolicyType::Session).unwrap().policy;
+    let queries = [
+        ("arn:aws:iam::333333333333:user/alice", "s3:GetObject", None),
+        ("arn:aws:iam::333333333333:user/alice", "s3:PutObject", None),
+        (
+            "arn:aws:sts::333333333333:assumed-role/OrgAdmin/admin",
+            "s3:GetObject",
+            None,
+        ),
+        (
+            "arn:aws:sts::333333333333:assumed-role/OrgAdmin/admin",
+            "s3:GetObject",
+            Some(Arc::new(session)),
+        ),
+    ];
+    let mut resolver = e.resolver();
+    let json = |ev: &policy_core::Evaluation<'_>, r: &policy_core::estate::Resolved| {
+        serde_json::to_string(&Response::new(ev, r.policies(), r.request(), None)).unwrap()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    // Past the count after which each pair's index is built.
+    for i in 0..1100 {
+        for (principal, action, session_policy) in &queries {
+            let q = EstateQuery {
+                principal: (*principal).into(),
+                action: (*action).into(),
+                resource: Some("arn:aws:s3:::payments-data-333333333333/reports/q1.csv".into()),
+                session_policy: session_policy.clone(),
+                ..EstateQuery::default()
+            };
+            let r = resolver.resolve(&q).unwrap();
+            let plain = evaluate_with(r.policies(), r.request(), EvalOptions::default());
+            let got = json(&r.evaluate(), &r);
+            assert_eq!(got, json(&plain, &r), "request {i}: {principal} {action}");
+            seen.insert(format!("{:?}", plain.decision()));
+        }
+    }
+    // The requests are decided differently (a test of the policies used, not only of
+    // one answer).
+    assert!(seen.len() >= 2, "{seen:?}");
+}
+
 // ---------------------------------------------------------------- the reader on CLI outputs
 
 const ACCT: &str = "accounts/123456789012";

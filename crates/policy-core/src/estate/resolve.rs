@@ -27,6 +27,7 @@ use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use super::model::{Estate, EstatePrincipalKind, PolicyRec, PrincipalRec, ResourceKind, ResourceRec};
 use crate::eval::{PolicySet, PolicySlot};
@@ -34,7 +35,7 @@ use crate::explain::Response;
 use crate::parse::parse_policy;
 use crate::policy::{Policy, PolicyType};
 use crate::request::{
-    Acl, AclGrantee, AclPermission, Action, BlockPublicAccess, Context, KmsGrant, ObjectOwnership, Principal,
+    Acl, AclGrantee, AclPermission, Action, BlockPublicAccess, Context, KeyName, KmsGrant, ObjectOwnership, Principal,
     PrincipalKind, Request, RequestBuilder, RequestError,
 };
 use crate::span::Source;
@@ -85,6 +86,11 @@ enum ActionClass {
     /// `kms:CreateAlias`, `UpdateAlias`, `DeleteAlias`: an alias is the resource itself.
     AliasOp,
     Other,
+}
+
+impl ActionClass {
+    /// The number of classes (the last one's discriminant, plus one).
+    const COUNT: usize = ActionClass::Other as usize + 1;
 }
 
 fn action_class(a: &Action) -> ActionClass {
@@ -140,6 +146,11 @@ impl ResourceView {
 #[derive(Debug)]
 struct Prepared {
     policies: PolicySet,
+    /// The action index of `policies`, built once [`INDEX_AFTER`] of the pair's
+    /// requests have been decided without it ([`Resolved::evaluate`]).
+    index: OnceLock<crate::eval::SetIndex>,
+    /// How many of the pair's requests were decided without the index.
+    unindexed: std::sync::atomic::AtomicU32,
     slots: Vec<(PolicySlot, u32)>,
     context: Context,
     resource_account: Option<String>,
@@ -149,19 +160,59 @@ struct Prepared {
     resource: Arc<ResourceView>,
 }
 
+/// The values of a context key a caller gave, borrowed from where it gave them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum GivenValues<'a> {
+    /// A context's (a query's or a request document's).
+    Strings(&'a [String]),
+    /// A batch line's.
+    Line(&'a [&'a str]),
+}
+
+impl GivenValues<'_> {
+    /// The values, copied.
+    fn to_vec(self) -> Vec<String> {
+        match self {
+            GivenValues::Strings(v) => v.to_vec(),
+            GivenValues::Line(v) => v.iter().map(|s| (*s).to_string()).collect(),
+        }
+    }
+
+    /// The value when there is exactly one.
+    fn single(&self) -> Option<&str> {
+        match self {
+            GivenValues::Strings([one]) => Some(one),
+            GivenValues::Line([one]) => Some(one),
+            _ => None,
+        }
+    }
+}
+
+/// `n` as a `u32` (a batch line's values number far fewer).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// Caches per principal, resource and pair; one per thread.
 #[derive(Debug)]
 pub struct Resolver<'e> {
     estate: &'e Estate,
     next_id: u64,
     principals: FxHashMap<Box<str>, Arc<PrincipalView>>,
-    resources: FxHashMap<(Box<str>, ActionClass), Arc<ResourceView>>,
+    /// By resource text, then by [`ActionClass`] (its discriminant).
+    resources: FxHashMap<Box<str>, [Option<Arc<ResourceView>>; ActionClass::COUNT]>,
     prepared: FxHashMap<PairKey, Arc<Prepared>>,
     actions: FxHashMap<Box<str>, Arc<Action>>,
+    /// Context key names, lower-cased and hashed.
+    keys: FxHashMap<Box<str>, KeyName>,
 }
 
 /// (principal view, resource view, VPC endpoint, KMS action).
 type PairKey = (u64, u64, Option<Box<str>>, bool);
+
+/// How many requests of one principal and resource pair [`Resolved::evaluate`]
+/// decides before it builds the pair's [`crate::SetIndex`].
+const INDEX_AFTER: u32 = 1024;
 
 /// Most entries each cache keeps before it starts over.
 const CACHE: usize = 8192;
@@ -177,8 +228,8 @@ pub struct Resolved {
     own: Option<Arc<PolicySet>>,
     /// Slots whose policies the caller replaced.
     replaced: Vec<&'static str>,
-    /// Lower-cased keys the caller's context gave.
-    given: Vec<String>,
+    /// The places in the pair's derived context of the keys the caller's context gave.
+    given_at: Vec<usize>,
     session_tags: bool,
 }
 
@@ -336,6 +387,7 @@ impl Estate {
             resources: FxHashMap::default(),
             prepared: FxHashMap::default(),
             actions: FxHashMap::default(),
+            keys: FxHashMap::default(),
         }
     }
 
@@ -419,14 +471,14 @@ impl<'e> Resolver<'e> {
     /// Errors: a principal, action or account id that is not valid (as
     /// [`RequestBuilder::build`]).
     pub fn resolve(&mut self, q: &EstateQuery) -> Result<Resolved, RequestError> {
-        let given: Vec<(String, Vec<String>)> = q.context.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect();
+        let given: Vec<(&str, GivenValues<'_>)> = q.context.iter().map(|(k, v)| (k, GivenValues::Strings(v))).collect();
         self.resolve_parts(
             &q.principal,
             None,
             &q.action,
             q.resource.as_deref().unwrap_or("*"),
             q.resource_account.as_deref(),
-            given,
+            &given,
             q.session_policy.clone(),
             &q.session_tags,
         )
@@ -441,7 +493,7 @@ impl<'e> Resolver<'e> {
         action: &str,
         resource: &str,
         resource_account: Option<&str>,
-        given: Vec<(String, Vec<String>)>,
+        given: &[(&str, GivenValues<'_>)],
         session: Option<Arc<Policy>>,
         session_tags: &[(String, String)],
     ) -> Result<Resolved, RequestError> {
@@ -452,20 +504,30 @@ impl<'e> Resolver<'e> {
         let vpce = given
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("aws:SourceVpce"))
-            .and_then(|(_, v)| match v.as_slice() {
-                [one] => Some(one.clone()),
-                _ => None,
-            });
+            .and_then(|(_, v)| v.single());
         let kms = action.service() == "kms";
-        let prepared = self.prepared(&pv, &rv, vpce.as_deref(), kms);
+        let prepared = self.prepared(&pv, &rv, vpce, kms);
         let mut context = prepared.context.clone();
         for (k, v) in session_tags {
             context.insert(&format!("aws:PrincipalTag/{k}"), one(v.clone()));
         }
-        let mut given_lc = Vec::with_capacity(given.len());
+        // The keys of the pair's context the caller gave (by their place there), which
+        // `Resolved::info` does not report as derived.
+        let derived_keys = prepared.context.len();
+        let mut given_at = Vec::new();
         for (k, v) in given {
-            given_lc.push(k.to_ascii_lowercase());
-            context.insert(&k, v);
+            // Each name lower-cased and hashed once per resolver (at most CACHE kept).
+            if self.keys.len() >= CACHE {
+                self.keys.clear();
+            }
+            let name = match self.keys.get(*k) {
+                Some(name) => name,
+                None => self.keys.entry(Box::from(*k)).or_insert_with(|| KeyName::new(k)),
+            };
+            if let Some(i) = context.position(name, derived_keys) {
+                given_at.push(i);
+            }
+            context.insert_named(name, v.to_vec());
         }
         let res_account = resource_account
             .map(str::to_string)
@@ -493,7 +555,7 @@ impl<'e> Resolver<'e> {
             request,
             own,
             replaced: Vec::new(),
-            given: given_lc,
+            given_at,
             session_tags: !session_tags.is_empty(),
             prepared,
         })
@@ -510,11 +572,11 @@ impl<'e> Resolver<'e> {
         session: Option<Arc<Policy>>,
         session_tags: &[(String, String)],
     ) -> Result<Resolved, RequestError> {
-        let given: Vec<(String, Vec<String>)> = req
+        let given: Vec<(&str, GivenValues<'_>)> = req
             .context()
             .iter()
             .filter(|(k, _)| !req.derived_keys().contains(k))
-            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .map(|(k, v)| (k, GivenValues::Strings(v)))
             .collect();
         let account = if req.resource_account_assumed {
             None
@@ -527,7 +589,7 @@ impl<'e> Resolver<'e> {
             req.action().as_str(),
             req.resource(),
             account,
-            given,
+            &given,
             session,
             session_tags,
         )
@@ -539,10 +601,22 @@ impl<'e> Resolver<'e> {
     /// of that form or has an error (read it with `PartialDocument::parse` and
     /// [`Resolver::resolve_request`], which reports errors with their position).
     pub fn read_line(&mut self, line: &str, base: &Context) -> Option<(Option<serde_json::Value>, Resolved)> {
-        let mut given: Vec<(String, Vec<String>)> = base.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect();
+        // The line's keys and their values, borrowed from the line: each key with the
+        // range of its values in `values` (the scanner lends a key's values only for
+        // the call).
+        let mut keys: SmallVec<[(&str, u32, u32); 16]> = SmallVec::new();
+        let mut values: SmallVec<[&str; 24]> = SmallVec::new();
         let raw = crate::plain_line::scan(line, &mut |k, v| {
-            given.push((k.to_string(), v.iter().map(|s| s.to_string()).collect()));
+            let start = values.len();
+            values.extend_from_slice(v);
+            keys.push((k, to_u32(start), to_u32(values.len())));
         })?;
+        let mut given: SmallVec<[(&str, GivenValues<'_>); 24]> =
+            base.iter().map(|(k, v)| (k, GivenValues::Strings(v))).collect();
+        given.extend(keys.iter().map(|&(k, start, end)| {
+            let v = values.get(start as usize..end as usize).unwrap_or_default();
+            (k, GivenValues::Line(v))
+        }));
         let resolved = self
             .resolve_parts(
                 raw.principal?,
@@ -550,7 +624,7 @@ impl<'e> Resolver<'e> {
                 raw.action?,
                 raw.resource.unwrap_or("*"),
                 raw.resource_account,
-                given,
+                &given,
                 None,
                 &[],
             )
@@ -732,17 +806,25 @@ impl<'e> Resolver<'e> {
     }
 
     fn resource_view(&mut self, text: &str, class: ActionClass) -> Arc<ResourceView> {
-        let key = (Box::<str>::from(text), class);
-        if let Some(v) = self.resources.get(&key) {
+        // Looked up by the text as given (no key built per request), then the class.
+        if let Some(v) = self
+            .resources
+            .get(text)
+            .and_then(|c| c.get(class as usize))
+            .and_then(Option::as_ref)
+        {
             return v.clone();
         }
         let mut v = self.make_resource(text, class);
         v.id = self.id();
         let v = Arc::new(v);
-        if self.resources.len() >= CACHE {
+        if self.resources.len() >= CACHE && !self.resources.contains_key(text) {
             self.resources.clear();
         }
-        self.resources.insert(key, v.clone());
+        let views = self.resources.entry(Box::from(text)).or_default();
+        if let Some(slot) = views.get_mut(class as usize) {
+            *slot = Some(v.clone());
+        }
         v
     }
 
@@ -1015,6 +1097,8 @@ impl<'e> Resolver<'e> {
             }
         }
         Prepared {
+            index: OnceLock::new(),
+            unindexed: std::sync::atomic::AtomicU32::new(0),
             policies: set,
             slots,
             context: context.detached(),
@@ -1087,6 +1171,29 @@ impl Resolved {
     /// The request, with the derived context.
     pub fn request(&self) -> &Request {
         &self.request
+    }
+
+    /// Decides the request against [`Resolved::policies`]: as
+    /// [`crate::evaluate`] does, and with the same answer. The principal and resource
+    /// pair's [`crate::SetIndex`] is built once the pair has had 1,024 requests (a
+    /// batch's repeated pairs; building it costs about what a few hundred to a
+    /// thousand evaluations save, so a pair asked about once, as in `who-can`, never
+    /// builds it).
+    pub fn evaluate(&self) -> crate::eval::Evaluation<'_> {
+        let p = &self.prepared;
+        let index = match p.index.get() {
+            Some(index) => Some(index),
+            None if p.unindexed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= INDEX_AFTER => {
+                Some(p.index.get_or_init(|| crate::eval::SetIndex::new(&p.policies)))
+            }
+            None => None,
+        };
+        match index {
+            // The index is of the pair's policies; a set with a session policy or the
+            // caller's policies (`own`) is matched through each changed policy's own index.
+            Some(index) => crate::eval::evaluate_indexed(self.policies(), index, &self.request),
+            None => crate::eval::evaluate(self.policies(), &self.request),
+        }
     }
 
     /// The policies to decide the request against.
@@ -1221,10 +1328,10 @@ impl Resolved {
             .collect();
         let mut derived_context = BTreeMap::new();
         let ctx = self.request.context();
-        for (k, _) in p.context.iter() {
+        for (i, (k, _)) in p.context.iter().enumerate() {
             let lc = k.to_ascii_lowercase();
             let session_tag = self.session_tags && lc.starts_with("aws:principaltag/");
-            if self.given.contains(&lc) || session_tag {
+            if self.given_at.contains(&i) || session_tag {
                 continue;
             }
             if let Some(v) = ctx.get(&lc) {
