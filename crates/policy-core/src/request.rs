@@ -500,9 +500,12 @@ impl ValuePool {
         let Values::Owned(v) = values else { return };
         for (i, text) in new.iter().enumerate() {
             match v.get_mut(i) {
+                // Not copied again when it is the line before's.
                 Some(s) => {
-                    s.clear();
-                    s.push_str(text);
+                    if !crate::pattern::bytes_eq(s.as_bytes(), text.as_bytes()) {
+                        s.clear();
+                        s.push_str(text);
+                    }
                 }
                 None => {
                     let mut s = self.strings.pop().unwrap_or_default();
@@ -1146,6 +1149,22 @@ fn segments(text: &str, lens: ArnParts) -> Option<[&str; 6]> {
     Some([s0, s1, s2, s3, s4, r.strip_prefix(':')?])
 }
 
+/// The fifth segment (the account's) of `text`, whose first five segments have the
+/// lengths `lens` ([`part_lengths`] of its [`arn::cuts`]): `segments(text, lens)`'s
+/// fifth, cut without the other four (the `:` around it checked; the others were when
+/// `lens` were found for this text).
+#[inline]
+fn account_segment(text: &str, lens: ArnParts) -> Option<&str> {
+    let [l0, l1, l2, l3, l4] = lens.map(|l| l as usize);
+    let start = l0.checked_add(l1)?.checked_add(l2)?.checked_add(l3)?.checked_add(4)?;
+    let end = start.checked_add(l4)?;
+    let bytes = text.as_bytes();
+    if bytes.get(start - 1) != Some(&b':') || bytes.get(end) != Some(&b':') {
+        return None;
+    }
+    text.get(start..end)
+}
+
 /// What the caller of [`RequestBuilder::build_knowing`] knows of the request before it
 /// is built; by default nothing.
 #[derive(Debug, Clone, Copy, Default)]
@@ -1402,7 +1421,7 @@ impl RequestBuilder {
         let resource = self.resource.unwrap_or_else(|| "*".to_string());
         // The ARN's segments' lengths, and its account segment.
         let (parts, account) = match known.parts {
-            Some(parts) => (parts, parts.and_then(|p| segments(&resource, p)).map(|s| s[4])),
+            Some(parts) => (parts, parts.and_then(|p| account_segment(&resource, p))),
             None => {
                 // The colons' offsets, without cutting the six segments (only the
                 // account's is wanted here).
@@ -1695,6 +1714,8 @@ mod tests {
         let texts = [
             "arn:aws:s3:::b/k",
             "arn:aws:iam::111122223333:role/r",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:sqs:eu-west-1:444455556666:q",
             "arn:aws:ec2:eu-west-1:111122223333:volume/vol-1",
             "arn:aws-cn:s3:::é/ü:x:y",
             "arn:é:ß:ü:ö:",
@@ -1710,6 +1731,14 @@ mod tests {
             let want = arn::split(text);
             let lens = arn::cuts(text).map(part_lengths);
             assert_eq!(lens.and_then(|l| segments(text, l)), want, "{text}");
+            assert_eq!(
+                lens.and_then(|l| account_segment(text, l)),
+                want.map(|s| s[4]),
+                "{text}"
+            );
+            // The resource account (the ARN's account segment, when it is an account
+            // id) is the same whether the segments are found or known.
+            let mut accounts = Vec::new();
             for known in [None, Some(lens)] {
                 let r = Request::builder()
                     .principal(alice())
@@ -1721,11 +1750,16 @@ mod tests {
                     })
                     .unwrap();
                 assert_eq!(r.resource_parts(), want, "{text}");
+                accounts.push(r.resource_account().map(str::to_string));
             }
+            assert_eq!(accounts[0], accounts[1], "{text}");
         }
         // Lengths that do not end at a `:` cut nothing.
         assert_eq!(segments("arn:aws:s3:::b/k", [3, 3, 2, 0, 1]), None);
         assert_eq!(segments("arn:aws", [3, 3, 0, 0, 0]), None);
+        assert_eq!(account_segment("arn:aws:s3:::b/k", [3, 3, 2, 0, 1]), None);
+        assert_eq!(account_segment("arn:aws", [3, 3, 0, 0, 0]), None);
+        assert_eq!(account_segment("arn:aws:s3::", [3, 3, 2, 0, 0]), None);
     }
 
     /// A key's single value refilled in place: a value equal to the one there is kept (not
@@ -1750,6 +1784,31 @@ mod tests {
             assert_eq!(ip(&c), Some(vec![v.to_string()]));
             assert_eq!(c.refill_known(0, &[v], &mut pool), Some(key_hash("aws:sourceip")));
             assert_eq!(ip(&c), Some(vec![v.to_string()]));
+        }
+    }
+
+    /// A key's several values refilled in place, from lists of any length: values
+    /// equal to those there are kept (not copied again), others replace them.
+    #[test]
+    fn refilled_value_lists_are_the_new_ones() {
+        let mut pool = ValuePool::default();
+        let mut c = Context::default();
+        c.put(0, &KeyName::new("s3:RequestObjectTagKeys"), &["Owner"], &mut pool);
+        let lists: [&[&str]; 9] = [
+            &["Owner", "CreationDate"],
+            &["Owner", "CreationDate"],
+            &["Owner", "Creation"],
+            &["Owne", "CreationDate", "x"],
+            &["Owner"],
+            &[],
+            &["a", "b"],
+            &["b", "a"],
+            &["b", "a", "a", "b"],
+        ];
+        for values in lists {
+            c.refill(0, values, &mut pool);
+            let want: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+            assert_eq!(c.get("s3:requestobjecttagkeys"), Some(&want[..]), "{values:?}");
         }
     }
 
