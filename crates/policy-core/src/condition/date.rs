@@ -174,8 +174,9 @@ mod tests {
         }
     }
 
-    /// The reading of `YYYY-MM-DDTHH:MM:SSZ` as it was written before its tests went a
-    /// word at a time: byte by byte, each field's digits tested on their own.
+    /// A reference reading of `YYYY-MM-DDTHH:MM:SSZ`: the form tested byte by byte (as
+    /// before the tests went a word at a time), each field's digits on their own, and
+    /// the calendar chrono's.
     fn utc_seconds_byte_by_byte(s: &str) -> Option<i64> {
         let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
         let at = |i: usize| b[i];
