@@ -195,6 +195,19 @@ impl ArnPattern {
         }
     }
 
+    /// As [`ArnPattern::is_match`], `text`'s segments asked of `parts` (which [`split`]s
+    /// it, or gives the segments it split before) only where the pattern needs them: six
+    /// segment patterns, or a literal head that `text` starts with. For `Arn*`
+    /// conditions, whose request value most patterns reject by their literal start.
+    pub(crate) fn is_match_lazy<'t>(&self, text: &'t str, parts: &mut impl FnMut() -> Option<[&'t str; 6]>) -> bool {
+        match self {
+            ArnPattern::Any => true,
+            ArnPattern::Whole(g) => g.is_match(text),
+            ArnPattern::Head(g) => g.is_match(text) && parts().is_some(),
+            ArnPattern::Segments(_) => self.is_match(text, parts().as_ref()),
+        }
+    }
+
     /// Whether `text` (already split into `parts` when it is an ARN) matches.
     pub(crate) fn is_match(&self, text: &str, parts: Option<&[&str; 6]>) -> bool {
         match self {

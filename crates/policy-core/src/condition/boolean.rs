@@ -15,7 +15,8 @@ pub(crate) fn compile(raw: &[String], vars: bool) -> Vec<Text> {
 pub(crate) fn any_match(vals: &[Text], v: &str, ctx: &Context) -> bool {
     // Plain values are ASCII-lower-cased when compiled.
     vals.iter().any(|p| match p {
-        Text::Plain(p) => p.eq_ignore_ascii_case(v),
+        // The request's text as written (`true`) compared a word at a time first.
+        Text::Plain(p) => crate::pattern::bytes_eq(p.as_bytes(), v.as_bytes()) || p.eq_ignore_ascii_case(v),
         Text::Var(t) => t.equals(ctx, v, true) == Some(true),
     })
 }

@@ -6,10 +6,17 @@ use super::Cmp;
 pub(crate) fn parse(s: &str) -> Option<f64> {
     // Up to 15 decimal digits (most request values: `120`, `1795420800`) are an integer
     // below 2^53, which `f64` holds exactly: what `parse::<f64>` gives, without it.
+    // One pass over the bytes: their value as digits, and whether all are digits (the
+    // value of fifteen bytes of up to 255 each fits a `u64`).
     let b = s.as_bytes();
-    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
-        let n = b.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-        return Some(n as f64);
+    if !b.is_empty() && b.len() <= 15 {
+        let (n, digits) = b.iter().fold((0u64, true), |(n, all), &c| {
+            let d = c.wrapping_sub(b'0');
+            (n * 10 + u64::from(d), all & (d < 10))
+        });
+        if digits {
+            return Some(n as f64);
+        }
     }
     s.trim().parse::<f64>().ok().filter(|f| f.is_finite())
 }
@@ -39,6 +46,10 @@ mod tests {
             "1795420800",
             "999999999999999",
             "9999999999999999",
+            "\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}",
+            "12a",
+            "1/2",
+            "1:2",
             " 12",
             "1.5",
             "",
