@@ -248,8 +248,8 @@ fn decide(doc: &LineRequest, plain: &mut Plain<'_>, detail: Detail, out: &mut Ve
         ev,
         writer,
     } = plain;
-    evaluate_into(policies, Some(index), &doc.request, EvalOptions::default(), ev);
-    writer.write(ev, policies, &doc.request, doc.id.as_ref(), detail, out);
+    evaluate_into(policies, Some(index), doc.request(), EvalOptions::default(), ev);
+    writer.write(ev, policies, doc.request(), doc.id.as_ref(), detail, out);
 }
 
 /// A block's text when all of it is UTF-8 (`None`: some line is not, and each line is

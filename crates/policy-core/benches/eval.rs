@@ -89,8 +89,15 @@ fn benches(c: &mut Criterion) {
             out.clear();
             let line = reader.read(std::hint::black_box(LINES[0])).unwrap();
             let policies = reader.policies().unwrap();
-            let ev = evaluate(policies, &line.request);
-            policy_core::write_response_json(&ev, policies, &line.request, None, policy_core::Detail::Brief, &mut out);
+            let ev = evaluate(policies, line.request());
+            policy_core::write_response_json(
+                &ev,
+                policies,
+                line.request(),
+                None,
+                policy_core::Detail::Brief,
+                &mut out,
+            );
             drop(ev);
             reader.recycle(line);
             out.len()
@@ -132,8 +139,15 @@ fn benches(c: &mut Criterion) {
             out.clear();
             let line = reader.read(std::hint::black_box(first)).unwrap();
             let policies = reader.policies().unwrap();
-            let ev = evaluate(policies, &line.request);
-            policy_core::write_response_json(&ev, policies, &line.request, None, policy_core::Detail::Brief, &mut out);
+            let ev = evaluate(policies, line.request());
+            policy_core::write_response_json(
+                &ev,
+                policies,
+                line.request(),
+                None,
+                policy_core::Detail::Brief,
+                &mut out,
+            );
             drop(ev);
             reader.recycle(line);
             out.len()

@@ -964,11 +964,35 @@ pub struct LineRequest {
     /// `id`, echoed in the response.
     pub id: Option<serde_json::Value>,
     /// The request (boxed: a line is handed from the reader to the decider and back
-    /// without copying the request; the box is reused by the next line).
-    pub request: Box<Request>,
+    /// without copying the request; the box is reused by the next line). Read-only
+    /// ([`LineRequest::request`]): its context is what [`LineReader::recycle`] takes
+    /// back to read a later line into.
+    request: Box<Request>,
     /// The number of base and line keys of the request's context (after them: derived
     /// keys), for [`LineReader::recycle`].
     line_keys: usize,
+    /// The context's text, for the next line read into it ([`ContextMemo`]).
+    memo: ContextMemo,
+}
+
+impl LineRequest {
+    /// The request the line reads to.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+}
+
+/// The text of the context object a context was read from, with what the reader knew
+/// after reading it: a later line read into that context whose context object has the
+/// same text, byte for byte, leaves it as it is (batch lines of a sweep mostly repeat
+/// their context), read by one comparison instead of key by key. Empty text: none
+/// (a context that a line left to the general path, or in which a line replaced a base
+/// key's values, which [`LineReader::recycle`] puts back).
+#[derive(Debug, Clone, Default)]
+struct ContextMemo {
+    text: String,
+    /// The hashes of the line's keys ([`LineKeys::bits`]).
+    bits: KeyBits,
 }
 
 /// What [`LineReader::read`] reads a line into: a context given back (the base's keys,
@@ -983,6 +1007,8 @@ struct Spare {
     /// the next one, and its segments ([`Request::parts`]) are `resource`'s, for a
     /// line of the same resource.
     boxed: Option<Box<Request>>,
+    /// The text `context` was read from, its keys being the base's and the line's.
+    memo: ContextMemo,
 }
 
 /// Most contexts a [`LineReader`] keeps for reuse: more than the lines of the blocks a
@@ -1050,6 +1076,10 @@ struct LineKeys<'r> {
     old_keys: usize,
     /// Where the line's next new key goes.
     at: usize,
+    /// The text of the context object the context holds (empty: none).
+    memo: &'r ContextMemo,
+    /// The line's context object is `memo`'s text: the context was left as it was.
+    repeated: bool,
 }
 
 impl LineKeys<'_> {
@@ -1069,6 +1099,29 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
             return None;
         }
         self.context.key_at(self.at)
+    }
+
+    /// The line's context object is the one the context was read from (its text
+    /// compared byte for byte; none was, when empty): its keys and values are there
+    /// already, and so were the line's keys' hashes. The scanner asks before any key.
+    fn repeated(&mut self, rest: &str) -> Option<usize> {
+        let text = self.memo.text.as_bytes();
+        let same = !text.is_empty()
+            && !self.refused
+            && self.at == self.base_keys
+            && rest
+                .as_bytes()
+                .get(..text.len())
+                .is_some_and(|r| crate::pattern::bytes_eq(r, text));
+        if !same {
+            return None;
+        }
+        // The context holds the base's keys, then that line's (`recycle` truncated it
+        // to them, and that line replaced no base key's values).
+        self.at = self.old_keys;
+        self.bits = self.memo.bits;
+        self.repeated = true;
+        Some(text.len())
     }
 
     /// The key the scanner found named as [`ContextSink::expected`] said (`None`, most
@@ -1199,10 +1252,12 @@ impl<'b> LineReader<'b> {
             mut context,
             mut resource,
             mut boxed,
+            mut memo,
         } = self.spares.pop().unwrap_or_else(|| Spare {
             context: self.context.clone(),
             resource: String::new(),
             boxed: None,
+            memo: ContextMemo::default(),
         });
         let old_keys = context.len();
         let mut sink = LineKeys {
@@ -1215,6 +1270,8 @@ impl<'b> LineReader<'b> {
             base_keys,
             old_keys,
             at: base_keys,
+            memo: &memo,
+            repeated: false,
         };
         let raw = crate::plain_line::scan_into(line, &mut sink);
         let LineKeys {
@@ -1222,6 +1279,7 @@ impl<'b> LineReader<'b> {
             at,
             overrides,
             bits,
+            repeated,
             ..
         } = sink;
         // The line's keys (each given once) number `at - base_keys`, and the base keys
@@ -1249,9 +1307,19 @@ impl<'b> LineReader<'b> {
                 context,
                 resource,
                 boxed,
+                memo,
             });
             return None;
         };
+        // The context's text for the next line read into it: the line's context, but
+        // for one that replaced a base key's values (put back at `recycle`).
+        if !repeated {
+            memo.text.clear();
+            if overrides.is_empty() {
+                memo.text.push_str(raw.context.unwrap_or_default());
+                memo.bits = bits;
+            }
+        }
         // The resource: mostly that of the line before, whose segments are known.
         let parts = boxed.as_ref().map(|b| b.parts);
         let (resource, parts) = match raw.resource {
@@ -1309,6 +1377,7 @@ impl<'b> LineReader<'b> {
             id: raw.id.or_else(|| base.id.clone()),
             request,
             line_keys,
+            memo,
         })
     }
 
@@ -1316,6 +1385,8 @@ impl<'b> LineReader<'b> {
     /// (its keys are the base's and the line's, no derived ones), with the base's values
     /// put back: the next line read into it may not give the base keys this one gave.
     fn give_back(&mut self, mut spare: Spare) {
+        // Read into half-way, or with base values replaced: of no line's text.
+        spare.memo.text.clear();
         if self.spares.len() < MAX_SPARES && spare.context.reset_to_base(&self.context, &mut self.pool) {
             self.spares.push(spare);
         }
@@ -1338,6 +1409,7 @@ impl<'b> LineReader<'b> {
                 context,
                 resource: std::mem::take(&mut request.resource),
                 boxed: Some(request),
+                memo: line.memo,
             });
         }
     }

@@ -18,6 +18,8 @@ pub(crate) struct PlainLine<'a> {
     pub(crate) action: Option<&'a str>,
     pub(crate) resource: Option<&'a str>,
     pub(crate) resource_account: Option<&'a str>,
+    /// The context object's text, `{` to `}` (`None`: the line has no `context`).
+    pub(crate) context: Option<&'a str>,
 }
 
 struct Scanner<'a> {
@@ -175,8 +177,23 @@ impl<'a> Scanner<'a> {
     }
 
     /// The context object: each key with its values, in order, to `sink` (the values
-    /// borrowed from the line: nothing is allocated for a key of up to 8 values).
-    fn context<S: ContextSink<'a>>(&mut self, sink: &mut S) -> Option<()> {
+    /// borrowed from the line: nothing is allocated for a key of up to 8 values), or
+    /// none when the sink holds the context of the object's text already
+    /// ([`ContextSink::repeated`]). Gives the object's text.
+    fn context<S: ContextSink<'a>>(&mut self, sink: &mut S) -> Option<&'a str> {
+        self.ws();
+        let start = self.pos;
+        let rest = self.text.get(start..)?;
+        if let Some(n) = sink.repeated(rest) {
+            self.pos += n;
+            return rest.get(..n);
+        }
+        self.context_keys(sink)?;
+        self.text.get(start..self.pos)
+    }
+
+    /// The context object's keys, in order, to `sink` ([`Scanner::context`]).
+    fn context_keys<S: ContextSink<'a>>(&mut self, sink: &mut S) -> Option<()> {
         self.eat(b'{')?;
         if self.eat_if(b'}') {
             return Some(());
@@ -222,6 +239,16 @@ pub(crate) trait ContextSink<'a> {
     /// A guess: a wrong one costs one comparison. It must hold no `"` (a key read from
     /// a line by this scanner holds none), or a longer string could be taken for it.
     fn expected(&self) -> Option<&str> {
+        None
+    }
+
+    /// The length of the context object at the start of `rest` when the sink holds the
+    /// context that object reads to already (e.g. `rest` starts with the text of the
+    /// context object of the line whose context the sink holds, byte for byte): the
+    /// scanner then skips it and gives the sink no key. It must be a whole object the
+    /// scanner read (an object's text determines where it ends and what it reads to).
+    fn repeated(&mut self, rest: &str) -> Option<usize> {
+        let _ = rest;
         None
     }
 
@@ -338,7 +365,7 @@ where
                 "resourceAccount" => &mut out.resource_account,
                 "context" if !seen_context => {
                     seen_context = true;
-                    s.context(context)?;
+                    out.context = Some(s.context(context)?);
                     if !s.more(b'}')? {
                         break;
                     }

@@ -284,7 +284,7 @@ pub fn batch_line(data: &[u8]) {
         let policies = reader
             .policies()
             .unwrap_or_else(|| fail("a line read without the base's policies"));
-        respond(policies, &doc.request, doc.id.as_ref()).1
+        respond(policies, doc.request(), doc.id.as_ref()).1
     });
     let src = Source::new("line", line);
     let general = PartialDocument::parse(&src, &mut NoFiles)
@@ -331,7 +331,7 @@ pub fn batch_lines(data: &[u8]) {
         let policies = reader
             .policies()
             .unwrap_or_else(|| fail("a line read without the base's policies"));
-        let fast = respond(policies, &doc.request, doc.id.as_ref()).1;
+        let fast = respond(policies, doc.request(), doc.id.as_ref()).1;
         let src = Source::new("line", line);
         match PartialDocument::parse(&src, &mut NoFiles).and_then(|d| d.over(base).finish(&src)) {
             Ok(d) => {
