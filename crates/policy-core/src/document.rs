@@ -1033,7 +1033,9 @@ const LINE_CACHE: usize = 4096;
 /// line's context is then written into that request's context in place — a key the
 /// line has at the same place as the line before is recognised by its name alone and
 /// its values copied into the buffers already there — so that a line of many context
-/// keys is read without allocating per key.
+/// keys is read without allocating per key; and a line whose context object is, byte
+/// for byte, the one that context was read from (a sweep over principals, actions or
+/// resources in one context) leaves it as it is, read by one comparison.
 #[derive(Debug)]
 pub struct LineReader<'b> {
     base: &'b PartialDocument,
@@ -1056,7 +1058,13 @@ pub struct LineReader<'b> {
     principals: Cache<Principal>,
     actions: Cache<crate::request::Action>,
     keys: KeyNames,
+    /// Lines read since one whose context repeated its context's text ([`ContextMemo`]).
+    since_repeat: u32,
 }
+
+/// After this many lines none of whose contexts repeated the one read into before, the
+/// text of one line's context in this many is kept ([`ContextMemo`]).
+const MEMO_TRIES: u32 = 64;
 
 /// A plain line's context keys, written into a context read into before
 /// ([`LineReader::read`]): a key given twice in any case, or more than
@@ -1231,6 +1239,7 @@ impl<'b> LineReader<'b> {
             principals: Cache::default(),
             actions: Cache::default(),
             keys: KeyNames::default(),
+            since_repeat: 0,
         }
     }
 
@@ -1312,10 +1321,16 @@ impl<'b> LineReader<'b> {
             return None;
         };
         // The context's text for the next line read into it: the line's context, but
-        // for one that replaced a base key's values (put back at `recycle`).
-        if !repeated {
+        // for one that replaced a base key's values (put back at `recycle`). Kept for
+        // every line while contexts repeat, and for one line in MEMO_TRIES when none
+        // has for that many lines: lines whose contexts differ pay little for it.
+        if repeated {
+            self.since_repeat = 0;
+        } else {
+            self.since_repeat = self.since_repeat.saturating_add(1);
             memo.text.clear();
-            if overrides.is_empty() {
+            let keep = self.since_repeat <= MEMO_TRIES || self.since_repeat % MEMO_TRIES == 0;
+            if keep && overrides.is_empty() {
                 memo.text.push_str(raw.context.unwrap_or_default());
                 memo.bits = bits;
             }

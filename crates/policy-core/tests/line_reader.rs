@@ -372,6 +372,22 @@ fn contexts_repeated_from_the_line_before_are_read_as_the_general_path_reads_the
     );
 }
 
+/// Many lines whose contexts differ from the line before's, some repeating an older
+/// line's: the reader then keeps the text of only some lines' contexts, and a context
+/// whose text is not kept is read as any other. Every context is the general path's.
+#[test]
+fn contexts_that_rarely_repeat_are_read_as_the_general_path_reads_them() {
+    let base = base(
+        r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
+    );
+    let mut reader = LineReader::new(&base);
+    for i in 0..400 {
+        let line = format!(r#"{{"context":{{"x":"{}","y":"1"}}}}"#, (i * 7) % 61);
+        let (fast, general) = contexts(&line, &base, &mut reader).unwrap();
+        assert_eq!(fast, general, "{line}");
+    }
+}
+
 /// Requests of repeated lines held at once and given back in another order: each
 /// context carries the text it was read from, and a line read into one is the general
 /// path's whichever line's it was.
