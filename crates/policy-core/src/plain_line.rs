@@ -193,6 +193,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The context object's keys, in order, to `sink` ([`Scanner::context`]).
+    #[inline(never)]
     fn context_keys<S: ContextSink<'a>>(&mut self, sink: &mut S) -> Option<()> {
         self.eat(b'{')?;
         if self.eat_if(b'}') {
