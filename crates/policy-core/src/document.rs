@@ -1465,18 +1465,20 @@ impl<'b> LineReader<'b> {
 /// most lines of a batch name the principal and the action of the line before.
 #[derive(Debug)]
 struct Cache<T> {
-    map: rustc_hash::FxHashMap<Box<str>, Arc<T>>,
-    /// The text last asked for (a buffer reused), and its value.
-    last_text: String,
-    last: Option<Arc<T>>,
+    /// The position in `items` of each text.
+    map: rustc_hash::FxHashMap<Box<str>, usize>,
+    /// The texts and their values, in the order they were made.
+    items: Vec<(Box<str>, Arc<T>)>,
+    /// The position in `items` of the one last asked for (none when `items` is empty).
+    last: usize,
 }
 
 impl<T> Default for Cache<T> {
     fn default() -> Cache<T> {
         Cache {
             map: rustc_hash::FxHashMap::default(),
-            last_text: String::new(),
-            last: None,
+            items: Vec::new(),
+            last: 0,
         }
     }
 }
@@ -1485,25 +1487,26 @@ impl<T> Cache<T> {
     /// The value of `text`, made by `make` and kept when missing (`None`: `make`
     /// failed, and nothing is kept).
     fn get(&mut self, text: &str, make: impl FnOnce() -> Option<T>) -> Option<Arc<T>> {
-        if let Some(v) = &self.last {
-            if crate::pattern::bytes_eq(self.last_text.as_bytes(), text.as_bytes()) {
+        if let Some((t, v)) = self.items.get(self.last) {
+            if crate::pattern::bytes_eq(t.as_bytes(), text.as_bytes()) {
                 return Some(v.clone());
             }
         }
-        let v = match self.map.get(text) {
-            Some(v) => v.clone(),
+        let at = match self.map.get(text) {
+            Some(&at) => at,
             None => {
                 let v = Arc::new(make()?);
-                if self.map.len() >= LINE_CACHE {
+                if self.items.len() >= LINE_CACHE {
                     self.map.clear();
+                    self.items.clear();
                 }
-                self.map.insert(text.into(), v.clone());
-                v
+                let at = self.items.len();
+                self.map.insert(text.into(), at);
+                self.items.push((text.into(), v));
+                at
             }
         };
-        self.last_text.clear();
-        self.last_text.push_str(text);
-        self.last = Some(v.clone());
-        Some(v)
+        self.last = at;
+        self.items.get(at).map(|(_, v)| v.clone())
     }
 }
