@@ -6,9 +6,10 @@ Usage: scripts/gen-mixed-lines.py LINE_FILE N [SEED] > OUT.jsonl
 
 From the first line of LINE_FILE (a `batch` request with a `context` object) it varies the key
 order, drops and overrides context keys (IP addresses, escaped and non-ASCII user names, arrays,
-numbers, booleans), actions, resources, ids and resource accounts, and plants errors: duplicate
-keys differing in case, unknown principals and actions, bad accounts, truncated JSON, blank
-lines, tabs, compact separators, CRLF line ends and non-UTF-8 bytes.
+numbers, booleans), repeats the context of the line before, varies principals, actions,
+resources, ids and resource accounts, and plants errors: duplicate keys differing in case,
+unknown principals and actions, bad accounts, truncated JSON, blank lines, tabs, compact
+separators, CRLF line ends and non-UTF-8 bytes.
 """
 import json
 import random
@@ -21,6 +22,7 @@ with open(sys.argv[1]) as f:
     base = json.loads(f.readline())
 out = sys.stdout.buffer
 keys = list(base.get("context", {}).items())
+prev = None
 for i in range(int(sys.argv[2])):
     r = random.random()
     d = {"principal": base["principal"], "action": base["action"], "resource": base["resource"]}
@@ -41,6 +43,14 @@ for i in range(int(sys.argv[2])):
         ctx["aws:MultiFactorAuthAge"] = random.randint(0, 9999)
     if random.random() < 0.1:
         ctx["aws:SecureTransport"] = random.choice([True, False])
+    # A third of the lines repeat the context of the line before (with its key order),
+    # as a sweep over principals, actions or resources does.
+    if prev is not None and random.random() < 0.3:
+        ctx = prev
+    prev = ctx
+    if random.random() < 0.1:
+        account = base["principal"].split(":")[4] or "111122223333"
+        d["principal"] = random.choice([f"arn:aws:iam::{account}:user/bob", f"arn:aws:sts::{account}:assumed-role/Admin/s1"])
     if random.random() < 0.1:
         d["action"] = random.choice(["s3:PutObject", "s3:ListBucket", "ec2:DescribeInstances", "kms:Decrypt", "iam:CreateUser"])
     if random.random() < 0.1:
