@@ -61,6 +61,20 @@ const LINES: &[&str] = &[
     r#"{"principal":"arn:aws:sts::111122223333:assumed-role/JohnDoe/s1","action":"s3:PutObjectTagging","resource":"arn:aws:s3:::DOC-EXAMPLE-BUCKET/a.bin","context":{"aws:RequestedRegion":"eu-west-1","s3:RequestObjectTagKeys":["Owner"],"s3:x-amz-server-side-encryption":"aws:kms"}}"#,
 ];
 
+/// One batch line as `policy-sim batch` decides it: read by the fast reader, decided,
+/// its `brief` response written into `out` (cleared first), its request given back.
+/// Returns the response's length.
+fn read_decide_write(reader: &mut policy_core::LineReader<'_>, text: &str, out: &mut Vec<u8>) -> usize {
+    out.clear();
+    let line = reader.read(text).unwrap();
+    let policies = reader.policies().unwrap();
+    let ev = evaluate(policies, line.request());
+    policy_core::write_response_json(&ev, policies, line.request(), None, policy_core::Detail::Brief, out);
+    drop(ev);
+    reader.recycle(line);
+    out.len()
+}
+
 fn benches(c: &mut Criterion) {
     let realistic = base("realistic.json");
     let docs: Vec<RequestDocument> = LINES.iter().map(|l| line_doc(l, &realistic)).collect();
@@ -85,23 +99,7 @@ fn benches(c: &mut Criterion) {
     let mut reader = policy_core::LineReader::new(&shared);
     let mut out = Vec::with_capacity(4096);
     g.bench_function("batch-line/read+evaluate+write (LineReader, brief)", |b| {
-        b.iter(|| {
-            out.clear();
-            let line = reader.read(std::hint::black_box(LINES[0])).unwrap();
-            let policies = reader.policies().unwrap();
-            let ev = evaluate(policies, line.request());
-            policy_core::write_response_json(
-                &ev,
-                policies,
-                line.request(),
-                None,
-                policy_core::Detail::Brief,
-                &mut out,
-            );
-            drop(ev);
-            reader.recycle(line);
-            out.len()
-        })
+        b.iter(|| read_decide_write(&mut reader, std::hint::black_box(LINES[0]), &mut out))
     });
     g.bench_function("batch-line/parse+evaluate+serialize (general path, serde)", |b| {
         b.iter(|| {
@@ -135,23 +133,7 @@ fn benches(c: &mut Criterion) {
     let mut out = Vec::with_capacity(4096);
     let first = sample.lines().next().unwrap_or_default();
     g.bench_function("batch-line/read+evaluate+write (LineReader, brief)", |b| {
-        b.iter(|| {
-            out.clear();
-            let line = reader.read(std::hint::black_box(first)).unwrap();
-            let policies = reader.policies().unwrap();
-            let ev = evaluate(policies, line.request());
-            policy_core::write_response_json(
-                &ev,
-                policies,
-                line.request(),
-                None,
-                policy_core::Detail::Brief,
-                &mut out,
-            );
-            drop(ev);
-            reader.recycle(line);
-            out.len()
-        })
+        b.iter(|| read_decide_write(&mut reader, std::hint::black_box(first), &mut out))
     });
     g.finish();
 

@@ -53,15 +53,24 @@ fn fast(line: &str, reader: &mut LineReader<'_>, detail: Detail) -> Option<Strin
 
 /// The request context as the general path reads `line`, and as the fast path does.
 fn contexts(line: &str, base: &PartialDocument, reader: &mut LineReader<'_>) -> Option<(String, String)> {
-    let show = |c: &policy_core::Context| format!("{:?}", c.iter().collect::<Vec<_>>());
     let doc = reader.read(line)?;
     let fast = show(doc.request().context());
     reader.recycle(doc);
+    Some((fast, general_context(line, base)))
+}
+
+/// A context's keys and values, in order.
+fn show(c: &policy_core::Context) -> String {
+    format!("{:?}", c.iter().collect::<Vec<_>>())
+}
+
+/// The request context as the general path reads `line` (which has no error).
+fn general_context(line: &str, base: &PartialDocument) -> String {
     let src = Source::new("line", line);
     let doc = PartialDocument::parse(&src, &mut policy_core::NoFiles)
         .and_then(|d| d.over(base).finish(&src))
         .unwrap();
-    Some((fast, show(doc.request.context())))
+    show(doc.request.context())
 }
 
 /// Lines of many keys, read one after the other into the buffers of the line before:
@@ -101,14 +110,7 @@ fn requests_given_back_in_any_order_are_read_into_as_the_general_path_reads() {
     let base = base(
         r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","context":{"aws:CurrentTime":"2026-12-01T00:00:00Z","aws:RequestedRegion":"eu-west-1"}}"#,
     );
-    let show = |c: &policy_core::Context| format!("{:?}", c.iter().collect::<Vec<_>>());
-    let general = |line: &str| {
-        let src = Source::new("line", line);
-        let doc = PartialDocument::parse(&src, &mut policy_core::NoFiles)
-            .and_then(|d| d.over(&base).finish(&src))
-            .unwrap();
-        show(doc.request.context())
-    };
+    let general = |line: &str| general_context(line, &base);
     let lines = context_lines();
     let mut reader = LineReader::new(&base);
     let mut held = Vec::new();
@@ -396,14 +398,7 @@ fn repeated_contexts_given_back_in_any_order_are_read_as_the_general_path_reads_
     let base = base(
         r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
     );
-    let show = |c: &policy_core::Context| format!("{:?}", c.iter().collect::<Vec<_>>());
-    let general = |line: &str| {
-        let src = Source::new("line", line);
-        let doc = PartialDocument::parse(&src, &mut policy_core::NoFiles)
-            .and_then(|d| d.over(&base).finish(&src))
-            .unwrap();
-        show(doc.request.context())
-    };
+    let general = |line: &str| general_context(line, &base);
     let lines = [
         r#"{"context":{"a":"1","b":"2"}}"#,
         r#"{"context":{"a":"1","b":"3"}}"#,
