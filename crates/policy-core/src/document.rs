@@ -1111,7 +1111,9 @@ impl<'a> crate::plain_line::ContextSink<'a> for LineKeys<'_> {
 
     /// The line's context object is the one the context was read from (its text
     /// compared byte for byte; none was, when empty): its keys and values are there
-    /// already, and so were the line's keys' hashes. The scanner asks before any key.
+    /// already, and so were the line's keys' hashes. The scanner asks before any key
+    /// (a context object comes once per line); should a key have been given already,
+    /// the context is not the memo's, and the answer is no.
     fn repeated(&mut self, rest: &str) -> Option<usize> {
         let text = self.memo.text.as_bytes();
         let same = !text.is_empty()

@@ -248,8 +248,7 @@ pub(crate) trait ContextSink<'a> {
     /// context object of the line whose context the sink holds, byte for byte): the
     /// scanner then skips it and gives the sink no key. It must be a whole object the
     /// scanner read (an object's text determines where it ends and what it reads to).
-    fn repeated(&mut self, rest: &str) -> Option<usize> {
-        let _ = rest;
+    fn repeated(&mut self, _rest: &str) -> Option<usize> {
         None
     }
 

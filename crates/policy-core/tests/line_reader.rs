@@ -110,7 +110,6 @@ fn requests_given_back_in_any_order_are_read_into_as_the_general_path_reads() {
     let base = base(
         r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","context":{"aws:CurrentTime":"2026-12-01T00:00:00Z","aws:RequestedRegion":"eu-west-1"}}"#,
     );
-    let general = |line: &str| general_context(line, &base);
     let lines = context_lines();
     let mut reader = LineReader::new(&base);
     let mut held = Vec::new();
@@ -120,7 +119,7 @@ fn requests_given_back_in_any_order_are_read_into_as_the_general_path_reads() {
         for k in 0..lines.len() {
             let l = &lines[(k + round * 5) % lines.len()];
             if let Some(doc) = reader.read(l) {
-                assert_eq!(show(doc.request().context()), general(l), "{l}");
+                assert_eq!(show(doc.request().context()), general_context(l, &base), "{l}");
                 checked += 1;
                 held.push(doc);
             }
@@ -398,7 +397,6 @@ fn repeated_contexts_given_back_in_any_order_are_read_as_the_general_path_reads_
     let base = base(
         r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
     );
-    let general = |line: &str| general_context(line, &base);
     let lines = [
         r#"{"context":{"a":"1","b":"2"}}"#,
         r#"{"context":{"a":"1","b":"3"}}"#,
@@ -413,7 +411,7 @@ fn repeated_contexts_given_back_in_any_order_are_read_as_the_general_path_reads_
         for k in 0..lines.len() {
             let l = lines[(k * (round + 1)) % lines.len()];
             let doc = reader.read(l).unwrap();
-            assert_eq!(show(doc.request().context()), general(l), "{l}");
+            assert_eq!(show(doc.request().context()), general_context(l, &base), "{l}");
             held.push(doc);
         }
         if round % 2 == 0 {
