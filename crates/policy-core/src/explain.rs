@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::condition::Condition;
 use crate::eval::{
-    Decider, Decision, Evaluation, Miss, PolicySet, PolicySlot, Reason, TypeVerdict, Verdict, VerdictLabel,
+    Decider, Decision, Evaluation, Miss, PolicySet, PolicySlot, Reason, TypeVerdict, Verdict, VerdictLabel, Verdicts,
 };
 use crate::request::Request;
 use crate::span::Location;
@@ -241,7 +241,7 @@ impl Response {
                     detail: v.detail.map(str::to_string),
                 })
                 .collect(),
-            missing_context_keys: ev.missing.iter().map(|s| s.to_string()).collect(),
+            missing_context_keys: ev.missing.iter().map(|m| m.key.to_string()).collect(),
             indeterminate: indeterminate_items(ev, policies, req),
             derived_context_keys: if full {
                 req.derived_keys().iter().map(|s| s.to_string()).collect()
@@ -533,7 +533,7 @@ const VERDICT_MEMO: usize = 8;
 /// six verdicts, `scripts/bench-icount.sh batch`, realistic).
 #[derive(Debug, Default)]
 pub struct ResponseWriter {
-    /// `(key, JSON text)` of the verdict lists written lately ([`verdicts_key`]).
+    /// `(key, JSON text)` of the verdict lists written lately ([`Verdicts::key`]).
     verdicts: Vec<(u64, Box<[u8]>)>,
     /// Where the next list to keep goes once [`VERDICT_MEMO`] are kept (round robin).
     next: usize,
@@ -542,24 +542,12 @@ pub struct ResponseWriter {
 /// The code of a verdict whose JSON is static text ([`verdict_json`]) and that has no
 /// detail: 1 to 60 (the label's place among the twelve such labels, and the verdict);
 /// `None` for any other.
-fn verdict_code(v: &TypeVerdict) -> Option<u64> {
+pub(crate) fn verdict_code(v: &TypeVerdict) -> Option<u64> {
     if v.detail.is_some() {
         return None;
     }
     // At most 11 * 5 + 4 + 1: a lossless cast.
     Some((static_label(v.label)? * 5 + verdict_place(v.verdict) + 1) as u64)
-}
-
-/// A key that tells verdict lists apart: seven bits per verdict ([`verdict_code`], never
-/// 0), so up to nine verdicts; `None` for a longer list or one with a verdict without a
-/// code.
-fn verdicts_key(verdicts: &[TypeVerdict]) -> Option<u64> {
-    if verdicts.len() > 9 {
-        return None;
-    }
-    verdicts
-        .iter()
-        .try_fold(0u64, |key, v| Some((key << 7) | verdict_code(v)?))
 }
 
 /// Writes `verdicts` as the items of the `"policies"` list (without its brackets).
@@ -701,7 +689,21 @@ impl ResponseWriter {
             }
             out.push(b']');
         };
-        list(out, b",\"missingContextKeys\":[", &ev.missing);
+        // Each key's JSON was made when its policy was read (but for keys of policy
+        // variables).
+        if !ev.missing.is_empty() {
+            out.extend_from_slice(b",\"missingContextKeys\":[");
+            for (n, m) in ev.missing.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                match m.json {
+                    Some(json) => out.extend_from_slice(json.as_bytes()),
+                    None => push_escaped(out, m.key),
+                }
+            }
+            out.push(b']');
+        }
         if !ev.indeterminate.is_empty() {
             out.extend_from_slice(b",\"indeterminate\":");
             let _ = serde_json::to_writer(&mut *out, &indeterminate_items(ev, policies, req));
@@ -710,12 +712,15 @@ impl ResponseWriter {
             list(out, b",\"derivedContextKeys\":[", req.derived_keys());
         }
         let mut first = true;
-        req.for_each_assumption(|before, value, after| {
+        req.for_each_assumption(|before, value, after, escaped| {
             out.extend_from_slice(if first { b",\"assumptions\":[\"" } else { b",\"" });
             first = false;
             // The fixed text needs no escaping (a test in `request` checks).
             out.extend_from_slice(before.as_bytes());
-            crate::json_out::push_escaped_contents(out, value);
+            match escaped {
+                Some(e) => out.extend_from_slice(e.as_bytes()),
+                None => crate::json_out::push_escaped_contents(out, value),
+            }
             out.extend_from_slice(after.as_bytes());
             out.push(b'"');
         });
@@ -734,8 +739,8 @@ impl ResponseWriter {
 
     /// Writes the items of the `"policies"` list, copied whole when a list of the same
     /// verdicts was written lately.
-    fn verdicts(&mut self, verdicts: &[TypeVerdict], out: &mut Vec<u8>) {
-        let Some(key) = verdicts_key(verdicts) else {
+    fn verdicts(&mut self, verdicts: &Verdicts, out: &mut Vec<u8>) {
+        let Some(key) = verdicts.key() else {
             write_verdicts(verdicts, out);
             return;
         };
@@ -760,14 +765,23 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use std::sync::Arc;
 
-    use smallvec::SmallVec;
-
     use super::*;
     use crate::{evaluate, parse_policy_at, PolicyType, Principal, Source, Span};
 
     /// A verdict list for [`a_response_writer_writes_what_write_response_json_writes`]:
     /// `(label, verdict, with a detail)` codes.
-    fn verdict_list(codes: &[(u8, u8, bool)]) -> SmallVec<[TypeVerdict; 8]> {
+    /// [`Verdicts::key`] worked out from the whole list: seven bits per verdict
+    /// ([`verdict_code`]), `None` past nine verdicts or for one without a code.
+    fn verdicts_key(verdicts: &[TypeVerdict]) -> Option<u64> {
+        if verdicts.len() > 9 {
+            return None;
+        }
+        verdicts
+            .iter()
+            .try_fold(0u64, |key, v| Some((key << 7) | verdict_code(v)?))
+    }
+
+    fn verdict_list(codes: &[(u8, u8, bool)]) -> Verdicts {
         codes
             .iter()
             .map(|&(l, v, d)| TypeVerdict {
@@ -833,6 +847,8 @@ mod tests {
         #[test]
         fn a_verdict_key_holds_the_list(codes in proptest::collection::vec((0u8..40, 0u8..5), 0..10)) {
             let list = verdict_list(&codes.iter().map(|&(l, v)| (l, v, false)).collect::<Vec<_>>());
+            // The key kept while the list was pushed is the key of the list.
+            proptest::prop_assert_eq!(list.key(), verdicts_key(&list));
             let want: Option<Vec<u64>> = list.iter().map(verdict_code).collect();
             let Some(want) = want else {
                 proptest::prop_assert_eq!(verdicts_key(&list), None);
@@ -953,6 +969,54 @@ mod tests {
             let mut fast = Vec::new();
             write_response_json(&ev, &policies, &req, None, detail, &mut fast);
             assert_eq!(String::from_utf8(fast).unwrap(), serde_json::to_string(&resp).unwrap());
+        }
+    }
+
+    /// Missing keys written from the JSON made when the policy was read (a condition
+    /// key) or escaped per answer (a policy variable's key), and an assumption's role
+    /// ARN escaped once per principal: with `"`, `\\` and control characters in them,
+    /// written as serde writes them, by a fresh writer and by one that answered before.
+    #[test]
+    fn keys_and_values_to_escape_are_written_as_serde_writes_them() {
+        let src = Source::new(
+            "p.json",
+            r#"{"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"a\"b\\c\u0001": "v"}}},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"plain:Key": "w"}}},
+                {"Effect": "Allow", "Action": "s3:GetObject",
+                 "Resource": "arn:aws:s3:::b/${aws:PrincipalTag/t\"x}"}]}"#,
+        );
+        let policy = parse_policy_at(&src, Span::new(0, src.text().len()), PolicyType::Identity)
+            .unwrap()
+            .policy;
+        let policies = PolicySet {
+            identity: vec![Arc::new(policy)],
+            ..PolicySet::default()
+        };
+        let mut writer = ResponseWriter::default();
+        for principal in [
+            "arn:aws:sts::111122223333:assumed-role/r/s",
+            "arn:aws:sts::111122223333:assumed-role/r\"q\\z\u{7}/s",
+        ] {
+            let req = Request::builder()
+                .principal(Principal::parse(principal).unwrap())
+                .action("s3:GetObject")
+                .resource("arn:aws:s3:::b/k")
+                .build()
+                .unwrap();
+            let ev = evaluate(&policies, &req);
+            assert_eq!(ev.missing.len(), 3, "{:?}", ev.missing);
+            assert_eq!(req.assumptions().len(), 2, "{:?}", req.assumptions());
+            for detail in [Detail::Brief, Detail::Full] {
+                let want = serde_json::to_string(&Response::with_detail(&ev, &policies, &req, None, detail)).unwrap();
+                for _ in 0..2 {
+                    let mut fast = Vec::new();
+                    writer.write(&ev, &policies, &req, None, detail, &mut fast);
+                    assert_eq!(String::from_utf8(fast).unwrap(), want);
+                }
+            }
         }
     }
 

@@ -665,6 +665,9 @@ struct Derived {
     /// The hashes of `keys` and of `aws:ResourceAccount`: the key bits of a context
     /// with the derived keys added hold them.
     bits: KeyBits,
+    /// The principal's `issuer` escaped for a JSON string (without the quotes), for
+    /// answers whose assumptions name it ([`Request::for_each_assumption`]).
+    issuer_escaped: Option<Box<str>>,
 }
 
 /// The caller of a request.
@@ -915,11 +918,17 @@ impl Principal {
             for k in &keys {
                 bits.add(k.hash);
             }
+            let issuer_escaped = self.issuer.as_deref().map(|issuer| {
+                let mut out = Vec::with_capacity(issuer.len());
+                crate::json_out::push_escaped_contents(&mut out, issuer);
+                String::from_utf8(out).unwrap_or_default().into_boxed_str()
+            });
             Derived {
                 keys,
                 account,
                 resource_account_hint: KeyHint::default(),
                 bits,
+                issuer_escaped,
             }
         })
     }
@@ -1245,25 +1254,37 @@ impl Request {
     /// What the engine assumed because the request did not say, in words.
     pub fn assumptions(&self) -> Vec<String> {
         let mut out = Vec::new();
-        self.for_each_assumption(|before, value, after| out.push([before, value, after].concat()));
+        self.for_each_assumption(|before, value, after, _| out.push([before, value, after].concat()));
         out
     }
 
     /// Calls `f` with each assumption's text in three pieces, fixed text (nothing in it
     /// to escape in JSON, a test checks), the request's value, and fixed text again:
     /// concatenated, they are one entry of [`Request::assumptions`]. Writers copy the
-    /// fixed pieces as they are and escape only the value.
-    pub(crate) fn for_each_assumption(&self, mut f: impl FnMut(&'static str, &str, &'static str)) {
+    /// fixed pieces as they are and escape only the value, or copy the value's escaped
+    /// text when `f` is given it (the fourth argument; kept per principal).
+    pub(crate) fn for_each_assumption(&self, mut f: impl FnMut(&'static str, &str, &'static str, Option<&str>)) {
         if self.resource_account_assumed {
             let (before, after) = ASSUMED_RESOURCE_ACCOUNT;
-            f(before, self.resource_account.as_deref().unwrap_or_default(), after);
+            f(
+                before,
+                self.resource_account.as_deref().unwrap_or_default(),
+                after,
+                None,
+            );
         }
         if self.principal.kind == PrincipalKind::AssumedRole
             && self.principal.issuer_from_session
             && self.derived_keys.contains(&"aws:PrincipalArn")
         {
             let (before, after) = DERIVED_PRINCIPAL_ARN;
-            f(before, self.principal.issuer.as_deref().unwrap_or_default(), after);
+            let escaped = self.principal.derived().issuer_escaped.as_deref();
+            f(
+                before,
+                self.principal.issuer.as_deref().unwrap_or_default(),
+                after,
+                escaped,
+            );
         }
     }
 }

@@ -20,7 +20,17 @@ use crate::variables::Template;
 /// Condition keys the request lacked, as the policies spell them. A `Vec` (not a
 /// `SmallVec`) so that an evaluation may outlive its borrow in a tail expression
 /// (`Vec`'s drop does not touch its borrowed elements).
-pub(crate) type Missing<'p> = Vec<&'p str>;
+pub(crate) type Missing<'p> = Vec<MissingKey<'p>>;
+
+/// A condition key the request lacked, as a policy spells it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MissingKey<'p> {
+    pub(crate) key: &'p str,
+    /// The key as a JSON string (quoted, escaped), made when the policy was read: the
+    /// batch writer copies it instead of escaping the key per answer (`None`: a key
+    /// read from a policy variable, escaped when written).
+    pub(crate) json: Option<&'p str>,
+}
 
 /// Three-valued outcome: a condition the engine cannot decide is `Indeterminate`
 /// (S-COND-8), never silently true or false.
@@ -124,6 +134,8 @@ pub(crate) struct Condition {
     pub(crate) negated: bool,
     /// The condition key as written, and lower-cased for look-up.
     pub(crate) key: String,
+    /// `key` as a JSON string (quoted and escaped), for answers that name it.
+    key_json: Box<str>,
     pub(crate) key_lc: String,
     pub(crate) key_hash: u64,
     /// Where the key was last found in a request context.
@@ -278,6 +290,7 @@ impl Condition {
             if_exists,
             negated,
             key: key.to_string(),
+            key_json: serde_json::to_string(key).unwrap_or_default().into(),
             key_lc: key.to_ascii_lowercase(),
             key_hash: crate::request::key_hash(&key.to_ascii_lowercase()),
             key_hint: crate::request::KeyHint::default(),
@@ -350,7 +363,10 @@ impl Condition {
             .get_hinted(self.key_hash, &self.key_lc, &self.key_hint)
             .filter(|v| !v.is_empty());
         if values.is_none() {
-            missing.push(&self.key);
+            missing.push(MissingKey {
+                key: &self.key,
+                json: Some(&self.key_json),
+            });
         }
         if let Values::Null(vals) = &self.values {
             // S-COND-4: `Null: true` holds when the key is absent, `false` when present.

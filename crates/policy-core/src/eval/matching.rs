@@ -183,7 +183,11 @@ fn unresolved_match<'p>(
         return Tri::Indeterminate;
     }
     // S-VAR-4: an unresolvable variable matches nothing; report its keys.
-    missing.extend(t.keys().filter(|k| ctx.get(k).is_none()));
+    missing.extend(
+        t.keys()
+            .filter(|k| ctx.get(k).is_none())
+            .map(|key| crate::condition::MissingKey { key, json: None }),
+    );
     if negated || t.keys().any(|k| ctx.get(k).is_some_and(|v| v.len() > 1)) {
         Tri::Indeterminate
     } else {
@@ -736,7 +740,8 @@ mod tests {
             let mut missing = Vec::new();
             let t = resource_matches(&pol.statements[0], &cx(&req), &mut missing);
             assert_eq!(t, *want, "{resource} {context:?}");
-            assert_eq!(missing == ["aws:principaltag/team"], *reports, "{resource} {context:?}");
+            let keys: Vec<&str> = missing.iter().map(|m| m.key).collect();
+            assert_eq!(keys == ["aws:principaltag/team"], *reports, "{resource} {context:?}");
         }
     }
 }

@@ -197,6 +197,70 @@ pub(crate) struct TypeVerdict {
     pub(crate) detail: Option<&'static str>,
 }
 
+/// The per-type verdicts of an evaluation, in order, with a key that tells the list
+/// apart from others: seven bits per verdict, its [`crate::explain::verdict_code`]
+/// (never 0), so up to nine verdicts; none for a longer list or one with a verdict
+/// without a code. The key is kept up to date as verdicts are pushed: the batch writer
+/// finds a list it wrote lately by it, and working it out per answer cost about 110
+/// instructions with six verdicts (`scripts/bench-icount.sh batch`, realistic).
+#[derive(Debug, Clone)]
+pub(crate) struct Verdicts {
+    list: SmallVec<[TypeVerdict; 8]>,
+    /// The key of `list` (see the type's documentation).
+    key: Option<u64>,
+}
+
+impl Default for Verdicts {
+    fn default() -> Self {
+        Verdicts {
+            list: SmallVec::new(),
+            // The key of no verdicts.
+            key: Some(0),
+        }
+    }
+}
+
+impl Verdicts {
+    /// Appends `v`, and its code to the key (none past nine verdicts or for a verdict
+    /// without a code).
+    #[inline]
+    pub(crate) fn push(&mut self, v: TypeVerdict) {
+        self.key = match self.key {
+            Some(key) if self.list.len() < 9 => crate::explain::verdict_code(&v).map(|c| (key << 7) | c),
+            _ => None,
+        };
+        self.list.push(v);
+    }
+
+    /// No verdicts, the room kept.
+    pub(crate) fn clear(&mut self) {
+        self.list.clear();
+        self.key = Some(0);
+    }
+
+    /// The list's key (see the type's documentation).
+    pub(crate) fn key(&self) -> Option<u64> {
+        self.key
+    }
+}
+
+impl std::ops::Deref for Verdicts {
+    type Target = [TypeVerdict];
+    fn deref(&self) -> &[TypeVerdict] {
+        &self.list
+    }
+}
+
+impl FromIterator<TypeVerdict> for Verdicts {
+    fn from_iter<I: IntoIterator<Item = TypeVerdict>>(iter: I) -> Self {
+        let mut out = Verdicts::default();
+        for v in iter {
+            out.push(v);
+        }
+        out
+    }
+}
+
 /// A step of the reasoning, citing its rule. Made with [`Reason::new`] (or, inside
 /// this crate, with its JSON made at compile time by `fixed_reason!`).
 #[derive(Debug, Clone, Serialize)]
@@ -238,7 +302,7 @@ impl Eq for Reason {}
 pub struct Evaluation<'p> {
     pub(crate) decision: Decision,
     pub(crate) deciding: SmallVec<[Decider; 8]>,
-    pub(crate) verdicts: SmallVec<[TypeVerdict; 8]>,
+    pub(crate) verdicts: Verdicts,
     pub(crate) reasons: SmallVec<[Reason; 2]>,
     /// What the service refuses whatever the policies say (S-IAM-1, S-IAM-2, S-KMS-6):
     /// reported beside the decision, never turned into one.
@@ -386,11 +450,12 @@ fn fill<'p, R: Rows>(policies: &'p PolicySet, row: R, req: &Request, opts: EvalO
     ev.missing = run.missing;
     // Ordered as their lower-cased text, without building it.
     ev.missing.sort_unstable_by(|a, b| {
-        a.bytes()
+        a.key
+            .bytes()
             .map(|c| c.to_ascii_lowercase())
-            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+            .cmp(b.key.bytes().map(|c| c.to_ascii_lowercase()))
     });
-    ev.missing.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    ev.missing.dedup_by(|a, b| a.key.eq_ignore_ascii_case(b.key));
     ev.indeterminate = run.indeterminate;
     ev.misses = run.misses;
     decide(policies, &prep, &run.cx, &run.hits, ev);
@@ -480,7 +545,7 @@ impl Evaluation<'_> {
         Evaluation {
             decision: Decision::ImplicitDeny,
             deciding: SmallVec::new(),
-            verdicts: SmallVec::new(),
+            verdicts: Verdicts::default(),
             reasons: SmallVec::new(),
             service_constraints: SmallVec::new(),
             missing: Vec::new(),
