@@ -1060,6 +1060,8 @@ pub struct LineReader<'b> {
     keys: KeyNames,
     /// Lines read since one whose context repeated its context's text ([`ContextMemo`]).
     since_repeat: u32,
+    /// The members of the line read last, in order: the guess for the next line's.
+    members: crate::plain_line::MemberOrder,
 }
 
 /// After this many lines none of whose contexts repeated the one read into before, the
@@ -1242,6 +1244,7 @@ impl<'b> LineReader<'b> {
             actions: Cache::default(),
             keys: KeyNames::default(),
             since_repeat: 0,
+            members: crate::plain_line::MemberOrder::default(),
         }
     }
 
@@ -1284,7 +1287,7 @@ impl<'b> LineReader<'b> {
             memo: &memo,
             repeated: false,
         };
-        let raw = crate::plain_line::scan_into(line, &mut sink);
+        let raw = crate::plain_line::scan_into(line, &mut sink, &mut self.members);
         let LineKeys {
             mut refused,
             at,

@@ -806,4 +806,43 @@ mod generated {
             })?;
         }
     }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+        /// Lines of members in any order (each kind, twice, or with a name that starts
+        /// as another's: `principal_`), read one after the other by one reader, which
+        /// guesses each line's members to be in the order of the line before's: what
+        /// the fast path reads, right guess or wrong, it reads as the general path does.
+        #[test]
+        fn members_in_any_order_are_read_line_after_line_as_the_general_path_reads_them(
+            lines in proptest::collection::vec(
+                (
+                    proptest::collection::vec(
+                        prop_oneof![
+                            4 => member(),
+                            1 => Just(r#""principal_":"x""#.to_string()),
+                            1 => Just(r#""actions":"s3:GetObject""#.to_string()),
+                        ],
+                        0..7,
+                    ),
+                    proptest::collection::vec(any::<u8>(), 7),
+                ),
+                1..10,
+            ),
+        ) {
+            thread_local! {
+                static BASE: PartialDocument = base(r#"{"context":{"aws:CurrentTime":"2026-12-01T00:00:00Z"}}"#);
+            }
+            BASE.with(|b| {
+                let mut reader = LineReader::new(b);
+                for (parts, spaces) in &lines {
+                    let line = spaced(parts.clone(), spaces.clone());
+                    if let Some(got) = fast(&line, &mut reader, Detail::Brief) {
+                        prop_assert_eq!(Some(got), general(&line, b, Detail::Brief), "{}", line);
+                    }
+                }
+                Ok(())
+            })?;
+        }
+    }
 }
