@@ -782,8 +782,6 @@ mod tests {
     use super::*;
     use crate::{evaluate, parse_policy_at, PolicyType, Principal, Source, Span};
 
-    /// A verdict list for [`a_response_writer_writes_what_write_response_json_writes`]:
-    /// `(label, verdict, with a detail)` codes.
     /// [`Verdicts::key`] worked out from the whole list: seven bits per verdict
     /// ([`verdict_code`]), `None` past nine verdicts or for one without a code.
     fn verdicts_key(verdicts: &[TypeVerdict]) -> Option<u64> {
@@ -795,6 +793,8 @@ mod tests {
             .try_fold(0u64, |key, v| Some((key << 7) | verdict_code(v)?))
     }
 
+    /// A verdict list for [`a_response_writer_writes_what_write_response_json_writes`]:
+    /// `(label, verdict, with a detail)` codes.
     fn verdict_list(codes: &[(u8, u8, bool)]) -> Verdicts {
         codes
             .iter()

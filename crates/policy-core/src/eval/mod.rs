@@ -200,9 +200,11 @@ pub(crate) struct TypeVerdict {
 /// The per-type verdicts of an evaluation, in order, with a key that tells the list
 /// apart from others: seven bits per verdict, its [`crate::explain::verdict_code`]
 /// (never 0), so up to nine verdicts; none for a longer list or one with a verdict
-/// without a code. The key is kept up to date as verdicts are pushed: the batch writer
-/// finds a list it wrote lately by it, and working it out per answer cost about 110
-/// instructions with six verdicts (`scripts/bench-icount.sh batch`, realistic).
+/// without a code. The key is kept up to date as verdicts are pushed, where each
+/// verdict's label is known, and the batch writer finds a list it wrote lately by it:
+/// folding it per answer in the writer cost about 110 instructions with six verdicts,
+/// keeping it costs most of that back (realistic 8,512 → 8,502 per line,
+/// `scripts/bench-icount.sh batch`), and the writer no longer walks the list to find it.
 #[derive(Debug, Clone)]
 pub(crate) struct Verdicts {
     list: SmallVec<[TypeVerdict; 8]>,
