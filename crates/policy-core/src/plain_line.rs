@@ -34,17 +34,20 @@ pub(crate) enum Member {
 }
 
 impl Member {
-    /// The member named `key`, if it is one a plain line has.
+    /// Every member a plain line can have.
+    const ALL: [Member; 6] = [
+        Member::Id,
+        Member::Principal,
+        Member::Action,
+        Member::Resource,
+        Member::ResourceAccount,
+        Member::Context,
+    ];
+
+    /// The member named `key`, if it is one a plain line has (asked only when the
+    /// guess was wrong).
     fn of(key: &str) -> Option<Member> {
-        Some(match key {
-            "id" => Member::Id,
-            "principal" => Member::Principal,
-            "action" => Member::Action,
-            "resource" => Member::Resource,
-            "resourceAccount" => Member::ResourceAccount,
-            "context" => Member::Context,
-            _ => return None,
-        })
+        Member::ALL.into_iter().find(|m| m.name() == key)
     }
 
     /// The member's name.
